@@ -1,0 +1,220 @@
+/** `isobench tasks list|show|validate|import`: the task catalogue. */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { defaultTasksDir, findTask, loadTasks, type TaskCatalogue } from '../task/loader.js';
+import type { TaskSpec } from '../task/schema.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
+
+interface DirOpts {
+  dir?: string;
+  json?: boolean;
+}
+
+async function catalogue(opts: DirOpts): Promise<TaskCatalogue> {
+  const dir = resolve(opts.dir ?? defaultTasksDir());
+  try {
+    return await loadTasks(dir);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function status(t: TaskSpec): string {
+  return t.benchmarkable.ok ? 'benchmarkable' : `not benchmarkable: ${t.benchmarkable.reason}`;
+}
+
+function printProblems(c: TaskCatalogue): void {
+  for (const p of c.problems) err(`${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
+}
+
+/** `tasks list`. */
+export async function tasksList(opts: DirOpts & { status?: string }): Promise<number> {
+  const c = await catalogue(opts);
+  const want = opts.status ?? 'all';
+  if (!['all', 'benchmarkable', 'not-benchmarkable'].includes(want)) {
+    throw new UsageError(`--status must be all, benchmarkable or not-benchmarkable, got '${want}'`);
+  }
+  const tasks = c.tasks.filter((t) => want === 'all' || (want === 'benchmarkable') === t.benchmarkable.ok);
+  if (opts.json) {
+    outJson({
+      schemaVersion: 1,
+      dir: c.dir,
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        kind: t.benchmark.kind,
+        model: t.benchmark.model,
+        gpus: t.hardware.count,
+        benchmarkable: t.benchmarkable,
+      })),
+      problems: c.problems,
+    });
+  } else {
+    const rows = tasks.map((t) => [
+      t.id,
+      t.benchmark.kind ?? '-',
+      t.benchmark.model ?? '-',
+      `${t.hardware.count}xH100`,
+      status(t),
+    ]);
+    for (const line of columns([['task', 'benchmark', 'model', 'gpus', 'status'], ...rows])) out(line);
+    out();
+    out(`${tasks.length} task(s) listed from ${c.dir}`);
+    printProblems(c);
+  }
+  return c.problems.length ? EXIT.findings : EXIT.ok;
+}
+
+/** `tasks show ID`. */
+export async function tasksShow(key: string, opts: DirOpts): Promise<number> {
+  const c = await catalogue(opts);
+  const t = findTask(c.tasks, key);
+  if (!t) {
+    printProblems(c);
+    throw new UsageError(
+      `no task '${key}' in ${c.dir} (ids look like vllm/015069b0; a short or full commit hash works too)`,
+    );
+  }
+  if (opts.json) {
+    outJson(t);
+    return EXIT.ok;
+  }
+  const b = t.benchmark;
+  out(`${t.id}  ${t.subject ?? ''}`);
+  out(`  repository   ${t.repo.name}`);
+  out(`  human        ${t.commits.human}${t.commits.date ? `  (${t.commits.date.slice(0, 10)})` : ''}`);
+  out(`  parent       ${t.commits.parent}`);
+  if (t.prUrl) out(`  pull request ${t.prUrl}`);
+  out(
+    `  status       ${t.benchmarkable.ok ? 'benchmarkable' : `NOT benchmarkable (${t.benchmarkable.reason}): ${t.benchmarkable.detail}`}`,
+  );
+  out(`  benchmark    ${b.kind ?? '-'} (v5 mode ${b.v5Mode ?? '-'}), ${t.hardware.count}x ${t.hardware.gpu}`);
+  out(`  model        ${b.model ?? '-'}`);
+  if (b.primaryMetric)
+    out(
+      `  primary      ${b.primaryMetric.name} (${b.primaryMetric.unit}, ${b.primaryMetric.direction} is better)`,
+    );
+  out(`  published    ${b.perfCommand ?? '(none)'}`);
+  if (Object.keys(b.env).length)
+    out(
+      `  env          ${Object.entries(b.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+  if (b.server) out(`  server argv  ${JSON.stringify(b.server.argv)}`);
+  if (b.client)
+    out(
+      `  client argv  ${JSON.stringify(b.client.argv)}  (the parent's ${b.clientCopy.path}, for every variant)`,
+    );
+  for (const r of b.resolutions) out(`  resolved     ${r.what}: ${r.why}`);
+  if (t.prefetch.models.length || t.prefetch.datasets.length) {
+    out(
+      `  prefetch     models ${t.prefetch.models.join(', ') || '-'}; datasets ${t.prefetch.datasets.map((d) => `${d.repo}${d.file ? `/${d.file}` : ''}`).join(', ') || '-'}`,
+    );
+  }
+  out(
+    `  hint         ${t.bottleneck.hintLevel}${t.bottleneck.targetFiles.length ? `: ${t.bottleneck.targetFiles.join(', ')}` : ''}`,
+  );
+  out(`  protected    ${t.protectedPaths.join(', ')}`);
+  if (t.findings.length) {
+    out('  findings');
+    for (const f of t.findings)
+      out(
+        `    ${f.severity.padEnd(7)} ${f.code}: ${f.detail}${f.source !== 'validator' && f.source !== 'importer' ? ` [${f.source}]` : ''}`,
+      );
+  }
+  out();
+  out('  bottleneck statement (what the agent is told):');
+  for (const line of t.bottleneck.statement.split('\n')) out(`    ${line}`);
+  return EXIT.ok;
+}
+
+/** `tasks validate`: load everything, report every problem, summarise the catalogue. */
+export async function tasksValidate(opts: DirOpts): Promise<number> {
+  const c = await catalogue(opts);
+  const byReason = new Map<string, string[]>();
+  for (const t of c.tasks) {
+    if (t.benchmarkable.ok) continue;
+    const list = byReason.get(t.benchmarkable.reason) ?? [];
+    list.push(t.id.split('/')[1] ?? t.id);
+    byReason.set(t.benchmarkable.reason, list);
+  }
+  const ok = c.tasks.filter((t) => t.benchmarkable.ok);
+  if (opts.json) {
+    outJson({
+      schemaVersion: 1,
+      dir: c.dir,
+      loaded: c.tasks.length,
+      problems: c.problems,
+      benchmarkable: ok.map((t) => t.id),
+      notBenchmarkable: Object.fromEntries([...byReason].sort()),
+    });
+    return c.problems.length ? EXIT.findings : EXIT.ok;
+  }
+  const byKind = new Map<string, number>();
+  for (const t of ok) byKind.set(t.benchmark.kind ?? '-', (byKind.get(t.benchmark.kind ?? '-') ?? 0) + 1);
+  out(`Task catalogue ${c.dir}`);
+  out(`  ${c.tasks.length} task(s) loaded, ${c.problems.length} problem(s)`);
+  out(
+    `  benchmarkable: ${ok.length}  (${[...byKind]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')})`,
+  );
+  out(`  not benchmarkable: ${c.tasks.length - ok.length}`);
+  for (const line of columns(
+    [...byReason].sort().map(([r, ids]) => [`    ${r}`, String(ids.length), ids.join(' ')]),
+  ))
+    out(line);
+  if (c.problems.length) {
+    out();
+    out('Problems (these files were not loaded; the others were):');
+    printProblems(c);
+  }
+  return c.problems.length ? EXIT.findings : EXIT.ok;
+}
+
+/** `tasks import --from DATA --out DIR [--check]`. */
+export async function tasksImport(opts: { from: string; out?: string; check?: boolean }): Promise<number> {
+  const { importIsoBench, taskFileText, ImportSourceError } = await import('../task/importers/iso-bench.js');
+  const outDir = resolve(opts.out ?? join(defaultTasksDir(), 'vllm'));
+  let specs: TaskSpec[];
+  try {
+    specs = await importIsoBench(resolve(opts.from));
+  } catch (e) {
+    if (e instanceof ImportSourceError) throw new UsageError(e.message);
+    throw e;
+  }
+  let changed = 0;
+  let same = 0;
+  const stale: string[] = [];
+  const wanted = new Set<string>();
+  for (const s of specs) {
+    const name = `${s.id.split('/')[1]}.json`;
+    wanted.add(name);
+    const path = join(outDir, name);
+    const text = taskFileText(s);
+    const current = await readFile(path, 'utf8').catch(() => null);
+    if (current === text) {
+      same++;
+      continue;
+    }
+    changed++;
+    stale.push(name);
+    if (!opts.check) await writeFileAtomic(path, text);
+  }
+  await mkdir(outDir, { recursive: true }).catch(() => undefined);
+  const extra = (await readdir(outDir)).filter((f) => f.endsWith('.json') && !wanted.has(f));
+  if (!opts.check) for (const f of extra) await rm(join(outDir, f));
+  if (opts.check) {
+    out(
+      `${specs.length} task(s) imported; ${same} match ${outDir}, ${changed} differ, ${extra.length} extra file(s)`,
+    );
+    for (const f of [...stale, ...extra]) out(`  out of date: ${f}`);
+    return changed || extra.length ? EXIT.findings : EXIT.ok;
+  }
+  out(
+    `${specs.length} task(s) imported into ${outDir}: ${changed} written, ${same} unchanged, ${extra.length} removed`,
+  );
+  return EXIT.ok;
+}

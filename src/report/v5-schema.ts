@@ -1,0 +1,172 @@
+/**
+ * The published ISO-Bench leaderboard row, schema v5: exactly 76 columns, in the published order,
+ * with the published types. Every column is nullable. This is an external format: it carries no
+ * version column of its own, so it is identified by its exact column list.
+ */
+import { z } from 'zod';
+
+const str = z.string().nullable();
+const list = z.array(z.string()).nullable();
+const bool = z.boolean().nullable();
+const num = z.number().nullable();
+
+/** The zod schema of one v5 row; keys are in the published column order. */
+export const V5RowSchema = z.strictObject({
+  commit_hash: str,
+  commit_short: str,
+  commit_subject: str,
+  repo: str,
+  perf_command: str,
+  files_changed: list,
+  pr_url: str,
+  models: list,
+  parent_commit: str,
+  gpu_config: str,
+  benchmark_mode: str,
+  agent_name: str,
+  agent_model: str,
+  benchmark_date: str,
+  model: str,
+  has_agent_patch: bool,
+  patch_path: str,
+  baseline_ttft_mean: num,
+  baseline_ttft_median: num,
+  baseline_ttft_p99: num,
+  baseline_tpot_mean: num,
+  baseline_tpot_median: num,
+  baseline_tpot_p99: num,
+  baseline_itl_mean: num,
+  baseline_itl_median: num,
+  baseline_itl_p99: num,
+  baseline_latency_avg: num,
+  baseline_throughput: num,
+  human_ttft_mean: num,
+  human_ttft_median: num,
+  human_ttft_p99: num,
+  human_tpot_mean: num,
+  human_tpot_median: num,
+  human_tpot_p99: num,
+  human_itl_mean: num,
+  human_itl_median: num,
+  human_itl_p99: num,
+  human_latency_avg: num,
+  human_throughput: num,
+  agent_ttft_mean: num,
+  agent_ttft_median: num,
+  agent_ttft_p99: num,
+  agent_tpot_mean: num,
+  agent_tpot_median: num,
+  agent_tpot_p99: num,
+  agent_itl_mean: num,
+  agent_itl_median: num,
+  agent_itl_p99: num,
+  agent_latency_avg: num,
+  agent_throughput: num,
+  human_improvement_ttft_mean: num,
+  human_improvement_tpot_mean: num,
+  human_improvement_itl_mean: num,
+  agent_improvement_ttft_mean: num,
+  agent_improvement_tpot_mean: num,
+  agent_improvement_itl_mean: num,
+  agent_vs_human_ttft_mean: num,
+  agent_vs_human_tpot_mean: num,
+  agent_vs_human_itl_mean: num,
+  human_improvement_ttft_median: num,
+  human_improvement_ttft_p99: num,
+  agent_improvement_ttft_median: num,
+  agent_improvement_ttft_p99: num,
+  agent_vs_human_ttft_median: num,
+  agent_vs_human_ttft_p99: num,
+  human_improvement_latency_avg: num,
+  human_improvement_throughput: num,
+  agent_improvement_latency_avg: num,
+  agent_improvement_throughput: num,
+  agent_vs_human_latency_avg: num,
+  agent_vs_human_throughput: num,
+  baseline_raw: str,
+  human_raw: str,
+  agent_raw: str,
+  test_script: str,
+  data_source: str,
+});
+
+/** One v5 row. */
+export type V5Row = z.infer<typeof V5RowSchema>;
+
+/** A v5 column name. */
+export type V5Column = keyof V5Row;
+
+/** The 76 column names in the published order. */
+export const V5_COLUMNS = Object.keys(V5RowSchema.shape) as V5Column[];
+
+/** The storage type of a column. */
+export type V5ColumnType = 'string' | 'string_list' | 'bool' | 'double';
+
+/** The type of each column, read off the schema. */
+export const V5_COLUMN_TYPES: Readonly<Record<V5Column, V5ColumnType>> = Object.fromEntries(
+  V5_COLUMNS.map((c) => {
+    const s = V5RowSchema.shape[c];
+    const t: V5ColumnType =
+      s === list ? 'string_list' : s === bool ? 'bool' : s === num ? 'double' : 'string';
+    return [c, t];
+  }),
+) as Record<V5Column, V5ColumnType>;
+
+/** The three measured variants of a row. */
+export const V5_PHASES = ['baseline', 'human', 'agent'] as const;
+/** A measured variant. */
+export type V5Phase = (typeof V5_PHASES)[number];
+
+/** The metrics each variant has a column for (units: ms for latencies, tok/s for throughput). */
+export const V5_METRICS = [
+  'ttft_mean',
+  'ttft_median',
+  'ttft_p99',
+  'tpot_mean',
+  'tpot_median',
+  'tpot_p99',
+  'itl_mean',
+  'itl_median',
+  'itl_p99',
+  'latency_avg',
+  'throughput',
+] as const;
+/** A per-variant metric of the v5 row. */
+export type V5Metric = (typeof V5_METRICS)[number];
+
+/** The metrics that have derived improvement columns, in the order the three families appear. */
+export const V5_DERIVED_METRICS = [
+  'ttft_mean',
+  'tpot_mean',
+  'itl_mean',
+  'ttft_median',
+  'ttft_p99',
+  'latency_avg',
+  'throughput',
+] as const;
+/** A metric with improvement columns. */
+export type V5DerivedMetric = (typeof V5_DERIVED_METRICS)[number];
+
+/** The three families of derived columns: which variant is compared with which reference. */
+export const V5_DERIVED_FAMILIES = {
+  human_improvement: { subject: 'human', reference: 'baseline' },
+  agent_improvement: { subject: 'agent', reference: 'baseline' },
+  agent_vs_human: { subject: 'agent', reference: 'human' },
+} as const satisfies Record<string, { subject: V5Phase; reference: V5Phase }>;
+/** A family of derived columns. */
+export type V5DerivedFamily = keyof typeof V5_DERIVED_FAMILIES;
+
+/** The column holding `phase`'s value of `metric`. */
+export function metricColumn(phase: V5Phase, metric: V5Metric): V5Column {
+  return `${phase}_${metric}` as V5Column;
+}
+
+/** The derived column of `family` for `metric`. */
+export function derivedColumn(family: V5DerivedFamily, metric: V5DerivedMetric): V5Column {
+  return `${family}_${metric}` as V5Column;
+}
+
+/** The raw-output column of a phase. */
+export function rawColumn(phase: V5Phase): V5Column {
+  return `${phase}_raw` as V5Column;
+}

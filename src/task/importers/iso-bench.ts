@@ -1,0 +1,284 @@
+/**
+ * Imports the 96 vLLM commits of the published ISO-Bench data into task specs. Re-runnable and
+ * deterministic: the same inputs give byte-identical files. Every commit comes out, benchmarkable
+ * or not; a commit that cannot be benchmarked carries its reason.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parserFor } from '../../parse/registry.js';
+import { readV5Table } from '../../report/v5-io.js';
+import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
+import { parsePerfCommand } from '../perf-command.js';
+import { resolveWorkload } from '../resolve.js';
+import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../schema.js';
+import { judgeTask } from '../validate.js';
+
+/** Identifies this importer in every spec it writes. */
+export const ISO_BENCH_IMPORTER = `isobench iso-bench importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;
+
+const sha = z.string().regex(/^[0-9a-f]{7,40}$/);
+const ModeMappingSchema = z.record(
+  z.string().regex(/^[0-9a-f]{8}$/),
+  z.object({
+    commit_full: sha,
+    benchmark_mode: z.string().nullable(),
+    perf_command: z.string().nullable(),
+    model: z.string().nullable(),
+    parent_commit: sha.nullable(),
+  }),
+);
+const BaselineMappingSchema = z.array(
+  z.object({
+    human_commit_short: z.string().regex(/^[0-9a-f]{8}$/),
+    human_commit_full: z.string().regex(/^[0-9a-f]{40}$/),
+    parent_commit: z.string().regex(/^[0-9a-f]{40}$/),
+    perf_command: z.string().nullable(),
+    model: z.string().nullable(),
+    benchmark_type: z.string().nullable(),
+  }),
+);
+const AlphaSchema = z.object({
+  commit_hash: z.string().regex(/^[0-9a-f]{40}$/),
+  pr_url: z.string().nullable(),
+  commit_subject: z.string(),
+  commit_date: z.string().nullable(),
+  files_changed: z.array(z.string()),
+  perf_command: z.string().nullable(),
+});
+
+/** A source file that does not have the expected shape. */
+export class ImportSourceError extends Error {}
+
+async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new ImportSourceError(`${path}: ${(e as Error).message}`);
+  }
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    const i = res.error.issues[0];
+    throw new ImportSourceError(`${path}: at ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+  }
+  return res.data;
+}
+
+async function readAlpha(path: string): Promise<Map<string, z.infer<typeof AlphaSchema>>> {
+  const out = new Map<string, z.infer<typeof AlphaSchema>>();
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      throw new ImportSourceError(`${path}:${i + 1}: ${(e as Error).message}`);
+    }
+    const res = AlphaSchema.safeParse(raw);
+    if (!res.success) {
+      const issue = res.error.issues[0];
+      throw new ImportSourceError(`${path}:${i + 1}: at ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    out.set(res.data.commit_hash, res.data);
+  });
+  return out;
+}
+
+const V5_MODE: Record<string, 'serving' | 'standalone' | 'prefix_caching'> = {
+  serving: 'serving',
+  latency: 'standalone',
+  throughput: 'standalone',
+  prefix_caching: 'prefix_caching',
+};
+
+/** Reads the published data folder and builds every task spec, sorted by short hash. */
+export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
+  const rel = (p: string) => `iso-bench/${p}`;
+  const modeMap = await readJson(join(dataDir, 'tasks/benchmark_mode_mapping.json'), ModeMappingSchema);
+  const baseline = await readJson(
+    join(dataDir, 'tasks/baseline_benchmark_mapping_complete.json'),
+    BaselineMappingSchema,
+  );
+  const alpha = await readAlpha(join(dataDir, 'tasks/alpha-vllm-99-commits.jsonl'));
+  const rows = (await readV5Table(join(dataDir, 'v5-rows.parquet'))).rows;
+
+  const baseByShort = new Map(baseline.map((b) => [b.human_commit_short, b]));
+  const shorts = [...new Set([...Object.keys(modeMap), ...baseByShort.keys()])].sort();
+  const specs: TaskSpec[] = [];
+  for (const short of shorts) {
+    const m = modeMap[short];
+    const b = baseByShort.get(short);
+    const notes: TaskFinding[] = [];
+    const imp = (severity: TaskFinding['severity'], code: string, detail: string) =>
+      notes.push({ code, severity, detail, source: 'importer' });
+
+    const human = b?.human_commit_full ?? (m && m.commit_full.length === 40 ? m.commit_full : null);
+    const parent = b?.parent_commit ?? m?.parent_commit ?? null;
+    if (!human || !parent || !human.startsWith(short)) {
+      throw new ImportSourceError(`${short}: no full human commit and parent in the task mappings`);
+    }
+    if (m && m.commit_full !== human)
+      imp(
+        'info',
+        'short_hash_in_source',
+        `benchmark_mode_mapping.json gives '${m.commit_full}' for the human commit; the full hash ${human} comes from baseline_benchmark_mapping_complete.json`,
+      );
+    if (m?.parent_commit && m.parent_commit !== parent) {
+      throw new ImportSourceError(
+        `${short}: the two mappings disagree on the parent (${m.parent_commit} vs ${parent})`,
+      );
+    }
+    const a = alpha.get(human);
+    const commitRows = rows.filter((r) => r.commit_short === short);
+    const subject = a?.commit_subject ?? commitRows.find((r) => r.commit_subject)?.commit_subject ?? null;
+    const rawPr = a?.pr_url ?? commitRows.find((r) => r.pr_url)?.pr_url ?? null;
+    const prUrl = rawPr && /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/pull\/\d+$/.test(rawPr) ? rawPr : null;
+    if (rawPr && !prUrl)
+      imp('info', 'no_pr_url', `the published PR link is '${rawPr}', not a pull-request URL`);
+    const filesChanged =
+      a?.files_changed ?? commitRows.find((r) => r.files_changed?.length)?.files_changed ?? [];
+    const date = a?.commit_date ? new Date(a.commit_date).toISOString() : null;
+    if (!a)
+      imp(
+        'warning',
+        'no_commit_metadata',
+        'the commit is not in alpha-vllm-99-commits.jsonl: no date, files or PR link from there',
+      );
+
+    let perfCommand = m?.perf_command ?? null;
+    let perfCommandSource: string | null = perfCommand ? rel('tasks/benchmark_mode_mapping.json') : null;
+    if (!perfCommand && b?.perf_command) {
+      perfCommand = b.perf_command;
+      perfCommandSource = rel('tasks/baseline_benchmark_mapping_complete.json');
+      imp(
+        'info',
+        'perf_command_fallback',
+        'benchmark_mode_mapping.json has no perf command; the one from baseline_benchmark_mapping_complete.json is used',
+      );
+    }
+    const others = new Set<string>();
+    if (b?.perf_command && b.perf_command !== perfCommand) others.add(b.perf_command);
+    for (const r of commitRows)
+      if (r.perf_command && r.perf_command !== perfCommand) others.add(r.perf_command);
+    if (a?.perf_command && a.perf_command !== perfCommand) others.add(a.perf_command);
+    for (const o of [...others].sort())
+      imp(
+        'info',
+        'other_published_command',
+        `another source publishes a different command for this commit: ${o}`,
+      );
+
+    const parse = perfCommand ? parsePerfCommand(perfCommand) : null;
+    const workload = parse?.ok ? resolveWorkload(parse.parsed, date) : null;
+    const kind = parse?.ok ? parse.parsed.kind : parse ? parse.kind : null;
+    const judged = judgeTask({ short, subject, filesChanged, date, perfCommand, parse, workload });
+
+    if (m?.benchmark_mode && kind && m.benchmark_mode !== V5_MODE[kind]) {
+      imp(
+        'warning',
+        'published_mode_mismatch',
+        `the published benchmark_mode is '${m.benchmark_mode}' but the command runs a ${kind} benchmark (v5 mode '${V5_MODE[kind]}')`,
+      );
+    }
+    const pubModel = m?.model ?? b?.model ?? null;
+    if (workload && pubModel && pubModel !== workload.model) {
+      imp(
+        'warning',
+        'published_model_mismatch',
+        `the published model is '${pubModel}' but the command loads '${workload.model}'`,
+      );
+    }
+    const gpuConfigs = [...new Set(commitRows.map((r) => r.gpu_config).filter((g): g is string => !!g))];
+    if (workload && gpuConfigs.length && !gpuConfigs.includes(`H100:${workload.gpuCount}`)) {
+      imp(
+        'warning',
+        'published_gpu_mismatch',
+        `the published rows ran on ${gpuConfigs.join(', ')}; the command needs ${workload.gpuCount} GPU(s)`,
+      );
+    }
+
+    const primary = kind ? parserFor(kind).primaryMetric : null;
+    const metricFacts = primary ? PRIMARY_UNITS[primary] : null;
+    const targets = hintFiles(filesChanged);
+    const clientScript =
+      parse?.ok && parse.parsed.launcher.type === 'python'
+        ? parse.parsed.launcher.script
+        : parse?.ok
+          ? 'vllm/benchmarks'
+          : 'benchmarks';
+    const spec: TaskSpec = {
+      schemaVersion: TASK_SCHEMA_VERSION,
+      id: `vllm/${short}`,
+      repo: { name: 'vllm-project/vllm', url: 'https://github.com/vllm-project/vllm.git' },
+      commits: { human, parent, date },
+      subject,
+      prUrl,
+      filesChanged,
+      bottleneck: {
+        statement: bottleneckStatement({
+          kind,
+          model: workload?.model ?? null,
+          metric: primary,
+          client: workload?.client ?? null,
+        }),
+        hintLevel: targets.length ? 'files' : 'none',
+        targetFiles: targets,
+      },
+      benchmark: {
+        kind,
+        v5Mode: kind ? (V5_MODE[kind] ?? null) : null,
+        perfCommand,
+        perfCommandSource,
+        model: workload?.model ?? null,
+        env: workload?.env ?? {},
+        server: workload?.server ? { argv: workload.server } : null,
+        client: workload ? { argv: workload.client } : null,
+        clientCopy: { commit: 'parent', path: clientScript },
+        primaryMetric: primary && metricFacts ? { name: primary, ...metricFacts } : null,
+        resolutions: workload?.resolutions ?? [],
+      },
+      prefetch: {
+        models: workload ? [workload.model, ...workload.extraModels].filter((x) => x) : [],
+        tokenizers: workload ? [workload.tokenizer].filter((x) => x) : [],
+        datasets: workload?.datasets ?? [],
+      },
+      hardware: { gpu: 'H100', count: Math.min(8, workload?.gpuCount ?? 1) },
+      timeouts: { serverStartS: 1200, benchmarkS: 3600, buildS: 5400 },
+      protectedPaths: ['benchmarks/', 'tests/'],
+      benchmarkable: judged.benchmarkable,
+      findings: [...judged.findings, ...notes],
+      provenance: {
+        importer: ISO_BENCH_IMPORTER,
+        sources: [
+          rel('tasks/benchmark_mode_mapping.json'),
+          rel('tasks/baseline_benchmark_mapping_complete.json'),
+          ...(a ? [rel('tasks/alpha-vllm-99-commits.jsonl')] : []),
+          ...(commitRows.length ? [rel('v5-rows.parquet')] : []),
+        ],
+      },
+    };
+    const checked = TaskSpecSchema.safeParse(spec);
+    if (!checked.success) {
+      const i = checked.error.issues[0];
+      throw new Error(
+        `importer bug: ${short} does not satisfy the task schema at ${i?.path.join('.')}: ${i?.message}`,
+      );
+    }
+    specs.push(checked.data);
+  }
+  return specs;
+}
+
+const PRIMARY_UNITS: Record<string, { unit: string; direction: 'lower' | 'higher' }> = {
+  ttft_mean: { unit: 'ms', direction: 'lower' },
+  latency_avg: { unit: 'ms', direction: 'lower' },
+  total_token_throughput: { unit: 'tok/s', direction: 'higher' },
+  output_throughput: { unit: 'tok/s', direction: 'higher' },
+};
+
+/** The file text of a spec: two-space JSON and a final newline, stable across runs. */
+export function taskFileText(spec: TaskSpec): string {
+  return `${JSON.stringify(spec, null, 2)}\n`;
+}

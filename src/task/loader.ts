@@ -1,0 +1,129 @@
+/**
+ * Loads task specs from a folder tree (`<dir>/<family>/<short>.json`). A malformed file never stops
+ * the others from loading: each problem names the file, the field path and what was expected.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { migrateTask } from './migrate.js';
+import { type TaskSpec, TaskSpecSchema } from './schema.js';
+
+/** One problem with one task file. */
+export interface TaskFileProblem {
+  readonly file: string;
+  /** dotted field path inside the file, or null for the whole file */
+  readonly field: string | null;
+  readonly message: string;
+}
+
+/** The loaded catalogue. */
+export interface TaskCatalogue {
+  readonly dir: string;
+  readonly tasks: TaskSpec[];
+  readonly problems: TaskFileProblem[];
+}
+
+/** The task folder shipped with isobench (`tasks/` beside `dist/` or `src/`). */
+export function defaultTasksDir(): string {
+  return join(packageRoot(), 'tasks');
+}
+
+async function listJson(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new Error(`cannot read the task folder ${dir}: ${(e as Error).message}`);
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listJson(p)));
+    else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
+  }
+  return out;
+}
+
+/** Loads every `*.json` under `dir` (recursively). */
+export async function loadTasks(dir: string): Promise<TaskCatalogue> {
+  const files = await listJson(dir);
+  const tasks: TaskSpec[] = [];
+  const problems: TaskFileProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const shown = relative(process.cwd(), file) || file;
+    const res = parseTaskFile(shown, await readFile(file, 'utf8'));
+    if (!res.ok) {
+      problems.push(...res.problems);
+      continue;
+    }
+    const expected = relative(dir, file)
+      .split(sep)
+      .join('/')
+      .replace(/\.json$/, '');
+    if (res.task.id !== expected) {
+      problems.push({
+        file: shown,
+        field: 'id',
+        message: `expected '${expected}' (the file's path under the task folder), got '${res.task.id}'`,
+      });
+      continue;
+    }
+    const dup = seen.get(res.task.commits.human);
+    if (dup) {
+      problems.push({ file: shown, field: 'commits.human', message: `the same human commit as ${dup}` });
+      continue;
+    }
+    seen.set(res.task.commits.human, shown);
+    tasks.push(res.task);
+  }
+  return { dir, tasks, problems };
+}
+
+/** Parses and validates the text of one task file. */
+export function parseTaskFile(
+  file: string,
+  text: string,
+): { ok: true; task: TaskSpec } | { ok: false; problems: TaskFileProblem[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [{ file, field: null, message: `not valid JSON: ${(e as Error).message}` }],
+    };
+  }
+  const migrated = migrateTask(raw);
+  if (!migrated.ok)
+    return { ok: false, problems: [{ file, field: 'schemaVersion', message: migrated.message }] };
+  const res = TaskSpecSchema.safeParse(migrated.value);
+  if (!res.success) {
+    return {
+      ok: false,
+      problems: res.error.issues.map((i) => ({
+        file,
+        field: i.path.map(String).join('.') || null,
+        message: i.message,
+      })),
+    };
+  }
+  const t = res.data;
+  const short = t.id.split('/')[1] ?? '';
+  if (!t.commits.human.startsWith(short)) {
+    return {
+      ok: false,
+      problems: [
+        { file, field: 'commits.human', message: `expected a hash starting with the id's '${short}'` },
+      ],
+    };
+  }
+  return { ok: true, task: t };
+}
+
+/** Finds a task by id (`vllm/015069b0`), short hash (`015069b0`) or full hash prefix. */
+export function findTask(tasks: readonly TaskSpec[], key: string): TaskSpec | undefined {
+  return tasks.find(
+    (t) => t.id === key || t.id.endsWith(`/${key}`) || (key.length >= 7 && t.commits.human.startsWith(key)),
+  );
+}
