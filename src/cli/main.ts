@@ -3,7 +3,11 @@
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
 import { Command } from 'commander';
+import { z } from 'zod';
 import { EXIT, UsageError } from './common.js';
+
+// A short-lived process validates each schema a few times: zod's JIT compilation costs more than it saves.
+z.config({ jitless: true });
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -66,5 +70,56 @@ tasks
   .option('--out <dir>', 'where to write the task files (default: tasks/vllm of this isobench)')
   .option('--check', 'write nothing; exit 1 if the files differ from what the import would write')
   .action(run(async (opts) => (await import('./tasks.js')).tasksImport(opts)));
+
+const dataset = program
+  .command('dataset')
+  .description('published schema-v5 leaderboard tables: audit, regrade, diff');
+dataset
+  .command('audit')
+  .description(
+    're-derive every derived column and every metric from the raw output; report each inconsistency',
+  )
+  .argument('<file>', 'a v5 table: .parquet, .csv or .jsonl')
+  .option('--kind <kinds>', 'only these finding kinds (comma-separated)')
+  .option('--summary', 'print the counts by kind only')
+  .option('--tasks-dir <dir>', 'task catalogue used for commands and hashes the rows lack')
+  .option('--json', 'machine-readable report')
+  .action(run(async (file: string, opts) => (await import('./dataset.js')).datasetAudit(file, opts)));
+dataset
+  .command('regrade')
+  .description(
+    'write the corrected table: metrics re-read from raw output, derived columns recomputed, names normalised',
+  )
+  .argument('<file>', 'the input v5 table')
+  .requiredOption('--out <file>', 'output table; its extension (.parquet, .csv, .jsonl) picks the format')
+  .option('--changes <file>', 'also write the change list as JSON')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'print the change list as JSON')
+  .action(run(async (file: string, opts) => (await import('./dataset.js')).datasetRegrade(file, opts)));
+dataset
+  .command('diff')
+  .description(
+    'cell-by-cell differences between two v5 tables of the same rows (e.g. the Parquet and CSV releases)',
+  )
+  .argument('<a>')
+  .argument('<b>')
+  .option('--json', 'machine-readable output')
+  .action(run(async (a: string, b: string, opts) => (await import('./dataset.js')).datasetDiff(a, b, opts)));
+
+program
+  .command('leaderboard')
+  .description(
+    "the dataset card's per-agent summary: valid for comparison, patch failure, missing human metric, wrong metric, beats/similar/worse",
+  )
+  .argument('<file>', 'a v5 table: .parquet, .csv or .jsonl')
+  .option('--format <format>', 'table | markdown | json', 'table')
+  .option(
+    '--scope <scope>',
+    "card (the card's 43-commit rule) | benchmarkable (this catalogue) | all",
+    'card',
+  )
+  .option('--band <percent>', 'agent vs human within ±band is "similar"', '5')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .action(run(async (file: string, opts) => (await import('./leaderboard.js')).leaderboardCmd(file, opts)));
 
 await program.parseAsync(process.argv);

@@ -46,7 +46,7 @@ export function parseLatency(log: string): ParseResult {
         namespaces,
       );
     }
-    return decideWithoutResult('latency', log, lines, 'an "Avg latency: X seconds" line', namespaces);
+    return decideWithoutResult('latency', log, lines, '"Avg latency: X seconds" line', namespaces);
   }
   return { ok: true, kind: 'latency', metrics, namespaces, warnings };
 }

@@ -168,7 +168,7 @@ export function decideWithoutResult(
     return failure(
       kind,
       'crashed',
-      `the run crashed before printing ${what}: ${crash.text}`,
+      `the run crashed before printing a ${what}: ${crash.text}`,
       excerptAround(lines, crash.no, 4, 1),
       {},
       namespaces,

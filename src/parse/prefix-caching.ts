@@ -41,7 +41,7 @@ export function parsePrefixCaching(log: string): ParseResult {
         namespaces,
       );
     }
-    return decideWithoutResult('prefix_caching', log, lines, 'a "start generating" section', namespaces);
+    return decideWithoutResult('prefix_caching', log, lines, '"start generating" section', namespaces);
   }
   const marker = lines[markerIdx] as LogLine;
   let last: { line: LogLine; m: RegExpExecArray } | null = null;

@@ -128,7 +128,7 @@ export function parseServing(log: string): ParseResult {
         namespaces,
       );
     }
-    return decideWithoutResult('serving', log, lines, 'a "Serving Benchmark Result" block', namespaces);
+    return decideWithoutResult('serving', log, lines, '"Serving Benchmark Result" block', namespaces);
   }
   if (!collector.has('ttft_mean')) {
     if (open) {

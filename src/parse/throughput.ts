@@ -53,7 +53,7 @@ export function parseThroughput(log: string): ParseResult {
     );
   }
   if (format === null)
-    return decideWithoutResult('throughput', log, lines, 'a "Throughput: ..." line', namespaces);
+    return decideWithoutResult('throughput', log, lines, '"Throughput: ..." line', namespaces);
   const notes = [...warnings];
   if (format === 'old')
     notes.push('old output format: "tokens/s" counts prompt and output tokens; no output-only figure');

@@ -228,17 +228,50 @@ function validateRecords(
   records.forEach((rec, i) => {
     const row = i + 1;
     if (rec === null || failed.has(row)) return;
-    const parsed = V5RowSchema.safeParse(rec);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        problems.push({ row, column: issue.path.join('.') || null, message: issue.message });
-      }
+    // Parquet and CSV values are typed column by column on the way in (from the same schema); a
+    // per-cell check is enough. JSONL is free-form, so it goes through the full zod schema.
+    const issues = format === 'jsonl' ? zodIssues(rec) : typedIssues(rec);
+    if (issues.length) {
+      for (const issue of issues) problems.push({ row, ...issue });
       return;
     }
-    rows.push(parsed.data);
+    rows.push(rec as V5Row);
     rowNumbers.push(row);
   });
   return { path, format, rows, rowNumbers, problems };
+}
+
+function zodIssues(rec: Record<string, unknown>): Array<{ column: string | null; message: string }> {
+  const parsed = V5RowSchema.safeParse(rec);
+  return parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ column: i.path.join('.') || null, message: i.message }));
+}
+
+/** The same checks as {@link V5RowSchema}, cell by cell, for values already typed by their column. */
+function typedIssues(rec: Record<string, unknown>): Array<{ column: string | null; message: string }> {
+  const out: Array<{ column: string | null; message: string }> = [];
+  for (const c of V5_COLUMNS) {
+    const v = rec[c];
+    if (v === null) continue;
+    const t = V5_COLUMN_TYPES[c];
+    const ok =
+      t === 'string'
+        ? typeof v === 'string'
+        : t === 'double'
+          ? typeof v === 'number' && Number.isFinite(v)
+          : t === 'bool'
+            ? typeof v === 'boolean'
+            : Array.isArray(v) && v.every((x) => typeof x === 'string');
+    if (!ok)
+      out.push({
+        column: c,
+        message: `expected ${t === 'string_list' ? 'a list of strings' : t === 'double' ? 'a finite number' : `a ${t}`}, got ${JSON.stringify(v)?.slice(0, 60)}`,
+      });
+  }
+  for (const k of Object.keys(rec))
+    if (!(k in V5_COLUMN_TYPES)) out.push({ column: k, message: 'not a schema-v5 column' });
+  return out;
 }
 
 function clip(s: string): string {

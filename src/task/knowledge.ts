@@ -81,6 +81,8 @@ export interface PublishedExclusion {
   readonly reason: NotBenchmarkableReason;
   readonly detail: string;
   readonly source: string;
+  /** whether the card's 43-commit comparison leaves the commit out (its 9 wrong commands and 1 data issue) */
+  readonly inCardExclusions: boolean;
 }
 
 const CARD = 'ISO-Bench dataset card (Inferencebench/claude-code-vllm-benchmarks README, 2026-01-19)';
@@ -92,6 +94,7 @@ function wrongCommand(why: string): PublishedExclusion {
     reason: 'workload_misses_change',
     detail: `excluded by the original as a wrong perf command: ${why}`,
     source: ANALYSIS,
+    inCardExclusions: true,
   };
 }
 
@@ -129,24 +132,28 @@ export const PUBLISHED_EXCLUSIONS: Readonly<Record<string, PublishedExclusion>> 
     detail:
       "excluded by the original as its 'documented data issue': the baseline image's Python environment was corrupted (ModuleNotFoundError for transformers). isobench builds its own images, so the task may be re-enabled once calibrated on them",
     source: CARD,
+    inCardExclusions: true,
   },
   ccf02fcb: {
     reason: 'accuracy_only',
     detail:
       'a revert validated with lm_eval on ibm-ai-platform/Bamba-9B (an accuracy test), not a speed benchmark',
     source: CARD,
+    inCardExclusions: false,
   },
   ce6bf3a2: {
     reason: 'non_h100_hardware',
     detail:
       'a TPU-specific optimisation (benchmark_throughput.py on a TPU with google/gemma-2b); it cannot be measured on a GPU',
     source: CARD,
+    inCardExclusions: false,
   },
   e7523c2e: {
     reason: 'original_data_issue',
     detail:
       "the card keeps the baseline failed on purpose: google/gemma-3-12b-it needs its 131K context and the parent commit can allocate KV cache for about 50K tokens on an H100; shortening --max-model-len for the baseline would help it in a way the human's version did not need",
     source: CARD,
+    inCardExclusions: false,
   },
 };
 

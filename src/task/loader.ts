@@ -2,11 +2,12 @@
  * Loads task specs from a folder tree (`<dir>/<family>/<short>.json`). A malformed file never stops
  * the others from loading: each problem names the file, the field path and what was expected.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { migrateTask } from './migrate.js';
-import { type TaskSpec, TaskSpecSchema } from './schema.js';
+import { type TaskSpec, TaskSpecSchema, type TaskSummary, TaskSummarySchema } from './schema.js';
 
 /** One problem with one task file. */
 export interface TaskFileProblem {
@@ -44,15 +45,35 @@ async function listJson(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Loads every `*.json` under `dir` (recursively). */
+/** Loads every `*.json` under `dir` (recursively), fully validated. */
 export async function loadTasks(dir: string): Promise<TaskCatalogue> {
+  return loadWith(dir, parseTaskFile);
+}
+
+/** Loads only the fields other verbs consult ({@link TaskSummarySchema}), validating just those. */
+export async function loadTaskSummaries(
+  dir: string,
+): Promise<{ dir: string; tasks: TaskSummary[]; problems: TaskFileProblem[] }> {
+  return loadWith(dir, parseTaskSummary);
+}
+
+type FileParser<T> = (
+  file: string,
+  text: string,
+) => { ok: true; task: T } | { ok: false; problems: TaskFileProblem[] };
+
+async function loadWith<T extends TaskSummary>(
+  dir: string,
+  parse: FileParser<T>,
+): Promise<{ dir: string; tasks: T[]; problems: TaskFileProblem[] }> {
   const files = await listJson(dir);
-  const tasks: TaskSpec[] = [];
+  const tasks: T[] = [];
   const problems: TaskFileProblem[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
-    const res = parseTaskFile(shown, await readFile(file, 'utf8'));
+    // small files, read synchronously: much faster than one awaited read per file for a short-lived CLI
+    const res = parse(shown, readFileSync(file, 'utf8'));
     if (!res.ok) {
       problems.push(...res.problems);
       continue;
@@ -78,6 +99,37 @@ export async function loadTasks(dir: string): Promise<TaskCatalogue> {
     tasks.push(res.task);
   }
   return { dir, tasks, problems };
+}
+
+/** Parses one task file, checking only the summary fields. */
+export function parseTaskSummary(
+  file: string,
+  text: string,
+): { ok: true; task: TaskSummary } | { ok: false; problems: TaskFileProblem[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [{ file, field: null, message: `not valid JSON: ${(e as Error).message}` }],
+    };
+  }
+  const migrated = migrateTask(raw);
+  if (!migrated.ok)
+    return { ok: false, problems: [{ file, field: 'schemaVersion', message: migrated.message }] };
+  const res = TaskSummarySchema.safeParse(migrated.value);
+  if (!res.success) {
+    return {
+      ok: false,
+      problems: res.error.issues.map((i) => ({
+        file,
+        field: i.path.map(String).join('.') || null,
+        message: i.message,
+      })),
+    };
+  }
+  return { ok: true, task: res.data };
 }
 
 /** Parses and validates the text of one task file. */

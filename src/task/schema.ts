@@ -174,3 +174,20 @@ export const TaskSpecSchema = z
 
 /** A task spec. */
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+
+/**
+ * The fields of a task that the dataset and leaderboard verbs consult, validated on their own so that
+ * those verbs need not check every field of every task (`tasks validate` does that).
+ */
+export const TaskSummarySchema = z.object({
+  schemaVersion: z.literal(TASK_SCHEMA_VERSION),
+  id: z.string(),
+  commits: z.object({ human: sha40, parent: sha40 }),
+  benchmark: z.object({ perfCommand: z.string().nullable() }),
+  benchmarkable: z.union([
+    z.object({ ok: z.literal(true) }),
+    z.object({ ok: z.literal(false), reason: NotBenchmarkableReasonSchema, detail: z.string() }),
+  ]),
+});
+/** The consulted fields of a task. */
+export type TaskSummary = z.infer<typeof TaskSummarySchema>;
