@@ -1,5 +1,13 @@
 /** Parser for `benchmarks/benchmark_latency.py` and `vllm bench latency` (stdout, seconds converted to ms). */
-import { decideWithoutResult, excerptAround, failure, logLines, MetricCollector, NUM } from './lines.js';
+import {
+  decideWithoutResult,
+  excerptAround,
+  failure,
+  logLines,
+  MetricCollector,
+  NUM,
+  stoppedEarly,
+} from './lines.js';
 import { readNamespaces } from './namespace.js';
 import type { ParseResult, Parser } from './types.js';
 
@@ -37,9 +45,9 @@ export function parseLatency(log: string): ParseResult {
     );
   if (!c.has('latency_avg')) {
     if (firstPct !== null) {
-      return failure(
+      return stoppedEarly(
         'latency',
-        'truncated',
+        lines,
         `percentile lines (from line ${firstPct}) without the "Avg latency" line before them: the start was cut off`,
         excerptAround(lines, firstPct),
         metrics,

@@ -184,3 +184,28 @@ export function decideWithoutResult(
     namespaces,
   );
 }
+
+/**
+ * A failure for a result that stops early: `crashed` when a traceback explains it, else `truncated`.
+ */
+export function stoppedEarly(
+  kind: BenchmarkKind,
+  lines: readonly LogLine[],
+  truncatedDetail: string,
+  excerpt: string,
+  partial: Record<string, Metric>,
+  namespaces: readonly EchoedNamespace[],
+): ParseResult {
+  const crash = findCrash(lines);
+  if (crash) {
+    return failure(
+      kind,
+      'crashed',
+      `the run crashed before finishing its result: ${crash.text}`,
+      excerptAround(lines, crash.no, 4, 1),
+      partial,
+      namespaces,
+    );
+  }
+  return failure(kind, 'truncated', truncatedDetail, excerpt, partial, namespaces);
+}

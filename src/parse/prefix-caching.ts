@@ -12,6 +12,7 @@ import {
   logLines,
   MetricCollector,
   NUM,
+  stoppedEarly,
 } from './lines.js';
 import { readNamespaces } from './namespace.js';
 import type { ParseResult, Parser } from './types.js';
@@ -32,9 +33,9 @@ export function parsePrefixCaching(log: string): ParseResult {
   if (markerIdx < 0) {
     const warm = lines.find((l) => WARMUP.test(l.text));
     if (warm) {
-      return failure(
+      return stoppedEarly(
         'prefix_caching',
-        'truncated',
+        lines,
         `a warm-up section (line ${warm.no}) but no "start generating" marker after it`,
         excerptTail(lines),
         {},
@@ -57,9 +58,9 @@ export function parsePrefixCaching(log: string): ParseResult {
     }
   }
   if (!last) {
-    return failure(
+    return stoppedEarly(
       'prefix_caching',
-      'truncated',
+      lines,
       `no progress line with "est. speed" after the "start generating" marker on line ${marker.no}`,
       excerptTail(lines),
       {},
@@ -85,9 +86,9 @@ export function parsePrefixCaching(log: string): ParseResult {
     );
   }
   if (done !== total) {
-    return failure(
+    return stoppedEarly(
       'prefix_caching',
-      'truncated',
+      lines,
       `the last progress line (line ${last.line.no}) stops at ${done}/${total} prompts`,
       excerptAround(lines, last.line.no),
       metrics,

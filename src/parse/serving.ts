@@ -11,6 +11,7 @@ import {
   logLines,
   MetricCollector,
   NUM,
+  stoppedEarly,
 } from './lines.js';
 import { readNamespaces } from './namespace.js';
 import type { Direction, ParseResult, Parser, Unit } from './types.js';
@@ -132,9 +133,9 @@ export function parseServing(log: string): ParseResult {
   }
   if (!collector.has('ttft_mean')) {
     if (open) {
-      return failure(
+      return stoppedEarly(
         'serving',
-        'truncated',
+        lines,
         `the result block that starts on line ${open.no} ends with the text, before "Mean TTFT (ms)"`,
         excerptTail(lines),
         metrics,

@@ -110,7 +110,7 @@ const TABLES: Readonly<Record<BenchmarkKind, { table: OptionTable; client: Optio
 };
 
 const ENV_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
-const PLACEHOLDER = /^(?:[A-Z][A-Z0-9_]+|<[^>]*>|\{[^}]*\})$/;
+const PLACEHOLDER = /^(?:[A-Z][A-Z0-9_]*|<[^>]*>|\{[^}]*\})$/;
 const BOOL_WORD = /^(?:true|false)$/i;
 
 function looksLikeOption(word: { text: string; quoted: boolean }): boolean {

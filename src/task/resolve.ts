@@ -209,7 +209,7 @@ export function resolveWorkload(p: ParsedPerfCommand, date: string | null): Reso
     const serverPort = port ?? DEFAULT_PORT;
     const serverOpts = opts.filter((o) => o.side === 'server' || o.side === 'both');
     server = ['python3', '-m', 'vllm.entrypoints.openai.api_server'];
-    if (!opts.some((o) => o.canonical === '--model')) server.push('--model', model);
+    if (!opts.some((o) => o.canonical === '--model') && model) server.push('--model', model);
     for (const o of serverOpts) server.push(...o.words);
     server.push('--port', serverPort);
     resolutions.push({

@@ -159,8 +159,10 @@ class Reader {
   hexChar(n: number): string {
     const hex = this.src.slice(this.pos, this.pos + n);
     if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) this.fail(`bad \\x/\\u escape '${hex}'`);
+    const cp = Number.parseInt(hex, 16);
+    if (cp > 0x10ffff) this.fail(`escape '${hex}' is beyond the last Unicode code point`);
     this.pos += n;
-    return String.fromCodePoint(Number.parseInt(hex, 16));
+    return String.fromCodePoint(cp);
   }
 
   sequence(open: string, close: string): PyValue[] {
@@ -304,6 +306,15 @@ export function readPyKeywordArgs(src: string): PyReadResult<Array<[string, PyVa
   });
 }
 
+/** Characters Python's `str.isprintable()` rejects: categories Other (Cc, Cf, Cs, Co, Cn) and Separator (Zs, Zl, Zp), except the ASCII space. */
+const NON_PRINTABLE = /^[\p{C}\p{Z}]$/u;
+
+function pyEscape(cp: number): string {
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}
+
 /** Python's `repr()` of a str: single quotes unless the text holds a single quote and no double quote. */
 export function pyReprString(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
@@ -314,7 +325,7 @@ export function pyReprString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp < 0x20 || cp === 0x7f || (ch !== ' ' && NON_PRINTABLE.test(ch))) out += pyEscape(cp);
     else out += ch;
   }
   return out + quote;

@@ -1,0 +1,128 @@
+/** The built `isobench` command, run as a user runs it (the bundle is built by the global setup). */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
+
+function isobench(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'bin/isobench.mjs'), ...args], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'isobench-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('isobench tasks', () => {
+  it('validate: loads the shipped catalogue and summarises it', () => {
+    const r = isobench('tasks', 'validate');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('96 task(s) loaded, 0 problem(s)');
+    expect(r.stdout).toMatch(/benchmarkable: \d+/);
+    expect(r.stdout).toMatch(/model_unsupported_at_commit\s+\d+\s+.*7c01f706/);
+  });
+
+  it('validate: a malformed file is named with its field; the others still load', () => {
+    const dir = join(tmp, 'tasks');
+    cpSync(resolve(PROJECT_ROOT, 'tasks/vllm/015069b0.json'), join(dir, 'vllm/015069b0.json'));
+    const bad = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'tasks/vllm/0d243f2a.json'), 'utf8'));
+    bad.hardware.count = 'one';
+    writeFileSync(join(dir, 'vllm/0d243f2a.json'), JSON.stringify(bad));
+    const r = isobench('tasks', 'validate', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1 task(s) loaded, 1 problem(s)');
+    expect(r.stderr).toMatch(/0d243f2a\.json \(hardware\.count\): .*expected number/i);
+  });
+
+  it('list and show', () => {
+    const list = isobench('tasks', 'list', '--status', 'benchmarkable', '--json');
+    expect(list.code).toBe(0);
+    const json = JSON.parse(list.stdout);
+    expect(json.tasks.every((t: { benchmarkable: { ok: boolean } }) => t.benchmarkable.ok)).toBe(true);
+    const show = isobench('tasks', 'show', '015069b0');
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(
+      'server argv  ["python3","-m","vllm.entrypoints.openai.api_server","--model","Qwen/Qwen2.5-7B-Instruct","--port","8000"]',
+    );
+    expect(show.stdout).toContain('client argv  ["python","benchmarks/benchmark_serving.py"');
+    const missing = isobench('tasks', 'show', 'deadbeef');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no task 'deadbeef'");
+  });
+
+  it.skipIf(!HAVE_SHARED_DATA)('import --check: the committed files are what the importer writes', () => {
+    const r = isobench('tasks', 'import', '--from', dataPath(), '--check');
+    expect(r.stdout).toContain('96 task(s) imported; 96 match');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
+  it('audit prints the same finding kinds for the Parquet and the CSV release', () => {
+    const pq = isobench('dataset', 'audit', dataPath('v5-rows.parquet'), '--json');
+    const csv = isobench('dataset', 'audit', dataPath('v5-rows.csv'), '--json');
+    expect(pq.code).toBe(1);
+    expect(csv.code).toBe(1);
+    const [a, b] = [JSON.parse(pq.stdout), JSON.parse(csv.stdout)];
+    expect(a.rows).toBe(251);
+    expect(Object.keys(a.summary.byKind).sort()).toEqual(Object.keys(b.summary.byKind).sort());
+    expect(a.summary.byKind.derived_mismatch).toBe(17);
+    const text = isobench('dataset', 'audit', dataPath('v5-rows.parquet'), '--kind', 'derived_mismatch');
+    expect(text.stdout).toMatch(
+      /row \d+\s+9badee53\s+claude-code\s+human_improvement_throughput\s+derived_mismatch: published -11\.494418, the formula gives -67\.660628/,
+    );
+  });
+
+  it('regrade writes a corrected table in the format of --out, and its audit is clean of formula findings', () => {
+    const out = join(tmp, 'regraded.csv');
+    const changes = join(tmp, 'changes.json');
+    const r = isobench('dataset', 'regrade', dataPath('v5-rows.parquet'), '--out', out, '--changes', changes);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cell\(s\) changed/);
+    const report = JSON.parse(readFileSync(changes, 'utf8'));
+    expect(report.schemaVersion).toBe(1);
+    expect(report.changes.length).toBeGreaterThan(500);
+    const audit = JSON.parse(isobench('dataset', 'audit', out, '--json').stdout);
+    for (const k of ['derived_missing', 'derived_mismatch', 'metric_mismatch', 'metric_not_applicable'])
+      expect(audit.summary.byKind[k]).toBeUndefined();
+  });
+
+  it('diff shows where the two releases differ', () => {
+    const r = isobench('dataset', 'diff', dataPath('v5-rows.parquet'), dataPath('v5-rows.csv'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cell\(s\) differ in \d+ row\(s\)/);
+    expect(r.stdout).toMatch(/2deb029d\s+claude-code\s+benchmark_mode\s+"prefix_caching"\s+"standalone"/);
+  });
+
+  it('leaderboard prints the card summary as a table, Markdown and JSON', () => {
+    const table = isobench('leaderboard', dataPath('v5-rows.csv'));
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('Valid for comparison');
+    expect(table.stdout).toContain('TRAE (gpt-5)');
+    const md = isobench('leaderboard', dataPath('v5-rows.csv'), '--format', 'markdown');
+    expect(md.stdout.split('\n')[0]).toMatch(/^\| Agent \| Commits \| Valid for comparison/);
+    const json = JSON.parse(
+      isobench('leaderboard', dataPath('v5-rows.csv'), '--format', 'json', '--scope', 'all').stdout,
+    );
+    expect(json.scope).toBe('all');
+    expect(json.agents).toHaveLength(4);
+  });
+
+  it('bad input: a missing file and a table with wrong columns exit 2 naming the file', () => {
+    const missing = isobench('dataset', 'audit', join(tmp, 'nope.parquet'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.parquet: cannot read');
+    const wrong = join(tmp, 'wrong.csv');
+    writeFileSync(wrong, 'a,b\n1,2\n');
+    const r = isobench('leaderboard', wrong);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/wrong\.csv: not a schema-v5 table: missing column\(s\) commit_hash/);
+    const fmt = isobench('dataset', 'regrade', dataPath('v5-rows.csv'), '--out', join(tmp, 'x.xlsx'));
+    expect(fmt.code).toBe(2);
+    expect(fmt.stderr).toContain("unknown table format '.xlsx'");
+  });
+});

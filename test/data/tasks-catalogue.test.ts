@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importIsoBench, taskFileText } from '../../src/task/importers/iso-bench.js';
+import { loadTasks } from '../../src/task/loader.js';
+import { TASKS_DIR } from '../support/fixtures.js';
+import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
+
+describe('the committed task catalogue', () => {
+  it('holds 96 vLLM task specs that all load, one per commit', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    expect(c.problems).toEqual([]);
+    expect(c.tasks).toHaveLength(96);
+    expect(new Set(c.tasks.map((t) => t.commits.human)).size).toBe(96);
+  });
+
+  it('gives every task that cannot be benchmarked a reason and a detail', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    const not = c.tasks.filter((t) => !t.benchmarkable.ok);
+    expect(not.length).toBeGreaterThan(20);
+    for (const t of not) {
+      if (t.benchmarkable.ok) continue;
+      expect(t.benchmarkable.detail.length, t.id).toBeGreaterThan(15);
+      expect(
+        t.findings.some((f) => f.severity === 'error'),
+        t.id,
+      ).toBe(true);
+    }
+    for (const t of c.tasks.filter((x) => x.benchmarkable.ok)) {
+      expect(
+        t.findings.filter((f) => f.severity === 'error'),
+        t.id,
+      ).toEqual([]);
+    }
+  });
+
+  it('marks the commits the original excluded or could not run as not benchmarkable', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    const status = (short: string) => c.tasks.find((t) => t.id === `vllm/${short}`)?.benchmarkable;
+    const excluded = [
+      // the card's 9 wrong perf commands and 1 data issue
+      'ed250545',
+      '8a4e5c5f',
+      'f26c4aee',
+      '6d0734c5',
+      '61b8cea3',
+      'cf2f084d',
+      '80aa7e91',
+      'ca7a2d5f',
+      '8bc68e19',
+      '6ce01f30',
+      // Llama-3.1 on a vLLM too old to load it
+      '3a243095',
+      '7c01f706',
+      '9ed82e70',
+      'ad8d696a',
+      // non-standard: accuracy-only and TPU-only
+      'ccf02fcb',
+      'ce6bf3a2',
+      // placeholders, [--optional] parts, unknown scripts
+      '526de822',
+      '9323a315',
+      '9474e89b',
+      'c45f3c3a',
+      'bfdb1ba5',
+    ];
+    for (const s of excluded) expect(status(s)?.ok, s).toBe(false);
+    expect(status('526de822')).toMatchObject({ reason: 'invalid_perf_command' });
+    expect(status('ccf02fcb')).toMatchObject({ reason: 'accuracy_only' });
+    expect(status('ce6bf3a2')).toMatchObject({ reason: 'non_h100_hardware' });
+    expect(status('7c01f706')).toMatchObject({ reason: 'model_unsupported_at_commit' });
+    expect(status('ed250545')).toMatchObject({ reason: 'workload_misses_change' });
+    expect(status('015069b0')).toEqual({ ok: true });
+  });
+
+  it('splits every serving task into an exact server argv and client argv', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    for (const t of c.tasks.filter((x) => x.benchmarkable.ok)) {
+      const b = t.benchmark;
+      const client = b.client?.argv ?? [];
+      expect(client.slice(0, 2).join(' '), t.id).toMatch(
+        /^(python3? benchmarks\/benchmark_\w+\.py|vllm bench)$/,
+      );
+      for (const w of [...client, ...(b.server?.argv ?? [])])
+        expect(w, t.id).not.toMatch(/^(?:[A-Z][A-Z_]+|\[-.*)$/);
+      if (b.kind === 'serving') {
+        const server = b.server?.argv ?? [];
+        expect(server.slice(0, 3), t.id).toEqual(['python3', '-m', 'vllm.entrypoints.openai.api_server']);
+        const port = (argv: string[]) => argv[argv.indexOf('--port') + 1];
+        expect(port(server), t.id).toBe(port(client));
+        for (const flag of ['--num-prompts', '--request-rate', '--dataset-name', '--backend'])
+          expect(server, t.id).not.toContain(flag);
+        for (const flag of ['--dtype', '--tensor-parallel-size', '--quantization', '--enable-prefix-caching'])
+          expect(client, t.id).not.toContain(flag);
+      } else expect(b.server, t.id).toBeNull();
+      expect(t.prefetch.models, t.id).toContain(b.model);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_SHARED_DATA)('the ISO-Bench importer', () => {
+  it('re-creates the committed files byte for byte (re-runnable, deterministic, up to date)', async () => {
+    const specs = await importIsoBench(dataPath());
+    expect(specs).toHaveLength(96);
+    for (const s of specs) {
+      const committed = await readFile(join(TASKS_DIR, `${s.id}.json`), 'utf8');
+      expect(taskFileText(s), s.id).toBe(committed);
+    }
+  });
+
+  it('comes out the same on a second run', async () => {
+    const [a, b] = [await importIsoBench(dataPath()), await importIsoBench(dataPath())];
+    expect(b.map(taskFileText)).toEqual(a.map(taskFileText));
+  });
+});

@@ -1,0 +1,45 @@
+/** Shared loading for the suites that use the published ISO-Bench data (read once per worker). */
+import { resolve } from 'node:path';
+import type { LeaderboardContext } from '../../src/report/leaderboard.js';
+import type { RegradeContext } from '../../src/report/regrade.js';
+import { readV5Table, type V5Table } from '../../src/report/v5-io.js';
+import { PUBLISHED_EXCLUSIONS } from '../../src/task/knowledge.js';
+import { loadTaskSummaries } from '../../src/task/loader.js';
+import { dataPath, PROJECT_ROOT } from './shared-data.js';
+
+let parquet: Promise<V5Table> | null = null;
+let csv: Promise<V5Table> | null = null;
+
+/** The published table as Parquet. */
+export function publishedParquet(): Promise<V5Table> {
+  parquet ??= readV5Table(dataPath('v5-rows.parquet'));
+  return parquet;
+}
+
+/** The published table as CSV. */
+export function publishedCsv(): Promise<V5Table> {
+  csv ??= readV5Table(dataPath('v5-rows.csv'));
+  return csv;
+}
+
+/** The task folder committed in this repository. */
+export const TASKS_DIR = resolve(PROJECT_ROOT, 'tasks');
+
+/** The same lookups the CLI builds from the committed catalogue. */
+export async function catalogueLookups(): Promise<RegradeContext & LeaderboardContext> {
+  const { tasks } = await loadTaskSummaries(TASKS_DIR);
+  const by = new Map(tasks.map((t) => [t.id.split('/')[1] ?? '', t]));
+  return {
+    commandFor: (c) => by.get(c.slice(0, 8))?.benchmark.perfCommand ?? null,
+    fullHashFor: (c) => by.get(c.slice(0, 8))?.commits.human ?? null,
+    notBenchmarkable: (c) => {
+      const t = by.get(c.slice(0, 8));
+      if (!t) return 'not in the catalogue';
+      return t.benchmarkable.ok ? null : t.benchmarkable.reason;
+    },
+    cardExcluded: (c) => {
+      const x = PUBLISHED_EXCLUSIONS[c.slice(0, 8)];
+      return x?.inCardExclusions ? x.detail : null;
+    },
+  };
+}
