@@ -1,5 +1,8 @@
 // Bundles the CLI into dist/ (ESM, code-split so each verb loads only what it needs at start-up).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -12,6 +15,8 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   // CommonJS dependencies (commander, csv-parse) call require(); give the ESM bundle one.
   banner: {

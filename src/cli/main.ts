@@ -3,11 +3,7 @@
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
 import { Command } from 'commander';
-import { z } from 'zod';
 import { EXIT, UsageError } from './common.js';
-
-// A short-lived process validates each schema a few times: zod's JIT compilation costs more than it saves.
-z.config({ jitless: true });
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -17,6 +17,7 @@ export function readNamespaces(lines: readonly LogLine[]): {
   const namespaces: EchoedNamespace[] = [];
   const warnings: string[] = [];
   for (const l of lines) {
+    if (!l.text.includes('Namespace(')) continue;
     const bare = BARE.exec(l.text);
     const log = bare ? null : IN_LOG.exec(l.text);
     const inner = bare?.[1] ?? log?.[1];

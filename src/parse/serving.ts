@@ -65,8 +65,12 @@ const RULES: readonly LineRule[] = [
   },
 ];
 
+/** First characters of every result line: a cheap test before the anchored patterns. */
+const FIRST_CHARS = new Set('SFBTRIOPM');
+
 /** Whether a line is one of the block's metric lines (for truncation checks). */
 function ruleFor(text: string): { rule: LineRule; m: RegExpExecArray } | null {
+  if (!FIRST_CHARS.has(text[0] ?? '') || !text.includes(':')) return null;
   for (const rule of RULES) {
     const m = rule.re.exec(text);
     if (m) return { rule, m };

@@ -3,12 +3,12 @@
  * with the published types. Every column is nullable. This is an external format: it carries no
  * version column of its own, so it is identified by its exact column list.
  */
-import { z } from 'zod';
+import { type Infer, z } from '../util/zod.js';
 
-const str = z.string().nullable();
-const list = z.array(z.string()).nullable();
-const bool = z.boolean().nullable();
-const num = z.number().nullable();
+const str = z.nullable(z.string());
+const list = z.nullable(z.array(z.string()));
+const bool = z.nullable(z.boolean());
+const num = z.nullable(z.number());
 
 /** The zod schema of one v5 row; keys are in the published column order. */
 export const V5RowSchema = z.strictObject({
@@ -91,7 +91,7 @@ export const V5RowSchema = z.strictObject({
 });
 
 /** One v5 row. */
-export type V5Row = z.infer<typeof V5RowSchema>;
+export type V5Row = Infer<typeof V5RowSchema>;
 
 /** A v5 column name. */
 export type V5Column = keyof V5Row;

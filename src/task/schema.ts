@@ -2,19 +2,22 @@
  * The task spec: everything isobench needs to give an agent a task and to measure baseline, human
  * and agent identically. Stored as `tasks/<family>/<short>.json`, versioned by `schemaVersion`.
  */
-import { z } from 'zod';
+import { type Infer, z } from '../util/zod.js';
 
 /** The current task-spec format version. Readers reject newer versions and upgrade older ones in `migrate.ts`. */
 export const TASK_SCHEMA_VERSION = 1 as const;
 
-const sha40 = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-character lowercase hex commit hash');
-const relPath = z
+const sha40 = z
   .string()
-  .min(1)
-  .refine(
+  .check(z.regex(/^[0-9a-f]{40}$/, 'expected a full 40-character lowercase hex commit hash'));
+const nonEmpty = z.string().check(z.minLength(1, 'expected a non-empty string'));
+const relPath = z.string().check(
+  z.minLength(1, 'expected a non-empty path'),
+  z.refine(
     (p) => !p.startsWith('/') && !p.split('/').includes('..'),
-    'a path inside the repository (relative, no "..")',
-  );
+    'expected a path inside the repository (relative, no "..")',
+  ),
+);
 
 /** Benchmark families, one parser each. */
 export const BenchmarkKindSchema = z.enum(['serving', 'latency', 'throughput', 'prefix_caching']);
@@ -43,137 +46,145 @@ export const NotBenchmarkableReasonSchema = z.enum([
   'unsupported_benchmark_version',
 ]);
 /** A reason code. */
-export type NotBenchmarkableReason = z.infer<typeof NotBenchmarkableReasonSchema>;
+export type NotBenchmarkableReason = Infer<typeof NotBenchmarkableReasonSchema>;
 
 /** One finding of the validator or importer, kept with the spec. */
 export const TaskFindingSchema = z.strictObject({
-  code: z.string().min(1),
+  code: nonEmpty,
   severity: z.enum(['error', 'warning', 'info']),
-  detail: z.string().min(1),
+  detail: nonEmpty,
   /** where the fact comes from: 'validator', 'importer', or a cited source */
-  source: z.string().min(1),
+  source: nonEmpty,
 });
 /** A finding. */
-export type TaskFinding = z.infer<typeof TaskFindingSchema>;
+export type TaskFinding = Infer<typeof TaskFindingSchema>;
 
 /** One explicit decision the importer made to turn the published command into a runnable workload. */
 export const ResolutionSchema = z.strictObject({
-  what: z.string().min(1),
-  why: z.string().min(1),
+  what: nonEmpty,
+  why: nonEmpty,
 });
 
-const argv = z.array(z.string()).min(1);
+const argv = z.array(z.string()).check(z.minLength(1, 'expected at least one word'));
 
 /** A dataset the benchmark client reads, fetched before any GPU time is spent. */
 export const DatasetSchema = z.strictObject({
   /** `hf_dataset_file`: one file of a Hugging Face dataset repository; `hf_dataset`: a whole dataset repository */
   kind: z.enum(['hf_dataset_file', 'hf_dataset']),
-  repo: z.string().min(1),
-  file: z.string().min(1).nullable(),
+  repo: nonEmpty,
+  file: z.nullable(nonEmpty),
   /** where the benchmark sees it (inside the container or work directory) */
-  mountPath: z.string().startsWith('/'),
+  mountPath: z.string().check(z.startsWith('/', "expected an absolute path starting with '/'")),
 });
 
 export const BenchmarkSchema = z.strictObject({
-  kind: BenchmarkKindSchema.nullable(),
+  kind: z.nullable(BenchmarkKindSchema),
   /** the schema-v5 `benchmark_mode` this task's rows carry */
-  v5Mode: z.enum(['serving', 'standalone', 'prefix_caching']).nullable(),
+  v5Mode: z.nullable(z.enum(['serving', 'standalone', 'prefix_caching'])),
   /** the published perf command, verbatim */
-  perfCommand: z.string().nullable(),
+  perfCommand: z.nullable(z.string()),
   /** which published source the command came from */
-  perfCommandSource: z.string().nullable(),
-  model: z.string().nullable(),
+  perfCommandSource: z.nullable(z.string()),
+  model: z.nullable(z.string()),
   /** environment assignments for every process of every variant */
   env: z.record(z.string(), z.string()),
   /** the server process of a serving benchmark, exact argv; null for offline benchmarks */
-  server: z.strictObject({ argv }).nullable(),
+  server: z.nullable(z.strictObject({ argv })),
   /** the benchmark process, exact argv; null when the command could not be resolved */
-  client: z.strictObject({ argv }).nullable(),
+  client: z.nullable(z.strictObject({ argv })),
   /**
    * Which copy of the benchmark client runs: always the parent commit's, untouched, for baseline,
    * human and agent alike (client scripts and their prompt sampling change between commits).
    */
-  clientCopy: z.strictObject({ commit: z.literal('parent'), path: z.string().min(1) }),
-  primaryMetric: z
-    .strictObject({
-      name: z.string().min(1),
-      unit: z.string().min(1),
+  clientCopy: z.strictObject({ commit: z.literal('parent'), path: nonEmpty }),
+  primaryMetric: z.nullable(
+    z.strictObject({
+      name: nonEmpty,
+      unit: nonEmpty,
       direction: z.enum(['lower', 'higher']),
-    })
-    .nullable(),
+    }),
+  ),
   resolutions: z.array(ResolutionSchema),
 });
+
+const positiveInt = z.number().check(z.int(), z.positive());
 
 /** One task. */
 export const TaskSpecSchema = z
   .strictObject({
     schemaVersion: z.literal(TASK_SCHEMA_VERSION),
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*\/[0-9a-f]{8}$/, "'<family>/<8-hex short hash>'"),
-    repo: z.strictObject({ name: z.string().regex(/^[\w.-]+\/[\w.-]+$/), url: z.url() }),
+    id: z
+      .string()
+      .check(z.regex(/^[a-z0-9][a-z0-9-]*\/[0-9a-f]{8}$/, "expected '<family>/<8-hex short hash>'")),
+    repo: z.strictObject({
+      name: z.string().check(z.regex(/^[\w.-]+\/[\w.-]+$/, "expected 'owner/name'")),
+      url: z.url(),
+    }),
     commits: z.strictObject({
       human: sha40,
       parent: sha40,
       /** the human commit's author date (ISO 8601), when known */
-      date: z.iso.datetime({ offset: true }).nullable(),
+      date: z.nullable(z.iso.datetime({ offset: true })),
     }),
-    subject: z.string().nullable(),
-    prUrl: z.url().nullable(),
+    subject: z.nullable(z.string()),
+    prUrl: z.nullable(z.url()),
     filesChanged: z.array(relPath),
     bottleneck: z.strictObject({
       /** what the agent is told; never the human diff, commit message or diffstat */
-      statement: z.string().min(20),
+      statement: z.string().check(z.minLength(20, 'expected a statement of at least 20 characters')),
       hintLevel: z.enum(['none', 'files']),
       /** the files named when hintLevel is 'files' */
       targetFiles: z.array(relPath),
     }),
     benchmark: BenchmarkSchema,
     prefetch: z.strictObject({
-      models: z.array(z.string().min(1)),
-      tokenizers: z.array(z.string().min(1)),
+      models: z.array(nonEmpty),
+      tokenizers: z.array(nonEmpty),
       datasets: z.array(DatasetSchema),
     }),
-    hardware: z.strictObject({ gpu: z.literal('H100'), count: z.number().int().min(1).max(8) }),
-    timeouts: z.strictObject({
-      serverStartS: z.number().int().positive(),
-      benchmarkS: z.number().int().positive(),
-      buildS: z.number().int().positive(),
+    hardware: z.strictObject({
+      gpu: z.literal('H100'),
+      count: z.number().check(z.int(), z.minimum(1), z.maximum(8)),
     }),
+    timeouts: z.strictObject({ serverStartS: positiveInt, benchmarkS: positiveInt, buildS: positiveInt }),
     /** paths an agent patch must not touch (prefix match on repository paths) */
-    protectedPaths: z.array(relPath).min(1),
+    protectedPaths: z.array(relPath).check(z.minLength(1, 'expected at least one protected path')),
     benchmarkable: z.discriminatedUnion('ok', [
       z.strictObject({ ok: z.literal(true) }),
-      z.strictObject({
-        ok: z.literal(false),
-        reason: NotBenchmarkableReasonSchema,
-        detail: z.string().min(1),
-      }),
+      z.strictObject({ ok: z.literal(false), reason: NotBenchmarkableReasonSchema, detail: nonEmpty }),
     ]),
     findings: z.array(TaskFindingSchema),
-    provenance: z.strictObject({ importer: z.string().min(1), sources: z.array(z.string().min(1)).min(1) }),
+    provenance: z.strictObject({
+      importer: nonEmpty,
+      sources: z.array(nonEmpty).check(z.minLength(1, 'expected at least one source')),
+    }),
   })
-  .superRefine((t, ctx) => {
-    if (!t.benchmarkable.ok) return;
-    const b = t.benchmark;
-    const need: Array<[boolean, string[], string]> = [
-      [b.kind !== null, ['benchmark', 'kind'], 'a benchmarkable task needs a benchmark kind'],
-      [b.client !== null, ['benchmark', 'client'], 'a benchmarkable task needs the client argv'],
-      [b.model !== null, ['benchmark', 'model'], 'a benchmarkable task needs a model'],
-      [
-        b.primaryMetric !== null,
-        ['benchmark', 'primaryMetric'],
-        'a benchmarkable task needs a primary metric',
-      ],
-      [
-        (b.kind === 'serving') === (b.server !== null),
-        ['benchmark', 'server'],
-        'serving tasks (and only they) have a server argv',
-      ],
-    ];
-    for (const [ok, path, message] of need) if (!ok) ctx.addIssue({ code: 'custom', path, message });
-  });
+  .check(
+    z.superRefine((t, ctx) => {
+      if (!t.benchmarkable.ok) return;
+      const b = t.benchmark;
+      const need: Array<[boolean, string[], string]> = [
+        [b.kind !== null, ['benchmark', 'kind'], 'a benchmarkable task needs a benchmark kind'],
+        [b.client !== null, ['benchmark', 'client'], 'a benchmarkable task needs the client argv'],
+        [b.model !== null, ['benchmark', 'model'], 'a benchmarkable task needs a model'],
+        [
+          b.primaryMetric !== null,
+          ['benchmark', 'primaryMetric'],
+          'a benchmarkable task needs a primary metric',
+        ],
+        [
+          (b.kind === 'serving') === (b.server !== null),
+          ['benchmark', 'server'],
+          'serving tasks (and only they) have a server argv',
+        ],
+      ];
+      for (const [ok, path, message] of need)
+        if (!ok) ctx.addIssue({ code: 'custom', path, message, input: t });
+    }),
+  );
 
 /** A task spec. */
-export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+export type TaskSpec = Infer<typeof TaskSpecSchema>;
 
 /**
  * The fields of a task that the dataset and leaderboard verbs consult, validated on their own so that
@@ -183,11 +194,11 @@ export const TaskSummarySchema = z.object({
   schemaVersion: z.literal(TASK_SCHEMA_VERSION),
   id: z.string(),
   commits: z.object({ human: sha40, parent: sha40 }),
-  benchmark: z.object({ perfCommand: z.string().nullable() }),
+  benchmark: z.object({ perfCommand: z.nullable(z.string()) }),
   benchmarkable: z.union([
     z.object({ ok: z.literal(true) }),
     z.object({ ok: z.literal(false), reason: NotBenchmarkableReasonSchema, detail: z.string() }),
   ]),
 });
 /** The consulted fields of a task. */
-export type TaskSummary = z.infer<typeof TaskSummarySchema>;
+export type TaskSummary = Infer<typeof TaskSummarySchema>;

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { parserFor } from '../../parse/registry.js';
 import { readV5Table } from '../../report/v5-io.js';
+import { type Infer, type Schema, z } from '../../util/zod.js';
 import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
 import { parsePerfCommand } from '../perf-command.js';
 import { resolveWorkload } from '../resolve.js';
@@ -17,40 +17,42 @@ import { judgeTask } from '../validate.js';
 /** Identifies this importer in every spec it writes. */
 export const ISO_BENCH_IMPORTER = `isobench iso-bench importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;
 
-const sha = z.string().regex(/^[0-9a-f]{7,40}$/);
+const sha = z.string().check(z.regex(/^[0-9a-f]{7,40}$/, 'expected a hex commit hash'));
+const short8 = z.string().check(z.regex(/^[0-9a-f]{8}$/, 'expected an 8-character short hash'));
+const full40 = z.string().check(z.regex(/^[0-9a-f]{40}$/, 'expected a 40-character commit hash'));
 const ModeMappingSchema = z.record(
-  z.string().regex(/^[0-9a-f]{8}$/),
+  short8,
   z.object({
     commit_full: sha,
-    benchmark_mode: z.string().nullable(),
-    perf_command: z.string().nullable(),
-    model: z.string().nullable(),
-    parent_commit: sha.nullable(),
+    benchmark_mode: z.nullable(z.string()),
+    perf_command: z.nullable(z.string()),
+    model: z.nullable(z.string()),
+    parent_commit: z.nullable(sha),
   }),
 );
 const BaselineMappingSchema = z.array(
   z.object({
-    human_commit_short: z.string().regex(/^[0-9a-f]{8}$/),
-    human_commit_full: z.string().regex(/^[0-9a-f]{40}$/),
-    parent_commit: z.string().regex(/^[0-9a-f]{40}$/),
-    perf_command: z.string().nullable(),
-    model: z.string().nullable(),
-    benchmark_type: z.string().nullable(),
+    human_commit_short: short8,
+    human_commit_full: full40,
+    parent_commit: full40,
+    perf_command: z.nullable(z.string()),
+    model: z.nullable(z.string()),
+    benchmark_type: z.nullable(z.string()),
   }),
 );
 const AlphaSchema = z.object({
-  commit_hash: z.string().regex(/^[0-9a-f]{40}$/),
-  pr_url: z.string().nullable(),
+  commit_hash: full40,
+  pr_url: z.nullable(z.string()),
   commit_subject: z.string(),
-  commit_date: z.string().nullable(),
+  commit_date: z.nullable(z.string()),
   files_changed: z.array(z.string()),
-  perf_command: z.string().nullable(),
+  perf_command: z.nullable(z.string()),
 });
 
 /** A source file that does not have the expected shape. */
 export class ImportSourceError extends Error {}
 
-async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+async function readJson<S extends Schema>(path: string, schema: S): Promise<Infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -65,8 +67,8 @@ async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   return res.data;
 }
 
-async function readAlpha(path: string): Promise<Map<string, z.infer<typeof AlphaSchema>>> {
-  const out = new Map<string, z.infer<typeof AlphaSchema>>();
+async function readAlpha(path: string): Promise<Map<string, Infer<typeof AlphaSchema>>> {
+  const out = new Map<string, Infer<typeof AlphaSchema>>();
   const lines = (await readFile(path, 'utf8')).split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
