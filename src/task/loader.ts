@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
+import type { Infer, Schema } from '../util/zod.js';
 import { migrateTask } from './migrate.js';
 import { type TaskSpec, TaskSpecSchema, type TaskSummary, TaskSummarySchema } from './schema.js';
 
@@ -101,11 +102,10 @@ async function loadWith<T extends TaskSummary>(
   return { dir, tasks, problems };
 }
 
-/** Parses one task file, checking only the summary fields. */
-export function parseTaskSummary(
-  file: string,
-  text: string,
-): { ok: true; task: TaskSummary } | { ok: false; problems: TaskFileProblem[] } {
+type ParsedFile<T> = { ok: true; task: T } | { ok: false; problems: TaskFileProblem[] };
+
+/** JSON, then the version upgrade, then the schema; every problem names the file and field. */
+function parseAgainst<S extends Schema>(schema: S, file: string, text: string): ParsedFile<Infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -118,7 +118,7 @@ export function parseTaskSummary(
   const migrated = migrateTask(raw);
   if (!migrated.ok)
     return { ok: false, problems: [{ file, field: 'schemaVersion', message: migrated.message }] };
-  const res = TaskSummarySchema.safeParse(migrated.value);
+  const res = schema.safeParse(migrated.value);
   if (!res.success) {
     return {
       ok: false,
@@ -129,38 +129,19 @@ export function parseTaskSummary(
       })),
     };
   }
-  return { ok: true, task: res.data };
+  return { ok: true, task: res.data as Infer<S> };
+}
+
+/** Parses one task file, checking only the summary fields. */
+export function parseTaskSummary(file: string, text: string): ParsedFile<TaskSummary> {
+  return parseAgainst(TaskSummarySchema, file, text);
 }
 
 /** Parses and validates the text of one task file. */
-export function parseTaskFile(
-  file: string,
-  text: string,
-): { ok: true; task: TaskSpec } | { ok: false; problems: TaskFileProblem[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return {
-      ok: false,
-      problems: [{ file, field: null, message: `not valid JSON: ${(e as Error).message}` }],
-    };
-  }
-  const migrated = migrateTask(raw);
-  if (!migrated.ok)
-    return { ok: false, problems: [{ file, field: 'schemaVersion', message: migrated.message }] };
-  const res = TaskSpecSchema.safeParse(migrated.value);
-  if (!res.success) {
-    return {
-      ok: false,
-      problems: res.error.issues.map((i) => ({
-        file,
-        field: i.path.map(String).join('.') || null,
-        message: i.message,
-      })),
-    };
-  }
-  const t = res.data;
+export function parseTaskFile(file: string, text: string): ParsedFile<TaskSpec> {
+  const res = parseAgainst(TaskSpecSchema, file, text);
+  if (!res.ok) return res;
+  const t = res.task;
   const short = t.id.split('/')[1] ?? '';
   if (!t.commits.human.startsWith(short)) {
     return {

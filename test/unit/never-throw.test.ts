@@ -34,7 +34,7 @@ const FRAGMENTS = [
   "', num_prompts=",
   ', ignore_eos=True, x=<function f at 0x1>, y=[1, 2], z={',
   ')',
-  "INFO 01-02 [api_server.py:1] args: Namespace(port=",
+  'INFO 01-02 [api_server.py:1] args: Namespace(port=',
   'Traceback (most recent call last):',
   'ValueError: boom',
   '\\U0010FFFF',

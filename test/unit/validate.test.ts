@@ -222,3 +222,9 @@ describe('judgeTask', () => {
     expect(REASON_PRIORITY[0]).toBe('no_perf_command');
   });
 });
+
+describe('reason codes', () => {
+  it('the priority order names every reason of the schema exactly once', () => {
+    expect([...REASON_PRIORITY].sort()).toEqual([...NotBenchmarkableReasonSchema.options].sort());
+  });
+});
