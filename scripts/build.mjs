@@ -18,6 +18,8 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  // loaded from node_modules when a Docker executor is used (it carries optional native addons)
+  external: ['dockerode'],
   // CommonJS dependencies (commander, csv-parse) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __isobenchCreateRequire } from 'node:module'; const require = __isobenchCreateRequire(import.meta.url);",

@@ -1,0 +1,316 @@
+/**
+ * The local executor: commands run as child processes in a work directory, each in its own process
+ * group so that a timeout or `close` kills everything it started. Output goes straight from the
+ * child to the log files (file descriptors, not pipes): nothing is held in memory or cut short.
+ * Every sandbox writes a small state file so that one left behind by a killed run is found later.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { trackSandbox, untrackSandbox } from './cleanup.js';
+import {
+  type Background,
+  type ExecOptions,
+  type ExecResult,
+  type Executor,
+  InfraError,
+  type Leftover,
+  type Sandbox,
+  type SandboxSpec,
+} from './types.js';
+
+interface LocalState {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly ownerPid: number;
+  readonly groups: number[];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Options of the local executor. */
+export interface LocalExecutorOptions {
+  /** where sandboxes live (default: `$TMPDIR/isobench-local`) */
+  readonly root?: string;
+  /** environment every command starts from (default: this process's) */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs commands as local processes. */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local' as const;
+  readonly root: string;
+  private readonly baseEnv: Readonly<Record<string, string | undefined>>;
+
+  constructor(opts: LocalExecutorOptions = {}) {
+    this.root = resolve(opts.root ?? join(tmpdir(), 'isobench-local'));
+    this.baseEnv = opts.baseEnv ?? process.env;
+  }
+
+  async open(spec: SandboxSpec): Promise<Sandbox> {
+    const id = `${spec.name.replace(/[^\w.-]/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+    const dir = join(this.root, id);
+    await mkdir(join(dir, 'work'), { recursive: true });
+    for (const m of spec.mounts ?? []) linkMount(m.host, m.sandbox);
+    const state: LocalState = {
+      id,
+      name: spec.name,
+      labels: { ...spec.labels },
+      ownerPid: process.pid,
+      groups: [],
+    };
+    await writeFileAtomic(join(dir, 'sandbox.json'), JSON.stringify(state));
+    const sb = new LocalSandbox(id, dir, state, this.baseEnv);
+    trackSandbox(sb);
+    return sb;
+  }
+
+  async leftovers(): Promise<Leftover[]> {
+    if (!existsSync(this.root)) return [];
+    const out: Leftover[] = [];
+    for (const id of readdirSync(this.root)) {
+      const file = join(this.root, id, 'sandbox.json');
+      if (!existsSync(file)) continue;
+      let state: LocalState;
+      try {
+        state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+      } catch {
+        continue;
+      }
+      if (alive(state.ownerPid) && state.ownerPid !== process.pid) continue;
+      if (state.ownerPid === process.pid) continue;
+      const live = state.groups.filter(alive);
+      out.push({
+        executor: 'local',
+        id: state.id,
+        name: state.name,
+        labels: state.labels,
+        detail: `work directory ${join(this.root, id)} of a process (pid ${state.ownerPid}) that is gone; ${live.length} process group(s) still running${live.length ? ` (${live.join(', ')})` : ''}`,
+      });
+    }
+    return out;
+  }
+
+  async clean(leftovers: readonly Leftover[]): Promise<void> {
+    for (const l of leftovers.filter((x) => x.executor === 'local')) {
+      const dir = join(this.root, l.id);
+      try {
+        const state = JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as LocalState;
+        for (const g of state.groups) killGroup(g, 'SIGKILL');
+      } catch {
+        // state unreadable: remove the folder anyway
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A mount on the local executor: the sandbox path becomes a symlink to the host folder. */
+function linkMount(host: string, sandboxPath: string): void {
+  if (!isAbsolute(sandboxPath)) throw new InfraError(`mount target ${sandboxPath} must be an absolute path`);
+  const target = resolve(host);
+  if (existsSync(sandboxPath) || isSymlink(sandboxPath)) {
+    if (isSymlink(sandboxPath) && resolve(dirname(sandboxPath), readlinkSync(sandboxPath)) === target) return;
+    if (resolve(sandboxPath) === target) return;
+    throw new InfraError(`cannot mount ${host} at ${sandboxPath}: that path exists and is not a link to it`);
+  }
+  try {
+    mkdirSync(dirname(sandboxPath), { recursive: true });
+    symlinkSync(target, sandboxPath);
+  } catch (e) {
+    throw new InfraError(
+      `cannot mount ${host} at ${sandboxPath} (local executor: a symlink is made there): ${(e as Error).message}`,
+      e,
+    );
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+class LocalSandbox implements Sandbox {
+  readonly workdir: string;
+  private readonly running = new Set<LocalBackground>();
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly dir: string,
+    private readonly state: LocalState,
+    private readonly baseEnv: Readonly<Record<string, string | undefined>>,
+  ) {
+    this.workdir = join(dir, 'work');
+  }
+
+  async exec(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    const bg = await this.start(argv, opts);
+    return bg.done;
+  }
+
+  async start(argv: readonly string[], opts: ExecOptions): Promise<Background> {
+    if (this.closed) throw new InfraError(`sandbox ${this.id} is closed`);
+    if (argv.length === 0) throw new InfraError('empty argv');
+    await mkdir(dirname(opts.stdoutPath), { recursive: true });
+    await mkdir(dirname(opts.stderrPath), { recursive: true });
+    const bg = new LocalBackground(argv, opts, this.workdir, this.baseEnv, (pgid) => this.recordGroup(pgid));
+    this.running.add(bg);
+    void bg.done.finally(() => this.running.delete(bg));
+    return bg;
+  }
+
+  private recordGroup(pgid: number): void {
+    this.state.groups.push(pgid);
+    void writeFileAtomic(join(this.dir, 'sandbox.json'), JSON.stringify(this.state)).catch(() => undefined);
+  }
+
+  async put(hostPath: string, sandboxPath: string): Promise<void> {
+    await mkdir(dirname(sandboxPath), { recursive: true });
+    await cp(hostPath, sandboxPath, { recursive: true, force: true, verbatimSymlinks: true });
+  }
+
+  async writeFile(sandboxPath: string, data: string | Uint8Array): Promise<void> {
+    await mkdir(dirname(sandboxPath), { recursive: true });
+    await writeFile(sandboxPath, data);
+  }
+
+  async get(sandboxPath: string, hostPath: string): Promise<void> {
+    await mkdir(dirname(hostPath), { recursive: true });
+    await cp(sandboxPath, hostPath, { recursive: true, force: true, verbatimSymlinks: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.running].map((b) => b.stop(1000)));
+    for (const g of this.state.groups) killGroup(g, 'SIGKILL');
+    untrackSandbox(this);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+class LocalBackground implements Background {
+  readonly done: Promise<ExecResult>;
+  private child: ChildProcess | null = null;
+  private finished = false;
+  private timedOut = false;
+  private timer: NodeJS.Timeout | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    argv: readonly string[],
+    opts: ExecOptions,
+    workdir: string,
+    baseEnv: Readonly<Record<string, string | undefined>>,
+    onGroup: (pgid: number) => void,
+  ) {
+    const started = performance.now();
+    const out = openSync(opts.stdoutPath, 'w');
+    const err = opts.stderrPath === opts.stdoutPath ? out : openSync(opts.stderrPath, 'w');
+    this.done = new Promise<ExecResult>((resolvePromise) => {
+      const finish = (exitCode: number | null, signal: string | null) => {
+        if (this.finished) return;
+        this.finished = true;
+        if (this.timer) clearTimeout(this.timer);
+        if (this.killTimer) clearTimeout(this.killTimer);
+        // whatever the command left running in its group goes with it
+        if (this.child?.pid) killGroup(this.child.pid, 'SIGKILL');
+        resolvePromise({
+          exitCode,
+          signal,
+          timedOut: this.timedOut,
+          durationMs: performance.now() - started,
+          stdoutPath: opts.stdoutPath,
+          stderrPath: opts.stderrPath,
+        });
+      };
+      try {
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined) env[k] = v;
+        Object.assign(env, opts.env);
+        this.child = spawn(argv[0] as string, argv.slice(1), {
+          cwd: opts.cwd ?? workdir,
+          env,
+          detached: true,
+          stdio: ['ignore', out, err],
+        });
+      } catch (e) {
+        writeSync(err, `isobench: cannot start ${JSON.stringify(argv[0])}: ${(e as Error).message}\n`);
+        finish(127, null);
+        return;
+      } finally {
+        closeSync(out);
+        if (err !== out) closeSync(err);
+      }
+      const child = this.child;
+      child.on('error', (e) => {
+        // spawn failures (ENOENT, EACCES) arrive here: a value, like a shell's 127/126
+        const code = (e as NodeJS.ErrnoException).code;
+        try {
+          const fd = openSync(opts.stderrPath, 'a');
+          writeSync(fd, `isobench: cannot start ${JSON.stringify(argv[0])}: ${e.message}\n`);
+          closeSync(fd);
+        } catch {
+          // the log folder is gone: nothing more to say
+        }
+        finish(code === 'ENOENT' ? 127 : 126, null);
+      });
+      child.on('exit', (code, signal) => finish(code, signal));
+      if (child.pid) onGroup(child.pid);
+      if (opts.timeoutMs !== undefined) {
+        this.timer = setTimeout(() => {
+          this.timedOut = true;
+          void this.stop(2000);
+        }, opts.timeoutMs);
+      }
+    });
+  }
+
+  running(): boolean {
+    return !this.finished;
+  }
+
+  async stop(graceMs = 5000): Promise<ExecResult> {
+    const pid = this.child?.pid;
+    if (!this.finished && pid) {
+      killGroup(pid, 'SIGTERM');
+      this.killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+    }
+    return this.done;
+  }
+}
