@@ -61,11 +61,40 @@ tasks
   .action(run(async (opts) => (await import('./tasks.js')).tasksValidate(opts)));
 tasks
   .command('import')
-  .description('(re)generate tasks/vllm/*.json from the published ISO-Bench data folder')
-  .requiredOption('--from <dir>', 'the ISO-Bench data folder (e.g. ../shared/data/iso-bench)')
-  .option('--out <dir>', 'where to write the task files (default: tasks/vllm of this isobench)')
+  .description(
+    '(re)generate tasks/vllm/*.json from the published ISO-Bench data folder, or tasks/demo/*.json',
+  )
+  .option('--from <dir>', 'the ISO-Bench data folder (e.g. ../shared/data/iso-bench)')
+  .option('--demo', 'the demo tasks, from harness/demo')
+  .option('--out <dir>', 'where to write the task files (default: tasks/<family> of this isobench)')
   .option('--check', 'write nothing; exit 1 if the files differ from what the import would write')
   .action(run(async (opts) => (await import('./tasks.js')).tasksImport(opts)));
+
+program
+  .command('run')
+  .description(
+    'measure baseline, human and agent patches of tasks with repeats; grade them; write rows (default: the CPU demo with the example agent)',
+  )
+  .option(
+    '--tasks <ids>',
+    'comma-separated task ids (default: the tasks the predictions name, or the CPU demo tasks)',
+  )
+  .option(
+    '--predictions <path...>',
+    'predictions JSONL, or a folder of patches / agent runs (default: the demo example agent)',
+  )
+  .option('--agent <name>', 'agent name for predictions that carry none')
+  .option('--repeats <n>', 'measured rounds per variant', '5')
+  .option('--warmup <n>', 'warm-up rounds, not measured', '1')
+  .option('--executor <kind>', 'local | docker', 'local')
+  .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
+  .option('--threshold <percent>', 'the band of the verdicts', '5')
+  .option('--out <dir>', 'results root (default ./results/runs)')
+  .option('--run-id <id>', 'the run id (default: time and a random suffix)')
+  .option('--repo <path>', 'a local clone of the task repository (for tasks that are not demos)')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
 
 const dataset = program
   .command('dataset')

@@ -174,17 +174,33 @@ export async function tasksValidate(opts: DirOpts): Promise<number> {
   return c.problems.length ? EXIT.findings : EXIT.ok;
 }
 
-/** `tasks import --from DATA --out DIR [--check]`. */
-export async function tasksImport(opts: { from: string; out?: string; check?: boolean }): Promise<number> {
-  const { importIsoBench, taskFileText, ImportSourceError } = await import('../task/importers/iso-bench.js');
-  const outDir = resolve(opts.out ?? join(defaultTasksDir(), 'vllm'));
+/** `tasks import (--from DATA | --demo) [--out DIR] [--check]`. */
+export async function tasksImport(opts: {
+  from?: string;
+  demo?: boolean;
+  out?: string;
+  check?: boolean;
+}): Promise<number> {
+  if (!opts.from === !opts.demo)
+    throw new UsageError('give exactly one of --from <ISO-Bench data folder> or --demo');
   let specs: TaskSpec[];
-  try {
-    specs = await importIsoBench(resolve(opts.from));
-  } catch (e) {
-    if (e instanceof ImportSourceError) throw new UsageError(e.message);
-    throw e;
+  let family: string;
+  if (opts.demo) {
+    const { importDemoTasks } = await import('../task/importers/demo.js');
+    specs = await importDemoTasks();
+    family = 'demo';
+  } else {
+    const { importIsoBench, ImportSourceError } = await import('../task/importers/iso-bench.js');
+    try {
+      specs = await importIsoBench(resolve(opts.from as string));
+    } catch (e) {
+      if (e instanceof ImportSourceError) throw new UsageError(e.message);
+      throw e;
+    }
+    family = 'vllm';
   }
+  const { taskFileText } = await import('../task/importers/iso-bench.js');
+  const outDir = resolve(opts.out ?? join(defaultTasksDir(), family));
   let changed = 0;
   let same = 0;
   const stale: string[] = [];

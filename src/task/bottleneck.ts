@@ -9,7 +9,7 @@ import { NON_RUNTIME_PATH } from './knowledge.js';
 export const BOTTLENECK_TEMPLATE_VERSION = 1;
 
 const KIND_TEXT: Record<string, string> = {
-  serving: 'online serving (the OpenAI-compatible server under benchmark_serving.py load)',
+  serving: 'online serving (its OpenAI-compatible server under benchmark_serving.py load)',
   latency: 'offline latency of a batch (benchmark_latency.py)',
   throughput: 'offline throughput (benchmark_throughput.py)',
   prefix_caching: 'offline generation with automatic prefix caching (benchmark_prefix_caching.py)',
@@ -33,13 +33,15 @@ export function bottleneckStatement(input: {
   model: string | null;
   metric: string | null;
   client: readonly string[] | null;
+  /** what the repository is, for the first words of the statement (default 'vLLM') */
+  project?: string;
 }): string {
   if (!input.kind || !input.model || !input.metric) {
     return 'This vLLM commit has no runnable benchmark workload, so no bottleneck statement can be derived; the task is kept for the record only.';
   }
   const workload = input.client ? `\n\nThe benchmark command is:\n  ${input.client.join(' ')}` : '';
   return (
-    `vLLM at this commit is slower than it could be for ${KIND_TEXT[input.kind] ?? input.kind} of ${input.model}. ` +
+    `${input.project ?? 'vLLM'} at this commit is slower than it could be for ${KIND_TEXT[input.kind] ?? input.kind} of ${input.model}. ` +
     `Find the bottleneck in the code this workload exercises and remove it, improving the ${METRIC_TEXT[input.metric] ?? input.metric}, ` +
     `without changing what the engine computes.${workload}`
   );

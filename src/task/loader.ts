@@ -143,7 +143,7 @@ export function parseTaskFile(file: string, text: string): ParsedFile<TaskSpec> 
   if (!res.ok) return res;
   const t = res.task;
   const short = t.id.split('/')[1] ?? '';
-  if (!t.commits.human.startsWith(short)) {
+  if (/^[0-9a-f]{8}$/.test(short) && !t.commits.human.startsWith(short)) {
     return {
       ok: false,
       problems: [

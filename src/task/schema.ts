@@ -115,10 +115,17 @@ export const TaskSpecSchema = z
     schemaVersion: z.literal(TASK_SCHEMA_VERSION),
     id: z
       .string()
-      .check(z.regex(/^[a-z0-9][a-z0-9-]*\/[0-9a-f]{8}$/, "expected '<family>/<8-hex short hash>'")),
+      .check(
+        z.regex(
+          /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/,
+          "expected '<family>/<name>' (the name is the 8-hex short hash for real commits)",
+        ),
+      ),
     repo: z.strictObject({
       name: z.string().check(z.regex(/^[\w.-]+\/[\w.-]+$/, "expected 'owner/name'")),
       url: z.url(),
+      /** for the demo tasks isobench ships: the folder under harness/demo the repository is generated from */
+      demo: z.optional(z.string().check(z.regex(/^[a-z0-9-]+$/, 'expected a demo folder name'))),
     }),
     commits: z.strictObject({
       human: sha40,
@@ -142,9 +149,10 @@ export const TaskSpecSchema = z
       tokenizers: z.array(nonEmpty),
       datasets: z.array(DatasetSchema),
     }),
+    /** the GPUs a measurement needs; `none` (count 0) for the CPU demo tasks */
     hardware: z.strictObject({
-      gpu: z.literal('H100'),
-      count: z.number().check(z.int(), z.minimum(1), z.maximum(8)),
+      gpu: z.enum(['H100', 'none']),
+      count: z.number().check(z.int(), z.minimum(0), z.maximum(8)),
     }),
     timeouts: z.strictObject({ serverStartS: positiveInt, benchmarkS: positiveInt, buildS: positiveInt }),
     /** paths an agent patch must not touch (prefix match on repository paths) */
@@ -161,6 +169,14 @@ export const TaskSpecSchema = z
   })
   .check(
     z.superRefine((t, ctx) => {
+      if ((t.hardware.gpu === 'none') !== (t.hardware.count === 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hardware', 'count'],
+          message: "expected count 0 exactly when gpu is 'none'",
+          input: t,
+        });
+      }
       if (!t.benchmarkable.ok) return;
       const b = t.benchmark;
       const need: Array<[boolean, string[], string]> = [

@@ -1,0 +1,124 @@
+/**
+ * The replay agent: patches that already exist, from SWE-bench-style predictions JSONL
+ * (`instance_id`, `model_name_or_path`, `model_patch`), a folder of `<task>.patch` / `.diff` files,
+ * or a folder of ISO-Bench agent runs (`<short>/prediction.jsonl`). Each patch is matched to a task
+ * by task id (`demo/cpu-serving`, `vllm/015069b0`), short or full commit hash, or the SWE-bench
+ * instance id (`vllm-project__vllm-<parent hash prefix>`). Bad lines are reported with their file
+ * and line; the rest are used.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { TaskSpec } from '../../src/task/schema.js';
+
+/** One replayed patch. */
+export interface ReplayEntry {
+  readonly task: TaskSpec;
+  readonly agent: string;
+  readonly model: string;
+  readonly patch: string;
+  /** file and line the patch came from */
+  readonly source: string;
+}
+
+/** The result of reading predictions. */
+export interface ReplayRead {
+  readonly entries: ReplayEntry[];
+  /** problems, each naming the file (and line) */
+  readonly problems: string[];
+}
+
+/** Finds the task a prediction key names. */
+export function resolveTask(key: string, tasks: readonly TaskSpec[]): TaskSpec | null {
+  const k = key.trim();
+  const swe = /^[\w.-]+__[\w.-]+-([0-9a-f]{7,40})$/.exec(k);
+  for (const t of tasks) {
+    if (t.id === k || t.id.split('/')[1] === k) return t;
+    if (/^[0-9a-f]{7,40}$/.test(k) && t.commits.human.startsWith(k)) return t;
+    if (
+      swe &&
+      (t.commits.parent.startsWith(swe[1] as string) || t.commits.human.startsWith(swe[1] as string))
+    )
+      return t;
+  }
+  return null;
+}
+
+function readJsonl(
+  file: string,
+  tasks: readonly TaskSpec[],
+  agent: string | undefined,
+  out: ReplayRead,
+): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${file}:${i + 1}`;
+    let p: Record<string, unknown>;
+    try {
+      p = JSON.parse(line) as Record<string, unknown>;
+    } catch (e) {
+      out.problems.push(`${where}: not JSON (${(e as Error).message})`);
+      return;
+    }
+    const id = p.instance_id;
+    const patch = p.model_patch;
+    if (typeof id !== 'string' || !id) {
+      out.problems.push(`${where}: no instance_id`);
+      return;
+    }
+    if (typeof patch !== 'string') {
+      out.problems.push(`${where}: model_patch is not a string`);
+      return;
+    }
+    const task = resolveTask(id, tasks);
+    if (!task) {
+      out.problems.push(`${where}: instance_id '${id}' names no task in the catalogue`);
+      return;
+    }
+    const model =
+      typeof p.model_name_or_path === 'string' && p.model_name_or_path ? p.model_name_or_path : 'unknown';
+    const name = agent ?? (typeof p.agent === 'string' ? p.agent : basename(file, extname(file)));
+    out.entries.push({ task, agent: name, model, patch, source: where });
+  });
+}
+
+/** Reads predictions from a JSONL file or a folder. `agent` names the agent when the files do not. */
+export function readPredictions(path: string, tasks: readonly TaskSpec[], agent?: string): ReplayRead {
+  const out: ReplayRead = { entries: [], problems: [] };
+  if (!existsSync(path)) {
+    out.problems.push(`${path}: no such file or folder`);
+    return out;
+  }
+  if (statSync(path).isFile()) {
+    readJsonl(path, tasks, agent, out);
+    return out;
+  }
+  for (const name of readdirSync(path).sort()) {
+    const p = join(path, name);
+    if (statSync(p).isDirectory()) {
+      const pred = join(p, 'prediction.jsonl');
+      if (existsSync(pred)) readJsonl(pred, tasks, agent ?? basename(path), out);
+      continue;
+    }
+    if (name.endsWith('.jsonl')) {
+      readJsonl(p, tasks, agent, out);
+      continue;
+    }
+    if (name.endsWith('.patch') || name.endsWith('.diff')) {
+      const key = name.replace(/\.(patch|diff)$/, '').replace(/__/g, '/');
+      const task = resolveTask(key, tasks);
+      if (!task) {
+        out.problems.push(`${p}: '${key}' names no task in the catalogue`);
+        continue;
+      }
+      out.entries.push({
+        task,
+        agent: agent ?? basename(path),
+        model: 'unknown',
+        patch: readFileSync(p, 'utf8'),
+        source: p,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+"""A toy sampler for isobench's CPU latency demo task (standard library only)."""

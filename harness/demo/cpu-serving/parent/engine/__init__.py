@@ -1,0 +1,1 @@
+"""A toy inference engine for isobench's CPU demo task (standard library only)."""

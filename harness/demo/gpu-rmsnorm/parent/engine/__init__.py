@@ -1,0 +1,1 @@
+"""A toy GPU layer for isobench's GPU demo task (PyTorch)."""

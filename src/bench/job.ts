@@ -1,0 +1,243 @@
+/**
+ * A bench job: one task; baseline, human and every agent patch measured on the same executor and
+ * device, in one sandbox, k repeats each, interleaved (B H A1 A2 … then again) after a warm-up
+ * round, all with the task's identical argv and the same untouched client copy. The job ends in
+ * statistics, verdicts and a record of every phase.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Executor, Sandbox } from '../executor/types.js';
+import { bootstrapImprovement, summarize } from '../grade/stats.js';
+import { type FailureClass, isInfra } from '../grade/taxonomy.js';
+import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '../grade/verdict.js';
+import { parserFor } from '../parse/registry.js';
+import { parsePerfCommand } from '../task/perf-command.js';
+import type { TaskSpec } from '../task/schema.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { readClocks, readFingerprint } from './fingerprint.js';
+import { runPhase } from './phase.js';
+import {
+  type AgentJudgement,
+  type AgentPatch,
+  BENCH_RECORD_VERSION,
+  type JobResult,
+  type PhaseRecord,
+  type PreparedVariant,
+  type VariantResult,
+} from './types.js';
+import { prepareVariants, type RepoSource, releaseVariants, variantSlug } from './workspace.js';
+
+/** How to run a job. */
+export interface JobOptions {
+  readonly task: TaskSpec;
+  readonly agents: readonly AgentPatch[];
+  readonly executor: Executor;
+  /** where every artifact of the job goes */
+  readonly jobDir: string;
+  /** measured rounds (default 5) */
+  readonly repeats?: number;
+  /** warm-up rounds, not measured (default 1) */
+  readonly warmup?: number;
+  /** the container image (Docker executor) */
+  readonly image?: string;
+  readonly source?: RepoSource;
+  readonly policy?: VerdictPolicy;
+  /** bounded retries of a phase that failed for infrastructure reasons (default 1) */
+  readonly infraRetries?: number;
+  /** called after every phase (progress) */
+  readonly onPhase?: (r: PhaseRecord) => void;
+  /** extra facts for the fingerprint (image digest) */
+  readonly fingerprintExtra?: Record<string, string>;
+}
+
+/** Metrics whose totals must be the same for every variant of a serving job (the workload). */
+const WORKLOAD_COUNTS = ['completed', 'total_output_tokens', 'total_input_tokens'];
+
+/** Runs the job. */
+export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
+  const { task, executor, jobDir } = opts;
+  const repeats = opts.repeats ?? 5;
+  const warmupRounds = opts.warmup ?? 1;
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  await mkdir(jobDir, { recursive: true });
+  const kind = task.benchmark.kind;
+  const primary =
+    task.benchmark.primaryMetric ??
+    (kind ? { name: parserFor(kind).primaryMetric, unit: '', direction: 'lower' as const } : null);
+  if (!kind || !primary || !task.benchmark.client)
+    throw new Error(
+      `${task.id} is not benchmarkable: ${task.benchmarkable.ok ? 'no workload' : task.benchmarkable.detail}`,
+    );
+  const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
+  const command = parsedCommand?.ok ? parsedCommand.parsed : null;
+
+  const { variants, repoDir } = await prepareVariants(task, opts.agents, jobDir, opts.source);
+  const runnable = variants.filter((v) => v.hostDir !== null);
+  const phases: PhaseRecord[] = [];
+  let fingerprint: Record<string, string> = {};
+  let sandbox: Sandbox | null = null;
+  try {
+    sandbox = await executor.open({
+      name: `${task.id}`,
+      image: opts.image,
+      gpus: task.hardware.count > 0 ? { count: task.hardware.count } : undefined,
+      labels: { 'isobench.task': task.id },
+    });
+    const sb = sandbox;
+    const where = (v: PreparedVariant) => `${sb.workdir}/variants/${variantSlug(v.id)}`;
+    for (const v of runnable) await sb.put(v.hostDir as string, where(v));
+    const clientDir = `${sb.workdir}/client`;
+    await sb.put(variants[0]?.hostDir as string, clientDir);
+    await mkdir(join(jobDir, 'host'), { recursive: true });
+    fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
+      executor: executor.kind,
+      ...opts.fingerprintExtra,
+    });
+    const gpu = task.hardware.count > 0;
+    const rounds = [...Array(warmupRounds).fill(true), ...Array(repeats).fill(false)] as boolean[];
+    let round = 0;
+    for (const warmup of rounds) {
+      round++;
+      for (const v of runnable) {
+        const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
+        await mkdir(logDir, { recursive: true });
+        let rec: PhaseRecord | null = null;
+        for (let attempt = 0; attempt <= (opts.infraRetries ?? 1); attempt++) {
+          rec = await runPhase({
+            sandbox: sb,
+            task,
+            command,
+            variant: v.id,
+            round,
+            warmup,
+            place: { variantDir: where(v), clientDir, logDir },
+            probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
+          });
+          if (rec.status === 'ok' || !isInfra(rec.status)) break;
+        }
+        const r = rec as PhaseRecord;
+        await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
+        phases.push(r);
+        opts.onPhase?.(r);
+      }
+    }
+  } finally {
+    await sandbox?.close();
+    await releaseVariants(repoDir, jobDir).catch(() => undefined);
+  }
+
+  // the workload of a serving job: every variant must complete the same requests and tokens as the baseline
+  const measured = phases.filter((p) => !p.warmup);
+  const reference = measured.find((p) => p.variant === 'baseline' && p.status === 'ok');
+  const checked = measured.map((p) => {
+    if (p.status !== 'ok' || !reference || p.variant === 'baseline') return p;
+    const off = WORKLOAD_COUNTS.filter(
+      (m) => reference.metrics[m] && p.metrics[m] && reference.metrics[m]?.value !== p.metrics[m]?.value,
+    );
+    if (!off.length) return p;
+    return {
+      ...p,
+      status: 'workload_mismatch' as const,
+      detail: `not the baseline's workload: ${off.map((m) => `${m} ${p.metrics[m]?.value} (baseline ${reference.metrics[m]?.value})`).join(', ')}`,
+    };
+  });
+  for (const p of checked) {
+    if (p.status === 'workload_mismatch' && !p.detail.startsWith('the run used')) {
+      const logDir = join(jobDir, 'phases', `${String(p.round).padStart(2, '0')}-${variantSlug(p.variant)}`);
+      await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(p, null, 2)}\n`);
+    }
+  }
+
+  const better = primary.direction;
+  const results: VariantResult[] = variants.map((v) => {
+    const mine = checked.filter((p) => p.variant === v.id);
+    const base = {
+      id: v.id,
+      kind: v.kind,
+      agent: v.agent?.agent ?? null,
+      model: v.agent?.model ?? null,
+      patch: v.patch,
+    };
+    if (v.failure)
+      return {
+        ...base,
+        status: v.failure.class,
+        detail: v.failure.detail,
+        samples: [],
+        summary: null,
+        means: {},
+      };
+    const ok = mine.filter((p) => p.status === 'ok');
+    const bad = mine.find((p) => p.status !== 'ok');
+    const samples = ok.map((p) => p.metrics[primary.name]?.value).filter((x): x is number => x !== undefined);
+    const means: Record<string, number> = {};
+    for (const name of Object.keys(ok[0]?.metrics ?? {})) {
+      const vals = ok.map((p) => p.metrics[name]?.value).filter((x): x is number => x !== undefined);
+      if (vals.length === ok.length) means[name] = vals.reduce((a, b) => a + b, 0) / vals.length;
+    }
+    return {
+      ...base,
+      status: bad ? (bad.status as FailureClass) : 'ok',
+      detail: bad ? `round ${bad.round}: ${bad.detail}` : '',
+      samples,
+      summary: samples.length ? summarize(samples) : null,
+      means,
+    };
+  });
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const baseline = byId.get('baseline');
+  const human = byId.get('human');
+  const baseOk = baseline?.status === 'ok' && baseline.samples.length > 0;
+  const humanOk = human?.status === 'ok' && human.samples.length > 0;
+  const humanVsBaseline =
+    baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
+  const validity = taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
+  const failure: JobResult['failure'] = !baseOk
+    ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
+    : !humanOk
+      ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
+      : null;
+  const agents: AgentJudgement[] = results
+    .filter((r) => r.kind === 'agent')
+    .map((r) => {
+      if (r.status !== 'ok')
+        return { variant: r.id, agentVsBaseline: null, agentVsHuman: null, verdict: null, failure: r.status };
+      if (!baseOk)
+        return {
+          variant: r.id,
+          agentVsBaseline: null,
+          agentVsHuman: null,
+          verdict: null,
+          failure: 'baseline_failed',
+        };
+      const vsB = bootstrapImprovement(baseline.samples, r.samples, better);
+      const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
+      return {
+        variant: r.id,
+        agentVsBaseline: vsB,
+        agentVsHuman: vsH,
+        verdict: vsB ? agentVerdict(vsB, vsH, policy) : null,
+        failure: null,
+      };
+    });
+  const result: JobResult = {
+    schemaVersion: BENCH_RECORD_VERSION,
+    task: task.id,
+    primaryMetric: { name: primary.name, unit: primary.unit, direction: primary.direction },
+    repeats,
+    order: runnable.map((v) => v.id),
+    variants: results,
+    humanVsBaseline,
+    validity,
+    failure,
+    agents,
+    fingerprint,
+    executor: executor.kind,
+    startedAt,
+    durationMs: performance.now() - t0,
+  };
+  await writeFileAtomic(join(jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}

@@ -1,0 +1,290 @@
+/**
+ * One phase: one measurement of one variant. Serving tasks start the server with the task's server
+ * argv, wait for readiness (a bound port is not readiness: `/health` must answer), run the client,
+ * then stop the server and wait for the port to be free; offline tasks run the command. The argv
+ * really run, the arguments the benchmark echoed, full logs, exit status, timings and metrics are
+ * recorded, and every failure gets its class.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Background, ExecResult, Sandbox } from '../executor/types.js';
+import type { FailureClass } from '../grade/taxonomy.js';
+import { compareWorkload } from '../grade/workload.js';
+import { parserFor } from '../parse/registry.js';
+import type { EchoedNamespace } from '../parse/types.js';
+import type { ParsedPerfCommand } from '../task/perf-command.js';
+import type { TaskSpec } from '../task/schema.js';
+import type { PhaseRecord, ProcessRecord } from './types.js';
+import { BENCH_RECORD_VERSION } from './types.js';
+
+/** Where a phase's variant and client live inside the sandbox. */
+export interface PhasePlace {
+  /** the variant's source tree inside the sandbox */
+  readonly variantDir: string;
+  /** the untouched copy of the parent's tree the client runs from */
+  readonly clientDir: string;
+  /** host folder for this phase's logs */
+  readonly logDir: string;
+}
+
+/** What the phase runner needs besides the place. */
+export interface PhaseInput {
+  readonly sandbox: Sandbox;
+  readonly task: TaskSpec;
+  /** the task's perf command, parsed (for the workload check), or null when it cannot be */
+  readonly command: ParsedPerfCommand | null;
+  readonly variant: string;
+  readonly round: number;
+  readonly warmup: boolean;
+  readonly place: PhasePlace;
+  /** read at the start of the phase, e.g. GPU clocks */
+  readonly probeAtStart?: () => Promise<Record<string, string>>;
+}
+
+const READY_PROBE = `
+import sys, time, urllib.request
+port, timeout = int(sys.argv[1]), float(sys.argv[2])
+deadline = time.time() + timeout
+last = ''
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2) as r:
+            if r.status == 200:
+                print('ready'); sys.exit(0)
+            last = f'status {r.status}'
+    except Exception as e:
+        last = str(e)
+    time.sleep(0.05)
+print(f'not ready after {timeout}s: {last}'); sys.exit(1)
+`;
+
+const PORT_FREE_PROBE = `
+import socket, sys, time
+port, timeout = int(sys.argv[1]), float(sys.argv[2])
+deadline = time.time() + timeout
+while time.time() < deadline:
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('127.0.0.1', port)); s.close(); print('free'); sys.exit(0)
+    except OSError:
+        s.close(); time.sleep(0.05)
+print('still in use'); sys.exit(1)
+`;
+
+function portOf(argv: readonly string[]): number {
+  const i = argv.indexOf('--port');
+  const v = i >= 0 ? argv[i + 1] : undefined;
+  const eq = argv.find((a) => a.startsWith('--port='));
+  const n = Number(v ?? eq?.slice(7) ?? 8000);
+  return Number.isInteger(n) ? n : 8000;
+}
+
+function record(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  r: ExecResult,
+): ProcessRecord {
+  return {
+    argv,
+    cwd,
+    env,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: r.timedOut,
+    durationMs: r.durationMs,
+    stdoutPath: r.stdoutPath,
+    stderrPath: r.stderrPath,
+  };
+}
+
+async function tail(path: string, lines = 12): Promise<string> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function showArgs(ns: EchoedNamespace | undefined): Record<string, string> | null {
+  if (!ns) return null;
+  const out: Record<string, string> = {};
+  for (const [k, v] of ns.args) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+/** Runs one phase. Failures of the benchmark are values in the record; exceptions mean the executor broke. */
+export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
+  const { sandbox, task, place } = input;
+  const wallStart = performance.now();
+  const startedAt = new Date().toISOString();
+  const atStart = (await input.probeAtStart?.()) ?? {};
+  const bench = task.benchmark;
+  const kind = bench.kind;
+  const clientArgv = bench.client?.argv ?? [];
+  const timeoutMs = task.timeouts.benchmarkS * 1000;
+  const baseEnv = { ...bench.env, PYTHONUNBUFFERED: '1' };
+  let server: ProcessRecord | null = null;
+  let client: ProcessRecord | null = null;
+  let bg: Background | null = null;
+  let commandsMs = 0;
+  const done = (
+    status: 'ok' | FailureClass,
+    detail: string,
+    extra: Partial<PhaseRecord> = {},
+  ): PhaseRecord => {
+    const wallMs = performance.now() - wallStart;
+    return {
+      schemaVersion: BENCH_RECORD_VERSION,
+      task: task.id,
+      variant: input.variant,
+      round: input.round,
+      warmup: input.warmup,
+      startedAt,
+      status,
+      detail,
+      server,
+      client,
+      metrics: {},
+      effectiveArgs: null,
+      workloadDifferences: [],
+      wallMs,
+      overheadMs: Math.max(0, wallMs - commandsMs),
+      atStart,
+      ...extra,
+    };
+  };
+  if (!kind || clientArgv.length === 0) return done('infra_error', `${task.id} has no runnable benchmark`);
+
+  try {
+    if (kind === 'serving') {
+      const serverArgv = bench.server?.argv ?? [];
+      const env = { ...baseEnv, PYTHONPATH: place.variantDir };
+      const port = portOf(serverArgv);
+      bg = await sandbox.start(serverArgv, {
+        cwd: place.variantDir,
+        env,
+        stdoutPath: join(place.logDir, 'server.log'),
+        stderrPath: join(place.logDir, 'server.log'),
+      });
+      const t0 = performance.now();
+      const probe = sandbox.exec(
+        ['python3', '-c', READY_PROBE, String(port), String(task.timeouts.serverStartS)],
+        {
+          stdoutPath: join(place.logDir, 'ready.log'),
+          stderrPath: join(place.logDir, 'ready.log'),
+          timeoutMs: task.timeouts.serverStartS * 1000 + 10_000,
+        },
+      );
+      const first = await Promise.race([
+        probe.then((r) => ({ probe: r })),
+        bg.done.then((r) => ({ exited: r })),
+      ]);
+      if ('exited' in first) {
+        server = record(serverArgv, place.variantDir, env, first.exited);
+        commandsMs += performance.now() - t0;
+        return done(
+          'server_crash',
+          `the server exited (code ${first.exited.exitCode}) before it was ready:\n${await tail(join(place.logDir, 'server.log'))}`,
+        );
+      }
+      if (first.probe.exitCode !== 0) {
+        const stopped = await bg.stop(5000);
+        server = record(serverArgv, place.variantDir, env, stopped);
+        commandsMs += performance.now() - t0;
+        return done(
+          'server_start_timeout',
+          `the server did not answer /health within ${task.timeouts.serverStartS}s:\n${await tail(join(place.logDir, 'server.log'))}`,
+        );
+      }
+      const c = await sandbox.exec(clientArgv, {
+        cwd: place.clientDir,
+        env: baseEnv,
+        timeoutMs,
+        stdoutPath: join(place.logDir, 'client.stdout'),
+        stderrPath: join(place.logDir, 'client.stderr'),
+      });
+      client = record(clientArgv, place.clientDir, baseEnv, c);
+      const serverAlive = bg.running();
+      const stopped = await bg.stop(5000);
+      commandsMs += performance.now() - t0;
+      server = record(serverArgv, place.variantDir, env, stopped);
+      await sandbox.exec(['python3', '-c', PORT_FREE_PROBE, String(port), '30'], {
+        stdoutPath: join(place.logDir, 'port.log'),
+        stderrPath: join(place.logDir, 'port.log'),
+        timeoutMs: 40_000,
+      });
+      if (c.timedOut)
+        return done(
+          'bench_timeout',
+          `the benchmark client ran past ${task.timeouts.benchmarkS}s and was killed`,
+        );
+      if (!serverAlive) {
+        return done(
+          'server_crash',
+          `the server exited (code ${stopped.exitCode}) during the benchmark:\n${await tail(join(place.logDir, 'server.log'))}`,
+        );
+      }
+      if (c.exitCode !== 0)
+        return done(
+          'bench_error',
+          `the benchmark client exited with ${c.exitCode}:\n${await tail(c.stderrPath)}`,
+        );
+    } else {
+      const env = { ...baseEnv, PYTHONPATH: place.variantDir };
+      const t0 = performance.now();
+      const c = await sandbox.exec(clientArgv, {
+        cwd: place.clientDir,
+        env,
+        timeoutMs,
+        stdoutPath: join(place.logDir, 'client.stdout'),
+        stderrPath: join(place.logDir, 'client.stderr'),
+      });
+      commandsMs += performance.now() - t0;
+      client = record(clientArgv, place.clientDir, env, c);
+      if (c.timedOut)
+        return done('bench_timeout', `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`);
+      if (c.exitCode !== 0) {
+        const err = await tail(c.stderrPath);
+        const importFailed = /^(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError)\b/m.test(err);
+        return done(
+          importFailed ? 'import_failed' : 'bench_error',
+          `the benchmark exited with ${c.exitCode}:\n${err}`,
+        );
+      }
+    }
+  } catch (e) {
+    if (bg?.running()) await bg.stop(1000).catch(() => undefined);
+    return done('infra_error', `the executor failed: ${(e as Error).message}`);
+  }
+
+  const stdout = await readFile(join(place.logDir, 'client.stdout'), 'utf8');
+  const parsed = parserFor(kind).parse(stdout);
+  const ns = parsed.namespaces.find((n) => n.source === 'bare');
+  const effectiveArgs = showArgs(ns);
+  if (!parsed.ok) return done('no_metrics', `${parsed.reason}: ${parsed.detail}`, { effectiveArgs });
+  const metrics: Record<string, { value: number; unit: string; direction: string }> = {};
+  for (const [k, m] of Object.entries(parsed.metrics))
+    metrics[k] = { value: m.value, unit: m.unit, direction: m.direction };
+  const differences =
+    input.command && ns
+      ? compareWorkload(input.command, ns).differences.map((d) => ({
+          option: d.option,
+          expected: d.expected,
+          actual: d.actual,
+        }))
+      : [];
+  if (differences.length) {
+    return done(
+      'workload_mismatch',
+      `the run used other arguments than the task: ${differences.map((d) => `${d.option} ran as ${d.actual}`).join('; ')}`,
+      {
+        metrics,
+        effectiveArgs,
+        workloadDifferences: differences,
+      },
+    );
+  }
+  const primary = bench.primaryMetric?.name ?? parserFor(kind).primaryMetric;
+  if (!metrics[primary])
+    return done('no_metrics', `the output has no ${primary}`, { metrics, effectiveArgs });
+  return done('ok', '', { metrics, effectiveArgs });
+}

@@ -1,0 +1,122 @@
+/** The values that flow through a bench job: variants, phase records, and the job's result. */
+
+import type { Interval, Summary } from '../grade/stats.js';
+import type { FailureClass } from '../grade/taxonomy.js';
+import type { VerdictResult } from '../grade/verdict.js';
+
+/** The version of the stored phase and job records. */
+export const BENCH_RECORD_VERSION = 1;
+
+/** An agent's patch to measure. */
+export interface AgentPatch {
+  /** the agent's name as shown in results (e.g. 'claude_code') */
+  readonly agent: string;
+  /** the model label as the agent reported it */
+  readonly model: string;
+  readonly patch: string;
+  /** where the patch came from (predictions file and line, or patch file) */
+  readonly source: string;
+}
+
+/** One thing measured in a job. */
+export type VariantKind = 'baseline' | 'human' | 'agent';
+
+/** A variant ready to run (or already failed before running). */
+export interface PreparedVariant {
+  readonly id: string;
+  readonly kind: VariantKind;
+  readonly agent: AgentPatch | null;
+  /** the source tree on the host */
+  readonly hostDir: string | null;
+  /** a failure found while preparing it (patch refused, does not apply, build unsupported) */
+  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
+  readonly patch: {
+    readonly method: string;
+    readonly files: readonly string[];
+    readonly native: boolean;
+  } | null;
+}
+
+/** One process of a phase, as really run. */
+export interface ProcessRecord {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  readonly stdoutPath: string;
+  readonly stderrPath: string;
+}
+
+/** One measurement of one variant. */
+export interface PhaseRecord {
+  readonly schemaVersion: typeof BENCH_RECORD_VERSION;
+  readonly task: string;
+  readonly variant: string;
+  readonly round: number;
+  readonly warmup: boolean;
+  readonly startedAt: string;
+  readonly status: 'ok' | FailureClass;
+  readonly detail: string;
+  readonly server: ProcessRecord | null;
+  readonly client: ProcessRecord | null;
+  /** parsed metrics: name → value, unit, direction */
+  readonly metrics: Readonly<Record<string, { value: number; unit: string; direction: string }>>;
+  /** the arguments the benchmark echoed (Namespace), and how they differ from the task's command */
+  readonly effectiveArgs: Readonly<Record<string, string>> | null;
+  readonly workloadDifferences: ReadonlyArray<{ option: string; expected: string; actual: string }>;
+  /** wall time of the whole phase, and of the harness's own work around the commands */
+  readonly wallMs: number;
+  readonly overheadMs: number;
+  /** GPU clocks and the like read at the start of the phase */
+  readonly atStart: Readonly<Record<string, string>>;
+}
+
+/** What a variant came to over all its rounds. */
+export interface VariantResult {
+  readonly id: string;
+  readonly kind: VariantKind;
+  readonly agent: string | null;
+  readonly model: string | null;
+  readonly status: 'ok' | FailureClass;
+  readonly detail: string;
+  /** the primary metric of each measured round */
+  readonly samples: readonly number[];
+  readonly summary: Summary | null;
+  /** mean over measured rounds of every metric the parser read */
+  readonly means: Readonly<Record<string, number>>;
+  readonly patch: PreparedVariant['patch'];
+}
+
+/** The verdict on one agent variant. */
+export interface AgentJudgement {
+  readonly variant: string;
+  readonly agentVsBaseline: Interval | null;
+  readonly agentVsHuman: Interval | null;
+  readonly verdict: VerdictResult | null;
+  readonly failure: FailureClass | null;
+}
+
+/** The result of a job. */
+export interface JobResult {
+  readonly schemaVersion: typeof BENCH_RECORD_VERSION;
+  readonly task: string;
+  readonly primaryMetric: {
+    readonly name: string;
+    readonly unit: string;
+    readonly direction: 'lower' | 'higher';
+  };
+  readonly repeats: number;
+  readonly order: readonly string[];
+  readonly variants: readonly VariantResult[];
+  readonly humanVsBaseline: Interval | null;
+  readonly validity: { readonly valid: boolean; readonly reason: string };
+  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
+  readonly agents: readonly AgentJudgement[];
+  readonly fingerprint: Readonly<Record<string, string>>;
+  readonly executor: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+}

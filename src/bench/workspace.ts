@@ -1,0 +1,143 @@
+/**
+ * The source trees of a bench job on the host: the parent commit (baseline, and the untouched copy
+ * of the benchmark client every variant runs), the human commit, and the parent with each agent's
+ * patch applied after the patch checks.
+ */
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { materializeDemoRepo } from '../task/demo.js';
+import type { TaskSpec } from '../task/schema.js';
+import { applyPatch, checkPatch } from '../workspace/patch.js';
+import type { AgentPatch, PreparedVariant } from './types.js';
+
+/** Where a task's repository comes from: the demo generator, or a local clone holding both commits. */
+export interface RepoSource {
+  /** a local clone of the task's repository (for tasks that are not demos) */
+  readonly clone?: string;
+}
+
+/** A folder-safe name for a variant. */
+export function variantSlug(id: string): string {
+  return id.replace(/[^\w.-]+/g, '_');
+}
+
+async function checkout(repo: string, commit: string, dest: string): Promise<void> {
+  await rm(dest, { recursive: true, force: true });
+  await simpleGit(repo).raw(['worktree', 'add', '--detach', '--force', dest, commit]);
+}
+
+/**
+ * Prepares every variant's tree under `root` (`src/<variant>`), and writes each agent's patch and
+ * apply log under `root/patches`.
+ */
+export async function prepareVariants(
+  task: TaskSpec,
+  agents: readonly AgentPatch[],
+  root: string,
+  source: RepoSource = {},
+): Promise<{ variants: PreparedVariant[]; repoDir: string }> {
+  await mkdir(join(root, 'src'), { recursive: true });
+  await mkdir(join(root, 'patches'), { recursive: true });
+  let repoDir: string;
+  if (task.repo.demo) {
+    repoDir = join(root, 'repo');
+    await rm(repoDir, { recursive: true, force: true });
+    const repo = await materializeDemoRepo(task.repo.demo, repoDir);
+    if (repo.parent !== task.commits.parent || repo.human !== task.commits.human) {
+      throw new Error(
+        `demo ${task.repo.demo}: the generated repository has parent ${repo.parent} / human ${repo.human}, but ${task.id} names ${task.commits.parent} / ${task.commits.human}; re-run \`isobench tasks import --demo\``,
+      );
+    }
+  } else if (source.clone) {
+    repoDir = source.clone;
+  } else {
+    throw new Error(
+      `${task.id}: no repository: pass a local clone of ${task.repo.url} (it must hold ${task.commits.parent} and ${task.commits.human})`,
+    );
+  }
+  const baselineDir = join(root, 'src', 'baseline');
+  const humanDir = join(root, 'src', 'human');
+  await checkout(repoDir, task.commits.parent, baselineDir);
+  await checkout(repoDir, task.commits.human, humanDir);
+  const variants: PreparedVariant[] = [
+    { id: 'baseline', kind: 'baseline', agent: null, hostDir: baselineDir, failure: null, patch: null },
+    { id: 'human', kind: 'human', agent: null, hostDir: humanDir, failure: null, patch: null },
+  ];
+  const seen = new Map<string, number>();
+  for (const a of agents) {
+    const n = (seen.get(a.agent) ?? 0) + 1;
+    seen.set(a.agent, n);
+    const id = `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
+    const slug = variantSlug(id);
+    await writeFile(join(root, 'patches', `${slug}.patch`), a.patch);
+    const check = checkPatch(a.patch, { protectedPaths: task.protectedPaths });
+    if (!check.ok) {
+      variants.push({
+        id,
+        kind: 'agent',
+        agent: a,
+        hostDir: null,
+        failure: { class: check.failure, detail: check.detail },
+        patch: null,
+      });
+      continue;
+    }
+    const dir = join(root, 'src', slug);
+    await checkout(repoDir, task.commits.parent, dir);
+    const applied = await applyPatch(dir, a.patch);
+    await writeFile(join(root, 'patches', `${slug}.apply.log`), applied.log);
+    const files = check.files.map((f) => f.path);
+    if (!applied.ok) {
+      variants.push({
+        id,
+        kind: 'agent',
+        agent: a,
+        hostDir: null,
+        failure: { class: 'patch_apply_failed', detail: applied.detail },
+        patch: { method: 'none', files, native: check.native },
+      });
+      continue;
+    }
+    if (check.native) {
+      variants.push({
+        id,
+        kind: 'agent',
+        agent: a,
+        hostDir: null,
+        failure: {
+          class: 'build_unsupported',
+          detail: `the patch changes compiled sources (${files.join(', ')}) and ${task.id} has no build step`,
+        },
+        patch: { method: applied.method, files, native: true },
+      });
+      continue;
+    }
+    variants.push({
+      id,
+      kind: 'agent',
+      agent: a,
+      hostDir: dir,
+      failure: null,
+      patch: { method: applied.method, files, native: false },
+    });
+  }
+  return { variants, repoDir };
+}
+
+/** Removes the worktrees (the repository keeps no reference to them) and a generated demo repository. */
+export async function releaseVariants(repoDir: string, root: string): Promise<void> {
+  await rm(join(root, 'src'), { recursive: true, force: true });
+  if (repoDir === join(root, 'repo')) await rm(repoDir, { recursive: true, force: true });
+  else {
+    await simpleGit(repoDir)
+      .raw(['worktree', 'prune'])
+      .catch(() => undefined);
+  }
+}
+
+/** Copies a tree into a fresh folder (used for the untouched client copy). */
+export async function copyTree(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true, verbatimSymlinks: true });
+}

@@ -1,0 +1,221 @@
+/** `isobench run`: measure tasks × agent patches and print the verdicts. */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import Table from 'cli-table3';
+import type { AgentPatch } from '../bench/types.js';
+import type { Executor } from '../executor/types.js';
+import type { Interval } from '../grade/stats.js';
+import type { ExtendedRow } from '../report/run-rows.js';
+import { defaultTasksDir, loadTasks } from '../task/loader.js';
+import type { TaskSpec } from '../task/schema.js';
+import { packageRoot } from '../util/package-root.js';
+import { EXIT, err, out, outJson, UsageError } from './common.js';
+
+/** Options of `isobench run`. */
+export interface RunCliOptions {
+  tasks?: string;
+  predictions?: string[];
+  agent?: string;
+  repeats?: string;
+  warmup?: string;
+  executor?: string;
+  image?: string;
+  threshold?: string;
+  out?: string;
+  runId?: string;
+  repo?: string;
+  tasksDir?: string;
+  json?: boolean;
+}
+
+/** The embedded default: the two CPU demo tasks and the example agent's patches. */
+export const DEFAULT_TASKS = ['demo/cpu-serving', 'demo/cpu-latency'];
+export const DEFAULT_PREDICTIONS = () => [
+  join(packageRoot(), 'harness/demo/predictions/example-agent.jsonl'),
+];
+
+function pct(i: Interval | null): string {
+  return i
+    ? `${i.estimate >= 0 ? '+' : ''}${i.estimate.toFixed(1)}% [${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]`
+    : '-';
+}
+
+function int(v: string | undefined, name: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${name} must be an integer of at least ${min}, got '${v}'`);
+  return n;
+}
+
+/** `isobench run`. */
+export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
+  const repeats = int(opts.repeats, '--repeats', 5, 1);
+  const warmup = int(opts.warmup, '--warmup', 1, 0);
+  const threshold = Number(opts.threshold ?? '5');
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    throw new UsageError(`--threshold must be a positive percentage, got '${opts.threshold}'`);
+  const kind = opts.executor ?? 'local';
+  if (kind !== 'local' && kind !== 'docker')
+    throw new UsageError(`--executor must be local or docker, got '${kind}'`);
+
+  const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
+  for (const p of catalogue.problems)
+    err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
+  const { readPredictions, resolveTask } = await (await import('../agent/registry.js')).AGENTS.replay();
+  const predictionFiles = opts.predictions?.length
+    ? opts.predictions.map((p) => resolve(p))
+    : DEFAULT_PREDICTIONS();
+  const patches = new Map<string, AgentPatch[]>();
+  let problems = 0;
+  for (const file of predictionFiles) {
+    const read = readPredictions(file, catalogue.tasks, opts.agent);
+    for (const p of read.problems) {
+      problems++;
+      err(`isobench: ${p}`);
+    }
+    for (const e of read.entries) {
+      const list = patches.get(e.task.id) ?? [];
+      list.push({ agent: e.agent, model: e.model, patch: e.patch, source: e.source });
+      patches.set(e.task.id, list);
+    }
+  }
+  const wanted = opts.tasks
+    ? opts.tasks
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s)
+    : opts.predictions?.length
+      ? [...patches.keys()]
+      : DEFAULT_TASKS;
+  const tasks: TaskSpec[] = [];
+  for (const key of wanted) {
+    const t = resolveTask(key, catalogue.tasks);
+    if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${catalogue.dir}`);
+    if (!t.benchmarkable.ok)
+      throw new UsageError(
+        `${t.id} is not benchmarkable (${t.benchmarkable.reason}): ${t.benchmarkable.detail}`,
+      );
+    tasks.push(t);
+  }
+  if (tasks.length === 0)
+    throw new UsageError('no tasks to run: give --tasks, or predictions that name tasks');
+
+  let executor: Executor;
+  let image: string | undefined;
+  if (kind === 'docker') {
+    const { DockerExecutor } = await import('../executor/docker.js');
+    image = opts.image ?? 'isobench-base:bookworm';
+    try {
+      executor = await DockerExecutor.create({ defaultImage: image });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  } else {
+    const { LocalExecutor } = await import('../executor/local.js');
+    executor = new LocalExecutor();
+  }
+  const left = await executor.leftovers();
+  if (left.length) {
+    err(`isobench: found ${left.length} sandbox(es) left behind by an earlier run; removing them:`);
+    for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
+    await executor.clean(left);
+  }
+
+  const runId =
+    opts.runId ??
+    `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+  const outDir = resolve(opts.out ?? join(process.cwd(), 'results', 'runs'));
+  const rounds = warmup + repeats;
+  if (!opts.json) {
+    out(
+      `isobench run ${runId}: ${tasks.length} task(s), ${[...patches.values()].flat().length} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor`,
+    );
+  }
+  const { runEvaluation } = await import('../run/evaluate.js');
+  const result = await runEvaluation({
+    runId,
+    outDir,
+    tasks,
+    patches,
+    executor,
+    image,
+    repeats,
+    warmup,
+    thresholdPct: threshold,
+    source: opts.repo ? { clone: resolve(opts.repo) } : undefined,
+    args: argv,
+    onPhase: (task, r) => {
+      if (opts.json) return;
+      const m = task.benchmark.primaryMetric;
+      const v = m ? r.metrics[m.name]?.value : undefined;
+      const shown =
+        v !== undefined && m ? `${m.name} ${v.toFixed(2)} ${m.unit}` : r.detail.split('\n')[0]?.slice(0, 100);
+      out(
+        `  [${task.id}] round ${r.round}/${rounds}${r.warmup ? ' (warm-up)' : ''} ${r.variant.padEnd(22)} ${r.status.padEnd(18)} ${shown} (${(r.wallMs / 1000).toFixed(1)} s)`,
+      );
+    },
+  });
+  if (opts.json) {
+    outJson({
+      schemaVersion: 1,
+      runId,
+      runDir: result.runDir,
+      jobs: result.jobs.map((j) => ({ task: j.task, error: j.error })),
+      rows: result.extended,
+    });
+    return result.jobs.some((j) => j.error) ? EXIT.findings : EXIT.ok;
+  }
+  printSummary(result.extended, result.jobs);
+  out(`\nresults: ${result.runDir} (run.json, jobs/, rows.v5.{csv,jsonl,parquet}, rows.ext.jsonl)`);
+  if (problems) err(`isobench: ${problems} prediction(s) could not be used (see above)`);
+  return result.jobs.some((j) => j.error) || problems ? EXIT.findings : EXIT.ok;
+}
+
+function printSummary(
+  rows: readonly ExtendedRow[],
+  jobs: ReadonlyArray<{ task: string; error: string | null }>,
+): void {
+  const t = new Table({
+    head: [
+      'Task',
+      'Agent',
+      'Verdict',
+      'Agent vs human',
+      'Agent vs baseline',
+      'Human vs baseline',
+      'Task valid here',
+      'Failure',
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) {
+    t.push([
+      r.task,
+      `${r.agent} (${r.model})`,
+      r.verdict ?? '-',
+      pct(r.agentVsHuman),
+      pct(r.agentVsBaseline),
+      pct(r.humanVsBaseline),
+      r.taskValidHere ? 'yes' : 'no',
+      r.failureClass ?? '',
+    ]);
+  }
+  out('');
+  out(t.toString());
+  const counts = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const key = `${r.agent} (${r.model})`;
+    const m = counts.get(key) ?? new Map<string, number>();
+    const v = r.verdict ?? r.failureClass ?? 'unjudged';
+    m.set(v, (m.get(v) ?? 0) + 1);
+    counts.set(key, m);
+  }
+  out('');
+  out(
+    `Leaderboard (${rows[0]?.thresholdPct ?? 5}% band, ${rows[0]?.repeats ?? '?'} repeats, 95% bootstrap intervals on the primary metric):`,
+  );
+  for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);
+  for (const r of rows.filter((x) => !x.taskValidHere)) out(`  note: ${r.task}: ${r.taskValidity}`);
+}

@@ -1,0 +1,106 @@
+/**
+ * Statistics over repeated measurements: spread of each variant, and the improvement of one variant
+ * over another with a bootstrap confidence interval. Pure and deterministic: the resampling is
+ * seeded from the data, so the same measurements give the same interval.
+ */
+import { type Better, improvementPct } from './formulas.js';
+
+/** Spread of one variant's samples. */
+export interface Summary {
+  readonly n: number;
+  readonly mean: number;
+  /** sample standard deviation (n-1); 0 for n = 1 */
+  readonly sd: number;
+  /** coefficient of variation, percent of the mean */
+  readonly cvPct: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Summarises samples (at least one). */
+export function summarize(samples: readonly number[]): Summary {
+  if (samples.length === 0) throw new Error('summarize: no samples');
+  const n = samples.length;
+  const mean = samples.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return {
+    n,
+    mean,
+    sd,
+    cvPct: mean !== 0 ? (100 * sd) / Math.abs(mean) : 0,
+    min: Math.min(...samples),
+    max: Math.max(...samples),
+  };
+}
+
+/** An estimate with its confidence interval, in percent improvement (positive = better). */
+export interface Interval {
+  readonly estimate: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly level: number;
+}
+
+/** mulberry32: a small seeded generator. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function seedOf(...xs: readonly number[][]): number {
+  let h = 2166136261;
+  for (const arr of xs) {
+    for (const v of arr) {
+      const s = v.toString();
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    }
+    h = Math.imul(h ^ 0x2c, 16777619);
+  }
+  return h >>> 0;
+}
+
+function resampleMean(xs: readonly number[], next: () => number): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[Math.floor(next() * xs.length)] as number;
+  return s / xs.length;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const k = (sorted.length - 1) * q;
+  const lo = Math.floor(k);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (k - lo);
+}
+
+/**
+ * Percent improvement of `subject` over `reference` (positive = better) with a percentile bootstrap
+ * interval: both sample sets are resampled independently `iterations` times.
+ */
+export function bootstrapImprovement(
+  reference: readonly number[],
+  subject: readonly number[],
+  better: Better,
+  opts: { iterations?: number; level?: number } = {},
+): Interval | null {
+  if (reference.length === 0 || subject.length === 0) return null;
+  const level = opts.level ?? 0.95;
+  const iterations = opts.iterations ?? 2000;
+  const point = improvementPct(summarize(reference).mean, summarize(subject).mean, better);
+  if (point === null) return null;
+  const next = rng(seedOf(reference as number[], subject as number[]));
+  const draws: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const v = improvementPct(resampleMean(reference, next), resampleMean(subject, next), better);
+    if (v !== null) draws.push(v);
+  }
+  if (draws.length === 0) return null;
+  draws.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { estimate: point, lo: quantile(draws, tail), hi: quantile(draws, 1 - tail), level };
+}

@@ -1,0 +1,164 @@
+/**
+ * Rows from a bench job: the published schema-v5 row (exactly its columns, filled from the means of
+ * the measured repeats), and isobench's extended row (versioned) with the spread, intervals,
+ * verdicts, failure class and fingerprint the v5 row has no room for.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobResult, VariantResult } from '../bench/types.js';
+import { variantSlug } from '../bench/workspace.js';
+import { recomputeDerived } from '../grade/formulas.js';
+import type { Interval, Summary } from '../grade/stats.js';
+import type { TaskSpec } from '../task/schema.js';
+import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
+
+/** The version of the extended row. */
+export const EXT_ROW_VERSION = 1;
+
+/** isobench's own row: one per (task, agent patch). */
+export interface ExtendedRow {
+  readonly schemaVersion: typeof EXT_ROW_VERSION;
+  readonly runId: string;
+  readonly task: string;
+  readonly agent: string;
+  readonly model: string;
+  readonly primaryMetric: JobResult['primaryMetric'];
+  readonly repeats: number;
+  readonly variants: Readonly<
+    Record<
+      'baseline' | 'human' | 'agent',
+      { status: string; detail: string; summary: Summary | null; samples: readonly number[] }
+    >
+  >;
+  readonly humanVsBaseline: Interval | null;
+  readonly agentVsBaseline: Interval | null;
+  readonly agentVsHuman: Interval | null;
+  readonly verdict: string | null;
+  readonly verdictReason: string | null;
+  readonly taskValidHere: boolean;
+  readonly taskValidity: string;
+  /** the failure that decided the row, when there is one: the agent's, or the job's (baseline/human) */
+  readonly failureClass: string | null;
+  readonly patch: VariantResult['patch'];
+  readonly fingerprint: Readonly<Record<string, string>>;
+  readonly executor: string;
+  readonly thresholdPct: number;
+}
+
+/** Which v5 metric column each parser metric fills, by benchmark kind. */
+const V5_FROM: Record<string, Partial<Record<V5Metric, string>>> = {
+  serving: {
+    ttft_mean: 'ttft_mean',
+    ttft_median: 'ttft_median',
+    ttft_p99: 'ttft_p99',
+    tpot_mean: 'tpot_mean',
+    tpot_median: 'tpot_median',
+    tpot_p99: 'tpot_p99',
+    itl_mean: 'itl_mean',
+    itl_median: 'itl_median',
+    itl_p99: 'itl_p99',
+    throughput: 'output_throughput',
+  },
+  latency: { latency_avg: 'latency_avg' },
+  throughput: { throughput: 'total_token_throughput' },
+  prefix_caching: { throughput: 'output_throughput' },
+};
+
+async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
+  const round = String(warmups + 1).padStart(2, '0');
+  return readFile(join(jobDir, 'phases', `${round}-${variantSlug(variant)}`, 'client.stdout'), 'utf8').catch(
+    () => null,
+  );
+}
+
+/** The v5 row and the extended row of every agent of a job. */
+export async function rowsForJob(
+  task: TaskSpec,
+  job: JobResult,
+  ctx: { runId: string; jobDir: string; warmup: number; thresholdPct: number; date: string },
+): Promise<{ v5: V5Row[]; extended: ExtendedRow[] }> {
+  const v5: V5Row[] = [];
+  const extended: ExtendedRow[] = [];
+  const byId = new Map(job.variants.map((v) => [v.id, v]));
+  const baseline = byId.get('baseline');
+  const human = byId.get('human');
+  const kind = task.benchmark.kind ?? 'serving';
+  const gpuConfig =
+    task.hardware.count > 0
+      ? `${job.fingerprint.gpu ?? task.hardware.gpu}:${task.hardware.count}`
+      : `CPU:${job.fingerprint.cpus ?? '?'}`;
+  const raws = {
+    baseline: await firstStdout(ctx.jobDir, 'baseline', ctx.warmup),
+    human: await firstStdout(ctx.jobDir, 'human', ctx.warmup),
+  };
+  for (const agentVariant of job.variants.filter((v) => v.kind === 'agent')) {
+    const judgement = job.agents.find((a) => a.variant === agentVariant.id);
+    const row = Object.fromEntries(V5_COLUMNS.map((c) => [c, null])) as Record<string, unknown>;
+    Object.assign(row, {
+      commit_hash: task.commits.human,
+      commit_short: task.commits.human.slice(0, 8),
+      commit_subject: task.subject,
+      repo: task.repo.name,
+      perf_command: task.benchmark.perfCommand,
+      files_changed: task.filesChanged,
+      pr_url: task.prUrl,
+      models: task.benchmark.model ? [task.benchmark.model] : [],
+      parent_commit: task.commits.parent,
+      gpu_config: gpuConfig,
+      benchmark_mode: task.benchmark.v5Mode,
+      agent_name: agentVariant.agent,
+      agent_model: agentVariant.model,
+      benchmark_date: ctx.date,
+      model: task.benchmark.model,
+      has_agent_patch: agentVariant.patch !== null || agentVariant.status !== 'patch_empty',
+      patch_path: `jobs/${variantSlug(task.id)}/patches/${variantSlug(agentVariant.id)}.patch`,
+      baseline_raw: raws.baseline,
+      human_raw: raws.human,
+      agent_raw:
+        agentVariant.status === 'ok' ? await firstStdout(ctx.jobDir, agentVariant.id, ctx.warmup) : null,
+      test_script: null,
+      data_source: `isobench:${ctx.runId}`,
+    });
+    const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
+      if (v?.status !== 'ok') return;
+      for (const [col, name] of Object.entries(V5_FROM[kind] ?? {}) as Array<[V5Metric, string]>) {
+        const m = v.means[name];
+        if (m !== undefined) row[metricColumn(phase, col)] = m;
+      }
+    };
+    fill('baseline', baseline);
+    fill('human', human);
+    fill('agent', agentVariant);
+    for (const { column, value } of recomputeDerived(row as V5Row)) row[column] = value;
+    v5.push(row as V5Row);
+    const pick = (v: VariantResult | undefined) => ({
+      status: v?.status ?? 'missing',
+      detail: v?.detail ?? '',
+      summary: v?.summary ?? null,
+      samples: v?.samples ?? [],
+    });
+    extended.push({
+      schemaVersion: EXT_ROW_VERSION,
+      runId: ctx.runId,
+      task: task.id,
+      agent: agentVariant.agent ?? '?',
+      model: agentVariant.model ?? '?',
+      primaryMetric: job.primaryMetric,
+      repeats: job.repeats,
+      variants: { baseline: pick(baseline), human: pick(human), agent: pick(agentVariant) },
+      humanVsBaseline: job.humanVsBaseline,
+      agentVsBaseline: judgement?.agentVsBaseline ?? null,
+      agentVsHuman: judgement?.agentVsHuman ?? null,
+      verdict: judgement?.verdict?.verdict ?? null,
+      verdictReason: judgement?.verdict?.reason ?? null,
+      taskValidHere: job.validity.valid,
+      taskValidity: job.validity.reason,
+      failureClass: judgement?.failure ?? job.failure?.class ?? null,
+      patch: agentVariant.patch,
+      fingerprint: job.fingerprint,
+      executor: job.executor,
+      thresholdPct: ctx.thresholdPct,
+    });
+  }
+  return { v5, extended };
+}

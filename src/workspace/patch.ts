@@ -1,0 +1,290 @@
+/**
+ * Agent patches: checked before anything runs (paths stay inside the repository, no symlink escapes,
+ * no large binaries, size limits, protected paths), then applied with checks. A patch that does not
+ * apply is a failure with its reject output kept; it is never forced.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { parsePatch } from 'diff';
+import { simpleGit } from 'simple-git';
+
+/** Limits and protected paths for patches. */
+export interface PatchPolicy {
+  /** prefixes of repository paths a patch must not touch, e.g. `benchmarks/` */
+  readonly protectedPaths: readonly string[];
+  /** total patch size in bytes (default 5 MiB) */
+  readonly maxBytes?: number;
+  /** number of files (default 500) */
+  readonly maxFiles?: number;
+  /** size of one binary file in a git binary patch (default 1 MiB) */
+  readonly maxBinaryBytes?: number;
+}
+
+/** One file a patch touches. */
+export interface PatchFile {
+  readonly path: string;
+  readonly oldPath: string | null;
+  readonly status: 'added' | 'deleted' | 'modified' | 'renamed';
+  readonly binary: boolean;
+  readonly symlink: boolean;
+}
+
+/** Why a patch is refused before it runs. */
+export type PatchRefusal = 'patch_empty' | 'patch_invalid' | 'patch_protected';
+
+/** The result of checking a patch. */
+export type PatchCheck =
+  | {
+      readonly ok: true;
+      readonly files: readonly PatchFile[];
+      readonly native: boolean;
+      readonly bytes: number;
+    }
+  | {
+      readonly ok: false;
+      readonly failure: PatchRefusal;
+      readonly detail: string;
+      readonly files: readonly PatchFile[];
+    };
+
+/** Source files that are compiled: a patch touching them needs a build. */
+const NATIVE = /(?:^|\/)(?:CMakeLists\.txt|setup\.py)$|^(?:csrc|cmake)\/|\.(?:c|cc|cpp|cxx|cu|cuh|h|hh|hpp)$/;
+
+function unquote(p: string): string {
+  if (p.startsWith('"') && p.endsWith('"')) return JSON.parse(p) as string;
+  return p;
+}
+
+function stripPrefix(p: string | undefined): string | null {
+  if (!p || p === '/dev/null') return null;
+  const u = unquote(p.trim());
+  return u.replace(/^[ab]\//, '');
+}
+
+/** Reads the files of a patch from its `diff --git` headers (and plain `---/+++` headers). */
+export function patchFiles(text: string): PatchFile[] {
+  const files: PatchFile[] = [];
+  const blocks = text.split(/^(?=diff --git )/m).filter((b) => b.startsWith('diff --git '));
+  if (blocks.length) {
+    for (const b of blocks) {
+      const head = /^diff --git (\S+|"[^"]*") (\S+|"[^"]*")$/m.exec(b);
+      const oldP = stripPrefix(
+        /^rename from (.*)$/m.exec(b)?.[1] ? `a/${/^rename from (.*)$/m.exec(b)?.[1]}` : head?.[1],
+      );
+      const newP = stripPrefix(
+        /^rename to (.*)$/m.exec(b)?.[1] ? `b/${/^rename to (.*)$/m.exec(b)?.[1]}` : head?.[2],
+      );
+      const added = /^new file mode /m.test(b) || /^--- \/dev\/null$/m.test(b);
+      const deleted = /^deleted file mode /m.test(b) || /^\+\+\+ \/dev\/null$/m.test(b);
+      const renamed = /^rename (from|to) /m.test(b);
+      files.push({
+        path: (deleted ? oldP : newP) ?? oldP ?? '',
+        oldPath: renamed ? oldP : null,
+        status: added ? 'added' : deleted ? 'deleted' : renamed ? 'renamed' : 'modified',
+        binary: /^GIT binary patch$/m.test(b) || /^Binary files .* differ$/m.test(b),
+        symlink: /^(?:new file|new|old) mode 120000$/m.test(b),
+      });
+    }
+    return files;
+  }
+  for (const p of parsePatch(text)) {
+    const oldP = stripPrefix(p.oldFileName);
+    const newP = stripPrefix(p.newFileName);
+    if (!oldP && !newP) continue;
+    files.push({
+      path: (newP ?? oldP) as string,
+      oldPath: null,
+      status: !oldP ? 'added' : !newP ? 'deleted' : 'modified',
+      binary: false,
+      symlink: false,
+    });
+  }
+  return files;
+}
+
+function badPath(p: string): string | null {
+  if (p.length === 0) return 'an empty path';
+  if (p.startsWith('/')) return `'${p}' is absolute`;
+  if (p.split('/').includes('..')) return `'${p}' leaves the repository ('..')`;
+  if (p === '.git' || p.startsWith('.git/')) return `'${p}' is inside .git`;
+  if (/[\0\r\n]/.test(p)) return `'${JSON.stringify(p)}' has control characters`;
+  return null;
+}
+
+/** The target a symlink in the patch points to (the one added line of its hunk). */
+function symlinkTargets(text: string): Array<{ path: string; target: string }> {
+  const out: Array<{ path: string; target: string }> = [];
+  for (const b of text.split(/^(?=diff --git )/m)) {
+    if (!/^new file mode 120000$/m.test(b) && !/^new mode 120000$/m.test(b)) continue;
+    const path =
+      stripPrefix(/^\+\+\+ (.*)$/m.exec(b)?.[1]) ?? stripPrefix(/^diff --git \S+ (\S+)$/m.exec(b)?.[1]);
+    const target = /^\+(?!\+\+ )(.*)$/m.exec(b)?.[1];
+    if (path && target !== undefined) out.push({ path, target });
+  }
+  return out;
+}
+
+/** Checks a patch against the policy; nothing is applied. */
+export function checkPatch(text: string, policy: PatchPolicy): PatchCheck {
+  const bytes = Buffer.byteLength(text);
+  if (text.trim().length === 0)
+    return { ok: false, failure: 'patch_empty', detail: 'the patch is empty', files: [] };
+  const maxBytes = policy.maxBytes ?? 5 * 1024 * 1024;
+  if (bytes > maxBytes)
+    return {
+      ok: false,
+      failure: 'patch_invalid',
+      detail: `the patch has ${bytes} bytes, over the limit of ${maxBytes}`,
+      files: [],
+    };
+  let files: PatchFile[];
+  try {
+    files = patchFiles(text);
+  } catch (e) {
+    return {
+      ok: false,
+      failure: 'patch_invalid',
+      detail: `not a readable patch: ${(e as Error).message}`,
+      files: [],
+    };
+  }
+  if (files.length === 0)
+    return {
+      ok: false,
+      failure: 'patch_invalid',
+      detail: 'no file headers found: not a unified or git diff',
+      files,
+    };
+  const maxFiles = policy.maxFiles ?? 500;
+  if (files.length > maxFiles)
+    return {
+      ok: false,
+      failure: 'patch_invalid',
+      detail: `the patch touches ${files.length} files, over the limit of ${maxFiles}`,
+      files,
+    };
+  for (const f of files) {
+    for (const p of [f.path, f.oldPath]) {
+      if (p === null) continue;
+      const bad = badPath(p);
+      if (bad) return { ok: false, failure: 'patch_invalid', detail: `path ${bad}`, files };
+    }
+  }
+  for (const { path, target } of symlinkTargets(text)) {
+    const resolved = posix.normalize(posix.join(posix.dirname(path), target));
+    if (target.startsWith('/') || resolved.startsWith('..')) {
+      return {
+        ok: false,
+        failure: 'patch_invalid',
+        detail: `symlink '${path}' points outside the repository ('${target}')`,
+        files,
+      };
+    }
+  }
+  const maxBinary = policy.maxBinaryBytes ?? 1024 * 1024;
+  for (const m of text.matchAll(/^(?:literal|delta) (\d+)$/gm)) {
+    if (Number(m[1]) > maxBinary)
+      return {
+        ok: false,
+        failure: 'patch_invalid',
+        detail: `a binary file of ${m[1]} bytes, over the limit of ${maxBinary}`,
+        files,
+      };
+  }
+  const hit = files.find((f) =>
+    policy.protectedPaths.some((p) => f.path.startsWith(p) || (f.oldPath ?? '').startsWith(p)),
+  );
+  if (hit) {
+    const prefix = policy.protectedPaths.find(
+      (p) => hit.path.startsWith(p) || (hit.oldPath ?? '').startsWith(p),
+    );
+    return {
+      ok: false,
+      failure: 'patch_protected',
+      detail: `the patch changes '${hit.path}', under the protected path '${prefix}'`,
+      files,
+    };
+  }
+  return { ok: true, files, native: files.some((f) => NATIVE.test(f.path)), bytes };
+}
+
+/** How a patch went onto the tree. */
+export type ApplyResult =
+  | {
+      readonly ok: true;
+      readonly method: 'git-apply' | 'git-apply-3way' | 'patch-fuzz';
+      readonly log: string;
+    }
+  | {
+      readonly ok: false;
+      readonly failure: 'patch_apply_failed';
+      readonly detail: string;
+      readonly log: string;
+    };
+
+/**
+ * Applies a checked patch to a git working tree: `git apply --check` then `git apply`; if that
+ * refuses, a 3-way merge (`git apply --3way`), then `patch --fuzz=2`; the method used is recorded.
+ * On failure the tree is left as it was and every tool's output is returned.
+ */
+export async function applyPatch(repoDir: string, text: string): Promise<ApplyResult> {
+  const tmp = await mkdtemp(join(tmpdir(), 'isobench-patch-'));
+  const file = join(tmp, 'agent.patch');
+  await writeFile(file, text.endsWith('\n') ? text : `${text}\n`);
+  const git = simpleGit(repoDir);
+  const log: string[] = [];
+  const attempt = async (label: string, args: string[]): Promise<boolean> => {
+    try {
+      const out = await git.raw(args);
+      log.push(`$ git ${args.join(' ')}\n${out}`);
+      return true;
+    } catch (e) {
+      log.push(`$ git ${args.join(' ')}\n${(e as Error).message}`);
+      void label;
+      return false;
+    }
+  };
+  try {
+    if (await attempt('check', ['apply', '--check', '--whitespace=nowarn', file])) {
+      if (await attempt('apply', ['apply', '--whitespace=nowarn', file]))
+        return { ok: true, method: 'git-apply', log: log.join('\n') };
+    }
+    if (await attempt('3way', ['apply', '--3way', '--whitespace=nowarn', file])) {
+      const status = await git.raw(['diff', '--name-only', '--diff-filter=U']);
+      if (status.trim() === '') return { ok: true, method: 'git-apply-3way', log: log.join('\n') };
+      log.push(`conflicts after the 3-way merge in: ${status.trim()}`);
+      await git.raw(['checkout', '--', '.']).catch(() => undefined);
+      await git.raw(['reset', '--hard', '-q']).catch(() => undefined);
+    }
+    const { spawnSync } = await import('node:child_process');
+    const dry = spawnSync('patch', ['-p1', '--fuzz=2', '--dry-run', '--batch', '-i', file], {
+      cwd: repoDir,
+      encoding: 'utf8',
+    });
+    log.push(
+      `$ patch -p1 --fuzz=2 --dry-run --batch -i agent.patch\n${dry.stdout}${dry.stderr}${dry.error ? String(dry.error) : ''}`,
+    );
+    if (dry.status === 0) {
+      const real = spawnSync('patch', ['-p1', '--fuzz=2', '--batch', '--no-backup-if-mismatch', '-i', file], {
+        cwd: repoDir,
+        encoding: 'utf8',
+      });
+      log.push(`$ patch -p1 --fuzz=2 --batch -i agent.patch\n${real.stdout}${real.stderr}`);
+      if (real.status === 0) return { ok: true, method: 'patch-fuzz', log: log.join('\n') };
+    }
+    const rejected = /error: patch failed: (.*)|Hunk #\d+ FAILED.*|can't find file to patch.*/.exec(
+      log.join('\n'),
+    )?.[0];
+    return {
+      ok: false,
+      failure: 'patch_apply_failed',
+      detail: rejected
+        ? `the patch does not apply: ${rejected}`
+        : 'the patch does not apply (git apply, 3-way merge and patch --fuzz=2 all refused it)',
+      log: log.join('\n'),
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
