@@ -5,6 +5,7 @@
  * really run, the arguments the benchmark echoed, full logs, exit status, timings and metrics are
  * recorded, and every failure gets its class.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Background, ExecResult, Sandbox } from '../executor/types.js';
@@ -116,7 +117,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const { sandbox, task, place } = input;
   const wallStart = performance.now();
   const startedAt = new Date().toISOString();
-  const atStart = (await input.probeAtStart?.()) ?? {};
+  const atStart = input.probeAtStart ? await input.probeAtStart() : {};
   const bench = task.benchmark;
   const kind = bench.kind;
   const clientArgv = bench.client?.argv ?? [];
@@ -256,7 +257,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     return done('infra_error', `the executor failed: ${(e as Error).message}`);
   }
 
-  const stdout = await readFile(join(place.logDir, 'client.stdout'), 'utf8');
+  const stdout = readFileSync(join(place.logDir, 'client.stdout'), 'utf8');
   const parsed = parserFor(kind).parse(stdout);
   const ns = parsed.namespaces.find((n) => n.source === 'bare');
   const effectiveArgs = showArgs(ns);

@@ -39,7 +39,6 @@ interface LocalState {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly ownerPid: number;
-  readonly groups: number[];
 }
 
 function alive(pid: number): boolean {
@@ -88,10 +87,9 @@ export class LocalExecutor implements Executor {
       name: spec.name,
       labels: { ...spec.labels },
       ownerPid: process.pid,
-      groups: [],
     };
     await writeFileAtomic(join(dir, 'sandbox.json'), JSON.stringify(state));
-    const sb = new LocalSandbox(id, dir, state, this.baseEnv);
+    const sb = new LocalSandbox(id, dir, this.baseEnv);
     trackSandbox(sb);
     return sb;
   }
@@ -108,9 +106,8 @@ export class LocalExecutor implements Executor {
       } catch {
         continue;
       }
-      if (alive(state.ownerPid) && state.ownerPid !== process.pid) continue;
-      if (state.ownerPid === process.pid) continue;
-      const live = state.groups.filter(alive);
+      if (alive(state.ownerPid) || state.ownerPid === process.pid) continue;
+      const live = groupsOf(join(this.root, id)).filter(alive);
       out.push({
         executor: 'local',
         id: state.id,
@@ -125,14 +122,21 @@ export class LocalExecutor implements Executor {
   async clean(leftovers: readonly Leftover[]): Promise<void> {
     for (const l of leftovers.filter((x) => x.executor === 'local')) {
       const dir = join(this.root, l.id);
-      try {
-        const state = JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as LocalState;
-        for (const g of state.groups) killGroup(g, 'SIGKILL');
-      } catch {
-        // state unreadable: remove the folder anyway
-      }
+      for (const g of groupsOf(dir)) killGroup(g, 'SIGKILL');
       await rm(dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The process groups a sandbox started (one per line in its `groups` file). */
+function groupsOf(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'groups'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+  } catch {
+    return [];
   }
 }
 
@@ -167,12 +171,13 @@ function isSymlink(p: string): boolean {
 class LocalSandbox implements Sandbox {
   readonly workdir: string;
   private readonly running = new Set<LocalBackground>();
+  private readonly groups: number[] = [];
+  private groupsFd: number | undefined;
   private closed = false;
 
   constructor(
     readonly id: string,
     private readonly dir: string,
-    private readonly state: LocalState,
     private readonly baseEnv: Readonly<Record<string, string | undefined>>,
   ) {
     this.workdir = join(dir, 'work');
@@ -186,8 +191,9 @@ class LocalSandbox implements Sandbox {
   async start(argv: readonly string[], opts: ExecOptions): Promise<Background> {
     if (this.closed) throw new InfraError(`sandbox ${this.id} is closed`);
     if (argv.length === 0) throw new InfraError('empty argv');
-    await mkdir(dirname(opts.stdoutPath), { recursive: true });
-    await mkdir(dirname(opts.stderrPath), { recursive: true });
+    mkdirSync(dirname(opts.stdoutPath), { recursive: true });
+    if (dirname(opts.stderrPath) !== dirname(opts.stdoutPath))
+      mkdirSync(dirname(opts.stderrPath), { recursive: true });
     const bg = new LocalBackground(argv, opts, this.workdir, this.baseEnv, (pgid) => this.recordGroup(pgid));
     this.running.add(bg);
     void bg.done.finally(() => this.running.delete(bg));
@@ -195,8 +201,14 @@ class LocalSandbox implements Sandbox {
   }
 
   private recordGroup(pgid: number): void {
-    this.state.groups.push(pgid);
-    void writeFileAtomic(join(this.dir, 'sandbox.json'), JSON.stringify(this.state)).catch(() => undefined);
+    this.groups.push(pgid);
+    // one appended line per process group (cheap, and enough for finding leftovers after a crash)
+    try {
+      this.groupsFd ??= openSync(join(this.dir, 'groups'), 'a');
+      writeSync(this.groupsFd, `${pgid}\n`);
+    } catch {
+      // the sandbox folder is gone (closing): nothing to record
+    }
   }
 
   async put(hostPath: string, sandboxPath: string): Promise<void> {
@@ -218,7 +230,8 @@ class LocalSandbox implements Sandbox {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.running].map((b) => b.stop(1000)));
-    for (const g of this.state.groups) killGroup(g, 'SIGKILL');
+    for (const g of this.groups) killGroup(g, 'SIGKILL');
+    if (this.groupsFd !== undefined) closeSync(this.groupsFd);
     untrackSandbox(this);
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -1,0 +1,234 @@
+/**
+ * End to end on the CPU demo tasks: real repositories, real processes (and a real Docker engine),
+ * real patches. Repeats are few and the verdict band is wide because a 2-core CI machine is noisy;
+ * the human's gain on these tasks is far outside that noise.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBenchJob } from '../../src/bench/job.js';
+import type { AgentPatch, JobResult } from '../../src/bench/types.js';
+import { DockerExecutor } from '../../src/executor/docker.js';
+import { LocalExecutor } from '../../src/executor/local.js';
+import { materializeDemoRepo } from '../../src/task/demo.js';
+import { loadTasks } from '../../src/task/loader.js';
+import type { TaskSpec } from '../../src/task/schema.js';
+import { BASE_IMAGE, HAVE_DOCKER } from '../support/docker.js';
+import { TASKS_DIR } from '../support/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'isobench-e2e-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let tasks: TaskSpec[] = [];
+const task = (id: string): TaskSpec => {
+  const t = tasks.find((x) => x.id === id);
+  if (!t) throw new Error(`no task ${id}`);
+  return t;
+};
+
+/** A patch made by editing files of the demo's parent commit. */
+async function patchOf(demo: string, edit: (dir: string) => void): Promise<string> {
+  const dir = mkdtempSync(join(root, `edit-${demo}-`));
+  const repo = await materializeDemoRepo(demo, join(dir, 'repo'));
+  await simpleGit(repo.dir).checkout(repo.parent);
+  edit(repo.dir);
+  return simpleGit(repo.dir).diff();
+}
+
+function replace(dir: string, file: string, from: string, to: string): void {
+  const p = join(dir, file);
+  const text = readFileSync(p, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no '${from}'`);
+  writeFileSync(p, text.replace(from, to));
+}
+
+const agent = (name: string, patch: string): AgentPatch => ({
+  agent: name,
+  model: 'test',
+  patch,
+  source: 'test',
+});
+
+beforeAll(async () => {
+  tasks = (await loadTasks(TASKS_DIR)).tasks;
+});
+
+describe('CPU demo, local executor: statistics and verdicts', () => {
+  let job: JobResult;
+  beforeAll(async () => {
+    const noop = await patchOf('cpu-latency', (d) =>
+      replace(
+        d,
+        'engine/sampler.py',
+        '"""The indices of the k largest',
+        '"""Returns the indices of the k largest',
+      ),
+    );
+    const good = readFileSync(join(TASKS_DIR, '../harness/demo/predictions/example-agent.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"demo/cpu-latency"'))
+      .map((l) => JSON.parse(l).model_patch as string)[0] as string;
+    job = await runBenchJob({
+      task: task('demo/cpu-latency'),
+      agents: [agent('noop', noop), agent('good', good)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'latency'),
+      repeats: 5,
+      warmup: 1,
+      policy: { thresholdPct: 20 },
+    });
+  }, 180_000);
+
+  it("measures the human's gain with an interval that excludes zero, and calls the task valid here", () => {
+    expect(job.failure).toBeNull();
+    expect(job.humanVsBaseline?.lo).toBeGreaterThan(0);
+    expect(job.humanVsBaseline?.estimate).toBeGreaterThan(30);
+    expect(job.validity.valid).toBe(true);
+    const baseline = job.variants.find((v) => v.id === 'baseline');
+    expect(baseline?.samples).toHaveLength(5);
+    expect(baseline?.summary?.cvPct).toBeGreaterThanOrEqual(0);
+  });
+
+  it('calls a no-op patch no_gain and a real fix a gain that matches or beats the human', () => {
+    const verdict = (id: string) => job.agents.find((a) => a.variant === id)?.verdict?.verdict;
+    expect(verdict('agent:noop')).toBe('no_gain');
+    expect(['matches_human', 'beats_human']).toContain(verdict('agent:good'));
+  });
+
+  it('keeps a record and the full logs of every phase, interleaved B H A1 A2', () => {
+    expect(job.order).toEqual(['baseline', 'human', 'agent:noop', 'agent:good']);
+    const phase = JSON.parse(readFileSync(join(root, 'latency/phases/02-human/phase.json'), 'utf8'));
+    expect(phase).toMatchObject({
+      schemaVersion: 1,
+      variant: 'human',
+      round: 2,
+      warmup: false,
+      status: 'ok',
+    });
+    expect(phase.client.argv).toEqual(task('demo/cpu-latency').benchmark.client?.argv);
+    expect(phase.effectiveArgs).toMatchObject({ batch_size: '4', num_iters: '5' });
+    expect(readFileSync(phase.client.stdoutPath, 'utf8')).toMatch(/^Avg latency: [\d.]+ seconds$/m);
+    expect(existsSync(join(root, 'latency/job.json'))).toBe(true);
+  });
+});
+
+describe('CPU demo, local executor: every failure gets its class and keeps its logs', () => {
+  let job: JobResult;
+  const short = (t: TaskSpec): TaskSpec => ({
+    ...t,
+    timeouts: { ...t.timeouts, serverStartS: 15, benchmarkS: 6 },
+  });
+  beforeAll(async () => {
+    const crash = await patchOf('cpu-serving', (d) =>
+      replace(
+        d,
+        'engine/server.py',
+        'def main():\n',
+        'def main():\n    raise RuntimeError("agent broke the server")\n',
+      ),
+    );
+    const hang = await patchOf('cpu-serving', (d) =>
+      replace(
+        d,
+        'engine/server.py',
+        '        state = prefill(tokenize(prompt))\n',
+        '        state = prefill(tokenize(prompt))\n        while True:\n            time.sleep(0.1)\n',
+      ),
+    );
+    const fewer = await patchOf('cpu-serving', (d) =>
+      replace(
+        d,
+        'engine/server.py',
+        'max_tokens = int(req.get("max_tokens", 16))',
+        'max_tokens = min(8, int(req.get("max_tokens", 16)))',
+      ),
+    );
+    const protectedPatch = await patchOf('cpu-serving', (d) =>
+      replace(d, 'benchmarks/benchmark_serving.py', 'def pct(values, p):', 'def pct(values, p):  # faster'),
+    );
+    const stale = (
+      await patchOf('cpu-serving', (d) =>
+        replace(d, 'engine/tokenizer.py', 'TOKEN_CHARS = 4', 'TOKEN_CHARS = 4  # x'),
+      )
+    ).replace('-TOKEN_CHARS = 4\n', '-TOKEN_CHARS = 7\n');
+    job = await runBenchJob({
+      task: short(task('demo/cpu-serving')),
+      agents: [
+        agent('crash', crash),
+        agent('hang', hang),
+        agent('fewer', fewer),
+        agent('protected', protectedPatch),
+        agent('stale', stale),
+        agent('empty', ''),
+      ],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'serving'),
+      repeats: 1,
+      warmup: 0,
+    });
+  }, 180_000);
+
+  const v = (id: string) => job.variants.find((x) => x.id === `agent:${id}`);
+
+  it('server crash', () => {
+    expect(v('crash')?.status).toBe('server_crash');
+    expect(v('crash')?.detail).toContain('agent broke the server');
+    expect(readFileSync(join(root, 'serving/phases/01-agent_crash/server.log'), 'utf8')).toContain(
+      'RuntimeError: agent broke the server',
+    );
+  });
+
+  it('benchmark timeout, with the hung processes killed', () => {
+    expect(v('hang')?.status).toBe('bench_timeout');
+    const phase = JSON.parse(readFileSync(join(root, 'serving/phases/01-agent_hang/phase.json'), 'utf8'));
+    expect(phase.client.timedOut).toBe(true);
+    expect(phase.client.durationMs).toBeLessThan(20_000);
+  });
+
+  it('a different workload (fewer tokens than the task asks)', () => {
+    expect(v('fewer')?.status).toBe('workload_mismatch');
+    expect(v('fewer')?.detail).toMatch(/total_output_tokens 96 \(baseline 192\)/);
+  });
+
+  it('protected path, patch that does not apply, empty patch', () => {
+    expect(v('protected')).toMatchObject({ status: 'patch_protected' });
+    expect(v('protected')?.detail).toContain("'benchmarks/benchmark_serving.py'");
+    expect(v('stale')?.status).toBe('patch_apply_failed');
+    expect(readFileSync(join(root, 'serving/patches/agent_stale.apply.log'), 'utf8')).toMatch(
+      /patch failed|does not apply|FAILED/,
+    );
+    expect(v('empty')?.status).toBe('patch_empty');
+  });
+
+  it('judges no failed agent, and still measures baseline and human', () => {
+    expect(job.failure).toBeNull();
+    expect(job.agents.every((a) => a.verdict === null && a.failure !== null)).toBe(true);
+    expect(job.variants.find((x) => x.id === 'human')?.status).toBe('ok');
+  });
+});
+
+describe.skipIf(!HAVE_DOCKER)('CPU demo, Docker executor', () => {
+  it('runs the serving job in a container with no network and cleans up', async () => {
+    const ex = await DockerExecutor.create({ defaultImage: BASE_IMAGE });
+    const job = await runBenchJob({
+      task: task('demo/cpu-serving'),
+      agents: [],
+      executor: ex,
+      jobDir: join(root, 'docker'),
+      repeats: 2,
+      warmup: 0,
+      image: BASE_IMAGE,
+    });
+    expect(job.failure).toBeNull();
+    expect(job.executor).toBe('docker');
+    expect(job.variants.map((x) => x.status)).toEqual(['ok', 'ok']);
+    expect(job.humanVsBaseline?.estimate).toBeGreaterThan(0);
+    const left = await ex.docker.listContainers({
+      all: true,
+      filters: { label: ['isobench.task=demo/cpu-serving'] },
+    });
+    expect(left).toEqual([]);
+  }, 120_000);
+});
