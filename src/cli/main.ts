@@ -96,6 +96,12 @@ program
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
 
+program
+  .command('run-report')
+  .description('a Markdown report of a finished run: device, spread per variant, intervals, verdicts')
+  .argument('<run-dir>', 'the run folder (results/runs/<run-id>)')
+  .action(run(async (dir: string) => (await import('./run-report.js')).runReportCmd(dir)));
+
 const dataset = program
   .command('dataset')
   .description('published schema-v5 leaderboard tables: audit, regrade, diff');
