@@ -11,6 +11,7 @@ import { bootstrapImprovement, summarize } from '../grade/stats.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '../grade/verdict.js';
 import { parserFor } from '../parse/registry.js';
+import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -38,8 +39,10 @@ export interface JobOptions {
   readonly repeats?: number;
   /** warm-up rounds, not measured (default 1) */
   readonly warmup?: number;
-  /** the container image (Docker executor) */
+  /** the container image (Docker executor), for every variant the `images` do not name */
   readonly image?: string;
+  /** per-commit images: the parent's (baseline and agents) and the human's (Docker executor) */
+  readonly images?: { readonly parent?: string; readonly human?: string };
   readonly source?: RepoSource;
   readonly policy?: VerdictPolicy;
   /** bounded retries of a phase that failed for infrastructure reasons (default 1) */
@@ -48,6 +51,43 @@ export interface JobOptions {
   readonly onPhase?: (r: PhaseRecord) => void;
   /** extra facts for the fingerprint (image digest) */
   readonly fingerprintExtra?: Record<string, string>;
+  /** the prefetch cache (models, tokenizers, datasets), mounted read-only with the hub offline */
+  readonly cache?: string;
+}
+
+/** The result of a job that could not start (nothing was measured). */
+async function failedBeforeStart(
+  task: TaskSpec,
+  primary: { name: string; unit: string; direction: 'lower' | 'higher' },
+  opts: JobOptions,
+  startedAt: string,
+  t0: number,
+  failure: { class: FailureClass; detail: string },
+): Promise<JobResult> {
+  const result: JobResult = {
+    schemaVersion: BENCH_RECORD_VERSION,
+    task: task.id,
+    primaryMetric: primary,
+    repeats: opts.repeats ?? 5,
+    order: [],
+    variants: [],
+    humanVsBaseline: null,
+    validity: { valid: false, reason: failure.detail },
+    failure,
+    agents: opts.agents.map((a) => ({
+      variant: `agent:${a.agent}`,
+      agentVsBaseline: null,
+      agentVsHuman: null,
+      verdict: null,
+      failure: failure.class,
+    })),
+    fingerprint: {},
+    executor: opts.executor.kind,
+    startedAt,
+    durationMs: performance.now() - t0,
+  };
+  await writeFileAtomic(join(opts.jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
 /** Metrics whose totals must be the same for every variant of a serving job (the workload). */
@@ -70,6 +110,16 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     throw new Error(
       `${task.id} is not benchmarkable: ${task.benchmarkable.ok ? 'no workload' : task.benchmarkable.detail}`,
     );
+  const needs = task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
+  const missing = needs === 0 ? [] : opts.cache ? missingFromCache(task, opts.cache) : null;
+  if (missing === null || missing.length > 0) {
+    const detail =
+      missing === null
+        ? `${task.id} needs ${needs} prefetched item(s) and no cache was given (isobench prefetch --cache DIR, then run with the same --cache)`
+        : `missing from ${opts.cache}: ${missing.map((m) => `${m.kind} ${m.id} (expected at ${m.expectedAt})`).join('; ')}`;
+    return failedBeforeStart(task, primary, opts, startedAt, t0, { class: 'prefetch_missing', detail });
+  }
+  const offline = opts.cache ? offlineSetup(opts.cache) : null;
   const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
   const command = parsedCommand?.ok ? parsedCommand.parsed : null;
 
@@ -77,30 +127,49 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
   const runnable = variants.filter((v) => v.hostDir !== null);
   const phases: PhaseRecord[] = [];
   let fingerprint: Record<string, string> = {};
-  let sandbox: Sandbox | null = null;
+  const sandboxes = new Map<string, Sandbox>();
+  const imageOf = (v: PreparedVariant): string =>
+    (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
   try {
-    sandbox = await executor.open({
-      name: `${task.id}`,
-      image: opts.image,
-      gpus: task.hardware.count > 0 ? { count: task.hardware.count } : undefined,
-      labels: { 'isobench.task': task.id },
-    });
-    const sb = sandbox;
-    const where = (v: PreparedVariant) => `${sb.workdir}/variants/${variantSlug(v.id)}`;
-    for (const v of runnable) await sb.put(v.hostDir as string, where(v));
-    const clientDir = `${sb.workdir}/client`;
-    await sb.put(variants[0]?.hostDir as string, clientDir);
-    await mkdir(join(jobDir, 'host'), { recursive: true });
-    fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
-      executor: executor.kind,
-      ...opts.fingerprintExtra,
-    });
+    const clientHost = variants[0]?.hostDir as string;
+    /** One sandbox per image, all on the task's GPUs; each gets its variants and the client copy. */
+    const sandboxFor = async (v: PreparedVariant): Promise<Sandbox> => {
+      const image = imageOf(v);
+      let sb = sandboxes.get(image);
+      if (!sb) {
+        sb = await executor.open({
+          name: `${task.id}`,
+          image: image || undefined,
+          gpus: task.hardware.count > 0 ? { count: task.hardware.count } : undefined,
+          mounts: offline?.mounts,
+          labels: { 'isobench.task': task.id },
+        });
+        sandboxes.set(image, sb);
+        await sb.put(clientHost, `${sb.workdir}/client`);
+        if (sandboxes.size === 1) {
+          await mkdir(join(jobDir, 'host'), { recursive: true });
+          fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
+            executor: executor.kind,
+            ...opts.fingerprintExtra,
+          });
+        }
+      }
+      return sb;
+    };
+    const placed = new Map<string, { sb: Sandbox; dir: string }>();
+    for (const v of runnable) {
+      const sb = await sandboxFor(v);
+      const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
+      await sb.put(v.hostDir as string, dir);
+      placed.set(v.id, { sb, dir });
+    }
     const gpu = task.hardware.count > 0;
     const rounds = [...Array(warmupRounds).fill(true), ...Array(repeats).fill(false)] as boolean[];
     let round = 0;
     for (const warmup of rounds) {
       round++;
       for (const v of runnable) {
+        const { sb, dir } = placed.get(v.id) as { sb: Sandbox; dir: string };
         const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
         await mkdir(logDir, { recursive: true });
         let rec: PhaseRecord | null = null;
@@ -112,8 +181,9 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
             variant: v.id,
             round,
             warmup,
-            place: { variantDir: where(v), clientDir, logDir },
+            place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
             probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
+            extraEnv: offline?.env,
           });
           if (rec.status === 'ok' || !isInfra(rec.status)) break;
         }
@@ -124,7 +194,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       }
     }
   } finally {
-    await sandbox?.close();
+    for (const sb of sandboxes.values()) await sb.close();
     await releaseVariants(repoDir, jobDir).catch(() => undefined);
   }
 

@@ -40,6 +40,8 @@ export interface PhaseInput {
   readonly place: PhasePlace;
   /** read at the start of the phase, e.g. GPU clocks */
   readonly probeAtStart?: () => Promise<Record<string, string>>;
+  /** environment the job adds to every process (the prefetch cache's offline switches) */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 const READY_PROBE = `
@@ -122,7 +124,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const kind = bench.kind;
   const clientArgv = bench.client?.argv ?? [];
   const timeoutMs = task.timeouts.benchmarkS * 1000;
-  const baseEnv = { ...bench.env, PYTHONUNBUFFERED: '1' };
+  const baseEnv = { ...input.extraEnv, ...bench.env, PYTHONUNBUFFERED: '1' };
   let server: ProcessRecord | null = null;
   let client: ProcessRecord | null = null;
   let bg: Background | null = null;

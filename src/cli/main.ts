@@ -88,13 +88,46 @@ program
   .option('--warmup <n>', 'warm-up rounds, not measured', '1')
   .option('--executor <kind>', 'local | docker', 'local')
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
+  .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
   .option('--threshold <percent>', 'the band of the verdicts', '5')
   .option('--out <dir>', 'results root (default ./results/runs)')
   .option('--run-id <id>', 'the run id (default: time and a random suffix)')
   .option('--repo <path>', 'a local clone of the task repository (for tasks that are not demos)')
+  .option(
+    '--cache <dir>',
+    'the prefetch cache (see isobench prefetch), mounted read-only with the hub offline',
+  )
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
+
+program
+  .command('prefetch')
+  .description(
+    'fetch (on a host with network) the models, tokenizers and datasets tasks need offline, or --check the cache',
+  )
+  .requiredOption('--cache <dir>', 'the cache folder benchmark sandboxes mount read-only')
+  .option('--tasks <ids>', 'comma-separated task ids (default: every benchmarkable task)')
+  .option('--check', 'fetch nothing; list what is missing (exit 1 if anything is)')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./prefetch.js')).prefetchCmd(opts)));
+
+const images = program
+  .command('images')
+  .description('per-commit container images, built from recipes and smoke-tested');
+images
+  .command('build')
+  .description(
+    "build (or find) the parent's and the human's images of tasks; tags are hashes of their recipes",
+  )
+  .requiredOption('--tasks <ids>', 'comma-separated task ids')
+  .option('--repo <path>', 'a local clone of the task repository (vLLM tasks)')
+  .option('--base <image>', 'base image of the demo recipes', 'isobench-base:bookworm')
+  .option('--log-dir <dir>', 'where build logs and image records go (default results/images)')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./images.js')).imagesBuildCmd(opts)));
 
 program
   .command('run-report')

@@ -24,6 +24,8 @@ export interface RunCliOptions {
   out?: string;
   runId?: string;
   repo?: string;
+  cache?: string;
+  buildImages?: boolean;
   tasksDir?: string;
   json?: boolean;
 }
@@ -144,6 +146,10 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     warmup,
     thresholdPct: threshold,
     source: opts.repo ? { clone: resolve(opts.repo) } : undefined,
+    cache: opts.cache ? resolve(opts.cache) : undefined,
+    buildImages: opts.buildImages
+      ? { baseImage: image ?? 'isobench-base:bookworm', logDir: join(outDir, runId, 'images') }
+      : undefined,
     args: argv,
     onPhase: (task, r) => {
       if (opts.json) return;

@@ -37,6 +37,9 @@ export interface EvaluationPlan {
   readonly warmup: number;
   readonly thresholdPct: number;
   readonly source?: RepoSource;
+  readonly cache?: string;
+  /** build per-commit images (Docker executor) before each job; the base image of the demo recipes */
+  readonly buildImages?: { readonly baseImage: string; readonly logDir: string };
   readonly args: readonly string[];
   readonly onPhase?: (task: TaskSpec, r: PhaseRecord) => void;
   readonly onJob?: (task: TaskSpec, r: JobResult) => void;
@@ -83,7 +86,25 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   for (const task of plan.tasks) {
     const jobDir = join(runDir, 'jobs', variantSlug(task.id));
     try {
+      let images: { parent?: string; human?: string } | undefined;
+      const fingerprintExtra: Record<string, string> = {};
+      if (plan.buildImages && plan.executor.kind === 'docker') {
+        const { buildTaskImages } = await import('../executor/task-images.js');
+        const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
+        const built = await buildTaskImages(docker, task, { clone: plan.source?.clone, ...plan.buildImages });
+        images = { parent: built.parent.tag, human: built.human.tag };
+        Object.assign(fingerprintExtra, {
+          image_parent: `${built.parent.tag} ${built.parent.id}`,
+          image_human: `${built.human.tag} ${built.human.id}`,
+        });
+      } else if (plan.image && plan.executor.kind === 'docker') {
+        const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
+        const info = await docker.getImage(plan.image).inspect();
+        fingerprintExtra.image = `${plan.image} ${info.Id}`;
+      }
       const result = await runBenchJob({
+        images,
+        fingerprintExtra,
         task,
         agents: plan.patches.get(task.id) ?? [],
         executor: plan.executor,
@@ -92,6 +113,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         warmup: plan.warmup,
         image: plan.image,
         source: plan.source,
+        cache: plan.cache,
         policy: { thresholdPct: plan.thresholdPct },
         onPhase: (r) => plan.onPhase?.(task, r),
       });

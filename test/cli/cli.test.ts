@@ -21,7 +21,7 @@ describe('isobench tasks', () => {
   it('validate: loads the shipped catalogue and summarises it', () => {
     const r = isobench('tasks', 'validate');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('96 task(s) loaded, 0 problem(s)');
+    expect(r.stdout).toContain('99 task(s) loaded, 0 problem(s)');
     expect(r.stdout).toMatch(/benchmarkable: \d+/);
     expect(r.stdout).toMatch(/model_unsupported_at_commit\s+\d+\s+.*7c01f706/);
   });
@@ -124,5 +124,67 @@ describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
     const fmt = isobench('dataset', 'regrade', dataPath('v5-rows.csv'), '--out', join(tmp, 'x.xlsx'));
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toContain("unknown table format '.xlsx'");
+  });
+});
+
+describe('isobench run and run-report', () => {
+  it('runs a demo task end to end and writes the run folder, rows and a report', async () => {
+    const out = join(tmp, 'runs');
+    const r = isobench(
+      'run',
+      '--tasks',
+      'demo/cpu-latency',
+      '--repeats',
+      '1',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--run-id',
+      'cli-test',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/demo\/cpu-latency.*example-agent \(example-model\)/);
+    expect(r.stdout).toContain('Leaderboard (5% band, 1 repeats');
+    const runDir = join(out, 'cli-test');
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({
+      schemaVersion: 1,
+      status: 'done',
+      executor: 'local',
+      tasks: ['demo/cpu-latency'],
+    });
+    const { readV5Table } = await import('../../src/report/v5-io.js');
+    const rows = await readV5Table(join(runDir, 'rows.v5.parquet'));
+    expect(rows.problems).toEqual([]);
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]).toMatchObject({
+      agent_name: 'example-agent',
+      benchmark_mode: 'standalone',
+      commit_short: expect.any(String),
+    });
+    expect(rows.rows[0]?.baseline_latency_avg).toBeGreaterThan(0);
+    expect(rows.rows[0]?.agent_improvement_latency_avg).toBeTypeOf('number');
+    const ext = readFileSync(join(runDir, 'rows.ext.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(ext[0]).toMatchObject({
+      schemaVersion: 1,
+      task: 'demo/cpu-latency',
+      agent: 'example-agent',
+      repeats: 1,
+    });
+    const report = isobench('run-report', runDir);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('## demo/cpu-latency');
+    expect(report.stdout).toMatch(/\| baseline \| ok \| 1 \|/);
+  }, 120_000);
+
+  it('refuses a task that cannot be benchmarked, with the reason', () => {
+    const r = isobench('run', '--tasks', 'vllm/526de822', '--out', join(tmp, 'runs2'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('vllm/526de822 is not benchmarkable (invalid_perf_command)');
   });
 });

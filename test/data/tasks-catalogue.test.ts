@@ -7,11 +7,16 @@ import { TASKS_DIR } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 
 describe('the committed task catalogue', () => {
-  it('holds 96 vLLM task specs that all load, one per commit', async () => {
+  it('holds 96 vLLM task specs and the demo tasks, all loading, one per commit', async () => {
     const c = await loadTasks(TASKS_DIR);
     expect(c.problems).toEqual([]);
-    expect(c.tasks).toHaveLength(96);
-    expect(new Set(c.tasks.map((t) => t.commits.human)).size).toBe(96);
+    expect(c.tasks.filter((t) => t.id.startsWith('vllm/'))).toHaveLength(96);
+    expect(c.tasks.filter((t) => t.id.startsWith('demo/')).map((t) => t.id)).toEqual([
+      'demo/cpu-latency',
+      'demo/cpu-serving',
+      'demo/gpu-rmsnorm',
+    ]);
+    expect(new Set(c.tasks.map((t) => t.commits.human)).size).toBe(c.tasks.length);
   });
 
   it('gives every task that cannot be benchmarked a reason and a detail', async () => {
@@ -75,7 +80,7 @@ describe('the committed task catalogue', () => {
 
   it('splits every serving task into an exact server argv and client argv', async () => {
     const c = await loadTasks(TASKS_DIR);
-    for (const t of c.tasks.filter((x) => x.benchmarkable.ok)) {
+    for (const t of c.tasks.filter((x) => x.benchmarkable.ok && x.id.startsWith('vllm/'))) {
       const b = t.benchmark;
       const client = b.client?.argv ?? [];
       expect(client.slice(0, 2).join(' '), t.id).toMatch(
@@ -94,6 +99,15 @@ describe('the committed task catalogue', () => {
           expect(client, t.id).not.toContain(flag);
       } else expect(b.server, t.id).toBeNull();
       expect(t.prefetch.models, t.id).toContain(b.model);
+    }
+  });
+});
+
+describe('the demo importer', () => {
+  it('re-creates the committed demo specs byte for byte (the generated repositories have the same hashes)', async () => {
+    const { importDemoTasks } = await import('../../src/task/importers/demo.js');
+    for (const s of await importDemoTasks()) {
+      expect(taskFileText(s), s.id).toBe(await readFile(join(TASKS_DIR, `${s.id}.json`), 'utf8'));
     }
   });
 });

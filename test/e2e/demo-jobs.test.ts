@@ -92,9 +92,11 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
   });
 
   it('calls a no-op patch no_gain and a real fix a gain that matches or beats the human', () => {
-    const verdict = (id: string) => job.agents.find((a) => a.variant === id)?.verdict?.verdict;
-    expect(verdict('agent:noop')).toBe('no_gain');
-    expect(['matches_human', 'beats_human']).toContain(verdict('agent:good'));
+    const verdict = (id: string) => job.agents.find((a) => a.variant === id)?.verdict;
+    expect(verdict('agent:noop')?.verdict, verdict('agent:noop')?.reason).toBe('no_gain');
+    expect(['matches_human', 'beats_human'], verdict('agent:good')?.reason).toContain(
+      verdict('agent:good')?.verdict,
+    );
   });
 
   it('keeps a record and the full logs of every phase, interleaved B H A1 A2', () => {
@@ -230,5 +232,32 @@ describe.skipIf(!HAVE_DOCKER)('CPU demo, Docker executor', () => {
       filters: { label: ['isobench.task=demo/cpu-serving'] },
     });
     expect(left).toEqual([]);
+  }, 120_000);
+});
+
+describe.skipIf(!HAVE_DOCKER)('per-commit images from recipes', () => {
+  it('builds the demo images once, smoke-tests them, and runs a job with baseline and human in their own images', async () => {
+    const { buildTaskImages } = await import('../../src/executor/task-images.js');
+    const ex = await DockerExecutor.create({ defaultImage: BASE_IMAGE });
+    const t = task('demo/cpu-latency');
+    const logDir = join(root, 'images');
+    const first = await buildTaskImages(ex.docker, t, { baseImage: BASE_IMAGE, logDir });
+    expect(first.parent.tag).toMatch(/^isobench-demo:[0-9a-f]{16}$/);
+    expect(first.parent.tag).not.toBe(first.human.tag);
+    expect(first.parent.smoke.every((s) => s.exitCode === 0)).toBe(true);
+    const again = await buildTaskImages(ex.docker, t, { baseImage: BASE_IMAGE, logDir });
+    expect(again.parent).toMatchObject({ tag: first.parent.tag, id: first.parent.id, built: false });
+    const job = await runBenchJob({
+      task: t,
+      agents: [],
+      executor: ex,
+      jobDir: join(root, 'images-job'),
+      repeats: 1,
+      warmup: 0,
+      images: { parent: first.parent.tag, human: first.human.tag },
+      fingerprintExtra: { image_parent: first.parent.id },
+    });
+    expect(job.variants.map((v) => v.status)).toEqual(['ok', 'ok']);
+    expect(job.fingerprint.image_parent).toBe(first.parent.id);
   }, 120_000);
 });

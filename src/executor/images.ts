@@ -1,0 +1,154 @@
+/**
+ * Images built from recipes (`harness/images/<family>/Dockerfile` plus a build context), tagged by a
+ * hash of everything that goes into them, smoke-tested after the build, with their id recorded. A
+ * recipe whose tag exists is not built again. Builds run with network mode `none` unless the recipe
+ * needs the network (the vLLM recipes' pip installs), which only a build host has.
+ */
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+import { packageRoot } from '../util/package-root.js';
+import { packPath } from './tar.js';
+import { InfraError } from './types.js';
+
+/** How to build one image. */
+export interface ImageRecipe {
+  /** the folder under harness/images */
+  readonly family: string;
+  /** files and folders copied into the build context: host path → path in the context */
+  readonly context: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  /** extra files written into the context: path → content */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  /** commands that must exit 0 in the built image (run with network none) */
+  readonly smoke: ReadonlyArray<readonly string[]>;
+  /** whether the build needs the network (pip); default false */
+  readonly network?: boolean;
+  /** why each argument has its value, recorded with the image */
+  readonly notes?: readonly string[];
+}
+
+/** What was built (or found). */
+export interface BuiltImage {
+  readonly tag: string;
+  readonly id: string;
+  readonly built: boolean;
+  readonly smoke: ReadonlyArray<{ readonly argv: readonly string[]; readonly exitCode: number }>;
+}
+
+async function hashPath(h: ReturnType<typeof createHash>, path: string, name: string): Promise<void> {
+  const { lstat, readdir } = await import('node:fs/promises');
+  const st = await lstat(path);
+  if (st.isDirectory()) {
+    h.update(`dir ${name}\n`);
+    for (const c of (await readdir(path)).sort()) {
+      if (c === '.git') continue;
+      await hashPath(h, join(path, c), `${name}/${c}`);
+    }
+  } else if (st.isFile()) {
+    h.update(`file ${name} ${st.mode & 0o111 ? 'x' : '-'}\n`);
+    h.update(await readFile(path));
+  }
+}
+
+/** The tag of a recipe: `isobench-<family>:<first 16 hex of the hash of Dockerfile, arguments and context>`. */
+export async function recipeTag(recipe: ImageRecipe): Promise<string> {
+  const h = createHash('sha256');
+  h.update(await readFile(join(packageRoot(), 'harness', 'images', recipe.family, 'Dockerfile')));
+  for (const [k, v] of Object.entries(recipe.buildArgs).sort()) h.update(`arg ${k}=${v}\n`);
+  for (const [k, v] of Object.entries(recipe.files ?? {}).sort()) h.update(`extra ${k}\n${v}\n`);
+  for (const c of [...recipe.context].sort((a, b) => a.to.localeCompare(b.to)))
+    await hashPath(h, c.from, c.to);
+  return `isobench-${recipe.family}:${h.digest('hex').slice(0, 16)}`;
+}
+
+async function drain(docker: Docker, stream: NodeJS.ReadableStream, logPath: string): Promise<void> {
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(err) : resolve()),
+      (ev: { stream?: string; error?: string; status?: string }) => {
+        if (ev.stream) lines.push(ev.stream);
+        if (ev.status) lines.push(`${ev.status}\n`);
+        if (ev.error) lines.push(`ERROR: ${ev.error}\n`);
+      },
+    );
+  }).finally(() => writeFile(logPath, lines.join('')));
+  const err = lines.find((l) => l.startsWith('ERROR: '));
+  if (err) throw new InfraError(`image build failed: ${err.trim()} (log: ${logPath})`);
+}
+
+/** Builds the recipe's image unless it exists, then smoke-tests it. */
+export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: string): Promise<BuiltImage> {
+  const tag = await recipeTag(recipe);
+  await mkdir(logDir, { recursive: true });
+  const logPath = join(logDir, `${tag.replace(/[:/]/g, '_')}.build.log`);
+  let built = false;
+  const exists = await docker
+    .getImage(tag)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+  if (!exists) {
+    const ctx = await mkdtemp(join(tmpdir(), 'isobench-image-'));
+    try {
+      await cp(
+        join(packageRoot(), 'harness', 'images', recipe.family, 'Dockerfile'),
+        join(ctx, 'Dockerfile'),
+      );
+      for (const c of recipe.context) {
+        await mkdir(dirname(join(ctx, c.to)), { recursive: true });
+        await cp(c.from, join(ctx, c.to), {
+          recursive: true,
+          filter: (src) => !src.split('/').includes('.git'),
+        });
+      }
+      for (const [k, v] of Object.entries(recipe.files ?? {})) await writeFile(join(ctx, k), v);
+      const stream = await docker.buildImage(packPath(ctx, '.') as unknown as NodeJS.ReadableStream, {
+        t: tag,
+        buildargs: { ...recipe.buildArgs },
+        networkmode: recipe.network ? 'host' : 'none',
+        labels: {
+          'org.isobench.recipe': recipe.family,
+          'org.isobench.notes': (recipe.notes ?? []).join(' | '),
+        },
+        rm: true,
+      });
+      await drain(docker, stream, logPath);
+      built = true;
+    } finally {
+      await rm(ctx, { recursive: true, force: true });
+    }
+  }
+  const info = await docker.getImage(tag).inspect();
+  const smoke: Array<{ argv: readonly string[]; exitCode: number }> = [];
+  for (const argv of recipe.smoke) {
+    const c = await docker.createContainer({
+      Image: tag,
+      Cmd: [...argv],
+      HostConfig: { NetworkMode: 'none' },
+    });
+    try {
+      await c.start();
+      const r = (await c.wait()) as { StatusCode: number };
+      smoke.push({ argv, exitCode: r.StatusCode });
+      if (r.StatusCode !== 0) {
+        const logs = (await c.logs({ stdout: true, stderr: true })).toString('utf8');
+        await writeFile(join(logDir, `${tag.replace(/[:/]/g, '_')}.smoke.log`), logs);
+        throw new InfraError(
+          `image ${tag} failed its smoke test \`${argv.join(' ')}\` (exit ${r.StatusCode}): ${logs.trim().split('\n').slice(-3).join(' / ')}`,
+        );
+      }
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+  await writeFile(
+    join(logDir, `${tag.replace(/[:/]/g, '_')}.json`),
+    `${JSON.stringify({ schemaVersion: 1, tag, id: info.Id, built, recipe, smoke }, null, 2)}\n`,
+  );
+  return { tag, id: info.Id, built, smoke };
+}
