@@ -4,12 +4,13 @@
  * round, all with the task's identical argv and the same untouched client copy. The job ends in
  * statistics, verdicts and a record of every phase.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Executor, Sandbox } from '../executor/types.js';
 import { bootstrapImprovement, summarize } from '../grade/stats.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '../grade/verdict.js';
+import { jsonResultRequest } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
 import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
 import { parsePerfCommand } from '../task/perf-command.js';
@@ -17,6 +18,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import { runPhase } from './phase.js';
+import { runSetup } from './setup.js';
 import {
   type AgentJudgement,
   type AgentPatch,
@@ -24,6 +26,7 @@ import {
   type JobResult,
   type PhaseRecord,
   type PreparedVariant,
+  type SetupRecord,
   type VariantResult,
 } from './types.js';
 import { prepareVariants, type RepoSource, releaseVariants, variantSlug } from './workspace.js';
@@ -128,6 +131,9 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
   const phases: PhaseRecord[] = [];
   let fingerprint: Record<string, string> = {};
   const sandboxes = new Map<string, Sandbox>();
+  const setups = new Map<string, SetupRecord[]>();
+  const setupFailures = new Map<string, { class: FailureClass; detail: string }>();
+  let measuredVariants: PreparedVariant[] = [];
   const imageOf = (v: PreparedVariant): string =>
     (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
   try {
@@ -162,13 +168,23 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
       await sb.put(v.hostDir as string, dir);
       placed.set(v.id, { sb, dir });
+      const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), offline?.env);
+      setups.set(v.id, ran.records);
+      if (ran.failure) setupFailures.set(v.id, ran.failure);
     }
+    measuredVariants = runnable.filter((v) => !setupFailures.has(v.id));
+    // the client's JSON result, where the untouched client copy can write one
+    const copyPath = task.benchmark.clientCopy?.path;
+    const clientSource = copyPath ? await readFile(join(clientHost, copyPath), 'utf8').catch(() => '') : '';
+    const jsonRequest = jsonResultRequest(kind, clientSource);
+    if (jsonRequest)
+      for (const sb of sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
     const gpu = task.hardware.count > 0;
     const rounds = [...Array(warmupRounds).fill(true), ...Array(repeats).fill(false)] as boolean[];
     let round = 0;
     for (const warmup of rounds) {
       round++;
-      for (const v of runnable) {
+      for (const v of measuredVariants) {
         const { sb, dir } = placed.get(v.id) as { sb: Sandbox; dir: string };
         const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
         await mkdir(logDir, { recursive: true });
@@ -184,6 +200,13 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
             place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
             probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
             extraEnv: offline?.env,
+            jsonResult: jsonRequest
+              ? {
+                  request: jsonRequest,
+                  dir: `${sb.workdir}/results`,
+                  file: `${round}-${variantSlug(v.id)}-a${attempt}.json`,
+                }
+              : undefined,
           });
           if (rec.status === 'ok' || !isInfra(rec.status)) break;
         }
@@ -229,12 +252,14 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       agent: v.agent?.agent ?? null,
       model: v.agent?.model ?? null,
       patch: v.patch,
+      setup: setups.get(v.id) ?? [],
     };
-    if (v.failure)
+    const early = v.failure ?? setupFailures.get(v.id);
+    if (early)
       return {
         ...base,
-        status: v.failure.class,
-        detail: v.failure.detail,
+        status: early.class,
+        detail: early.detail,
         samples: [],
         summary: null,
         means: {},
@@ -297,7 +322,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     task: task.id,
     primaryMetric: { name: primary.name, unit: primary.unit, direction: primary.direction },
     repeats,
-    order: runnable.map((v) => v.id),
+    order: measuredVariants.map((v) => v.id),
     variants: results,
     humanVsBaseline,
     validity,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Background, ExecResult, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { compareWorkload } from '../grade/workload.js';
+import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
@@ -42,6 +43,8 @@ export interface PhaseInput {
   readonly probeAtStart?: () => Promise<Record<string, string>>;
   /** environment the job adds to every process (the prefetch cache's offline switches) */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** the client's JSON result: how to ask for it, and where it goes inside the sandbox */
+  readonly jsonResult?: { readonly request: JsonResultRequest; readonly dir: string; readonly file: string };
 }
 
 const READY_PROBE = `
@@ -122,7 +125,8 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const atStart = input.probeAtStart ? await input.probeAtStart() : {};
   const bench = task.benchmark;
   const kind = bench.kind;
-  const clientArgv = bench.client?.argv ?? [];
+  const json = input.jsonResult;
+  const clientArgv = [...(bench.client?.argv ?? []), ...(json ? json.request.argv(json.dir, json.file) : [])];
   const timeoutMs = task.timeouts.benchmarkS * 1000;
   const baseEnv = { ...input.extraEnv, ...bench.env, PYTHONUNBUFFERED: '1' };
   let server: ProcessRecord | null = null;
@@ -152,10 +156,11 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       wallMs,
       overheadMs: Math.max(0, wallMs - commandsMs),
       atStart,
+      result: { source: 'none', jsonPath: null, notes: [] },
       ...extra,
     };
   };
-  if (!kind || clientArgv.length === 0) return done('infra_error', `${task.id} has no runnable benchmark`);
+  if (!kind || !bench.client?.argv.length) return done('infra_error', `${task.id} has no runnable benchmark`);
 
   try {
     if (kind === 'serving') {
@@ -263,10 +268,40 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const parsed = parserFor(kind).parse(stdout);
   const ns = parsed.namespaces.find((n) => n.source === 'bare');
   const effectiveArgs = showArgs(ns);
-  if (!parsed.ok) return done('no_metrics', `${parsed.reason}: ${parsed.detail}`, { effectiveArgs });
-  const metrics: Record<string, { value: number; unit: string; direction: string }> = {};
-  for (const [k, m] of Object.entries(parsed.metrics))
-    metrics[k] = { value: m.value, unit: m.unit, direction: m.direction };
+  const fromStdout: Record<string, { value: number; unit: string; direction: string }> = {};
+  if (parsed.ok)
+    for (const [k, m] of Object.entries(parsed.metrics))
+      fromStdout[k] = { value: m.value, unit: m.unit, direction: m.direction };
+  const notes: string[] = [];
+  let fromJson: Record<string, { value: number; unit: string; direction: string }> | null = null;
+  let jsonPath: string | null = null;
+  if (json) {
+    const host = join(place.logDir, 'result.json');
+    try {
+      await sandbox.get(`${json.dir}/${json.file}`, host);
+      jsonPath = host;
+      const r = parseJsonResult(kind, readFileSync(host, 'utf8'));
+      if (r.ok) fromJson = { ...r.metrics };
+      else notes.push(`the JSON result (${json.request.flag}) is unusable: ${r.detail}`);
+    } catch (e) {
+      notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
+    }
+    if (fromJson && parsed.ok) {
+      const off = disagreements(fromJson, fromStdout);
+      if (off.length) notes.push(`the JSON result and the stdout block disagree: ${off.join('; ')}`);
+    }
+    if (fromJson && !parsed.ok)
+      notes.push(`metrics from the JSON result; stdout: ${parsed.reason}: ${parsed.detail}`);
+  }
+  const result = {
+    source: fromJson ? ('json' as const) : parsed.ok ? ('stdout' as const) : ('none' as const),
+    jsonPath,
+    notes,
+  };
+  if (!parsed.ok && !fromJson)
+    return done('no_metrics', `${parsed.reason}: ${parsed.detail}`, { effectiveArgs, result });
+  // stdout-only metrics (e.g. the throughput script's output tokens/s) are kept beside the JSON's
+  const metrics = { ...fromStdout, ...fromJson };
   const differences =
     input.command && ns
       ? compareWorkload(input.command, ns).differences.map((d) => ({
@@ -283,11 +318,12 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         metrics,
         effectiveArgs,
         workloadDifferences: differences,
+        result,
       },
     );
   }
   const primary = bench.primaryMetric?.name ?? parserFor(kind).primaryMetric;
   if (!metrics[primary])
-    return done('no_metrics', `the output has no ${primary}`, { metrics, effectiveArgs });
-  return done('ok', '', { metrics, effectiveArgs });
+    return done('no_metrics', `the output has no ${primary}`, { metrics, effectiveArgs, result });
+  return done('ok', '', { metrics, effectiveArgs, result });
 }

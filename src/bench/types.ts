@@ -5,7 +5,7 @@ import type { FailureClass } from '../grade/taxonomy.js';
 import type { VerdictResult } from '../grade/verdict.js';
 
 /** The version of the stored phase and job records. */
-export const BENCH_RECORD_VERSION = 1;
+export const BENCH_RECORD_VERSION = 2;
 
 /** An agent's patch to measure. */
 export interface AgentPatch {
@@ -72,6 +72,20 @@ export interface PhaseRecord {
   readonly overheadMs: number;
   /** GPU clocks and the like read at the start of the phase */
   readonly atStart: Readonly<Record<string, string>>;
+  /**
+   * Where the metrics come from: the client's JSON result file (kept as `result.json` beside the
+   * logs) when it can write one, else its stdout block; notes say what disagreed or was missing.
+   */
+  readonly result: {
+    readonly source: 'json' | 'stdout' | 'none';
+    readonly jsonPath: string | null;
+    readonly notes: readonly string[];
+  };
+}
+
+/** A setup command run in a variant's tree before its phases (prepare, or the build of a native patch). */
+export interface SetupRecord extends ProcessRecord {
+  readonly step: 'prepare' | 'build';
 }
 
 /** What a variant came to over all its rounds. */
@@ -88,6 +102,8 @@ export interface VariantResult {
   /** mean over measured rounds of every metric the parser read */
   readonly means: Readonly<Record<string, number>>;
   readonly patch: PreparedVariant['patch'];
+  /** the setup commands run in its tree, with their logs */
+  readonly setup: readonly SetupRecord[];
 }
 
 /** The verdict on one agent variant. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
-import { applyPatch, checkPatch } from '../workspace/patch.js';
+import { applyPatch, checkPatch, isNative } from '../workspace/patch.js';
 import type { AgentPatch, PreparedVariant } from './types.js';
 
 /** Where a task's repository comes from: the demo generator, or a local clone holding both commits. */
@@ -99,7 +99,7 @@ export async function prepareVariants(
       });
       continue;
     }
-    if (check.native) {
+    if (check.native && !task.setup?.build) {
       variants.push({
         id,
         kind: 'agent',
@@ -107,7 +107,7 @@ export async function prepareVariants(
         hostDir: null,
         failure: {
           class: 'build_unsupported',
-          detail: `the patch changes compiled sources (${files.join(', ')}) and ${task.id} has no build step`,
+          detail: `the patch changes compiled sources (${files.filter(isNative).join(', ')}) and ${task.id} has no build step`,
         },
         patch: { method: applied.method, files, native: true },
       });
@@ -119,7 +119,7 @@ export async function prepareVariants(
       agent: a,
       hostDir: dir,
       failure: null,
-      patch: { method: applied.method, files, native: false },
+      patch: { method: applied.method, files, native: check.native },
     });
   }
   return { variants, repoDir };

@@ -155,6 +155,19 @@ export const TaskSpecSchema = z
       count: z.number().check(z.int(), z.minimum(0), z.maximum(8)),
     }),
     timeouts: z.strictObject({ serverStartS: positiveInt, benchmarkS: positiveInt, buildS: positiveInt }),
+    /**
+     * Commands run in a variant's tree inside the sandbox before its first phase (absent: none).
+     * `prepare` runs in every variant's tree (e.g. linking the image's compiled extensions into a
+     * source checkout); `build` runs in an agent's tree whose patch changes compiled sources, within
+     * `timeouts.buildS` (null: such patches are \`build_unsupported\`).
+     */
+    setup: z.optional(
+      z.strictObject({
+        prepare: z.nullable(z.array(nonEmpty).check(z.minLength(1, 'expected an argv'))),
+        build: z.nullable(z.array(nonEmpty).check(z.minLength(1, 'expected an argv'))),
+        env: z.record(z.string(), z.string()),
+      }),
+    ),
     /** paths an agent patch must not touch (prefix match on repository paths) */
     protectedPaths: z.array(relPath).check(z.minLength(1, 'expected at least one protected path')),
     benchmarkable: z.discriminatedUnion('ok', [

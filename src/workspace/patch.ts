@@ -51,6 +51,11 @@ export type PatchCheck =
 /** Source files that are compiled: a patch touching them needs a build. */
 const NATIVE = /(?:^|\/)(?:CMakeLists\.txt|setup\.py)$|^(?:csrc|cmake)\/|\.(?:c|cc|cpp|cxx|cu|cuh|h|hh|hpp)$/;
 
+/** Whether a repository path is a compiled source (or drives the build). */
+export function isNative(path: string): boolean {
+  return NATIVE.test(path);
+}
+
 function unquote(p: string): string {
   if (p.startsWith('"') && p.endsWith('"')) return JSON.parse(p) as string;
   return p;

@@ -3,7 +3,7 @@
  * real patches. Repeats are few and the verdict band is wide because a 2-core CI machine is noisy;
  * the human's gain on these tasks is far outside that noise.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -34,7 +34,8 @@ async function patchOf(demo: string, edit: (dir: string) => void): Promise<strin
   const repo = await materializeDemoRepo(demo, join(dir, 'repo'));
   await simpleGit(repo.dir).checkout(repo.parent);
   edit(repo.dir);
-  return simpleGit(repo.dir).diff();
+  await simpleGit(repo.dir).add(['-A']);
+  return simpleGit(repo.dir).diff(['--cached']);
 }
 
 function replace(dir: string, file: string, from: string, to: string): void {
@@ -105,16 +106,28 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
     expect(job.order).toEqual(['baseline', 'human', 'agent:noop', 'agent:good']);
     const phase = JSON.parse(readFileSync(join(root, 'latency/phases/02-human/phase.json'), 'utf8'));
     expect(phase).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       variant: 'human',
       round: 2,
       warmup: false,
       status: 'ok',
     });
-    expect(phase.client.argv).toEqual(task('demo/cpu-latency').benchmark.client?.argv);
+    // the task's argv, then the JSON result the client copy can write
+    const spec = task('demo/cpu-latency').benchmark.client?.argv ?? [];
+    expect(phase.client.argv.slice(0, spec.length)).toEqual(spec);
+    expect(phase.client.argv.slice(spec.length, spec.length + 1)).toEqual(['--output-json']);
     expect(phase.effectiveArgs).toMatchObject({ batch_size: '4', num_iters: '5' });
     expect(readFileSync(phase.client.stdoutPath, 'utf8')).toMatch(/^Avg latency: [\d.]+ seconds$/m);
     expect(existsSync(join(root, 'latency/job.json'))).toBe(true);
+  });
+
+  it('reads the metrics from the JSON result at full precision, checked against stdout', () => {
+    const dir = join(root, 'latency/phases/03-baseline');
+    const phase = JSON.parse(readFileSync(join(dir, 'phase.json'), 'utf8'));
+    expect(phase.result).toEqual({ source: 'json', jsonPath: join(dir, 'result.json'), notes: [] });
+    const written = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(phase.metrics.latency_avg.value).toBeCloseTo(written.avg_latency * 1000, 9);
+    expect(phase.metrics.latency_p99.value).toBeCloseTo(written.percentiles['99'] * 1000, 9);
   });
 });
 
@@ -206,10 +219,93 @@ describe('CPU demo, local executor: every failure gets its class and keeps its l
     expect(v('empty')?.status).toBe('patch_empty');
   });
 
+  it('reads the serving metrics from the --save-result JSON', () => {
+    const phase = JSON.parse(readFileSync(join(root, 'serving/phases/01-baseline/phase.json'), 'utf8'));
+    expect(phase.client.argv).toContain('--save-result');
+    expect(phase.result).toMatchObject({ source: 'json', notes: [] });
+    const written = JSON.parse(readFileSync(phase.result.jsonPath, 'utf8'));
+    expect(phase.metrics.ttft_mean.value).toBe(written.mean_ttft_ms);
+    expect(phase.metrics.completed.value).toBe(written.completed);
+    expect(written.completed).toBeGreaterThan(0);
+  });
+
   it('judges no failed agent, and still measures baseline and human', () => {
     expect(job.failure).toBeNull();
     expect(job.agents.every((a) => a.verdict === null && a.failure !== null)).toBe(true);
     expect(job.variants.find((x) => x.id === 'human')?.status).toBe('ok');
+  });
+});
+
+describe('CPU demo, local executor: the setup of each tree (prepare, builds of native patches)', () => {
+  let job: JobResult;
+  let unsupported: JobResult;
+  const PREPARE = 'import os; print("prepared", os.getcwd())';
+  const BUILD =
+    'import os, sys; sys.exit("error: broken.c:1: expected \';\'" if os.path.exists("csrc/broken.c") else 0)';
+  beforeAll(async () => {
+    const t = task('demo/cpu-latency');
+    const native = (file: string) =>
+      patchOf('cpu-latency', (d) => {
+        mkdirSync(join(d, 'csrc'), { recursive: true });
+        writeFileSync(join(d, 'csrc', file), 'int fast(void) { return 1; }\n');
+      });
+    const ok = await native('fast.c');
+    const broken = await native('broken.c');
+    const withSetup: TaskSpec = {
+      ...t,
+      setup: { prepare: ['python3', '-c', PREPARE], build: ['python3', '-c', BUILD], env: { MAX_JOBS: '2' } },
+    };
+    job = await runBenchJob({
+      task: withSetup,
+      agents: [agent('native-ok', ok), agent('native-broken', broken)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'setup'),
+      repeats: 1,
+      warmup: 0,
+    });
+    unsupported = await runBenchJob({
+      task: { ...t, setup: undefined },
+      agents: [agent('native-ok', ok)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'setup-none'),
+      repeats: 1,
+      warmup: 0,
+    });
+  }, 180_000);
+
+  const v = (j: JobResult, id: string) => j.variants.find((x) => x.id === id);
+
+  it('prepares the baseline and human trees in place, with logs', () => {
+    for (const id of ['baseline', 'human']) {
+      const setup = v(job, id)?.setup ?? [];
+      expect(setup.map((r) => [r.step, r.exitCode])).toEqual([['prepare', 0]]);
+      expect(readFileSync(setup[0]?.stdoutPath ?? '', 'utf8')).toMatch(
+        new RegExp(`prepared .*/variants/${id}$`, 'm'),
+      );
+    }
+  });
+
+  it('builds a native patch with the task build step, then measures it', () => {
+    const ok = v(job, 'agent:native-ok');
+    expect(ok?.status).toBe('ok');
+    expect(ok?.patch).toMatchObject({ native: true, files: ['csrc/fast.c'] });
+    expect(ok?.setup.map((r) => [r.step, r.exitCode, r.env.MAX_JOBS])).toEqual([['build', 0, '2']]);
+    expect(ok?.samples).toHaveLength(1);
+  });
+
+  it('classifies a failed build build_failed with its output, and does not measure it', () => {
+    const bad = v(job, 'agent:native-broken');
+    expect(bad?.status).toBe('build_failed');
+    expect(bad?.detail).toContain("error: broken.c:1: expected ';'");
+    expect(readFileSync(bad?.setup[0]?.stderrPath ?? '', 'utf8')).toContain('broken.c');
+    expect(job.order).toEqual(['baseline', 'human', 'agent:native-ok']);
+    expect(job.agents.find((a) => a.variant === 'agent:native-broken')?.failure).toBe('build_failed');
+  });
+
+  it('calls a native patch build_unsupported when the task has no build step', () => {
+    expect(v(unsupported, 'agent:native-ok')).toMatchObject({ status: 'build_unsupported', setup: [] });
+    expect(v(unsupported, 'agent:native-ok')?.detail).toContain('csrc/fast.c');
+    expect(v(unsupported, 'baseline')?.setup).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@
  * deterministic: the same inputs give byte-identical files. Every commit comes out, benchmarkable
  * or not; a commit that cannot be benchmarked carries its reason.
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parserFor } from '../../parse/registry.js';
@@ -13,6 +14,7 @@ import { parsePerfCommand } from '../perf-command.js';
 import { resolveWorkload } from '../resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../schema.js';
 import { judgeTask } from '../validate.js';
+import { vllmSetup } from '../vllm-setup.js';
 
 /** Identifies this importer in every spec it writes. */
 export const ISO_BENCH_IMPORTER = `isobench iso-bench importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;
@@ -248,6 +250,7 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
       },
       hardware: { gpu: 'H100', count: Math.min(8, workload?.gpuCount ?? 1) },
       timeouts: { serverStartS: 1200, benchmarkS: 3600, buildS: 5400 },
+      setup: vllmSetup(),
       protectedPaths: ['benchmarks/', 'tests/'],
       benchmarkable: judged.benchmarkable,
       findings: [...judged.findings, ...notes],

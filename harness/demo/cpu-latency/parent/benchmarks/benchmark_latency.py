@@ -1,5 +1,6 @@
 """Latency benchmark for the toy sampler, printing vLLM's benchmark_latency.py lines."""
 import argparse
+import json
 import time
 
 from engine.sampler import generate
@@ -16,6 +17,7 @@ def main():
     parser.add_argument("--num-iters-warmup", type=int, default=1)
     parser.add_argument("--num-iters", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output-json", default=None)
     args = parser.parse_args()
     print(args)
     for i in range(args.num_iters_warmup):
@@ -32,6 +34,15 @@ def main():
         lo = int(k)
         hi = min(lo + 1, len(latencies) - 1)
         print(f"{p}% percentile latency: {latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)} seconds")
+    if args.output_json:
+        percentiles = {}
+        for p in (10, 25, 50, 75, 90, 99):
+            k = (len(latencies) - 1) * p / 100
+            lo = int(k)
+            hi = min(lo + 1, len(latencies) - 1)
+            percentiles[str(p)] = latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)
+        with open(args.output_json, "w") as f:
+            json.dump({"avg_latency": sum(latencies) / len(latencies), "latencies": latencies, "percentiles": percentiles}, f, indent=4)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,7 @@
 """Serving benchmark for the toy engine, printing vLLM's "Serving Benchmark Result" block."""
 import argparse
 import json
+import os
 import random
 import statistics
 import threading
@@ -73,6 +74,9 @@ def main():
     parser.add_argument("--random-output-len", type=int, default=32)
     parser.add_argument("--max-concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save-result", action="store_true")
+    parser.add_argument("--result-dir", default=None)
+    parser.add_argument("--result-filename", default=None)
     args = parser.parse_args()
     print(args)
     prompts = sample_prompts(args.num_prompts, args.random_input_len, args.seed)
@@ -117,6 +121,27 @@ def main():
     print("{:<40} {:<10.2f}".format("Median ITL (ms):", statistics.median(itls) if itls else 0.0))
     print("{:<40} {:<10.2f}".format("P99 ITL (ms):", pct(itls, 99)))
     print("=" * 50)
+    if args.save_result:
+        result = {
+            "backend": args.backend,
+            "model_id": args.model,
+            "num_prompts": args.num_prompts,
+            "duration": duration,
+            "completed": len(ok),
+            "total_input_tokens": in_tokens,
+            "total_output_tokens": out_tokens,
+            "request_throughput": len(ok) / duration,
+            "output_throughput": out_tokens / duration,
+            "total_token_throughput": (in_tokens + out_tokens) / duration,
+        }
+        for name, values in (("ttft", ttfts), ("tpot", tpots), ("itl", itls)):
+            result[f"mean_{name}_ms"] = statistics.mean(values) if values else 0.0
+            result[f"median_{name}_ms"] = statistics.median(values) if values else 0.0
+            result[f"p99_{name}_ms"] = pct(values, 99)
+        name = args.result_filename or f"{args.backend}-{args.model}.json"
+        path = os.path.join(args.result_dir, name) if args.result_dir else name
+        with open(path, "w") as f:
+            json.dump(result, f)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Latency benchmark for the toy RMSNorm layer, printing vLLM's benchmark_latency.py lines."""
 import argparse
+import json
 import time
 
 import torch
@@ -17,6 +18,7 @@ def main():
     parser.add_argument("--num-iters-warmup", type=int, default=20)
     parser.add_argument("--num-iters", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output-json", default=None)
     args = parser.parse_args()
     print(args)
     torch.manual_seed(args.seed)
@@ -40,6 +42,15 @@ def main():
         lo = int(k)
         hi = min(lo + 1, len(latencies) - 1)
         print(f"{p}% percentile latency: {latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)} seconds")
+    if args.output_json:
+        percentiles = {}
+        for p in (10, 25, 50, 75, 90, 99):
+            k = (len(latencies) - 1) * p / 100
+            lo = int(k)
+            hi = min(lo + 1, len(latencies) - 1)
+            percentiles[str(p)] = latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)
+        with open(args.output_json, "w") as f:
+            json.dump({"avg_latency": sum(latencies) / len(latencies), "latencies": latencies, "percentiles": percentiles}, f, indent=4)
     print(f"device: {torch.cuda.get_device_name()}")
 
 
