@@ -57,9 +57,9 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const threshold = Number(opts.threshold ?? '5');
   if (!Number.isFinite(threshold) || threshold <= 0)
     throw new UsageError(`--threshold must be a positive percentage, got '${opts.threshold}'`);
-  const kind = opts.executor ?? 'local';
-  if (kind !== 'local' && kind !== 'docker')
-    throw new UsageError(`--executor must be local or docker, got '${kind}'`);
+  const asked = opts.executor ?? 'auto';
+  if (asked !== 'local' && asked !== 'docker' && asked !== 'auto')
+    throw new UsageError(`--executor must be auto, local or docker, got '${asked}'`);
 
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   for (const p of catalogue.problems)
@@ -105,6 +105,14 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
 
   let executor: Executor;
   let image: string | undefined;
+  let kind: 'local' | 'docker' = asked === 'docker' ? 'docker' : 'local';
+  let choice = '';
+  if (asked === 'auto') {
+    // Docker when an engine answers and has the image (isolation, no network); else local processes
+    const why = await dockerUnusable(opts.image ?? 'isobench-base:bookworm');
+    kind = why ? 'local' : 'docker';
+    choice = why ? ` (auto: ${why})` : ' (auto: the Docker engine answers and has the image)';
+  }
   if (kind === 'docker') {
     const { DockerExecutor } = await import('../executor/docker.js');
     image = opts.image ?? 'isobench-base:bookworm';
@@ -131,7 +139,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const rounds = warmup + repeats;
   if (!opts.json) {
     out(
-      `isobench run ${runId}: ${tasks.length} task(s), ${[...patches.values()].flat().length} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor`,
+      `isobench run ${runId}: ${tasks.length} task(s), ${[...patches.values()].flat().length} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor${choice}`,
     );
   }
   const { runEvaluation } = await import('../run/evaluate.js');
@@ -224,4 +232,23 @@ function printSummary(
   for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);
   for (const r of rows.filter((x) => !x.taskValidHere)) out(`  note: ${r.task}: ${r.taskValidity}`);
+}
+
+/** Why the Docker executor cannot run `image` here (null when it can): no engine, or no such image. */
+export async function dockerUnusable(image: string): Promise<string | null> {
+  const { connectDocker, dockerAvailable } = await import('../executor/docker.js');
+  let docker: Awaited<ReturnType<typeof connectDocker>>;
+  try {
+    docker = await connectDocker();
+  } catch (e) {
+    return `no Docker engine: ${(e as Error).message}`;
+  }
+  const up = await dockerAvailable(docker);
+  if (!up.ok) return `no Docker engine: ${up.reason}`;
+  try {
+    await docker.getImage(image).inspect();
+    return null;
+  } catch {
+    return `the Docker engine has no image ${image} (scripts/base-image.sh builds it)`;
+  }
 }

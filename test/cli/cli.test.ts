@@ -4,15 +4,22 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HAVE_DOCKER } from '../support/docker.js';
 import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
 
-function isobench(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+function isobenchWith(
+  env: Record<string, string>,
+  ...args: string[]
+): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'bin/isobench.mjs'), ...args], {
     encoding: 'utf8',
     cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const isobench = (...args: string[]) => isobenchWith({}, ...args);
 
 const tmp = mkdtempSync(join(tmpdir(), 'isobench-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -127,6 +134,38 @@ describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
   });
 });
 
+describe('isobench run: the executor it picks by default', () => {
+  const quick = ['run', '--tasks', 'demo/cpu-latency', '--repeats', '1', '--warmup', '0'];
+  it('falls back to local processes when no Docker engine answers, and says why', () => {
+    const out = join(tmp, 'auto-local');
+    const r = isobenchWith(
+      { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      ...quick,
+      '--out',
+      out,
+      '--run-id',
+      'a',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/local executor \(auto: no Docker engine: .*nonexistent/);
+    expect(JSON.parse(readFileSync(join(out, 'a', 'run.json'), 'utf8')).executor).toBe('local');
+  });
+
+  it.skipIf(!HAVE_DOCKER)('uses Docker when the engine answers and has the image', () => {
+    const out = join(tmp, 'auto-docker');
+    const r = isobench(...quick, '--out', out, '--run-id', 'd');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('docker executor (auto: the Docker engine answers and has the image)');
+    expect(JSON.parse(readFileSync(join(out, 'd', 'run.json'), 'utf8')).executor).toBe('docker');
+  });
+
+  it('refuses an unknown executor, naming the choices', () => {
+    const r = isobench(...quick, '--executor', 'podman');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--executor must be auto, local or docker, got 'podman'");
+  });
+});
+
 describe('isobench run and run-report', () => {
   it('runs a demo task end to end and writes the run folder, rows and a report', async () => {
     const out = join(tmp, 'runs');
@@ -134,6 +173,8 @@ describe('isobench run and run-report', () => {
       'run',
       '--tasks',
       'demo/cpu-latency',
+      '--executor',
+      'local',
       '--repeats',
       '1',
       '--warmup',
