@@ -86,7 +86,11 @@ program
   .option('--agent <name>', 'agent name for predictions that carry none')
   .option('--repeats <n>', 'measured rounds per variant', '5')
   .option('--warmup <n>', 'warm-up rounds, not measured', '1')
-  .option('--executor <kind>', 'auto (Docker when an engine with the image answers, else local) | local | docker', 'auto')
+  .option(
+    '--executor <kind>',
+    'auto (Docker when an engine with the image answers, else local) | local | docker',
+    'auto',
+  )
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
   .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
   .option('--threshold <percent>', 'the band of the verdicts', '5')

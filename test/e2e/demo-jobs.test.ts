@@ -236,6 +236,120 @@ describe('CPU demo, local executor: every failure gets its class and keeps its l
   });
 });
 
+describe('CPU demo, local executor: the other failure classes', () => {
+  let serving: JobResult;
+  let latency: JobResult;
+  let humanBroken: JobResult;
+  let clientMissing: JobResult;
+  beforeAll(async () => {
+    const deaf = await patchOf('cpu-serving', (d) =>
+      replace(
+        d,
+        'engine/server.py',
+        '            self._json(200, {"status": "ok"})',
+        '            self._json(503, {"status": "loading"})',
+      ),
+    );
+    serving = await runBenchJob({
+      task: {
+        ...task('demo/cpu-serving'),
+        timeouts: { ...task('demo/cpu-serving').timeouts, serverStartS: 2 },
+      },
+      agents: [agent('deaf', deaf)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'more-serving'),
+      repeats: 1,
+      warmup: 0,
+    });
+    const edit = (from: string, to: string) =>
+      patchOf('cpu-latency', (d) => replace(d, 'engine/sampler.py', from, to));
+    const raises = await edit(
+      '    rng = random.Random(seed)\n',
+      '    rng = random.Random(seed)\n    raise ValueError("agent bug")\n',
+    );
+    const syntax = await edit('def top_k(scores, k):', 'def top_k(scores, k)');
+    const silent = await edit(
+      '    rng = random.Random(seed)\n',
+      '    rng = random.Random(seed)\n    import os; os._exit(0)\n',
+    );
+    latency = await runBenchJob({
+      task: task('demo/cpu-latency'),
+      agents: [agent('raises', raises), agent('syntax', syntax), agent('silent', silent)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'more-latency'),
+      repeats: 1,
+      warmup: 0,
+    });
+    const failHuman = 'import os, sys; sys.exit("cannot link" if os.getcwd().endswith("/human") else 0)';
+    humanBroken = await runBenchJob({
+      task: {
+        ...task('demo/cpu-latency'),
+        setup: { prepare: ['python3', '-c', failHuman], build: null, env: {} },
+      },
+      agents: [agent('silent', silent)],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'more-human'),
+      repeats: 1,
+      warmup: 0,
+    });
+    const t = task('demo/cpu-latency');
+    const client = t.benchmark.client as { argv: string[] };
+    clientMissing = await runBenchJob({
+      task: {
+        ...t,
+        benchmark: {
+          ...t.benchmark,
+          client: { argv: [client.argv[0] as string, 'benchmarks/missing.py', ...client.argv.slice(2)] },
+        },
+      },
+      agents: [],
+      executor: new LocalExecutor(),
+      jobDir: join(root, 'more-baseline'),
+      repeats: 1,
+      warmup: 0,
+    });
+  }, 180_000);
+
+  const v = (j: JobResult, id: string) => j.variants.find((x) => x.id === id);
+
+  it('a server that never answers /health: server_start_timeout, the server stopped', () => {
+    expect(v(serving, 'agent:deaf')?.status).toBe('server_start_timeout');
+    const phase = JSON.parse(
+      readFileSync(join(root, 'more-serving/phases/01-agent_deaf/phase.json'), 'utf8'),
+    );
+    expect(
+      phase.server.exitCode === null || phase.server.signal !== null || phase.server.exitCode !== 0,
+    ).toBe(true);
+    expect(readFileSync(join(root, 'more-serving/phases/01-agent_deaf/ready.log'), 'utf8')).toMatch(
+      /not ready after 2(\.0)?s: HTTP Error 503/,
+    );
+    expect(v(serving, 'human')?.status).toBe('ok');
+  });
+
+  it('an exception in the engine: bench_error; a syntax error: import_failed; a silent exit: no_metrics', () => {
+    expect(v(latency, 'agent:raises')?.status).toBe('bench_error');
+    expect(v(latency, 'agent:raises')?.detail).toContain('ValueError: agent bug');
+    expect(v(latency, 'agent:syntax')?.status).toBe('import_failed');
+    expect(v(latency, 'agent:syntax')?.detail).toContain('SyntaxError');
+    expect(v(latency, 'agent:silent')?.status).toBe('no_metrics');
+    expect(latency.agents.map((a) => a.failure)).toEqual(['bench_error', 'import_failed', 'no_metrics']);
+  });
+
+  it('a human tree that cannot be set up: infra_error for it, human_failed for the job, agents not judged against it', () => {
+    expect(v(humanBroken, 'human')?.status).toBe('infra_error');
+    expect(v(humanBroken, 'human')?.detail).toContain('cannot link');
+    expect(humanBroken.failure?.class).toBe('human_failed');
+    expect(humanBroken.humanVsBaseline).toBeNull();
+    expect(humanBroken.validity.valid).toBe(false);
+  });
+
+  it('a baseline that cannot run: baseline_failed, nothing judged', () => {
+    expect(clientMissing.failure?.class).toBe('baseline_failed');
+    expect(v(clientMissing, 'baseline')?.status).toBe('bench_error');
+    expect(v(clientMissing, 'baseline')?.detail).toContain('missing.py');
+  });
+});
+
 describe('CPU demo, local executor: the setup of each tree (prepare, builds of native patches)', () => {
   let job: JobResult;
   let unsupported: JobResult;
