@@ -1,0 +1,59 @@
+/**
+ * The measurements committed under results/ stay consistent with the code that grades them: the
+ * summaries are those of the samples, the verdicts those the policy gives the stored intervals, the
+ * rows carry the job's means, and the folder names the card the fingerprint recorded.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { JobResult } from '../../src/bench/types.js';
+import { summarize } from '../../src/grade/stats.js';
+import { agentVerdict } from '../../src/grade/verdict.js';
+import { readV5Table } from '../../src/report/v5-io.js';
+import { PROJECT_ROOT } from '../support/shared-data.js';
+
+const RESULTS = join(PROJECT_ROOT, 'results');
+const dirs = readdirSync(RESULTS, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'runs')
+  .map((d) => d.name);
+
+describe.each(dirs)('results/%s', (dir) => {
+  const job = JSON.parse(readFileSync(join(RESULTS, dir, 'job.json'), 'utf8')) as JobResult;
+  const run = JSON.parse(readFileSync(join(RESULTS, dir, 'run.json'), 'utf8'));
+
+  it('names the card its fingerprint recorded', () => {
+    const card = job.fingerprint.gpu ?? 'cpu';
+    expect(dir).toContain(card.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
+  });
+
+  it('summarises exactly its samples, with k measured rounds each', () => {
+    for (const v of job.variants.filter((x) => x.status === 'ok')) {
+      expect(v.samples).toHaveLength(job.repeats);
+      const s = summarize(v.samples);
+      expect(v.summary?.mean).toBeCloseTo(s.mean, 12);
+      expect(v.summary?.cvPct).toBeCloseTo(s.cvPct, 9);
+    }
+  });
+
+  it('gives the verdicts the policy gives its stored intervals', () => {
+    const threshold = Number(run.thresholdPct);
+    expect(threshold).toBeGreaterThan(0);
+    for (const a of job.agents.filter((x) => x.agentVsBaseline)) {
+      const again = agentVerdict(a.agentVsBaseline as NonNullable<typeof a.agentVsBaseline>, a.agentVsHuman, {
+        thresholdPct: threshold,
+      });
+      expect(a.verdict?.verdict).toBe(again.verdict);
+    }
+  });
+
+  it('has schema-v5 rows that carry the job’s means', async () => {
+    const table = await readV5Table(join(RESULTS, dir, 'rows.v5.csv'));
+    expect(table.problems).toEqual([]);
+    const metric = job.primaryMetric.name;
+    const mean = (id: string) => job.variants.find((v) => v.id === id)?.summary?.mean;
+    for (const row of table.rows) {
+      expect(row[`baseline_${metric}`]).toBeCloseTo(mean('baseline') as number, 6);
+      expect(row[`human_${metric}`]).toBeCloseTo(mean('human') as number, 6);
+    }
+  });
+});
