@@ -51,7 +51,8 @@ describe.each(dirs)('results/%s', (dir) => {
     expect(table.problems).toEqual([]);
     const metric = job.primaryMetric.name;
     const mean = (id: string) => job.variants.find((v) => v.id === id)?.summary?.mean;
-    for (const row of table.rows) {
+    for (const r of table.rows) {
+      const row = r as Record<string, unknown>;
       expect(row[`baseline_${metric}`]).toBeCloseTo(mean('baseline') as number, 6);
       expect(row[`human_${metric}`]).toBeCloseTo(mean('human') as number, 6);
     }
