@@ -86,7 +86,8 @@ function portOf(argv: readonly string[]): number {
   return Number.isInteger(n) ? n : 8000;
 }
 
-function record(
+/** The record of a process as it ran. */
+export function processRecord(
   argv: readonly string[],
   cwd: string,
   env: Record<string, string>,
@@ -187,7 +188,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         bg.done.then((r) => ({ exited: r })),
       ]);
       if ('exited' in first) {
-        server = record(serverArgv, place.variantDir, env, first.exited);
+        server = processRecord(serverArgv, place.variantDir, env, first.exited);
         commandsMs += performance.now() - t0;
         return done(
           'server_crash',
@@ -196,7 +197,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       }
       if (first.probe.exitCode !== 0) {
         const stopped = await bg.stop(5000);
-        server = record(serverArgv, place.variantDir, env, stopped);
+        server = processRecord(serverArgv, place.variantDir, env, stopped);
         commandsMs += performance.now() - t0;
         return done(
           'server_start_timeout',
@@ -210,11 +211,11 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         stdoutPath: join(place.logDir, 'client.stdout'),
         stderrPath: join(place.logDir, 'client.stderr'),
       });
-      client = record(clientArgv, place.clientDir, baseEnv, c);
+      client = processRecord(clientArgv, place.clientDir, baseEnv, c);
       const serverAlive = bg.running();
       const stopped = await bg.stop(5000);
       commandsMs += performance.now() - t0;
-      server = record(serverArgv, place.variantDir, env, stopped);
+      server = processRecord(serverArgv, place.variantDir, env, stopped);
       await sandbox.exec(['python3', '-c', PORT_FREE_PROBE, String(port), '30'], {
         stdoutPath: join(place.logDir, 'port.log'),
         stderrPath: join(place.logDir, 'port.log'),
@@ -247,7 +248,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         stderrPath: join(place.logDir, 'client.stderr'),
       });
       commandsMs += performance.now() - t0;
-      client = record(clientArgv, place.clientDir, env, c);
+      client = processRecord(clientArgv, place.clientDir, env, c);
       if (c.timedOut)
         return done('bench_timeout', `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`);
       if (c.exitCode !== 0) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { TaskSpec } from '../task/schema.js';
+import { processRecord } from './phase.js';
 import type { PreparedVariant, SetupRecord } from './types.js';
 
 async function tail(path: string, lines = 15): Promise<string> {
@@ -40,18 +41,7 @@ export async function runSetup(
     stdoutPath: join(logDir, `${step}.stdout`),
     stderrPath: join(logDir, `${step}.stderr`),
   });
-  const record: SetupRecord = {
-    step,
-    argv,
-    cwd: dir,
-    env,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    timedOut: r.timedOut,
-    durationMs: r.durationMs,
-    stdoutPath: r.stdoutPath,
-    stderrPath: r.stderrPath,
-  };
+  const record: SetupRecord = { step, ...processRecord(argv, dir, env, r) };
   if (r.exitCode === 0 && !r.timedOut) return { records: [record], failure: null };
   const why = r.timedOut
     ? `ran past ${task.timeouts.buildS}s and was killed`

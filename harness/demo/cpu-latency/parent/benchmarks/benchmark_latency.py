@@ -28,21 +28,19 @@ def main():
         generate(args.batch_size, args.output_len, args.vocab_size, args.top_k, args.seed + 1000 + i)
         latencies.append(time.perf_counter() - start)
     latencies.sort()
-    print(f"Avg latency: {sum(latencies) / len(latencies)} seconds")
+    percentiles = {}
     for p in (10, 25, 50, 75, 90, 99):
         k = (len(latencies) - 1) * p / 100
         lo = int(k)
         hi = min(lo + 1, len(latencies) - 1)
-        print(f"{p}% percentile latency: {latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)} seconds")
+        percentiles[p] = latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)
+    avg = sum(latencies) / len(latencies)
+    print(f"Avg latency: {avg} seconds")
+    for p, value in percentiles.items():
+        print(f"{p}% percentile latency: {value} seconds")
     if args.output_json:
-        percentiles = {}
-        for p in (10, 25, 50, 75, 90, 99):
-            k = (len(latencies) - 1) * p / 100
-            lo = int(k)
-            hi = min(lo + 1, len(latencies) - 1)
-            percentiles[str(p)] = latencies[lo] + (latencies[hi] - latencies[lo]) * (k - lo)
         with open(args.output_json, "w") as f:
-            json.dump({"avg_latency": sum(latencies) / len(latencies), "latencies": latencies, "percentiles": percentiles}, f, indent=4)
+            json.dump({"avg_latency": avg, "latencies": latencies, "percentiles": {str(p): v for p, v in percentiles.items()}}, f, indent=4)
 
 if __name__ == "__main__":
     main()
