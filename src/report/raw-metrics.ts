@@ -9,7 +9,7 @@ import type { BenchmarkKind, EchoedNamespace, ParseResult } from '../parse/types
 import type { V5Metric } from './v5-schema.js';
 
 /** Which v5 metric column each parser metric fills. */
-const V5_FROM_PARSED: Readonly<Record<BenchmarkKind, Partial<Record<V5Metric, string>>>> = {
+export const V5_FROM_PARSED: Readonly<Record<BenchmarkKind, Partial<Record<V5Metric, string>>>> = {
   serving: {
     ttft_mean: 'ttft_mean',
     ttft_median: 'ttft_median',

@@ -10,6 +10,7 @@ import { variantSlug } from '../bench/workspace.js';
 import { recomputeDerived } from '../grade/formulas.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { TaskSpec } from '../task/schema.js';
+import { V5_FROM_PARSED } from './raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the extended row. */
@@ -44,25 +45,6 @@ export interface ExtendedRow {
   readonly executor: string;
   readonly thresholdPct: number;
 }
-
-/** Which v5 metric column each parser metric fills, by benchmark kind. */
-const V5_FROM: Record<string, Partial<Record<V5Metric, string>>> = {
-  serving: {
-    ttft_mean: 'ttft_mean',
-    ttft_median: 'ttft_median',
-    ttft_p99: 'ttft_p99',
-    tpot_mean: 'tpot_mean',
-    tpot_median: 'tpot_median',
-    tpot_p99: 'tpot_p99',
-    itl_mean: 'itl_mean',
-    itl_median: 'itl_median',
-    itl_p99: 'itl_p99',
-    throughput: 'output_throughput',
-  },
-  latency: { latency_avg: 'latency_avg' },
-  throughput: { throughput: 'total_token_throughput' },
-  prefix_caching: { throughput: 'output_throughput' },
-};
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
   const round = String(warmups + 1).padStart(2, '0');
@@ -121,7 +103,9 @@ export async function rowsForJob(
     });
     const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
       if (v?.status !== 'ok') return;
-      for (const [col, name] of Object.entries(V5_FROM[kind] ?? {}) as Array<[V5Metric, string]>) {
+      for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<
+        [V5Metric, string]
+      >) {
         const m = v.means[name];
         if (m !== undefined) row[metricColumn(phase, col)] = m;
       }
