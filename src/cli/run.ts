@@ -139,7 +139,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const rounds = warmup + repeats;
   if (!opts.json) {
     out(
-      `isobench run ${runId}: ${tasks.length} task(s), ${[...patches.values()].flat().length} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor${choice}`,
+      `isobench run ${runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor${choice}`,
     );
   }
   const { runEvaluation } = await import('../run/evaluate.js');

@@ -148,6 +148,8 @@ describe('isobench run: the executor it picks by default', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/local executor \(auto: no Docker engine: .*nonexistent/);
+    // the example agent has patches for three demo tasks; only the one of the task run counts
+    expect(r.stdout).toContain('1 task(s), 1 agent patch(es)');
     expect(JSON.parse(readFileSync(join(out, 'a', 'run.json'), 'utf8')).executor).toBe('local');
   });
 
