@@ -8,7 +8,7 @@
  * bare `git archive | tar -x` of the tree (test/bench/workspace.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 
@@ -36,14 +36,24 @@ const GIT_ENV = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
-/** A simple-git client for `dir` that ignores the user's and the system's git configuration. */
-export function gitIn(dir: string) {
-  return simpleGit({ baseDir: dir, config: ['commit.gpgsign=false'] }).env({
+/**
+ * A simple-git client for `dir` that ignores the user's and the system's git configuration; with
+ * `gitDir`, for the work tree `dir` and the repository at `gitDir` (the harness's own copy).
+ */
+export function gitIn(dir: string, gitDir?: string): { raw(args: readonly string[]): Promise<string> } {
+  const config = ['commit.gpgsign=false'];
+  const git = (
+    gitDir
+      ? simpleGit({ baseDir: dir, config, unsafe: { allowUnsafeConfigPaths: true } })
+      : simpleGit({ baseDir: dir, config })
+  ).env({
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'C',
     // no user configuration (aliases, filters, hooks paths) reaches these commands
-    HOME: join(dir, '.git'),
+    HOME: gitDir ?? join(dir, '.git'),
   });
+  const prefix = gitDir ? [`--git-dir=${gitDir}`, `--work-tree=${dir}`] : [];
+  return { raw: (args) => git.raw([...prefix, ...args]) };
 }
 
 /** Runs a command (with `input` on stdin), resolving to its stdout; a non-zero exit is a WorkspaceError. */
@@ -139,6 +149,7 @@ export async function freshWorkspace(
   commit: string,
   dest: string,
   forbidden: readonly string[] = [],
+  opts: { baseGitDir?: string } = {},
 ): Promise<FreshWorkspace> {
   const t0 = performance.now();
   const c = await readCommit(mirror, commit);
@@ -152,5 +163,11 @@ export async function freshWorkspace(
   await git.raw(['update-ref', `refs/heads/${WORKSPACE_BRANCH}`, commit]);
   await git.raw(['reset', '-q', '--hard', commit]);
   await verifyWorkspace(dest, commit, forbidden);
+  if (opts.baseGitDir) {
+    // the harness's own copy of the repository, outside the workspace: the patch is computed with it,
+    // whatever the agent does to the workspace's .git (commits, resets, excludes, deleting it)
+    await rm(opts.baseGitDir, { recursive: true, force: true });
+    await cp(join(dest, '.git'), opts.baseGitDir, { recursive: true });
+  }
   return { dir: dest, head: commit, ms: performance.now() - t0 };
 }
