@@ -1,6 +1,7 @@
 /** The agent registry: one line per agent adapter (each lives in `agents/<name>/`). */
 export const AGENTS = {
   replay: () => import('../../agents/replay/index.js'),
+  'claude-code': () => import('../../agents/claude-code/index.js'),
 } as const;
 
 /** An agent's name. */

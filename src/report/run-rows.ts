@@ -103,9 +103,7 @@ export async function rowsForJob(
     });
     const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
       if (v?.status !== 'ok') return;
-      for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<
-        [V5Metric, string]
-      >) {
+      for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<[V5Metric, string]>) {
         const m = v.means[name];
         if (m !== undefined) row[metricColumn(phase, col)] = m;
       }

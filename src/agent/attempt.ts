@@ -1,0 +1,275 @@
+/**
+ * One attempt of one agent on one task: a fresh workspace at the parent commit (verified: the human
+ * commit cannot be reached), the rendered prompt, the agent run under its budgets with a fresh HOME,
+ * a minimal environment and only its own provider's key, infrastructure failures retried with
+ * back-off on a fresh workspace (never counted against the agent), then the patch computed by the
+ * harness and every stored file redacted of the key.
+ *
+ * Layout under `<runDir>/agents/<agent>/<task>/<attempt>/`:
+ *   prompt.txt, prompt.json      the rendered prompt, template version, hint level and files
+ *   logs/                        the agent's raw stdout and stderr (per try: try-<n>/)
+ *   trajectory.jsonl             the normalised events of the last try
+ *   patch.diff                   the harness-computed patch ('' when the agent changed nothing)
+ *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
+ *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { variantSlug } from '../bench/workspace.js';
+import { LocalExecutor } from '../executor/local.js';
+import type { Executor } from '../executor/types.js';
+import type { TaskSpec } from '../task/schema.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
+import { freshWorkspace } from '../workspace/fresh.js';
+import { renderPrompt } from './prompt.js';
+import { redactText, redactTree, type Secret } from './redact.js';
+import {
+  AGENT_RECORD_VERSION,
+  type AgentAdapter,
+  type AgentOutcome,
+  type Budgets,
+  DEFAULT_BUDGETS,
+  NO_USAGE,
+  type OutcomeKind,
+  type Usage,
+} from './types.js';
+
+/** What an attempt needs. */
+export interface AttemptOptions {
+  readonly task: TaskSpec;
+  readonly adapter: AgentAdapter;
+  /** the mirror of the task's repository (repo-cache.ts) */
+  readonly mirror: string;
+  /** the run folder; the attempt goes under agents/<agent>/<task>/<attempt>/ */
+  readonly runDir: string;
+  readonly attempt: number;
+  /** the model label to ask for */
+  readonly model: string;
+  /** the adapter's options (validated against its schema here) */
+  readonly options?: Readonly<Record<string, unknown>>;
+  readonly budgets?: Partial<Budgets>;
+  /** the key for the adapter's provider (the only secret the agent sees) */
+  readonly apiKey?: string | null;
+  /** the agent's executable (install.ts) and its pinned version */
+  readonly binary: string | null;
+  readonly agentVersion?: string | null;
+  readonly hintLevel?: 'none' | 'files';
+  /** infra failures retried this many times (default 2), after 2^n × backoffMs (default 30 s) */
+  readonly infraRetries?: number;
+  readonly backoffMs?: number;
+  /** where the agent runs (default: local processes with a minimal environment) */
+  readonly executor?: Executor;
+  /** keep the workspace after the patch is computed (default: removed, the patch is kept) */
+  readonly keepWorkspace?: boolean;
+}
+
+/** The stored record of an attempt (outcome.json). */
+export interface AttemptRecord {
+  readonly schemaVersion: typeof AGENT_RECORD_VERSION;
+  readonly task: string;
+  readonly agent: string;
+  readonly attempt: number;
+  readonly baseCommit: string;
+  readonly modelRequested: string;
+  /** the model the agent reported (null if it reports none) */
+  readonly model: string | null;
+  readonly agentVersion: string | null;
+  readonly outcome: { readonly kind: OutcomeKind; readonly detail: string };
+  readonly usage: Usage;
+  readonly budgets: Budgets;
+  readonly denials: readonly string[];
+  /** every try, in order: infra failures that were retried, then the one that counts */
+  readonly tries: ReadonlyArray<{
+    readonly kind: OutcomeKind;
+    readonly detail: string;
+    readonly durationMs: number;
+  }>;
+  readonly patch: {
+    readonly status: 'ok' | 'no_patch';
+    readonly files: number;
+    readonly added: number;
+    readonly removed: number;
+    readonly binaryFiles: number;
+    readonly protectedTouched: readonly string[];
+  };
+  readonly prompt: {
+    readonly templateVersion: number;
+    readonly hintLevel: 'none' | 'files';
+    readonly hintFiles: readonly string[];
+  };
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** paths relative to the attempt folder */
+  readonly files: Readonly<Record<'prompt' | 'patch' | 'trajectory' | 'logs' | 'prediction', string>>;
+}
+
+/** The environment every agent process starts from: nothing of the harness's own, no keys. */
+export function agentBaseEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+  };
+  for (const k of ['TZ', 'TMPDIR', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS']) {
+    const v = process.env[k];
+    if (v) env[k] = v;
+  }
+  return env;
+}
+
+/** Where an attempt lives. */
+export function attemptDir(runDir: string, agent: string, task: string, attempt: number): string {
+  return join(runDir, 'agents', variantSlug(agent), variantSlug(task), String(attempt));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one attempt; never throws for the agent's failures (they are outcomes), only for harness bugs. */
+export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { task, adapter } = o;
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.budgets };
+  const parsed = adapter.optionsSchema.safeParse(o.options ?? {});
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`${adapter.name} options: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+  }
+  const dir = attemptDir(o.runDir, adapter.name, task.id, o.attempt);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const workspace = join(dir, 'workspace');
+  const baseGitDir = join(dir, 'base.git');
+  const home = join(dir, 'home');
+  const secrets: Secret[] = o.apiKey ? [{ name: 'API_KEY', value: o.apiKey }] : [];
+  const prompt = renderPrompt(task, { workspace, timeBudgetMin: budgets.timeMin, hintLevel: o.hintLevel });
+  await writeFile(join(dir, 'prompt.txt'), prompt.text);
+  await writeFile(
+    join(dir, 'prompt.json'),
+    `${JSON.stringify({ templateVersion: prompt.templateVersion, hintLevel: prompt.hintLevel, hintFiles: prompt.hintFiles }, null, 2)}\n`,
+  );
+  const executor = o.executor ?? new LocalExecutor({ baseEnv: agentBaseEnv() });
+  const retries = o.infraRetries ?? 2;
+  const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
+  let outcome: AgentOutcome | null = null;
+  for (let n = 0; n <= retries; n++) {
+    if (n > 0) await sleep((o.backoffMs ?? 30_000) * 2 ** (n - 1));
+    // every try starts from a fresh workspace and a fresh HOME
+    await freshWorkspace(o.mirror, task.commits.parent, workspace, [task.commits.human], { baseGitDir });
+    await rm(home, { recursive: true, force: true });
+    await mkdir(home, { recursive: true });
+    const logDir = join(dir, 'logs', `try-${n + 1}`);
+    await mkdir(logDir, { recursive: true });
+    const sandbox = await executor.open({
+      name: `agent-${adapter.name}`,
+      labels: { 'isobench.task': task.id },
+    });
+    const tt = performance.now();
+    try {
+      outcome = await adapter.run(
+        {
+          workspace,
+          prompt: prompt.text,
+          model: o.model,
+          budgets,
+          options: parsed.data as Record<string, unknown>,
+          home,
+          logDir,
+          apiKey: o.apiKey ?? null,
+        },
+        { sandbox, binary: o.binary },
+      );
+    } catch (e) {
+      outcome = {
+        kind: 'infra',
+        detail: `the harness failed to run the agent: ${(e as Error).message}`,
+        usage: NO_USAGE,
+        model: null,
+        agentVersion: null,
+        events: [],
+        denials: [],
+        exitCode: null,
+      };
+    } finally {
+      await sandbox.close();
+    }
+    tries.push({
+      kind: outcome.kind,
+      detail: redactText(outcome.detail, secrets),
+      durationMs: performance.now() - tt,
+    });
+    if (outcome.kind !== 'infra') break;
+  }
+  const final = outcome as AgentOutcome;
+  const computed = await computePatch(workspace, task.commits.parent, {
+    gitDir: baseGitDir,
+    protectedPaths: task.protectedPaths,
+    exclude: SCRATCH_DIRS,
+  });
+  const patchText = redactText(computed.patch, secrets);
+  await writeFile(join(dir, 'patch.diff'), patchText);
+  await writeFile(
+    join(dir, 'trajectory.jsonl'),
+    final.events.map((e) => JSON.stringify({ ...e, text: redactText(e.text, secrets) })).join('\n') +
+      (final.events.length ? '\n' : ''),
+  );
+  const model = final.model ?? null;
+  const record: AttemptRecord = {
+    schemaVersion: AGENT_RECORD_VERSION,
+    task: task.id,
+    agent: adapter.name,
+    attempt: o.attempt,
+    baseCommit: task.commits.parent,
+    modelRequested: o.model,
+    model,
+    agentVersion: final.agentVersion ?? o.agentVersion ?? null,
+    outcome: { kind: final.kind, detail: redactText(final.detail, secrets) },
+    usage: final.usage,
+    budgets,
+    denials: final.denials.map((d) => redactText(d, secrets)),
+    tries,
+    patch: {
+      status: computed.patch ? 'ok' : 'no_patch',
+      files: computed.files.length,
+      added: computed.added,
+      removed: computed.removed,
+      binaryFiles: computed.files.filter((f) => f.binary).length,
+      protectedTouched: computed.protectedTouched,
+    },
+    prompt: {
+      templateVersion: prompt.templateVersion,
+      hintLevel: prompt.hintLevel,
+      hintFiles: prompt.hintFiles,
+    },
+    startedAt,
+    durationMs: performance.now() - t0,
+    files: {
+      prompt: 'prompt.txt',
+      patch: 'patch.diff',
+      trajectory: 'trajectory.jsonl',
+      logs: 'logs/',
+      prediction: 'prediction.jsonl',
+    },
+  };
+  const prediction = {
+    instance_id: task.id,
+    model_name_or_path: model ?? o.model,
+    model_patch: patchText,
+    task: task.id,
+    agent: adapter.name,
+    model: model ?? o.model,
+    attempt: o.attempt,
+    base_commit: task.commits.parent,
+    schemaVersion: AGENT_RECORD_VERSION,
+  };
+  await writeFile(join(dir, 'prediction.jsonl'), `${JSON.stringify(prediction)}\n`);
+  if (!o.keepWorkspace) {
+    await rm(workspace, { recursive: true, force: true });
+    await rm(baseGitDir, { recursive: true, force: true });
+  }
+  await rm(home, { recursive: true, force: true });
+  await redactTree(dir, secrets);
+  await writeFileAtomic(join(dir, 'outcome.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}

@@ -1,0 +1,414 @@
+/**
+ * A scripted model server on 127.0.0.1 speaking the Anthropic Messages API and the OpenAI Responses
+ * and Chat Completions APIs (JSON and SSE), for driving the real agent CLIs and SDKs without a paid
+ * API: in the tests, and in `isobench agents doctor`. The step of a conversation is derived from the
+ * request itself (tool results so far), never from the order of requests, because the CLIs make side
+ * calls (preconnects, titles, retries). Requests without tools get a short text; every other path
+ * gets 200 `{}`. Facts: shared/docs/AGENT-CLIS.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A tool call the scripted model makes. */
+export interface ScriptedToolCall {
+  readonly name: string;
+  /** the arguments (Anthropic input object; OpenAI function arguments), or a raw string for a custom tool */
+  readonly input: unknown;
+  /** OpenAI Responses: a `custom_tool_call` (e.g. Codex's apply_patch) instead of a `function_call` */
+  readonly custom?: boolean;
+}
+
+/** What the model does at one step of the conversation. */
+export type ScriptStep =
+  | { readonly text?: string; readonly tools?: readonly ScriptedToolCall[] }
+  | { readonly error: { readonly status: number; readonly message?: string } }
+  | { readonly hang: true };
+
+/** Which API a request came in on. */
+export type ScriptedApi = 'anthropic' | 'openai-responses' | 'openai-chat';
+
+/** A request the server saw. */
+export interface LoggedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly api: ScriptedApi | null;
+  /** the conversation step it was answered as, for main calls */
+  readonly step: number | null;
+  readonly stream: boolean;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: unknown;
+}
+
+/** The script: what to do at step `step` of a main call on `api`. Past the end, return a text. */
+export type Script = (step: number, api: ScriptedApi, body: Record<string, unknown>) => ScriptStep;
+
+/** A running server. */
+export interface ScriptedServer {
+  /** `http://127.0.0.1:PORT` (Anthropic clients take it as is; OpenAI clients add `/v1`) */
+  readonly url: string;
+  readonly requests: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+const USAGE = { input: 120, output: 30 };
+
+const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      data += c;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function sse(res: ServerResponse, events: ReadonlyArray<[string, unknown]>, done = false): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  for (const [event, data] of events) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  if (done) res.write('data: [DONE]\n\n');
+  res.end();
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** The step of an Anthropic main call: tool_result blocks so far. */
+function anthropicStep(body: Record<string, unknown>): number {
+  let n = 0;
+  for (const m of (body.messages as Array<{ content?: unknown }>) ?? [])
+    if (Array.isArray(m.content))
+      n += (m.content as Array<{ type?: string }>).filter((b) => b.type === 'tool_result').length;
+  return n;
+}
+
+/** The step of an OpenAI Responses call: input items of a `*_call_output` type so far. */
+function responsesStep(body: Record<string, unknown>): number {
+  const input = body.input;
+  if (!Array.isArray(input)) return 0;
+  return (input as Array<{ type?: string }>).filter(
+    (i) => typeof i.type === 'string' && i.type.endsWith('_call_output'),
+  ).length;
+}
+
+/** The step of a Chat Completions call: tool messages so far. */
+function chatStep(body: Record<string, unknown>): number {
+  return ((body.messages as Array<{ role?: string }>) ?? []).filter((m) => m.role === 'tool').length;
+}
+
+function anthropicError(res: ServerResponse, status: number, message: string): void {
+  const type =
+    status === 429
+      ? 'rate_limit_error'
+      : status === 401
+        ? 'authentication_error'
+        : status >= 500
+          ? 'api_error'
+          : 'invalid_request_error';
+  if (status === 429) res.setHeader('retry-after', '0');
+  json(res, status, { type: 'error', error: { type, message } });
+}
+
+function openaiError(res: ServerResponse, status: number, message: string): void {
+  if (status === 429) res.setHeader('retry-after', '0');
+  json(res, status, {
+    error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null },
+  });
+}
+
+function answerAnthropic(
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  step: ScriptStep & { text?: string },
+): void {
+  const model = String(body.model ?? 'scripted');
+  const content: Array<Record<string, unknown>> = [];
+  if ('text' in step && step.text) content.push({ type: 'text', text: step.text });
+  for (const t of ('tools' in step ? step.tools : undefined) ?? [])
+    content.push({ type: 'tool_use', id: id('toolu'), name: t.name, input: t.input });
+  const stopReason = content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn';
+  if (!content.length) content.push({ type: 'text', text: 'Done.' });
+  const usage = {
+    input_tokens: USAGE.input,
+    output_tokens: USAGE.output,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
+  const message = {
+    id: id('msg'),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage,
+  };
+  if (!body.stream) {
+    json(res, 200, message);
+    return;
+  }
+  const events: Array<[string, unknown]> = [
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+      },
+    ],
+    ['ping', { type: 'ping' }],
+  ];
+  content.forEach((block, index) => {
+    if (block.type === 'text') {
+      events.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+      ]);
+      events.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } },
+      ]);
+    } else {
+      events.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+      ]);
+      events.push([
+        'content_block_delta',
+        {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+        },
+      ]);
+    }
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+  });
+  events.push([
+    'message_delta',
+    {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: USAGE.output },
+    },
+  ]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  sse(res, events);
+}
+
+function answerResponses(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {
+  const model = String(body.model ?? 'scripted');
+  const output: Array<Record<string, unknown>> = [];
+  for (const t of ('tools' in step ? step.tools : undefined) ?? []) {
+    const callId = id('call');
+    output.push(
+      t.custom
+        ? {
+            type: 'custom_tool_call',
+            id: id('ctc'),
+            call_id: callId,
+            name: t.name,
+            input: String(t.input),
+            status: 'completed',
+          }
+        : {
+            type: 'function_call',
+            id: id('fc'),
+            call_id: callId,
+            name: t.name,
+            arguments: JSON.stringify(t.input),
+            status: 'completed',
+          },
+    );
+  }
+  const text = 'text' in step && step.text ? step.text : output.length ? '' : 'Done.';
+  if (text)
+    output.unshift({
+      type: 'message',
+      id: id('msg'),
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    });
+  const usage = {
+    input_tokens: USAGE.input,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: USAGE.output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: USAGE.input + USAGE.output,
+  };
+  const response = {
+    id: id('resp'),
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: 'completed',
+    model,
+    output,
+    usage,
+    error: null,
+    incomplete_details: null,
+  };
+  if (!body.stream) {
+    json(res, 200, response);
+    return;
+  }
+  let seq = 0;
+  const events: Array<[string, unknown]> = [
+    [
+      'response.created',
+      {
+        type: 'response.created',
+        sequence_number: seq++,
+        response: { ...response, status: 'in_progress', output: [], usage: null },
+      },
+    ],
+    [
+      'response.in_progress',
+      {
+        type: 'response.in_progress',
+        sequence_number: seq++,
+        response: { ...response, status: 'in_progress', output: [], usage: null },
+      },
+    ],
+  ];
+  output.forEach((item, output_index) => {
+    events.push([
+      'response.output_item.done',
+      { type: 'response.output_item.done', sequence_number: seq++, output_index, item },
+    ]);
+  });
+  events.push(['response.completed', { type: 'response.completed', sequence_number: seq++, response }]);
+  sse(res, events);
+}
+
+function answerChat(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {
+  const model = String(body.model ?? 'scripted');
+  const tools = ('tools' in step ? step.tools : undefined) ?? [];
+  const toolCalls = tools.map((t, index) => ({
+    index,
+    id: id('call'),
+    type: 'function',
+    function: { name: t.name, arguments: JSON.stringify(t.input) },
+  }));
+  const text = 'text' in step && step.text ? step.text : toolCalls.length ? null : 'Done.';
+  const finish = toolCalls.length ? 'tool_calls' : 'stop';
+  const usage = {
+    prompt_tokens: USAGE.input,
+    completion_tokens: USAGE.output,
+    total_tokens: USAGE.input + USAGE.output,
+  };
+  const base = { id: id('chatcmpl'), created: Math.floor(Date.now() / 1000), model };
+  if (!body.stream) {
+    json(res, 200, {
+      ...base,
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: text,
+            ...(toolCalls.length ? { tool_calls: toolCalls.map(({ index: _, ...c }) => c) } : {}),
+          },
+          finish_reason: finish,
+          logprobs: null,
+        },
+      ],
+      usage,
+    });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const chunk = (delta: unknown, finish_reason: string | null, extra: Record<string, unknown> = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason, logprobs: null }], ...extra })}\n\n`,
+    );
+  chunk({ role: 'assistant', content: text ?? '' }, null);
+  if (toolCalls.length) chunk({ tool_calls: toolCalls }, null);
+  chunk({}, finish, { usage });
+  res.write('data: [DONE]\n\n');
+  res.end();
+}
+
+/** Starts a scripted server on 127.0.0.1 (a free port unless `port` is given). */
+export async function startScriptedServer(
+  script: Script,
+  opts: { port?: number } = {},
+): Promise<ScriptedServer> {
+  const requests: LoggedRequest[] = [];
+  const hung = new Set<ServerResponse>();
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req).catch(() => '');
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      body = {};
+    }
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const api: ScriptedApi | null =
+      req.method === 'POST' && path.endsWith('/messages')
+        ? 'anthropic'
+        : req.method === 'POST' && path.endsWith('/responses')
+          ? 'openai-responses'
+          : req.method === 'POST' && path.endsWith('/chat/completions')
+            ? 'openai-chat'
+            : null;
+    const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
+    const step =
+      api && hasTools
+        ? api === 'anthropic'
+          ? anthropicStep(body)
+          : api === 'openai-responses'
+            ? responsesStep(body)
+            : chatStep(body)
+        : null;
+    requests.push({
+      method: req.method ?? '',
+      path,
+      api,
+      step,
+      stream: body.stream === true,
+      headers: req.headers,
+      body,
+    });
+    if (!api) return json(res, 200, {});
+    // side calls (titles, summaries): a short text
+    const action: ScriptStep = step === null ? { text: 'ok' } : script(step, api, body);
+    if ('hang' in action) {
+      hung.add(res);
+      return;
+    }
+    if ('error' in action) {
+      const message = action.error.message ?? `scripted HTTP ${action.error.status}`;
+      return api === 'anthropic'
+        ? anthropicError(res, action.error.status, message)
+        : openaiError(res, action.error.status, message);
+    }
+    if (api === 'anthropic') return answerAnthropic(res, body, action);
+    if (api === 'openai-responses') return answerResponses(res, body, action);
+    return answerChat(res, body, action);
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of hung) r.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

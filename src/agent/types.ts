@@ -1,0 +1,140 @@
+/**
+ * The agent adapter interface and the values that flow through an attempt. An adapter runs one agent
+ * once in a workspace and says how it ended; it never computes the patch (the harness diffs the
+ * workspace afterwards) and never sees keys other than its provider's.
+ */
+import type { Sandbox } from '../executor/types.js';
+import { type Infer, type Schema, z } from '../util/zod.js';
+
+/** The version of stored attempt records (outcome.json, usage, predictions lines). */
+export const AGENT_RECORD_VERSION = 1;
+
+/** Tokens, cost and effort an agent reported (null where it reports nothing). */
+export const UsageSchema = z.object({
+  inputTokens: z.nullable(z.number()),
+  outputTokens: z.nullable(z.number()),
+  cacheReadTokens: z.nullable(z.number()),
+  cacheWriteTokens: z.nullable(z.number()),
+  /** US dollars, as the agent reported them */
+  costUsd: z.nullable(z.number()),
+  turns: z.nullable(z.number()),
+  toolCalls: z.nullable(z.number()),
+});
+/** Usage of one attempt. */
+export type Usage = Infer<typeof UsageSchema>;
+
+/** Usage with nothing known. */
+export const NO_USAGE: Usage = {
+  inputTokens: null,
+  outputTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  costUsd: null,
+  turns: null,
+  toolCalls: null,
+};
+
+/**
+ * How an attempt ended. `completed`: the agent finished by itself (its patch may still be empty);
+ * `timeout`, `turn_limit`, `cost_limit`: a budget ended it; `crashed`: the agent failed on its own;
+ * `infra`: the model API or the harness failed (rate limit, unreachable, auth) and the attempt does
+ * not count against the agent.
+ */
+export const OutcomeKindSchema = z.enum([
+  'completed',
+  'timeout',
+  'turn_limit',
+  'cost_limit',
+  'crashed',
+  'infra',
+]);
+/** An outcome kind. */
+export type OutcomeKind = Infer<typeof OutcomeKindSchema>;
+
+/** What an adapter returns. */
+export interface AgentOutcome {
+  readonly kind: OutcomeKind;
+  /** why, in a sentence, with the evidence (an error line, the limit hit) */
+  readonly detail: string;
+  readonly usage: Usage;
+  /** the model the agent itself reported using (never the label the user passed, unless it reports none) */
+  readonly model: string | null;
+  /** the agent's version as it reported it */
+  readonly agentVersion: string | null;
+  /** the normalised events, for the stored trajectory */
+  readonly events: readonly AgentEvent[];
+  /** tool calls the agent was denied (Claude Code's permission denials) */
+  readonly denials: readonly string[];
+  readonly exitCode: number | null;
+}
+
+/** One normalised event of a trajectory. */
+export interface AgentEvent {
+  readonly type: 'message' | 'tool_call' | 'tool_result' | 'error' | 'usage' | 'info';
+  readonly text: string;
+  /** tool name for tool calls and results */
+  readonly tool?: string;
+}
+
+/** Budgets of an attempt. */
+export interface Budgets {
+  /** wall clock, minutes (default 120) */
+  readonly timeMin: number;
+  /** turns or steps, where the agent counts them */
+  readonly maxTurns: number;
+  /** US dollars, where the agent reports cost; null: no cost limit */
+  readonly maxCostUsd: number | null;
+}
+
+/** Default budgets. */
+export const DEFAULT_BUDGETS: Budgets = { timeMin: 120, maxTurns: 100, maxCostUsd: null };
+
+/** Where a model API is. */
+export interface Endpoint {
+  /** base URL as the provider's SDKs take it (Anthropic: no /v1; OpenAI: with /v1) */
+  readonly baseUrl: string | null;
+  /** the environment variable holding the key on the harness's side */
+  readonly apiKeyEnv: string;
+}
+
+/** What an adapter gets for one run. */
+export interface AgentRunInput {
+  /** the workspace, as a path inside the sandbox */
+  readonly workspace: string;
+  readonly prompt: string;
+  /** the model label to ask for (the agent's own report of what ran is recorded separately) */
+  readonly model: string;
+  readonly budgets: Budgets;
+  /** the adapter's options, validated by its schema */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** a fresh, empty folder inside the sandbox to use as the agent's HOME / config directory */
+  readonly home: string;
+  /** host folder for the attempt's raw logs (stdout, stderr, config files written) */
+  readonly logDir: string;
+  /** the API key, for this agent's provider only (never written to disk by the adapter) */
+  readonly apiKey: string | null;
+}
+
+/** What an adapter may use. */
+export interface AgentDeps {
+  readonly sandbox: Sandbox;
+  /** the agent's executable (from the per-version install cache) */
+  readonly binary: string | null;
+}
+
+/** How an agent is installed: an npm package at a pinned version, or by hand (documented). */
+export type InstallRecipe =
+  | { readonly kind: 'npm'; readonly package: string; readonly version: string; readonly bin: string }
+  | { readonly kind: 'manual'; readonly bin: string; readonly instructions: string }
+  | { readonly kind: 'none' };
+
+/** An agent adapter: one folder under agents/, one line in the registry. */
+export interface AgentAdapter {
+  readonly name: string;
+  /** which provider's key it gets ('anthropic', 'openai', or null for none) */
+  readonly provider: 'anthropic' | 'openai' | null;
+  readonly install: InstallRecipe;
+  /** validates the adapter's options (unknown keys are errors) */
+  readonly optionsSchema: Schema;
+  run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>;
+}

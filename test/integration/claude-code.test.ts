@@ -1,0 +1,198 @@
+/**
+ * The real Claude Code CLI (pinned version, installed on demand) against a scripted Anthropic server
+ * on 127.0.0.1: the harness-computed patch, usage read back, budgets, infra failures, redaction.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapter } from '../../agents/claude-code/index.js';
+import { readPredictions } from '../../agents/replay/index.js';
+import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
+import { ensureInstalled } from '../../src/agent/install.js';
+import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { loadTasks } from '../../src/task/loader.js';
+import type { TaskSpec } from '../../src/task/schema.js';
+import { mirrorForTask } from '../../src/workspace/repo-cache.js';
+import { TASKS_DIR } from '../support/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'isobench-cc-'));
+afterAll(() => (process.env.KEEP ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true })));
+const KEY = 'sk-ant-planted-0123456789abcdef';
+// a long command (the CLI refuses plain `sleep` in its Bash tool)
+const WAIT = `python3 -c 'import time; time.sleep(300)'`;
+
+let binary = '';
+let version: string | null = null;
+let task: TaskSpec;
+let tasks: TaskSpec[];
+let mirror = '';
+beforeAll(async () => {
+  const installed = await ensureInstalled(adapter);
+  binary = installed.binary as string;
+  version = installed.version;
+  tasks = (await loadTasks(TASKS_DIR)).tasks;
+  task = tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
+  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
+}, 300_000);
+
+async function attempt(
+  name: string,
+  script: Script | null,
+  over: Partial<Parameters<typeof runAttempt>[0]> = {},
+) {
+  const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
+  const runDir = join(root, name);
+  try {
+    const record = await runAttempt({
+      task,
+      adapter,
+      mirror,
+      runDir,
+      attempt: 1,
+      model: 'claude-sonnet-4-5',
+      options: { baseUrl: server?.url ?? 'http://127.0.0.1:1', maxRetries: 0 },
+      apiKey: KEY,
+      binary,
+      agentVersion: version,
+      infraRetries: 0,
+      backoffMs: 10,
+      ...over,
+    });
+    return { record, runDir, dir: attemptDir(runDir, 'claude-code', task.id, 1), server };
+  } finally {
+    await server?.close();
+  }
+}
+
+const ws = (runDir: string) => join(attemptDir(runDir, 'claude-code', 'demo/cpu-latency', 1), 'workspace');
+
+describe('Claude Code against a scripted model', () => {
+  it('turns a scripted edit into the harness-computed patch, with usage, model and version read back', async () => {
+    const runDir = join(root, 'edit');
+    const file = join(ws(runDir), 'engine', 'sampler.py');
+    const { record, dir, server } = await attempt('edit', (step) => {
+      if (step === 0) return { tools: [{ name: 'Read', input: { file_path: file } }] };
+      if (step === 1)
+        return {
+          tools: [
+            {
+              name: 'Edit',
+              input: {
+                file_path: file,
+                old_string: 'def top_k(scores, k):',
+                new_string: 'def top_k(scores, k):  # faster',
+              },
+            },
+          ],
+        };
+      return { text: 'Done: annotated top_k.' };
+    });
+    expect(record.outcome.kind, record.outcome.detail).toBe('completed');
+    expect(record.agentVersion).toBe(version);
+    expect(record.model).toBe('claude-sonnet-4-5');
+    expect(record.usage.turns).toBe(3);
+    expect(record.usage.toolCalls).toBe(2);
+    expect(record.usage.inputTokens).toBeGreaterThan(0);
+    expect(record.usage.costUsd).toBeGreaterThan(0);
+    expect(record.patch).toMatchObject({ status: 'ok', files: 1, added: 1, removed: 1 });
+    const patch = readFileSync(join(dir, 'patch.diff'), 'utf8');
+    expect(patch).toContain('+def top_k(scores, k):  # faster');
+    expect(server?.requests.filter((r) => r.step !== null).map((r) => r.step)).toEqual([0, 1, 2]);
+    // the prediction line feeds isobench run through the replay agent
+    const read = readPredictions(join(dir, 'prediction.jsonl'), tasks, undefined);
+    expect(read.problems).toEqual([]);
+    expect(read.entries[0]).toMatchObject({ agent: 'claude-code', model: 'claude-sonnet-4-5', patch });
+    expect(readFileSync(join(dir, 'trajectory.jsonl'), 'utf8')).toContain('"tool":"Edit"');
+    expect(existsSync(join(dir, 'workspace'))).toBe(false);
+  }, 120_000);
+
+  it('kills the agent and its children at the time limit: timeout', async () => {
+    const pidFile = join(root, 'child.pid');
+    const { record } = await attempt(
+      'timeout',
+      (step) =>
+        step === 0
+          ? {
+              tools: [
+                {
+                  name: 'Bash',
+                  input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}`, description: 'long benchmark' },
+                },
+              ],
+            }
+          : { text: 'done' },
+      { budgets: { timeMin: 0.15 } },
+    );
+    expect(record.outcome.kind).toBe('timeout');
+    expect(record.tries[0]?.durationMs).toBeLessThan(30_000);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 500));
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    expect(alive, `child ${pid} still running`).toBe(false);
+  }, 120_000);
+
+  it('calls an unreachable API infra, retried with back-off and not counted against the agent', async () => {
+    const { record } = await attempt('unreachable', null, { infraRetries: 1 });
+    expect(record.outcome.kind, record.outcome.detail).toBe('infra');
+    expect(record.tries.map((t) => t.kind)).toEqual(['infra', 'infra']);
+  }, 120_000);
+
+  it('calls HTTP 429 infra', async () => {
+    const { record } = await attempt('ratelimit', () => ({
+      error: { status: 429, message: 'rate limited' },
+    }));
+    expect(record.outcome.kind, record.outcome.detail).toBe('infra');
+    expect(record.outcome.detail).toMatch(/429|rate/i);
+  }, 120_000);
+
+  it('ends at the turn limit: turn_limit', async () => {
+    const runDir = join(root, 'turns');
+    const file = join(ws(runDir), 'engine', 'sampler.py');
+    const { record } = await attempt(
+      'turns',
+      () => ({ tools: [{ name: 'Read', input: { file_path: file } }] }),
+      {
+        budgets: { maxTurns: 2 },
+      },
+    );
+    expect(record.outcome.kind, record.outcome.detail).toBe('turn_limit');
+    expect(record.patch.status).toBe('no_patch');
+  }, 120_000);
+
+  it('never stores the API key, even when the agent writes it into files and logs', async () => {
+    const { runDir } = await attempt('secret', (step) =>
+      step === 0
+        ? {
+            tools: [
+              {
+                name: 'Bash',
+                input: {
+                  command: 'echo "$ANTHROPIC_API_KEY" > leaked.txt; env | grep -i key; cat leaked.txt',
+                  description: 'leak',
+                },
+              },
+            ],
+          }
+        : { text: `the key is ${KEY}` },
+    );
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else files.push(p);
+      }
+    };
+    walk(runDir);
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) expect(readFileSync(f, 'utf8').includes(KEY), f).toBe(false);
+    const patch = readFileSync(join(attemptDir(runDir, 'claude-code', task.id, 1), 'patch.diff'), 'utf8');
+    expect(patch).toContain('+[REDACTED:API_KEY]');
+  }, 120_000);
+});
