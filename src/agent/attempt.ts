@@ -164,6 +164,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     const sandbox = await executor.open({
       name: `agent-${adapter.name}`,
       labels: { 'isobench.task': task.id },
+      reapStrays: true,
     });
     const tt = performance.now();
     try {

@@ -50,6 +50,29 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The environment variable that marks a sandbox's processes (reapStrays). */
+const MARKER = 'ISOBENCH_SANDBOX';
+
+/** SIGKILLs every process (but this one) whose environment holds `entry` (Linux /proc). */
+function killMarked(entry: string): void {
+  const needle = Buffer.from(`${entry}\0`);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return;
+  }
+  for (const p of pids) {
+    if (Number(p) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${p}/environ`);
+      if (env.indexOf(needle) >= 0) process.kill(Number(p), 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+}
+
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -89,7 +112,7 @@ export class LocalExecutor implements Executor {
       ownerPid: process.pid,
     };
     await writeFileAtomic(join(dir, 'sandbox.json'), JSON.stringify(state));
-    const sb = new LocalSandbox(id, dir, this.baseEnv);
+    const sb = new LocalSandbox(id, dir, this.baseEnv, spec.reapStrays === true);
     trackSandbox(sb);
     return sb;
   }
@@ -179,8 +202,14 @@ class LocalSandbox implements Sandbox {
     readonly id: string,
     private readonly dir: string,
     private readonly baseEnv: Readonly<Record<string, string | undefined>>,
+    private readonly reapStrays: boolean,
   ) {
     this.workdir = join(dir, 'work');
+  }
+
+  /** Kills every process still carrying this sandbox's environment marker. */
+  private reap(): void {
+    if (this.reapStrays) killMarked(`${MARKER}=${this.id}`);
   }
 
   async exec(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
@@ -194,7 +223,15 @@ class LocalSandbox implements Sandbox {
     mkdirSync(dirname(opts.stdoutPath), { recursive: true });
     if (dirname(opts.stderrPath) !== dirname(opts.stdoutPath))
       mkdirSync(dirname(opts.stderrPath), { recursive: true });
-    const bg = new LocalBackground(argv, opts, this.workdir, this.baseEnv, (pgid) => this.recordGroup(pgid));
+    const marked = this.reapStrays ? { ...opts, env: { ...opts.env, [MARKER]: this.id } } : opts;
+    const bg = new LocalBackground(
+      argv,
+      marked,
+      this.workdir,
+      this.baseEnv,
+      (pgid) => this.recordGroup(pgid),
+      () => this.reap(),
+    );
     this.running.add(bg);
     void bg.done.finally(() => this.running.delete(bg));
     return bg;
@@ -231,6 +268,7 @@ class LocalSandbox implements Sandbox {
     this.closed = true;
     await Promise.all([...this.running].map((b) => b.stop(1000)));
     for (const g of this.groups) killGroup(g, 'SIGKILL');
+    this.reap();
     if (this.groupsFd !== undefined) closeSync(this.groupsFd);
     untrackSandbox(this);
     await rm(this.dir, { recursive: true, force: true });
@@ -251,6 +289,7 @@ class LocalBackground implements Background {
     workdir: string,
     baseEnv: Readonly<Record<string, string | undefined>>,
     onGroup: (pgid: number) => void,
+    onFinish: () => void,
   ) {
     const started = performance.now();
     const out = openSync(opts.stdoutPath, 'w');
@@ -261,8 +300,9 @@ class LocalBackground implements Background {
         this.finished = true;
         if (this.timer) clearTimeout(this.timer);
         if (this.killTimer) clearTimeout(this.killTimer);
-        // whatever the command left running in its group goes with it
+        // whatever the command left running in its group goes with it (and, if asked, strays)
         if (this.child?.pid) killGroup(this.child.pid, 'SIGKILL');
+        onFinish();
         resolvePromise({
           exitCode,
           signal,

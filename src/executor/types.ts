@@ -33,6 +33,12 @@ export interface SandboxSpec {
   readonly mounts?: readonly Mount[];
   /** labels recorded with the sandbox (e.g. the run id), for leftover reports */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Also kill processes that left the process group (agents' tools start commands in new sessions):
+   * every process gets a marker in its environment, and whatever still carries it when a command ends
+   * is killed (local executor; a container's processes all end with the container).
+   */
+  readonly reapStrays?: boolean;
 }
 
 /** How to run one command. */

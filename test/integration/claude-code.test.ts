@@ -15,9 +15,12 @@ import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { mirrorForTask } from '../../src/workspace/repo-cache.js';
 import { TASKS_DIR } from '../support/fixtures.js';
+import { isRunning } from '../support/process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-cc-'));
-afterAll(() => (process.env.KEEP ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true })));
+afterAll(() =>
+  process.env.KEEP ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }),
+);
 const KEY = 'sk-ant-planted-0123456789abcdef';
 // a long command (the CLI refuses plain `sleep` in its Bash tool)
 const WAIT = `python3 -c 'import time; time.sleep(300)'`;
@@ -117,7 +120,10 @@ describe('Claude Code against a scripted model', () => {
               tools: [
                 {
                   name: 'Bash',
-                  input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}`, description: 'long benchmark' },
+                  input: {
+                    command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}`,
+                    description: 'long benchmark',
+                  },
                 },
               ],
             }
@@ -128,13 +134,7 @@ describe('Claude Code against a scripted model', () => {
     expect(record.tries[0]?.durationMs).toBeLessThan(30_000);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((r) => setTimeout(r, 500));
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    expect(alive, `child ${pid} still running`).toBe(false);
+    expect(isRunning(pid), `child ${pid} still running`).toBe(false);
   }, 120_000);
 
   it('calls an unreachable API infra, retried with back-off and not counted against the agent', async () => {

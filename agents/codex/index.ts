@@ -1,0 +1,278 @@
+/**
+ * Codex CLI (`@openai/codex`), run headless: `codex exec --json` in the workspace with a fresh
+ * CODEX_HOME, a custom provider (Responses API) whose key variable holds only this agent's key, no
+ * analytics, plugins or updates, and stdin at /dev/null. Codex has no turn limit of its own and
+ * retries an unreachable server forever, so the adapter follows its event stream and stops it at the
+ * step budget (`turn_limit`) or after the network has been failing for `networkGiveUpS` (`infra`).
+ * Usage comes from `turn.completed` events; the CLI version and the model from the session record
+ * Codex writes in its home. Facts: shared/docs/AGENT-CLIS.md.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  AgentAdapter,
+  AgentDeps,
+  AgentEvent,
+  AgentOutcome,
+  AgentRunInput,
+  OutcomeKind,
+  Usage,
+} from '../../src/agent/types.js';
+import { NO_USAGE } from '../../src/agent/types.js';
+import { followLines } from '../../src/agent/watch.js';
+import { type Infer, z } from '../../src/util/zod.js';
+
+/** The CLI version this adapter was tested with. */
+export const CODEX_VERSION = '0.171.0';
+
+const OptionsSchema = z.strictObject({
+  /** the Responses API base URL, with /v1 (default https://api.openai.com/v1) */
+  baseUrl: z.optional(z.string()),
+  /** retries inside the CLI per request (default 0: the harness retries infra failures itself) */
+  maxRetries: z.optional(z.number()),
+  /** give up (infra) after the network has failed this long, seconds (default 120) */
+  networkGiveUpS: z.optional(z.number()),
+  extraArgs: z.optional(z.array(z.string())),
+});
+type Options = Infer<typeof OptionsSchema>;
+
+const TOOL_ITEMS = new Set(['command_execution', 'file_change', 'mcp_tool_call', 'web_search']);
+const KEY_VAR = 'ISOBENCH_OPENAI_KEY';
+
+/** What Codex's --json stream says. */
+export interface CodexStream {
+  readonly events: AgentEvent[];
+  readonly toolCalls: number;
+  readonly usage: Usage;
+  readonly completed: boolean;
+  readonly failed: string | null;
+  readonly errors: string[];
+}
+
+/** Reads the `codex exec --json` event stream. */
+export function readCodexStream(text: string): CodexStream {
+  const events: AgentEvent[] = [];
+  const errors: string[] = [];
+  let toolCalls = 0;
+  let completed = false;
+  let failed: string | null = null;
+  let input = 0;
+  let cached = 0;
+  let output = 0;
+  let turns = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      events.push({ type: 'info', text: line });
+      continue;
+    }
+    const item = o.item as Record<string, unknown> | undefined;
+    if (o.type === 'item.completed' && item) {
+      const t = String(item.type);
+      if (TOOL_ITEMS.has(t)) {
+        toolCalls++;
+        events.push({
+          type: 'tool_call',
+          tool: t,
+          text: JSON.stringify(item.command ?? item.changes ?? item),
+        });
+        if (item.aggregated_output !== undefined)
+          events.push({ type: 'tool_result', tool: t, text: String(item.aggregated_output) });
+      } else if (t === 'agent_message') events.push({ type: 'message', text: String(item.text ?? '') });
+      else if (t === 'error') events.push({ type: 'error', text: String(item.message ?? '') });
+    } else if (o.type === 'turn.completed') {
+      completed = true;
+      turns++;
+      const u = o.usage as Record<string, number> | undefined;
+      input += u?.input_tokens ?? 0;
+      cached += u?.cached_input_tokens ?? 0;
+      output += u?.output_tokens ?? 0;
+      events.push({ type: 'usage', text: JSON.stringify(u ?? {}) });
+    } else if (o.type === 'turn.failed') {
+      failed = String((o.error as { message?: string } | undefined)?.message ?? 'turn failed');
+      events.push({ type: 'error', text: failed });
+    } else if (o.type === 'error') {
+      errors.push(String(o.message ?? ''));
+      events.push({ type: 'error', text: String(o.message ?? '') });
+    }
+  }
+  return {
+    events,
+    toolCalls,
+    completed,
+    failed,
+    errors,
+    usage: {
+      ...NO_USAGE,
+      inputTokens: completed ? input : null,
+      cacheReadTokens: completed ? cached : null,
+      outputTokens: completed ? output : null,
+      turns: completed ? toolCalls + turns : null,
+      toolCalls,
+    },
+  };
+}
+
+const NETWORK =
+  /Reconnecting|waiting for network|Connection failed|error sending request|stream disconnected/i;
+const API =
+  /\b(4\d\d|5\d\d)\b|Too Many Requests|rate limit|Unauthorized|unexpected status|exceeded retry limit|Missing environment variable/i;
+
+/** The CLI version and model Codex recorded in its session file (CODEX_HOME/sessions/.../rollout-*.jsonl). */
+export async function readCodexSession(
+  codexHome: string,
+): Promise<{ version: string | null; model: string | null }> {
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (/^rollout-.*\.jsonl$/.test(e.name)) files.push(p);
+    }
+  };
+  await walk(join(codexHome, 'sessions'));
+  let version: string | null = null;
+  let model: string | null = null;
+  for (const f of files.sort()) {
+    for (const line of (await readFile(f, 'utf8')).split('\n')) {
+      if (!line.includes('"session_meta"') && !line.includes('"turn_context"')) continue;
+      try {
+        const o = JSON.parse(line) as { type?: string; payload?: { cli_version?: string; model?: string } };
+        if (o.type === 'session_meta' && o.payload?.cli_version) version = o.payload.cli_version;
+        if (o.type === 'turn_context' && o.payload?.model) model = o.payload.model;
+      } catch {
+        // a partial last line: ignore
+      }
+    }
+  }
+  return { version, model };
+}
+
+async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  const o = input.options as Options;
+  if (!deps.binary) throw new Error('codex: no binary (isobench agents install codex)');
+  const codexHome = join(input.home, '.codex');
+  await mkdir(codexHome, { recursive: true });
+  const base = o.baseUrl ?? 'https://api.openai.com/v1';
+  const retries = o.maxRetries ?? 0;
+  const provider = `model_providers.isobench={name="isobench",base_url=${JSON.stringify(base)},env_key="${KEY_VAR}",wire_api="responses",request_max_retries=${retries},stream_max_retries=${retries}}`;
+  const argv = [
+    deps.binary,
+    'exec',
+    '--json',
+    '-m',
+    input.model,
+    '--dangerously-bypass-approvals-and-sandbox',
+    '--skip-git-repo-check',
+    '-C',
+    input.workspace,
+    '-c',
+    'model_provider=isobench',
+    '-c',
+    provider,
+    '-c',
+    'analytics.enabled=false',
+    '--disable',
+    'plugins',
+    '--disable',
+    'remote_plugin',
+    '--disable',
+    'in_app_updates',
+    ...(o.extraArgs ?? []),
+    input.prompt,
+  ];
+  const env: Record<string, string> = {
+    HOME: input.home,
+    CODEX_HOME: codexHome,
+    ...(input.apiKey ? { [KEY_VAR]: input.apiKey } : {}),
+  };
+  const stdoutPath = join(input.logDir, 'agent.stdout.jsonl');
+  const stderrPath = join(input.logDir, 'agent.stderr.txt');
+  const bg = await deps.sandbox.start(argv, {
+    cwd: input.workspace,
+    env,
+    timeoutMs: input.budgets.timeMin * 60_000,
+    stdoutPath,
+    stderrPath,
+  });
+  let steps = 0;
+  let networkSince: number | null = null;
+  let stoppedFor: 'turn_limit' | 'infra' | null = null;
+  const giveUpMs = (o.networkGiveUpS ?? 120) * 1000;
+  const watcher = followLines(stdoutPath, (line) => {
+    if (stoppedFor) return;
+    let e: { type?: string; message?: string; item?: { type?: string } };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (e.type === 'item.completed' && TOOL_ITEMS.has(String(e.item?.type))) {
+      steps++;
+      networkSince = null;
+      if (steps >= input.budgets.maxTurns) {
+        stoppedFor = 'turn_limit';
+        void bg.stop(3000);
+      }
+    } else if (e.type === 'error' && NETWORK.test(String(e.message))) {
+      networkSince ??= Date.now();
+      if (Date.now() - networkSince >= giveUpMs) {
+        stoppedFor = 'infra';
+        void bg.stop(3000);
+      }
+    }
+  });
+  const r = await bg.done;
+  await watcher.stop();
+  const s = readCodexStream(await readFile(stdoutPath, 'utf8').catch(() => ''));
+  const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+  const session = await readCodexSession(codexHome);
+  let kind: OutcomeKind;
+  let detail: string;
+  const lastError = s.failed ?? s.errors[s.errors.length - 1] ?? stderr.trim().split('\n').slice(-1)[0] ?? '';
+  if (stoppedFor === 'turn_limit') {
+    kind = 'turn_limit';
+    detail = `stopped at the ${input.budgets.maxTurns}-step limit`;
+  } else if (
+    stoppedFor === 'infra' ||
+    (r.timedOut && s.errors.length && s.errors.every((x) => NETWORK.test(x)) && !s.toolCalls)
+  ) {
+    kind = 'infra';
+    detail = `the model API could not be reached: ${lastError.slice(0, 300)}`;
+  } else if (r.timedOut) {
+    kind = 'timeout';
+    detail = `ran past the ${input.budgets.timeMin}-minute budget and was killed`;
+  } else if (s.failed || r.exitCode !== 0) {
+    const text = `${s.failed ?? ''}\n${s.errors.join('\n')}\n${stderr}`;
+    kind = API.test(text) || NETWORK.test(text) ? 'infra' : 'crashed';
+    detail = `${kind === 'infra' ? 'the model API failed' : `exited with ${r.exitCode}`}: ${lastError.slice(0, 300)}`;
+  } else if (s.completed) {
+    kind = 'completed';
+    detail = `finished after ${s.toolCalls} tool call(s)`;
+  } else {
+    kind = 'crashed';
+    detail = `exited without completing its turn: ${lastError.slice(0, 300)}`;
+  }
+  return {
+    kind,
+    detail,
+    usage: s.usage,
+    model: session.model,
+    agentVersion: session.version,
+    events: s.events,
+    denials: [],
+    exitCode: r.exitCode,
+  };
+}
+
+/** The Codex CLI adapter. */
+export const adapter: AgentAdapter = {
+  name: 'codex',
+  provider: 'openai',
+  install: { kind: 'npm', package: '@openai/codex', version: CODEX_VERSION, bin: 'codex' },
+  optionsSchema: OptionsSchema,
+  run,
+};
