@@ -3,6 +3,7 @@ export const AGENTS = {
   replay: () => import('../../agents/replay/index.js'),
   'claude-code': () => import('../../agents/claude-code/index.js'),
   codex: () => import('../../agents/codex/index.js'),
+  native: () => import('../../agents/native/index.js'),
 } as const;
 
 /** An agent's name. */

@@ -47,16 +47,16 @@ async function attempt(
       runDir,
       attempt: 1,
       model: 'gpt-5.5',
-      options: {
-        baseUrl: `${server?.url ?? 'http://127.0.0.1:1'}/v1`,
-        networkGiveUpS: 5,
-        ...(over.options ?? {}),
-      },
       apiKey: KEY,
       binary,
       infraRetries: 0,
       backoffMs: 10,
       ...over,
+      options: {
+        baseUrl: `${server?.url ?? 'http://127.0.0.1:1'}/v1`,
+        networkGiveUpS: 5,
+        ...(over.options ?? {}),
+      },
     });
     return { record, runDir, dir: attemptDir(runDir, 'codex', task.id, 1), server };
   } finally {

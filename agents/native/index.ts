@@ -1,0 +1,475 @@
+/**
+ * The native agent: a small agent loop built into isobench on the official SDKs, so a new *model*
+ * can be evaluated with no agent CLI. Tools: `bash` (a command in the workspace, through the
+ * sandbox), `view_file`, `edit_file` (exact, unique replacement), `write_file` and `finish`.
+ * Providers: Anthropic Messages (`@anthropic-ai/sdk`), OpenAI Responses or Chat Completions
+ * (`openai`). Budgets are its own: turns (model calls), wall clock, and cost when prices are given.
+ * Every raw API response is kept in `agent.responses.jsonl`.
+ */
+import { appendFile, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import type {
+  AgentAdapter,
+  AgentDeps,
+  AgentEvent,
+  AgentOutcome,
+  AgentRunInput,
+  OutcomeKind,
+  Usage,
+} from '../../src/agent/types.js';
+import { NO_USAGE } from '../../src/agent/types.js';
+import { type Infer, z } from '../../src/util/zod.js';
+
+/** The native agent's version (recorded as the agent version). */
+export const NATIVE_VERSION = 'isobench-native/1';
+
+const OptionsSchema = z.strictObject({
+  provider: z.enum(['anthropic', 'openai']),
+  /** OpenAI only: the Responses API (default) or Chat Completions */
+  api: z.optional(z.enum(['responses', 'chat'])),
+  /** SDK base URL (Anthropic: without /v1; OpenAI: with /v1) */
+  baseUrl: z.optional(z.string()),
+  maxTokens: z.optional(z.number()),
+  /** SDK retries per call (default 0: the harness retries infra failures) */
+  maxRetries: z.optional(z.number()),
+  /** one command's limit, seconds (default 600) */
+  commandTimeoutS: z.optional(z.number()),
+  /** US dollars per million input and output tokens, for the cost budget */
+  prices: z.optional(z.strictObject({ input: z.number(), output: z.number() })),
+});
+type Options = Infer<typeof OptionsSchema>;
+
+const SYSTEM =
+  'You are an expert performance engineer working in a git repository. Use the tools to inspect the code, run commands and edit files. ' +
+  'When your change is complete, call finish with a short summary.';
+
+interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: { type: 'object'; properties: Record<string, unknown>; required: string[] };
+}
+
+const TOOLS: readonly ToolSpec[] = [
+  {
+    name: 'bash',
+    description:
+      'Run a bash command in the repository root; returns the exit code and the output (truncated).',
+    parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+  },
+  {
+    name: 'view_file',
+    description: 'Show a file with line numbers (optionally a line range).',
+    parameters: {
+      type: 'object',
+      properties: {
+        path: { type: 'string' },
+        start_line: { type: 'integer' },
+        end_line: { type: 'integer' },
+      },
+      required: ['path'],
+    },
+  },
+  {
+    name: 'edit_file',
+    description: 'Replace old_string, which must occur exactly once in the file, by new_string.',
+    parameters: {
+      type: 'object',
+      properties: {
+        path: { type: 'string' },
+        old_string: { type: 'string' },
+        new_string: { type: 'string' },
+      },
+      required: ['path', 'old_string', 'new_string'],
+    },
+  },
+  {
+    name: 'write_file',
+    description: 'Create or overwrite a file with the given content.',
+    parameters: {
+      type: 'object',
+      properties: { path: { type: 'string' }, content: { type: 'string' } },
+      required: ['path', 'content'],
+    },
+  },
+  {
+    name: 'finish',
+    description: 'Say that the change is complete.',
+    parameters: { type: 'object', properties: { summary: { type: 'string' } }, required: ['summary'] },
+  },
+];
+
+const MAX_OUTPUT = 20_000;
+const clip = (s: string) =>
+  s.length > MAX_OUTPUT
+    ? `${s.slice(0, MAX_OUTPUT / 2)}\n[... ${s.length - MAX_OUTPUT} characters cut ...]\n${s.slice(-MAX_OUTPUT / 2)}`
+    : s;
+
+/** A path inside the workspace, or an error message. */
+async function inside(workspace: string, p: string): Promise<string> {
+  const abs = resolve(workspace, p);
+  const root = await realpath(workspace);
+  const real = await realpath(abs).catch(async () =>
+    join(await realpath(dirname(abs)).catch(() => dirname(abs)), abs.split('/').pop() as string),
+  );
+  const rel = relative(root, real);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${p} is outside the repository`);
+  return abs;
+}
+
+/** Runs one tool; the result is text for the model. `finish` returns null. */
+async function runTool(
+  name: string,
+  args: Record<string, unknown>,
+  input: AgentRunInput,
+  deps: AgentDeps,
+  deadline: number,
+  n: number,
+  timeoutS: number,
+): Promise<string | null> {
+  try {
+    if (name === 'finish') return null;
+    if (name === 'bash') {
+      const out = join(input.logDir, `cmd-${n}.out`);
+      const left = Math.max(1000, deadline - Date.now());
+      const r = await deps.sandbox.exec(['bash', '-lc', String(args.command ?? '')], {
+        cwd: input.workspace,
+        env: { HOME: input.home },
+        timeoutMs: Math.min(timeoutS * 1000, left),
+        stdoutPath: out,
+        stderrPath: out,
+      });
+      const text = await readFile(out, 'utf8').catch(() => '');
+      return `exit code: ${r.timedOut ? 'killed (time limit)' : r.exitCode}\n${clip(text)}`;
+    }
+    const path = await inside(input.workspace, String(args.path ?? ''));
+    if (name === 'view_file') {
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      const from = Math.max(1, Number(args.start_line ?? 1));
+      const to = Math.min(lines.length, Number(args.end_line ?? lines.length));
+      return clip(
+        lines
+          .slice(from - 1, to)
+          .map((l, i) => `${String(from + i).padStart(6)}\t${l}`)
+          .join('\n'),
+      );
+    }
+    if (name === 'edit_file') {
+      const text = await readFile(path, 'utf8');
+      const old = String(args.old_string ?? '');
+      const count = old ? text.split(old).length - 1 : 0;
+      if (count !== 1)
+        return `error: old_string occurs ${count} times in ${args.path}; it must occur exactly once`;
+      await writeFile(
+        path,
+        text.replace(old, () => String(args.new_string ?? '')),
+      );
+      return `edited ${args.path}`;
+    }
+    if (name === 'write_file') {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, String(args.content ?? ''));
+      return `wrote ${args.path}`;
+    }
+    return `error: no tool named ${name}`;
+  } catch (e) {
+    return `error: ${(e as Error).message}`;
+  }
+}
+
+/** One model turn, provider-neutral. */
+interface Turn {
+  readonly text: string;
+  readonly calls: Array<{ id: string; name: string; args: Record<string, unknown> }>;
+  readonly model: string | null;
+  readonly usage: { input: number; output: number; cacheRead: number };
+}
+
+interface Conversation {
+  next(): Promise<Turn>;
+  /** adds the results of the last turn's calls */
+  answer(results: Array<{ id: string; output: string }>): void;
+}
+
+function anthropicConversation(
+  client: Anthropic,
+  model: string,
+  prompt: string,
+  maxTokens: number,
+  log: (r: unknown) => Promise<void>,
+): Conversation {
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt }];
+  return {
+    async next() {
+      const r = await client.messages.create({
+        model,
+        max_tokens: maxTokens,
+        system: SYSTEM,
+        messages,
+        tools: TOOLS.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
+      });
+      await log(r);
+      messages.push({ role: 'assistant', content: r.content });
+      return {
+        text: r.content.map((b) => (b.type === 'text' ? b.text : '')).join(''),
+        calls: r.content.flatMap((b) =>
+          b.type === 'tool_use' ? [{ id: b.id, name: b.name, args: b.input as Record<string, unknown> }] : [],
+        ),
+        model: r.model,
+        usage: {
+          input: r.usage.input_tokens,
+          output: r.usage.output_tokens,
+          cacheRead: r.usage.cache_read_input_tokens ?? 0,
+        },
+      };
+    },
+    answer(results) {
+      messages.push({
+        role: 'user',
+        content: results.map((x) => ({ type: 'tool_result' as const, tool_use_id: x.id, content: x.output })),
+      });
+    },
+  };
+}
+
+function responsesConversation(
+  client: OpenAI,
+  model: string,
+  prompt: string,
+  maxTokens: number,
+  log: (r: unknown) => Promise<void>,
+): Conversation {
+  const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: prompt }];
+  return {
+    async next() {
+      const r = await client.responses.create({
+        model,
+        instructions: SYSTEM,
+        input,
+        max_output_tokens: maxTokens,
+        tools: TOOLS.map((t) => ({
+          type: 'function' as const,
+          name: t.name,
+          description: t.description,
+          parameters: t.parameters,
+          strict: false,
+        })),
+      });
+      await log(r);
+      const calls: Turn['calls'] = [];
+      let text = '';
+      for (const item of r.output) {
+        input.push(item as OpenAI.Responses.ResponseInputItem);
+        if (item.type === 'function_call')
+          calls.push({ id: item.call_id, name: item.name, args: JSON.parse(item.arguments || '{}') });
+        if (item.type === 'message')
+          for (const c of item.content) if (c.type === 'output_text') text += c.text;
+      }
+      return {
+        text,
+        calls,
+        model: r.model,
+        usage: {
+          input: r.usage?.input_tokens ?? 0,
+          output: r.usage?.output_tokens ?? 0,
+          cacheRead: r.usage?.input_tokens_details?.cached_tokens ?? 0,
+        },
+      };
+    },
+    answer(results) {
+      for (const x of results) input.push({ type: 'function_call_output', call_id: x.id, output: x.output });
+    },
+  };
+}
+
+function chatConversation(
+  client: OpenAI,
+  model: string,
+  prompt: string,
+  maxTokens: number,
+  log: (r: unknown) => Promise<void>,
+): Conversation {
+  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: prompt },
+  ];
+  return {
+    async next() {
+      const r = await client.chat.completions.create({
+        model,
+        messages,
+        max_completion_tokens: maxTokens,
+        tools: TOOLS.map((t) => ({
+          type: 'function' as const,
+          function: { name: t.name, description: t.description, parameters: t.parameters },
+        })),
+      });
+      await log(r);
+      const m = r.choices[0]?.message;
+      messages.push({
+        role: 'assistant',
+        content: m?.content ?? '',
+        ...(m?.tool_calls?.length ? { tool_calls: m.tool_calls } : {}),
+      });
+      const calls: Turn['calls'] = [];
+      for (const c of m?.tool_calls ?? [])
+        if (c.type === 'function')
+          calls.push({ id: c.id, name: c.function.name, args: JSON.parse(c.function.arguments || '{}') });
+      return {
+        text: m?.content ?? '',
+        calls,
+        model: r.model,
+        usage: {
+          input: r.usage?.prompt_tokens ?? 0,
+          output: r.usage?.completion_tokens ?? 0,
+          cacheRead: r.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        },
+      };
+    },
+    answer(results) {
+      for (const x of results) messages.push({ role: 'tool', tool_call_id: x.id, content: x.output });
+    },
+  };
+}
+
+/** Whether an SDK error is the API's or the network's (infra), not the agent's. */
+export function isInfra(e: unknown): boolean {
+  if (e instanceof Anthropic.APIError || e instanceof OpenAI.APIError) {
+    const status = (e as { status?: number }).status;
+    return (
+      status === undefined ||
+      status === 401 ||
+      status === 403 ||
+      status === 408 ||
+      status === 429 ||
+      status >= 500
+    );
+  }
+  return false;
+}
+
+async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  const o = input.options as Options;
+  const deadline = Date.now() + input.budgets.timeMin * 60_000;
+  const responses = join(input.logDir, 'agent.responses.jsonl');
+  const log = (r: unknown) => appendFile(responses, `${JSON.stringify(r)}\n`);
+  const maxTokens = o.maxTokens ?? 8192;
+  const common = {
+    apiKey: input.apiKey ?? 'missing',
+    maxRetries: o.maxRetries ?? 0,
+    timeout: Math.max(1000, deadline - Date.now()),
+  };
+  const conversation =
+    o.provider === 'anthropic'
+      ? anthropicConversation(
+          new Anthropic({ ...common, baseURL: o.baseUrl }),
+          input.model,
+          input.prompt,
+          maxTokens,
+          log,
+        )
+      : (o.api ?? 'responses') === 'responses'
+        ? responsesConversation(
+            new OpenAI({ ...common, baseURL: o.baseUrl }),
+            input.model,
+            input.prompt,
+            maxTokens,
+            log,
+          )
+        : chatConversation(
+            new OpenAI({ ...common, baseURL: o.baseUrl }),
+            input.model,
+            input.prompt,
+            maxTokens,
+            log,
+          );
+  const events: AgentEvent[] = [];
+  const usage = { input: 0, output: 0, cacheRead: 0 };
+  let turns = 0;
+  let toolCalls = 0;
+  let model: string | null = null;
+  const cost = () =>
+    o.prices ? (usage.input * o.prices.input + usage.output * o.prices.output) / 1e6 : null;
+  const end = (kind: OutcomeKind, detail: string): AgentOutcome => {
+    const u: Usage = {
+      ...NO_USAGE,
+      inputTokens: usage.input,
+      outputTokens: usage.output,
+      cacheReadTokens: usage.cacheRead,
+      costUsd: cost(),
+      turns,
+      toolCalls,
+    };
+    return {
+      kind,
+      detail,
+      usage: u,
+      model,
+      agentVersion: NATIVE_VERSION,
+      events,
+      denials: [],
+      exitCode: null,
+    };
+  };
+  for (;;) {
+    if (Date.now() >= deadline) return end('timeout', `ran past the ${input.budgets.timeMin}-minute budget`);
+    if (turns >= input.budgets.maxTurns)
+      return end('turn_limit', `stopped at the ${input.budgets.maxTurns}-turn limit`);
+    const c = cost();
+    if (input.budgets.maxCostUsd !== null && c !== null && c >= input.budgets.maxCostUsd)
+      return end('cost_limit', `stopped at the $${input.budgets.maxCostUsd} cost limit ($${c.toFixed(4)})`);
+    let turn: Turn;
+    try {
+      turn = await conversation.next();
+    } catch (e) {
+      const msg = (e as Error).message;
+      events.push({ type: 'error', text: msg });
+      if (Date.now() >= deadline)
+        return end('timeout', `ran past the ${input.budgets.timeMin}-minute budget`);
+      return isInfra(e)
+        ? end('infra', `the model API failed: ${msg.slice(0, 300)}`)
+        : end('crashed', `the model call failed: ${msg.slice(0, 300)}`);
+    }
+    turns++;
+    model = turn.model ?? model;
+    usage.input += turn.usage.input;
+    usage.output += turn.usage.output;
+    usage.cacheRead += turn.usage.cacheRead;
+    if (turn.text) events.push({ type: 'message', text: turn.text });
+    if (!turn.calls.length) return end('completed', `finished after ${turns} turns without a tool call`);
+    const results: Array<{ id: string; output: string }> = [];
+    let finished = false;
+    for (const call of turn.calls) {
+      toolCalls++;
+      events.push({ type: 'tool_call', tool: call.name, text: JSON.stringify(call.args) });
+      const out = await runTool(
+        call.name,
+        call.args,
+        input,
+        deps,
+        deadline,
+        toolCalls,
+        o.commandTimeoutS ?? 600,
+      );
+      if (out === null) {
+        finished = true;
+        results.push({ id: call.id, output: 'ok' });
+      } else {
+        events.push({ type: 'tool_result', tool: call.name, text: out });
+        results.push({ id: call.id, output: out });
+      }
+    }
+    if (finished) return end('completed', `called finish after ${turns} turns`);
+    conversation.answer(results);
+  }
+}
+
+/** The native agent adapter; its provider follows the `provider` option. */
+export const adapter: AgentAdapter = {
+  name: 'native',
+  provider: null,
+  install: { kind: 'none' },
+  optionsSchema: OptionsSchema,
+  run,
+};
