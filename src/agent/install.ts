@@ -79,7 +79,7 @@ export async function ensureInstalled(
   if (recipe.kind === 'manual') {
     const found = await onPath(recipe.bin);
     if (!found) throw new Error(`${adapter.name}: '${recipe.bin}' is not on PATH. ${recipe.instructions}`);
-    return { binary: found, version: null, installedNow: false, dir: null };
+    return { binary: found, version: recipe.version, installedNow: false, dir: null };
   }
   const dir = installDir(opts.root ?? defaultCacheRoot(), adapter.name, recipe.version);
   const binary = join(dir, 'node_modules', '.bin', recipe.bin);

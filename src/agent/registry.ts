@@ -4,6 +4,7 @@ export const AGENTS = {
   'claude-code': () => import('../../agents/claude-code/index.js'),
   codex: () => import('../../agents/codex/index.js'),
   native: () => import('../../agents/native/index.js'),
+  trae: () => import('../../agents/trae/index.js'),
 } as const;
 
 /** An agent's name. */

@@ -125,7 +125,7 @@ export interface AgentDeps {
 /** How an agent is installed: an npm package at a pinned version, or by hand (documented). */
 export type InstallRecipe =
   | { readonly kind: 'npm'; readonly package: string; readonly version: string; readonly bin: string }
-  | { readonly kind: 'manual'; readonly bin: string; readonly instructions: string }
+  | { readonly kind: 'manual'; readonly bin: string; readonly version: string; readonly instructions: string }
   | { readonly kind: 'none' };
 
 /** An agent adapter: one folder under agents/, one line in the registry. */
