@@ -5,6 +5,7 @@ export const AGENTS = {
   codex: () => import('../../agents/codex/index.js'),
   native: () => import('../../agents/native/index.js'),
   trae: () => import('../../agents/trae/index.js'),
+  command: () => import('../../agents/command/index.js'),
 } as const;
 
 /** An agent's name. */

@@ -1,0 +1,239 @@
+/**
+ * Any command-line agent, described by a spec file (`agents/<name>/agent.json`) instead of code: its
+ * command template, the environment it gets, where its key goes, how to read its usage, and which
+ * outputs mean the API failed. Placeholders in the command and env: {prompt}, {prompt_file},
+ * {workspace}, {model}, {home}, {log_dir}, {max_turns}, {base_url}.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type {
+  AgentAdapter,
+  AgentDeps,
+  AgentEvent,
+  AgentOutcome,
+  AgentRunInput,
+  OutcomeKind,
+  Usage,
+} from '../../src/agent/types.js';
+import { NO_USAGE } from '../../src/agent/types.js';
+import { type Infer, z } from '../../src/util/zod.js';
+
+/** The version of the command-agent spec format. */
+export const COMMAND_SPEC_VERSION = 1;
+
+const UsageFields = z.strictObject({
+  inputTokens: z.optional(z.string()),
+  outputTokens: z.optional(z.string()),
+  cacheReadTokens: z.optional(z.string()),
+  costUsd: z.optional(z.string()),
+  turns: z.optional(z.string()),
+  toolCalls: z.optional(z.string()),
+  model: z.optional(z.string()),
+  version: z.optional(z.string()),
+});
+
+/** A command agent's spec file. */
+export const CommandSpecSchema = z.strictObject({
+  schemaVersion: z.literal(COMMAND_SPEC_VERSION),
+  name: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase agent name')),
+  description: z.optional(z.string()),
+  /** argv template; words starting with ./ name files beside the spec file */
+  command: z.array(z.string()).check(z.minLength(1, 'expected a command')),
+  /** whose key it gets, and the variable it reads it from */
+  provider: z.nullable(z.enum(['anthropic', 'openai'])),
+  keyEnv: z.optional(z.string()),
+  /** the variable it reads the base URL from (set when the run gives one) */
+  baseUrlEnv: z.optional(z.string()),
+  /** fixed environment (templates allowed) */
+  env: z.optional(z.record(z.string(), z.string())),
+  /** variables copied from isobench's own environment when set (never API keys of other providers) */
+  passEnv: z.optional(z.array(z.string())),
+  /** exit codes that mean it finished (default [0]) */
+  successExitCodes: z.optional(z.array(z.number())),
+  /** regular expressions over stdout+stderr meaning the model API failed (default: 429, 5xx, connection, auth) */
+  infraPatterns: z.optional(z.array(z.string())),
+  /** regular expressions meaning it stopped at its step limit */
+  turnLimitPatterns: z.optional(z.array(z.string())),
+  /** usage: JSON lines on stdout (summed, or the last value), or one JSON file; fields are dotted paths */
+  usage: z.optional(
+    z.strictObject({
+      source: z.enum(['stdout-jsonl', 'file']),
+      file: z.optional(z.string()),
+      aggregate: z.optional(z.enum(['sum', 'last'])),
+      fields: UsageFields,
+    }),
+  ),
+  /** the pinned version, recorded when the agent reports none */
+  version: z.optional(z.string()),
+});
+/** A command agent spec. */
+export type CommandSpec = Infer<typeof CommandSpecSchema>;
+
+/** Reads and validates a spec file; errors name the file and the field. */
+export async function loadCommandSpec(path: string): Promise<CommandSpec & { dir: string }> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  const r = CommandSpecSchema.safeParse(data);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${path}: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+  }
+  return { ...r.data, dir: dirname(resolve(path)) };
+}
+
+const DEFAULT_INFRA = [
+  '\\b429\\b',
+  'rate.?limit',
+  '\\b5\\d\\d\\b.*(error|status)',
+  'ECONNREFUSED',
+  'Connection (error|refused)',
+  '\\b401\\b',
+  'Unauthorized',
+];
+
+function fill(t: string, vars: Record<string, string>): string {
+  return t.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+}
+
+function at(o: unknown, path: string): unknown {
+  let cur = o;
+  for (const k of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+/** Reads usage per the spec from stdout or a file. */
+export function readUsage(
+  spec: CommandSpec,
+  text: string,
+): { usage: Usage; model: string | null; version: string | null } {
+  const u = spec.usage;
+  if (!u) return { usage: NO_USAGE, model: null, version: null };
+  const objects: unknown[] = [];
+  if (u.source === 'file') {
+    try {
+      objects.push(JSON.parse(text));
+    } catch {
+      // no usable usage file
+    }
+  } else
+    for (const line of text.split('\n')) {
+      try {
+        objects.push(JSON.parse(line));
+      } catch {
+        // not a JSON line
+      }
+    }
+  const numeric = [
+    'inputTokens',
+    'outputTokens',
+    'cacheReadTokens',
+    'costUsd',
+    'turns',
+    'toolCalls',
+  ] as const;
+  const out: Record<string, number | null> = {};
+  for (const f of numeric) {
+    const path = u.fields[f];
+    if (!path) continue;
+    const values = objects.map((o) => at(o, path)).filter((v): v is number => typeof v === 'number');
+    out[f] = values.length
+      ? (u.aggregate ?? 'sum') === 'sum'
+        ? values.reduce((a, b) => a + b, 0)
+        : (values[values.length - 1] as number)
+      : null;
+  }
+  const last = (path?: string) => {
+    if (!path) return null;
+    const vs = objects.map((o) => at(o, path)).filter((v): v is string => typeof v === 'string');
+    return vs[vs.length - 1] ?? null;
+  };
+  return {
+    usage: { ...NO_USAGE, ...out } as Usage,
+    model: last(u.fields.model),
+    version: last(u.fields.version),
+  };
+}
+
+/** The adapter for one spec. */
+export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapter {
+  const run = async (input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> => {
+    const o = input.options as { baseUrl?: string };
+    const promptFile = join(input.home, 'prompt.txt');
+    await writeFile(promptFile, input.prompt);
+    const vars: Record<string, string> = {
+      prompt: input.prompt,
+      prompt_file: promptFile,
+      workspace: input.workspace,
+      model: input.model,
+      home: input.home,
+      log_dir: input.logDir,
+      max_turns: String(input.budgets.maxTurns),
+      base_url: o.baseUrl ?? '',
+    };
+    // words starting with ./ are files shipped beside the spec
+    const argv = spec.command.map((w) => (w.startsWith('./') ? join(spec.dir, w) : fill(w, vars)));
+    const env: Record<string, string> = { HOME: input.home };
+    for (const k of spec.passEnv ?? []) {
+      const v = process.env[k];
+      if (v !== undefined && !/KEY|TOKEN|SECRET/i.test(k)) env[k] = v;
+    }
+    for (const [k, v] of Object.entries(spec.env ?? {})) env[k] = fill(v, vars);
+    if (spec.keyEnv && input.apiKey) env[spec.keyEnv] = input.apiKey;
+    if (spec.baseUrlEnv && o.baseUrl) env[spec.baseUrlEnv] = o.baseUrl;
+    const stdoutPath = join(input.logDir, 'agent.stdout.txt');
+    const stderrPath = join(input.logDir, 'agent.stderr.txt');
+    const r = await deps.sandbox.exec(argv, {
+      cwd: input.workspace,
+      env,
+      timeoutMs: input.budgets.timeMin * 60_000,
+      stdoutPath,
+      stderrPath,
+    });
+    const stdout = await readFile(stdoutPath, 'utf8').catch(() => '');
+    const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+    const usageText =
+      spec.usage?.source === 'file'
+        ? await readFile(fill(spec.usage.file ?? '', vars), 'utf8').catch(() => '')
+        : stdout;
+    const read = readUsage(spec, usageText);
+    const all = `${stdout}\n${stderr}`;
+    const infra = (spec.infraPatterns ?? DEFAULT_INFRA).find((p) => new RegExp(p, 'im').test(all));
+    const turnLimit = (spec.turnLimitPatterns ?? []).find((p) => new RegExp(p, 'im').test(all));
+    const ok = (spec.successExitCodes ?? [0]).includes(r.exitCode ?? -1);
+    let kind: OutcomeKind;
+    let detail: string;
+    const tail = (s: string) => s.trim().split('\n').slice(-3).join(' ').slice(0, 300);
+    if (r.timedOut)
+      [kind, detail] = ['timeout', `ran past the ${input.budgets.timeMin}-minute budget and was killed`];
+    else if (turnLimit)
+      [kind, detail] = ['turn_limit', `its output matches the turn-limit pattern /${turnLimit}/`];
+    else if (!ok && infra) [kind, detail] = ['infra', `the model API failed (/${infra}/): ${tail(all)}`];
+    else if (ok) [kind, detail] = ['completed', `exited with ${r.exitCode}`];
+    else [kind, detail] = ['crashed', `exited with ${r.exitCode}: ${tail(stderr || stdout)}`];
+    const events: AgentEvent[] = stdout ? [{ type: 'info', text: stdout }] : [];
+    return {
+      kind,
+      detail,
+      usage: read.usage,
+      model: read.model,
+      agentVersion: read.version ?? spec.version ?? null,
+      events,
+      denials: [],
+      exitCode: r.exitCode,
+    };
+  };
+  return {
+    name: spec.name,
+    provider: spec.provider,
+    install: { kind: 'none' },
+    optionsSchema: z.strictObject({ baseUrl: z.optional(z.string()) }),
+    run,
+  };
+}

@@ -1,0 +1,111 @@
+/** A command-line agent described by a spec file only (agents/example-command), against the scripted server. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
+import { knownAgents, resolveAgent } from '../../src/agent/resolve.js';
+import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import type { AgentAdapter } from '../../src/agent/types.js';
+import { loadTasks } from '../../src/task/loader.js';
+import type { TaskSpec } from '../../src/task/schema.js';
+import { mirrorForTask } from '../../src/workspace/repo-cache.js';
+import { TASKS_DIR } from '../support/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'isobench-cmd-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let task: TaskSpec;
+let mirror = '';
+let adapter: AgentAdapter;
+beforeAll(async () => {
+  task = (await loadTasks(TASKS_DIR)).tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
+  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
+  adapter = await resolveAgent('example-command');
+});
+
+async function attempt(
+  name: string,
+  script: Script | null,
+  over: Partial<Parameters<typeof runAttempt>[0]> = {},
+) {
+  const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
+  const runDir = join(root, name);
+  try {
+    const record = await runAttempt({
+      task,
+      adapter,
+      mirror,
+      runDir,
+      attempt: 1,
+      model: 'scripted-model',
+      apiKey: 'sk-cmd-planted-0123456789',
+      binary: null,
+      infraRetries: 0,
+      ...over,
+      options: { baseUrl: `${server?.url ?? 'http://127.0.0.1:1'}/v1` },
+    });
+    return { record, dir: attemptDir(runDir, 'example-command', task.id, 1) };
+  } finally {
+    await server?.close();
+  }
+}
+
+describe('a command agent from its spec file', () => {
+  it('is found by name among the known agents', () => {
+    expect(knownAgents()).toEqual(
+      expect.arrayContaining(['claude-code', 'codex', 'native', 'trae', 'example-command']),
+    );
+    expect(adapter.name).toBe('example-command');
+  });
+
+  it('edits the workspace; usage, model and version come from its output as the spec says', async () => {
+    const { record, dir } = await attempt('edit', (step, api) => {
+      expect(api).toBe('openai-chat');
+      return step === 0
+        ? {
+            tools: [
+              {
+                name: 'edit_file',
+                input: {
+                  path: 'engine/sampler.py',
+                  old_string: 'def top_k(scores, k):',
+                  new_string: 'def top_k(scores, k):  # faster',
+                },
+              },
+            ],
+          }
+        : { tools: [{ name: 'done', input: {} }] };
+    });
+    expect(record.outcome.kind, record.outcome.detail).toBe('completed');
+    expect(record.usage).toMatchObject({ inputTokens: 240, outputTokens: 60, turns: 2, toolCalls: 2 });
+    expect(record.model).toBe('scripted-model');
+    expect(record.agentVersion).toBe('example-command/1');
+    expect(readFileSync(join(dir, 'patch.diff'), 'utf8')).toContain('+def top_k(scores, k):  # faster');
+  }, 60_000);
+
+  it('maps its turn-limit line, a 429 and an unreachable API to outcomes', async () => {
+    const loop: Script = () => ({
+      tools: [
+        { name: 'edit_file', input: { path: 'engine/sampler.py', old_string: 'zzz', new_string: 'y' } },
+      ],
+    });
+    expect((await attempt('turns', loop, { budgets: { maxTurns: 2 } })).record.outcome.kind).toBe(
+      'turn_limit',
+    );
+    expect((await attempt('429', () => ({ error: { status: 429 } }))).record.outcome.kind).toBe('infra');
+    expect((await attempt('down', null)).record.outcome.kind).toBe('infra');
+  }, 60_000);
+
+  it('refuses a spec with a bad field, naming the file and the field', async () => {
+    const bad = join(root, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ schemaVersion: 1, name: 'Bad Name', command: ['x'], provider: null }),
+    );
+    await expect(resolveAgent(bad)).rejects.toThrow(`${bad}: name: expected a lowercase agent name`);
+    await expect(resolveAgent('no-such-agent')).rejects.toThrow(
+      /unknown agent 'no-such-agent': known agents are claude-code, codex/,
+    );
+  });
+});
