@@ -231,4 +231,16 @@ export const adapter: AgentAdapter = {
   install: { kind: 'npm', package: '@anthropic-ai/claude-code', version: CLAUDE_CODE_VERSION, bin: 'claude' },
   optionsSchema: OptionsSchema,
   run,
+  smoke: {
+    script: (e) => (step) => {
+      const file = join(e.workspace, e.file);
+      if (step === 0) return { tools: [{ name: 'Read', input: { file_path: file } }] };
+      if (step === 1)
+        return {
+          tools: [{ name: 'Edit', input: { file_path: file, old_string: e.old, new_string: e.new } }],
+        };
+      return { text: 'Done.' };
+    },
+    options: (url) => ({ baseUrl: url, maxRetries: 0 }),
+  },
 };

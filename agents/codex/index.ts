@@ -275,4 +275,19 @@ export const adapter: AgentAdapter = {
   install: { kind: 'npm', package: '@openai/codex', version: CODEX_VERSION, bin: 'codex' },
   optionsSchema: OptionsSchema,
   run,
+  smoke: {
+    script: (e) => (step) =>
+      step === 0
+        ? {
+            tools: [
+              {
+                name: 'apply_patch',
+                custom: true,
+                input: `*** Begin Patch\n*** Update File: ${e.file}\n@@\n-${e.old}\n+${e.new}\n*** End Patch\n`,
+              },
+            ],
+          }
+        : { text: 'Done.' },
+    options: (url) => ({ baseUrl: `${url}/v1`, networkGiveUpS: 10 }),
+  },
 };

@@ -356,7 +356,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
   const log = (r: unknown) => appendFile(responses, `${JSON.stringify(r)}\n`);
   const maxTokens = o.maxTokens ?? 8192;
   const common = {
-    apiKey: input.apiKey ?? 'missing',
+    // the SDKs refuse an empty key; a local server takes any
+    apiKey: input.apiKey || 'none',
     maxRetries: o.maxRetries ?? 0,
     timeout: Math.max(1000, deadline - Date.now()),
   };
@@ -472,4 +473,11 @@ export const adapter: AgentAdapter = {
   install: { kind: 'none' },
   optionsSchema: OptionsSchema,
   run,
+  smoke: {
+    script: (e) => (step) =>
+      step === 0
+        ? { tools: [{ name: 'edit_file', input: { path: e.file, old_string: e.old, new_string: e.new } }] }
+        : { tools: [{ name: 'finish', input: { summary: 'done' } }] },
+    options: (url) => ({ provider: 'anthropic', baseUrl: url }),
+  },
 };

@@ -211,4 +211,18 @@ export const adapter: AgentAdapter = {
   },
   optionsSchema: OptionsSchema,
   run,
+  smoke: {
+    script: (e) => (step) =>
+      step === 0
+        ? {
+            tools: [
+              {
+                name: 'str_replace_based_edit_tool',
+                input: { command: 'str_replace', path: e.file, old_str: e.old, new_str: e.new },
+              },
+            ],
+          }
+        : { tools: [{ name: 'task_done', input: {} }] },
+    options: (url) => ({ provider: 'openai', baseUrl: `${url}/v1` }),
+  },
 };

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { defaultCacheRoot } from '../workspace/repo-cache.js';
 import type { AgentAdapter } from './types.js';
 
@@ -71,9 +71,15 @@ export async function ensureInstalled(
 ): Promise<Installed> {
   const recipe = adapter.install;
   if (opts.binary) {
-    if (!(await executable(opts.binary)))
+    const binary = resolve(opts.binary);
+    if (!(await executable(binary)))
       throw new Error(`${adapter.name}: ${opts.binary} is not an executable file`);
-    return { binary: opts.binary, version: null, installedNow: false, dir: null };
+    return {
+      binary,
+      version: recipe.kind === 'manual' ? recipe.version : null,
+      installedNow: false,
+      dir: null,
+    };
   }
   if (recipe.kind === 'none') return { binary: null, version: null, installedNow: false, dir: null };
   if (recipe.kind === 'manual') {

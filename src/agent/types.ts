@@ -128,6 +128,24 @@ export type InstallRecipe =
   | { readonly kind: 'manual'; readonly bin: string; readonly version: string; readonly instructions: string }
   | { readonly kind: 'none' };
 
+/** An edit a smoke run asks the agent to make (`isobench agents doctor`). */
+export interface SmokeEdit {
+  /** the workspace, as the agent sees it */
+  readonly workspace: string;
+  /** a file relative to the workspace, and the line to change */
+  readonly file: string;
+  readonly old: string;
+  readonly new: string;
+}
+
+/** How to drive an agent through one scripted edit against the scripted model server. */
+export interface SmokeDriver {
+  /** the server's script making the agent perform `edit` with its own tools */
+  script(edit: SmokeEdit): import('./scripted-server.js').Script;
+  /** the adapter options pointing it at the server (`url` is the server's root) */
+  options(url: string): Record<string, unknown>;
+}
+
 /** An agent adapter: one folder under agents/, one line in the registry. */
 export interface AgentAdapter {
   readonly name: string;
@@ -137,4 +155,6 @@ export interface AgentAdapter {
   /** validates the adapter's options (unknown keys are errors) */
   readonly optionsSchema: Schema;
   run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>;
+  /** for `isobench agents doctor`: a scripted edit through the real agent, no API key needed */
+  readonly smoke?: SmokeDriver;
 }

@@ -134,6 +134,75 @@ images
   .action(run(async (opts) => (await import('./images.js')).imagesBuildCmd(opts)));
 
 program
+  .command('solve')
+  .description(
+    'run an agent on tasks: a fresh workspace per attempt, budgets, the harness-computed patch; writes predictions for isobench run',
+  )
+  .requiredOption(
+    '--agent <name>',
+    'claude-code | codex | native | trae | a command agent (agents/<name>/agent.json) or the path of its spec',
+  )
+  .option('--model <model>', 'the model label the agent is asked to use')
+  .option('--tasks <ids>', 'comma-separated task ids (default: the CPU demo tasks)')
+  .option('--attempts <n>', 'attempts per task', '1')
+  .option('--concurrency <n>', 'attempts running at once', '1')
+  .option('--time-min <minutes>', 'wall-clock budget per attempt', '120')
+  .option('--max-turns <n>', 'turn / step budget per attempt', '100')
+  .option('--max-cost <usd>', 'cost budget per attempt, where the agent reports cost')
+  .option('--base-url <url>', "the model API's base URL (a proxy, or a local server)")
+  .option('--option <key=value...>', 'adapter options (e.g. provider=openai for native); values may be JSON')
+  .option(
+    '--api-key-env <var>',
+    'the environment variable holding the key (default ANTHROPIC_API_KEY or OPENAI_API_KEY)',
+  )
+  .option('--hint <level>', "none | files (default: the task's)")
+  .option('--repo <path>', 'a local clone of the task repository (vLLM tasks)')
+  .option('--binary <path>', "the agent's executable, instead of the pinned install")
+  .option('--cache <dir>', 'cache root for mirrors and agent installs (default ~/.cache/isobench)')
+  .option('--out <dir>', 'results root (default ./results/runs)')
+  .option('--run-id <id>', 'the run id (default: time and a random suffix)')
+  .option('--keep-workspace', "keep each attempt's workspace")
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./solve.js')).solveCmd(opts)));
+
+const agents = program.command('agents').description('agent adapters: list, install, check, prompt');
+agents
+  .command('list')
+  .description('the agents isobench can run, their pinned versions and whether they are installed')
+  .option('--cache <dir>', 'cache root')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./agents.js')).agentsList(opts)));
+agents
+  .command('install')
+  .description('install the pinned version of agents (npm packages into the cache; TRAE by hand)')
+  .argument('<names...>', 'agent names')
+  .option('--cache <dir>', 'cache root')
+  .option('--json', 'machine-readable output')
+  .action(run(async (names: string[], opts) => (await import('./agents.js')).agentsInstall(names, opts)));
+agents
+  .command('doctor')
+  .description(
+    'check that agents run headless: a scripted edit through the real agent against a local scripted model (no API key)',
+  )
+  .argument('[names...]', 'agent names (default: all)')
+  .option('--install', 'install missing pinned versions first')
+  .option('--binary <path>', "the agent's executable (one agent)")
+  .option('--cache <dir>', 'cache root')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (names: string[], opts) => (await import('./agents.js')).agentsDoctor(names, opts)));
+agents
+  .command('prompt')
+  .description('the prompt an agent gets for a task (versioned template)')
+  .argument('<task>', 'task id or hash')
+  .option('--hint <level>', 'none | files')
+  .option('--time-min <minutes>', 'the time budget the prompt states', '120')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (key: string, opts) => (await import('./agents.js')).agentsPrompt(key, opts)));
+
+program
   .command('run-report')
   .description('a Markdown report of a finished run: device, spread per variant, intervals, verdicts')
   .argument('<run-dir>', 'the run folder (results/runs/<run-id>)')

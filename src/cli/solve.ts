@@ -1,0 +1,165 @@
+/**
+ * `isobench solve`: runs an agent on tasks (fresh workspace per attempt, budgets, the harness's own
+ * patch) and writes the run folder with a predictions JSONL that `isobench run --predictions` reads.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { ensureInstalled } from '../agent/install.js';
+import { resolveAgent } from '../agent/resolve.js';
+import { solve } from '../agent/solve.js';
+import type { AgentAdapter } from '../agent/types.js';
+import { defaultTasksDir, loadTasks } from '../task/loader.js';
+import type { TaskSpec } from '../task/schema.js';
+import { EXIT, err, out, outJson, UsageError } from './common.js';
+
+/** Options of `isobench solve`. */
+export interface SolveCliOptions {
+  agent: string;
+  tasks?: string;
+  model?: string;
+  attempts?: string;
+  concurrency?: string;
+  timeMin?: string;
+  maxTurns?: string;
+  maxCost?: string;
+  baseUrl?: string;
+  option?: string[];
+  apiKeyEnv?: string;
+  hint?: string;
+  repo?: string;
+  out?: string;
+  runId?: string;
+  binary?: string;
+  cache?: string;
+  tasksDir?: string;
+  keepWorkspace?: boolean;
+  json?: boolean;
+}
+
+function num(v: string | undefined, name: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`${name} must be a number >= ${min}, got '${v}'`);
+  return n;
+}
+
+/** `--option key=value`: the value is JSON when it parses as JSON, else a string. */
+function parseOptions(list: readonly string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--option must be key=value, got '${kv}'`);
+    const v = kv.slice(i + 1);
+    try {
+      out[kv.slice(0, i)] = JSON.parse(v);
+    } catch {
+      out[kv.slice(0, i)] = v;
+    }
+  }
+  return out;
+}
+
+const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+
+/** `isobench solve`. */
+export async function solveCmd(opts: SolveCliOptions): Promise<number> {
+  let adapter: AgentAdapter;
+  try {
+    adapter = await resolveAgent(opts.agent);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const options = parseOptions(opts.option);
+  if (opts.baseUrl) options.baseUrl = opts.baseUrl;
+  const check = adapter.optionsSchema.safeParse(options);
+  if (!check.success) {
+    const i = check.error.issues[0];
+    throw new UsageError(`--option for ${adapter.name}: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+  }
+  const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
+  const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
+  const apiKey = keyEnv ? process.env[keyEnv] || null : null;
+  if (keyEnv && !apiKey && !opts.baseUrl)
+    throw new UsageError(
+      `${adapter.name} needs an API key in $${keyEnv} (or --api-key-env VAR, or --base-url for a local server)`,
+    );
+  if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
+  const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
+  const { resolveTask } = await import('../../agents/replay/index.js');
+  const keys = (opts.tasks ?? 'demo/cpu-latency,demo/cpu-serving')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const tasks: TaskSpec[] = [];
+  for (const k of keys) {
+    const t = resolveTask(k, catalogue.tasks);
+    if (!t) throw new UsageError(`--tasks: '${k}' names no task in ${catalogue.dir}`);
+    if (!t.repo.demo && !opts.repo)
+      throw new UsageError(`${t.id} needs --repo (a local clone of ${t.repo.url} holding its commits)`);
+    tasks.push(t);
+  }
+  if (opts.hint && opts.hint !== 'none' && opts.hint !== 'files')
+    throw new UsageError(`--hint must be none or files, got '${opts.hint}'`);
+  const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(
+    (e: Error) => {
+      throw new UsageError(e.message);
+    },
+  );
+  const runId =
+    opts.runId ??
+    `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+  const runDir = join(resolve(opts.out ?? join(process.cwd(), 'results', 'runs')), runId);
+  const attempts = num(opts.attempts, '--attempts', 1, 1);
+  if (!opts.json)
+    out(
+      `isobench solve ${runId}: ${adapter.name} (${installed.version ?? 'unpinned'}) with ${opts.model} on ${tasks.length} task(s) × ${attempts} attempt(s)`,
+    );
+  const { records, summary } = await solve({
+    tasks,
+    adapter,
+    model: opts.model,
+    attempts,
+    concurrency: num(opts.concurrency, '--concurrency', 1, 1),
+    runDir,
+    budgets: {
+      timeMin: num(opts.timeMin, '--time-min', 120, 0.01),
+      maxTurns: num(opts.maxTurns, '--max-turns', 100, 1),
+      maxCostUsd: opts.maxCost === undefined ? null : num(opts.maxCost, '--max-cost', 0, 0),
+    },
+    options,
+    apiKey,
+    binary: installed.binary,
+    agentVersion: installed.version,
+    hintLevel: opts.hint as 'none' | 'files' | undefined,
+    clone: opts.repo ? resolve(opts.repo) : undefined,
+    cacheRoot: opts.cache,
+    keepWorkspace: opts.keepWorkspace,
+    onAttempt: (r, done, total) => {
+      if (opts.json) return;
+      const p =
+        r.patch.status === 'ok'
+          ? `patch ${r.patch.files} file(s) +${r.patch.added} -${r.patch.removed}`
+          : 'no patch';
+      const cost = r.usage.costUsd !== null ? `, $${r.usage.costUsd.toFixed(4)}` : '';
+      out(
+        `  [${done}/${total}] ${r.task} #${r.attempt}: ${r.outcome.kind} (${p}, ${r.usage.turns ?? '?'} turns${cost}, ${(r.durationMs / 1000).toFixed(1)} s)${r.outcome.kind === 'completed' ? '' : ` — ${r.outcome.detail}`}`,
+      );
+    },
+  });
+  if (opts.json) outJson({ ...summary, runDir });
+  else {
+    out(
+      `outcomes: ${Object.entries(summary.outcomes)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}; patches: ${summary.patches}/${records.length}`,
+    );
+    out(
+      `predictions: ${join(runDir, 'predictions.jsonl')} (isobench run --predictions ${join(runDir, 'predictions.jsonl')})`,
+    );
+  }
+  if (records.some((r) => r.outcome.kind === 'infra'))
+    err(
+      'isobench: some attempts failed for infrastructure reasons (see their outcome.json); they do not count against the agent',
+    );
+  return EXIT.ok;
+}
