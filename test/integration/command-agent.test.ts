@@ -97,6 +97,52 @@ describe('a command agent from its spec file', () => {
     expect((await attempt('down', null)).record.outcome.kind).toBe('infra');
   }, 60_000);
 
+  it('gets a fresh HOME, a minimal environment and only its own provider key', async () => {
+    const spec = join(root, 'env-agent.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        schemaVersion: 1,
+        name: 'env-dump',
+        command: ['sh', '-c', 'env > "{log_dir}/env.txt"'],
+        provider: 'openai',
+        keyEnv: 'MY_AGENT_KEY',
+        passEnv: ['TZ', 'ANTHROPIC_API_KEY'],
+      }),
+    );
+    const dumper = await resolveAgent(spec);
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-other-provider-0123456789';
+    process.env.ISOBENCH_SECRET_SETTING = 'harness-only';
+    try {
+      const r = await runAttempt({
+        task,
+        adapter: dumper,
+        mirror,
+        runDir: join(root, 'env'),
+        attempt: 1,
+        model: 'm',
+        apiKey: 'sk-own-0123456789abc',
+        binary: null,
+      });
+      expect(r.outcome.kind).toBe('completed');
+      const env = readFileSync(
+        join(attemptDir(join(root, 'env'), 'env-dump', task.id, 1), 'logs', 'try-1', 'env.txt'),
+        'utf8',
+      );
+      const names = env.split('\n').map((l) => l.split('=')[0]);
+      expect(names).toContain('MY_AGENT_KEY');
+      expect(env).toContain('MY_AGENT_KEY=[REDACTED:API_KEY]');
+      expect(env).toMatch(/^HOME=.*\/home$/m);
+      // another provider's key is never passed, even when the spec asks; nor is the harness's own environment
+      expect(env).not.toContain('sk-ant-other-provider');
+      expect(names).not.toContain('ANTHROPIC_API_KEY');
+      expect(names).not.toContain('ISOBENCH_SECRET_SETTING');
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY;
+      delete process.env.ISOBENCH_SECRET_SETTING;
+    }
+  });
+
   it('refuses a spec with a bad field, naming the file and the field', async () => {
     const bad = join(root, 'bad.json');
     writeFileSync(
