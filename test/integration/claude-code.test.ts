@@ -165,6 +165,17 @@ describe('Claude Code against a scripted model', () => {
     expect(record.patch.status).toBe('no_patch');
   }, 120_000);
 
+  it('ends at the cost budget it reports: cost_limit', async () => {
+    const runDir = join(root, 'cost');
+    const file = join(ws(runDir), 'engine', 'sampler.py');
+    // each scripted call costs about $0.0008 at the CLI's list prices
+    const { record } = await attempt('cost', () => ({ tools: [{ name: 'Read', input: { file_path: file } }] }), {
+      budgets: { maxCostUsd: 0.002 },
+    });
+    expect(record.outcome.kind, record.outcome.detail).toBe('cost_limit');
+    expect(record.usage.costUsd).toBeGreaterThan(0.002);
+  }, 120_000);
+
   it('never stores the API key, even when the agent writes it into files and logs', async () => {
     const { runDir } = await attempt('secret', (step) =>
       step === 0
