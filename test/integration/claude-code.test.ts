@@ -2,87 +2,53 @@
  * The real Claude Code CLI (pinned version, installed on demand) against a scripted Anthropic server
  * on 127.0.0.1: the harness-computed patch, usage read back, budgets, infra failures, redaction.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adapter } from '../../agents/claude-code/index.js';
 import { readPredictions } from '../../agents/replay/index.js';
-import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
+import { type AttemptOptions, attemptDir } from '../../src/agent/attempt.js';
 import { ensureInstalled } from '../../src/agent/install.js';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { loadTasks } from '../../src/task/loader.js';
-import type { TaskSpec } from '../../src/task/schema.js';
-import { mirrorForTask } from '../../src/workspace/repo-cache.js';
-import { TASKS_DIR } from '../support/fixtures.js';
+import type { Script } from '../../src/agent/scripted-server.js';
+import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 
-const root = mkdtempSync(join(tmpdir(), 'isobench-cc-'));
-afterAll(() =>
-  process.env.KEEP ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }),
-);
+const h = agentHarness('cc');
 const KEY = 'sk-ant-planted-0123456789abcdef';
 // a long command (the CLI refuses plain `sleep` in its Bash tool)
 const WAIT = `python3 -c 'import time; time.sleep(300)'`;
 
 let binary = '';
 let version: string | null = null;
-let task: TaskSpec;
-let tasks: TaskSpec[];
-let mirror = '';
 beforeAll(async () => {
   const installed = await ensureInstalled(adapter);
   binary = installed.binary as string;
   version = installed.version;
-  tasks = (await loadTasks(TASKS_DIR)).tasks;
-  task = tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
-  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
 }, 300_000);
 
-async function attempt(
-  name: string,
-  script: Script | null,
-  over: Partial<Parameters<typeof runAttempt>[0]> = {},
-) {
-  const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
-  const runDir = join(root, name);
-  try {
-    const record = await runAttempt({
-      task,
-      adapter,
-      mirror,
-      runDir,
-      attempt: 1,
-      model: 'claude-sonnet-4-5',
-      options: { baseUrl: server?.url ?? 'http://127.0.0.1:1', maxRetries: 0 },
-      apiKey: KEY,
-      binary,
-      agentVersion: version,
-      infraRetries: 0,
-      backoffMs: 10,
-      ...over,
-    });
-    return { record, runDir, dir: attemptDir(runDir, 'claude-code', task.id, 1), server };
-  } finally {
-    await server?.close();
-  }
-}
-
-const ws = (runDir: string) => join(attemptDir(runDir, 'claude-code', 'demo/cpu-latency', 1), 'workspace');
+const attempt = (name: string, script: Script | null, over: Partial<Omit<AttemptOptions, 'options'>> = {}) =>
+  scriptedAttempt(h, adapter, name, script, {
+    model: 'claude-sonnet-4-5',
+    apiKey: KEY,
+    binary,
+    agentVersion: version,
+    options: (url) => ({ baseUrl: url, maxRetries: 0 }),
+    ...over,
+  });
+const file = (name: string) => join(workspaceOf(h, name, 'claude-code'), 'engine', 'sampler.py');
 
 describe('Claude Code against a scripted model', () => {
   it('turns a scripted edit into the harness-computed patch, with usage, model and version read back', async () => {
-    const runDir = join(root, 'edit');
-    const file = join(ws(runDir), 'engine', 'sampler.py');
+    const f = file('edit');
     const { record, dir, server } = await attempt('edit', (step) => {
-      if (step === 0) return { tools: [{ name: 'Read', input: { file_path: file } }] };
+      if (step === 0) return { tools: [{ name: 'Read', input: { file_path: f } }] };
       if (step === 1)
         return {
           tools: [
             {
               name: 'Edit',
               input: {
-                file_path: file,
+                file_path: f,
                 old_string: 'def top_k(scores, k):',
                 new_string: 'def top_k(scores, k):  # faster',
               },
@@ -103,7 +69,7 @@ describe('Claude Code against a scripted model', () => {
     expect(patch).toContain('+def top_k(scores, k):  # faster');
     expect(server?.requests.filter((r) => r.step !== null).map((r) => r.step)).toEqual([0, 1, 2]);
     // the prediction line feeds isobench run through the replay agent
-    const read = readPredictions(join(dir, 'prediction.jsonl'), tasks, undefined);
+    const read = readPredictions(join(dir, 'prediction.jsonl'), h.tasks, undefined);
     expect(read.problems).toEqual([]);
     expect(read.entries[0]).toMatchObject({ agent: 'claude-code', model: 'claude-sonnet-4-5', patch });
     expect(readFileSync(join(dir, 'trajectory.jsonl'), 'utf8')).toContain('"tool":"Edit"');
@@ -111,7 +77,7 @@ describe('Claude Code against a scripted model', () => {
   }, 120_000);
 
   it('kills the agent and its children at the time limit: timeout', async () => {
-    const pidFile = join(root, 'child.pid');
+    const pidFile = join(h.root, 'child.pid');
     const { record } = await attempt(
       'timeout',
       (step) =>
@@ -152,11 +118,10 @@ describe('Claude Code against a scripted model', () => {
   }, 120_000);
 
   it('ends at the turn limit: turn_limit', async () => {
-    const runDir = join(root, 'turns');
-    const file = join(ws(runDir), 'engine', 'sampler.py');
+    const f = file('turns');
     const { record } = await attempt(
       'turns',
-      () => ({ tools: [{ name: 'Read', input: { file_path: file } }] }),
+      () => ({ tools: [{ name: 'Read', input: { file_path: f } }] }),
       {
         budgets: { maxTurns: 2 },
       },
@@ -166,10 +131,9 @@ describe('Claude Code against a scripted model', () => {
   }, 120_000);
 
   it('ends at the cost budget it reports: cost_limit', async () => {
-    const runDir = join(root, 'cost');
-    const file = join(ws(runDir), 'engine', 'sampler.py');
+    const f = file('cost');
     // each scripted call costs about $0.0008 at the CLI's list prices
-    const { record } = await attempt('cost', () => ({ tools: [{ name: 'Read', input: { file_path: file } }] }), {
+    const { record } = await attempt('cost', () => ({ tools: [{ name: 'Read', input: { file_path: f } }] }), {
       budgets: { maxCostUsd: 0.002 },
     });
     expect(record.outcome.kind, record.outcome.detail).toBe('cost_limit');
@@ -203,7 +167,7 @@ describe('Claude Code against a scripted model', () => {
     walk(runDir);
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) expect(readFileSync(f, 'utf8').includes(KEY), f).toBe(false);
-    const patch = readFileSync(join(attemptDir(runDir, 'claude-code', task.id, 1), 'patch.diff'), 'utf8');
+    const patch = readFileSync(join(attemptDir(runDir, 'claude-code', h.task.id, 1), 'patch.diff'), 'utf8');
     expect(patch).toContain('+[REDACTED:API_KEY]');
   }, 120_000);
 });

@@ -2,67 +2,33 @@
  * The real Codex CLI (pinned version, installed on demand) against a scripted OpenAI Responses server
  * on 127.0.0.1: the harness-computed patch, usage and steps read back, budgets, infra failures.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adapter } from '../../agents/codex/index.js';
-import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
+import type { AttemptOptions } from '../../src/agent/attempt.js';
 import { ensureInstalled } from '../../src/agent/install.js';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { loadTasks } from '../../src/task/loader.js';
-import type { TaskSpec } from '../../src/task/schema.js';
-import { mirrorForTask } from '../../src/workspace/repo-cache.js';
-import { TASKS_DIR } from '../support/fixtures.js';
+import type { Script } from '../../src/agent/scripted-server.js';
+import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 
-const root = mkdtempSync(join(tmpdir(), 'isobench-codex-'));
-afterAll(() =>
-  process.env.KEEP ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }),
-);
+const h = agentHarness('codex');
 const KEY = 'sk-proj-planted-0123456789abcdef';
 const WAIT = `python3 -c 'import time; time.sleep(300)'`;
 
 let binary = '';
-let task: TaskSpec;
-let mirror = '';
 beforeAll(async () => {
   binary = (await ensureInstalled(adapter)).binary as string;
-  task = (await loadTasks(TASKS_DIR)).tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
-  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
 }, 300_000);
 
-async function attempt(
-  name: string,
-  script: Script | null,
-  over: Partial<Parameters<typeof runAttempt>[0]> = {},
-) {
-  const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
-  const runDir = join(root, name);
-  try {
-    const record = await runAttempt({
-      task,
-      adapter,
-      mirror,
-      runDir,
-      attempt: 1,
-      model: 'gpt-5.5',
-      apiKey: KEY,
-      binary,
-      infraRetries: 0,
-      backoffMs: 10,
-      ...over,
-      options: {
-        baseUrl: `${server?.url ?? 'http://127.0.0.1:1'}/v1`,
-        networkGiveUpS: 5,
-        ...(over.options ?? {}),
-      },
-    });
-    return { record, runDir, dir: attemptDir(runDir, 'codex', task.id, 1), server };
-  } finally {
-    await server?.close();
-  }
-}
+const attempt = (name: string, script: Script | null, over: Partial<Omit<AttemptOptions, 'options'>> = {}) =>
+  scriptedAttempt(h, adapter, name, script, {
+    model: 'gpt-5.5',
+    apiKey: KEY,
+    binary,
+    options: (url) => ({ baseUrl: `${url}/v1`, networkGiveUpS: 5 }),
+    ...over,
+  });
 
 describe('Codex CLI against a scripted model', () => {
   it('turns a scripted apply_patch into the harness-computed patch, with usage, model and version', async () => {
@@ -108,7 +74,7 @@ describe('Codex CLI against a scripted model', () => {
   }, 120_000);
 
   it('kills it and its children at the time limit: timeout', async () => {
-    const pidFile = join(root, 'codex-child.pid');
+    const pidFile = join(h.root, 'codex-child.pid');
     const { record } = await attempt(
       'timeout',
       (step) =>

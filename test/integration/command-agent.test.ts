@@ -1,55 +1,25 @@
 /** A command-line agent described by a spec file only (agents/example-command), against the scripted server. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AttemptOptions, attemptDir, runAttempt } from '../../src/agent/attempt.js';
 import { knownAgents, resolveAgent } from '../../src/agent/resolve.js';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import type { Script } from '../../src/agent/scripted-server.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
-import { loadTasks } from '../../src/task/loader.js';
-import type { TaskSpec } from '../../src/task/schema.js';
-import { mirrorForTask } from '../../src/workspace/repo-cache.js';
-import { TASKS_DIR } from '../support/fixtures.js';
+import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
 
-const root = mkdtempSync(join(tmpdir(), 'isobench-cmd-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let task: TaskSpec;
-let mirror = '';
+const h = agentHarness('cmd');
 let adapter: AgentAdapter;
 beforeAll(async () => {
-  task = (await loadTasks(TASKS_DIR)).tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
-  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
   adapter = await resolveAgent('example-command');
 });
 
-async function attempt(
-  name: string,
-  script: Script | null,
-  over: Partial<Parameters<typeof runAttempt>[0]> = {},
-) {
-  const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
-  const runDir = join(root, name);
-  try {
-    const record = await runAttempt({
-      task,
-      adapter,
-      mirror,
-      runDir,
-      attempt: 1,
-      model: 'scripted-model',
-      apiKey: 'sk-cmd-planted-0123456789',
-      binary: null,
-      infraRetries: 0,
-      ...over,
-      options: { baseUrl: `${server?.url ?? 'http://127.0.0.1:1'}/v1` },
-    });
-    return { record, dir: attemptDir(runDir, 'example-command', task.id, 1) };
-  } finally {
-    await server?.close();
-  }
-}
+const attempt = (name: string, script: Script | null, over: Partial<Omit<AttemptOptions, 'options'>> = {}) =>
+  scriptedAttempt(h, adapter, name, script, {
+    apiKey: 'sk-cmd-planted-0123456789',
+    ...over,
+    options: (url) => ({ baseUrl: `${url}/v1` }),
+  });
 
 describe('a command agent from its spec file', () => {
   it('is found by name among the known agents', () => {
@@ -98,7 +68,7 @@ describe('a command agent from its spec file', () => {
   }, 60_000);
 
   it('gets a fresh HOME, a minimal environment and only its own provider key', async () => {
-    const spec = join(root, 'env-agent.json');
+    const spec = join(h.root, 'env-agent.json');
     writeFileSync(
       spec,
       JSON.stringify({
@@ -115,10 +85,10 @@ describe('a command agent from its spec file', () => {
     process.env.ISOBENCH_SECRET_SETTING = 'harness-only';
     try {
       const r = await runAttempt({
-        task,
+        task: h.task,
         adapter: dumper,
-        mirror,
-        runDir: join(root, 'env'),
+        mirror: h.mirror,
+        runDir: join(h.root, 'env'),
         attempt: 1,
         model: 'm',
         apiKey: 'sk-own-0123456789abc',
@@ -126,7 +96,7 @@ describe('a command agent from its spec file', () => {
       });
       expect(r.outcome.kind).toBe('completed');
       const env = readFileSync(
-        join(attemptDir(join(root, 'env'), 'env-dump', task.id, 1), 'logs', 'try-1', 'env.txt'),
+        join(attemptDir(join(h.root, 'env'), 'env-dump', h.task.id, 1), 'logs', 'try-1', 'env.txt'),
         'utf8',
       );
       const names = env.split('\n').map((l) => l.split('=')[0]);
@@ -144,7 +114,7 @@ describe('a command agent from its spec file', () => {
   });
 
   it('refuses a spec with a bad field, naming the file and the field', async () => {
-    const bad = join(root, 'bad.json');
+    const bad = join(h.root, 'bad.json');
     writeFileSync(
       bad,
       JSON.stringify({ schemaVersion: 1, name: 'Bad Name', command: ['x'], provider: null }),

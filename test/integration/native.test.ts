@@ -2,28 +2,16 @@
  * The native agent on the real Anthropic and OpenAI SDKs against a scripted server on 127.0.0.1:
  * Messages, Responses and Chat Completions, each through a scripted edit, budgets and infra failures.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adapter } from '../../agents/native/index.js';
-import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { loadTasks } from '../../src/task/loader.js';
-import type { TaskSpec } from '../../src/task/schema.js';
-import { mirrorForTask } from '../../src/workspace/repo-cache.js';
-import { TASKS_DIR } from '../support/fixtures.js';
+import type { AttemptOptions } from '../../src/agent/attempt.js';
+import type { Script } from '../../src/agent/scripted-server.js';
+import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 
-const root = mkdtempSync(join(tmpdir(), 'isobench-native-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let task: TaskSpec;
-let mirror = '';
-beforeAll(async () => {
-  task = (await loadTasks(TASKS_DIR)).tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
-  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
-}, 120_000);
+const h = agentHarness('native');
 
 const PROVIDERS = [
   {
@@ -47,37 +35,14 @@ const PROVIDERS = [
 ] as const;
 
 describe.each(PROVIDERS)('native agent on $label', (p) => {
-  async function attempt(
-    name: string,
-    script: Script | null,
-    over: Partial<Parameters<typeof runAttempt>[0]> = {},
-  ) {
-    const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
-    const runDir = join(root, `${p.api}-${name}`);
-    try {
-      const record = await runAttempt({
-        task,
-        adapter,
-        mirror,
-        runDir,
-        attempt: 1,
-        model: 'scripted-model',
-        apiKey: 'sk-native-planted-0123456789',
-        binary: null,
-        infraRetries: 0,
-        backoffMs: 10,
-        ...over,
-        options: {
-          ...p.options,
-          baseUrl: p.base(server?.url ?? 'http://127.0.0.1:1'),
-          ...(over.options ?? {}),
-        },
-      });
-      return { record, dir: attemptDir(runDir, 'native', task.id, 1), server };
-    } finally {
-      await server?.close();
-    }
-  }
+  const attempt = (name: string, script: Script | null, over: Partial<AttemptOptions> = {}) => {
+    const { options: extra, ...rest } = over;
+    return scriptedAttempt(h, adapter, `${p.api}-${name}`, script, {
+      apiKey: 'sk-native-planted-0123456789',
+      ...rest,
+      options: (url) => ({ ...p.options, baseUrl: p.base(url), ...(extra ?? {}) }),
+    });
+  };
 
   it('turns scripted tool calls into the harness-computed patch, usage and turns read back', async () => {
     const { record, dir, server } = await attempt('edit', (step, api) => {
@@ -134,7 +99,7 @@ describe.each(PROVIDERS)('native agent on $label', (p) => {
   }, 60_000);
 
   it('kills a command and its children at the time limit: timeout', async () => {
-    const pidFile = join(root, `${p.api}-child.pid`);
+    const pidFile = join(h.root, `${p.api}-child.pid`);
     const { record } = await attempt(
       'timeout',
       () => ({

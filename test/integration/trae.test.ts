@@ -3,36 +3,23 @@
  * with the scripted server behind it; and its judge on the four real ISO-Bench TRAE trajectories.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adapter, judgeTrajectory } from '../../agents/trae/index.js';
-import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
-import { ensureInstalled } from '../../src/agent/install.js';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { loadTasks } from '../../src/task/loader.js';
-import type { TaskSpec } from '../../src/task/schema.js';
-import { mirrorForTask } from '../../src/workspace/repo-cache.js';
-import { TASKS_DIR } from '../support/fixtures.js';
+import type { AttemptOptions } from '../../src/agent/attempt.js';
+import type { Script } from '../../src/agent/scripted-server.js';
+import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
 import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
 
 const STAND_IN = join(PROJECT_ROOT, 'test/fakes/trae-cli/trae-cli');
-const root = mkdtempSync(join(tmpdir(), 'isobench-trae-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let task: TaskSpec;
-let mirror = '';
-beforeAll(async () => {
-  task = (await loadTasks(TASKS_DIR)).tasks.find((t) => t.id === 'demo/cpu-latency') as TaskSpec;
-  mirror = (await mirrorForTask(task, { root: join(root, 'cache') })).dir;
-});
+const h = agentHarness('trae');
 
 describe('the trae-cli stand-in keeps the contract', () => {
   it('exits 1 when the config file is missing, 0 otherwise even when the run fails', () => {
     const missing = spawnSync(
       STAND_IN,
-      ['run', 'x', '--working-dir', root, '--config-file', join(root, 'nope.yaml')],
+      ['run', 'x', '--working-dir', h.root, '--config-file', join(h.root, 'nope.yaml')],
       { encoding: 'utf8' },
     );
     expect(missing.status).toBe(1);
@@ -41,34 +28,17 @@ describe('the trae-cli stand-in keeps the contract', () => {
 });
 
 describe.each(['openai', 'anthropic'] as const)('TRAE adapter (%s provider)', (provider) => {
-  async function attempt(
+  const attempt = (
     name: string,
     script: Script | null,
-    over: Partial<Parameters<typeof runAttempt>[0]> = {},
-  ) {
-    const server: ScriptedServer | null = script ? await startScriptedServer(script) : null;
-    const runDir = join(root, `${provider}-${name}`);
-    const url = server?.url ?? 'http://127.0.0.1:1';
-    try {
-      const binary = (await ensureInstalled(adapter, { binary: STAND_IN })).binary;
-      const record = await runAttempt({
-        task,
-        adapter,
-        mirror,
-        runDir,
-        attempt: 1,
-        model: 'scripted-model',
-        apiKey: 'sk-trae-planted-0123456789',
-        binary,
-        infraRetries: 0,
-        ...over,
-        options: { provider, baseUrl: provider === 'openai' ? `${url}/v1` : url },
-      });
-      return { record, dir: attemptDir(runDir, 'trae', task.id, 1), server };
-    } finally {
-      await server?.close();
-    }
-  }
+    over: Partial<Omit<AttemptOptions, 'options'>> = {},
+  ) =>
+    scriptedAttempt(h, adapter, `${provider}-${name}`, script, {
+      apiKey: 'sk-trae-planted-0123456789',
+      binary: STAND_IN,
+      ...over,
+      options: (url) => ({ provider, baseUrl: provider === 'openai' ? `${url}/v1` : url }),
+    });
 
   it('turns a scripted edit into the harness-computed patch; judged from the trajectory', async () => {
     const { record, dir } = await attempt('edit', (step) => {
