@@ -252,6 +252,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       agent: v.agent?.agent ?? null,
       model: v.agent?.model ?? null,
       patch: v.patch,
+      tamper: v.tamper,
       setup: setups.get(v.id) ?? [],
     };
     const early = v.failure ?? setupFailures.get(v.id);

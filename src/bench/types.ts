@@ -3,6 +3,7 @@
 import type { Interval, Summary } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { VerdictResult } from '../grade/verdict.js';
+import type { TamperFinding } from '../tamper/types.js';
 
 /** The version of the stored phase and job records. */
 export const BENCH_RECORD_VERSION = 2;
@@ -35,6 +36,8 @@ export interface PreparedVariant {
     readonly files: readonly string[];
     readonly native: boolean;
   } | null;
+  /** what the static tamper rules found in the agent's patch (empty for baseline and human) */
+  readonly tamper: readonly TamperFinding[];
 }
 
 /** One process of a phase, as really run. */
@@ -102,6 +105,7 @@ export interface VariantResult {
   /** mean over measured rounds of every metric the parser read */
   readonly means: Readonly<Record<string, number>>;
   readonly patch: PreparedVariant['patch'];
+  readonly tamper: readonly TamperFinding[];
   /** the setup commands run in its tree, with their logs */
   readonly setup: readonly SetupRecord[];
 }

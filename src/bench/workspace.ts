@@ -6,6 +6,7 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { DEFAULT_TAMPER_POLICY, refuses, scanPatch, type TamperPolicy } from '../tamper/registry.js';
 import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
 import { applyPatch, checkPatch, isNative } from '../workspace/patch.js';
@@ -36,6 +37,7 @@ export async function prepareVariants(
   agents: readonly AgentPatch[],
   root: string,
   source: RepoSource = {},
+  tamperPolicy: TamperPolicy = DEFAULT_TAMPER_POLICY,
 ): Promise<{ variants: PreparedVariant[]; repoDir: string }> {
   await mkdir(join(root, 'src'), { recursive: true });
   await mkdir(join(root, 'patches'), { recursive: true });
@@ -61,8 +63,16 @@ export async function prepareVariants(
   await checkout(repoDir, task.commits.parent, baselineDir);
   await checkout(repoDir, task.commits.human, humanDir);
   const variants: PreparedVariant[] = [
-    { id: 'baseline', kind: 'baseline', agent: null, hostDir: baselineDir, failure: null, patch: null },
-    { id: 'human', kind: 'human', agent: null, hostDir: humanDir, failure: null, patch: null },
+    {
+      id: 'baseline',
+      kind: 'baseline',
+      agent: null,
+      hostDir: baselineDir,
+      failure: null,
+      patch: null,
+      tamper: [],
+    },
+    { id: 'human', kind: 'human', agent: null, hostDir: humanDir, failure: null, patch: null, tamper: [] },
   ];
   const seen = new Map<string, number>();
   for (const a of agents) {
@@ -80,6 +90,26 @@ export async function prepareVariants(
         hostDir: null,
         failure: { class: check.failure, detail: check.detail },
         patch: null,
+        tamper: [],
+      });
+      continue;
+    }
+    const tamper = scanPatch(a.patch, { protectedPaths: task.protectedPaths });
+    if (refuses(tamper, tamperPolicy)) {
+      const worst = tamper.filter((f) => f.severity === 'fail');
+      variants.push({
+        id,
+        kind: 'agent',
+        agent: a,
+        hostDir: null,
+        failure: {
+          class: 'tamper_detected',
+          detail: worst
+            .map((f) => `${f.rule} at ${f.file}:${f.line}: ${f.message} (${f.evidence})`)
+            .join('; '),
+        },
+        patch: { method: 'none', files: check.files.map((f) => f.path), native: check.native },
+        tamper,
       });
       continue;
     }
@@ -96,6 +126,7 @@ export async function prepareVariants(
         hostDir: null,
         failure: { class: 'patch_apply_failed', detail: applied.detail },
         patch: { method: 'none', files, native: check.native },
+        tamper,
       });
       continue;
     }
@@ -110,6 +141,7 @@ export async function prepareVariants(
           detail: `the patch changes compiled sources (${files.filter(isNative).join(', ')}) and ${task.id} has no build step`,
         },
         patch: { method: applied.method, files, native: true },
+        tamper,
       });
       continue;
     }
@@ -120,6 +152,7 @@ export async function prepareVariants(
       hostDir: dir,
       failure: null,
       patch: { method: applied.method, files, native: check.native },
+      tamper,
     });
   }
   return { variants, repoDir };

@@ -9,6 +9,10 @@ export const FAILURE_CLASSES = {
   patch_invalid: { infra: false, what: 'the patch is unreadable, too large, or leaves the repository' },
   patch_protected: { infra: false, what: 'the patch changes a protected path (benchmarks, tests)' },
   patch_apply_failed: { infra: false, what: 'the patch does not apply to the parent commit' },
+  tamper_detected: {
+    infra: false,
+    what: 'a static tamper rule refuses the patch (timers, start-up hooks, import rewiring)',
+  },
   build_unsupported: {
     infra: false,
     what: 'the patch changes compiled sources and the task has no build step',

@@ -14,7 +14,7 @@ import { V5_FROM_PARSED } from './raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the extended row. */
-export const EXT_ROW_VERSION = 1;
+export const EXT_ROW_VERSION = 2;
 
 /** isobench's own row: one per (task, agent patch). */
 export interface ExtendedRow {
@@ -41,6 +41,8 @@ export interface ExtendedRow {
   /** the failure that decided the row, when there is one: the agent's, or the job's (baseline/human) */
   readonly failureClass: string | null;
   readonly patch: VariantResult['patch'];
+  /** what the static tamper rules found in the agent's patch (rule, severity, file:line, evidence) */
+  readonly tamper: VariantResult['tamper'];
   readonly fingerprint: Readonly<Record<string, string>>;
   readonly executor: string;
   readonly thresholdPct: number;
@@ -137,6 +139,7 @@ export async function rowsForJob(
       taskValidity: job.validity.reason,
       failureClass: judgement?.failure ?? job.failure?.class ?? null,
       patch: agentVariant.patch,
+      tamper: agentVariant.tamper ?? [],
       fingerprint: job.fingerprint,
       executor: job.executor,
       thresholdPct: ctx.thresholdPct,

@@ -214,10 +214,11 @@ describe('isobench run and run-report', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(ext[0]).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       task: 'demo/cpu-latency',
       agent: 'example-agent',
       repeats: 1,
+      tamper: [],
     });
     const report = isobench('run-report', runDir);
     expect(report.code).toBe(0);
