@@ -109,6 +109,34 @@ export const BenchmarkSchema = z.strictObject({
 
 const positiveInt = z.number().check(z.int(), z.positive());
 
+/** The version of the correctness-probe block. */
+export const CORRECTNESS_PROBE_VERSION = 1 as const;
+
+/**
+ * How a task's outputs are checked for equivalence with the baseline's: `completions` sends a fixed
+ * prompt set to the running server with greedy decoding (same server as the perf phase); `script`
+ * runs a harness probe (`harness/probes/<script>`) with the variant's tree on PYTHONPATH. Both write
+ * JSON lines `{id, tokens?, topLogprobs?, values?, text?}`.
+ */
+export const CorrectnessSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    version: z.literal(CORRECTNESS_PROBE_VERSION),
+    mode: z.literal('completions'),
+    prompts: z.array(nonEmpty).check(z.minLength(1, 'expected at least one prompt')),
+    maxTokens: positiveInt,
+    logprobs: z.number().check(z.int(), z.minimum(0), z.maximum(20)),
+    seed: z.number().check(z.int()),
+  }),
+  z.strictObject({
+    version: z.literal(CORRECTNESS_PROBE_VERSION),
+    mode: z.literal('script'),
+    script: z.string().check(z.regex(/^[\w.-]+\.py$/, 'expected a probe file name under harness/probes')),
+    args: z.array(z.string()),
+  }),
+]);
+/** A correctness probe. */
+export type Correctness = Infer<typeof CorrectnessSchema>;
+
 /** One task. */
 export const TaskSpecSchema = z
   .strictObject({
@@ -155,6 +183,8 @@ export const TaskSpecSchema = z
       count: z.number().check(z.int(), z.minimum(0), z.maximum(8)),
     }),
     timeouts: z.strictObject({ serverStartS: positiveInt, benchmarkS: positiveInt, buildS: positiveInt }),
+    /** the correctness probe (absent: outputs are not checked, and rows say `unchecked`) */
+    correctness: z.optional(CorrectnessSchema),
     /**
      * Commands run in a variant's tree inside the sandbox before its first phase (absent: none).
      * `prepare` runs in every variant's tree (e.g. linking the image's compiled extensions into a

@@ -9,7 +9,7 @@ import { simpleGit } from 'simple-git';
 import { splitShellWords } from '../../util/shell-words.js';
 import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
 import { materializeDemoRepo } from '../demo.js';
-import { TASK_SCHEMA_VERSION, type TaskSpec, TaskSpecSchema } from '../schema.js';
+import { type Correctness, TASK_SCHEMA_VERSION, type TaskSpec, TaskSpecSchema } from '../schema.js';
 
 /** Identifies this importer in every spec it writes. */
 export const DEMO_IMPORTER = `isobench demo importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;
@@ -24,7 +24,20 @@ interface DemoDef {
   readonly gpu: { gpu: 'H100' | 'none'; count: number };
   readonly timeouts: { serverStartS: number; benchmarkS: number; buildS: number };
   readonly why: string;
+  readonly correctness: Correctness;
 }
+
+/** Fixed prompts of the serving demo's probe: short, varied, deterministic. */
+const DEMO_PROMPTS = [
+  'The quick brown fox',
+  'Performance engineering is',
+  'def fibonacci(n):',
+  'In a distant galaxy, a small robot',
+  '1, 2, 3, 5, 8, 13,',
+  'Tokens per second measures',
+  'Once upon a time',
+  'SELECT name FROM users WHERE',
+];
 
 /** The demo tasks: two CPU tasks in standard-library Python and one GPU task in PyTorch. */
 export const DEMOS: readonly DemoDef[] = [
@@ -39,6 +52,14 @@ export const DEMOS: readonly DemoDef[] = [
     gpu: { gpu: 'none', count: 0 },
     timeouts: { serverStartS: 30, benchmarkS: 120, buildS: 60 },
     why: "the demo engine's own OpenAI-style server, on the port the client uses",
+    correctness: {
+      version: 1,
+      mode: 'completions',
+      prompts: DEMO_PROMPTS,
+      maxTokens: 12,
+      logprobs: 3,
+      seed: 0,
+    },
   },
   {
     name: 'cpu-latency',
@@ -51,6 +72,7 @@ export const DEMOS: readonly DemoDef[] = [
     gpu: { gpu: 'none', count: 0 },
     timeouts: { serverStartS: 30, benchmarkS: 120, buildS: 60 },
     why: '',
+    correctness: { version: 1, mode: 'script', script: 'demo_sampler.py', args: [] },
   },
   {
     name: 'gpu-rmsnorm',
@@ -63,6 +85,7 @@ export const DEMOS: readonly DemoDef[] = [
     gpu: { gpu: 'H100', count: 1 },
     timeouts: { serverStartS: 60, benchmarkS: 300, buildS: 60 },
     why: '',
+    correctness: { version: 1, mode: 'script', script: 'demo_rmsnorm.py', args: [] },
   },
 ];
 
@@ -121,6 +144,7 @@ export async function importDemoTasks(): Promise<TaskSpec[]> {
         prefetch: { models: [], tokenizers: [], datasets: [] },
         hardware: d.gpu,
         timeouts: d.timeouts,
+        correctness: d.correctness,
         protectedPaths: ['benchmarks/'],
         benchmarkable: { ok: true },
         findings: [],

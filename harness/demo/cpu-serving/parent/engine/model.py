@@ -16,3 +16,8 @@ def decode_step(state, step):
     """Returns the next state and token."""
     state = (state * 7919 + step * 104729) % 1_000_003
     return state, VOCAB[state % len(VOCAB)]
+
+
+def candidates(state, k):
+    """The k most likely tokens after `state`, with log-probabilities (the chosen token first)."""
+    return {VOCAB[(state + j) % len(VOCAB)]: -0.5 * j - 0.1 for j in range(k)}

@@ -4,7 +4,7 @@ import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from engine.model import decode_step, prefill
+from engine.model import candidates, decode_step, prefill
 from engine.tokenizer import detokenize, tokenize
 
 DECODE_DELAY_S = 0.0005
@@ -40,6 +40,9 @@ class Handler(BaseHTTPRequestHandler):
         req = json.loads(self.rfile.read(length) or b"{}")
         prompt = req.get("prompt", "")
         max_tokens = int(req.get("max_tokens", 16))
+        if not req.get("stream", False):
+            self._complete(prompt, max_tokens, int(req.get("logprobs") or 0))
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -58,6 +61,25 @@ class Handler(BaseHTTPRequestHandler):
         self._chunk("data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _complete(self, prompt, max_tokens, logprobs):
+        """A whole completion at once, with the top `logprobs` candidates of each step."""
+        state = prefill(tokenize(prompt))
+        tokens, top = [], []
+        for step in range(max_tokens):
+            state, tok = decode_step(state, step)
+            tokens.append(tok)
+            if logprobs:
+                top.append(candidates(state, logprobs))
+        choice = {"index": 0, "text": detokenize(tokens), "finish_reason": "length", "logprobs": None}
+        if logprobs:
+            choice["logprobs"] = {
+                "tokens": tokens,
+                "token_logprobs": [t[tok] for t, tok in zip(top, tokens)],
+                "top_logprobs": top,
+            }
+        usage = {"prompt_tokens": len(tokenize(prompt)), "completion_tokens": len(tokens)}
+        self._json(200, {"id": "cmpl-demo", "object": "text_completion", "model": self.server.model_name, "choices": [choice], "usage": usage})
 
     def _chunk(self, text):
         data = text.encode()
