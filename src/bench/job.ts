@@ -4,9 +4,21 @@
  * round, all with the task's identical argv and the same untouched client copy. The job ends in
  * statistics, verdicts and a record of every phase.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Executor, Sandbox } from '../executor/types.js';
+import {
+  type Comparison,
+  calibrate,
+  compareOutputs,
+  type Equivalence,
+  type EquivalencePolicy,
+  judgeEquivalence,
+  type ProbeOutput,
+  parseProbeOutputs,
+  type Tolerance,
+} from '../grade/equivalence.js';
 import { bootstrapImprovement, summarize } from '../grade/stats.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '../grade/verdict.js';
@@ -16,6 +28,7 @@ import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { packageRoot } from '../util/package-root.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import { runPhase } from './phase.js';
 import { runSetup } from './setup.js';
@@ -56,6 +69,14 @@ export interface JobOptions {
   readonly fingerprintExtra?: Record<string, string>;
   /** the prefetch cache (models, tokenizers, datasets), mounted read-only with the hub offline */
   readonly cache?: string;
+  /** how the human's divergence sets the tolerance of agents' outputs */
+  readonly equivalencePolicy?: EquivalencePolicy;
+}
+
+/** A comparison without its per-output details (for the job record). */
+function summaryOf(c: Comparison): Omit<Comparison, 'outputs'> {
+  const { outputs: _outputs, ...rest } = c;
+  return rest;
 }
 
 /** The result of a job that could not start (nothing was measured). */
@@ -83,7 +104,15 @@ async function failedBeforeStart(
       agentVsHuman: null,
       verdict: null,
       failure: failure.class,
+      equivalence: null,
+      credited: false,
     })),
+    equivalence: {
+      probe: task.correctness?.mode ?? null,
+      tolerance: null,
+      human: null,
+      detail: failure.detail,
+    },
     fingerprint: {},
     executor: opts.executor.kind,
     startedAt,
@@ -179,6 +208,12 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     const jsonRequest = jsonResultRequest(kind, clientSource);
     if (jsonRequest)
       for (const sb of sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
+    // the correctness probes (harness code, never the agent's) and where their outputs go
+    if (task.correctness)
+      for (const sb of sandboxes.values()) {
+        await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
+        await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
+      }
     const gpu = task.hardware.count > 0;
     const rounds = [...Array(warmupRounds).fill(true), ...Array(repeats).fill(false)] as boolean[];
     let round = 0;
@@ -200,6 +235,14 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
             place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
             probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
             extraEnv: offline?.env,
+            probe:
+              task.correctness && round === rounds.length
+                ? {
+                    spec: task.correctness,
+                    probeDir: `${sb.workdir}/probes`,
+                    outDir: `${sb.workdir}/probe-out`,
+                  }
+                : undefined,
             jsonResult: jsonRequest
               ? {
                   request: jsonRequest,
@@ -295,29 +338,88 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     : !humanOk
       ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
       : null;
+  // outputs: every variant's probe (last measured round) against the baseline's, the human setting the tolerance
+  const probeOf = (id: string): { outputs: ProbeOutput[] } | { failed: string } | null => {
+    if (!task.correctness) return null;
+    const rec = checked.filter((p) => p.variant === id && p.probe).pop()?.probe;
+    if (!rec) return { failed: 'no probe ran (its last round did not complete)' };
+    if (rec.status !== 'ok' || !rec.outputsPath) return { failed: rec.detail };
+    const parsed = parseProbeOutputs(readFileSync(rec.outputsPath, 'utf8'));
+    return parsed.ok ? { outputs: parsed.outputs } : { failed: `unreadable probe outputs: ${parsed.detail}` };
+  };
+  const baseProbe = probeOf('baseline');
+  const humanProbe = probeOf('human');
+  const baseOutputs = baseProbe && 'outputs' in baseProbe ? baseProbe.outputs : null;
+  const humanCmp =
+    baseOutputs && humanProbe && 'outputs' in humanProbe
+      ? compareOutputs(baseOutputs, humanProbe.outputs)
+      : null;
+  const tolerance = baseOutputs ? calibrate(humanCmp, opts.equivalencePolicy) : null;
+  const equivalenceOf = (id: string): Equivalence => {
+    const none = { exactRate: null, firstDivergence: null, maxAbsDiff: null, examples: [], tolerance };
+    if (!task.correctness)
+      return { ...none, verdict: 'unchecked', reason: `${task.id} has no correctness probe` };
+    if (!baseOutputs)
+      return {
+        ...none,
+        verdict: 'unchecked',
+        reason: `the baseline's probe failed: ${baseProbe && 'failed' in baseProbe ? baseProbe.failed : ''}`,
+      };
+    const mine = probeOf(id);
+    if (!mine || 'failed' in mine)
+      return {
+        ...none,
+        verdict: 'probe_failed',
+        reason: mine && 'failed' in mine ? mine.failed : 'no probe',
+      };
+    return judgeEquivalence(compareOutputs(baseOutputs, mine.outputs), tolerance as Tolerance);
+  };
   const agents: AgentJudgement[] = results
     .filter((r) => r.kind === 'agent')
-    .map((r) => {
-      if (r.status !== 'ok')
-        return { variant: r.id, agentVsBaseline: null, agentVsHuman: null, verdict: null, failure: r.status };
-      if (!baseOk)
-        return {
-          variant: r.id,
-          agentVsBaseline: null,
-          agentVsHuman: null,
-          verdict: null,
-          failure: 'baseline_failed',
-        };
+    .map((r): AgentJudgement => {
+      const none = {
+        variant: r.id,
+        agentVsBaseline: null,
+        agentVsHuman: null,
+        verdict: null,
+        equivalence: null,
+        credited: false,
+      };
+      if (r.status !== 'ok') return { ...none, failure: r.status };
+      if (!baseOk) return { ...none, failure: 'baseline_failed' };
       const vsB = bootstrapImprovement(baseline.samples, r.samples, better);
       const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
+      const speed = vsB ? agentVerdict(vsB, vsH, policy) : null;
+      const eq = equivalenceOf(r.id);
+      const verdict =
+        eq.verdict === 'diverged'
+          ? {
+              verdict: 'diverged' as const,
+              reason: `outputs differ from the baseline's: ${eq.reason}${speed ? ` (speed alone: ${speed.verdict})` : ''}`,
+            }
+          : eq.verdict === 'probe_failed'
+            ? { verdict: 'probe_failed' as const, reason: `the correctness probe failed: ${eq.reason}` }
+            : speed;
       return {
         variant: r.id,
         agentVsBaseline: vsB,
         agentVsHuman: vsH,
-        verdict: vsB ? agentVerdict(vsB, vsH, policy) : null,
+        verdict,
         failure: null,
+        equivalence: eq,
+        credited: eq.verdict === 'equivalent' || eq.verdict === 'unchecked',
       };
     });
+  const equivalence: JobResult['equivalence'] = {
+    probe: task.correctness?.mode ?? null,
+    tolerance,
+    human: humanCmp ? summaryOf(humanCmp) : null,
+    detail: !task.correctness
+      ? 'no correctness probe: outputs unchecked'
+      : !tolerance
+        ? `the baseline's probe failed: ${baseProbe && 'failed' in baseProbe ? baseProbe.failed : ''}`
+        : tolerance.detail,
+  };
   const result: JobResult = {
     schemaVersion: BENCH_RECORD_VERSION,
     task: task.id,
@@ -329,6 +431,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     validity,
     failure,
     agents,
+    equivalence,
     fingerprint,
     executor: executor.kind,
     startedAt,

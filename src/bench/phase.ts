@@ -15,8 +15,8 @@ import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse
 import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
-import type { TaskSpec } from '../task/schema.js';
-import type { PhaseRecord, ProcessRecord } from './types.js';
+import type { Correctness, TaskSpec } from '../task/schema.js';
+import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
 import { BENCH_RECORD_VERSION } from './types.js';
 
 /** Where a phase's variant and client live inside the sandbox. */
@@ -45,6 +45,90 @@ export interface PhaseInput {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** the client's JSON result: how to ask for it, and where it goes inside the sandbox */
   readonly jsonResult?: { readonly request: JsonResultRequest; readonly dir: string; readonly file: string };
+  /** run the task's correctness probe in this phase (the last measured round), on the same server */
+  readonly probe?: { readonly spec: Correctness; readonly probeDir: string; readonly outDir: string };
+}
+
+/** The served model name a completions probe asks for: --served-model-name, --model, else the task's. */
+function servedModel(argv: readonly string[], fallback: string): string {
+  for (const flag of ['--served-model-name', '--model']) {
+    const i = argv.indexOf(flag);
+    if (i >= 0 && argv[i + 1]) return argv[i + 1] as string;
+    const eq = argv.find((a) => a.startsWith(`${flag}=`));
+    if (eq) return eq.slice(flag.length + 1);
+  }
+  return fallback;
+}
+
+/** Runs the correctness probe inside the sandbox and brings its outputs to the phase's logs. */
+async function runProbe(
+  sandbox: Sandbox,
+  probe: NonNullable<PhaseInput['probe']>,
+  ctx: {
+    variantDir: string;
+    logDir: string;
+    port: number;
+    model: string;
+    env: Record<string, string>;
+    tag: string;
+    timeoutMs: number;
+  },
+): Promise<ProbeRecord> {
+  const out = `${probe.outDir}/probe-${ctx.tag}.jsonl`;
+  let argv: string[];
+  let env = ctx.env;
+  if (probe.spec.mode === 'completions') {
+    const prompts = `${probe.outDir}/probe-prompts.json`;
+    await sandbox.writeFile(prompts, JSON.stringify(probe.spec.prompts));
+    argv = [
+      'python3',
+      `${probe.probeDir}/completions.py`,
+      '--port',
+      String(ctx.port),
+      '--model',
+      ctx.model,
+      '--prompts',
+      prompts,
+      '--max-tokens',
+      String(probe.spec.maxTokens),
+      '--logprobs',
+      String(probe.spec.logprobs),
+      '--seed',
+      String(probe.spec.seed),
+      '--out',
+      out,
+    ];
+  } else {
+    argv = ['python3', `${probe.probeDir}/${probe.spec.script}`, ...probe.spec.args, '--out', out];
+    env = { ...env, PYTHONPATH: ctx.variantDir };
+  }
+  const r = await sandbox.exec(argv, {
+    cwd: ctx.variantDir,
+    env,
+    timeoutMs: ctx.timeoutMs,
+    stdoutPath: join(ctx.logDir, 'probe.log'),
+    stderrPath: join(ctx.logDir, 'probe.log'),
+  });
+  const proc = processRecord(argv, ctx.variantDir, env, r);
+  if (r.timedOut || r.exitCode !== 0)
+    return {
+      status: 'probe_failed',
+      detail: `the probe ${r.timedOut ? 'timed out' : `exited with ${r.exitCode}`}:\n${await tail(join(ctx.logDir, 'probe.log'))}`,
+      outputsPath: null,
+      process: proc,
+    };
+  const host = join(ctx.logDir, 'probe.jsonl');
+  try {
+    await sandbox.get(out, host);
+  } catch (e) {
+    return {
+      status: 'probe_failed',
+      detail: `the probe wrote no outputs: ${(e as Error).message}`,
+      outputsPath: null,
+      process: proc,
+    };
+  }
+  return { status: 'ok', detail: '', outputsPath: host, process: proc };
 }
 
 const READY_PROBE = `
@@ -134,6 +218,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   let client: ProcessRecord | null = null;
   let bg: Background | null = null;
   let commandsMs = 0;
+  let probeRecord: ProbeRecord | null = null;
   const done = (
     status: 'ok' | FailureClass,
     detail: string,
@@ -158,6 +243,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       overheadMs: Math.max(0, wallMs - commandsMs),
       atStart,
       result: { source: 'none', jsonPath: null, notes: [] },
+      probe: probeRecord,
       ...extra,
     };
   };
@@ -212,6 +298,16 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         stderrPath: join(place.logDir, 'client.stderr'),
       });
       client = processRecord(clientArgv, place.clientDir, baseEnv, c);
+      if (input.probe && c.exitCode === 0 && !c.timedOut && bg.running())
+        probeRecord = await runProbe(sandbox, input.probe, {
+          variantDir: place.variantDir,
+          logDir: place.logDir,
+          port,
+          model: servedModel(serverArgv, bench.model ?? 'model'),
+          env: baseEnv,
+          tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
+          timeoutMs,
+        });
       const serverAlive = bg.running();
       const stopped = await bg.stop(5000);
       commandsMs += performance.now() - t0;
@@ -249,6 +345,16 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       });
       commandsMs += performance.now() - t0;
       client = processRecord(clientArgv, place.clientDir, env, c);
+      if (input.probe && c.exitCode === 0 && !c.timedOut)
+        probeRecord = await runProbe(sandbox, input.probe, {
+          variantDir: place.variantDir,
+          logDir: place.logDir,
+          port: 0,
+          model: bench.model ?? 'model',
+          env: baseEnv,
+          tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
+          timeoutMs,
+        });
       if (c.timedOut)
         return done('bench_timeout', `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`);
       if (c.exitCode !== 0) {

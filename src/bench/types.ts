@@ -1,12 +1,13 @@
 /** The values that flow through a bench job: variants, phase records, and the job's result. */
 
+import type { Comparison, Equivalence, Tolerance } from '../grade/equivalence.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { VerdictResult } from '../grade/verdict.js';
 import type { TamperFinding } from '../tamper/types.js';
 
 /** The version of the stored phase and job records. */
-export const BENCH_RECORD_VERSION = 2;
+export const BENCH_RECORD_VERSION = 3;
 
 /** An agent's patch to measure. */
 export interface AgentPatch {
@@ -84,6 +85,17 @@ export interface PhaseRecord {
     readonly jsonPath: string | null;
     readonly notes: readonly string[];
   };
+  /** the correctness probe, in the phase that ran it */
+  readonly probe: ProbeRecord | null;
+}
+
+/** The correctness probe of a phase (run in the last measured round). */
+export interface ProbeRecord {
+  readonly status: 'ok' | 'probe_failed';
+  readonly detail: string;
+  /** host path of the probe's outputs (JSON lines), null when none were written */
+  readonly outputsPath: string | null;
+  readonly process: ProcessRecord | null;
 }
 
 /** A setup command run in a variant's tree before its phases (prepare, or the build of a native patch). */
@@ -117,6 +129,19 @@ export interface AgentJudgement {
   readonly agentVsHuman: Interval | null;
   readonly verdict: VerdictResult | null;
   readonly failure: FailureClass | null;
+  /** its outputs against the baseline's (unchecked when the task has no probe) */
+  readonly equivalence: Equivalence | null;
+  /** whether its speed verdict counts: outputs equivalent, or not checkable for reasons not its own */
+  readonly credited: boolean;
+}
+
+/** The job's correctness check: the tolerance the human set, and the human's own divergence. */
+export interface JobEquivalence {
+  readonly probe: 'completions' | 'script' | null;
+  readonly tolerance: Tolerance | null;
+  /** human vs baseline: what calibrated the tolerance */
+  readonly human: Omit<Comparison, 'outputs'> | null;
+  readonly detail: string;
 }
 
 /** The result of a job. */
@@ -135,6 +160,7 @@ export interface JobResult {
   readonly validity: { readonly valid: boolean; readonly reason: string };
   readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
   readonly agents: readonly AgentJudgement[];
+  readonly equivalence: JobEquivalence;
   readonly fingerprint: Readonly<Record<string, string>>;
   readonly executor: string;
   readonly startedAt: string;

@@ -69,9 +69,17 @@ export async function runReportText(runDir: string): Promise<string> {
       `Human vs baseline: ${ci(job.humanVsBaseline)} — ${job.validity.valid ? 'the task is valid here' : 'NOT valid here'}: ${job.validity.reason}.`,
       '',
     );
+    const eq = job.equivalence;
+    if (eq)
+      lines.push(
+        eq.probe
+          ? `Outputs (${eq.probe} probe): ${eq.detail}; tolerance for agents: ${eq.tolerance ? `${eq.tolerance.maxNonExact} non-exact output(s), max |diff| ${eq.tolerance.maxAbsDiff}` : 'none (baseline probe failed)'}.`
+          : 'Outputs: unchecked (the task has no correctness probe).',
+        '',
+      );
     for (const r of rows.filter((x) => x.task === task)) {
       lines.push(
-        `- **${r.agent}** (${r.model}): **${r.verdict ?? r.failureClass ?? 'unjudged'}** — vs baseline ${ci(r.agentVsBaseline)}, vs human ${ci(r.agentVsHuman)}${r.verdictReason ? `; ${r.verdictReason}` : ''}`,
+        `- **${r.agent}** (${r.model}): **${r.verdict ?? r.failureClass ?? 'unjudged'}** — vs baseline ${ci(r.agentVsBaseline)}, vs human ${ci(r.agentVsHuman)}${r.verdictReason ? `; ${r.verdictReason}` : ''}${r.equivalence ? `; outputs ${r.equivalence.verdict}: ${r.equivalence.reason}` : ''}${r.tamper?.length ? `; tamper findings: ${r.tamper.map((f) => `${f.rule} (${f.severity}) ${f.file}:${f.line}`).join(', ')}` : ''}`,
       );
     }
     lines.push('');

@@ -198,6 +198,7 @@ function printSummary(
       'Agent vs human',
       'Agent vs baseline',
       'Human vs baseline',
+      'Outputs',
       'Task valid here',
       'Failure',
     ],
@@ -211,6 +212,7 @@ function printSummary(
       pct(r.agentVsHuman),
       pct(r.agentVsBaseline),
       pct(r.humanVsBaseline),
+      r.equivalence?.verdict ?? '-',
       r.taskValidHere ? 'yes' : 'no',
       r.failureClass ?? '',
     ]);

@@ -19,7 +19,11 @@ export type Verdict =
   | 'below_human'
   | 'no_gain'
   | 'regression'
-  | 'inconclusive';
+  | 'inconclusive'
+  /** faster or not, its outputs differ from the baseline's beyond the tolerance: no speed credit */
+  | 'diverged'
+  /** its own correctness probe failed (e.g. the server died answering it): no speed credit */
+  | 'probe_failed';
 
 /** Verdict policy. */
 export interface VerdictPolicy {

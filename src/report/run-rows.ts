@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobResult, VariantResult } from '../bench/types.js';
+import type { AgentJudgement, JobResult, VariantResult } from '../bench/types.js';
 import { variantSlug } from '../bench/workspace.js';
 import { recomputeDerived } from '../grade/formulas.js';
 import type { Interval, Summary } from '../grade/stats.js';
@@ -43,6 +43,12 @@ export interface ExtendedRow {
   readonly patch: VariantResult['patch'];
   /** what the static tamper rules found in the agent's patch (rule, severity, file:line, evidence) */
   readonly tamper: VariantResult['tamper'];
+  /** the agent's outputs against the baseline's: equivalent, diverged, probe_failed or unchecked */
+  readonly equivalence: AgentJudgement['equivalence'];
+  /** the tolerance the human set on this machine, and the human's own divergence */
+  readonly equivalenceCalibration: JobResult['equivalence'];
+  /** whether the speed verdict counts (outputs equivalent, or not checkable for reasons not the agent's) */
+  readonly credited: boolean;
   readonly fingerprint: Readonly<Record<string, string>>;
   readonly executor: string;
   readonly thresholdPct: number;
@@ -140,6 +146,9 @@ export async function rowsForJob(
       failureClass: judgement?.failure ?? job.failure?.class ?? null,
       patch: agentVariant.patch,
       tamper: agentVariant.tamper ?? [],
+      equivalence: judgement?.equivalence ?? null,
+      equivalenceCalibration: job.equivalence,
+      credited: judgement?.credited ?? false,
       fingerprint: job.fingerprint,
       executor: job.executor,
       thresholdPct: ctx.thresholdPct,
