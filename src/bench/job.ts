@@ -279,8 +279,8 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       detail: `not the baseline's workload: ${off.map((m) => `${m} ${p.metrics[m]?.value} (baseline ${reference.metrics[m]?.value})`).join(', ')}`,
     };
   });
-  for (const p of checked) {
-    if (p.status === 'workload_mismatch' && !p.detail.startsWith('the run used')) {
+  for (const [i, p] of checked.entries()) {
+    if (p !== measured[i]) {
       const logDir = join(jobDir, 'phases', `${String(p.round).padStart(2, '0')}-${variantSlug(p.variant)}`);
       await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(p, null, 2)}\n`);
     }

@@ -429,6 +429,29 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       },
     );
   }
+  // the counts every run of this workload must report (requests completed, tokens generated)
+  const expected = bench.expect;
+  const short: string[] = [];
+  if (
+    expected?.completed !== undefined &&
+    metrics.completed &&
+    metrics.completed.value !== expected.completed
+  )
+    short.push(`completed ${metrics.completed.value} requests, the workload asks for ${expected.completed}`);
+  if (
+    expected?.totalOutputTokens !== undefined &&
+    metrics.total_output_tokens &&
+    metrics.total_output_tokens.value !== expected.totalOutputTokens
+  )
+    short.push(
+      `generated ${metrics.total_output_tokens.value} tokens, the workload asks for ${expected.totalOutputTokens}`,
+    );
+  if (short.length)
+    return done('workload_mismatch', `the run did other work than the task specifies: ${short.join('; ')}`, {
+      metrics,
+      effectiveArgs,
+      result,
+    });
   const primary = bench.primaryMetric?.name ?? parserFor(kind).primaryMetric;
   if (!metrics[primary])
     return done('no_metrics', `the output has no ${primary}`, { metrics, effectiveArgs, result });

@@ -97,6 +97,17 @@ export const BenchmarkSchema = z.strictObject({
    * human and agent alike (client scripts and their prompt sampling change between commits).
    */
   clientCopy: z.strictObject({ commit: z.literal('parent'), path: nonEmpty }),
+  /**
+   * What every run of the workload must report, derived from its arguments (absent: not derivable):
+   * the requests completed (`--num-prompts`) and the tokens generated (random prompts with a fixed
+   * output length and EOS ignored). A run that reports otherwise did other work: `workload_mismatch`.
+   */
+  expect: z.optional(
+    z.strictObject({
+      completed: z.optional(z.number().check(z.int(), z.positive())),
+      totalOutputTokens: z.optional(z.number().check(z.int(), z.positive())),
+    }),
+  ),
   primaryMetric: z.nullable(
     z.strictObject({
       name: nonEmpty,

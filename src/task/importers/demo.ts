@@ -9,6 +9,7 @@ import { simpleGit } from 'simple-git';
 import { splitShellWords } from '../../util/shell-words.js';
 import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
 import { materializeDemoRepo } from '../demo.js';
+import { expectedCounts } from '../expect.js';
 import { type Correctness, TASK_SCHEMA_VERSION, type TaskSpec, TaskSpecSchema } from '../schema.js';
 
 /** Identifies this importer in every spec it writes. */
@@ -138,6 +139,8 @@ export async function importDemoTasks(): Promise<TaskSpec[]> {
           server: d.server ? { argv: d.server } : null,
           client: { argv: client },
           clientCopy: { commit: 'parent', path: client[1] ?? 'benchmarks' },
+          // the demo engine never stops early: every request generates the asked length
+          ...(d.kind === 'serving' ? { expect: expectedCounts(client, { fixedLength: true }) } : {}),
           primaryMetric: d.primary,
           resolutions: d.server ? [{ what: `server: ${d.server.join(' ')}`, why: d.why }] : [],
         },

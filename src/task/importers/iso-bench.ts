@@ -10,6 +10,7 @@ import { parserFor } from '../../parse/registry.js';
 import { readV5Table } from '../../report/v5-io.js';
 import { type Infer, type Schema, z } from '../../util/zod.js';
 import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
+import { expectedCounts } from '../expect.js';
 import { parsePerfCommand } from '../perf-command.js';
 import { resolveWorkload } from '../resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../schema.js';
@@ -240,6 +241,7 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
         server: workload?.server ? { argv: workload.server } : null,
         client: workload ? { argv: workload.client } : null,
         clientCopy: { commit: 'parent', path: clientScript },
+        ...(kind === 'serving' && workload ? { expect: expectedCounts(workload.client) } : {}),
         primaryMetric: primary && metricFacts ? { name: primary, ...metricFacts } : null,
         resolutions: workload?.resolutions ?? [],
       },
