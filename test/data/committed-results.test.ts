@@ -42,8 +42,20 @@ describe.each(dirs)('results/%s', (dir) => {
       const again = agentVerdict(a.agentVsBaseline as NonNullable<typeof a.agentVsBaseline>, a.agentVsHuman, {
         thresholdPct: threshold,
       });
-      expect(a.verdict?.verdict).toBe(again.verdict);
+      // outputs that diverge take the speed credit away, whatever the speed verdict
+      const expected = a.equivalence?.verdict === 'diverged' ? 'diverged' : again.verdict;
+      expect(a.verdict?.verdict).toBe(expected);
+      expect(a.credited).toBe(
+        a.equivalence?.verdict !== 'diverged' && a.equivalence?.verdict !== 'probe_failed',
+      );
     }
+  });
+
+  it('keeps the correctness calibration: the human’s divergence that set the tolerance', () => {
+    if (!job.equivalence?.probe) return;
+    expect(job.equivalence.tolerance?.source).toBe('human');
+    expect(job.equivalence.human?.compared).toBeGreaterThan(0);
+    expect(job.equivalence.tolerance?.maxNonExact).toBe(job.equivalence.human?.nonExact);
   });
 
   it('has schema-v5 rows that carry the job’s means', async () => {
