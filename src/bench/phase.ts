@@ -16,6 +16,7 @@ import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
+import { startServer, stopServer } from './server.js';
 import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
 import { BENCH_RECORD_VERSION } from './types.js';
 
@@ -131,45 +132,6 @@ async function runProbe(
   return { status: 'ok', detail: '', outputsPath: host, process: proc };
 }
 
-const READY_PROBE = `
-import sys, time, urllib.request
-port, timeout = int(sys.argv[1]), float(sys.argv[2])
-deadline = time.time() + timeout
-last = ''
-while time.time() < deadline:
-    try:
-        with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2) as r:
-            if r.status == 200:
-                print('ready'); sys.exit(0)
-            last = f'status {r.status}'
-    except Exception as e:
-        last = str(e)
-    time.sleep(0.05)
-print(f'not ready after {timeout}s: {last}'); sys.exit(1)
-`;
-
-const PORT_FREE_PROBE = `
-import socket, sys, time
-port, timeout = int(sys.argv[1]), float(sys.argv[2])
-deadline = time.time() + timeout
-while time.time() < deadline:
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('127.0.0.1', port)); s.close(); print('free'); sys.exit(0)
-    except OSError:
-        s.close(); time.sleep(0.05)
-print('still in use'); sys.exit(1)
-`;
-
-function portOf(argv: readonly string[]): number {
-  const i = argv.indexOf('--port');
-  const v = i >= 0 ? argv[i + 1] : undefined;
-  const eq = argv.find((a) => a.startsWith('--port='));
-  const n = Number(v ?? eq?.slice(7) ?? 8000);
-  return Number.isInteger(n) ? n : 8000;
-}
-
 /** The record of a process as it ran. */
 export function processRecord(
   argv: readonly string[],
@@ -251,45 +213,15 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
 
   try {
     if (kind === 'serving') {
-      const serverArgv = bench.server?.argv ?? [];
-      const env = { ...baseEnv, PYTHONPATH: place.variantDir };
-      const port = portOf(serverArgv);
-      bg = await sandbox.start(serverArgv, {
-        cwd: place.variantDir,
-        env,
-        stdoutPath: join(place.logDir, 'server.log'),
-        stderrPath: join(place.logDir, 'server.log'),
-      });
-      const t0 = performance.now();
-      const probe = sandbox.exec(
-        ['python3', '-c', READY_PROBE, String(port), String(task.timeouts.serverStartS)],
-        {
-          stdoutPath: join(place.logDir, 'ready.log'),
-          stderrPath: join(place.logDir, 'ready.log'),
-          timeoutMs: task.timeouts.serverStartS * 1000 + 10_000,
-        },
-      );
-      const first = await Promise.race([
-        probe.then((r) => ({ probe: r })),
-        bg.done.then((r) => ({ exited: r })),
-      ]);
-      if ('exited' in first) {
-        server = processRecord(serverArgv, place.variantDir, env, first.exited);
-        commandsMs += performance.now() - t0;
-        return done(
-          'server_crash',
-          `the server exited (code ${first.exited.exitCode}) before it was ready:\n${await tail(join(place.logDir, 'server.log'))}`,
-        );
+      const started = await startServer(sandbox, task, place.variantDir, place.logDir, baseEnv);
+      if (!started.ok) {
+        server = started.record;
+        commandsMs += started.ms;
+        return done(started.status, started.detail);
       }
-      if (first.probe.exitCode !== 0) {
-        const stopped = await bg.stop(5000);
-        server = processRecord(serverArgv, place.variantDir, env, stopped);
-        commandsMs += performance.now() - t0;
-        return done(
-          'server_start_timeout',
-          `the server did not answer /health within ${task.timeouts.serverStartS}s:\n${await tail(join(place.logDir, 'server.log'))}`,
-        );
-      }
+      const { port, argv: serverArgv, env } = started;
+      bg = started.bg;
+      const t0 = performance.now() - started.ms;
       const c = await sandbox.exec(clientArgv, {
         cwd: place.clientDir,
         env: baseEnv,
@@ -309,14 +241,10 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
           timeoutMs,
         });
       const serverAlive = bg.running();
-      const stopped = await bg.stop(5000);
-      commandsMs += performance.now() - t0;
-      server = processRecord(serverArgv, place.variantDir, env, stopped);
-      await sandbox.exec(['python3', '-c', PORT_FREE_PROBE, String(port), '30'], {
-        stdoutPath: join(place.logDir, 'port.log'),
-        stderrPath: join(place.logDir, 'port.log'),
-        timeoutMs: 40_000,
+      const stopped = await stopServer(sandbox, bg, port, place.logDir, () => {
+        commandsMs += performance.now() - t0;
       });
+      server = processRecord(serverArgv, place.variantDir, env, stopped);
       if (c.timedOut)
         return done(
           'bench_timeout',
