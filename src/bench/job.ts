@@ -9,6 +9,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Executor, Sandbox } from '../executor/types.js';
 import {
+  type AccuracyResult,
+  type AccuracyScore,
+  parseAccuracyDataset,
+  scoreAccuracy,
+} from '../grade/accuracy.js';
+import {
   type Comparison,
   calibrate,
   compareOutputs,
@@ -25,12 +31,14 @@ import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '
 import { jsonResultRequest } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
 import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
+import type { TamperPolicy } from '../tamper/registry.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { packageRoot } from '../util/package-root.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
-import { runPhase } from './phase.js';
+import { runPhase, servedModel } from './phase.js';
+import { startServer, stopServer } from './server.js';
 import { runSetup } from './setup.js';
 import {
   type AgentJudgement,
@@ -71,6 +79,14 @@ export interface JobOptions {
   readonly cache?: string;
   /** how the human's divergence sets the tolerance of agents' outputs */
   readonly equivalencePolicy?: EquivalencePolicy;
+  /** when the static tamper rules refuse a patch (default: at fail findings) */
+  readonly tamperPolicy?: TamperPolicy;
+  /** the optional accuracy check (serving tasks): a local JSONL of {question, answer} */
+  readonly accuracy?: {
+    readonly dataset: string;
+    readonly maxTokens?: number;
+    readonly tolerancePts?: number;
+  };
 }
 
 /** A comparison without its per-output details (for the job record). */
@@ -106,6 +122,7 @@ async function failedBeforeStart(
       failure: failure.class,
       equivalence: null,
       credited: false,
+      accuracy: null,
     })),
     equivalence: {
       probe: task.correctness?.mode ?? null,
@@ -159,7 +176,13 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
   const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
   const command = parsedCommand?.ok ? parsedCommand.parsed : null;
 
-  const { variants, repoDir } = await prepareVariants(task, opts.agents, jobDir, opts.source);
+  const { variants, repoDir } = await prepareVariants(
+    task,
+    opts.agents,
+    jobDir,
+    opts.source,
+    opts.tamperPolicy,
+  );
   const runnable = variants.filter((v) => v.hostDir !== null);
   const phases: PhaseRecord[] = [];
   let fingerprint: Record<string, string> = {};
@@ -167,6 +190,14 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
   const setups = new Map<string, SetupRecord[]>();
   const setupFailures = new Map<string, { class: FailureClass; detail: string }>();
   let measuredVariants: PreparedVariant[] = [];
+  const placed = new Map<string, { sb: Sandbox; dir: string }>();
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const sb of sandboxes.values()) await sb.close();
+    await releaseVariants(repoDir, jobDir).catch(() => undefined);
+  };
   const imageOf = (v: PreparedVariant): string =>
     (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
   try {
@@ -195,7 +226,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       }
       return sb;
     };
-    const placed = new Map<string, { sb: Sandbox; dir: string }>();
+    placed.clear();
     for (const v of runnable) {
       const sb = await sandboxFor(v);
       const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
@@ -213,7 +244,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     if (jsonRequest)
       for (const sb of sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
     // the correctness probes (harness code, never the agent's) and where their outputs go
-    if (task.correctness)
+    if (task.correctness || opts.accuracy)
       for (const sb of sandboxes.values()) {
         await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
         await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
@@ -263,9 +294,9 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
         opts.onPhase?.(r);
       }
     }
-  } finally {
-    for (const sb of sandboxes.values()) await sb.close();
-    await releaseVariants(repoDir, jobDir).catch(() => undefined);
+  } catch (e) {
+    await cleanup();
+    throw e;
   }
 
   // the workload of a serving job: every variant must complete the same requests and tokens as the baseline
@@ -388,6 +419,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
         verdict: null,
         equivalence: null,
         credited: false,
+        accuracy: null,
       };
       if (r.status !== 'ok') return { ...none, failure: r.status };
       if (!baseOk) return { ...none, failure: 'baseline_failed' };
@@ -412,8 +444,98 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
         failure: null,
         equivalence: eq,
         credited: eq.verdict === 'equivalent' || eq.verdict === 'unchecked',
+        accuracy: null,
       };
     });
+  // the optional accuracy check, only for agents whose speed verdict shows a gain (to spare the GPU)
+  if (opts.accuracy && kind === 'serving') {
+    const gain = new Set(['beats_human', 'matches_human', 'below_human']);
+    const qualifying = agents.filter((a) => a.credited && a.verdict && gain.has(a.verdict.verdict));
+    if (qualifying.length) {
+      const items = parseAccuracyDataset(readFileSync(opts.accuracy.dataset, 'utf8'), opts.accuracy.dataset);
+      const baseEnv = { ...offline?.env, ...task.benchmark.env, PYTHONUNBUFFERED: '1' };
+      const ask = async (id: string): Promise<AccuracyScore | string> => {
+        const at = placed.get(id);
+        if (!at) return `${id} has no tree`;
+        const logDir = join(jobDir, 'accuracy', variantSlug(id));
+        await mkdir(logDir, { recursive: true });
+        const dataset = `${at.sb.workdir}/accuracy-dataset.jsonl`;
+        await at.sb.put(opts.accuracy?.dataset as string, dataset);
+        const started = await startServer(at.sb, task, at.dir, logDir, baseEnv);
+        if (!started.ok) return `${started.status}: ${started.detail}`;
+        const out = `${at.sb.workdir}/probe-out/accuracy-${variantSlug(id)}.jsonl`;
+        const argv = [
+          'python3',
+          `${at.sb.workdir}/probes/accuracy.py`,
+          '--port',
+          String(started.port),
+          '--model',
+          servedModel(started.argv, task.benchmark.model ?? 'model'),
+          '--dataset',
+          dataset,
+          '--max-tokens',
+          String(opts.accuracy?.maxTokens ?? 256),
+          '--out',
+          out,
+        ];
+        const r = await at.sb.exec(argv, {
+          cwd: at.dir,
+          env: baseEnv,
+          timeoutMs: task.timeouts.benchmarkS * 1000,
+          stdoutPath: join(logDir, 'accuracy.log'),
+          stderrPath: join(logDir, 'accuracy.log'),
+        });
+        await stopServer(at.sb, started.bg, started.port, logDir);
+        if (r.exitCode !== 0)
+          return `the accuracy probe exited with ${r.exitCode} (${join(logDir, 'accuracy.log')})`;
+        await at.sb.get(out, join(logDir, 'outputs.jsonl'));
+        const outputs = readFileSync(join(logDir, 'outputs.jsonl'), 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as { id: string; text?: string });
+        return scoreAccuracy(items, outputs);
+      };
+      const base = await ask('baseline');
+      const tol = opts.accuracy.tolerancePts ?? 2;
+      for (const [i, a] of agents.entries()) {
+        if (!qualifying.includes(a)) continue;
+        const mine = typeof base === 'string' ? base : await ask(a.variant);
+        if (typeof mine === 'string' || typeof base === 'string') {
+          agents[i] = {
+            ...a,
+            accuracy: null,
+            verdict: {
+              verdict: 'probe_failed',
+              reason: `the accuracy check failed: ${typeof base === 'string' ? `baseline: ${base}` : mine}`,
+            },
+            credited: typeof base === 'string',
+          };
+          continue;
+        }
+        const deltaPts = mine.pct - base.pct;
+        const result: AccuracyResult = {
+          baseline: base,
+          agent: mine,
+          deltaPts,
+          tolerancePts: tol,
+          passed: deltaPts >= -tol,
+          dataset: opts.accuracy.dataset,
+        };
+        agents[i] = result.passed
+          ? { ...a, accuracy: result }
+          : {
+              ...a,
+              accuracy: result,
+              credited: false,
+              verdict: {
+                verdict: 'accuracy_dropped',
+                reason: `accuracy ${mine.pct.toFixed(1)}% vs the baseline's ${base.pct.toFixed(1)}% (${deltaPts.toFixed(1)} points, tolerance ${tol}) (speed alone: ${a.verdict?.verdict})`,
+              },
+            };
+      }
+    }
+  }
+  await cleanup();
   const equivalence: JobResult['equivalence'] = {
     probe: task.correctness?.mode ?? null,
     tolerance,

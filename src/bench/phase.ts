@@ -50,8 +50,8 @@ export interface PhaseInput {
   readonly probe?: { readonly spec: Correctness; readonly probeDir: string; readonly outDir: string };
 }
 
-/** The served model name a completions probe asks for: --served-model-name, --model, else the task's. */
-function servedModel(argv: readonly string[], fallback: string): string {
+/** The served model name a probe asks for: --served-model-name, --model, else the task's. */
+export function servedModel(argv: readonly string[], fallback: string): string {
   for (const flag of ['--served-model-name', '--model']) {
     const i = argv.indexOf(flag);
     if (i >= 0 && argv[i + 1]) return argv[i + 1] as string;

@@ -1,5 +1,6 @@
 /** The values that flow through a bench job: variants, phase records, and the job's result. */
 
+import type { AccuracyResult } from '../grade/accuracy.js';
 import type { Comparison, Equivalence, Tolerance } from '../grade/equivalence.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
@@ -133,6 +134,8 @@ export interface AgentJudgement {
   readonly equivalence: Equivalence | null;
   /** whether its speed verdict counts: outputs equivalent, or not checkable for reasons not its own */
   readonly credited: boolean;
+  /** the optional accuracy check (only for agents whose speed verdict shows a gain) */
+  readonly accuracy: AccuracyResult | null;
 }
 
 /** The job's correctness check: the tolerance the human set, and the human's own divergence. */

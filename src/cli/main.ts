@@ -101,6 +101,21 @@ program
     '--cache <dir>',
     'the prefetch cache (see isobench prefetch), mounted read-only with the hub offline',
   )
+  .option(
+    '--accuracy <file>',
+    'serving tasks: a JSONL of {question, answer} asked of baseline and of each agent whose speed verdict shows a gain',
+  )
+  .option('--accuracy-max-tokens <n>', 'tokens per accuracy answer', '256')
+  .option(
+    '--accuracy-tolerance <points>',
+    'how many percentage points below the baseline an agent may score',
+    '2',
+  )
+  .option(
+    '--tamper-policy <level>',
+    'refuse patches at static tamper findings of: fail (default) | warn | never',
+    'fail',
+  )
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));

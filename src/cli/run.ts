@@ -1,5 +1,6 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { AgentPatch } from '../bench/types.js';
@@ -25,6 +26,10 @@ export interface RunCliOptions {
   runId?: string;
   repo?: string;
   cache?: string;
+  accuracy?: string;
+  accuracyMaxTokens?: string;
+  accuracyTolerance?: string;
+  tamperPolicy?: string;
   buildImages?: boolean;
   tasksDir?: string;
   json?: boolean;
@@ -54,6 +59,15 @@ function int(v: string | undefined, name: string, dflt: number, min: number): nu
 export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
   const repeats = int(opts.repeats, '--repeats', 5, 1);
   const warmup = int(opts.warmup, '--warmup', 1, 0);
+  const tamperPolicy = (opts.tamperPolicy ?? 'fail') as 'fail' | 'warn' | 'never';
+  if (!['fail', 'warn', 'never'].includes(tamperPolicy))
+    throw new UsageError(`--tamper-policy must be fail, warn or never, got '${opts.tamperPolicy}'`);
+  if (opts.accuracy && !existsSync(resolve(opts.accuracy)))
+    throw new UsageError(`--accuracy: ${opts.accuracy} does not exist`);
+  if (opts.accuracyTolerance !== undefined && !(Number(opts.accuracyTolerance) >= 0))
+    throw new UsageError(
+      `--accuracy-tolerance must be a number of percentage points >= 0, got '${opts.accuracyTolerance}'`,
+    );
   const threshold = Number(opts.threshold ?? '5');
   if (!Number.isFinite(threshold) || threshold <= 0)
     throw new UsageError(`--threshold must be a positive percentage, got '${opts.threshold}'`);
@@ -155,6 +169,16 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     thresholdPct: threshold,
     source: opts.repo ? { clone: resolve(opts.repo) } : undefined,
     cache: opts.cache ? resolve(opts.cache) : undefined,
+    accuracy: opts.accuracy
+      ? {
+          dataset: resolve(opts.accuracy),
+          maxTokens: opts.accuracyMaxTokens
+            ? int(opts.accuracyMaxTokens, '--accuracy-max-tokens', 256, 1)
+            : undefined,
+          tolerancePts: opts.accuracyTolerance !== undefined ? Number(opts.accuracyTolerance) : undefined,
+        }
+      : undefined,
+    tamperPolicy: { refuseAt: tamperPolicy },
     buildImages: opts.buildImages
       ? { baseImage: image ?? 'isobench-base:bookworm', logDir: join(outDir, runId, 'images') }
       : undefined,

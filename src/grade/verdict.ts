@@ -23,7 +23,9 @@ export type Verdict =
   /** faster or not, its outputs differ from the baseline's beyond the tolerance: no speed credit */
   | 'diverged'
   /** its own correctness probe failed (e.g. the server died answering it): no speed credit */
-  | 'probe_failed';
+  | 'probe_failed'
+  /** faster, but its accuracy on the run's dataset fell below the baseline's beyond the tolerance */
+  | 'accuracy_dropped';
 
 /** Verdict policy. */
 export interface VerdictPolicy {

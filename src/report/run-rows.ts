@@ -49,6 +49,8 @@ export interface ExtendedRow {
   readonly equivalenceCalibration: JobResult['equivalence'];
   /** whether the speed verdict counts (outputs equivalent, or not checkable for reasons not the agent's) */
   readonly credited: boolean;
+  /** the optional accuracy check: agent and baseline scores, delta, tolerance */
+  readonly accuracy: AgentJudgement['accuracy'];
   readonly fingerprint: Readonly<Record<string, string>>;
   readonly executor: string;
   readonly thresholdPct: number;
@@ -149,6 +151,7 @@ export async function rowsForJob(
       equivalence: judgement?.equivalence ?? null,
       equivalenceCalibration: job.equivalence,
       credited: judgement?.credited ?? false,
+      accuracy: judgement?.accuracy ?? null,
       fingerprint: job.fingerprint,
       executor: job.executor,
       thresholdPct: ctx.thresholdPct,

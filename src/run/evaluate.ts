@@ -18,6 +18,7 @@ import type { Executor } from '../executor/types.js';
 import { type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
+import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -38,6 +39,14 @@ export interface EvaluationPlan {
   readonly thresholdPct: number;
   readonly source?: RepoSource;
   readonly cache?: string;
+  /** the optional accuracy check of serving tasks */
+  readonly accuracy?: {
+    readonly dataset: string;
+    readonly maxTokens?: number;
+    readonly tolerancePts?: number;
+  };
+  /** when the static tamper rules refuse a patch */
+  readonly tamperPolicy?: TamperPolicy;
   /** build per-commit images (Docker executor) before each job; the base image of the demo recipes */
   readonly buildImages?: { readonly baseImage: string; readonly logDir: string };
   readonly args: readonly string[];
@@ -114,6 +123,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         image: plan.image,
         source: plan.source,
         cache: plan.cache,
+        accuracy: plan.accuracy,
+        tamperPolicy: plan.tamperPolicy,
         policy: { thresholdPct: plan.thresholdPct },
         onPhase: (r) => plan.onPhase?.(task, r),
       });

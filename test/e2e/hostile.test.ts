@@ -3,13 +3,16 @@
  * scripts/hostile-patches.ts), each caught by the check meant for it, with no speed credit; the human
  * is equivalent and credited; a task without a probe says so.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBenchJob } from '../../src/bench/job.js';
 import type { AgentPatch, JobResult } from '../../src/bench/types.js';
 import { LocalExecutor } from '../../src/executor/local.js';
+import { materializeDemoRepo } from '../../src/task/demo.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { TASKS_DIR } from '../support/fixtures.js';
@@ -39,7 +42,41 @@ let unprobed: JobResult;
 beforeAll(async () => {
   tasks = (await loadTasks(TASKS_DIR)).tasks;
   const t = (id: string) => tasks.find((x) => x.id === id) as TaskSpec;
-  const run = (task: TaskSpec, agents: AgentPatch[], dir: string) =>
+  // an accuracy dataset of long questions, answered as the parent's engine answers them
+  const repo = await materializeDemoRepo('cpu-serving', join(root, 'demo-repo'));
+  await simpleGit(repo.dir).checkout(repo.parent);
+  const questions = Array.from(
+    { length: 6 },
+    (_, i) => `Question ${i}: ${'what comes next in this long passage? '.repeat(8)}`,
+  );
+  const answer = [
+    'import json, sys',
+    'from engine.model import prefill, decode_step',
+    'from engine.tokenizer import tokenize, detokenize',
+    'for q in json.load(sys.stdin):',
+    '    s = prefill(tokenize(q)); out = []',
+    '    for i in range(4):',
+    '        s, t = decode_step(s, i); out.append(t)',
+    '    print(detokenize(out).strip())',
+  ].join('\n');
+  const expected = execFileSync('python3', ['-c', answer], {
+    cwd: repo.dir,
+    input: JSON.stringify(questions),
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
+  const dataset = join(root, 'accuracy.jsonl');
+  writeFileSync(
+    dataset,
+    questions.map((q, i) => JSON.stringify({ question: q, answer: expected[i] })).join('\n'),
+  );
+  const run = (
+    task: TaskSpec,
+    agents: AgentPatch[],
+    dir: string,
+    accuracy?: { dataset: string; maxTokens: number },
+  ) =>
     runBenchJob({
       task,
       agents,
@@ -47,6 +84,7 @@ beforeAll(async () => {
       jobDir: join(root, dir),
       repeats: 2,
       warmup: 0,
+      accuracy,
     });
   serving = await run(
     t('demo/cpu-serving'),
@@ -55,6 +93,7 @@ beforeAll(async () => {
       ...patches('demo/cpu-serving', 'hostile-agent.jsonl'),
     ],
     'serving',
+    { dataset, maxTokens: 4 },
   );
   latency = await run(t('demo/cpu-latency'), patches('demo/cpu-latency', 'hostile-agent.jsonl'), 'latency');
   unprobed = await run(
@@ -87,6 +126,22 @@ describe('hostile patches on the CPU demo', () => {
       equivalence: { verdict: 'diverged' },
     });
     expect(j?.equivalence?.reason).toMatch(/outside the top-k/);
+  });
+
+  it('a shortcut taken only on long prompts passes the probe but not the accuracy check', () => {
+    const j = judged(serving, 'selective-shortcut');
+    expect(j?.equivalence?.verdict).toBe('equivalent');
+    expect(j?.accuracy).toMatchObject({
+      baseline: { correct: 6, total: 6 },
+      agent: { correct: 0 },
+      passed: false,
+    });
+    expect(j).toMatchObject({ credited: false, verdict: { verdict: 'accuracy_dropped' } });
+    // the honest fix: checked (and kept) when its speed verdict shows a gain, else spared the check
+    const good = judged(serving, 'good');
+    if (['beats_human', 'matches_human', 'below_human'].includes(good?.verdict?.verdict ?? ''))
+      expect(good).toMatchObject({ credited: true, accuracy: { agent: { correct: 6 }, passed: true } });
+    else expect(good?.accuracy).toBeNull();
   });
 
   it('halving the work is a workload mismatch, named (workload integrity)', () => {
