@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBenchJob } from '../../src/bench/job.js';
 import type { AgentPatch, JobResult } from '../../src/bench/types.js';
 import { LocalExecutor } from '../../src/executor/local.js';
+import { rowsForJob } from '../../src/report/run-rows.js';
 import { materializeDemoRepo } from '../../src/task/demo.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
@@ -171,8 +172,21 @@ describe('hostile patches on the CPU demo', () => {
     ]);
   });
 
-  it('a task without a probe says unchecked, and still credits the speed verdict', () => {
+  it('a task without a probe says unchecked, on its rows too, and still credits the speed verdict', async () => {
     expect(unprobed.equivalence).toMatchObject({ probe: null, tolerance: null });
+    const task = { ...(tasks.find((x) => x.id === 'demo/cpu-latency') as TaskSpec), correctness: undefined };
+    const rows = await rowsForJob(task, unprobed, {
+      runId: 'r',
+      jobDir: join(root, 'unprobed'),
+      warmup: 0,
+      thresholdPct: 5,
+      date: '2026-11-27',
+    });
+    expect(rows.extended[0]).toMatchObject({
+      credited: true,
+      equivalence: { verdict: 'unchecked' },
+      equivalenceCalibration: { detail: 'no correctness probe: outputs unchecked' },
+    });
     expect(judged(unprobed, 'good')).toMatchObject({ credited: true, equivalence: { verdict: 'unchecked' } });
   });
 });

@@ -12,6 +12,7 @@ import { type Infer, type Schema, z } from '../../util/zod.js';
 import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
 import { expectedCounts } from '../expect.js';
 import { parsePerfCommand } from '../perf-command.js';
+import { vllmProbe } from '../probes.js';
 import { resolveWorkload } from '../resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../schema.js';
 import { judgeTask } from '../validate.js';
@@ -253,6 +254,7 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
       hardware: { gpu: 'H100', count: Math.min(8, workload?.gpuCount ?? 1) },
       timeouts: { serverStartS: 1200, benchmarkS: 3600, buildS: 5400 },
       setup: vllmSetup(),
+      ...(judged.benchmarkable.ok ? { correctness: vllmProbe(kind, workload?.client ?? null) } : {}),
       protectedPaths: ['benchmarks/', 'tests/'],
       benchmarkable: judged.benchmarkable,
       findings: [...judged.findings, ...notes],
