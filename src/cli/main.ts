@@ -117,6 +117,11 @@ program
     'fail',
   )
   .option('--tasks-dir <dir>', 'task catalogue')
+  .option(
+    '--resume <run-id>',
+    'continue an interrupted run with its recorded arguments: finished jobs are read back, the rest run',
+  )
+  .option('--retry-infra', 'also run again the jobs whose records say they failed for infrastructure reasons')
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
 
@@ -274,4 +279,42 @@ program
   .option('--tasks-dir <dir>', 'task catalogue')
   .action(run(async (file: string, opts) => (await import('./leaderboard.js')).leaderboardCmd(file, opts)));
 
+/**
+ * `isobench run --resume RUN_ID [--out DIR]`: the recorded arguments of that run, with its id (the
+ * jobs it finished are read back, the others run). Anything given after --resume is added.
+ */
+async function resumeArgv(argv: string[]): Promise<string[]> {
+  const i = argv.indexOf('--resume');
+  if (argv[2] !== 'run' || i < 0) return argv;
+  const id = argv[i + 1];
+  if (!id) {
+    process.stderr.write('isobench: --resume needs a run id\n');
+    process.exit(EXIT.badInput);
+  }
+  const o = argv.indexOf('--out');
+  const { join, resolve } = await import('node:path');
+  const { readFile } = await import('node:fs/promises');
+  const runJson = join(
+    resolve(o > 0 ? (argv[o + 1] as string) : join(process.cwd(), 'results', 'runs')),
+    id,
+    'run.json',
+  );
+  let recorded: string[];
+  try {
+    recorded = (JSON.parse(await readFile(runJson, 'utf8')) as { args: string[] }).args;
+  } catch (e) {
+    process.stderr.write(`isobench: --resume ${id}: cannot read ${runJson}: ${(e as Error).message}\n`);
+    process.exit(EXIT.badInput);
+  }
+  const extra = argv
+    .slice(3)
+    .filter((_, j) => j + 3 !== i && j + 3 !== i + 1 && argv[j + 3] !== '--retry-infra');
+  const base = recorded[0] === 'run' ? recorded.slice(1) : recorded;
+  const withoutId = base.filter((a, j) => a !== '--run-id' && base[j - 1] !== '--run-id');
+  const retry = argv.includes('--retry-infra') ? ['--retry-infra'] : [];
+  const kept = withoutId.filter((a) => a !== '--retry-infra');
+  return [...argv.slice(0, 3), ...kept, ...extra, ...retry, '--run-id', id];
+}
+
+process.argv = await resumeArgv(process.argv);
 await program.parseAsync(process.argv);

@@ -30,6 +30,8 @@ export interface RunCliOptions {
   accuracyMaxTokens?: string;
   accuracyTolerance?: string;
   tamperPolicy?: string;
+  resume?: string;
+  retryInfra?: boolean;
   buildImages?: boolean;
   tasksDir?: string;
   json?: boolean;
@@ -179,6 +181,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
         }
       : undefined,
     tamperPolicy: { refuseAt: tamperPolicy },
+    retryInfra: opts.retryInfra === true,
     buildImages: opts.buildImages
       ? { baseImage: image ?? 'isobench-base:bookworm', logDir: join(outDir, runId, 'images') }
       : undefined,

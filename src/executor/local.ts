@@ -41,12 +41,19 @@ interface LocalState {
   readonly ownerPid: number;
 }
 
+/** Whether a process is alive: it exists and is not a zombie waiting to be reaped (Linux /proc where present). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // no /proc: kill(0) said it exists
   }
 }
 

@@ -8,16 +8,26 @@
  *   jobs/<task>/patches/         each agent's patch and apply log
  *   rows.v5.{csv,jsonl,parquet}  the published schema-v5 rows
  *   rows.ext.jsonl               isobench's extended rows
+ *   jobs/<task>/unit.json        the job's unit record, written last: its key and how it ended
+ *
+ * Crash-safe: a job whose unit record carries the same key (the task spec, the patches, the
+ * measurement settings) is done and is read back, not run again; a job without one (killed midway)
+ * is redone from an empty folder. Harness failures are retried a bounded number of times, each
+ * retry recorded; they end as `infra` records that `--retry-infra` runs again.
  */
-import { mkdir } from 'node:fs/promises';
+
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBenchJob } from '../bench/job.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import { type RepoSource, variantSlug } from '../bench/workspace.js';
 import type { Executor } from '../executor/types.js';
+import { isInfra } from '../grade/taxonomy.js';
 import { type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
+import { needsRun, unitKey, writeUnit } from '../store/units.js';
 import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -50,6 +60,11 @@ export interface EvaluationPlan {
   /** build per-commit images (Docker executor) before each job; the base image of the demo recipes */
   readonly buildImages?: { readonly baseImage: string; readonly logDir: string };
   readonly args: readonly string[];
+  /** run again the jobs whose records say infra (default: leave them) */
+  readonly retryInfra?: boolean;
+  /** harness failures of a job retried this many times within the run (default 1), after backoffMs (default 5 s) */
+  readonly infraRetries?: number;
+  readonly backoffMs?: number;
   readonly onPhase?: (task: TaskSpec, r: PhaseRecord) => void;
   readonly onJob?: (task: TaskSpec, r: JobResult) => void;
 }
@@ -66,7 +81,12 @@ export interface EvaluationResult {
 export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationResult> {
   const runDir = join(plan.outDir, plan.runId);
   await mkdir(runDir, { recursive: true });
-  const createdAt = new Date().toISOString();
+  // a resumed run keeps the time it was first created
+  const createdAt =
+    ((await readFile(join(runDir, 'run.json'), 'utf8').then(
+      (t) => (JSON.parse(t) as { createdAt?: string }).createdAt,
+      () => undefined,
+    )) as string | undefined) ?? new Date().toISOString();
   const record = (status: string, jobs: unknown[]) => ({
     schemaVersion: RUN_RECORD_VERSION,
     runId: plan.runId,
@@ -94,40 +114,85 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   const date = createdAt.slice(0, 10);
   for (const task of plan.tasks) {
     const jobDir = join(runDir, 'jobs', variantSlug(task.id));
-    try {
-      let images: { parent?: string; human?: string } | undefined;
-      const fingerprintExtra: Record<string, string> = {};
-      if (plan.buildImages && plan.executor.kind === 'docker') {
-        const { buildTaskImages } = await import('../executor/task-images.js');
-        const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
-        const built = await buildTaskImages(docker, task, { clone: plan.source?.clone, ...plan.buildImages });
-        images = { parent: built.parent.tag, human: built.human.tag };
-        Object.assign(fingerprintExtra, {
-          image_parent: `${built.parent.tag} ${built.parent.id}`,
-          image_human: `${built.human.tag} ${built.human.id}`,
-        });
-      } else if (plan.image && plan.executor.kind === 'docker') {
-        const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
-        const info = await docker.getImage(plan.image).inspect();
-        fingerprintExtra.image = `${plan.image} ${info.Id}`;
-      }
-      const result = await runBenchJob({
-        images,
-        fingerprintExtra,
-        task,
-        agents: plan.patches.get(task.id) ?? [],
-        executor: plan.executor,
-        jobDir,
-        repeats: plan.repeats,
-        warmup: plan.warmup,
-        image: plan.image,
-        source: plan.source,
-        cache: plan.cache,
-        accuracy: plan.accuracy,
-        tamperPolicy: plan.tamperPolicy,
-        policy: { thresholdPct: plan.thresholdPct },
-        onPhase: (r) => plan.onPhase?.(task, r),
+    const agents = plan.patches.get(task.id) ?? [];
+    const inputs = {
+      task: unitKey(task),
+      taskId: task.id,
+      agents: agents
+        .map((a) => ({
+          agent: a.agent,
+          model: a.model,
+          patch: createHash('sha256').update(a.patch).digest('hex'),
+        }))
+        .sort((a, b) => `${a.agent} ${a.model} ${a.patch}`.localeCompare(`${b.agent} ${b.model} ${b.patch}`)),
+      repeats: plan.repeats,
+      warmup: plan.warmup,
+      thresholdPct: plan.thresholdPct,
+      executor: plan.executor.kind,
+      image: plan.image ?? null,
+      tamperPolicy: plan.tamperPolicy ?? null,
+      accuracy: plan.accuracy ?? null,
+    };
+    const key = unitKey(inputs);
+    const { run, previous } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra });
+    if (!run && previous) {
+      // done in an earlier invocation of this run: read it back
+      const result =
+        previous.status === 'done'
+          ? (JSON.parse(await readFile(join(jobDir, 'job.json'), 'utf8')) as JobResult)
+          : null;
+      jobsOut.push({ task: task.id, result, error: result ? null : previous.detail });
+      jobSummaries.push({
+        task: task.id,
+        status: result ? (result.failure?.class ?? 'done') : 'infra_error',
+        resumed: true,
+        path: `jobs/${variantSlug(task.id)}/job.json`,
       });
+      if (result) {
+        const rows = await rowsForJob(task, result, {
+          runId: plan.runId,
+          jobDir,
+          warmup: plan.warmup,
+          thresholdPct: plan.thresholdPct,
+          date,
+        });
+        v5.push(...rows.v5);
+        extended.push(...rows.extended);
+      }
+      continue;
+    }
+    const retries: Array<{ at: string; cause: string }> = [
+      ...(previous?.status === 'infra'
+        ? [...previous.retries, { at: previous.finishedAt, cause: previous.detail }]
+        : []),
+    ];
+    let outcome: { result: JobResult } | { error: string } = { error: 'not run' };
+    for (let attempt = 0; attempt <= (plan.infraRetries ?? 1); attempt++) {
+      if (attempt > 0) {
+        retries.push({ at: new Date().toISOString(), cause: (outcome as { error: string }).error });
+        await new Promise((r) => setTimeout(r, (plan.backoffMs ?? 5000) * 2 ** (attempt - 1)));
+        await rm(jobDir, { recursive: true, force: true });
+      }
+      try {
+        outcome = { result: await runJob(plan, task, jobDir) };
+        break;
+      } catch (e) {
+        outcome = { error: (e as Error).message };
+      }
+    }
+    if ('error' in outcome) {
+      jobsOut.push({ task: task.id, result: null, error: outcome.error });
+      jobSummaries.push({ task: task.id, status: 'infra_error', error: outcome.error });
+      await writeUnit(jobDir, {
+        key,
+        kind: 'bench_job',
+        status: 'infra',
+        detail: outcome.error,
+        inputs,
+        retries,
+      });
+    } else {
+      const result = outcome.result;
       jobsOut.push({ task: task.id, result, error: null });
       jobSummaries.push({
         task: task.id,
@@ -144,10 +209,15 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       });
       v5.push(...rows.v5);
       extended.push(...rows.extended);
-    } catch (e) {
-      const message = (e as Error).message;
-      jobsOut.push({ task: task.id, result: null, error: message });
-      jobSummaries.push({ task: task.id, status: 'infra_error', error: message });
+      const infra = result.failure && isInfra(result.failure.class);
+      await writeUnit(jobDir, {
+        key,
+        kind: 'bench_job',
+        status: infra ? 'infra' : 'done',
+        detail: result.failure ? `${result.failure.class}: ${result.failure.detail}` : 'measured',
+        inputs,
+        retries,
+      });
     }
     await writeFileAtomic(
       join(runDir, 'run.json'),
@@ -164,4 +234,41 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     `${JSON.stringify(record('done', jobSummaries), null, 2)}\n`,
   );
   return { runDir, jobs: jobsOut, v5, extended };
+}
+
+/** Builds or finds the images a job needs and runs it (throws for harness failures). */
+async function runJob(plan: EvaluationPlan, task: TaskSpec, jobDir: string): Promise<JobResult> {
+  let images: { parent?: string; human?: string } | undefined;
+  const fingerprintExtra: Record<string, string> = {};
+  if (plan.buildImages && plan.executor.kind === 'docker') {
+    const { buildTaskImages } = await import('../executor/task-images.js');
+    const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
+    const built = await buildTaskImages(docker, task, { clone: plan.source?.clone, ...plan.buildImages });
+    images = { parent: built.parent.tag, human: built.human.tag };
+    Object.assign(fingerprintExtra, {
+      image_parent: `${built.parent.tag} ${built.parent.id}`,
+      image_human: `${built.human.tag} ${built.human.id}`,
+    });
+  } else if (plan.image && plan.executor.kind === 'docker') {
+    const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
+    const info = await docker.getImage(plan.image).inspect();
+    fingerprintExtra.image = `${plan.image} ${info.Id}`;
+  }
+  return runBenchJob({
+    images,
+    fingerprintExtra,
+    task,
+    agents: plan.patches.get(task.id) ?? [],
+    executor: plan.executor,
+    jobDir,
+    repeats: plan.repeats,
+    warmup: plan.warmup,
+    image: plan.image,
+    source: plan.source,
+    cache: plan.cache,
+    accuracy: plan.accuracy,
+    tamperPolicy: plan.tamperPolicy,
+    policy: { thresholdPct: plan.thresholdPct },
+    onPhase: (r) => plan.onPhase?.(task, r),
+  });
 }

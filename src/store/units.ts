@@ -1,0 +1,88 @@
+/**
+ * Units of work and their records: every unit (a bench job, an agent attempt) has a stable key, a
+ * hash of everything that decides its result; its record is written atomically, last, when it ends.
+ * A unit with a record of the same key is done and is not run again; a unit without one (never
+ * started, or killed midway) is redone from a clean folder.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+/** The version of unit records. */
+export const UNIT_RECORD_VERSION = 1;
+
+/** The file a unit's record lives in, inside its folder. */
+export const UNIT_FILE = 'unit.json';
+
+/** JSON with object keys sorted, so equal values hash equally. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v as object)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** The stable key of a unit: sha256 of the canonical JSON of what decides it. */
+export function unitKey(what: unknown): string {
+  return createHash('sha256').update(canonical(what)).digest('hex');
+}
+
+/** A unit's record. */
+export interface UnitRecord {
+  readonly schemaVersion: typeof UNIT_RECORD_VERSION;
+  readonly key: string;
+  readonly kind: 'bench_job' | 'agent_attempt';
+  /** done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra) */
+  readonly status: 'done' | 'infra';
+  readonly detail: string;
+  /** the inputs the key was made from, for people reading the record */
+  readonly inputs: unknown;
+  readonly finishedAt: string;
+  /** every infrastructure retry before this record, with its cause */
+  readonly retries: ReadonlyArray<{ readonly at: string; readonly cause: string }>;
+}
+
+/** The record in `dir`, or null when there is none (or it is unreadable, or from another version). */
+export async function readUnit(dir: string): Promise<UnitRecord | null> {
+  try {
+    const r = JSON.parse(await readFile(join(dir, UNIT_FILE), 'utf8')) as UnitRecord;
+    return r.schemaVersion === UNIT_RECORD_VERSION && typeof r.key === 'string' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a unit's record (atomically: temp file, then rename). */
+export async function writeUnit(
+  dir: string,
+  r: Omit<UnitRecord, 'schemaVersion' | 'finishedAt'>,
+): Promise<UnitRecord> {
+  const rec: UnitRecord = { schemaVersion: UNIT_RECORD_VERSION, ...r, finishedAt: new Date().toISOString() };
+  await writeFileAtomic(join(dir, UNIT_FILE), `${JSON.stringify(rec, null, 2)}\n`);
+  return rec;
+}
+
+/**
+ * Whether the unit in `dir` must run: not when a record of this key says done (or infra, unless
+ * `retryInfra`). When it must, whatever a killed earlier run left in `dir` is removed first.
+ */
+export async function needsRun(
+  dir: string,
+  key: string,
+  opts: { retryInfra?: boolean } = {},
+): Promise<{ run: boolean; previous: UnitRecord | null }> {
+  const previous = await readUnit(dir);
+  if (
+    previous &&
+    previous.key === key &&
+    (previous.status === 'done' || (previous.status === 'infra' && !opts.retryInfra))
+  )
+    return { run: false, previous };
+  await rm(dir, { recursive: true, force: true });
+  return { run: true, previous };
+}
