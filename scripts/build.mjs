@@ -18,8 +18,9 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  // loaded from node_modules when a Docker executor is used (it carries optional native addons)
-  external: ['dockerode'],
+  // loaded from node_modules when used: dockerode (optional native addons), bullmq and ioredis (CommonJS
+  // packages that read their own files at run time)
+  external: ['dockerode', 'bullmq', 'ioredis'],
   // CommonJS dependencies (commander, csv-parse) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __isobenchCreateRequire } from 'node:module'; const require = __isobenchCreateRequire(import.meta.url);",

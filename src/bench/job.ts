@@ -87,6 +87,8 @@ export interface JobOptions {
     readonly maxTokens?: number;
     readonly tolerancePts?: number;
   };
+  /** the GPUs leased for this job (device ids); default: any `task.hardware.count` GPUs */
+  readonly gpuDevices?: readonly string[];
 }
 
 /** A comparison without its per-output details (for the job record). */
@@ -210,7 +212,12 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
         sb = await executor.open({
           name: `${task.id}`,
           image: image || undefined,
-          gpus: task.hardware.count > 0 ? { count: task.hardware.count } : undefined,
+          gpus:
+            task.hardware.count > 0
+              ? opts.gpuDevices?.length
+                ? { devices: opts.gpuDevices }
+                : { count: task.hardware.count }
+              : undefined,
           mounts: offline?.mounts,
           labels: { 'isobench.task': task.id },
         });

@@ -49,6 +49,60 @@ export function portOf(argv: readonly string[]): number {
   return Number.isInteger(n) ? n : 8000;
 }
 
+/** `argv` with its `--port` (either spelling) set to `port`, or `--port port` added. */
+function setPort(argv: readonly string[], port: number): string[] {
+  const out = [...argv];
+  const i = out.indexOf('--port');
+  if (i >= 0 && i + 1 < out.length) out[i + 1] = String(port);
+  else {
+    const j = out.findIndex((a) => a.startsWith('--port='));
+    if (j >= 0) out[j] = `--port=${port}`;
+    else out.push('--port', String(port));
+  }
+  return out;
+}
+
+/**
+ * The task with its server and client moved to `port` (serving tasks; others are returned as they
+ * are). Used when several jobs share one host's loopback (local executor, concurrent slots); the
+ * phases record the argv that really ran.
+ */
+export function withPort(task: TaskSpec, port: number): TaskSpec {
+  const { server, client } = task.benchmark;
+  if (!server || !client) return task;
+  // the workload check compares the client with the task's perf command: it moves too
+  const perf = task.benchmark.perfCommand;
+  const perfCommand =
+    perf === null || perf === undefined
+      ? perf
+      : /--port[= ]\d+/.test(perf)
+        ? perf.replace(/--port([= ])\d+/, `--port$1${port}`)
+        : `${perf} --port ${port}`;
+  return {
+    ...task,
+    benchmark: {
+      ...task.benchmark,
+      perfCommand,
+      server: { ...server, argv: setPort(server.argv, port) },
+      client: { ...client, argv: setPort(client.argv, port) },
+    },
+  };
+}
+
+/** A TCP port on 127.0.0.1 that is free now. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    import('node:net').then(({ createServer }) => {
+      const srv = createServer();
+      srv.once('error', fail);
+      srv.listen(0, '127.0.0.1', () => {
+        const a = srv.address();
+        srv.close(() => (a && typeof a === 'object' ? done(a.port) : fail(new Error('no port'))));
+      });
+    }, fail);
+  });
+}
+
 async function tail(path: string, lines = 12): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(path, 'utf8').catch(() => '');

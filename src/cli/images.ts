@@ -1,8 +1,11 @@
-/** `isobench images build`: the per-commit images of tasks, built from their recipes and smoke-tested. */
+/**
+ * `isobench images build|list|prune`: the per-commit images of tasks, built from their recipes and
+ * smoke-tested, and the cache's disk budget (least recently used go first).
+ */
 import { join, resolve } from 'node:path';
 import { InfraError } from '../executor/types.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
-import { EXIT, out, outJson, UsageError } from './common.js';
+import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
 /** `images build --tasks IDS [--repo PATH] [--base IMAGE] [--log-dir DIR]`. */
 export async function imagesBuildCmd(opts: {
@@ -44,5 +47,62 @@ export async function imagesBuildCmd(opts: {
     }
   }
   if (opts.json) outJson({ schemaVersion: 1, images: results });
+  return EXIT.ok;
+}
+async function docker() {
+  const { connectDocker, dockerAvailable } = await import('../executor/docker.js');
+  const d = await connectDocker();
+  const up = await dockerAvailable(d);
+  if (!up.ok) throw new UsageError(`no Docker engine: ${up.reason}`);
+  return d;
+}
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+/** `isobench images list`. */
+export async function imagesList(opts: { cacheRoot?: string; json?: boolean }): Promise<number> {
+  const { cachedImages } = await import('../executor/image-cache.js');
+  const imgs = await cachedImages(await docker(), opts.cacheRoot);
+  if (opts.json) outJson({ schemaVersion: 1, images: imgs });
+  else {
+    for (const l of columns([
+      ['TAG', 'OWN SIZE', 'LAST USED', 'IN USE'],
+      ...imgs.map((i) => [
+        i.tags.join(',') || i.id.slice(7, 19),
+        mib(i.bytes),
+        i.lastUsed,
+        i.inUse ? 'yes' : '',
+      ]),
+    ]))
+      out(l);
+    out(`${imgs.length} image(s), ${mib(imgs.reduce((n, i) => n + i.bytes, 0))} of their own`);
+  }
+  return EXIT.ok;
+}
+
+/** `isobench images prune --budget SIZE`. */
+export async function imagesPrune(opts: {
+  budget: string;
+  cacheRoot?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}): Promise<number> {
+  const { parseBytes, pruneImages } = await import('../executor/image-cache.js');
+  let budgetBytes: number;
+  try {
+    budgetBytes = parseBytes(opts.budget);
+  } catch (e) {
+    throw new UsageError(`--budget: ${(e as Error).message}`);
+  }
+  const r = await pruneImages(await docker(), { budgetBytes, root: opts.cacheRoot, dryRun: opts.dryRun });
+  if (opts.json) outJson({ schemaVersion: 1, ...r });
+  else {
+    for (const i of r.removed)
+      out(
+        `${opts.dryRun ? 'would remove' : 'removed'} ${i.tags.join(',') || i.id} (${mib(i.bytes)}, last used ${i.lastUsed})`,
+      );
+    out(`${mib(r.before)} -> ${mib(r.after)} (budget ${mib(budgetBytes)}); ${r.kept.length} image(s) kept`);
+    if (r.after > budgetBytes) out('still over the budget: the rest are in use by containers');
+  }
   return EXIT.ok;
 }

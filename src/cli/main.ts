@@ -121,9 +121,69 @@ program
     '--resume <run-id>',
     'continue an interrupted run with its recorded arguments: finished jobs are read back, the rest run',
   )
-  .option('--retry-infra', 'also run again the jobs whose records say they failed for infrastructure reasons')
+  .option(
+    '--retry-infra',
+    'also run again the units whose records say they failed for infrastructure reasons',
+  )
+  .option(
+    '--agents <list>',
+    'run these agents first, name:model separated by commas (e.g. claude-code:claude-sonnet-4-5,codex:gpt-5); their patches are then measured',
+  )
+  .option('--attempts <n>', 'attempts per agent and task (each attempt number is one bench job)', '1')
+  .option(
+    '--option <key=value>',
+    'an agent option for every agent, or agent.key=value for one (repeatable)',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option('--concurrency <n>', 'agent attempts at once (in-process)', '2')
+  .option('--time-min <minutes>', 'wall-clock budget per attempt')
+  .option('--max-turns <n>', 'turn budget per attempt')
+  .option('--max-cost <usd>', 'cost budget per attempt')
+  .option('--hint <level>', 'prompt hint: none | files')
+  .option('--binary <path>', "the agents' executable instead of their pinned install")
+  .option('--cache-root <dir>', 'repository mirrors and agent installs (default ~/.cache/isobench)')
+  .option('--max-total-cost <usd>', 'stop starting new units once the agents have spent this much')
+  .option('--max-wall-min <minutes>', 'stop starting new units after this long')
+  .option('--gpus <list>', 'measurement slots: auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
+  .option(
+    '--redis <url>',
+    'distributed: enqueue units on this Redis for `isobench worker`s (redis://host:port)',
+  )
+  .option('--queue-prefix <prefix>', 'key prefix of the queues on Redis', 'isobench')
+  .option(
+    '--store <dir>',
+    "distributed: a folder every host sees, for workers' artifacts (default: through Redis)",
+  )
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
+
+program
+  .command('worker')
+  .description(
+    "pull units from a Redis queue and run them here (bench jobs on this host's GPUs, agent attempts on its CPUs)",
+  )
+  .requiredOption('--redis <url>', "the coordinator's Redis (redis://host:port or unix:///path.sock)")
+  .option('--queue-prefix <prefix>', 'key prefix of the queues', 'isobench')
+  .option('--executor <kind>', 'auto | local | docker', 'auto')
+  .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
+  .option('--cpus <n>', 'CPU limit of each container (docker executor)')
+  .option('--gpus <list>', 'auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
+  .option('--agent-slots <n>', 'agent attempts at once (0: no agent work here)', '2')
+  .option('--no-bench', 'take no bench jobs (a CPU-only host for agents)')
+  .option('--store <dir>', 'put artifacts in this shared folder instead of Redis')
+  .option('--lock-ms <ms>', 'job lock; a worker silent this long loses its job to another', '30000')
+  .option('--name <name>', "this worker's name in logs and records (default host:pid)")
+  .action(run(async (opts) => (await import('./worker.js')).workerCmd(opts)));
+
+program
+  .command('doctor')
+  .description(
+    'check this host: Docker engine and images, GPUs, disk, agent installs, API keys (never printed), Redis',
+  )
+  .option('--redis <url>', 'also check this Redis')
+  .option('--cache-root <dir>', 'where mirrors and agent installs live')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./doctor.js')).doctorCmd(opts)));
 
 program
   .command('prefetch')
@@ -152,6 +212,22 @@ images
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./images.js')).imagesBuildCmd(opts)));
+images
+  .command('list')
+  .description('recipe images, their own size and when each was last used')
+  .option('--cache-root <dir>', 'where the use times are kept')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./images.js')).imagesList(opts)));
+images
+  .command('prune')
+  .description(
+    'remove least recently used recipe images until the rest fit the budget (images in use are kept)',
+  )
+  .requiredOption('--budget <size>', 'e.g. 20G, 500M')
+  .option('--dry-run', 'say what would go; remove nothing')
+  .option('--cache-root <dir>', 'where the use times are kept')
+  .option('--json', 'machine-readable output')
+  .action(run(async (opts) => (await import('./images.js')).imagesPrune(opts)));
 
 program
   .command('solve')

@@ -4,13 +4,18 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { AgentPatch } from '../bench/types.js';
+import { onInterrupt } from '../executor/cleanup.js';
 import type { Executor } from '../executor/types.js';
 import type { Interval } from '../grade/stats.js';
 import type { ExtendedRow } from '../report/run-rows.js';
+import type { AgentSpec } from '../run/evaluate.js';
+import { type Backend, InProcessBackend } from '../sched/backend.js';
+import { parseGpus, SlotPool } from '../sched/slots.js';
 import { defaultTasksDir, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
+import { Progress } from './progress.js';
 
 /** Options of `isobench run`. */
 export interface RunCliOptions {
@@ -33,6 +38,24 @@ export interface RunCliOptions {
   resume?: string;
   retryInfra?: boolean;
   buildImages?: boolean;
+  agents?: string;
+  attempts?: string;
+  option?: string[];
+  concurrency?: string;
+  gpus?: string;
+  maxTotalCost?: string;
+  maxWallMin?: string;
+  timeMin?: string;
+  maxTurns?: string;
+  maxCost?: string;
+  hint?: string;
+  binary?: string;
+  cacheRoot?: string;
+  redis?: string;
+  queuePrefix?: string;
+  store?: string;
+  infraRetries?: string;
+  retryBackoffS?: string;
   tasksDir?: string;
   json?: boolean;
 }
@@ -81,9 +104,12 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   for (const p of catalogue.problems)
     err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   const { readPredictions, resolveTask } = await (await import('../agent/registry.js')).AGENTS.replay();
+  const agents = opts.agents ? await agentSpecs(opts) : [];
   const predictionFiles = opts.predictions?.length
     ? opts.predictions.map((p) => resolve(p))
-    : DEFAULT_PREDICTIONS();
+    : agents.length
+      ? []
+      : DEFAULT_PREDICTIONS();
   const patches = new Map<string, AgentPatch[]>();
   let problems = 0;
   for (const file of predictionFiles) {
@@ -158,12 +184,57 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       `isobench run ${runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor${choice}`,
     );
   }
+  const attempts = int(opts.attempts, '--attempts', 1, 1);
+  const caps = {
+    maxCostUsd: opts.maxTotalCost === undefined ? undefined : positive(opts.maxTotalCost, '--max-total-cost'),
+    wallMs: opts.maxWallMin === undefined ? undefined : positive(opts.maxWallMin, '--max-wall-min') * 60_000,
+  };
+  let gpus: ReturnType<typeof parseGpus>;
+  try {
+    gpus = parseGpus(opts.gpus);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const slots = await SlotPool.forHost(gpus);
+  let backend: Backend;
+  if (opts.redis) {
+    const { RedisBackend } = await import('../sched/redis.js');
+    backend = await RedisBackend.connect({
+      url: opts.redis,
+      prefix: opts.queuePrefix,
+      store: opts.store,
+    }).catch((e: Error) => {
+      throw new UsageError(`--redis ${opts.redis}: ${e.message}`);
+    });
+  } else
+    backend = new InProcessBackend({
+      executor,
+      slots,
+      agentConcurrency: int(opts.concurrency, '--concurrency', 2, 1),
+    });
+  const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
+  if (!opts.json) {
+    if (agents.length)
+      out(
+        `  agents: ${agents.map((a) => `${a.name} (${a.model})`).join(', ')} × ${attempts} attempt(s); ${backend.name === 'in-process' ? `${int(opts.concurrency, '--concurrency', 2, 1)} at once` : 'on the workers'}`,
+      );
+    out(
+      `  measurement slots: ${backend.name === 'in-process' ? `${slots.slots.join(', ')} (${slots.gpu ? 'GPUs' : 'no GPU here: one CPU slot'})` : `the workers' (${opts.redis})`}`,
+    );
+    await progress.start();
+  }
   const { runEvaluation } = await import('../run/evaluate.js');
+  const stopSignals = cleanupOnSignal(executor, backend);
   const result = await runEvaluation({
     runId,
     outDir,
     tasks,
     patches,
+    agents,
+    attempts,
+    backend,
+    caps,
+    cacheRoot: opts.cacheRoot ? resolve(opts.cacheRoot) : undefined,
     executor,
     image,
     repeats,
@@ -182,9 +253,10 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       : undefined,
     tamperPolicy: { refuseAt: tamperPolicy },
     retryInfra: opts.retryInfra === true,
-    buildImages: opts.buildImages
-      ? { baseImage: image ?? 'isobench-base:bookworm', logDir: join(outDir, runId, 'images') }
-      : undefined,
+    infraRetries: int(opts.infraRetries, '--infra-retries', 1, 0),
+    backoffMs: opts.retryBackoffS === undefined ? undefined : Number(opts.retryBackoffS) * 1000,
+    buildImagesFrom: opts.buildImages ? (image ?? 'isobench-base:bookworm') : undefined,
+    onEvent: opts.json ? undefined : (e) => progress.on(e),
     args: argv,
     onPhase: (task, r) => {
       if (opts.json) return;
@@ -192,25 +264,138 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       const v = m ? r.metrics[m.name]?.value : undefined;
       const shown =
         v !== undefined && m ? `${m.name} ${v.toFixed(2)} ${m.unit}` : r.detail.split('\n')[0]?.slice(0, 100);
-      out(
+      progress.line(
         `  [${task.id}] round ${r.round}/${rounds}${r.warmup ? ' (warm-up)' : ''} ${r.variant.padEnd(22)} ${r.status.padEnd(18)} ${shown} (${(r.wallMs / 1000).toFixed(1)} s)`,
       );
     },
   });
+  progress.stop();
+  stopSignals();
+  await backend.close();
   if (opts.json) {
     outJson({
       schemaVersion: 1,
       runId,
       runDir: result.runDir,
+      status: result.status,
+      stopReason: result.stopReason,
       jobs: result.jobs.map((j) => ({ task: j.task, error: j.error })),
+      attempts: result.attempts.map((a) => ({
+        task: a.task,
+        agent: a.agent,
+        attempt: a.attempt,
+        outcome: a.record?.outcome.kind ?? null,
+        error: a.error,
+      })),
+      slots: result.slots,
+      wallMs: result.wallMs,
       rows: result.extended,
     });
     return result.jobs.some((j) => j.error) ? EXIT.findings : EXIT.ok;
   }
   printSummary(result.extended, result.jobs);
+  if (result.attempts.length) {
+    const by = new Map<string, number>();
+    for (const a of result.attempts) {
+      const k = a.record?.outcome.kind ?? (a.error?.startsWith('not started') ? 'not_started' : 'infra');
+      by.set(k, (by.get(k) ?? 0) + 1);
+    }
+    out(`agent attempts: ${[...by].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  }
+  out(
+    `wall ${(result.wallMs / 1000).toFixed(1)} s; slot idle: ${result.slots.map((x) => `${x.slot} ${(x.idleMs / 1000).toFixed(1)} s of ${((x.idleMs + x.busyMs) / 1000).toFixed(1)} s`).join(', ') || '-'}`,
+  );
+  if (result.status === 'stopped')
+    err(
+      `isobench: stopped early: ${result.stopReason}; continue with: isobench run --resume ${runId}${opts.out ? ` --out ${opts.out}` : ''}`,
+    );
   out(`\nresults: ${result.runDir} (run.json, jobs/, rows.v5.{csv,jsonl,parquet}, rows.ext.jsonl)`);
   if (problems) err(`isobench: ${problems} prediction(s) could not be used (see above)`);
-  return result.jobs.some((j) => j.error) || problems ? EXIT.findings : EXIT.ok;
+  return result.jobs.some((j) => j.error) || problems || result.status === 'stopped'
+    ? EXIT.findings
+    : EXIT.ok;
+}
+
+function positive(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${v}'`);
+  return n;
+}
+
+const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+
+/**
+ * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`
+ * (one agent): each checked against its adapter's options and its key's presence (never its value).
+ */
+async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
+  const { resolveAgent } = await import('../agent/resolve.js');
+  const list = (opts.agents ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list.length) throw new UsageError('--agents names no agent');
+  const specs: AgentSpec[] = [];
+  for (const item of list) {
+    const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
+    let adapter: Awaited<ReturnType<typeof resolveAgent>>;
+    try {
+      adapter = await resolveAgent(name);
+    } catch (e) {
+      throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
+    }
+    if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
+    const options: Record<string, unknown> = {};
+    for (const kv of opts.option ?? []) {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new UsageError(`--option must be key=value or agent.key=value, got '${kv}'`);
+      let k = kv.slice(0, i);
+      const dot = k.indexOf('.');
+      if (dot > 0) {
+        if (k.slice(0, dot) !== name) continue;
+        k = k.slice(dot + 1);
+      }
+      const v = kv.slice(i + 1);
+      try {
+        options[k] = JSON.parse(v);
+      } catch {
+        options[k] = v;
+      }
+    }
+    const check = adapter.optionsSchema.safeParse(options);
+    if (!check.success) {
+      const issue = check.error.issues[0];
+      throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
+    const apiKeyEnv = provider ? KEY_ENV[provider] : null;
+    if (apiKeyEnv && !process.env[apiKeyEnv] && !options.baseUrl && !opts.redis)
+      throw new UsageError(
+        `${name} needs an API key in $${apiKeyEnv} (or --option ${name}.baseUrl=URL for a local server)`,
+      );
+    specs.push({
+      name,
+      model,
+      options,
+      apiKeyEnv,
+      binary: opts.binary ? resolve(opts.binary) : undefined,
+      budgets: {
+        timeMin: opts.timeMin === undefined ? undefined : positive(opts.timeMin, '--time-min'),
+        maxTurns: opts.maxTurns === undefined ? undefined : int(opts.maxTurns, '--max-turns', 100, 1),
+        maxCostUsd: opts.maxCost === undefined ? undefined : positive(opts.maxCost, '--max-cost'),
+      },
+      hintLevel: opts.hint === undefined ? undefined : opts.hint === 'files' ? 'files' : 'none',
+    });
+  }
+  return specs;
+}
+
+/** On Ctrl-C or SIGTERM: the sandboxes close (executor/cleanup.ts), and so do the queue connection and leftovers. */
+function cleanupOnSignal(executor: Executor, backend: Backend): () => void {
+  return onInterrupt(async () => {
+    await backend.close();
+    await executor.clean(await executor.leftovers());
+  });
 }
 
 function printSummary(

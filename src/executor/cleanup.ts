@@ -9,7 +9,18 @@ interface Closable {
 }
 
 const open = new Set<Closable>();
+const closers = new Set<() => Promise<unknown>>();
 let installed = false;
+
+/**
+ * Runs `fn` too when the process is interrupted (a queue connection, a progress view); returns the
+ * function that unregisters it.
+ */
+export function onInterrupt(fn: () => Promise<unknown>): () => void {
+  closers.add(fn);
+  if (!installed) install();
+  return () => closers.delete(fn);
+}
 
 /** Registers an open sandbox (executors call this). */
 export function trackSandbox(s: Closable): void {
@@ -37,8 +48,14 @@ function install(): void {
   installed = true;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      process.stderr.write(`\nisobench: ${sig}: closing ${open.size} sandbox(es)...\n`);
-      void closeAllSandboxes().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      process.stderr.write(
+        `\nisobench: ${sig}: closing ${open.size} sandbox(es); what finished is recorded (run --resume continues)\n`,
+      );
+      const others = Promise.allSettled([...closers].map((f) => f()));
+      const bounded = Promise.race([others, new Promise((r) => setTimeout(r, 15_000).unref())]);
+      void Promise.all([closeAllSandboxes(), bounded]).finally(() =>
+        process.exit(sig === 'SIGINT' ? 130 : 143),
+      );
     });
   }
 }

@@ -34,6 +34,8 @@ export interface DockerExecutorOptions {
   readonly defaultImage?: string;
   /** work directory inside containers (default `/work`) */
   readonly workdir?: string;
+  /** CPU limit of sandboxes whose spec gives none (a worker's share of its host) */
+  readonly defaultCpus?: number;
 }
 
 /** Connects to the engine `DOCKER_HOST` names (or the local socket). */
@@ -64,6 +66,7 @@ export class DockerExecutor implements Executor {
     readonly docker: Docker,
     private readonly defaultImage: string | undefined,
     workdir: string,
+    private readonly defaultCpus?: number,
   ) {
     this.workdir = workdir;
   }
@@ -76,7 +79,7 @@ export class DockerExecutor implements Executor {
       throw new InfraError(
         `no Docker engine reachable (${process.env.DOCKER_HOST ?? 'local socket'}): ${ok.reason}`,
       );
-    return new DockerExecutor(docker, opts.defaultImage, opts.workdir ?? '/work');
+    return new DockerExecutor(docker, opts.defaultImage, opts.workdir ?? '/work', opts.defaultCpus);
   }
 
   async open(spec: SandboxSpec): Promise<Sandbox> {
@@ -104,7 +107,10 @@ export class DockerExecutor implements Executor {
         HostConfig: {
           NetworkMode: 'none',
           Init: true,
-          NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
+          NanoCpus:
+            (spec.cpus ?? this.defaultCpus)
+              ? Math.round((spec.cpus ?? this.defaultCpus ?? 0) * 1e9)
+              : undefined,
           Memory: spec.memoryBytes,
           Binds: spec.mounts?.map((m) => `${m.host}:${m.sandbox}:${m.readOnly ? 'ro' : 'rw'}`),
           DeviceRequests: deviceRequests,

@@ -124,6 +124,8 @@ export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: s
     }
   }
   const info = await docker.getImage(tag).inspect();
+  // least-recently-used accounting of the image cache (image-cache.ts)
+  await import('./image-cache.js').then((m) => m.touchImage(tag)).catch(() => undefined);
   const smoke: Array<{ argv: readonly string[]; exitCode: number }> = [];
   for (const argv of recipe.smoke) {
     const c = await docker.createContainer({

@@ -119,7 +119,11 @@ export class LocalExecutor implements Executor {
       ownerPid: process.pid,
     };
     await writeFileAtomic(join(dir, 'sandbox.json'), JSON.stringify(state));
-    const sb = new LocalSandbox(id, dir, this.baseEnv, spec.reapStrays === true);
+    // leased GPUs: the processes see only those
+    const env = spec.gpus?.devices?.length
+      ? { ...this.baseEnv, CUDA_VISIBLE_DEVICES: spec.gpus.devices.join(',') }
+      : this.baseEnv;
+    const sb = new LocalSandbox(id, dir, env, spec.reapStrays === true);
     trackSandbox(sb);
     return sb;
   }

@@ -1,25 +1,29 @@
 /**
- * `isobench run`: tasks × agent patches → one bench job per task → rows, written under
- * `<out>/<run-id>/` with every artifact at a fixed path:
+ * `isobench run`: the whole matrix. Agent attempts (tasks × agents × attempts, CPU work) and bench
+ * jobs (one per task and attempt number: baseline, human and that attempt of every agent, measured
+ * interleaved on leased slots), written under `<out>/<run-id>/` with every artifact at a fixed path:
  *
- *   run.json                     what was asked and how it ended (versioned)
- *   jobs/<task>/job.json         the job's result: variants, statistics, verdicts, fingerprint
- *   jobs/<task>/phases/NN-<variant>/  phase.json, client.stdout, client.stderr, server.log, ...
- *   jobs/<task>/patches/         each agent's patch and apply log
- *   rows.v5.{csv,jsonl,parquet}  the published schema-v5 rows
- *   rows.ext.jsonl               isobench's extended rows
- *   jobs/<task>/unit.json        the job's unit record, written last: its key and how it ended
+ *   run.json                         what was asked and how it ended (versioned)
+ *   agents/<agent>/<task>/<n>/       an attempt: prompt, patch, trajectory, logs, outcome.json, unit.json
+ *   jobs/<task>[_a<n>]/job.json      a bench job's result: variants, statistics, verdicts, fingerprint
+ *   jobs/<task>[_a<n>]/phases/NN-<variant>/  phase.json, client.stdout, client.stderr, server.log, ...
+ *   jobs/<task>[_a<n>]/unit.json     the job's unit record, written last: its key and how it ended
+ *   rows.v5.{csv,jsonl,parquet}      the published schema-v5 rows
+ *   rows.ext.jsonl                   isobench's extended rows
  *
- * Crash-safe: a job whose unit record carries the same key (the task spec, the patches, the
- * measurement settings) is done and is read back, not run again; a job without one (killed midway)
- * is redone from an empty folder. Harness failures are retried a bounded number of times, each
- * retry recorded; they end as `infra` records that `--retry-infra` runs again.
+ * Crash-safe: a unit whose record carries the same key (what decides its result) is done and is read
+ * back, not run again; a unit without one (killed midway) is redone from an empty folder. Harness
+ * failures are retried a bounded number of times with back-off, each retry recorded with its cause;
+ * they end as `infra` records that `--retry-infra` runs again. Agent and patch failures are final.
+ * Caps on cost and wall-clock time stop scheduling new units; what was not started has no record and
+ * a later `--resume` does it.
  */
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runBenchJob } from '../bench/job.js';
+import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
+import type { Budgets } from '../agent/types.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import { type RepoSource, variantSlug } from '../bench/workspace.js';
 import type { Executor } from '../executor/types.js';
@@ -27,28 +31,53 @@ import { isInfra } from '../grade/taxonomy.js';
 import { type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
-import { needsRun, unitKey, writeUnit } from '../store/units.js';
+import { type Backend, InProcessBackend } from '../sched/backend.js';
+import { SlotPool } from '../sched/slots.js';
+import { type AgentPayload, type BenchPayload, PAYLOAD_VERSION } from '../sched/work.js';
+import { needsRun, type UnitRecord, unitKey, writeUnit } from '../store/units.js';
 import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** The version of run.json. */
-export const RUN_RECORD_VERSION = 1;
+export const RUN_RECORD_VERSION = 2;
+
+/** An agent of the matrix. */
+export interface AgentSpec {
+  /** the adapter's name (isobench agents list) */
+  readonly name: string;
+  /** the model label the agent is asked to use */
+  readonly model: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** the environment variable holding its key (read where the agent runs; never stored) */
+  readonly apiKeyEnv: string | null;
+  readonly binary?: string;
+  readonly budgets: Partial<Budgets>;
+  readonly hintLevel?: 'none' | 'files';
+}
 
 /** What to evaluate. */
 export interface EvaluationPlan {
   readonly runId: string;
   readonly outDir: string;
   readonly tasks: readonly TaskSpec[];
-  /** patches per task id */
+  /** ready-made patches per task id (predictions); they join the first attempt's job */
   readonly patches: ReadonlyMap<string, readonly AgentPatch[]>;
+  /** agents to run on every task, `attempts` times each */
+  readonly agents?: readonly AgentSpec[];
+  readonly attempts?: number;
   readonly executor: Executor;
+  /** where units run (default: this process, one measurement slot) */
+  readonly backend?: Backend;
   readonly image?: string;
   readonly repeats: number;
   readonly warmup: number;
   readonly thresholdPct: number;
   readonly source?: RepoSource;
+  /** the prefetch cache (models, tokenizers, datasets) */
   readonly cache?: string;
+  /** the cache root of repository mirrors and agent installs */
+  readonly cacheRoot?: string;
   /** the optional accuracy check of serving tasks */
   readonly accuracy?: {
     readonly dataset: string;
@@ -57,68 +86,242 @@ export interface EvaluationPlan {
   };
   /** when the static tamper rules refuse a patch */
   readonly tamperPolicy?: TamperPolicy;
-  /** build per-commit images (Docker executor) before each job; the base image of the demo recipes */
-  readonly buildImages?: { readonly baseImage: string; readonly logDir: string };
+  /** build per-commit images (Docker executor) before each job from this base image */
+  readonly buildImagesFrom?: string;
   readonly args: readonly string[];
-  /** run again the jobs whose records say infra (default: leave them) */
+  /** run again the units whose records say infra (default: leave them) */
   readonly retryInfra?: boolean;
-  /** harness failures of a job retried this many times within the run (default 1), after backoffMs (default 5 s) */
+  /** harness failures of a bench job retried this many times (default 1), after backoffMs × 2^n (default 5 s) */
   readonly infraRetries?: number;
   readonly backoffMs?: number;
+  /** agents' own infra retries (rate limits), per attempt (default 2) and their back-off (default 30 s) */
+  readonly agentInfraRetries?: number;
+  readonly agentBackoffMs?: number;
+  /** stop scheduling new units past these */
+  readonly caps?: { readonly maxCostUsd?: number; readonly wallMs?: number };
   readonly onPhase?: (task: TaskSpec, r: PhaseRecord) => void;
   readonly onJob?: (task: TaskSpec, r: JobResult) => void;
+  readonly onEvent?: (e: UnitEvent) => void;
+}
+
+/** Progress of units, as they go. */
+export interface UnitEvent {
+  readonly unit: 'agent_attempt' | 'bench_job';
+  readonly id: string;
+  /** planned: counted at the start; start/end: ran now; resumed: read back from a record; skipped: not started (a cap) */
+  readonly phase: 'planned' | 'start' | 'end' | 'resumed' | 'skipped';
+  /** how it ended: done, infra, or the failure class / agent outcome */
+  readonly status?: string;
+  readonly ms?: number;
+  readonly costUsd?: number | null;
+  readonly retry?: string;
 }
 
 /** What a run produced. */
 export interface EvaluationResult {
   readonly runDir: string;
+  readonly status: 'done' | 'stopped';
+  readonly stopReason: string | null;
   readonly jobs: ReadonlyArray<{ task: string; result: JobResult | null; error: string | null }>;
+  readonly attempts: ReadonlyArray<{
+    task: string;
+    agent: string;
+    attempt: number;
+    record: AttemptRecord | null;
+    error: string | null;
+  }>;
   readonly v5: readonly V5Row[];
   readonly extended: readonly ExtendedRow[];
+  readonly slots: ReadonlyArray<{ slot: string; busyMs: number; idleMs: number }>;
+  readonly wallMs: number;
 }
 
-/** Runs the plan, one job after another; a job that breaks is recorded and the others still run. */
+type Outcome<T> =
+  | { result: T; resumed: boolean }
+  | { error: string; resumed: boolean }
+  | { notStarted: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the plan; a unit that breaks is recorded and the others still run. */
 export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationResult> {
+  const t0 = performance.now();
   const runDir = join(plan.outDir, plan.runId);
   await mkdir(runDir, { recursive: true });
+  const backend =
+    plan.backend ??
+    new InProcessBackend({
+      executor: plan.executor,
+      slots: new SlotPool(['cpu0'], false),
+      agentConcurrency: 1,
+    });
   // a resumed run keeps the time it was first created
   const createdAt =
     ((await readFile(join(runDir, 'run.json'), 'utf8').then(
       (t) => (JSON.parse(t) as { createdAt?: string }).createdAt,
       () => undefined,
     )) as string | undefined) ?? new Date().toISOString();
-  const record = (status: string, jobs: unknown[]) => ({
+  const agents = plan.agents ?? [];
+  const attempts = agents.length ? Math.max(1, plan.attempts ?? 1) : 1;
+  const emit = (e: UnitEvent) => plan.onEvent?.(e);
+
+  // --- caps: checked before any unit starts
+  const deadline = plan.caps?.wallMs ? Date.now() + plan.caps.wallMs : Number.POSITIVE_INFINITY;
+  let spentUsd = 0;
+  let stopReason: string | null = null;
+  const mayStart = (): boolean => {
+    if (stopReason) return false;
+    if (Date.now() > deadline)
+      stopReason = `the wall-clock cap (${((plan.caps?.wallMs ?? 0) / 60_000).toFixed(1)} min) was reached`;
+    else if (plan.caps?.maxCostUsd !== undefined && spentUsd >= plan.caps.maxCostUsd)
+      stopReason = `the cost cap ($${plan.caps.maxCostUsd}) was reached: $${spentUsd.toFixed(4)} spent`;
+    return !stopReason;
+  };
+
+  const jobSummaries = new Map<string, unknown>();
+  const record = (status: string) => ({
     schemaVersion: RUN_RECORD_VERSION,
     runId: plan.runId,
     createdAt,
     updatedAt: new Date().toISOString(),
     status,
+    stopReason,
     args: plan.args,
     executor: plan.executor.kind,
+    backend: backend.name,
     image: plan.image ?? null,
     repeats: plan.repeats,
     warmup: plan.warmup,
     thresholdPct: plan.thresholdPct,
+    attempts,
     tasks: plan.tasks.map((t) => t.id),
-    agents: [...new Set([...plan.patches.values()].flat().map((p) => `${p.agent} (${p.model})`))],
-    jobs,
+    agents: [
+      ...agents.map((a) => `${a.name} (${a.model})`),
+      ...new Set([...plan.patches.values()].flat().map((p) => `${p.agent} (${p.model})`)),
+    ],
+    costUsd: spentUsd,
+    jobs: [...jobSummaries.values()],
   });
-  const jobsOut: Array<{ task: string; result: JobResult | null; error: string | null }> = [];
-  const jobSummaries: unknown[] = [];
-  await writeFileAtomic(
-    join(runDir, 'run.json'),
-    `${JSON.stringify(record('running', jobSummaries), null, 2)}\n`,
-  );
-  const v5: V5Row[] = [];
-  const extended: ExtendedRow[] = [];
-  const date = createdAt.slice(0, 10);
-  for (const task of plan.tasks) {
-    const jobDir = join(runDir, 'jobs', variantSlug(task.id));
-    const agents = plan.patches.get(task.id) ?? [];
+  let writing = Promise.resolve();
+  const saveRun = (status: string) => {
+    writing = writing.then(() =>
+      writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(record(status), null, 2)}\n`),
+    );
+    return writing;
+  };
+  await saveRun('running');
+
+  // --- agent attempts
+  const attemptOut: Array<{
+    task: string;
+    agent: string;
+    attempt: number;
+    record: AttemptRecord | null;
+    error: string | null;
+  }> = [];
+  const runAgentUnit = async (task: TaskSpec, a: AgentSpec, n: number): Promise<Outcome<AttemptRecord>> => {
+    const dir = attemptDir(runDir, a.name, task.id, n);
+    const id = `${task.id} ${a.name} #${n}`;
     const inputs = {
       task: unitKey(task),
       taskId: task.id,
-      agents: agents
+      agent: a.name,
+      model: a.model,
+      attempt: n,
+      options: a.options,
+      budgets: a.budgets,
+      hintLevel: a.hintLevel ?? null,
+      binary: a.binary ?? null,
+    };
+    const key = unitKey(inputs);
+    const { run, previous } = await needsRun(dir, key, { retryInfra: plan.retryInfra });
+    if (!run && previous) {
+      const rec = await readAttempt(dir);
+      spentUsd += rec?.usage.costUsd ?? 0;
+      emit({
+        unit: 'agent_attempt',
+        id,
+        phase: 'resumed',
+        status: rec?.outcome.kind ?? 'infra',
+        costUsd: rec?.usage.costUsd,
+      });
+      return rec ? { result: rec, resumed: true } : { error: previous.detail, resumed: true };
+    }
+    if (!mayStart()) {
+      emit({ unit: 'agent_attempt', id, phase: 'skipped', status: 'not_started' });
+      return { notStarted: stopReason as string };
+    }
+    const payload: AgentPayload = {
+      v: PAYLOAD_VERSION,
+      kind: 'agent_attempt',
+      runId: plan.runId,
+      key,
+      task,
+      agent: a.name,
+      model: a.model,
+      attempt: n,
+      options: a.options,
+      budgets: a.budgets,
+      apiKeyEnv: a.apiKeyEnv,
+      hintLevel: a.hintLevel,
+      binary: a.binary,
+      clone: plan.source?.clone,
+      cacheRoot: plan.cacheRoot,
+      infraRetries: plan.agentInfraRetries,
+      backoffMs: plan.agentBackoffMs,
+    };
+    const started = performance.now();
+    emit({ unit: 'agent_attempt', id, phase: 'start' });
+    const retries: Array<{ at: string; cause: string }> =
+      previous?.status === 'infra'
+        ? [...previous.retries, { at: previous.finishedAt, cause: previous.detail }]
+        : [];
+    let out: Outcome<AttemptRecord>;
+    try {
+      const rec = await backend.agent(payload, runDir);
+      spentUsd += rec.usage.costUsd ?? 0;
+      const requeued = backend.requeued?.get(key);
+      if (requeued) retries.push({ at: rec.startedAt, cause: requeued });
+      // the attempt's own infra tries (rate limits) are its retries
+      for (const t of rec.tries.slice(0, -1))
+        retries.push({ at: rec.startedAt, cause: `${t.kind}: ${t.detail}` });
+      await writeUnit(dir, {
+        key,
+        kind: 'agent_attempt',
+        status: rec.outcome.kind === 'infra' ? 'infra' : 'done',
+        detail: `${rec.outcome.kind}: ${rec.outcome.detail}`,
+        inputs,
+        retries,
+      });
+      out = { result: rec, resumed: false };
+    } catch (e) {
+      const msg = (e as Error).message;
+      await mkdir(dir, { recursive: true });
+      await writeUnit(dir, { key, kind: 'agent_attempt', status: 'infra', detail: msg, inputs, retries });
+      out = { error: msg, resumed: false };
+    }
+    emit({
+      unit: 'agent_attempt',
+      id,
+      phase: 'end',
+      status: 'result' in out ? out.result.outcome.kind : 'infra',
+      ms: performance.now() - started,
+      costUsd: 'result' in out ? out.result.usage.costUsd : null,
+    });
+    return out;
+  };
+
+  // --- bench jobs: one per task and attempt number
+  const runBenchUnit = async (
+    task: TaskSpec,
+    slug: string,
+    patches: readonly AgentPatch[],
+  ): Promise<Outcome<JobResult>> => {
+    const jobDir = join(runDir, 'jobs', slug);
+    const inputs = {
+      task: unitKey(task),
+      taskId: task.id,
+      agents: patches
         .map((a) => ({
           agent: a.agent,
           model: a.model,
@@ -136,53 +339,76 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     const key = unitKey(inputs);
     const { run, previous } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra });
     if (!run && previous) {
-      // done in an earlier invocation of this run: read it back
       const result =
         previous.status === 'done'
           ? (JSON.parse(await readFile(join(jobDir, 'job.json'), 'utf8')) as JobResult)
           : null;
-      jobsOut.push({ task: task.id, result, error: result ? null : previous.detail });
-      jobSummaries.push({
-        task: task.id,
-        status: result ? (result.failure?.class ?? 'done') : 'infra_error',
-        resumed: true,
-        path: `jobs/${variantSlug(task.id)}/job.json`,
+      emit({
+        unit: 'bench_job',
+        id: slug,
+        phase: 'resumed',
+        status: result ? (result.failure?.class ?? 'done') : 'infra',
       });
-      if (result) {
-        const rows = await rowsForJob(task, result, {
-          runId: plan.runId,
-          jobDir,
-          warmup: plan.warmup,
-          thresholdPct: plan.thresholdPct,
-          date,
-        });
-        v5.push(...rows.v5);
-        extended.push(...rows.extended);
-      }
-      continue;
+      return result ? { result, resumed: true } : { error: previous.detail, resumed: true };
     }
-    const retries: Array<{ at: string; cause: string }> = [
-      ...(previous?.status === 'infra'
+    if (!mayStart()) {
+      emit({ unit: 'bench_job', id: slug, phase: 'skipped', status: 'not_started' });
+      return { notStarted: stopReason as string };
+    }
+    const payload: BenchPayload = {
+      v: PAYLOAD_VERSION,
+      kind: 'bench_job',
+      runId: plan.runId,
+      key,
+      slug,
+      task,
+      patches,
+      repeats: plan.repeats,
+      warmup: plan.warmup,
+      thresholdPct: plan.thresholdPct,
+      image: plan.image,
+      tamperPolicy: plan.tamperPolicy,
+      accuracy: plan.accuracy,
+      buildImagesFrom: plan.buildImagesFrom,
+      source: plan.source,
+      cache: plan.cache,
+    };
+    const retries: Array<{ at: string; cause: string }> =
+      previous?.status === 'infra'
         ? [...previous.retries, { at: previous.finishedAt, cause: previous.detail }]
-        : []),
-    ];
+        : [];
+    let started = performance.now();
+    let announced = false;
+    // a job starts when it has its slots (the wait for them is not its time)
+    const onStart = () => {
+      started = performance.now();
+      if (!announced) emit({ unit: 'bench_job', id: slug, phase: 'start' });
+      announced = true;
+    };
     let outcome: { result: JobResult } | { error: string } = { error: 'not run' };
-    for (let attempt = 0; attempt <= (plan.infraRetries ?? 1); attempt++) {
-      if (attempt > 0) {
-        retries.push({ at: new Date().toISOString(), cause: (outcome as { error: string }).error });
-        await new Promise((r) => setTimeout(r, (plan.backoffMs ?? 5000) * 2 ** (attempt - 1)));
+    for (let n = 0; n <= (plan.infraRetries ?? 1); n++) {
+      if (n > 0) {
+        const cause =
+          'error' in outcome
+            ? outcome.error
+            : `${outcome.result.failure?.class}: ${outcome.result.failure?.detail}`;
+        retries.push({ at: new Date().toISOString(), cause });
+        emit({ unit: 'bench_job', id: slug, phase: 'start', retry: cause });
+        await sleep((plan.backoffMs ?? 5000) * 2 ** (n - 1));
         await rm(jobDir, { recursive: true, force: true });
       }
       try {
-        outcome = { result: await runJob(plan, task, jobDir) };
-        break;
+        outcome = { result: await backend.bench(payload, jobDir, (r) => plan.onPhase?.(task, r), onStart) };
+        // a job that ended on a harness failure is retried like a thrown one
+        if (!(outcome.result.failure && isInfra(outcome.result.failure.class))) break;
       } catch (e) {
         outcome = { error: (e as Error).message };
       }
     }
+    if (!announced) emit({ unit: 'bench_job', id: slug, phase: 'start' });
+    let out: Outcome<JobResult>;
     if ('error' in outcome) {
-      jobsOut.push({ task: task.id, result: null, error: outcome.error });
-      jobSummaries.push({ task: task.id, status: 'infra_error', error: outcome.error });
+      await mkdir(jobDir, { recursive: true });
       await writeUnit(jobDir, {
         key,
         kind: 'bench_job',
@@ -191,24 +417,12 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         inputs,
         retries,
       });
+      out = { error: outcome.error, resumed: false };
     } else {
       const result = outcome.result;
-      jobsOut.push({ task: task.id, result, error: null });
-      jobSummaries.push({
-        task: task.id,
-        status: result.failure?.class ?? 'done',
-        path: `jobs/${variantSlug(task.id)}/job.json`,
-      });
       plan.onJob?.(task, result);
-      const rows = await rowsForJob(task, result, {
-        runId: plan.runId,
-        jobDir,
-        warmup: plan.warmup,
-        thresholdPct: plan.thresholdPct,
-        date,
-      });
-      v5.push(...rows.v5);
-      extended.push(...rows.extended);
+      const requeued = backend.requeued?.get(key);
+      if (requeued) retries.push({ at: result.startedAt ?? new Date().toISOString(), cause: requeued });
       const infra = result.failure && isInfra(result.failure.class);
       await writeUnit(jobDir, {
         key,
@@ -218,57 +432,132 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         inputs,
         retries,
       });
+      out = { result, resumed: false };
     }
-    await writeFileAtomic(
-      join(runDir, 'run.json'),
-      `${JSON.stringify(record('running', jobSummaries), null, 2)}\n`,
-    );
+    emit({
+      unit: 'bench_job',
+      id: slug,
+      phase: 'end',
+      status: 'result' in out ? (out.result.failure?.class ?? 'done') : 'infra',
+      ms: performance.now() - started,
+    });
+    return out;
+  };
+
+  // --- the matrix: every group (task, attempt number) runs as soon as its attempts are done
+  const groups = plan.tasks.flatMap((task) =>
+    Array.from({ length: attempts }, (_, i) => ({
+      task,
+      n: i + 1,
+      slug: attempts > 1 ? `${variantSlug(task.id)}_a${i + 1}` : variantSlug(task.id),
+    })),
+  );
+  for (const g of groups) {
+    emit({ unit: 'bench_job', id: g.slug, phase: 'planned' });
+    for (const a of agents)
+      emit({ unit: 'agent_attempt', id: `${g.task.id} ${a.name} #${g.n}`, phase: 'planned' });
+  }
+  const benchOut = new Map<string, Outcome<JobResult>>();
+  await Promise.all(
+    groups.map(async (g) => {
+      const recs = await Promise.all(agents.map((a) => runAgentUnit(g.task, a, g.n)));
+      const patches: AgentPatch[] = g.n === 1 ? [...(plan.patches.get(g.task.id) ?? [])] : [];
+      let blocked: string | null = null;
+      for (const [i, r] of recs.entries()) {
+        const a = agents[i] as AgentSpec;
+        attemptOut.push({
+          task: g.task.id,
+          agent: a.name,
+          attempt: g.n,
+          record: 'result' in r ? r.result : null,
+          error: 'error' in r ? r.error : 'notStarted' in r ? `not started: ${r.notStarted}` : null,
+        });
+        if ('notStarted' in r) blocked = r.notStarted;
+        // an attempt that failed for infrastructure reasons is not the agent's: it is left out of the
+        // job (and rerun by --retry-infra, which changes the job's key)
+        if (!('result' in r) || r.result.outcome.kind === 'infra') continue;
+        const dir = attemptDir(runDir, a.name, g.task.id, g.n);
+        patches.push({
+          agent: a.name,
+          model: a.model,
+          patch: await readFile(join(dir, r.result.files.patch), 'utf8').catch(() => ''),
+          source: `agents/${variantSlug(a.name)}/${variantSlug(g.task.id)}/${g.n}`,
+        });
+      }
+      if (blocked) {
+        emit({ unit: 'bench_job', id: g.slug, phase: 'skipped', status: 'not_started' });
+        benchOut.set(g.slug, { notStarted: blocked });
+        return;
+      }
+      const out = await runBenchUnit(g.task, g.slug, patches);
+      benchOut.set(g.slug, out);
+      jobSummaries.set(g.slug, {
+        task: g.task.id,
+        attempt: g.n,
+        status:
+          'result' in out
+            ? (out.result.failure?.class ?? 'done')
+            : 'notStarted' in out
+              ? 'not_started'
+              : 'infra_error',
+        ...('error' in out ? { error: out.error } : {}),
+        ...('resumed' in out && out.resumed ? { resumed: true } : {}),
+        path: `jobs/${g.slug}/job.json`,
+      });
+      await saveRun('running');
+    }),
+  );
+
+  // --- rows, in plan order
+  const jobsOut: Array<{ task: string; result: JobResult | null; error: string | null }> = [];
+  const v5: V5Row[] = [];
+  const extended: ExtendedRow[] = [];
+  const date = createdAt.slice(0, 10);
+  for (const g of groups) {
+    const out = benchOut.get(g.slug) as Outcome<JobResult>;
+    if ('notStarted' in out) continue;
+    if ('error' in out) {
+      jobsOut.push({ task: g.task.id, result: null, error: out.error });
+      continue;
+    }
+    jobsOut.push({ task: g.task.id, result: out.result, error: null });
+    const rows = await rowsForJob(g.task, out.result, {
+      runId: plan.runId,
+      jobDir: join(runDir, 'jobs', g.slug),
+      warmup: plan.warmup,
+      thresholdPct: plan.thresholdPct,
+      date,
+    });
+    v5.push(...rows.v5);
+    extended.push(...rows.extended);
   }
   for (const ext of ['csv', 'jsonl', 'parquet']) await writeV5Table(join(runDir, `rows.v5.${ext}`), v5);
   await writeFileAtomic(
     join(runDir, 'rows.ext.jsonl'),
     extended.map((r) => JSON.stringify(r)).join('\n') + (extended.length ? '\n' : ''),
   );
-  await writeFileAtomic(
-    join(runDir, 'run.json'),
-    `${JSON.stringify(record('done', jobSummaries), null, 2)}\n`,
-  );
-  return { runDir, jobs: jobsOut, v5, extended };
+  const status = stopReason ? 'stopped' : 'done';
+  await saveRun(status);
+  return {
+    runDir,
+    status,
+    stopReason,
+    jobs: jobsOut,
+    attempts: attemptOut,
+    v5,
+    extended,
+    slots: backend.slotUsage(),
+    wallMs: performance.now() - t0,
+  };
 }
 
-/** Builds or finds the images a job needs and runs it (throws for harness failures). */
-async function runJob(plan: EvaluationPlan, task: TaskSpec, jobDir: string): Promise<JobResult> {
-  let images: { parent?: string; human?: string } | undefined;
-  const fingerprintExtra: Record<string, string> = {};
-  if (plan.buildImages && plan.executor.kind === 'docker') {
-    const { buildTaskImages } = await import('../executor/task-images.js');
-    const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
-    const built = await buildTaskImages(docker, task, { clone: plan.source?.clone, ...plan.buildImages });
-    images = { parent: built.parent.tag, human: built.human.tag };
-    Object.assign(fingerprintExtra, {
-      image_parent: `${built.parent.tag} ${built.parent.id}`,
-      image_human: `${built.human.tag} ${built.human.id}`,
-    });
-  } else if (plan.image && plan.executor.kind === 'docker') {
-    const docker = (plan.executor as import('../executor/docker.js').DockerExecutor).docker;
-    const info = await docker.getImage(plan.image).inspect();
-    fingerprintExtra.image = `${plan.image} ${info.Id}`;
+/** An attempt's outcome.json, or null. */
+async function readAttempt(dir: string): Promise<AttemptRecord | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'outcome.json'), 'utf8')) as AttemptRecord;
+  } catch {
+    return null;
   }
-  return runBenchJob({
-    images,
-    fingerprintExtra,
-    task,
-    agents: plan.patches.get(task.id) ?? [],
-    executor: plan.executor,
-    jobDir,
-    repeats: plan.repeats,
-    warmup: plan.warmup,
-    image: plan.image,
-    source: plan.source,
-    cache: plan.cache,
-    accuracy: plan.accuracy,
-    tamperPolicy: plan.tamperPolicy,
-    policy: { thresholdPct: plan.thresholdPct },
-    onPhase: (r) => plan.onPhase?.(task, r),
-  });
 }
+
+export type { UnitRecord };

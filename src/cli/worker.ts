@@ -1,0 +1,96 @@
+/** `isobench worker`: pull units from the coordinator's Redis queue and run them on this host. */
+import { onInterrupt } from '../executor/cleanup.js';
+import type { Executor } from '../executor/types.js';
+import { parseGpus, SlotPool } from '../sched/slots.js';
+import { err, out, UsageError } from './common.js';
+
+/** Options of `isobench worker`. */
+export interface WorkerCliOptions {
+  redis: string;
+  queuePrefix?: string;
+  executor?: string;
+  image?: string;
+  cpus?: string;
+  gpus?: string;
+  agentSlots?: string;
+  bench?: boolean;
+  store?: string;
+  lockMs?: string;
+  name?: string;
+}
+
+/** `isobench worker`: runs until SIGINT/SIGTERM. */
+export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
+  const { connectionOf, startWorker } = await import('../sched/redis.js');
+  try {
+    connectionOf(opts.redis);
+  } catch (e) {
+    throw new UsageError(`--redis: ${(e as Error).message}`);
+  }
+  const agentSlots = Number(opts.agentSlots ?? '2');
+  if (!Number.isInteger(agentSlots) || agentSlots < 0)
+    throw new UsageError(`--agent-slots must be an integer >= 0, got '${opts.agentSlots}'`);
+  const lockMs = Number(opts.lockMs ?? '30000');
+  if (!Number.isInteger(lockMs) || lockMs < 1000)
+    throw new UsageError(`--lock-ms must be an integer >= 1000, got '${opts.lockMs}'`);
+  const cpus = opts.cpus === undefined ? undefined : Number(opts.cpus);
+  if (cpus !== undefined && !(cpus > 0))
+    throw new UsageError(`--cpus must be a positive number, got '${opts.cpus}'`);
+  let gpus: ReturnType<typeof parseGpus>;
+  try {
+    gpus = parseGpus(opts.gpus);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const slots = await SlotPool.forHost(gpus);
+  const asked = opts.executor ?? 'auto';
+  if (!['auto', 'local', 'docker'].includes(asked))
+    throw new UsageError(`--executor must be auto, local or docker, got '${asked}'`);
+  let executor: Executor;
+  let kind = asked;
+  if (asked === 'auto') {
+    const { dockerUnusable } = await import('./run.js');
+    kind = (await dockerUnusable(opts.image ?? 'isobench-base:bookworm')) ? 'local' : 'docker';
+  }
+  if (kind === 'docker') {
+    const { DockerExecutor } = await import('../executor/docker.js');
+    executor = await DockerExecutor.create({
+      defaultImage: opts.image ?? 'isobench-base:bookworm',
+      defaultCpus: cpus,
+    }).catch((e: Error) => {
+      throw new UsageError(e.message);
+    });
+  } else {
+    const { LocalExecutor } = await import('../executor/local.js');
+    executor = new LocalExecutor();
+  }
+  const left = await executor.leftovers();
+  if (left.length) {
+    err(`isobench worker: removing ${left.length} sandbox(es) left behind by an earlier process`);
+    await executor.clean(left);
+  }
+  const stamp = () => new Date().toISOString().slice(11, 19);
+  const w = await startWorker({
+    url: opts.redis,
+    prefix: opts.queuePrefix,
+    executor,
+    slots,
+    agentSlots,
+    bench: opts.bench !== false,
+    store: opts.store,
+    lockMs,
+    name: opts.name,
+    log: (l) => out(`${stamp()} ${l}`),
+  });
+  out(
+    `${stamp()} isobench worker ${w.name}: ${executor.kind} executor; bench ${opts.bench === false ? 'off' : `on ${slots.slots.join(', ')}${slots.gpu ? ' (GPUs)' : ' (no GPU: one CPU slot)'}`}; agents ${agentSlots} at once; queue ${opts.redis}`,
+  );
+  await new Promise<void>((done) => {
+    onInterrupt(async () => {
+      // jobs running now lose their lock and go back to the queue for another worker
+      await w.close();
+      done();
+    });
+  });
+  return 0;
+}
