@@ -146,6 +146,18 @@ program
   .option('--max-wall-min <minutes>', 'stop starting new units after this long')
   .option('--gpus <list>', 'measurement slots: auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
   .option(
+    '--agent-infra-retries <n>',
+    'retries of an agent attempt that hit an infrastructure failure (rate limit)',
+    '2',
+  )
+  .option(
+    '--agent-backoff-s <s>',
+    "back-off before an agent attempt's first such retry (doubles each time)",
+    '30',
+  )
+  .option('--infra-retries <n>', 'retries of a bench job that failed for infrastructure reasons', '1')
+  .option('--retry-backoff-s <s>', 'back-off before the first such retry (doubles each time)', '5')
+  .option(
     '--redis <url>',
     'distributed: enqueue units on this Redis for `isobench worker`s (redis://host:port)',
   )

@@ -122,6 +122,6 @@ export class Progress {
     if (this.tty) {
       this.draw(this.status());
       this.draw.done?.();
-    }
+    } else if (this.counts.size) this.write(this.status());
   }
 }

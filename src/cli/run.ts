@@ -55,6 +55,8 @@ export interface RunCliOptions {
   queuePrefix?: string;
   store?: string;
   infraRetries?: string;
+  agentInfraRetries?: string;
+  agentBackoffS?: string;
   retryBackoffS?: string;
   tasksDir?: string;
   json?: boolean;
@@ -254,7 +256,11 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     tamperPolicy: { refuseAt: tamperPolicy },
     retryInfra: opts.retryInfra === true,
     infraRetries: int(opts.infraRetries, '--infra-retries', 1, 0),
-    backoffMs: opts.retryBackoffS === undefined ? undefined : Number(opts.retryBackoffS) * 1000,
+    agentInfraRetries: int(opts.agentInfraRetries, '--agent-infra-retries', 2, 0),
+    agentBackoffMs:
+      opts.agentBackoffS === undefined ? undefined : seconds(opts.agentBackoffS, '--agent-backoff-s'),
+    backoffMs:
+      opts.retryBackoffS === undefined ? undefined : seconds(opts.retryBackoffS, '--retry-backoff-s'),
     buildImagesFrom: opts.buildImages ? (image ?? 'isobench-base:bookworm') : undefined,
     onEvent: opts.json ? undefined : (e) => progress.on(e),
     args: argv,
@@ -314,6 +320,14 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   return result.jobs.some((j) => j.error) || problems || result.status === 'stopped'
     ? EXIT.findings
     : EXIT.ok;
+}
+
+/** A number of seconds >= 0, in milliseconds. */
+function seconds(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${name} must be a number of seconds >= 0, got '${v}'`);
+  return n * 1000;
 }
 
 function positive(v: string, name: string): number {
@@ -379,10 +393,11 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       options,
       apiKeyEnv,
       binary: opts.binary ? resolve(opts.binary) : undefined,
+      // only the budgets given: the attempt's defaults stand for the rest
       budgets: {
-        timeMin: opts.timeMin === undefined ? undefined : positive(opts.timeMin, '--time-min'),
-        maxTurns: opts.maxTurns === undefined ? undefined : int(opts.maxTurns, '--max-turns', 100, 1),
-        maxCostUsd: opts.maxCost === undefined ? undefined : positive(opts.maxCost, '--max-cost'),
+        ...(opts.timeMin === undefined ? {} : { timeMin: positive(opts.timeMin, '--time-min') }),
+        ...(opts.maxTurns === undefined ? {} : { maxTurns: int(opts.maxTurns, '--max-turns', 100, 1) }),
+        ...(opts.maxCost === undefined ? {} : { maxCostUsd: positive(opts.maxCost, '--max-cost') }),
       },
       hintLevel: opts.hint === undefined ? undefined : opts.hint === 'files' ? 'files' : 'none',
     });

@@ -193,7 +193,7 @@ describe('isobench run and run-report', () => {
     const runDir = join(out, 'cli-test');
     const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
     expect(run).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       status: 'done',
       executor: 'local',
       tasks: ['demo/cpu-latency'],

@@ -1,0 +1,184 @@
+/**
+ * The whole matrix in one command, in-process: agents × attempts (the real example-command agent
+ * against a scripted model server), then one bench job per attempt number. A rerun reads every unit
+ * back; a rate limit is retried by the attempt and recorded, never counted against the agent; the
+ * wall-clock cap stops scheduling and `--resume` finishes; a planted key is in no stored file.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { PROJECT_ROOT } from '../support/shared-data.js';
+
+const out = mkdtempSync(join(tmpdir(), 'isobench-matrix-'));
+const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
+const PLANTED = 'sk-planted-matrix-7f3a9c2e5b1d';
+let mode: 'ok' | 'rate-limit-once' | 'rate-limit-always' = 'ok';
+let limited = 0;
+const script: Script = (step) => {
+  if (mode === 'rate-limit-always' || (mode === 'rate-limit-once' && limited === 0)) {
+    limited++;
+    return { error: { status: 429, message: 'rate limited (scripted)' } };
+  }
+  return step === 0
+    ? {
+        tools: [
+          {
+            name: 'edit_file',
+            input: {
+              path: 'engine/sampler.py',
+              old_string: 'def top_k(scores, k):',
+              new_string: 'def top_k(scores, k):  # tuned',
+            },
+          },
+        ],
+      }
+    : { tools: [{ name: 'done', input: {} }] };
+};
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer(script);
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** Runs the CLI without blocking this process (the scripted model server answers from it). */
+function isobench(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const c = spawn(process.execPath, [BIN, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, OPENAI_API_KEY: PLANTED },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    c.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    c.on('exit', (status) => done({ status, stdout, stderr }));
+  });
+}
+const matrix = (id: string, extra: string[] = []) => [
+  'run',
+  '--agents',
+  'example-command:scripted-model',
+  '--option',
+  `baseUrl=${server.url}/v1`,
+  '--tasks',
+  'demo/cpu-latency',
+  '--executor',
+  'local',
+  '--repeats',
+  '1',
+  '--warmup',
+  '0',
+  '--agent-backoff-s',
+  '0.2',
+  '--out',
+  out,
+  '--run-id',
+  id,
+  ...extra,
+];
+const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+const rows = (id: string) =>
+  readFileSync(join(out, id, 'rows.ext.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+describe('isobench run --agents … --attempts N', () => {
+  it('runs every attempt, then one bench job per attempt number; a rerun reads all back', async () => {
+    mode = 'ok';
+    const r = await isobench(matrix('m', ['--attempts', '2']));
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/agent attempts 2\/2/);
+    const run = json(join(out, 'm', 'run.json'));
+    expect(run.status).toBe('done');
+    for (const n of [1, 2]) {
+      const unit = json(
+        join(out, 'm', 'agents', 'example-command', 'demo_cpu-latency', String(n), 'unit.json'),
+      );
+      expect(unit).toMatchObject({ kind: 'agent_attempt', status: 'done' });
+      expect(unit.detail).toMatch(/^completed/);
+      const job = json(join(out, 'm', 'jobs', `demo_cpu-latency_a${n}`, 'job.json'));
+      expect(job.variants.map((v: { id: string }) => v.id)).toEqual([
+        'baseline',
+        'human',
+        'agent:example-command',
+      ]);
+      expect(json(join(out, 'm', 'jobs', `demo_cpu-latency_a${n}`, 'unit.json')).kind).toBe('bench_job');
+    }
+    expect(rows('m').map((x) => `${x.agent} ${x.model}`)).toEqual([
+      'example-command scripted-model',
+      'example-command scripted-model',
+    ]);
+    const requests = server.requests.length;
+    const before = json(join(out, 'm', 'jobs', 'demo_cpu-latency_a1', 'unit.json')).finishedAt;
+    const again = await isobench(matrix('m', ['--attempts', '2']));
+    expect(again.status, again.stderr).toBe(0);
+    expect(server.requests.length).toBe(requests); // no attempt ran again
+    expect(json(join(out, 'm', 'jobs', 'demo_cpu-latency_a1', 'unit.json')).finishedAt).toBe(before);
+    expect(again.stdout).toMatch(/2 from records/);
+    // the planted key reached the agent (it answered) but no stored file
+    for (const f of files(join(out, 'm'))) expect(readFileSync(f).includes(PLANTED), f).toBe(false);
+  }, 600_000);
+
+  it('a rate limit is retried by the attempt and recorded; a lasting one is infra, not the agent’s', async () => {
+    mode = 'rate-limit-once';
+    limited = 0;
+    const r = await isobench(matrix('rl'));
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const unit = json(join(out, 'rl', 'agents', 'example-command', 'demo_cpu-latency', '1', 'unit.json'));
+    expect(unit.status).toBe('done');
+    expect(unit.retries.map((x: { cause: string }) => x.cause).join('\n')).toMatch(/429/);
+    expect(rows('rl')).toHaveLength(1);
+
+    mode = 'rate-limit-always';
+    const r2 = await isobench(matrix('rl2', ['--agent-infra-retries', '1']));
+    expect(r2.status, r2.stderr).toBe(0);
+    const u2 = json(join(out, 'rl2', 'agents', 'example-command', 'demo_cpu-latency', '1', 'unit.json'));
+    expect(u2.status).toBe('infra');
+    expect(u2.retries.length).toBe(1);
+    // the job measured baseline and human only: no row counts the rate limit against the agent
+    const job = json(join(out, 'rl2', 'jobs', 'demo_cpu-latency', 'job.json'));
+    expect(job.variants.map((v: { id: string }) => v.id)).toEqual(['baseline', 'human']);
+    expect(rows('rl2')).toEqual([]);
+    // --retry-infra runs the attempt again (now answered) and the job with its patch
+    mode = 'ok';
+    const r3 = await isobench(['run', '--resume', 'rl2', '--out', out, '--retry-infra']);
+    expect(r3.status, r3.stderr).toBe(0);
+    const u3 = json(join(out, 'rl2', 'agents', 'example-command', 'demo_cpu-latency', '1', 'unit.json'));
+    expect(u3.status).toBe('done');
+    expect(u3.retries.length).toBeGreaterThanOrEqual(2);
+    expect(rows('rl2').map((x) => x.agent)).toEqual(['example-command']);
+  }, 600_000);
+
+  it('the wall-clock cap stops scheduling cleanly; --resume with a larger cap finishes', async () => {
+    mode = 'ok';
+    const r = await isobench(matrix('cap', ['--max-wall-min', '0.000001']));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/stopped early: the wall-clock cap .* isobench run --resume cap/);
+    const run = json(join(out, 'cap', 'run.json'));
+    expect(run.status).toBe('stopped');
+    expect(existsSync(join(out, 'cap', 'jobs'))).toBe(false);
+    const done = await isobench(['run', '--resume', 'cap', '--out', out, '--max-wall-min', '60']);
+    expect(done.status, done.stderr).toBe(0);
+    expect(json(join(out, 'cap', 'run.json')).status).toBe('done');
+    expect(rows('cap')).toHaveLength(1);
+  }, 600_000);
+});
