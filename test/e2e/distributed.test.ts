@@ -73,6 +73,8 @@ function worker(name: string, extra: string[] = []): W {
       '2000',
       '--agent-slots',
       '1',
+      '--executor',
+      'local',
       ...extra,
     ],
     { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -107,12 +109,10 @@ function coordinator(args: string[]): {
   );
   return { proc, done };
 }
-const base = (id: string, prefix: string) => [
+const base = (id: string) => [
   'run',
   '--redis',
   redis.url,
-  '--queue-prefix',
-  prefix,
   '--repeats',
   '2',
   '--warmup',
@@ -184,7 +184,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
   it('a worker killed mid-job loses nothing: another takes the job after its lock, recorded once', async () => {
     const w1 = worker('w1');
     const w2 = worker('w2');
-    const c = coordinator(base('kw', 'kw'));
+    const c = coordinator(base('kw'));
     await until('a bench job on w1', () => /: demo\/cpu-/.test(w1.log()));
     w1.proc.kill('SIGKILL');
     // a fresh worker on this host removes what the dead one left (its sandbox, its server)
@@ -205,7 +205,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
   it('a coordinator killed mid-run resumes and takes the finished jobs from the queue, none run twice', async () => {
     const w1 = worker('w1');
     const w2 = worker('w2');
-    const c = coordinator(base('kc', 'kc'));
+    const c = coordinator(base('kc'));
     await until('both jobs started', () => /: demo\/cpu-/.test(w1.log()) && /: demo\/cpu-/.test(w2.log()));
     c.proc.kill('SIGKILL');
     await c.done;
@@ -221,7 +221,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
   it('rides out a Redis restart', async () => {
     worker('w1');
     const w2 = worker('w2');
-    const c = coordinator(base('rr', 'rr'));
+    const c = coordinator(base('rr'));
     await until('a job started', () => /: demo\/cpu-/.test(workers.map((w) => w.log()).join('')));
     await redis.stop();
     await new Promise((r) => setTimeout(r, 1500));
@@ -237,7 +237,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
     worker('w1');
     worker('w2');
     const r = await coordinator([
-      ...base('ag', 'ag'),
+      ...base('ag'),
       '--agents',
       'example-command:scripted-model',
       '--option',
@@ -273,7 +273,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
       // --cpus beyond the host: the engine refuses the container ("range of CPUs")
       const bad = worker('refuses', ['--executor', 'docker', '--cpus', '512']);
       const c = coordinator([
-        ...base('dk', 'dk').map((a) => (a === 'local' ? 'docker' : a)),
+        ...base('dk').map((a) => (a === 'local' ? 'docker' : a)),
         '--tasks',
         'demo/cpu-latency',
         '--infra-retries',
