@@ -321,6 +321,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     const inputs = {
       task: unitKey(task),
       taskId: task.id,
+      // two attempt numbers with identical patches are still two measurements
+      job: slug,
       agents: patches
         .map((a) => ({
           agent: a.agent,

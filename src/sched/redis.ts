@@ -124,9 +124,10 @@ export interface RedisBackendOptions {
 /** The coordinator's side: enqueue, wait, take the artifact back. */
 export class RedisBackend implements Backend {
   readonly name = 'redis';
-  private readonly seen = new Map<string, { busyMs: number; first: number; last: number }>();
+  private readonly seen = new Map<string, { busyMs: number }>();
   /** what the queue knows of a unit's earlier tries (a worker that went silent), by unit key */
   readonly requeued = new Map<string, string>();
+  private readonly t0 = performance.now();
 
   private constructor(
     private readonly o: RedisBackendOptions,
@@ -186,10 +187,8 @@ export class RedisBackend implements Backend {
     }
     for (const s of ret.slots) {
       const k = `${ret.worker}/${s}`;
-      const now = performance.now();
-      const x = this.seen.get(k) ?? { busyMs: 0, first: now - ret.ms, last: now };
+      const x = this.seen.get(k) ?? { busyMs: 0 };
       x.busyMs += ret.ms;
-      x.last = now;
       this.seen.set(k, x);
     }
   }
@@ -248,10 +247,12 @@ export class RedisBackend implements Backend {
   }
 
   slotUsage() {
+    // idle: the time since this coordinator connected that the slot spent on none of its units
+    const span = performance.now() - this.t0;
     return [...this.seen].map(([slot, x]) => ({
       slot,
       busyMs: x.busyMs,
-      idleMs: Math.max(0, x.last - x.first - x.busyMs),
+      idleMs: Math.max(0, span - x.busyMs),
     }));
   }
 
@@ -377,7 +378,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
           log(`${job.id}: ${p.agent} on ${p.task.id} #${p.attempt}`);
           const rec = await runAgentPayload(p, tmp);
           log(`${job.id}: ${rec.outcome.kind}`);
-          return await answer(job, p, attemptDir(tmp, p.agent, p.task.id, p.attempt), ['cpu'], t0);
+          return await answer(job, p, attemptDir(tmp, p.agent, p.task.id, p.attempt), ['agents'], t0);
         } finally {
           await rm(tmp, { recursive: true, force: true });
         }
