@@ -169,6 +169,7 @@ try {
       throw new Error(`run failed (${c.status}): ${c.stderr.slice(-2000)}`);
     const j = JSON.parse(c.stdout) as { slots: Result['slots']; jobs: unknown[] };
     results.push({ workers: n, wallS, slots: j.slots, jobs: j.jobs.length });
+    console.log(`  (${n} worker(s): ${wallS.toFixed(1)} s, ${j.jobs.length} bench jobs)`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 } finally {
