@@ -28,6 +28,7 @@ const { values: a } = parseArgs({
     'redis-server': { type: 'string', default: 'redis-server' },
     bin: { type: 'string', default: resolve(import.meta.dirname, '../../bin/isobench.mjs') },
     executor: { type: 'string', default: 'local' },
+    'no-warmup': { type: 'boolean', default: false },
   },
 });
 
@@ -103,9 +104,12 @@ type Result = {
 };
 const results: Result[] = [];
 try {
-  for (const n of (a.workers as string).split(',').map(Number)) {
+  // an untimed run first, so that one-time costs (repository mirrors, Python bytecode) land on no timed run
+  const trials = (a.workers as string).split(',').map(Number);
+  for (const n of a['no-warmup'] ? trials : [0, ...trials]) {
+    const warm = n === 0;
     const procs: ChildProcess[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < Math.max(1, n); i++) {
       const gpus = a['gpus-per-worker'] === 'each' ? String(i) : 'none';
       procs.push(
         spawn(
@@ -146,7 +150,7 @@ try {
         '--option',
         `baseUrl=${server.url}/v1`,
         '--attempts',
-        a.attempts as string,
+        warm ? '1' : (a.attempts as string),
         '--tasks',
         a.tasks as string,
         '--repeats',
@@ -168,6 +172,10 @@ try {
     if (c.status !== 0 && c.status !== 1)
       throw new Error(`run failed (${c.status}): ${c.stderr.slice(-2000)}`);
     const j = JSON.parse(c.stdout) as { slots: Result['slots']; jobs: unknown[] };
+    if (warm) {
+      console.log(`  (warm-up: ${wallS.toFixed(1)} s, not counted)`);
+      continue;
+    }
     results.push({ workers: n, wallS, slots: j.slots, jobs: j.jobs.length });
     console.log(`  (${n} worker(s): ${wallS.toFixed(1)} s, ${j.jobs.length} bench jobs)`);
     await new Promise((r) => setTimeout(r, 1000));
