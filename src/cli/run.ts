@@ -55,6 +55,7 @@ export interface RunCliOptions {
   queuePrefix?: string;
   store?: string;
   infraRetries?: string;
+  imageBudget?: string;
   agentInfraRetries?: string;
   agentBackoffS?: string;
   retryBackoffS?: string;
@@ -187,6 +188,15 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
   }
   const attempts = int(opts.attempts, '--attempts', 1, 1);
+  let imageBudget: number | undefined;
+  if (opts.imageBudget !== undefined) {
+    const { parseBytes } = await import('../executor/image-cache.js');
+    try {
+      imageBudget = parseBytes(opts.imageBudget);
+    } catch (e) {
+      throw new UsageError(`--image-budget: ${(e as Error).message}`);
+    }
+  }
   const caps = {
     maxCostUsd: opts.maxTotalCost === undefined ? undefined : positive(opts.maxTotalCost, '--max-total-cost'),
     wallMs: opts.maxWallMin === undefined ? undefined : positive(opts.maxWallMin, '--max-wall-min') * 60_000,
@@ -278,6 +288,15 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   progress.stop();
   stopSignals();
   await backend.close();
+  if (imageBudget !== undefined && executor.kind === 'docker') {
+    const { pruneImages } = await import('../executor/image-cache.js');
+    const docker = (executor as import('../executor/docker.js').DockerExecutor).docker;
+    const pruned = await pruneImages(docker, { budgetBytes: imageBudget, keep: image ? [image] : [] });
+    if (!opts.json && pruned.removed.length)
+      out(
+        `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,
+      );
+  }
   if (opts.json) {
     outJson({
       schemaVersion: 1,
