@@ -155,7 +155,10 @@ program
     "back-off before an agent attempt's first such retry (doubles each time)",
     '30',
   )
-  .option('--image-budget <size>', 'after the run, prune least recently used recipe images above this size (e.g. 50G)')
+  .option(
+    '--image-budget <size>',
+    'after the run, prune least recently used recipe images above this size (e.g. 50G)',
+  )
   .option('--infra-retries <n>', 'retries of a bench job that failed for infrastructure reasons', '1')
   .option('--retry-backoff-s <s>', 'back-off before the first such retry (doubles each time)', '5')
   .option(

@@ -273,6 +273,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       opts.retryBackoffS === undefined ? undefined : seconds(opts.retryBackoffS, '--retry-backoff-s'),
     buildImagesFrom: opts.buildImages ? (image ?? 'isobench-base:bookworm') : undefined,
     onEvent: opts.json ? undefined : (e) => progress.on(e),
+    onNote: (n) => err(`isobench: ${n}`),
     args: argv,
     onPhase: (task, r) => {
       if (opts.json) return;

@@ -102,6 +102,8 @@ export interface EvaluationPlan {
   readonly onPhase?: (task: TaskSpec, r: PhaseRecord) => void;
   readonly onJob?: (task: TaskSpec, r: JobResult) => void;
   readonly onEvent?: (e: UnitEvent) => void;
+  /** something the user should know (a hand-edited record found, a unit redone) */
+  readonly onNote?: (note: string) => void;
 }
 
 /** Progress of units, as they go. */
@@ -234,7 +236,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       binary: a.binary ?? null,
     };
     const key = unitKey(inputs);
-    const { run, previous } = await needsRun(dir, key, { retryInfra: plan.retryInfra });
+    const { run, previous, note } = await needsRun(dir, key, { retryInfra: plan.retryInfra });
+    if (note) plan.onNote?.(note);
     if (!run && previous) {
       const rec = await readAttempt(dir);
       spentUsd += rec?.usage.costUsd ?? 0;
@@ -285,14 +288,18 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       // the attempt's own infra tries (rate limits) are its retries
       for (const t of rec.tries.slice(0, -1))
         retries.push({ at: rec.startedAt, cause: `${t.kind}: ${t.detail}` });
-      await writeUnit(dir, {
-        key,
-        kind: 'agent_attempt',
-        status: rec.outcome.kind === 'infra' ? 'infra' : 'done',
-        detail: `${rec.outcome.kind}: ${rec.outcome.detail}`,
-        inputs,
-        retries,
-      });
+      await writeUnit(
+        dir,
+        {
+          key,
+          kind: 'agent_attempt',
+          status: rec.outcome.kind === 'infra' ? 'infra' : 'done',
+          detail: `${rec.outcome.kind}: ${rec.outcome.detail}`,
+          inputs,
+          retries,
+        },
+        'outcome.json',
+      );
       out = { result: rec, resumed: false };
     } catch (e) {
       const msg = (e as Error).message;
@@ -339,7 +346,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       accuracy: plan.accuracy ?? null,
     };
     const key = unitKey(inputs);
-    const { run, previous } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra });
+    const { run, previous, note } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra });
+    if (note) plan.onNote?.(note);
     if (!run && previous) {
       const result =
         previous.status === 'done'
@@ -426,14 +434,18 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       const requeued = backend.requeued?.get(key);
       if (requeued) retries.push({ at: result.startedAt ?? new Date().toISOString(), cause: requeued });
       const infra = result.failure && isInfra(result.failure.class);
-      await writeUnit(jobDir, {
-        key,
-        kind: 'bench_job',
-        status: infra ? 'infra' : 'done',
-        detail: result.failure ? `${result.failure.class}: ${result.failure.detail}` : 'measured',
-        inputs,
-        retries,
-      });
+      await writeUnit(
+        jobDir,
+        {
+          key,
+          kind: 'bench_job',
+          status: infra ? 'infra' : 'done',
+          detail: result.failure ? `${result.failure.class}: ${result.failure.detail}` : 'measured',
+          inputs,
+          retries,
+        },
+        'job.json',
+      );
       out = { result, resumed: false };
     }
     emit({

@@ -45,6 +45,8 @@ export interface UnitRecord {
   readonly finishedAt: string;
   /** every infrastructure retry before this record, with its cause */
   readonly retries: ReadonlyArray<{ readonly at: string; readonly cause: string }>;
+  /** the unit's result file (job.json, outcome.json) and its sha256 when the record was written */
+  readonly result?: { readonly file: string; readonly sha256: string };
 }
 
 /** The record in `dir`, or null when there is none (or it is unreadable, or from another version). */
@@ -57,12 +59,33 @@ export async function readUnit(dir: string): Promise<UnitRecord | null> {
   }
 }
 
-/** Writes a unit's record (atomically: temp file, then rename). */
+/** sha256 of a file, or null when it cannot be read. */
+async function fileHash(path: string): Promise<string | null> {
+  try {
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes a unit's record (atomically: temp file, then rename), with the hash of its result file
+ * `resultFile` (relative to `dir`) when given, so that a hand edit of the result is noticed.
+ */
 export async function writeUnit(
   dir: string,
-  r: Omit<UnitRecord, 'schemaVersion' | 'finishedAt'>,
+  r: Omit<UnitRecord, 'schemaVersion' | 'finishedAt' | 'result'>,
+  resultFile?: string,
 ): Promise<UnitRecord> {
-  const rec: UnitRecord = { schemaVersion: UNIT_RECORD_VERSION, ...r, finishedAt: new Date().toISOString() };
+  const sha256 = resultFile ? await fileHash(join(dir, resultFile)) : null;
+  const rec: UnitRecord = {
+    schemaVersion: UNIT_RECORD_VERSION,
+    ...r,
+    ...(resultFile && sha256 ? { result: { file: resultFile, sha256 } } : {}),
+    finishedAt: new Date().toISOString(),
+  };
   await writeFileAtomic(join(dir, UNIT_FILE), `${JSON.stringify(rec, null, 2)}\n`);
   return rec;
 }
@@ -75,14 +98,23 @@ export async function needsRun(
   dir: string,
   key: string,
   opts: { retryInfra?: boolean } = {},
-): Promise<{ run: boolean; previous: UnitRecord | null }> {
+): Promise<{ run: boolean; previous: UnitRecord | null; note: string | null }> {
+  const raw = await readFile(join(dir, UNIT_FILE), 'utf8').catch(() => null);
   const previous = await readUnit(dir);
+  let note: string | null =
+    raw !== null && !previous
+      ? `${join(dir, UNIT_FILE)} is unreadable or of another version: the unit runs again`
+      : null;
   if (
     previous &&
     previous.key === key &&
     (previous.status === 'done' || (previous.status === 'infra' && !opts.retryInfra))
-  )
-    return { run: false, previous };
+  ) {
+    // a result edited (or removed) since its record was written is not trusted
+    if (!previous.result || (await fileHash(join(dir, previous.result.file))) === previous.result.sha256)
+      return { run: false, previous, note: null };
+    note = `${join(dir, previous.result.file)} changed after it was recorded (edited by hand?): the unit runs again`;
+  }
   await rm(dir, { recursive: true, force: true });
-  return { run: true, previous };
+  return { run: true, previous: note ? null : previous, note };
 }

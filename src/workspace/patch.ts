@@ -176,6 +176,15 @@ export function checkPatch(text: string, policy: PatchPolicy): PatchCheck {
       if (bad) return { ok: false, failure: 'patch_invalid', detail: `path ${bad}`, files };
     }
   }
+  // the ---/+++ header pairs too: git apply takes a file's name from them when the diff --git header
+  // disagrees, so `+++ /etc/passwd` under a harmless-looking header must not pass
+  for (const m of text.matchAll(/^--- (.*)\n\+\+\+ (.*)\n@@/gm)) {
+    for (const raw of [m[1], m[2]]) {
+      const p = stripPrefix(raw?.replace(/\t.*$/, ''));
+      const bad = p === null ? null : badPath(p);
+      if (bad) return { ok: false, failure: 'patch_invalid', detail: `path ${bad}`, files };
+    }
+  }
   for (const { path, target } of symlinkTargets(text)) {
     const resolved = posix.normalize(posix.join(posix.dirname(path), target));
     if (target.startsWith('/') || resolved.startsWith('..')) {
