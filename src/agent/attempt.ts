@@ -17,6 +17,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { variantSlug } from '../bench/workspace.js';
 import { LocalExecutor } from '../executor/local.js';
+import { packageRoot } from '../util/package-root.js';
 import type { Executor } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -60,6 +61,11 @@ export interface AttemptOptions {
   readonly backoffMs?: number;
   /** where the agent runs (default: local processes with a minimal environment) */
   readonly executor?: Executor;
+  /**
+   * run the agent in a Docker sandbox from this image (container.ts): network none, the attempt's
+   * folder mounted, the model API reached through the relay only
+   */
+  readonly container?: { readonly executor: import('../executor/docker.js').DockerExecutor; readonly image: string };
   /** keep the workspace after the patch is computed (default: removed, the patch is kept) */
   readonly keepWorkspace?: boolean;
 }
@@ -161,11 +167,32 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     await mkdir(home, { recursive: true });
     const logDir = join(dir, 'logs', `try-${n + 1}`);
     await mkdir(logDir, { recursive: true });
-    const sandbox = await executor.open({
-      name: `agent-${adapter.name}`,
-      labels: { 'isobench.task': task.id },
-      reapStrays: true,
-    });
+    let closeContainer: (() => Promise<void>) | null = null;
+    let sandbox: import('../executor/types.js').Sandbox;
+    if (o.container) {
+      const { DEFAULT_API, openAgentContainer } = await import('./container.js');
+      const opts = parsed.data as { baseUrl?: string; provider?: string };
+      const provider = adapter.provider ?? opts.provider ?? '';
+      const baseUrl = opts.baseUrl ?? DEFAULT_API[provider];
+      if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
+      const installRoot = o.binary?.includes('/node_modules/') ? o.binary.split('/node_modules/')[0] : undefined;
+      const c = await openAgentContainer({
+        executor: o.container.executor,
+        image: o.container.image,
+        name: `agent-${adapter.name}`,
+        attemptDir: dir,
+        readOnly: [packageRoot(), o.mirror, ...(installRoot ? [installRoot] : [])],
+        baseUrl,
+        labels: { 'isobench.task': task.id },
+      });
+      sandbox = c.sandbox;
+      closeContainer = c.close;
+    } else
+      sandbox = await executor.open({
+        name: `agent-${adapter.name}`,
+        labels: { 'isobench.task': task.id },
+        reapStrays: true,
+      });
     const tt = performance.now();
     try {
       outcome = await adapter.run(
@@ -193,7 +220,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
         exitCode: null,
       };
     } finally {
-      await sandbox.close();
+      await (closeContainer ? closeContainer() : sandbox.close());
     }
     tries.push({
       kind: outcome.kind,

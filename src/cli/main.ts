@@ -136,6 +136,11 @@ program
     (v: string, prev: string[] = []) => [...prev, v],
   )
   .option('--concurrency <n>', 'agent attempts at once (in-process)', '2')
+  .option(
+    '--agent-sandbox <kind>',
+    'where agents run: local (processes, minimal environment) | docker (a container with network none; only the model API is reachable)',
+    'local',
+  )
   .option('--time-min <minutes>', 'wall-clock budget per attempt')
   .option('--max-turns <n>', 'turn budget per attempt')
   .option('--max-cost <usd>', 'cost budget per attempt')

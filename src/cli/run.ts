@@ -56,6 +56,7 @@ export interface RunCliOptions {
   store?: string;
   infraRetries?: string;
   imageBudget?: string;
+  agentSandbox?: string;
   agentInfraRetries?: string;
   agentBackoffS?: string;
   retryBackoffS?: string;
@@ -369,6 +370,8 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
     .map((s) => s.trim())
     .filter(Boolean);
   if (!list.length) throw new UsageError('--agents names no agent');
+  if (opts.agentSandbox && !['local', 'docker'].includes(opts.agentSandbox))
+    throw new UsageError(`--agent-sandbox must be local or docker, got '${opts.agentSandbox}'`);
   const specs: AgentSpec[] = [];
   for (const item of list) {
     const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
@@ -408,7 +411,8 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
         `${name} needs an API key in $${apiKeyEnv} (or --option ${name}.baseUrl=URL for a local server)`,
       );
     specs.push({
-      name,
+      name: adapter.name,
+      ref: name === adapter.name ? undefined : resolve(name),
       model,
       options,
       apiKeyEnv,
@@ -420,6 +424,7 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
         ...(opts.maxCost === undefined ? {} : { maxCostUsd: positive(opts.maxCost, '--max-cost') }),
       },
       hintLevel: opts.hint === undefined ? undefined : opts.hint === 'files' ? 'files' : 'none',
+      dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
     });
   }
   return specs;

@@ -114,6 +114,7 @@ export class DockerExecutor implements Executor {
           Memory: spec.memoryBytes,
           Binds: spec.mounts?.map((m) => `${m.host}:${m.sandbox}:${m.readOnly ? 'ro' : 'rw'}`),
           DeviceRequests: deviceRequests,
+          ExtraHosts: spec.hosts ? Object.entries(spec.hosts).map(([n, ip]) => `${n}:${ip}`) : undefined,
         },
       });
       await container.start();

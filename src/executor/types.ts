@@ -31,6 +31,8 @@ export interface SandboxSpec {
   /** memory limit in bytes (docker only) */
   readonly memoryBytes?: number;
   readonly mounts?: readonly Mount[];
+  /** extra /etc/hosts entries, name → address (docker only) */
+  readonly hosts?: Readonly<Record<string, string>>;
   /** labels recorded with the sandbox (e.g. the run id), for leftover reports */
   readonly labels?: Readonly<Record<string, string>>;
   /**

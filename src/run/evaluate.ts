@@ -46,6 +46,8 @@ export const RUN_RECORD_VERSION = 2;
 export interface AgentSpec {
   /** the adapter's name (isobench agents list) */
   readonly name: string;
+  /** how to find the adapter where the attempt runs: its name, or the path of its spec file */
+  readonly ref?: string;
   /** the model label the agent is asked to use */
   readonly model: string;
   readonly options: Readonly<Record<string, unknown>>;
@@ -54,6 +56,8 @@ export interface AgentSpec {
   readonly binary?: string;
   readonly budgets: Partial<Budgets>;
   readonly hintLevel?: 'none' | 'files';
+  /** run it in a Docker sandbox built on this base image */
+  readonly dockerSandboxFrom?: string;
 }
 
 /** What to evaluate. */
@@ -234,6 +238,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       budgets: a.budgets,
       hintLevel: a.hintLevel ?? null,
       binary: a.binary ?? null,
+      sandbox: a.dockerSandboxFrom ? `docker ${a.dockerSandboxFrom}` : 'local',
     };
     const key = unitKey(inputs);
     const { run, previous, note } = await needsRun(dir, key, { retryInfra: plan.retryInfra });
@@ -261,6 +266,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       key,
       task,
       agent: a.name,
+      agentRef: a.ref,
       model: a.model,
       attempt: n,
       options: a.options,
@@ -272,6 +278,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       cacheRoot: plan.cacheRoot,
       infraRetries: plan.agentInfraRetries,
       backoffMs: plan.agentBackoffMs,
+      dockerSandboxFrom: a.dockerSandboxFrom,
     };
     const started = performance.now();
     emit({ unit: 'agent_attempt', id, phase: 'start' });

@@ -53,6 +53,8 @@ export interface AgentPayload {
   readonly key: string;
   readonly task: TaskSpec;
   readonly agent: string;
+  /** the adapter's name or spec file path, when it is not `agent` */
+  readonly agentRef?: string;
   readonly model: string;
   readonly attempt: number;
   readonly options: Readonly<Record<string, unknown>>;
@@ -66,6 +68,8 @@ export interface AgentPayload {
   readonly cacheRoot?: string;
   readonly infraRetries?: number;
   readonly backoffMs?: number;
+  /** run the agent in a Docker sandbox built on this base image (container.ts) */
+  readonly dockerSandboxFrom?: string;
 }
 
 /** A unit's payload. */
@@ -133,10 +137,20 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
     import('../agent/attempt.js'),
     import('../workspace/repo-cache.js'),
   ]);
-  const adapter = await resolveAgent(p.agent);
+  const adapter = await resolveAgent(p.agentRef ?? p.agent);
   const installed = await ensureInstalled(adapter, { root: p.cacheRoot, binary: p.binary });
   const mirror = (await mirrorForTask(p.task, { root: p.cacheRoot, clone: p.clone })).dir;
+  let container: { executor: import('../executor/docker.js').DockerExecutor; image: string } | undefined;
+  if (p.dockerSandboxFrom) {
+    const [{ DockerExecutor }, { agentImage }] = await Promise.all([
+      import('../executor/docker.js'),
+      import('../agent/container.js'),
+    ]);
+    const executor = await DockerExecutor.create({});
+    container = { executor, image: await agentImage(executor.docker, p.dockerSandboxFrom, join(runDir, 'images')) };
+  }
   return runAttempt({
+    container,
     task: p.task,
     adapter,
     mirror,

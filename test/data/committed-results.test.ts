@@ -3,7 +3,7 @@
  * summaries are those of the samples, the verdicts those the policy gives the stored intervals, the
  * rows carry the job's means, and the folder names the card the fingerprint recorded.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/bench/types.js';
@@ -13,9 +13,32 @@ import { readV5Table } from '../../src/report/v5-io.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const RESULTS = join(PROJECT_ROOT, 'results');
-const dirs = readdirSync(RESULTS, { withFileTypes: true })
+const all = readdirSync(RESULTS, { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name !== 'runs')
   .map((d) => d.name);
+/** measured jobs (a job.json), and makespan measurements (the benchmark script's output) */
+const dirs = all.filter((d) => existsSync(join(RESULTS, d, 'job.json')));
+const makespans = all.filter((d) => d.startsWith('makespan-'));
+
+it('every committed result folder is checked by one of the suites below', () => {
+  expect([...dirs, ...makespans].sort()).toEqual(all.sort());
+});
+
+describe.each(makespans)('results/%s', (dir) => {
+  it('the README quotes the walls and ratios the benchmark printed', () => {
+    const readme = readFileSync(join(RESULTS, dir, 'README.md'), 'utf8');
+    for (const f of readdirSync(join(RESULTS, dir)).filter((n) => /^makespan-.*\.txt$/.test(n))) {
+      const text = readFileSync(join(RESULTS, dir, f), 'utf8');
+      const walls = [...text.matchAll(/^ {2}(\d) worker\(s\): ([\d.]+) s/gm)].map((m) => Number(m[2]));
+      expect(walls.length, f).toBe(2);
+      const ratio = (walls[1] as number) / (walls[0] as number);
+      expect(text).toContain(`ratio ${ratio.toFixed(3)}`);
+      expect(readme).toContain(
+        `${(walls[0] as number).toFixed(1)} s | ${(walls[1] as number).toFixed(1)} s | ${ratio.toFixed(3)}`,
+      );
+    }
+  });
+});
 
 describe.each(dirs)('results/%s', (dir) => {
   const job = JSON.parse(readFileSync(join(RESULTS, dir, 'job.json'), 'utf8')) as JobResult;
