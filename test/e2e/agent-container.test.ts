@@ -51,7 +51,7 @@ function isobench(args: string[]): Promise<{ status: number | null; text: string
   return new Promise((done) => {
     const c = spawn(process.execPath, [BIN, ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, OPENAI_API_KEY: 'sk-box-unused' },
+      env: { ...process.env, OPENAI_API_KEY: 'sk-box-unused', ANTHROPIC_API_KEY: 'sk-ant-box-unused' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -133,6 +133,44 @@ describe.runIf(HAVE_DOCKER)('agents in Docker sandboxes', () => {
     );
     expect(unit.inputs.sandbox).toMatch(/^docker /);
     expect(unit.detail).toMatch(/^completed/);
+  }, 600_000);
+
+  it('runs the real Claude Code CLI (its pinned npm install, mounted read-only) in a container', async () => {
+    const cc = await startScriptedServer((step) =>
+      step === 0
+        ? {
+            tools: [
+              {
+                name: 'Edit',
+                input: {
+                  file_path: 'engine/sampler.py',
+                  old_string: 'def top_k(scores, k):',
+                  new_string: 'def top_k(scores, k):  # claude boxed',
+                },
+              },
+            ],
+          }
+        : { text: 'done' },
+    );
+    try {
+      const args = common('cc-box', 'claude-code', 'docker').map((a) =>
+        a === `baseUrl=${server.url}/v1` ? `baseUrl=${cc.url}` : a,
+      );
+      const r = await isobench([...args, '--agent-infra-retries', '0']);
+      expect(r.status, r.text).toBe(0);
+      const outcome = JSON.parse(
+        readFileSync(
+          join(out, 'cc-box', 'agents', 'claude-code', 'demo_cpu-latency', '1', 'outcome.json'),
+          'utf8',
+        ),
+      );
+      expect(outcome.outcome.kind, outcome.outcome.detail).toBe('completed');
+      expect(outcome.agentVersion).toMatch(/^\d+\.\d+\.\d+/);
+      expect(patchOf('cc-box', 'claude-code')).toContain('+def top_k(scores, k):  # claude boxed');
+      expect(cc.requests.some((q) => q.api === 'anthropic')).toBe(true);
+    } finally {
+      await cc.close();
+    }
   }, 600_000);
 
   it('reaches its model API and nothing else; as local processes it reaches both', async () => {
