@@ -267,6 +267,19 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
     for (const f of stored) expect(readFileSync(f).includes(PLANTED), f).toBe(false);
   }, 300_000);
 
+  it('artifacts can travel through a shared store folder instead of Redis', async () => {
+    const store = join(root, 'store');
+    worker('w1', ['--store', store]);
+    worker('w2', ['--store', store]);
+    const r = await coordinator([...base('st'), '--tasks', 'demo/cpu-latency']).done;
+    expect(r.code, r.text).toBe(0);
+    expect(units('st').map((x) => x.status)).toEqual(['done']);
+    expect(existsSync(join(out, 'st', 'jobs', 'demo_cpu-latency', 'phases'))).toBe(true);
+    // the coordinator took the archive and removed it
+    expect(allFiles(store)).toEqual([]);
+    expect(existsSync(join(store, 'st'))).toBe(true);
+  }, 300_000);
+
   it.runIf(HAVE_DOCKER)(
     'a container the Docker engine refuses is an infra failure, retried on another worker',
     async () => {
