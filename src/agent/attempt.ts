@@ -17,10 +17,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { variantSlug } from '../bench/workspace.js';
 import { LocalExecutor } from '../executor/local.js';
-import { packageRoot } from '../util/package-root.js';
 import type { Executor } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { packageRoot } from '../util/package-root.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
 import { renderPrompt } from './prompt.js';
@@ -65,7 +65,10 @@ export interface AttemptOptions {
    * run the agent in a Docker sandbox from this image (container.ts): network none, the attempt's
    * folder mounted, the model API reached through the relay only
    */
-  readonly container?: { readonly executor: import('../executor/docker.js').DockerExecutor; readonly image: string };
+  readonly container?: {
+    readonly executor: import('../executor/docker.js').DockerExecutor;
+    readonly image: string;
+  };
   /** keep the workspace after the patch is computed (default: removed, the patch is kept) */
   readonly keepWorkspace?: boolean;
 }
@@ -175,7 +178,9 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
       const provider = adapter.provider ?? opts.provider ?? '';
       const baseUrl = opts.baseUrl ?? DEFAULT_API[provider];
       if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
-      const installRoot = o.binary?.includes('/node_modules/') ? o.binary.split('/node_modules/')[0] : undefined;
+      const installRoot = o.binary?.includes('/node_modules/')
+        ? o.binary.split('/node_modules/')[0]
+        : undefined;
       const c = await openAgentContainer({
         executor: o.container.executor,
         image: o.container.image,

@@ -424,7 +424,8 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
         ...(opts.maxCost === undefined ? {} : { maxCostUsd: positive(opts.maxCost, '--max-cost') }),
       },
       hintLevel: opts.hint === undefined ? undefined : opts.hint === 'files' ? 'files' : 'none',
-      dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
+      dockerSandboxFrom:
+        opts.agentSandbox === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
     });
   }
   return specs;

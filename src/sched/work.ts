@@ -147,7 +147,10 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
       import('../agent/container.js'),
     ]);
     const executor = await DockerExecutor.create({});
-    container = { executor, image: await agentImage(executor.docker, p.dockerSandboxFrom, join(runDir, 'images')) };
+    container = {
+      executor,
+      image: await agentImage(executor.docker, p.dockerSandboxFrom, join(runDir, 'images')),
+    };
   }
   return runAttempt({
     container,
