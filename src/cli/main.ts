@@ -137,6 +137,10 @@ program
   )
   .option('--concurrency <n>', 'agent attempts at once (in-process)', '2')
   .option(
+    '--provider-concurrency <limits>',
+    'at most this many attempts at once per provider, e.g. anthropic=2,openai=4',
+  )
+  .option(
     '--agent-sandbox <kind>',
     'where agents run: local (processes, minimal environment) | docker (a container with network none; only the model API is reachable)',
     'local',
@@ -190,6 +194,10 @@ program
   .option('--cpus <n>', 'CPU limit of each container (docker executor)')
   .option('--gpus <list>', 'auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
   .option('--agent-slots <n>', 'agent attempts at once (0: no agent work here)', '2')
+  .option(
+    '--provider-concurrency <limits>',
+    'at most this many attempts at once per provider, e.g. anthropic=2',
+  )
   .option('--no-bench', 'take no bench jobs (a CPU-only host for agents)')
   .option('--store <dir>', 'put artifacts in this shared folder instead of Redis')
   .option('--lock-ms <ms>', 'job lock; a worker silent this long loses its job to another', '30000')

@@ -9,7 +9,7 @@ import type { Executor } from '../executor/types.js';
 import type { Interval } from '../grade/stats.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { AgentSpec } from '../run/evaluate.js';
-import { type Backend, InProcessBackend } from '../sched/backend.js';
+import { type Backend, InProcessBackend, parseProviderLimits } from '../sched/backend.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
 import { defaultTasksDir, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
@@ -57,6 +57,7 @@ export interface RunCliOptions {
   infraRetries?: string;
   imageBudget?: string;
   agentSandbox?: string;
+  providerConcurrency?: string;
   agentInfraRetries?: string;
   agentBackoffS?: string;
   retryBackoffS?: string;
@@ -224,6 +225,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       executor,
       slots,
       agentConcurrency: int(opts.concurrency, '--concurrency', 2, 1),
+      providerConcurrency: providerLimits(opts.providerConcurrency),
     });
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
   if (!opts.json) {
@@ -343,6 +345,14 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     : EXIT.ok;
 }
 
+function providerLimits(v: string | undefined): Record<string, number> {
+  try {
+    return parseProviderLimits(v);
+  } catch (e) {
+    throw new UsageError(`--provider-concurrency: ${(e as Error).message}`);
+  }
+}
+
 /** A number of seconds >= 0, in milliseconds. */
 function seconds(v: string, name: string): number {
   const n = Number(v);
@@ -416,6 +426,7 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       model,
       options,
       apiKeyEnv,
+      provider,
       binary: opts.binary ? resolve(opts.binary) : undefined,
       // only the budgets given: the attempt's defaults stand for the rest
       budgets: {

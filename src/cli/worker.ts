@@ -17,6 +17,7 @@ export interface WorkerCliOptions {
   store?: string;
   lockMs?: string;
   name?: string;
+  providerConcurrency?: string;
 }
 
 /** `isobench worker`: runs until SIGINT/SIGTERM. */
@@ -76,6 +77,14 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
     executor,
     slots,
     agentSlots,
+    providerConcurrency: await (async () => {
+      const { parseProviderLimits } = await import('../sched/backend.js');
+      try {
+        return parseProviderLimits(opts.providerConcurrency);
+      } catch (e) {
+        throw new UsageError(`--provider-concurrency: ${(e as Error).message}`);
+      }
+    })(),
     bench: opts.bench !== false,
     store: opts.store,
     lockMs,

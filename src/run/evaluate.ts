@@ -53,6 +53,8 @@ export interface AgentSpec {
   readonly options: Readonly<Record<string, unknown>>;
   /** the environment variable holding its key (read where the agent runs; never stored) */
   readonly apiKeyEnv: string | null;
+  /** its model provider, for per-provider limits */
+  readonly provider?: string | null;
   readonly binary?: string;
   readonly budgets: Partial<Budgets>;
   readonly hintLevel?: 'none' | 'files';
@@ -272,6 +274,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       options: a.options,
       budgets: a.budgets,
       apiKeyEnv: a.apiKeyEnv,
+      provider: a.provider ?? null,
       hintLevel: a.hintLevel,
       binary: a.binary,
       clone: plan.source?.clone,

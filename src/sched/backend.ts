@@ -35,6 +35,41 @@ export interface InProcessOptions {
   readonly slots: SlotPool;
   /** agent attempts at once (default 2) */
   readonly agentConcurrency?: number;
+  /** at most this many attempts at once per model provider (anthropic, openai, …), within the above */
+  readonly providerConcurrency?: Readonly<Record<string, number>>;
+}
+
+/** Per-provider limits: a queue per provider that has one. */
+export class ProviderLimits {
+  private readonly queues = new Map<string, PQueue>();
+  constructor(private readonly limits: Readonly<Record<string, number>> = {}) {}
+
+  /** Runs `fn` within the provider's limit (no limit: at once). */
+  run<T>(provider: string | null | undefined, fn: () => Promise<T>): Promise<T> {
+    const n = provider ? this.limits[provider] : undefined;
+    if (!provider || n === undefined) return fn();
+    let q = this.queues.get(provider);
+    if (!q) {
+      q = new PQueue({ concurrency: Math.max(1, n) });
+      this.queues.set(provider, q);
+    }
+    return q.add(fn) as Promise<T>;
+  }
+}
+
+/** Parses `anthropic=2,openai=4`. */
+export function parseProviderLimits(v: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^([\w-]+)=(\d+)$/.exec(part);
+    if (!m || Number(m[2]) < 1)
+      throw new Error(`'${part}' is not provider=N (N >= 1), e.g. anthropic=2,openai=4`);
+    out[m[1] as string] = Number(m[2]);
+  }
+  return out;
 }
 
 /** Runs everything in this process. */
@@ -42,9 +77,11 @@ export class InProcessBackend implements Backend {
   readonly name = 'in-process';
   readonly requeued = new Map<string, string>();
   private readonly agents: PQueue;
+  private readonly providers: ProviderLimits;
 
   constructor(private readonly o: InProcessOptions) {
     this.agents = new PQueue({ concurrency: Math.max(1, o.agentConcurrency ?? 2) });
+    this.providers = new ProviderLimits(o.providerConcurrency);
   }
 
   async bench(
@@ -69,7 +106,11 @@ export class InProcessBackend implements Backend {
   }
 
   agent(p: AgentPayload, runDir: string): Promise<AttemptRecord> {
-    return this.agents.add(() => runAgentPayload(p, runDir)) as Promise<AttemptRecord>;
+    // the provider's limit first, so that a waiting attempt does not hold a general slot
+    return this.providers.run(
+      p.provider,
+      () => this.agents.add(() => runAgentPayload(p, runDir)) as Promise<AttemptRecord>,
+    );
   }
 
   slotUsage() {

@@ -23,7 +23,7 @@ import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { JobResult } from '../bench/types.js';
 import { extractTo, packPath } from '../executor/tar.js';
 import type { Executor } from '../executor/types.js';
-import type { Backend } from './backend.js';
+import { type Backend, ProviderLimits } from './backend.js';
 import type { SlotPool } from './slots.js';
 import {
   type AgentPayload,
@@ -269,6 +269,8 @@ export interface WorkerOptions {
   readonly slots: SlotPool;
   /** agent attempts at once (0: this worker takes no agent work) */
   readonly agentSlots: number;
+  /** at most this many attempts at once per model provider on this worker */
+  readonly providerConcurrency?: Readonly<Record<string, number>>;
   /** take bench jobs (default true) */
   readonly bench?: boolean;
   readonly store?: string;
@@ -330,6 +332,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 
   const workers: Worker[] = [];
+  const limits = new ProviderLimits(o.providerConcurrency);
   if (o.bench !== false) {
     const w = new Worker(
       'bench',
@@ -376,7 +379,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         try {
           const t0 = performance.now();
           log(`${job.id}: ${p.agent} on ${p.task.id} #${p.attempt}`);
-          const rec = await runAgentPayload(p, tmp);
+          const rec = await limits.run(p.provider, () => runAgentPayload(p, tmp));
           log(`${job.id}: ${rec.outcome.kind}`);
           return await answer(job, p, attemptDir(tmp, p.agent, p.task.id, p.attempt), ['agents'], t0);
         } finally {

@@ -59,6 +59,8 @@ export interface AgentPayload {
   readonly attempt: number;
   readonly options: Readonly<Record<string, unknown>>;
   readonly budgets: Partial<Budgets>;
+  /** the model provider (anthropic, openai), for per-provider limits */
+  readonly provider?: string | null;
   /** the environment variable that holds the agent's key where it runs (never the key itself) */
   readonly apiKeyEnv: string | null;
   readonly hintLevel?: 'none' | 'files';

@@ -95,6 +95,7 @@ async function until(what: string, ok: () => boolean, ms = 120_000): Promise<voi
 function coordinator(args: string[]): {
   proc: ChildProcess;
   done: Promise<{ code: number | null; text: string }>;
+  text(): string;
 } {
   const chunks: string[] = [];
   const proc = spawn(process.execPath, [BIN, ...args], {
@@ -107,7 +108,7 @@ function coordinator(args: string[]): {
   const done = new Promise<{ code: number | null; text: string }>((res) =>
     proc.on('exit', (code) => res({ code, text: chunks.join('') })),
   );
-  return { proc, done };
+  return { proc, done, text: () => chunks.join('') };
 }
 const base = (id: string) => [
   'run',
@@ -294,7 +295,11 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
         '--retry-backoff-s',
         '1',
       ]);
-      await until('the refusal', () => /harness failure/.test(bad.log()));
+      // once the coordinator has the refusal (it prints the retry before its back-off), the refusing
+      // worker goes, so that the retry lands on the good one
+      await until('the refusal reaching the coordinator', () =>
+        /retry demo_cpu-latency: .*container/i.test(c.text()),
+      );
       bad.proc.kill('SIGKILL');
       worker('good', ['--executor', 'docker']);
       const r = await c.done;

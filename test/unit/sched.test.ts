@@ -101,3 +101,27 @@ describe('withPort', () => {
     expect(latency && withPort(latency, 1)).toBe(latency);
   });
 });
+
+describe('per-provider limits', () => {
+  it('holds attempts of a limited provider to its limit; others run at once', async () => {
+    const { ProviderLimits, parseProviderLimits } = await import('../../src/sched/backend.js');
+    const limits = new ProviderLimits(parseProviderLimits('anthropic=1'));
+    let running = 0;
+    let most = 0;
+    const job = () =>
+      new Promise<void>((done) => {
+        running++;
+        most = Math.max(most, running);
+        setTimeout(() => {
+          running--;
+          done();
+        }, 10);
+      });
+    await Promise.all([1, 2, 3].map(() => limits.run('anthropic', job)));
+    expect(most).toBe(1);
+    most = 0;
+    await Promise.all([1, 2, 3].map(() => limits.run('openai', job)));
+    expect(most).toBe(3);
+    expect(() => parseProviderLimits('anthropic=0')).toThrow(/provider=N/);
+  });
+});
