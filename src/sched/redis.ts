@@ -261,6 +261,25 @@ export class RedisBackend implements Backend {
   }
 }
 
+/** Removes the unit folders that workers of this host killed outright left in the temp folder. */
+async function removeStaleFolders(log: (line: string) => void): Promise<void> {
+  const { readdir } = await import('node:fs/promises');
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const m = /^isobench-worker-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive && pid !== process.pid) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    log(`removed ${join(tmpdir(), name)}, left by a worker (pid ${pid}) that is gone`);
+  }
+}
+
 /** Options of a worker. */
 export interface WorkerOptions {
   readonly url: string;
@@ -331,6 +350,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     };
   };
 
+  await removeStaleFolders(log);
   const workers: Worker[] = [];
   const limits = new ProviderLimits(o.providerConcurrency);
   if (o.bench !== false) {
@@ -339,7 +359,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       async (job: Job) => {
         const p = checkPayload(job.data);
         if (p.kind !== 'bench_job') throw new Error(`a ${p.kind} payload on the bench queue`);
-        const tmp = await mkdtemp(join(tmpdir(), 'isobench-worker-'));
+        const tmp = await mkdtemp(join(tmpdir(), `isobench-worker-${process.pid}-`));
         try {
           const lease = await o.slots.lease(p.task.hardware.count);
           const t0 = performance.now();
@@ -375,7 +395,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       async (job: Job) => {
         const p = checkPayload(job.data);
         if (p.kind !== 'agent_attempt') throw new Error(`a ${p.kind} payload on the agent queue`);
-        const tmp = await mkdtemp(join(tmpdir(), 'isobench-worker-'));
+        const tmp = await mkdtemp(join(tmpdir(), `isobench-worker-${process.pid}-`));
         try {
           const t0 = performance.now();
           log(`${job.id}: ${p.agent} on ${p.task.id} #${p.attempt}`);

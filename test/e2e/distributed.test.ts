@@ -188,8 +188,14 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
     const c = coordinator(base('kw'));
     await until('a bench job on w1', () => /: demo\/cpu-/.test(w1.log()));
     w1.proc.kill('SIGKILL');
-    // a fresh worker on this host removes what the dead one left (its sandbox, its server)
+    const leftBy = (pid: number | undefined) =>
+      readdirSync(tmpdir()).filter((n) => n.startsWith(`isobench-worker-${pid}-`));
+    await until('w1 gone', () => w1.proc.exitCode !== null || w1.proc.signalCode !== null);
+    expect(leftBy(w1.proc.pid)).toHaveLength(1);
+    // a fresh worker on this host removes what the dead one left (its unit folder, sandbox, server)
     const w3 = worker('w3');
+    await until('w3 cleaned up', () => /left by a worker/.test(w3.log()));
+    expect(leftBy(w1.proc.pid)).toEqual([]);
     const r = await c.done;
     expect(r.code, r.text).toBe(0);
     const u = units('kw');
