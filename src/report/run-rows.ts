@@ -4,7 +4,7 @@
  * verdicts, failure class and fingerprint the v5 row has no room for.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AgentJudgement, JobResult, VariantResult } from '../bench/types.js';
 import { variantSlug } from '../bench/workspace.js';
 import { recomputeDerived } from '../grade/formulas.js';
@@ -14,7 +14,30 @@ import { V5_FROM_PARSED } from './raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the extended row. */
-export const EXT_ROW_VERSION = 2;
+export const EXT_ROW_VERSION = 3;
+
+/** What the agent's attempt cost and took (rows of `run --agents`; null for replayed patches). */
+export interface AttemptEffort {
+  readonly attempt: number;
+  /** how the attempt ended (completed, timeout, turn_limit, cost_limit, crashed) */
+  readonly outcome: string;
+  readonly costUsd: number | null;
+  readonly inputTokens: number | null;
+  readonly outputTokens: number | null;
+  readonly cacheReadTokens: number | null;
+  readonly cacheWriteTokens: number | null;
+  readonly turns: number | null;
+  readonly toolCalls: number | null;
+  /** the agent's wall time, all tries */
+  readonly wallMs: number;
+  /** infrastructure tries before the one that counts (rate limits) */
+  readonly infraRetries: number;
+  readonly agentVersion: string | null;
+  /** the model the agent reported using */
+  readonly modelReported: string | null;
+  /** the attempt's folder in the run */
+  readonly path: string;
+}
 
 /** isobench's own row: one per (task, agent patch). */
 export interface ExtendedRow {
@@ -54,6 +77,8 @@ export interface ExtendedRow {
   readonly fingerprint: Readonly<Record<string, string>>;
   readonly executor: string;
   readonly thresholdPct: number;
+  /** the attempt behind the patch: cost, tokens, turns, tool calls, wall time, CLI version, model */
+  readonly effort: AttemptEffort | null;
 }
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
@@ -67,7 +92,15 @@ async function firstStdout(jobDir: string, variant: string, warmups: number): Pr
 export async function rowsForJob(
   task: TaskSpec,
   job: JobResult,
-  ctx: { runId: string; jobDir: string; warmup: number; thresholdPct: number; date: string },
+  ctx: {
+    runId: string;
+    jobDir: string;
+    warmup: number;
+    thresholdPct: number;
+    date: string;
+    /** the attempts behind the agents' patches, by agent name */
+    efforts?: ReadonlyMap<string, AttemptEffort>;
+  },
 ): Promise<{ v5: V5Row[]; extended: ExtendedRow[] }> {
   const v5: V5Row[] = [];
   const extended: ExtendedRow[] = [];
@@ -103,7 +136,7 @@ export async function rowsForJob(
       benchmark_date: ctx.date,
       model: task.benchmark.model,
       has_agent_patch: agentVariant.patch !== null || agentVariant.status !== 'patch_empty',
-      patch_path: `jobs/${variantSlug(task.id)}/patches/${variantSlug(agentVariant.id)}.patch`,
+      patch_path: `jobs/${basename(ctx.jobDir)}/patches/${variantSlug(agentVariant.id)}.patch`,
       baseline_raw: raws.baseline,
       human_raw: raws.human,
       agent_raw:
@@ -155,6 +188,7 @@ export async function rowsForJob(
       fingerprint: job.fingerprint,
       executor: job.executor,
       thresholdPct: ctx.thresholdPct,
+      effort: (agentVariant.agent && ctx.efforts?.get(agentVariant.agent)) || null,
     });
   }
   return { v5, extended };

@@ -28,7 +28,7 @@ import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import { type RepoSource, variantSlug } from '../bench/workspace.js';
 import type { Executor } from '../executor/types.js';
 import { isInfra } from '../grade/taxonomy.js';
-import { type ExtendedRow, rowsForJob } from '../report/run-rows.js';
+import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
@@ -545,12 +545,33 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       continue;
     }
     jobsOut.push({ task: g.task.id, result: out.result, error: null });
+    const efforts = new Map<string, AttemptEffort>();
+    for (const a of attemptOut.filter((x) => x.task === g.task.id && x.attempt === g.n && x.record)) {
+      const r = a.record as AttemptRecord;
+      efforts.set(a.agent, {
+        attempt: g.n,
+        outcome: r.outcome.kind,
+        costUsd: r.usage.costUsd,
+        inputTokens: r.usage.inputTokens,
+        outputTokens: r.usage.outputTokens,
+        cacheReadTokens: r.usage.cacheReadTokens,
+        cacheWriteTokens: r.usage.cacheWriteTokens,
+        turns: r.usage.turns,
+        toolCalls: r.usage.toolCalls,
+        wallMs: r.durationMs,
+        infraRetries: r.tries.length - 1,
+        agentVersion: r.agentVersion,
+        modelReported: r.model,
+        path: `agents/${variantSlug(a.agent)}/${variantSlug(g.task.id)}/${g.n}`,
+      });
+    }
     const rows = await rowsForJob(g.task, out.result, {
       runId: plan.runId,
       jobDir: join(runDir, 'jobs', g.slug),
       warmup: plan.warmup,
       thresholdPct: plan.thresholdPct,
       date,
+      efforts,
     });
     v5.push(...rows.v5);
     extended.push(...rows.extended);

@@ -127,6 +127,23 @@ describe('isobench run --agents … --attempts N', () => {
       'example-command scripted-model',
       'example-command scripted-model',
     ]);
+    // each row carries the effort of the attempt behind its patch
+    expect(rows('m').map((x) => x.effort)).toEqual(
+      [1, 2].map((n) =>
+        expect.objectContaining({
+          attempt: n,
+          outcome: 'completed',
+          inputTokens: 240,
+          outputTokens: 60,
+          turns: 2,
+          toolCalls: 2,
+          agentVersion: 'example-command/1',
+          modelReported: 'scripted-model',
+          path: `agents/example-command/demo_cpu-latency/${n}`,
+        }),
+      ),
+    );
+    expect(rows('m').map((x) => x.schemaVersion)).toEqual([3, 3]);
     const requests = server.requests.length;
     const before = json(join(out, 'm', 'jobs', 'demo_cpu-latency_a1', 'unit.json')).finishedAt;
     const again = await isobench(matrix('m', ['--attempts', '2']));

@@ -1,0 +1,255 @@
+/**
+ * Soft metrics: an LLM judge compares the agent's patch with the human's diff and the task's
+ * bottleneck statement, and says whether the agent targeted the same bottleneck (same, related,
+ * different, none) and how its approach compares (similar, valid alternative, partial, ineffective),
+ * with a short reason. The answer is a forced tool call checked against a schema; the rubric is
+ * versioned; answers are cached by (rubric version, provider, judge model, task, patch hash), so a
+ * second report costs nothing. A judge that fails (HTTP error, no tool call, an answer outside the
+ * schema) is recorded as a judge failure, never as a verdict, and never cached.
+ *
+ * Quadrants cross the hard verdict (measured: credited and at least matching the human) with the
+ * soft one (targeting same or related): true success, good intent, lucky win, failure.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { type Infer, z } from '../util/zod.js';
+
+/** The version of the rubric (prompt and answer schema); a change invalidates cached answers. */
+export const RUBRIC_VERSION = 1;
+/** The version of cached answer files. */
+export const JUDGE_CACHE_VERSION = 1;
+
+export const TARGETING = ['same', 'related', 'different', 'none'] as const;
+export const APPROACH = ['similar', 'valid_alternative', 'partial', 'ineffective'] as const;
+
+/** The judge's answer. */
+export const JudgeAnswerSchema = z.strictObject({
+  targeting: z.enum(TARGETING),
+  approach: z.enum(APPROACH),
+  reason: z.string().check(z.minLength(1), z.maxLength(1000)),
+});
+export type JudgeAnswer = Infer<typeof JudgeAnswerSchema>;
+
+/** The tool the judge must call (JSON Schema of JudgeAnswerSchema). */
+const TOOL = {
+  name: 'record_judgement',
+  description: 'Record the judgement of the agent patch.',
+  parameters: {
+    type: 'object',
+    properties: {
+      targeting: {
+        type: 'string',
+        enum: [...TARGETING],
+        description: 'the bottleneck the agent worked on, against the human',
+      },
+      approach: {
+        type: 'string',
+        enum: [...APPROACH],
+        description: 'how the approach compares with the human',
+      },
+      reason: { type: 'string', description: 'one to three sentences, citing the files or functions' },
+    },
+    required: ['targeting', 'approach', 'reason'],
+    additionalProperties: false,
+  },
+} as const;
+
+const RUBRIC = `You judge a coding agent's attempt to optimise a performance bottleneck in a real repository.
+You get the task's bottleneck statement, the human expert's optimising diff, and the agent's patch.
+Judge only from the diffs; do not guess at measurements.
+targeting: "same" when the agent changed the code path the human optimised for the same cause;
+"related" when it optimised the same component or a neighbouring cause of that bottleneck;
+"different" when it optimised something else; "none" when the patch optimises nothing (empty,
+cosmetic, tests or benchmarks only).
+approach: "similar" when the technique matches the human's; "valid_alternative" when a different
+technique would plausibly remove the same cost; "partial" when it addresses part of it;
+"ineffective" when it would not plausibly speed anything up.
+Answer by calling record_judgement once.`;
+
+/** What is judged. */
+export interface JudgeInput {
+  readonly task: string;
+  readonly statement: string;
+  readonly humanDiff: string;
+  readonly agentPatch: string;
+}
+
+/** Which judge, and where answers are cached. */
+export interface JudgeConfig {
+  readonly provider: 'anthropic' | 'openai';
+  readonly model: string;
+  readonly apiKey: string | null;
+  readonly baseUrl?: string;
+  readonly cacheDir: string;
+  readonly maxTokens?: number;
+  /** characters of each diff shown (longer ones are cut, and the judge is told so) */
+  readonly maxDiffChars?: number;
+}
+
+/** The judge's result for one patch. */
+export type JudgeResult =
+  | {
+      readonly status: 'judged';
+      readonly answer: JudgeAnswer;
+      readonly cached: boolean;
+      readonly rubricVersion: number;
+      readonly model: string;
+    }
+  | {
+      readonly status: 'judge_failed';
+      readonly detail: string;
+      readonly rubricVersion: number;
+      readonly model: string;
+    };
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The cache key of an answer. */
+export function judgeKey(input: JudgeInput, cfg: Pick<JudgeConfig, 'provider' | 'model'>): string {
+  return sha(
+    JSON.stringify([
+      RUBRIC_VERSION,
+      cfg.provider,
+      cfg.model,
+      input.task,
+      sha(input.agentPatch),
+      sha(input.humanDiff),
+    ]),
+  );
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n[... cut: ${text.length - max} more characters]`;
+}
+
+function userMessage(input: JudgeInput, max: number): string {
+  return [
+    `Task: ${input.task}`,
+    `Bottleneck statement:\n${input.statement}`,
+    `Human diff:\n${cut(input.humanDiff, max)}`,
+    `Agent patch:\n${input.agentPatch.trim() ? cut(input.agentPatch, max) : '(empty)'}`,
+  ].join('\n\n');
+}
+
+/** The answer inside a tool call, checked; an error names what is wrong. */
+function checked(raw: unknown): JudgeAnswer {
+  const r = JudgeAnswerSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new Error(`the answer does not fit the rubric: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+}
+
+async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
+  const text = userMessage(input, cfg.maxDiffChars ?? 40_000);
+  if (cfg.provider === 'anthropic') {
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
+    const client = new Anthropic({ apiKey: cfg.apiKey ?? 'none', baseURL: cfg.baseUrl, maxRetries: 2 });
+    const msg = await client.messages.create({
+      model: cfg.model,
+      max_tokens: cfg.maxTokens ?? 1024,
+      system: RUBRIC,
+      messages: [{ role: 'user', content: text }],
+      tools: [{ name: TOOL.name, description: TOOL.description, input_schema: TOOL.parameters as never }],
+      tool_choice: { type: 'tool', name: TOOL.name },
+    });
+    const call = msg.content.find((b) => b.type === 'tool_use' && b.name === TOOL.name);
+    if (call?.type !== 'tool_use') throw new Error(`the judge did not call ${TOOL.name}`);
+    return checked(call.input);
+  }
+  const { default: OpenAI } = await import('openai');
+  const client = new OpenAI({ apiKey: cfg.apiKey ?? 'none', baseURL: cfg.baseUrl, maxRetries: 2 });
+  const res = await client.chat.completions.create({
+    model: cfg.model,
+    messages: [
+      { role: 'system', content: RUBRIC },
+      { role: 'user', content: text },
+    ],
+    tools: [{ type: 'function', function: { ...TOOL, parameters: TOOL.parameters as never } }],
+    tool_choice: { type: 'function', function: { name: TOOL.name } },
+  });
+  const call = res.choices[0]?.message.tool_calls?.find(
+    (c) => c.type === 'function' && c.function.name === TOOL.name,
+  );
+  if (call?.type !== 'function') throw new Error(`the judge did not call ${TOOL.name}`);
+  let args: unknown;
+  try {
+    args = JSON.parse(call.function.arguments);
+  } catch {
+    throw new Error(`the judge's arguments are not JSON: ${call.function.arguments.slice(0, 200)}`);
+  }
+  return checked(args);
+}
+
+/** Judges one patch, from the cache when the same question was answered before. */
+export async function judgePatch(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeResult> {
+  const key = judgeKey(input, cfg);
+  const file = join(cfg.cacheDir, `${key}.json`);
+  const hit = await readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as { schemaVersion: number; answer: unknown },
+    () => null,
+  );
+  if (hit && hit.schemaVersion === JUDGE_CACHE_VERSION) {
+    const r = JudgeAnswerSchema.safeParse(hit.answer);
+    if (r.success)
+      return {
+        status: 'judged',
+        answer: r.data,
+        cached: true,
+        rubricVersion: RUBRIC_VERSION,
+        model: cfg.model,
+      };
+  }
+  try {
+    const answer = await ask(input, cfg);
+    await mkdir(cfg.cacheDir, { recursive: true });
+    await writeFileAtomic(
+      file,
+      `${JSON.stringify(
+        {
+          schemaVersion: JUDGE_CACHE_VERSION,
+          key,
+          rubricVersion: RUBRIC_VERSION,
+          provider: cfg.provider,
+          model: cfg.model,
+          task: input.task,
+          patchSha256: sha(input.agentPatch),
+          answer,
+          at: new Date().toISOString(),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return { status: 'judged', answer, cached: false, rubricVersion: RUBRIC_VERSION, model: cfg.model };
+  } catch (e) {
+    const err = e as Error & { status?: number };
+    return {
+      status: 'judge_failed',
+      detail: `${err.status ? `HTTP ${err.status}: ` : ''}${err.message.split('\n')[0]?.slice(0, 300)}`,
+      rubricVersion: RUBRIC_VERSION,
+      model: cfg.model,
+    };
+  }
+}
+
+/** The published quadrants. */
+export type Quadrant = 'true_success' | 'good_intent' | 'lucky_win' | 'failure';
+
+/** Hard success: the speed verdict counts (outputs equivalent) and the agent at least matches the human. */
+export function hardSuccess(row: { verdict: string | null; credited: boolean }): boolean {
+  return row.credited && (row.verdict === 'beats_human' || row.verdict === 'matches_human');
+}
+
+/** Soft success: the agent targeted the human's bottleneck (same or related). */
+export function softSuccess(answer: JudgeAnswer): boolean {
+  return answer.targeting === 'same' || answer.targeting === 'related';
+}
+
+/** The quadrant of a row, or null when the judge gave no answer (a judge failure is no verdict). */
+export function quadrant(hard: boolean, judged: JudgeResult | null): Quadrant | null {
+  if (judged?.status !== 'judged') return null;
+  const soft = softSuccess(judged.answer);
+  return hard ? (soft ? 'true_success' : 'lucky_win') : soft ? 'good_intent' : 'failure';
+}
