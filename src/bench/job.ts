@@ -375,11 +375,18 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
   const humanVsBaseline =
     baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
   const validity = taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
-  const failure: JobResult['failure'] = !baseOk
-    ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
-    : !humanOk
-      ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
-      : null;
+  // a baseline or human that failed for the harness's reasons makes the job the harness's failure
+  // (retried, never counted); otherwise the task does not hold here
+  const infraOf = (v: VariantResult | undefined) =>
+    v && v.status !== 'ok' && isInfra(v.status as FailureClass) ? v : null;
+  const infraRef = infraOf(baseline) ?? infraOf(human);
+  const failure: JobResult['failure'] = infraRef
+    ? { class: 'infra_error', detail: `${infraRef.id}: ${infraRef.status}: ${infraRef.detail}` }
+    : !baseOk
+      ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
+      : !humanOk
+        ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
+        : null;
   // outputs: every variant's probe (last measured round) against the baseline's, the human setting the tolerance
   const probeOf = (id: string): { outputs: ProbeOutput[] } | { failed: string } | null => {
     if (!task.correctness) return null;

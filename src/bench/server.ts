@@ -121,7 +121,7 @@ export type ServerStart =
     }
   | {
       readonly ok: false;
-      readonly status: 'server_crash' | 'server_start_timeout';
+      readonly status: 'server_crash' | 'server_start_timeout' | 'infra_error';
       readonly detail: string;
       readonly record: ProcessRecord;
       readonly ms: number;
@@ -138,6 +138,22 @@ export async function startServer(
   const argv = task.benchmark.server?.argv ?? [];
   const env = { ...baseEnv, PYTHONPATH: variantDir };
   const port = portOf(argv);
+  // the port must be free first: a process that holds it (a server left by a run killed outright)
+  // would make this one crash, or answer in its place; that is the harness's failure, not the variant's
+  const t00 = performance.now();
+  const free = await sandbox.exec(['python3', '-c', PORT_FREE_PROBE, String(port), '5'], {
+    stdoutPath: join(logDir, 'port-before.log'),
+    stderrPath: join(logDir, 'port-before.log'),
+    timeoutMs: 30_000,
+  });
+  if (free.exitCode !== 0)
+    return {
+      ok: false,
+      status: 'infra_error',
+      detail: `port ${port} was still in use 5 s before the server was to start: another process holds it`,
+      record: processRecord(argv, variantDir, env, free),
+      ms: performance.now() - t00,
+    };
   const bg = await sandbox.start(argv, {
     cwd: variantDir,
     env,

@@ -165,6 +165,11 @@ program
     '30',
   )
   .option(
+    '--judge <provider:model>',
+    'judge each agent patch against the human diff (soft metrics, quadrants): anthropic:MODEL or openai:MODEL',
+  )
+  .option('--judge-base-url <url>', "the judge's API base URL (a local or proxy server)")
+  .option(
     '--image-budget <size>',
     'after the run, prune least recently used recipe images above this size (e.g. 50G)',
   )

@@ -58,6 +58,8 @@ export interface RunCliOptions {
   imageBudget?: string;
   agentSandbox?: string;
   providerConcurrency?: string;
+  judge?: string;
+  judgeBaseUrl?: string;
   agentInfraRetries?: string;
   agentBackoffS?: string;
   retryBackoffS?: string;
@@ -238,6 +240,24 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
     await progress.start();
   }
+  let judge: import('../grade/judge.js').JudgeConfig | undefined;
+  if (opts.judge) {
+    const [provider, ...rest] = opts.judge.split(':');
+    const model = rest.join(':');
+    if ((provider !== 'anthropic' && provider !== 'openai') || !model)
+      throw new UsageError(`--judge must be anthropic:MODEL or openai:MODEL, got '${opts.judge}'`);
+    const keyEnv = KEY_ENV[provider];
+    if (!process.env[keyEnv] && !opts.judgeBaseUrl)
+      throw new UsageError(`--judge ${provider} needs $${keyEnv} (or --judge-base-url for a local server)`);
+    const { defaultCacheRoot } = await import('../workspace/repo-cache.js');
+    judge = {
+      provider,
+      model,
+      apiKey: process.env[keyEnv] || null,
+      baseUrl: opts.judgeBaseUrl,
+      cacheDir: join(opts.cacheRoot ? resolve(opts.cacheRoot) : defaultCacheRoot(), 'judge'),
+    };
+  }
   const { runEvaluation } = await import('../run/evaluate.js');
   const stopSignals = cleanupOnSignal(executor, backend);
   const result = await runEvaluation({
@@ -274,6 +294,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       opts.agentBackoffS === undefined ? undefined : seconds(opts.agentBackoffS, '--agent-backoff-s'),
     backoffMs:
       opts.retryBackoffS === undefined ? undefined : seconds(opts.retryBackoffS, '--retry-backoff-s'),
+    judge,
     buildImagesFrom: opts.buildImages ? (image ?? 'isobench-base:bookworm') : undefined,
     onEvent: opts.json ? undefined : (e) => progress.on(e),
     onNote: (n) => err(`isobench: ${n}`),
@@ -454,6 +475,7 @@ function printSummary(
   rows: readonly ExtendedRow[],
   jobs: ReadonlyArray<{ task: string; error: string | null }>,
 ): void {
+  const judged = rows.some((r) => r.judge !== undefined);
   const t = new Table({
     head: [
       'Task',
@@ -465,6 +487,7 @@ function printSummary(
       'Outputs',
       'Task valid here',
       'Failure',
+      ...(judged ? ['Quadrant (targeting)'] : []),
     ],
     style: { head: [], border: [] },
   });
@@ -479,6 +502,15 @@ function printSummary(
       r.equivalence?.verdict ?? '-',
       r.taskValidHere ? 'yes' : 'no',
       r.failureClass ?? '',
+      ...(judged
+        ? [
+            r.judge?.status === 'judged'
+              ? `${r.quadrant} (${r.judge.answer.targeting})`
+              : r.judge
+                ? 'judge failed'
+                : '-',
+          ]
+        : []),
     ]);
   }
   out('');

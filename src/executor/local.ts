@@ -157,6 +157,7 @@ export class LocalExecutor implements Executor {
     for (const l of leftovers.filter((x) => x.executor === 'local')) {
       const dir = join(this.root, l.id);
       for (const g of groupsOf(dir)) killGroup(g, 'SIGKILL');
+      killMarked(`${MARKER}=${l.id}`);
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -234,7 +235,9 @@ class LocalSandbox implements Sandbox {
     mkdirSync(dirname(opts.stdoutPath), { recursive: true });
     if (dirname(opts.stderrPath) !== dirname(opts.stdoutPath))
       mkdirSync(dirname(opts.stderrPath), { recursive: true });
-    const marked = this.reapStrays ? { ...opts, env: { ...opts.env, [MARKER]: this.id } } : opts;
+    // every process carries the sandbox's marker: a later run finds what a run killed outright left,
+    // even a process started in the instant before its group was recorded
+    const marked = { ...opts, env: { ...opts.env, [MARKER]: this.id } };
     const bg = new LocalBackground(
       argv,
       marked,

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import type { AgentJudgement, JobResult, VariantResult } from '../bench/types.js';
 import { variantSlug } from '../bench/workspace.js';
 import { recomputeDerived } from '../grade/formulas.js';
+import type { JudgeResult, Quadrant } from '../grade/judge.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { TaskSpec } from '../task/schema.js';
 import { V5_FROM_PARSED } from './raw-metrics.js';
@@ -79,6 +80,10 @@ export interface ExtendedRow {
   readonly thresholdPct: number;
   /** the attempt behind the patch: cost, tokens, turns, tool calls, wall time, CLI version, model */
   readonly effort: AttemptEffort | null;
+  /** the soft-metric judge's answer, or its failure (run --judge); absent when not judged */
+  readonly judge?: JudgeResult | null;
+  /** hard verdict × targeting; null when the judge gave no answer */
+  readonly quadrant?: Quadrant | null;
 }
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {

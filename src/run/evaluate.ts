@@ -108,6 +108,8 @@ export interface EvaluationPlan {
   readonly onPhase?: (task: TaskSpec, r: PhaseRecord) => void;
   readonly onJob?: (task: TaskSpec, r: JobResult) => void;
   readonly onEvent?: (e: UnitEvent) => void;
+  /** the soft-metric judge of the rows (its key is read from the environment, never stored) */
+  readonly judge?: import('../grade/judge.js').JudgeConfig;
   /** something the user should know (a hand-edited record found, a unit redone) */
   readonly onNote?: (note: string) => void;
 }
@@ -575,6 +577,20 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     });
     v5.push(...rows.v5);
     extended.push(...rows.extended);
+  }
+  if (plan.judge && extended.length) {
+    const { judgeRows } = await import('./judge-rows.js');
+    const slugOf = new Map(groups.map((g) => [`${g.task.id} ${g.n}`, g.slug]));
+    const judged = await judgeRows(extended, {
+      runDir,
+      tasks: plan.tasks,
+      cfg: plan.judge,
+      cacheRoot: plan.cacheRoot,
+      clone: plan.source?.clone,
+      jobOf: (row) =>
+        `jobs/${slugOf.get(`${row.task} ${row.effort?.attempt ?? 1}`) ?? variantSlug(row.task)}`,
+    });
+    extended.splice(0, extended.length, ...judged);
   }
   for (const ext of ['csv', 'jsonl', 'parquet']) await writeV5Table(join(runDir, `rows.v5.${ext}`), v5);
   await writeFileAtomic(

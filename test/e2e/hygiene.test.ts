@@ -119,6 +119,67 @@ describe.runIf(HAVE_DOCKER)('hygiene', () => {
   }, 300_000);
 });
 
+describe('a port held by another process', () => {
+  it('is the harness failure (infra, retried by --retry-infra), not the variant crashing', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer((c) => c.end());
+    await new Promise<void>((ok, fail) => {
+      holder.once('error', fail);
+      holder.listen(18000, '127.0.0.1', () => ok());
+    });
+    const out = join(root, 'runs-port');
+    const args = [
+      'run',
+      '--executor',
+      'local',
+      '--tasks',
+      'demo/cpu-serving',
+      '--repeats',
+      '1',
+      '--warmup',
+      '0',
+    ];
+    let held = true;
+    try {
+      const r = await new Promise<number | null>((done) => {
+        const c = spawn(
+          process.execPath,
+          [BIN, ...args, '--infra-retries', '0', '--out', out, '--run-id', 'port'],
+          {
+            cwd: PROJECT_ROOT,
+            stdio: 'ignore',
+          },
+        );
+        c.on('exit', (code) => done(code));
+      });
+      expect(r).toBe(0);
+      const unit = JSON.parse(
+        readFileSync(join(out, 'port', 'jobs', 'demo_cpu-serving', 'unit.json'), 'utf8'),
+      );
+      expect(unit.status).toBe('infra');
+      expect(unit.detail).toMatch(/^infra_error: baseline: infra_error: .*port 18000 was still in use/);
+      await new Promise<void>((ok) => holder.close(() => ok()));
+      held = false;
+      const again = spawnSync(
+        process.execPath,
+        [BIN, 'run', '--resume', 'port', '--out', out, '--retry-infra'],
+        {
+          cwd: PROJECT_ROOT,
+          encoding: 'utf8',
+        },
+      );
+      expect(again.status, again.stderr).toBe(0);
+      const after = JSON.parse(
+        readFileSync(join(out, 'port', 'jobs', 'demo_cpu-serving', 'unit.json'), 'utf8'),
+      );
+      expect(after.status).toBe('done');
+      expect(after.retries.map((x: { cause: string }) => x.cause).join('\n')).toMatch(/port 18000/);
+    } finally {
+      if (held) holder.close();
+    }
+  }, 300_000);
+});
+
 describe('isobench doctor', () => {
   it('checks engine, GPUs, disk, agents, keys and Redis, and never prints a key', async () => {
     const planted = 'sk-ant-planted-doctor-51c9e0';

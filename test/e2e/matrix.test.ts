@@ -155,6 +155,79 @@ describe('isobench run --agents … --attempts N', () => {
     for (const f of files(join(out, 'm'))) expect(readFileSync(f).includes(PLANTED), f).toBe(false);
   }, 600_000);
 
+  it('--judge adds the judge and the quadrant to each row, from the cache the second time; a failing judge leaves the verdict', async () => {
+    let judgeFails = false;
+    const judgeServer = await startScriptedServer(() =>
+      judgeFails
+        ? { error: { status: 500, message: 'judge down' } }
+        : {
+            tools: [
+              {
+                name: 'record_judgement',
+                input: {
+                  targeting: 'different',
+                  approach: 'ineffective',
+                  reason: 'It only adds a comment to top_k.',
+                },
+              },
+            ],
+          },
+    );
+    try {
+      const cacheRoot = join(out, 'cache-judge');
+      const judged = [
+        '--judge',
+        'anthropic:judge-model',
+        '--judge-base-url',
+        judgeServer.url,
+        '--cache-root',
+        cacheRoot,
+      ];
+      mode = 'ok';
+      const r = await isobench(matrix('j', judged));
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/Quadrant/);
+      const [row] = rows('j');
+      expect(row.judge).toMatchObject({
+        status: 'judged',
+        cached: false,
+        answer: { targeting: 'different' },
+      });
+      expect(row.quadrant).toBe(
+        row.verdict === 'beats_human' || row.verdict === 'matches_human' ? 'lucky_win' : 'failure',
+      );
+      const body = judgeServer.requests.find((q) => q.api === 'anthropic')?.body as {
+        messages: Array<{ content: string }>;
+      };
+      expect(body.messages[0]?.content).toContain('Human diff:');
+      const asked = judgeServer.requests.length;
+      // a second report (another run of the same patch) asks nothing
+      const again = await isobench(matrix('j2', judged));
+      expect(again.status, again.stderr).toBe(0);
+      expect(rows('j2')[0].judge).toMatchObject({ status: 'judged', cached: true });
+      expect(judgeServer.requests.length).toBe(asked);
+      // a judge that fails is recorded as such; the hard verdict is there as without a judge
+      judgeFails = true;
+      const failed = await isobench(
+        matrix('j3', [
+          '--judge',
+          'anthropic:other-judge',
+          '--judge-base-url',
+          judgeServer.url,
+          '--cache-root',
+          cacheRoot,
+        ]),
+      );
+      expect(failed.status, failed.stderr).toBe(0);
+      const [f] = rows('j3');
+      expect(f.judge.status).toBe('judge_failed');
+      expect(f.quadrant).toBe(null);
+      expect(f.verdict).toBeTruthy();
+    } finally {
+      await judgeServer.close();
+    }
+  }, 600_000);
+
   it('a rate limit is retried by the attempt and recorded; a lasting one is infra, not the agent’s', async () => {
     mode = 'rate-limit-once';
     limited = 0;

@@ -1,0 +1,55 @@
+/**
+ * Judging a run's rows: for each agent row, the human's diff (parent..human, from the task's
+ * repository mirror), the bottleneck statement and the agent's patch as measured go to the judge;
+ * the answer (or the judge's failure) and the quadrant join the extended row. The hard verdict is
+ * never changed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { variantSlug } from '../bench/workspace.js';
+import { hardSuccess, type JudgeConfig, judgePatch, quadrant } from '../grade/judge.js';
+import type { ExtendedRow } from '../report/run-rows.js';
+import type { TaskSpec } from '../task/schema.js';
+import { mirrorForTask } from '../workspace/repo-cache.js';
+
+/** The rows with `judge` and `quadrant` filled in (same order). */
+export async function judgeRows(
+  rows: readonly ExtendedRow[],
+  o: {
+    runDir: string;
+    tasks: readonly TaskSpec[];
+    cfg: JudgeConfig;
+    cacheRoot?: string;
+    clone?: string;
+    /** the job folder of each row (jobs/<slug>) */
+    jobOf: (row: ExtendedRow) => string;
+  },
+): Promise<ExtendedRow[]> {
+  const humanDiffs = new Map<string, string>();
+  const out: ExtendedRow[] = [];
+  for (const row of rows) {
+    const task = o.tasks.find((t) => t.id === row.task);
+    if (!task) {
+      out.push(row);
+      continue;
+    }
+    let human = humanDiffs.get(task.id);
+    if (human === undefined) {
+      const mirror = await mirrorForTask(task, { root: o.cacheRoot, clone: o.clone });
+      human = await simpleGit(mirror.dir).raw(['diff', task.commits.parent, task.commits.human]);
+      humanDiffs.set(task.id, human);
+    }
+    const variant = `agent:${row.agent}`;
+    const patch = await readFile(
+      join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`),
+      'utf8',
+    ).catch(() => '');
+    const judged = await judgePatch(
+      { task: task.id, statement: task.bottleneck.statement, humanDiff: human, agentPatch: patch },
+      o.cfg,
+    );
+    out.push({ ...row, judge: judged, quadrant: quadrant(hardSuccess(row), judged) });
+  }
+  return out;
+}
