@@ -58,14 +58,87 @@ function explain(lb: Leaderboard): string[] {
   return lines;
 }
 
-/** `leaderboard FILE`. */
+const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(4)}`);
+const RUN_HEAD = [
+  'Agent',
+  'Model',
+  'Attempts',
+  'Hard success',
+  'True success',
+  'Valid',
+  'Median vs human',
+  'Failures',
+  'Cost/attempt',
+  'Cost/success',
+];
+
+/** The leaderboard of a run folder's extended rows (`leaderboard RUN_DIR`). */
+async function runFolderBoard(
+  dir: string,
+  format: string,
+  opts: { agent?: string; model?: string },
+): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { runLeaderboard } = await import('../report/run-leaderboard.js');
+  const file = join(dir, 'rows.ext.jsonl');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`${file}: cannot read it (is ${dir} a run folder?)`);
+  });
+  const rows = text
+    .split('\n')
+    .map((l, i) => [l, i + 1] as const)
+    .filter(([l]) => l.trim())
+    .map(([l, n]) => {
+      try {
+        return JSON.parse(l);
+      } catch (e) {
+        throw new UsageError(`${file}:${n}: not JSON (${(e as Error).message})`);
+      }
+    })
+    .filter((r) => (!opts.agent || r.agent === opts.agent) && (!opts.model || r.model === opts.model));
+  const board = runLeaderboard(rows);
+  if (format === 'json') {
+    outJson({ schemaVersion: 1, file, agents: board });
+    return EXIT.ok;
+  }
+  const cellsOf = (a: (typeof board)[number]) => [
+    a.agent,
+    a.model,
+    String(a.attempts),
+    pct(a.hardSuccess, a.attempts),
+    a.trueSuccess === null ? 'not judged' : pct(a.trueSuccess, a.attempts),
+    pct(a.valid, a.attempts),
+    a.medianVsHuman === null ? '-' : `${a.medianVsHuman >= 0 ? '+' : ''}${a.medianVsHuman.toFixed(1)}%`,
+    Object.entries(a.failures)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || '-',
+    usd(a.costPerAttempt),
+    usd(a.costPerHardSuccess),
+  ];
+  if (format === 'markdown') {
+    out(`| ${RUN_HEAD.join(' | ')} |`);
+    out(`|${RUN_HEAD.map(() => '---').join('|')}|`);
+    for (const a of board) out(`| ${cellsOf(a).join(' | ')} |`);
+    return EXIT.ok;
+  }
+  const t = new Table({ head: RUN_HEAD, style: { head: [], border: [] }, wordWrap: true });
+  for (const a of board) t.push(cellsOf(a));
+  out(t.toString());
+  return EXIT.ok;
+}
+
+/** `leaderboard FILE` (a v5 table) or `leaderboard RUN_DIR` (a run's extended rows). */
 export async function leaderboardCmd(
   file: string,
-  opts: { format?: string; scope?: string; band?: string; tasksDir?: string },
+  opts: { format?: string; scope?: string; band?: string; tasksDir?: string; agent?: string; model?: string },
 ): Promise<number> {
   const format = opts.format ?? 'table';
   if (!['table', 'markdown', 'json'].includes(format))
     throw new UsageError(`--format must be table, markdown or json, got '${format}'`);
+  const { statSync } = await import('node:fs');
+  if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
+    return runFolderBoard(resolve(file), format, opts);
   const scope = (opts.scope ?? 'card') as LeaderboardScope;
   if (!['card', 'benchmarkable', 'all'].includes(scope))
     throw new UsageError(`--scope must be card, benchmarkable or all, got '${opts.scope}'`);

@@ -378,8 +378,13 @@ program
   .description(
     "the dataset card's per-agent summary: valid for comparison, patch failure, missing human metric, wrong metric, beats/similar/worse",
   )
-  .argument('<file>', 'a v5 table: .parquet, .csv or .jsonl')
+  .argument(
+    '<file>',
+    'a v5 table (.parquet, .csv, .jsonl), or a run folder (its rows.ext.jsonl: quadrants, cost)',
+  )
   .option('--format <format>', 'table | markdown | json', 'table')
+  .option('--agent <name>', 'run folders: only this agent')
+  .option('--model <model>', 'run folders: only this model')
   .option(
     '--scope <scope>',
     "card (the card's 43-commit rule) | benchmarkable (this catalogue) | all",

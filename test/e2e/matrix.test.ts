@@ -200,6 +200,19 @@ describe('isobench run --agents … --attempts N', () => {
         messages: Array<{ content: string }>;
       };
       expect(body.messages[0]?.content).toContain('Human diff:');
+      // the run's leaderboard: hard and true successes, quadrants, tokens
+      const lb = await isobench(['leaderboard', join(out, 'j'), '--format', 'json']);
+      expect(lb.status, lb.stderr).toBe(0);
+      const [line] = JSON.parse(lb.stdout).agents;
+      expect(line).toMatchObject({
+        agent: 'example-command',
+        attempts: 1,
+        trueSuccess: 0,
+        tokens: { input: 240, output: 60 },
+      });
+      expect(Object.values(line.quadrants)).toEqual([1]);
+      const md = await isobench(['leaderboard', join(out, 'j'), '--format', 'markdown']);
+      expect(md.stdout).toMatch(/^\| Agent \| Model \| Attempts \| Hard success \| True success/);
       const asked = judgeServer.requests.length;
       // a second report (another run of the same patch) asks nothing
       const again = await isobench(matrix('j2', judged));
