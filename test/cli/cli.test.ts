@@ -214,11 +214,12 @@ describe('isobench run and run-report', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(ext[0]).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       task: 'demo/cpu-latency',
       agent: 'example-agent',
       repeats: 1,
       tamper: [],
+      effort: null, // a replayed patch has no attempt behind it in this run
     });
     const report = isobench('run-report', runDir);
     expect(report.code).toBe(0);
