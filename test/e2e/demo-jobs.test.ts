@@ -97,8 +97,12 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
   it('calls a no-op patch no_gain and a real fix a gain that matches or beats the human', () => {
     const verdict = (id: string) => job.agents.find((a) => a.variant === id)?.verdict;
     expect(verdict('agent:noop')?.verdict, verdict('agent:noop')?.reason).toBe('no_gain');
-    expect(['matches_human', 'beats_human'], verdict('agent:good')?.reason).toContain(
-      verdict('agent:good')?.verdict,
+    // the real fix gains clearly over the baseline; against the human it matches or beats it, or (one
+    // slow round on a loaded 2-core VM widens the interval) stays inconclusive, but is never called worse
+    const good = job.agents.find((a) => a.variant === 'agent:good');
+    expect(good?.agentVsBaseline?.lo, good?.verdict?.reason).toBeGreaterThan(0);
+    expect(['matches_human', 'beats_human', 'inconclusive'], good?.verdict?.reason).toContain(
+      good?.verdict?.verdict,
     );
   });
 
@@ -335,10 +339,11 @@ describe('CPU demo, local executor: the other failure classes', () => {
     expect(latency.agents.map((a) => a.failure)).toEqual(['bench_error', 'import_failed', 'no_metrics']);
   });
 
-  it('a human tree that cannot be set up: infra_error for it, human_failed for the job, agents not judged against it', () => {
+  it('a human tree that cannot be set up: infra_error for it and for the job (retried, never counted), agents not judged against it', () => {
     expect(v(humanBroken, 'human')?.status).toBe('infra_error');
     expect(v(humanBroken, 'human')?.detail).toContain('cannot link');
-    expect(humanBroken.failure?.class).toBe('human_failed');
+    expect(humanBroken.failure?.class).toBe('infra_error');
+    expect(humanBroken.failure?.detail).toMatch(/^human: infra_error: [\s\S]*cannot link/);
     expect(humanBroken.humanVsBaseline).toBeNull();
     expect(humanBroken.validity.valid).toBe(false);
   });
