@@ -158,3 +158,6 @@ export interface AgentAdapter {
   /** for `isobench agents doctor`: a scripted edit through the real agent, no API key needed */
   readonly smoke?: SmokeDriver;
 }
+
+/** The environment variable that holds each provider's API key. */
+export const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;

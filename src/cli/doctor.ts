@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { KEY_ENV } from '../agent/types.js';
 import { columns, EXIT, out, outJson } from './common.js';
 
 /** Options of `isobench doctor`. */
@@ -146,7 +147,7 @@ export async function doctorChecks(opts: DoctorOptions): Promise<Check[]> {
   }
 
   // API keys: whether set, never what they are
-  for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'])
+  for (const k of Object.values(KEY_ENV))
     add('api key', process.env[k] ? 'ok' : 'warn', `${k} ${process.env[k] ? 'is set' : 'is not set'}`);
 
   // Redis

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
+import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
 import { onInterrupt } from '../executor/cleanup.js';
 import type { Executor } from '../executor/types.js';
@@ -387,8 +388,6 @@ function positive(v: string, name: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${v}'`);
   return n;
 }
-
-const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
 
 /**
  * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`

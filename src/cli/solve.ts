@@ -8,6 +8,7 @@ import { ensureInstalled } from '../agent/install.js';
 import { resolveAgent } from '../agent/resolve.js';
 import { solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
+import { KEY_ENV } from '../agent/types.js';
 import { defaultTasksDir, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
@@ -58,8 +59,6 @@ function parseOptions(list: readonly string[] | undefined): Record<string, unkno
   }
   return out;
 }
-
-const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
 
 /** `isobench solve`. */
 export async function solveCmd(opts: SolveCliOptions): Promise<number> {

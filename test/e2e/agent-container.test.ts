@@ -4,17 +4,15 @@
  * and nothing else is. The same probe agent run as local processes reaches the other port, so the
  * test can tell the two apart.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { runCli } from '../support/cli.js';
 import { HAVE_DOCKER } from '../support/docker.js';
-import { PROJECT_ROOT } from '../support/shared-data.js';
 
-const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
 const root = mkdtempSync(join(tmpdir(), 'isobench-agentbox-'));
 const out = join(root, 'runs');
 const script: Script = (step) =>
@@ -47,23 +45,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function isobench(args: string[]): Promise<{ status: number | null; text: string }> {
-  return new Promise((done) => {
-    const c = spawn(process.execPath, [BIN, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, OPENAI_API_KEY: 'sk-box-unused', ANTHROPIC_API_KEY: 'sk-ant-box-unused' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    c.stdout.on('data', (d) => {
-      text += d;
-    });
-    c.stderr.on('data', (d) => {
-      text += d;
-    });
-    c.on('exit', (status) => done({ status, text }));
-  });
-}
+const isobench = async (args: string[]) => {
+  const r = await runCli(args, { OPENAI_API_KEY: 'sk-box-unused', ANTHROPIC_API_KEY: 'sk-ant-box-unused' });
+  return { status: r.status, text: r.stdout + r.stderr };
+};
 const common = (id: string, agent: string, sandbox: string) => [
   'run',
   '--agents',

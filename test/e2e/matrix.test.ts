@@ -4,16 +4,14 @@
  * back; a rate limit is retried by the attempt and recorded, never counted against the agent; the
  * wall-clock cap stops scheduling and `--resume` finishes; a planted key is in no stored file.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { PROJECT_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'isobench-matrix-'));
-const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
 const PLANTED = 'sk-planted-matrix-7f3a9c2e5b1d';
 let mode: 'ok' | 'rate-limit-once' | 'rate-limit-always' = 'ok';
 let limited = 0;
@@ -46,25 +44,7 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-/** Runs the CLI without blocking this process (the scripted model server answers from it). */
-function isobench(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const c = spawn(process.execPath, [BIN, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, OPENAI_API_KEY: PLANTED },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    c.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    c.on('exit', (status) => done({ status, stdout, stderr }));
-  });
-}
+const isobench = (args: string[]) => runCli(args, { OPENAI_API_KEY: PLANTED });
 const matrix = (id: string, extra: string[] = []) => [
   'run',
   '--agents',

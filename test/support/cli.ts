@@ -1,0 +1,32 @@
+/**
+ * Runs the built \`isobench\` without blocking this process, so that servers the test runs in this
+ * process (the scripted model server, a judge) can answer the CLI's requests.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from './shared-data.js';
+
+const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
+
+/** Exit status, stdout and stderr of one \`isobench ARGS\` (environment: this one plus \`env\`). */
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const c = spawn(process.execPath, [BIN, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    c.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    c.on('exit', (status) => done({ status, stdout, stderr }));
+  });
+}
