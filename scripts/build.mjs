@@ -26,3 +26,16 @@ await build({
     js: "import { createRequire as __isobenchCreateRequire } from 'node:module'; const require = __isobenchCreateRequire(import.meta.url);",
   },
 });
+
+// The HTML report's page script: one classic script, inlined into each report (no network at view time).
+await build({
+  entryPoints: ['src/report/html-client.ts'],
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome109', 'firefox115', 'safari16'],
+  outfile: 'dist/report-client.js',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});

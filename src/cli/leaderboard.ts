@@ -59,47 +59,61 @@ function explain(lb: Leaderboard): string[] {
 }
 
 const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(4)}`);
+const signed = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
 const RUN_HEAD = [
   'Agent',
   'Model',
   'Attempts',
   'Hard success',
   'True success',
+  'Good intent / lucky win / failure',
   'Valid',
   'Median vs human',
+  'Outputs (eq/div/probe failed)',
+  'Tampered',
   'Failures',
+  'Cost',
   'Cost/attempt',
   'Cost/success',
+  'Tokens in/out',
 ];
 
-/** The leaderboard of a run folder's extended rows (`leaderboard RUN_DIR`). */
+/** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(
-  dir: string,
+  file: string,
   format: string,
-  opts: { agent?: string; model?: string },
+  opts: { agent?: string; model?: string; mode?: string; sort?: string },
 ): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const { runLeaderboard } = await import('../report/run-leaderboard.js');
-  const file = join(dir, 'rows.ext.jsonl');
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(`${file}: cannot read it (is ${dir} a run folder?)`);
-  });
-  const rows = text
-    .split('\n')
-    .map((l, i) => [l, i + 1] as const)
-    .filter(([l]) => l.trim())
-    .map(([l, n]) => {
-      try {
-        return JSON.parse(l);
-      } catch (e) {
-        throw new UsageError(`${file}:${n}: not JSON (${(e as Error).message})`);
-      }
-    })
-    .filter((r) => (!opts.agent || r.agent === opts.agent) && (!opts.model || r.model === opts.model));
-  const board = runLeaderboard(rows);
+  const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-io.js');
+  const { reportRowOf } = await import('../report/report-rows.js');
+  const { RUN_SORTS, runLeaderboard } = await import('../report/run-leaderboard.js');
+  const sort = (opts.sort ?? 'hard') as (typeof RUN_SORTS)[number];
+  if (!RUN_SORTS.includes(sort))
+    throw new UsageError(`--sort must be one of ${RUN_SORTS.join(', ')}, got '${opts.sort}'`);
+  let ext: Awaited<ReturnType<typeof readExtendedRows>>;
+  try {
+    ext = await readExtendedRows(file);
+  } catch (e) {
+    if (e instanceof ExtRowsError) throw new UsageError(e.message);
+    throw e;
+  }
+  const rows = ext
+    .map(reportRowOf)
+    .filter(
+      (r) =>
+        (!opts.agent || r.agent === opts.agent) &&
+        (!opts.model || r.model === opts.model) &&
+        (!opts.mode || r.mode === opts.mode),
+    );
+  const board = runLeaderboard(rows, sort);
   if (format === 'json') {
-    outJson({ schemaVersion: 1, file, agents: board });
+    outJson({
+      schemaVersion: 2,
+      file,
+      sort,
+      filters: { agent: opts.agent ?? null, model: opts.model ?? null, mode: opts.mode ?? null },
+      agents: board,
+    });
     return EXIT.ok;
   }
   const cellsOf = (a: (typeof board)[number]) => [
@@ -108,13 +122,20 @@ async function runFolderBoard(
     String(a.attempts),
     pct(a.hardSuccess, a.attempts),
     a.trueSuccess === null ? 'not judged' : pct(a.trueSuccess, a.attempts),
+    a.trueSuccess === null
+      ? '-'
+      : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
     pct(a.valid, a.attempts),
-    a.medianVsHuman === null ? '-' : `${a.medianVsHuman >= 0 ? '+' : ''}${a.medianVsHuman.toFixed(1)}%`,
+    signed(a.medianVsHuman),
+    `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
+    String(a.tamper.fail),
     Object.entries(a.failures)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ') || '-',
+    usd(a.costUsd),
     usd(a.costPerAttempt),
     usd(a.costPerHardSuccess),
+    a.costUsd === null && !a.tokens.input ? '-' : `${a.tokens.input}/${a.tokens.output}`,
   ];
   if (format === 'markdown') {
     out(`| ${RUN_HEAD.join(' | ')} |`);
@@ -125,20 +146,37 @@ async function runFolderBoard(
   const t = new Table({ head: RUN_HEAD, style: { head: [], border: [] }, wordWrap: true });
   for (const a of board) t.push(cellsOf(a));
   out(t.toString());
+  out(`${rows.length} row(s) from ${file}; sorted by ${sort}.`);
   return EXIT.ok;
 }
 
 /** `leaderboard FILE` (a v5 table) or `leaderboard RUN_DIR` (a run's extended rows). */
 export async function leaderboardCmd(
   file: string,
-  opts: { format?: string; scope?: string; band?: string; tasksDir?: string; agent?: string; model?: string },
+  opts: {
+    format?: string;
+    json?: boolean;
+    markdown?: boolean;
+    scope?: string;
+    band?: string;
+    tasksDir?: string;
+    agent?: string;
+    model?: string;
+    mode?: string;
+    sort?: string;
+  },
 ): Promise<number> {
-  const format = opts.format ?? 'table';
+  const format = opts.json ? 'json' : opts.markdown ? 'markdown' : (opts.format ?? 'table');
   if (!['table', 'markdown', 'json'].includes(format))
     throw new UsageError(`--format must be table, markdown or json, got '${format}'`);
   const { statSync } = await import('node:fs');
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
-    return runFolderBoard(resolve(file), format, opts);
+    return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
+  if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
+  if (opts.sort || opts.mode || opts.agent || opts.model)
+    throw new UsageError(
+      '--sort, --mode, --agent and --model apply to run folders and rows.ext.jsonl files; a v5 table is summarised per agent as the card does',
+    );
   const scope = (opts.scope ?? 'card') as LeaderboardScope;
   if (!['card', 'benchmarkable', 'all'].includes(scope))
     throw new UsageError(`--scope must be card, benchmarkable or all, got '${opts.scope}'`);

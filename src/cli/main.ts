@@ -374,17 +374,40 @@ dataset
   .action(run(async (a: string, b: string, opts) => (await import('./dataset.js')).datasetDiff(a, b, opts)));
 
 program
+  .command('report')
+  .description(
+    'a self-contained HTML report of a run: leaderboard, charts, per-task table with links, filters (opens offline)',
+  )
+  .argument('<run>', 'a run id (under --runs-dir), a run folder, or a rows.ext.jsonl file')
+  .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+  .option('--runs-dir <dir>', 'where run ids are looked up', 'results/runs')
+  .option('--title <text>', "the report's title")
+  .option(
+    '--embed [max-size]',
+    "embed each linked file's text (prompt, patches, trajectory, job.json) up to max-size each (default 256k), so the report stands alone",
+  )
+  .option('--no-links', 'no links to the run folder')
+  .action(run(async (input: string, opts) => (await import('./report.js')).reportCmd(input, opts)));
+
+program
   .command('leaderboard')
   .description(
     "the dataset card's per-agent summary: valid for comparison, patch failure, missing human metric, wrong metric, beats/similar/worse",
   )
   .argument(
     '<file>',
-    'a v5 table (.parquet, .csv, .jsonl), or a run folder (its rows.ext.jsonl: quadrants, cost)',
+    'a v5 table (.parquet, .csv, .jsonl), or a run folder or rows.ext.jsonl (quadrants, correctness, cost)',
   )
-  .option('--format <format>', 'table | markdown | json', 'table')
+  .option('--format <format>', 'table | markdown | json')
+  .option('--json', 'same as --format json')
+  .option('--markdown', 'same as --format markdown')
   .option('--agent <name>', 'run folders: only this agent')
   .option('--model <model>', 'run folders: only this model')
+  .option('--mode <mode>', 'run folders: only this benchmark mode (serving, standalone, prefix_caching, …)')
+  .option(
+    '--sort <key>',
+    'run folders: hard | true | median | cost | cost-per-success | valid | attempts | name',
+  )
   .option(
     '--scope <scope>',
     "card (the card's 43-commit rule) | benchmarkable (this catalogue) | all",

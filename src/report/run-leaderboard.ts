@@ -4,7 +4,7 @@
  * judged), valid rate (the task held here and the speed verdict counts), failures by class, the
  * median agent-vs-human estimate, and cost per attempt and per hard success.
  */
-import type { ExtendedRow } from './run-rows.js';
+import type { ReportRow } from './report-rows.js';
 
 /** One agent's line. */
 export interface RunAgentSummary {
@@ -24,6 +24,10 @@ export interface RunAgentSummary {
   readonly costPerAttempt: number | null;
   readonly costPerHardSuccess: number | null;
   readonly tokens: { readonly input: number; readonly output: number };
+  /** the agents' outputs against the baseline's, by verdict (equivalent, diverged, probe_failed, unchecked) */
+  readonly equivalence: Readonly<Record<string, number>>;
+  /** rows with a tamper finding of severity fail, and of severity warn only */
+  readonly tamper: { readonly fail: number; readonly warn: number };
 }
 
 const median = (xs: number[]): number | null => {
@@ -33,49 +37,98 @@ const median = (xs: number[]): number | null => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-/** Summaries per agent and model, best first by hard successes (then median vs human). */
-export function runLeaderboard(rows: readonly ExtendedRow[]): RunAgentSummary[] {
-  const groups = new Map<string, ExtendedRow[]>();
+/** How the board may be sorted. */
+export const RUN_SORTS = [
+  'hard',
+  'true',
+  'median',
+  'cost',
+  'cost-per-success',
+  'valid',
+  'attempts',
+  'name',
+] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+const num = (x: number | null, missing: number) => (x === null ? missing : x);
+
+/** Orders summaries: best first for rates and improvement, cheapest first for costs. */
+export function sortBoard(board: RunAgentSummary[], by: RunSort = 'hard'): RunAgentSummary[] {
+  const key: Record<RunSort, (a: RunAgentSummary, b: RunAgentSummary) => number> = {
+    hard: (a, b) => b.hardSuccess / b.attempts - a.hardSuccess / a.attempts,
+    true: (a, b) => num(b.trueSuccess, -1) / b.attempts - num(a.trueSuccess, -1) / a.attempts,
+    median: (a, b) => num(b.medianVsHuman, -1e12) - num(a.medianVsHuman, -1e12),
+    cost: (a, b) => num(a.costPerAttempt, 1e12) - num(b.costPerAttempt, 1e12),
+    'cost-per-success': (a, b) => num(a.costPerHardSuccess, 1e12) - num(b.costPerHardSuccess, 1e12),
+    valid: (a, b) => b.valid / b.attempts - a.valid / a.attempts,
+    attempts: (a, b) => b.attempts - a.attempts,
+    name: () => 0,
+  };
+  const byName = (a: RunAgentSummary, b: RunAgentSummary) =>
+    a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0;
+  return [...board].sort(
+    (a, b) =>
+      key[by](a, b) ||
+      b.hardSuccess - a.hardSuccess ||
+      num(b.medianVsHuman, -1e12) - num(a.medianVsHuman, -1e12) ||
+      byName(a, b),
+  );
+}
+
+/** Summaries per agent and model, best first by hard-success rate (then median vs human, then name). */
+export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard'): RunAgentSummary[] {
+  const groups = new Map<string, ReportRow[]>();
   for (const r of rows) {
     const k = `${r.agent}\u0000${r.model}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    let g = groups.get(k);
+    if (!g) {
+      g = [];
+      groups.set(k, g);
+    }
+    g.push(r);
   }
   const out: RunAgentSummary[] = [];
   for (const list of groups.values()) {
-    const first = list[0] as ExtendedRow;
-    const hard = list.filter(
-      (r) => r.credited && (r.verdict === 'beats_human' || r.verdict === 'matches_human'),
-    );
-    const judged = list.filter((r) => r.judge?.status === 'judged');
+    const first = list[0] as ReportRow;
+    const hard = list.filter((r) => r.hard).length;
+    const judged = list.filter((r) => r.judge === 'judged').length;
     const quadrants: Record<string, number> = {};
-    for (const r of list) if (r.quadrant) quadrants[r.quadrant] = (quadrants[r.quadrant] ?? 0) + 1;
     const failures: Record<string, number> = {};
-    for (const r of list) if (r.failureClass) failures[r.failureClass] = (failures[r.failureClass] ?? 0) + 1;
-    const costs = list.map((r) => r.effort?.costUsd).filter((c): c is number => typeof c === 'number');
-    const cost = costs.length ? costs.reduce((a, b) => a + b, 0) : null;
+    const equivalence: Record<string, number> = {};
+    const tamper = { fail: 0, warn: 0 };
+    let cost: number | null = null;
+    let input = 0;
+    let output = 0;
+    for (const r of list) {
+      if (r.quadrant) quadrants[r.quadrant] = (quadrants[r.quadrant] ?? 0) + 1;
+      if (r.failure) failures[r.failure] = (failures[r.failure] ?? 0) + 1;
+      if (r.equivalence) equivalence[r.equivalence] = (equivalence[r.equivalence] ?? 0) + 1;
+      if (r.tamperFail) tamper.fail++;
+      else if (r.tamperWarn) tamper.warn++;
+      if (r.cost !== null) cost = (cost ?? 0) + r.cost;
+      input += r.tokensIn ?? 0;
+      output += r.tokensOut ?? 0;
+    }
     out.push({
       agent: first.agent,
       model: first.model,
       attempts: list.length,
-      hardSuccess: hard.length,
-      trueSuccess: judged.length ? (quadrants.true_success ?? 0) : null,
+      hardSuccess: hard,
+      trueSuccess: judged ? (quadrants.true_success ?? 0) : null,
       quadrants,
-      judgeFailures: list.filter((r) => r.judge?.status === 'judge_failed').length,
-      valid: list.filter((r) => r.taskValidHere && r.credited).length,
+      judgeFailures: list.filter((r) => r.judge === 'judge_failed').length,
+      valid: list.filter((r) => r.valid).length,
       failures,
       medianVsHuman: median(
-        list.map((r) => r.agentVsHuman?.estimate).filter((x): x is number => typeof x === 'number'),
+        list.map((r) => r.vsHuman?.[0]).filter((x): x is number => typeof x === 'number'),
       ),
       costUsd: cost,
       costPerAttempt: cost === null ? null : cost / list.length,
-      costPerHardSuccess: cost === null || hard.length === 0 ? null : cost / hard.length,
-      tokens: {
-        input: list.reduce((n, r) => n + (r.effort?.inputTokens ?? 0), 0),
-        output: list.reduce((n, r) => n + (r.effort?.outputTokens ?? 0), 0),
-      },
+      costPerHardSuccess: cost === null || hard === 0 ? null : cost / hard,
+      tokens: { input, output },
+      equivalence,
+      tamper,
     });
   }
-  return out.sort(
-    (a, b) => b.hardSuccess - a.hardSuccess || (b.medianVsHuman ?? -1e9) - (a.medianVsHuman ?? -1e9),
-  );
+  return sortBoard(out, by);
 }

@@ -15,7 +15,7 @@ import { V5_FROM_PARSED } from './raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the extended row. */
-export const EXT_ROW_VERSION = 3;
+export const EXT_ROW_VERSION = 4;
 
 /** What the agent's attempt cost and took (rows of `run --agents`; null for replayed patches). */
 export interface AttemptEffort {
@@ -45,8 +45,14 @@ export interface ExtendedRow {
   readonly schemaVersion: typeof EXT_ROW_VERSION;
   readonly runId: string;
   readonly task: string;
+  /** the task's benchmark kind (serving, latency, throughput, prefix_caching, …) and its v5 mode */
+  readonly benchmark: { readonly kind: string; readonly v5Mode: string | null };
   readonly agent: string;
   readonly model: string;
+  /** the agent's variant in the job (agent:NAME, agent:NAME_2 when names repeat): its patch is patches/<slug>.patch */
+  readonly variant: string;
+  /** the bench job's folder in the run (job.json, phases/, patches/) */
+  readonly jobPath: string;
   readonly primaryMetric: JobResult['primaryMetric'];
   readonly repeats: number;
   readonly variants: Readonly<
@@ -171,8 +177,11 @@ export async function rowsForJob(
       schemaVersion: EXT_ROW_VERSION,
       runId: ctx.runId,
       task: task.id,
+      benchmark: { kind, v5Mode: task.benchmark.v5Mode ?? null },
       agent: agentVariant.agent ?? '?',
       model: agentVariant.model ?? '?',
+      variant: agentVariant.id,
+      jobPath: `jobs/${basename(ctx.jobDir)}`,
       primaryMetric: job.primaryMetric,
       repeats: job.repeats,
       variants: { baseline: pick(baseline), human: pick(human), agent: pick(agentVariant) },

@@ -214,8 +214,11 @@ describe('isobench run and run-report', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(ext[0]).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       task: 'demo/cpu-latency',
+      benchmark: { kind: 'latency', v5Mode: 'standalone' },
+      jobPath: 'jobs/demo_cpu-latency',
+      variant: 'agent:example-agent',
       agent: 'example-agent',
       repeats: 1,
       tamper: [],

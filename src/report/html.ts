@@ -1,0 +1,220 @@
+/**
+ * The HTML report: one self-contained file (styles, page script and data inline; nothing fetched at
+ * view time) of a run folder or a rows.ext.jsonl file. The page script is built by `npm run build`
+ * into dist/report-client.js and inlined here.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { readExtendedRows } from './ext-rows-io.js';
+import {
+  encodeRows,
+  REPORT_COLUMNS,
+  REPORT_DATA_VERSION,
+  type ReportData,
+  type ReportSource,
+} from './html-data.js';
+import { type ReportRow, reportRowOf, rowFiles } from './report-rows.js';
+
+/** Report options. */
+export interface HtmlReportOptions {
+  /** where the report will be written (links are made relative to it) */
+  readonly outFile: string;
+  readonly title?: string;
+  /** embed the texts of linked files up to this many bytes each (0 = links only) */
+  readonly embedMaxBytes?: number;
+  /** no links to run files (e.g. a report mailed on its own) */
+  readonly noLinks?: boolean;
+  /** fixed generation time (reproducible output) */
+  readonly now?: Date;
+}
+
+/** A report source that cannot be read. */
+export class ReportInputError extends Error {}
+
+interface RunJson {
+  runId?: string;
+  createdAt?: string;
+  status?: string;
+  executor?: string;
+  repeats?: number;
+  warmup?: number;
+  thresholdPct?: number;
+  args?: string[];
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+}
+
+/** Resolves RUN_ID (under runsDir), a run folder or a rows.ext.jsonl file. */
+export async function resolveReportInput(
+  input: string,
+  runsDir: string,
+): Promise<{ runDir: string | null; rowsFile: string }> {
+  const asPath = resolve(input);
+  if (await isDir(asPath)) return { runDir: asPath, rowsFile: join(asPath, 'rows.ext.jsonl') };
+  if ((await stat(asPath).catch(() => null))?.isFile()) {
+    const dir = dirname(asPath);
+    const runDir = (await stat(join(dir, 'run.json')).catch(() => null)) ? dir : null;
+    return { runDir, rowsFile: asPath };
+  }
+  const byId = join(resolve(runsDir), input);
+  if (!input.includes(sep) && (await isDir(byId)))
+    return { runDir: byId, rowsFile: join(byId, 'rows.ext.jsonl') };
+  throw new ReportInputError(
+    `${input}: not a run folder, a rows.ext.jsonl file, or a run id under ${resolve(runsDir)}`,
+  );
+}
+
+async function devicesOf(runDir: string, rows: readonly ReportRow[]): Promise<Record<string, number>> {
+  const devices: Record<string, number> = {};
+  for (const job of new Set(rows.map((r) => r.job).filter((j): j is string => !!j))) {
+    const j = await readFile(join(runDir, job, 'job.json'), 'utf8')
+      .then((t) => JSON.parse(t) as { fingerprint?: Record<string, string> })
+      .catch(() => null);
+    const fp = j?.fingerprint;
+    if (!fp) continue;
+    const name = fp.gpu ?? fp.cpu ?? 'unknown device';
+    devices[name] = (devices[name] ?? 0) + 1;
+  }
+  return devices;
+}
+
+const jsonForScript = (x: unknown) =>
+  JSON.stringify(x)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+/** The page script, as built. */
+export async function clientScript(): Promise<string> {
+  const file = join(packageRoot(), 'dist', 'report-client.js');
+  return readFile(file, 'utf8').catch(() => {
+    throw new Error(`${file} is missing: run \`npm run build\` (it builds the report's page script)`);
+  });
+}
+
+/** The data of a report (what the page embeds). */
+export async function reportData(
+  input: { runDir: string | null; rowsFile: string },
+  o: HtmlReportOptions,
+): Promise<ReportData> {
+  const ext = await readExtendedRows(input.rowsFile);
+  const rows = ext.map(reportRowOf);
+  const run: RunJson | null = input.runDir
+    ? await readFile(join(input.runDir, 'run.json'), 'utf8')
+        .then((t) => JSON.parse(t) as RunJson)
+        .catch(() => null)
+    : null;
+  const source: ReportSource = {
+    kind: input.runDir ? 'run' : 'rows',
+    path: input.runDir ?? input.rowsFile,
+    runId: run?.runId ?? ext[0]?.runId ?? null,
+    createdAt: run?.createdAt ?? null,
+    status: run?.status ?? null,
+    executor: run?.executor ?? ext[0]?.executor ?? null,
+    repeats: run?.repeats ?? ext[0]?.repeats ?? null,
+    warmup: run?.warmup ?? null,
+    thresholdPct: run?.thresholdPct ?? ext[0]?.thresholdPct ?? null,
+    command: run?.args ? run.args.join(' ') : null,
+    devices: input.runDir ? await devicesOf(input.runDir, rows) : {},
+  };
+  let linkBase: string | null = null;
+  if (input.runDir && !o.noLinks) {
+    const rel = relative(dirname(resolve(o.outFile)), input.runDir)
+      .split(sep)
+      .join('/');
+    linkBase = rel ? `${rel}/` : '';
+  }
+  let artifacts: Record<string, string> | null = null;
+  const max = o.embedMaxBytes ?? 0;
+  if (input.runDir && max > 0) {
+    artifacts = {};
+    for (const r of rows)
+      for (const [, path] of rowFiles(r)) {
+        if (path.endsWith('/') || path in artifacts) continue;
+        const file = join(input.runDir, path);
+        const s = await stat(file).catch(() => null);
+        if (!s?.isFile()) continue;
+        const text = await readFile(file, 'utf8');
+        artifacts[path] =
+          s.size <= max
+            ? text
+            : `${text.slice(0, max)}\n\n[isobench report: ${s.size} bytes; the first ${max} are shown here, the whole file is ${path} in the run folder]\n`;
+      }
+  }
+  return {
+    schemaVersion: REPORT_DATA_VERSION,
+    title: o.title ?? `isobench report: ${source.runId ?? basename(input.rowsFile)}`,
+    generatedAt: (o.now ?? new Date()).toISOString(),
+    isobenchVersion: await readFile(join(packageRoot(), 'package.json'), 'utf8').then(
+      (t) => (JSON.parse(t) as { version: string }).version,
+    ),
+    source,
+    linkBase,
+    columns: [...REPORT_COLUMNS],
+    rows: encodeRows(rows),
+    artifacts,
+  };
+}
+
+const CSS = `
+:root{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330;background:#fafbfc}
+body{margin:0 auto;max-width:1400px;padding:16px 24px}
+h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:24px 0 8px}h3{font-size:14px;margin:8px 0}
+#meta,#generated,#command{color:#5b6475;font-size:13px;margin:2px 0}#command{font-family:ui-monospace,monospace}
+#filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;position:sticky;top:0;background:#fafbfc;padding:8px 0;border-bottom:1px solid #dde2ea;z-index:2}
+#filters label{font-size:13px}select,input{font:inherit;font-size:13px;padding:3px 6px}
+#count{font-size:13px;color:#5b6475;margin-left:auto}
+table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef2f7;position:sticky;top:0;cursor:pointer;white-space:nowrap}
+#leaderboard th{cursor:default}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:16px}
+.chart{background:#fff;border:1px solid #e3e7ee;border-radius:6px;padding:8px 12px;overflow-x:auto}
+.lbl{font-size:11px;fill:#333}.small{font-size:10px}.in{font-size:11px;fill:#fff}
+.legend{display:flex;flex-wrap:wrap;gap:10px;font-size:12px;margin:4px 0}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.empty,.note{color:#5b6475;font-size:13px}
+.pager{display:flex;gap:12px;align-items:center;margin:6px 0;font-size:13px}
+.scroll{overflow-x:auto}.links a{margin-right:4px;white-space:nowrap}
+tr.o-beats-human td:first-child{border-left:3px solid #1b7f3b}tr.o-failed td:first-child{border-left:3px solid #c0392b}
+dialog{width:min(1100px,90vw);max-height:85vh}dialog pre{white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto}
+`;
+
+/** The report's HTML text. */
+export function renderHtml(data: ReportData, script: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="isobench ${escapeHtml(data.isobenchVersion)}">
+<title>${escapeHtml(data.title)}</title>
+<style>${CSS}</style></head>
+<body>
+<h1>${escapeHtml(data.title)}</h1>
+<p id="meta"></p><p id="generated"></p><p id="command"></p>
+<noscript><p>This report draws its tables and charts with JavaScript; the data is in the script element <code>isobench-data</code>.</p></noscript>
+<div id="filters"><span id="count"></span></div>
+<h2>Leaderboard</h2>
+<p class="note">Hard success: credited (outputs equivalent) and beats or matches the human (interval vs the ±band). True success: hard success on the bottleneck the human targeted (judged). Valid: the task held here and the verdict counts.</p>
+<div id="leaderboard"></div>
+<h2>Charts</h2>
+<div class="charts">
+<div class="chart" id="chart-outcomes"></div><div class="chart" id="chart-quadrants"></div>
+<div class="chart" id="chart-failures"></div><div class="chart" id="chart-cost"></div>
+</div>
+<div class="chart" id="chart-intervals" style="margin-top:16px"></div>
+<h2>Per task</h2>
+<div id="tasks"></div>
+<dialog id="artifact"><h3 id="artifact-title"></h3><button id="artifact-close">close</button><pre id="artifact-text"></pre></dialog>
+<script type="application/json" id="isobench-data">${jsonForScript(data)}</script>
+<script>${script.replace(/<\/script/gi, '<\\/script')}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,315 @@
+/**
+ * The HTML report in real headless Chromium (Debian's chromium through playwright-core): a real run
+ * of the CPU demo (the example-command agent against a scripted model, replayed demo predictions,
+ * a scripted judge) and 3,000 synthetic rows. The page must render with no console error and no
+ * request beyond its own file; the numbers on the page must equal the rows (recomputed here, not by
+ * the report's code); filters, sorting, paging and embedded files must work; the screenshot must
+ * not be blank.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import type { ExtendedRow } from '../../src/report/run-rows.js';
+import { chromiumAvailable, launchChromium, paintedPixels, watchedPage } from '../support/browser.js';
+import { runCli } from '../support/cli.js';
+import { PROJECT_ROOT } from '../support/shared-data.js';
+import { syntheticRows } from '../support/synthetic-rows.js';
+
+const HAVE_CHROMIUM = chromiumAvailable();
+const out = mkdtempSync(join(tmpdir(), 'isobench-report-'));
+
+// ---------- what the page must show, computed here from the rows ----------
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+const rate = (n: number, d: number) => `${n} (${((100 * n) / d).toFixed(1)}%)`;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+function expectedBoard(rows: ExtendedRow[]): Map<string, Record<string, string>> {
+  const groups = new Map<string, ExtendedRow[]>();
+  for (const r of rows)
+    groups.set(`${r.agent}|${r.model}`, [...(groups.get(`${r.agent}|${r.model}`) ?? []), r]);
+  const board = new Map<string, Record<string, string>>();
+  for (const [k, g] of groups) {
+    const n = g.length;
+    const hard = g.filter(
+      (r) => r.credited && ['beats_human', 'matches_human'].includes(r.verdict ?? ''),
+    ).length;
+    const judged = g.some((r) => r.judge?.status === 'judged');
+    const ests = g.map((r) => r.agentVsHuman?.estimate).filter((x): x is number => typeof x === 'number');
+    const costs = g.map((r) => r.effort?.costUsd).filter((x): x is number => typeof x === 'number');
+    const fail = g.filter((r) => r.tamper.some((t) => t.severity === 'fail')).length;
+    const warn = g.filter((r) => !r.tamper.some((t) => t.severity === 'fail') && r.tamper.length > 0).length;
+    board.set(k, {
+      attempts: String(n),
+      hard: rate(hard, n),
+      true: judged ? rate(g.filter((r) => r.quadrant === 'true_success').length, n) : 'not judged',
+      valid: rate(g.filter((r) => r.taskValidHere && r.credited).length, n),
+      median: ests.length ? signed(median(ests)) : '–',
+      tamper: `${fail} / ${warn}`,
+      'cost-attempt': costs.length ? `$${(costs.reduce((a, b) => a + b, 0) / n).toFixed(4)}` : '–',
+    });
+  }
+  return board;
+}
+const ci = (r: ExtendedRow) =>
+  r.agentVsHuman
+    ? `${signed(r.agentVsHuman.estimate)} [${r.agentVsHuman.lo.toFixed(1)}, ${r.agentVsHuman.hi.toFixed(1)}]`
+    : '–';
+
+async function pageBoard(page: Page): Promise<Map<string, Record<string, string>>> {
+  const rows = await page.$$eval('#leaderboard-table tbody tr', (trs) =>
+    trs.map((tr) => ({
+      key: `${(tr as HTMLElement).dataset.agent}|${(tr as HTMLElement).dataset.model}`,
+      cells: Object.fromEntries(
+        [...tr.querySelectorAll('td')].map((td) => [(td as HTMLElement).dataset.col, td.textContent]),
+      ),
+    })),
+  );
+  return new Map(rows.map((r) => [r.key, r.cells as Record<string, string>]));
+}
+async function tableRows(page: Page): Promise<Array<Record<string, string>>> {
+  return (await page.$$eval('#task-table tbody tr', (trs) =>
+    trs.map((tr) =>
+      Object.fromEntries(
+        [...tr.querySelectorAll('td')].map((td) => [(td as HTMLElement).dataset.col, td.textContent]),
+      ),
+    ),
+  )) as Array<Record<string, string>>;
+}
+function expectBoardEquals(
+  page: Map<string, Record<string, string>>,
+  want: Map<string, Record<string, string>>,
+) {
+  expect([...page.keys()].sort()).toEqual([...want.keys()].sort());
+  for (const [k, cells] of want)
+    for (const [col, v] of Object.entries(cells)) expect(page.get(k)?.[col], `${k} ${col}`).toBe(v);
+}
+const readRows = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as ExtendedRow);
+
+// ---------- the real run ----------
+const agentScript: Script = (step) =>
+  step === 0
+    ? {
+        tools: [
+          {
+            name: 'edit_file',
+            input: {
+              path: 'engine/sampler.py',
+              old_string:
+                '    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)\n    return order[:k]',
+              new_string:
+                '    import heapq\n\n    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)',
+            },
+          },
+        ],
+      }
+    : { tools: [{ name: 'done', input: {} }] };
+const judgeScript: Script = (_s, _a, body) => {
+  const agentPart = JSON.stringify(body).split('Agent patch:')[1] ?? '';
+  return {
+    tools: [
+      {
+        name: 'record_judgement',
+        input: agentPart.includes('heapq')
+          ? { targeting: 'same', approach: 'similar', reason: 'a heap instead of the full sort' }
+          : { targeting: 'none', approach: 'ineffective', reason: 'not the sort in top_k' },
+      },
+    ],
+  };
+};
+
+describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Chromium', () => {
+  let browser: Browser;
+  let model: ScriptedServer;
+  let judge: ScriptedServer;
+  const runDir = join(out, 'r');
+  beforeAll(async () => {
+    [browser, model, judge] = await Promise.all([
+      launchChromium(),
+      startScriptedServer(agentScript),
+      startScriptedServer(judgeScript),
+    ]);
+    const run = await runCli(
+      [
+        'run',
+        '--tasks',
+        'demo/cpu-latency',
+        '--agents',
+        'example-command:scripted-model',
+        '--option',
+        `baseUrl=${model.url}/v1`,
+        '--attempts',
+        '2',
+        '--predictions',
+        join(PROJECT_ROOT, 'harness/demo/predictions/example-agent.jsonl'),
+        join(PROJECT_ROOT, 'harness/demo/predictions/hostile-agent.jsonl'),
+        '--judge',
+        'anthropic:scripted-judge',
+        '--judge-base-url',
+        judge.url,
+        '--cache-root',
+        join(out, 'cache'),
+        '--executor',
+        'local',
+        '--repeats',
+        '2',
+        '--warmup',
+        '0',
+        '--out',
+        out,
+        '--run-id',
+        'r',
+      ],
+      { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-test' },
+    );
+    if (!existsSync(join(runDir, 'rows.ext.jsonl')))
+      throw new Error(`the run wrote no rows:\n${run.stdout}\n${run.stderr}`);
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+    await model?.close();
+    await judge?.close();
+    if (!process.env.ISOBENCH_KEEP_REPORT) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('a real run: renders offline with no console error; leaderboard and table equal the rows; links reach the run files; the screenshot is not blank', async () => {
+    const file = join(out, 'site', 'report.html');
+    const r = await runCli(['report', runDir, '-o', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/report\.html: 5 row\(s\)/);
+    const rows = readRows(join(runDir, 'rows.ext.jsonl'));
+    expect(rows).toHaveLength(5); // example-command × 2 attempts, example-agent, hostile × 2 on cpu-latency
+    const { page, problems, requests } = await watchedPage(browser);
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered]');
+    expect(problems).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+    expectBoardEquals(await pageBoard(page), expectedBoard(rows));
+    // the example-command attempts were judged on target: their quadrants and judge reasons are on the page
+    const table = await tableRows(page);
+    expect(table).toHaveLength(5);
+    for (const row of rows) {
+      const shown = table.find(
+        (t) =>
+          t.task === row.task &&
+          t.agent === row.agent &&
+          t.model === row.model &&
+          t.attempt === String(row.effort?.attempt ?? '–'),
+      );
+      expect(shown, `${row.agent} ${row.model}`).toBeDefined();
+      expect(shown?.vsHumanEst).toBe(ci(row));
+      expect(shown?.verdict).toBe(row.verdict ?? '–');
+      expect(shown?.failure).toBe(row.failureClass ?? '–');
+      expect(shown?.quadrant).toBe(
+        row.quadrant ?? (row.judge?.status === 'judge_failed' ? 'judge failed' : '–'),
+      );
+    }
+    // every link resolves to a file or folder of the run
+    const hrefs = await page.$$eval('#task-table a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(hrefs.length).toBeGreaterThan(10);
+    for (const h of hrefs) expect(existsSync(fileURLToPath(h)), h).toBe(true);
+    expect(hrefs.some((h) => h.endsWith('/agents/example-command/demo_cpu-latency/2/prompt.txt'))).toBe(true);
+    // charts drawn: outcome bars for every agent line, a dot per row with an interval
+    expect(await page.locator('#chart-outcomes rect').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('#chart-intervals circle').count()).toBe(
+      rows.filter((x) => x.agentVsHuman).length,
+    );
+    const shot = await page.screenshot({ fullPage: true, path: join(out, 'report.png') });
+    const px = await paintedPixels(browser, shot);
+    expect(px.painted / px.total).toBeGreaterThan(0.05);
+    expect(px.colours).toBeGreaterThan(20);
+    await page.close();
+  });
+
+  it('--embed --no-links: the files open from inside the report (no link leaves it)', async () => {
+    const file = join(out, 'standalone.html');
+    const r = await runCli(['report', runDir, '-o', file, '--embed', '--no-links']);
+    expect(r.status, r.stderr).toBe(0);
+    const { page, problems, requests } = await watchedPage(browser);
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered]');
+    const prompt = page.locator('#task-table a', { hasText: 'prompt' }).first();
+    const path = await prompt.getAttribute('data-path');
+    await prompt.click();
+    await expect
+      .poll(() => page.locator('#artifact').evaluate((d) => (d as HTMLDialogElement).open))
+      .toBe(true);
+    expect(await page.locator('#artifact-text').textContent()).toBe(
+      readFileSync(join(runDir, path as string), 'utf8'),
+    );
+    expect(problems).toEqual([]);
+    expect(requests.filter((u) => u !== `file://${file}`)).toEqual([]);
+    await page.close();
+  });
+
+  it('3,000 synthetic rows: the numbers equal the rows under filters; sorting and paging work', async () => {
+    const rows = syntheticRows(3000, 7);
+    const rowsFile = join(out, 'synthetic', 'rows.ext.jsonl');
+    rmSync(dirname(rowsFile), { recursive: true, force: true });
+    (await import('node:fs')).mkdirSync(dirname(rowsFile), { recursive: true });
+    writeFileSync(rowsFile, rows.map((x) => JSON.stringify(x)).join('\n'));
+    const file = join(out, 'synthetic.html');
+    const r = await runCli(['report', rowsFile, '-o', file]);
+    expect(r.status, r.stderr).toBe(0);
+    const { page, problems } = await watchedPage(browser);
+    const t0 = Date.now();
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered]');
+    const loadMs = Date.now() - t0;
+    expect(problems).toEqual([]);
+    expectBoardEquals(await pageBoard(page), expectedBoard(rows));
+    expect(await page.locator('#page-info').textContent()).toBe('rows 1–100 of 3000');
+    expect(await tableRows(page)).toHaveLength(100);
+    await page.click('#page-next');
+    expect(await page.locator('#page-info').textContent()).toBe('rows 101–200 of 3000');
+    // filter: one agent and one mode
+    await page.selectOption('#filter-agent', 'codex');
+    await page.selectOption('#filter-mode', 'serving');
+    const picked = rows.filter((x) => x.agent === 'codex' && x.benchmark.v5Mode === 'serving');
+    expect(await page.locator('#count').textContent()).toBe(`${picked.length} of 3000 row(s)`);
+    expectBoardEquals(await pageBoard(page), expectedBoard(picked));
+    expect(await page.locator('#page-info').textContent()).toBe(`rows 1–100 of ${picked.length}`);
+    // sort by agent vs human: ascending puts the lowest estimate first (rows without one first of all)
+    await page.click('th[data-sort="vsHumanEst"]');
+    const ests = picked
+      .map((x) => x.agentVsHuman?.estimate ?? Number.NEGATIVE_INFINITY)
+      .sort((a, b) => a - b);
+    const firstWith = ests.find((e) => e !== Number.NEGATIVE_INFINITY) as number;
+    const shown = (await tableRows(page)).map((t) => t.vsHumanEst);
+    expect(shown[ests.indexOf(firstWith)]).toMatch(new RegExp(`^${signed(firstWith).replace('+', '\\+')} `));
+    await page.click('th[data-sort="vsHumanEst"]');
+    expect((await tableRows(page))[0]?.vsHumanEst).toMatch(
+      new RegExp(`^${signed(ests.at(-1) as number).replace('+', '\\+')} `),
+    );
+    // the task search
+    await page.fill('#filter-task', picked[0]?.task as string);
+    expect(await page.locator('#count').textContent()).toBe('1 of 3000 row(s)');
+    expect(problems).toEqual([]);
+    console.log(
+      `3000-row report: ${(readFileSync(file).length / 1024).toFixed(0)} KiB, loaded and drawn in ${loadMs} ms`,
+    );
+    await page.close();
+  });
+
+  it('bad input is named: a missing run, a broken rows line', async () => {
+    const missing = await runCli(['report', join(out, 'nope'), '-o', join(out, 'x.html')]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(join(out, 'nope'));
+    const bad = join(out, 'bad.ext.jsonl');
+    writeFileSync(bad, `${JSON.stringify(syntheticRows(1)[0])}\n{"schemaVersion": 4, "task": 1}\nnot json\n`);
+    const r = await runCli(['report', bad, '-o', join(out, 'y.html')]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${bad}:2: field 'task' must be a string`);
+    expect(existsSync(join(out, 'y.html'))).toBe(false);
+  });
+});
