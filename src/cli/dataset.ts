@@ -1,6 +1,6 @@
 /** `isobench dataset audit|regrade|diff`: the published v5 table, checked and corrected. */
 import { resolve } from 'node:path';
-import { AUDIT_REPORT_VERSION, type AuditFinding, auditRows } from '../report/audit.js';
+import { AUDIT_KIND_MEANING, AUDIT_REPORT_VERSION, type AuditFinding, auditRows } from '../report/audit.js';
 import { REGRADE_REPORT_VERSION, regradeRows } from '../report/regrade.js';
 import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../report/v5-io.js';
 import { V5_COLUMNS } from '../report/v5-schema.js';
@@ -24,24 +24,7 @@ function printTableProblems(t: V5Table): void {
     );
 }
 
-const KIND_MEANING: Record<string, string> = {
-  derived_missing: 'derived column null although its inputs exist',
-  derived_mismatch: 'derived column disagrees with the formula',
-  derived_without_inputs: 'derived column set although its inputs are missing',
-  metric_mismatch: 'metric disagrees with the raw output',
-  metric_missing: 'metric null although the raw output holds it',
-  metric_not_applicable: 'metric the benchmark cannot produce (catch-all regex)',
-  metric_unverifiable: 'metric the stored raw output does not show',
-  metrics_without_run: 'metrics present but the stored run failed',
-  raw_truncated: 'raw output cut off; metrics unverifiable',
-  raw_without_metrics: 'raw output holds no result',
-  raw_other_benchmark: 'raw output of a different benchmark than the perf command',
-  workload_mismatch: 'the run used other arguments than the perf command',
-  shared_measurements: 'baseline/human numbers reused from another run',
-  name_spelling: 'non-canonical agent or repository spelling',
-  short_commit_hash: 'commit_hash not a full hash',
-  mode_mismatch: 'benchmark_mode disagrees with the perf command',
-};
+const KIND_MEANING: Readonly<Record<string, string>> = AUDIT_KIND_MEANING;
 
 /** `dataset audit FILE`. */
 export async function datasetAudit(

@@ -1,61 +1,19 @@
 /** `isobench leaderboard FILE`: the dataset card's per-agent summary, as a terminal table, Markdown or JSON. */
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
+import { computeLeaderboard, type LeaderboardScope } from '../report/leaderboard.js';
 import {
-  type AgentSummary,
-  computeLeaderboard,
-  type Leaderboard,
-  type LeaderboardScope,
-} from '../report/leaderboard.js';
+  leaderboardCells as cells,
+  leaderboardNotes as explain,
+  LEADERBOARD_HEAD as HEAD,
+  leaderboardMarkdownTable,
+} from '../report/leaderboard-format.js';
 import { readV5Table, TableFileError } from '../report/v5-io.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 
 function pct(n: number, d: number): string {
   return d ? `${n} (${((100 * n) / d).toFixed(1)}%)` : String(n);
-}
-
-function cells(a: AgentSummary): string[] {
-  const c = a.counts;
-  const valid = c.valid_for_comparison;
-  return [
-    a.display,
-    String(a.commits),
-    pct(valid, a.commits),
-    pct(c.patch_failure, a.commits),
-    String(c.missing_human_metric),
-    String(c.wrong_metric),
-    `${a.comparison.beats} / ${a.comparison.similar} / ${a.comparison.worse}`,
-    String(a.unclassified.length),
-  ];
-}
-
-const HEAD = [
-  'Agent',
-  'Commits',
-  'Valid for comparison',
-  'Patch failure',
-  'Missing human metric',
-  'Wrong metric',
-  'Beats / similar / worse',
-  'Unclassified',
-];
-
-function explain(lb: Leaderboard): string[] {
-  const lines = [
-    `Scope: ${lb.scope} — ${lb.commitsInScope.length} commit(s) in scope, ${lb.excluded.length} excluded. Beats/similar/worse: agent vs human on the primary metric, ±${lb.band}% band.`,
-  ];
-  for (const a of lb.agents) {
-    for (const n of a.notes) lines.push(`${a.display}: ${n}`);
-    if (a.noRow.length)
-      lines.push(
-        `${a.display}: no row for ${a.noRow.length} commit(s) in scope, counted as patch failures: ${a.noRow.join(' ')}`,
-      );
-    for (const u of a.unclassified)
-      lines.push(`${a.display}: row ${u.row} (${u.commit}) not classified: ${u.reason}`);
-  }
-  for (const x of lb.excluded) lines.push(`excluded ${x.commit}: ${x.reason}`);
-  return lines;
 }
 
 const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(4)}`);
@@ -68,7 +26,7 @@ const RUN_HEAD = [
   'True success',
   'Good intent / lucky win / failure',
   'Valid',
-  'Median vs human',
+  'Median vs human [95% CI]',
   'Outputs (eq/div/probe failed)',
   'Tampered',
   'Failures',
@@ -126,7 +84,7 @@ async function runFolderBoard(
       ? '-'
       : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
     pct(a.valid, a.attempts),
-    signed(a.medianVsHuman),
+    `${signed(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
     `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
     String(a.tamper.fail),
     Object.entries(a.failures)
@@ -197,14 +155,12 @@ export async function leaderboardCmd(
     return EXIT.ok;
   }
   if (format === 'markdown') {
-    out(`| ${HEAD.join(' | ')} |`);
-    out(`|${HEAD.map(() => '---').join('|')}|`);
-    for (const a of lb.agents) out(`| ${cells(a).join(' | ')} |`);
+    for (const l of leaderboardMarkdownTable(lb)) out(l);
     out();
     for (const l of explain(lb)) out(`- ${l}`);
     return EXIT.ok;
   }
-  const t = new Table({ head: HEAD, style: { head: [], border: [] }, wordWrap: true });
+  const t = new Table({ head: [...HEAD], style: { head: [], border: [] }, wordWrap: true });
   for (const a of lb.agents) t.push(cells(a));
   out(t.toString());
   for (const l of explain(lb)) out(l);

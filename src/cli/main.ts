@@ -417,6 +417,21 @@ program
   .option('--tasks-dir <dir>', 'task catalogue')
   .action(run(async (file: string, opts) => (await import('./leaderboard.js')).leaderboardCmd(file, opts)));
 
+program
+  .command('export')
+  .description(
+    'a dataset release ready to upload to a dataset hub: Parquet shards of the v5 rows, a dataset card computed from them (README.md) and card.json',
+  )
+  .argument('<input>', 'a v5 table (.parquet, .csv, .jsonl) or a run folder (its v5 rows and rows.ext.jsonl)')
+  .option('--format <format>', 'hf (Hugging Face dataset layout)', 'hf')
+  .requiredOption('-o, --out <dir>', 'the release folder to create (refused if it exists and is not empty)')
+  .option('--shard-rows <n>', 'rows per Parquet shard', '5000')
+  .option('--compare-published', "list every difference from the published card's figures, with its cause")
+  .option('--force', 'replace an existing non-empty output folder')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (input: string, opts) => (await import('./export.js')).exportCmd(input, opts)));
+
 /**
  * `isobench run --resume RUN_ID [--out DIR]`: the recorded arguments of that run, with its id (the
  * jobs it finished are read back, the others run). Anything given after --resume is added.

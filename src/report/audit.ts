@@ -45,6 +45,26 @@ export type AuditKind =
   | 'short_commit_hash'
   | 'mode_mismatch';
 
+/** What each kind of finding means, in a few words (for summaries). */
+export const AUDIT_KIND_MEANING: Readonly<Record<AuditKind, string>> = {
+  derived_missing: 'derived column null although its inputs exist',
+  derived_mismatch: 'derived column disagrees with the formula',
+  derived_without_inputs: 'derived column set although its inputs are missing',
+  metric_mismatch: 'metric disagrees with the raw output',
+  metric_missing: 'metric null although the raw output holds it',
+  metric_not_applicable: 'metric the benchmark cannot produce (catch-all regex)',
+  metric_unverifiable: 'metric the stored raw output does not show',
+  metrics_without_run: 'metrics present but the stored run failed',
+  raw_truncated: 'raw output cut off; metrics unverifiable',
+  raw_without_metrics: 'raw output holds no result',
+  raw_other_benchmark: 'raw output of a different benchmark than the perf command',
+  workload_mismatch: 'the run used other arguments than the perf command',
+  shared_measurements: 'baseline/human numbers reused from another run',
+  name_spelling: 'non-canonical agent or repository spelling',
+  short_commit_hash: 'commit_hash not a full hash',
+  mode_mismatch: 'benchmark_mode disagrees with the perf command',
+};
+
 /** One inconsistency. `row` is the 1-based data row in the file. */
 export interface AuditFinding {
   readonly row: number;

@@ -173,7 +173,12 @@ const BOARD_COLUMNS: Array<[string, string, (a: RunAgentSummary) => string]> = [
   ],
   ['hard', 'Hard success', (a) => fmtRate(a.hardSuccess, a.attempts)],
   ['valid', 'Valid', (a) => fmtRate(a.valid, a.attempts)],
-  ['median', 'Median vs human', (a) => fmtPct(a.medianVsHuman)],
+  [
+    'median',
+    'Median vs human [95% CI]',
+    (a) =>
+      `${fmtPct(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
+  ],
   [
     'outputs',
     'Outputs eq / diverged / probe failed',

@@ -20,6 +20,11 @@ export interface RunAgentSummary {
   readonly failures: Readonly<Record<string, number>>;
   /** median of the agent-vs-human estimates (percent), over rows that have one */
   readonly medianVsHuman: number | null;
+  /**
+   * a distribution-free 95% interval for that median over the rows (order statistics n/2 ± 0.98·√n,
+   * the normal approximation to the binomial); null with fewer than 2 estimates
+   */
+  readonly medianVsHumanCi: readonly [number, number] | null;
   readonly costUsd: number | null;
   readonly costPerAttempt: number | null;
   readonly costPerHardSuccess: number | null;
@@ -36,6 +41,16 @@ const median = (xs: number[]): number | null => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
+
+/** The order-statistic interval of a median (sorted input). */
+export function medianInterval(sorted: readonly number[]): readonly [number, number] | null {
+  const n = sorted.length;
+  if (n < 2) return null;
+  const half = 0.98 * Math.sqrt(n);
+  const lo = Math.max(0, Math.floor(n / 2 - half));
+  const hi = Math.min(n - 1, Math.ceil(n / 2 + half) - 1);
+  return [sorted[lo] as number, sorted[hi] as number];
+}
 
 /** How the board may be sorted. */
 export const RUN_SORTS = [
@@ -109,6 +124,10 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       input += r.tokensIn ?? 0;
       output += r.tokensOut ?? 0;
     }
+    const ests = list
+      .map((r) => r.vsHuman?.[0])
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
     out.push({
       agent: first.agent,
       model: first.model,
@@ -119,9 +138,8 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       judgeFailures: list.filter((r) => r.judge === 'judge_failed').length,
       valid: list.filter((r) => r.valid).length,
       failures,
-      medianVsHuman: median(
-        list.map((r) => r.vsHuman?.[0]).filter((x): x is number => typeof x === 'number'),
-      ),
+      medianVsHuman: median(ests),
+      medianVsHumanCi: medianInterval(ests),
       costUsd: cost,
       costPerAttempt: cost === null ? null : cost / list.length,
       costPerHardSuccess: cost === null || hard === 0 ? null : cost / hard,

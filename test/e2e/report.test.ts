@@ -30,6 +30,15 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
+/** the order-statistic interval, ranks n/2 ± 0.98√n (1-based ranks as in the textbooks, here 0-based) */
+const medianCi = (xs: number[]) => {
+  if (xs.length < 2) return '';
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const j = Math.max(1, Math.floor(n / 2 - 0.98 * Math.sqrt(n)) + 1);
+  const k = Math.min(n, Math.ceil(n / 2 + 0.98 * Math.sqrt(n)));
+  return ` [${(s[j - 1] as number).toFixed(1)}, ${(s[k - 1] as number).toFixed(1)}]`;
+};
 function expectedBoard(rows: ExtendedRow[]): Map<string, Record<string, string>> {
   const groups = new Map<string, ExtendedRow[]>();
   for (const r of rows)
@@ -50,7 +59,7 @@ function expectedBoard(rows: ExtendedRow[]): Map<string, Record<string, string>>
       hard: rate(hard, n),
       true: judged ? rate(g.filter((r) => r.quadrant === 'true_success').length, n) : 'not judged',
       valid: rate(g.filter((r) => r.taskValidHere && r.credited).length, n),
-      median: ests.length ? signed(median(ests)) : '–',
+      median: ests.length ? `${signed(median(ests))}${medianCi(ests)}` : '–',
       tamper: `${fail} / ${warn}`,
       'cost-attempt': costs.length ? `$${(costs.reduce((a, b) => a + b, 0) / n).toFixed(4)}` : '–',
     });

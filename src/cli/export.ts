@@ -1,0 +1,74 @@
+/** `isobench export --format hf INPUT -o DIR`: a dataset release ready to upload to a dataset hub. */
+import { DEFAULT_SHARD_ROWS } from '../report/hf-card.js';
+import { exportHf, HfExportError } from '../report/hf-export.js';
+import { TableFileError } from '../report/v5-io.js';
+import { EXIT, out, outJson, UsageError } from './common.js';
+import { catalogueContext } from './context.js';
+
+/** The formats `export` writes. */
+const FORMATS = ['hf'] as const;
+
+/** `export INPUT --format hf -o DIR [--shard-rows N] [--compare-published] [--force]`. */
+export async function exportCmd(
+  input: string,
+  opts: {
+    format?: string;
+    out: string;
+    shardRows?: string;
+    comparePublished?: boolean;
+    force?: boolean;
+    tasksDir?: string;
+    json?: boolean;
+  },
+): Promise<number> {
+  const format = opts.format ?? 'hf';
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be ${FORMATS.join(' or ')}, got '${format}'`);
+  const shardRows = opts.shardRows === undefined ? DEFAULT_SHARD_ROWS : Number(opts.shardRows);
+  if (!Number.isInteger(shardRows) || shardRows < 1)
+    throw new UsageError(`--shard-rows must be a positive whole number, got '${opts.shardRows}'`);
+  const ctx = await catalogueContext(opts.tasksDir);
+  const catalogueCommits = ctx.tasks
+    .filter((t) => t.id.startsWith('vllm/'))
+    .map((t) => t.id.slice('vllm/'.length));
+  let result: Awaited<ReturnType<typeof exportHf>>;
+  try {
+    result = await exportHf({
+      input,
+      outDir: opts.out,
+      shardRows,
+      comparePublished: opts.comparePublished ?? false,
+      force: opts.force ?? false,
+      ctx: { ...ctx, catalogueCommits },
+    });
+  } catch (e) {
+    if (e instanceof HfExportError || e instanceof TableFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { card } = result;
+  if (opts.json) {
+    outJson({
+      schemaVersion: 1,
+      input: result.table,
+      outDir: result.outDir,
+      files: result.files,
+      rows: card.rows,
+      commits: card.commits,
+      differences: card.published?.differences ?? null,
+    });
+    return EXIT.ok;
+  }
+  out(`export --format hf: ${result.table} -> ${result.outDir}`);
+  out(
+    `  ${card.rows} rows, ${card.commits} commits, ${card.leaderboard.agents.length} run series; ${card.configs.map((c) => `${c.name}: ${c.files.length} file(s)`).join(', ')}`,
+  );
+  for (const f of result.files) out(`  ${f}`);
+  if (card.published) {
+    out(
+      `  ${card.published.differences.length} difference(s) from the published card (README.md lists each with its cause):`,
+    );
+    for (const d of card.published.differences)
+      out(`    ${d.what}: card ${d.card}; rows ${d.rows} [${d.causes.map((c) => c.kind).join(', ')}]`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,1182 @@
+/**
+ * The dataset card of an `isobench export --format hf` release, computed from the rows: totals,
+ * agents (as written and normalised), coverage by benchmark mode, the card's per-agent summary
+ * ({@link computeLeaderboard}, scope 'card', ±5% band), the known gaps (audit findings by kind,
+ * spellings, short hashes, commits without agent or human numbers) and, on request, every difference
+ * from the published card with its cause. Pure: the same rows and context give the same card; the
+ * Markdown ({@link renderHfReadme}) is rendered from the card's numbers only.
+ */
+import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from './audit.js';
+import {
+  type AgentSummary,
+  computeLeaderboard,
+  type Leaderboard,
+  type LeaderboardContext,
+} from './leaderboard.js';
+import { leaderboardMarkdownTable, leaderboardNotes } from './leaderboard-format.js';
+import { canonicalAgent, canonicalModel, canonicalRepo } from './names.js';
+import {
+  PUBLISHED_CARD,
+  type PublishedCard,
+  type PublishedCardAgent,
+  publishedStatus,
+} from './published-card.js';
+import type { TableFormat } from './v5-io.js';
+import {
+  metricColumn,
+  V5_COLUMN_TYPES,
+  V5_COLUMNS,
+  V5_METRICS,
+  type V5Metric,
+  type V5Phase,
+  type V5Row,
+} from './v5-schema.js';
+
+/** The version of card.json. */
+export const HF_CARD_VERSION = 1;
+
+/** Rows per Parquet shard unless `--shard-rows` says otherwise. */
+export const DEFAULT_SHARD_ROWS = 5000;
+
+/** The per-agent summary's scope and band in the card (those of `isobench leaderboard FILE`). */
+export const HF_CARD_LEADERBOARD = { scope: 'card', band: 5 } as const;
+
+/** One Parquet shard: its path in the release and the rows it holds, `[start, end)` of the input order. */
+export interface ShardPlan {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Splits `rows` rows into shards of at most `shardRows` (a positive integer), named the way the hub
+ * names converted splits (`data/train-00000-of-00003.parquet`). An empty table gets one empty shard.
+ */
+export function planShards(rows: number, shardRows: number): ShardPlan[] {
+  if (!Number.isInteger(shardRows) || shardRows < 1)
+    throw new RangeError(`shard size must be a positive integer, got ${shardRows}`);
+  const n = Math.max(1, Math.ceil(rows / shardRows));
+  const pad = (i: number) => String(i).padStart(5, '0');
+  return Array.from({ length: n }, (_, i) => ({
+    path: `data/train-${pad(i)}-of-${pad(n)}.parquet`,
+    start: i * shardRows,
+    end: Math.min(rows, (i + 1) * shardRows),
+  }));
+}
+
+/** What the card says about the input besides its rows. */
+export interface HfCardInput {
+  readonly rows: readonly V5Row[];
+  /** the 1-based data-row number of each row in the input file */
+  readonly rowNumbers: readonly number[];
+  readonly source: {
+    /** the input's file name (a table) or folder name (a run folder) */
+    readonly name: string;
+    /** the format of the v5 table read */
+    readonly format: TableFormat;
+    readonly kind: 'table' | 'run_folder';
+  };
+  readonly shards: readonly ShardPlan[];
+  /** the run folder's extended rows, copied as a second config; null for a table */
+  readonly extended: {
+    readonly path: string;
+    readonly rows: number;
+    readonly schemaVersions: readonly number[];
+  } | null;
+  /** whether to compare with the published card */
+  readonly comparePublished: boolean;
+}
+
+/** Lookups the card uses: the task catalogue's (as for `leaderboard` and `dataset audit`), and what to compare with. */
+export interface HfCardContext extends LeaderboardContext, AuditContext {
+  /** the short hashes of the catalogue's vLLM commits (the release's 96), to name the commits an input lacks */
+  readonly catalogueCommits?: readonly string[];
+  /** the published card's figures (default {@link PUBLISHED_CARD}) */
+  readonly published?: PublishedCard;
+}
+
+/** One (agent_name, agent_model) spelling as written in the rows, with its normalised names. */
+export interface AgentLabelCount {
+  readonly agentName: string | null;
+  readonly agentModel: string | null;
+  readonly agent: string;
+  readonly model: string;
+  readonly rows: number;
+  readonly commits: number;
+}
+
+/** Rows and commits of one normalised (agent, model). */
+export interface AgentCount {
+  readonly agent: string;
+  readonly model: string;
+  readonly rows: number;
+  readonly commits: number;
+  /** how many spellings of the rows were normalised into it */
+  readonly spellings: number;
+}
+
+/** Commits and rows of one benchmark_mode (null: the rows leave it empty). */
+export interface ModeCount {
+  readonly mode: string | null;
+  readonly commits: number;
+  readonly rows: number;
+}
+
+/** Rows of one normalised (agent, model) in one benchmark_mode. */
+export interface AgentModeCount {
+  readonly agent: string;
+  readonly model: string;
+  readonly mode: string | null;
+  readonly rows: number;
+}
+
+/** The audit findings of one kind. */
+export interface AuditKindCount {
+  readonly kind: AuditKind;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly meaning: string;
+  readonly findings: number;
+  /** distinct rows with at least one finding of this kind */
+  readonly rows: number;
+}
+
+/** Several spellings of one name in a column. */
+export interface NameVariant {
+  readonly column: 'agent_name' | 'agent_model' | 'repo';
+  readonly canonical: string;
+  readonly spellings: ReadonlyArray<{ value: string; rows: number }>;
+}
+
+/** What is missing or inconsistent in the rows. */
+export interface HfGaps {
+  /** commits whose every row lacks agent metrics */
+  readonly noAgentMetrics: readonly string[];
+  /** commits no row of which holds a human metric */
+  readonly noHumanMetric: readonly string[];
+  /** commits no row of which holds a baseline metric */
+  readonly noBaselineMetric: readonly string[];
+  readonly audit: {
+    readonly findings: number;
+    readonly rowsWithFindings: number;
+    readonly byKind: readonly AuditKindCount[];
+    /** rows with a derived column that disagrees with its formula, is missing although its inputs exist, or is set without inputs */
+    readonly derived: {
+      readonly mismatchRows: number;
+      readonly missingRows: number;
+      readonly withoutInputsRows: number;
+      readonly rows: number;
+    };
+  };
+  readonly nameVariants: readonly NameVariant[];
+  readonly shortHashes: ReadonlyArray<{
+    row: number;
+    commitShort: string | null;
+    commitHash: string;
+    agentName: string | null;
+  }>;
+}
+
+/** Why the rows differ from the published card. */
+export type DifferenceCauseKind =
+  /** the input holds only some of the card's commits (a split of the release); it cannot know the others */
+  | 'hidden_split'
+  /** a commit the card's comparison leaves out, though the rows hold baseline or human numbers for it */
+  | 'outside_card_comparison'
+  /** the rows of the input say otherwise */
+  | 'rows_contradict_card'
+  /** the card counts a row whose agent metrics lack the primary metric as a patch failure; the rows' classification says "wrong metric" */
+  | 'wrong_metric_counted_as_patch_failure'
+  /** the card names the agent or model otherwise than the rows */
+  | 'label'
+  /** the rows show no cause */
+  | 'unexplained';
+
+/** One cause of a difference, with the commits it concerns. */
+export interface DifferenceCause {
+  readonly kind: DifferenceCauseKind;
+  readonly detail: string;
+  readonly commits: readonly string[];
+}
+
+/** One figure or list on which the rows and the published card differ. */
+export interface CardDifference {
+  /** stable id, e.g. `rows`, `commits`, `comparison_commits`, `status:codex:valid_for_comparison` */
+  readonly id: string;
+  readonly what: string;
+  /** what the card says */
+  readonly card: string;
+  /** what the rows give */
+  readonly rows: string;
+  readonly causes: readonly DifferenceCause[];
+}
+
+/** The comparison with the published card. */
+export interface CardComparison {
+  readonly source: string;
+  readonly differences: readonly CardDifference[];
+  /** the card's facts the rows confirm, and those they cannot check (their commits are not in the input) */
+  readonly agreements: readonly string[];
+  readonly unverifiable: readonly string[];
+}
+
+/** card.json: every number of the dataset card, versioned by `schemaVersion` ({@link HF_CARD_VERSION}). */
+export interface HfCard {
+  readonly schemaVersion: typeof HF_CARD_VERSION;
+  readonly prettyName: string;
+  readonly license: 'apache-2.0';
+  readonly source: HfCardInput['source'];
+  readonly rows: number;
+  readonly columns: readonly string[];
+  readonly commits: number;
+  readonly commitList: readonly string[];
+  readonly sizeCategory: string;
+  readonly configs: ReadonlyArray<{
+    name: string;
+    format: 'parquet' | 'jsonl';
+    files: readonly string[];
+    rows: number;
+  }>;
+  readonly extended: HfCardInput['extended'];
+  readonly agents: {
+    readonly labels: readonly AgentLabelCount[];
+    readonly normalised: readonly AgentCount[];
+  };
+  readonly coverage: {
+    readonly byMode: readonly ModeCount[];
+    readonly byAgentMode: readonly AgentModeCount[];
+  };
+  readonly leaderboard: Leaderboard;
+  readonly gaps: HfGaps;
+  /** null unless the comparison was asked for */
+  readonly published: CardComparison | null;
+}
+
+const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = null): boolean {
+  return metric === null
+    ? V5_METRICS.some((m) => typeof row[metricColumn(phase, m)] === 'number')
+    : typeof row[metricColumn(phase, metric)] === 'number';
+}
+
+/** The hub's size category of a row count. */
+export function sizeCategory(rows: number): string {
+  const steps: Array<[number, string]> = [
+    [1e3, 'n<1K'],
+    [1e4, '1K<n<10K'],
+    [1e5, '10K<n<100K'],
+    [1e6, '100K<n<1M'],
+    [1e7, '1M<n<10M'],
+  ];
+  for (const [limit, name] of steps) if (rows < limit) return name;
+  return '10M<n<100M';
+}
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const g = m.get(k);
+    if (g) g.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+function agentLabels(rows: readonly V5Row[]): AgentLabelCount[] {
+  const groups = countBy(rows, (r) => JSON.stringify([r.agent_name, r.agent_model]));
+  return [...groups.values()]
+    .map((g) => {
+      const first = g[0] as V5Row;
+      return {
+        agentName: first.agent_name,
+        agentModel: first.agent_model,
+        agent: canonicalAgent(first.agent_name ?? '?'),
+        model: canonicalModel(first.agent_model ?? '?'),
+        rows: g.length,
+        commits: new Set(g.map((r) => r.commit_short)).size,
+      };
+    })
+    .sort(
+      (a, b) =>
+        a.agent.localeCompare(b.agent) ||
+        a.model.localeCompare(b.model) ||
+        b.rows - a.rows ||
+        String(a.agentName).localeCompare(String(b.agentName)),
+    );
+}
+
+function normalisedAgents(rows: readonly V5Row[], labels: readonly AgentLabelCount[]): AgentCount[] {
+  const groups = countBy(
+    rows,
+    (r) => `${canonicalAgent(r.agent_name ?? '?')}/${canonicalModel(r.agent_model ?? '?')}`,
+  );
+  return [...groups.entries()]
+    .map(([key, g]) => {
+      const [agent = '', model = ''] = [
+        canonicalAgent(g[0]?.agent_name ?? '?'),
+        canonicalModel(g[0]?.agent_model ?? '?'),
+      ];
+      return {
+        agent,
+        model,
+        rows: g.length,
+        commits: new Set(g.map((r) => r.commit_short)).size,
+        spellings: labels.filter((l) => `${l.agent}/${l.model}` === key).length,
+      };
+    })
+    .sort((a, b) => a.agent.localeCompare(b.agent) || a.model.localeCompare(b.model));
+}
+
+function coverage(rows: readonly V5Row[]): HfCard['coverage'] {
+  const byModeGroups = countBy(rows, (r) => JSON.stringify(r.benchmark_mode));
+  const byMode = [...byModeGroups.values()]
+    .map((g) => ({
+      mode: g[0]?.benchmark_mode ?? null,
+      commits: new Set(g.map((r) => r.commit_short)).size,
+      rows: g.length,
+    }))
+    .sort((a, b) => b.rows - a.rows || String(a.mode).localeCompare(String(b.mode)));
+  const agentMode = countBy(rows, (r) =>
+    JSON.stringify([
+      canonicalAgent(r.agent_name ?? '?'),
+      canonicalModel(r.agent_model ?? '?'),
+      r.benchmark_mode,
+    ]),
+  );
+  const byAgentMode = [...agentMode.entries()]
+    .map(([k, g]) => {
+      const [agent, model, mode] = JSON.parse(k) as [string, string, string | null];
+      return { agent, model, mode, rows: g.length };
+    })
+    .sort(
+      (a, b) =>
+        a.agent.localeCompare(b.agent) ||
+        a.model.localeCompare(b.model) ||
+        String(a.mode).localeCompare(String(b.mode)),
+    );
+  return { byMode, byAgentMode };
+}
+
+function nameVariants(rows: readonly V5Row[]): NameVariant[] {
+  const out: NameVariant[] = [];
+  const columns: Array<[NameVariant['column'], (v: string) => string]> = [
+    ['agent_name', canonicalAgent],
+    ['agent_model', canonicalModel],
+    ['repo', canonicalRepo],
+  ];
+  for (const [column, canon] of columns) {
+    const byCanonical = countBy(
+      rows.filter((r) => r[column] !== null),
+      (r) => canon(r[column] as string),
+    );
+    for (const [canonical, g] of [...byCanonical].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const spellings = [...countBy(g, (r) => r[column] as string)]
+        .map(([value, rs]) => ({ value, rows: rs.length }))
+        .sort((a, b) => b.rows - a.rows || a.value.localeCompare(b.value));
+      if (spellings.length > 1) out.push({ column, canonical, spellings });
+    }
+  }
+  return out;
+}
+
+function gaps(rows: readonly V5Row[], rowNumbers: readonly number[], ctx: AuditContext): HfGaps {
+  const byCommit = countBy(
+    rows.filter((r) => r.commit_short),
+    (r) => r.commit_short as string,
+  );
+  const commitsWhere = (pred: (rs: V5Row[]) => boolean) =>
+    [...byCommit]
+      .filter(([, rs]) => pred(rs))
+      .map(([c]) => c)
+      .sort();
+  const findings = auditRows(rows, rowNumbers, ctx);
+  const byKind = countBy(findings, (f) => f.kind);
+  const rowsOf = (kind: AuditKind) => new Set((byKind.get(kind) ?? []).map((f) => f.row));
+  const derivedRows = new Set([
+    ...rowsOf('derived_mismatch'),
+    ...rowsOf('derived_missing'),
+    ...rowsOf('derived_without_inputs'),
+  ]);
+  return {
+    noAgentMetrics: commitsWhere((rs) => rs.every((r) => !hasPhase(r, 'agent'))),
+    noHumanMetric: commitsWhere((rs) => rs.every((r) => !hasPhase(r, 'human'))),
+    noBaselineMetric: commitsWhere((rs) => rs.every((r) => !hasPhase(r, 'baseline'))),
+    audit: {
+      findings: findings.length,
+      rowsWithFindings: new Set(findings.map((f) => f.row)).size,
+      byKind: [...byKind]
+        .map(([kind, fs]) => ({
+          kind: kind as AuditKind,
+          severity: fs[0]?.severity ?? 'info',
+          meaning: AUDIT_KIND_MEANING[kind as AuditKind],
+          findings: fs.length,
+          rows: new Set(fs.map((f) => f.row)).size,
+        }))
+        .sort((a, b) => b.findings - a.findings || a.kind.localeCompare(b.kind)),
+      derived: {
+        mismatchRows: rowsOf('derived_mismatch').size,
+        missingRows: rowsOf('derived_missing').size,
+        withoutInputsRows: rowsOf('derived_without_inputs').size,
+        rows: derivedRows.size,
+      },
+    },
+    nameVariants: nameVariants(rows),
+    shortHashes: rows.flatMap((r, i) =>
+      r.commit_hash !== null && r.commit_hash.length !== 40
+        ? [
+            {
+              row: rowNumbers[i] ?? i + 1,
+              commitShort: r.commit_short,
+              commitHash: r.commit_hash,
+              agentName: r.agent_name,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+/** Computes the card of a release. */
+export function computeHfCard(input: HfCardInput, ctx: HfCardContext = {}): HfCard {
+  const { rows, rowNumbers } = input;
+  const commitList = sortedUnique(rows.map((r) => r.commit_short ?? '').filter((c) => c));
+  const labels = agentLabels(rows);
+  const leaderboard = computeLeaderboard(rows, rowNumbers, HF_CARD_LEADERBOARD, ctx);
+  const card: HfCard = {
+    schemaVersion: HF_CARD_VERSION,
+    prettyName: 'ISO-Bench schema-v5 rows (isobench export)',
+    license: 'apache-2.0',
+    source: input.source,
+    rows: rows.length,
+    columns: [...V5_COLUMNS],
+    commits: commitList.length,
+    commitList,
+    sizeCategory: sizeCategory(rows.length),
+    configs: [
+      { name: 'default', format: 'parquet', files: input.shards.map((s) => s.path), rows: rows.length },
+      ...(input.extended
+        ? [
+            {
+              name: 'extended',
+              format: 'jsonl' as const,
+              files: [input.extended.path],
+              rows: input.extended.rows,
+            },
+          ]
+        : []),
+    ],
+    extended: input.extended,
+    agents: { labels, normalised: normalisedAgents(rows, labels) },
+    coverage: coverage(rows),
+    leaderboard,
+    gaps: gaps(rows, rowNumbers, ctx),
+    published: null,
+  };
+  if (!input.comparePublished) return card;
+  return { ...card, published: compareWithPublished(card, rows, ctx.published ?? PUBLISHED_CARD, ctx) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comparison with the published card
+
+type RowStatus = AgentSummary['perCommit'][number]['status'];
+type StatusOrNone = RowStatus | 'no_row' | 'unclassified';
+
+const STATUS_WORDS: Record<RowStatus, string> = {
+  valid_for_comparison: 'valid for comparison',
+  patch_failure: 'patch failure',
+  missing_human_metric: 'missing human metric',
+  wrong_metric: 'wrong metric',
+};
+
+/** The leaderboard line of each card agent: the line whose normalised name and model are the card's, else the one whose merged labels include the card's, else the only line of that agent left. */
+export function matchCardAgents(
+  cardAgents: readonly PublishedCardAgent[],
+  lbAgents: readonly AgentSummary[],
+): Map<string, AgentSummary | null> {
+  const out = new Map<string, AgentSummary | null>();
+  const taken = new Set<string>();
+  const canon = (a: PublishedCardAgent) => `${canonicalAgent(a.agentName)}/${canonicalModel(a.agentModel)}`;
+  const passes: Array<(c: PublishedCardAgent, a: AgentSummary) => boolean> = [
+    (c, a) => a.key === canon(c),
+    (c, a) =>
+      a.labels.some((l) => `${canonicalAgent(l.agentName)}/${canonicalModel(l.agentModel)}` === canon(c)),
+    (c, a) =>
+      a.agent === canonicalAgent(c.agentName) &&
+      lbAgents.filter((b) => b.agent === a.agent && !taken.has(b.key)).length === 1,
+  ];
+  for (const pass of passes) {
+    for (const c of cardAgents) {
+      if (out.get(c.id)) continue;
+      const hit = lbAgents.find((a) => !taken.has(a.key) && pass(c, a));
+      if (hit) {
+        out.set(c.id, hit);
+        taken.add(hit.key);
+      }
+    }
+  }
+  for (const c of cardAgents) if (!out.has(c.id)) out.set(c.id, null);
+  return out;
+}
+
+function groupCauses(
+  items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,
+): DifferenceCause[] {
+  const groups = new Map<string, { kind: DifferenceCauseKind; detail: string; commits: string[] }>();
+  for (const it of items) {
+    const k = `${it.kind}\u0000${it.detail}`;
+    const g = groups.get(k) ?? { kind: it.kind, detail: it.detail, commits: [] };
+    g.commits.push(it.commit);
+    groups.set(k, g);
+  }
+  const order: DifferenceCauseKind[] = [
+    'hidden_split',
+    'outside_card_comparison',
+    'rows_contradict_card',
+    'wrong_metric_counted_as_patch_failure',
+    'label',
+    'unexplained',
+  ];
+  return [...groups.values()]
+    .map((g) => ({ ...g, commits: [...new Set(g.commits)].sort() }))
+    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.detail.localeCompare(b.detail));
+}
+
+function listWords(xs: readonly string[]): string {
+  return xs.length ? xs.join(' ') : 'none';
+}
+
+/** Compares the computed card with the published card's figures; each difference gets its causes. */
+export function compareWithPublished(
+  card: HfCard,
+  rows: readonly V5Row[],
+  published: PublishedCard,
+  ctx: HfCardContext = {},
+): CardComparison {
+  const differences: CardDifference[] = [];
+  const agreements: string[] = [];
+  const unverifiable: string[] = [];
+  const present = new Set(card.commitList);
+  const catalogue = ctx.catalogueCommits ? sortedUnique(ctx.catalogueCommits) : null;
+  const absent = catalogue ? catalogue.filter((c) => !present.has(c)) : [];
+  const missingCommits = published.commits - present.size;
+  const splitDetail = `the input holds ${present.size} of the card's ${published.commits} commits: it is a split of the release, and the rows of the other ${missingCommits} commits, held apart, cannot be in it${catalogue && absent.length ? ' (the task catalogue names them)' : ''}; every count over them is lower`;
+  const rowsOf = (c: string) => rows.filter((r) => r.commit_short === c);
+  const lb = card.leaderboard;
+  const inScope = new Set(lb.commitsInScope);
+  const cardComparison = new Set(published.comparisonCommits);
+
+  // commits of the input that the release does not name: a split cannot explain what they change
+  const foreign = catalogue ? card.commitList.filter((c) => !catalogue.includes(c)) : [];
+
+  // totals
+  if (card.rows !== published.rows) {
+    const explained = card.rows < published.rows && missingCommits > 0 && !foreign.length;
+    differences.push({
+      id: 'rows',
+      what: 'total rows',
+      card: String(published.rows),
+      rows: String(card.rows),
+      causes: [
+        explained
+          ? {
+              kind: 'hidden_split',
+              detail: `${splitDetail}; their ${published.rows - card.rows} rows are missing`,
+              commits: absent,
+            }
+          : {
+              kind: 'unexplained',
+              detail: foreign.length
+                ? 'the input holds commits that the task catalogue (the release) does not name'
+                : 'the input holds more rows than the card counts',
+              commits: foreign,
+            },
+      ],
+    });
+  } else agreements.push(`total rows: ${card.rows}`);
+  if (card.commits !== published.commits) {
+    differences.push({
+      id: 'commits',
+      what: 'unique commits',
+      card: String(published.commits),
+      rows: String(card.commits),
+      causes: [
+        ...(missingCommits > 0
+          ? [{ kind: 'hidden_split' as const, detail: splitDetail, commits: absent }]
+          : []),
+        ...(foreign.length
+          ? [
+              {
+                kind: 'unexplained' as const,
+                detail: 'commits of the input that the task catalogue (the release) does not name',
+                commits: foreign,
+              },
+            ]
+          : []),
+      ],
+    });
+  } else agreements.push(`unique commits: ${card.commits}`);
+
+  // agents
+  const matched = matchCardAgents(published.agents, lb.agents);
+  if (lb.agents.length === published.agents.length && [...matched.values()].every((m) => m !== null))
+    agreements.push(`agents: ${lb.agents.length} (agent, model) run series`);
+  for (const ca of published.agents) {
+    const a = matched.get(ca.id) ?? null;
+    const cardLabel = `${ca.agentName} / ${ca.agentModel}`;
+    if (!a) {
+      differences.push({
+        id: `agent:${ca.id}`,
+        what: `agent ${cardLabel}`,
+        card: `${cardLabel} is one of its agents`,
+        rows: 'no row of this agent and model',
+        causes: [
+          {
+            kind: missingCommits > 0 ? 'hidden_split' : 'unexplained',
+            detail:
+              missingCommits > 0
+                ? `${splitDetail}; this agent's rows may all be among them`
+                : 'no row names this agent and model',
+            commits: [],
+          },
+        ],
+      });
+      continue;
+    }
+    const verbatim = a.labels.filter((l) => l.agentName === ca.agentName && l.agentModel === ca.agentModel);
+    const others = a.labels.filter((l) => !(l.agentName === ca.agentName && l.agentModel === ca.agentModel));
+    const total = a.labels.reduce((s, l) => s + l.rows, 0);
+    const labelText = a.labels
+      .map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} row${l.rows === 1 ? '' : 's'})`)
+      .join(', ');
+    if (others.length) {
+      const named = verbatim.reduce((s, l) => s + l.rows, 0);
+      differences.push({
+        id: `agent:${ca.id}:label`,
+        what: `${a.display}: agent and model label`,
+        card: cardLabel,
+        rows: labelText,
+        causes: [
+          {
+            kind: 'label',
+            detail: `the card's label is that of ${named} of this run series' ${total} rows; the other ${total - named} spell it ${others.map((l) => `${l.agentName} / ${l.agentModel}`).join(', ')}${a.labels.length > 1 ? ` (the leaderboard counts them as one run series: ${a.notes.find((n) => n.includes('inconsistent model label')) ?? 'same agent, no shared commit'})` : ''}`,
+            commits: [],
+          },
+        ],
+      });
+    } else agreements.push(`${a.display}: labelled ${cardLabel}`);
+    if (ca.rows !== null) {
+      if (ca.rows === total) agreements.push(`${a.display}: ${total} rows`);
+      else {
+        const theirCommits = new Set(
+          rows
+            .filter((r) =>
+              a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+            )
+            .map((r) => r.commit_short),
+        );
+        const explained = total < ca.rows && ca.rows - total <= missingCommits;
+        differences.push({
+          id: `agent:${ca.id}:rows`,
+          what: `${a.display}: rows`,
+          card: String(ca.rows),
+          rows: `${total} (on ${theirCommits.size} commits)`,
+          causes: [
+            explained
+              ? {
+                  kind: 'hidden_split',
+                  detail: `${splitDetail}; ${ca.rows - total} of this agent's rows would be rows of those ${missingCommits} commits (at most one a commit)`,
+                  commits: [],
+                }
+              : {
+                  kind: 'unexplained',
+                  detail: `${total} rows here against the card's ${ca.rows}, more than the commits absent from the input can explain`,
+                  commits: [],
+                },
+          ],
+        });
+      }
+    }
+  }
+  for (const a of lb.agents) {
+    if (![...matched.values()].some((m) => m?.key === a.key))
+      differences.push({
+        id: `agent:${a.key}:not_in_card`,
+        what: `agent ${a.display}`,
+        card: 'not one of its agents',
+        rows: a.labels.map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} rows)`).join(', '),
+        causes: [{ kind: 'unexplained', detail: 'the card lists no such agent and model', commits: [] }],
+      });
+  }
+
+  // the comparison's commits
+  const cardOnly = published.comparisonCommits.filter((c) => !inScope.has(c));
+  const rowsOnly = lb.commitsInScope.filter((c) => !cardComparison.has(c));
+  if (cardOnly.length || rowsOnly.length) {
+    const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+    for (const c of cardOnly) {
+      if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+      else
+        items.push({
+          kind: 'rows_contradict_card',
+          detail: `left out here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? 'not in scope'}`,
+          commit: c,
+        });
+    }
+    for (const c of rowsOnly)
+      items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
+    differences.push({
+      id: 'comparison_commits',
+      what: 'commits of the per-agent comparison',
+      card: `${published.comparisonCommits.length} (${published.commits} − ${published.excludedWrongCommand} wrong perf commands − ${published.excludedDataIssue} data issue − those with nothing comparable)`,
+      rows: `${lb.commitsInScope.length} (the same rule over the ${present.size} commits of the input)`,
+      causes: groupCauses(items),
+    });
+  } else agreements.push(`comparison commits: ${lb.commitsInScope.length}`);
+
+  // each agent's statuses
+  for (const ca of published.agents) {
+    const a = matched.get(ca.id);
+    if (!a) continue;
+    const statusOf = (c: string): StatusOrNone => {
+      const p = a.perCommit.find((x) => x.commit === c);
+      if (p) return p.status;
+      return a.unclassified.some((u) => u.commit === c) ? 'unclassified' : 'no_row';
+    };
+    const metricOf = (c: string) => a.perCommit.find((x) => x.commit === c)?.metric ?? null;
+    const agentRow = (c: string) =>
+      rowsOf(c).find((r) =>
+        a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+      );
+    const evidence = (c: string, status: StatusOrNone): string => {
+      const m = metricOf(c);
+      const row = agentRow(c);
+      switch (status) {
+        case 'no_row':
+          return 'the input has no row of this agent for the commit';
+        case 'unclassified':
+          return `the row could not be classified: ${a.unclassified.find((u) => u.commit === c)?.reason ?? '?'}`;
+        case 'patch_failure':
+          return row
+            ? 'the rows give "patch failure": the agent row holds no agent metric'
+            : 'no row of this agent';
+        case 'wrong_metric': {
+          const held = V5_METRICS.filter((x) => row && hasPhase(row, 'agent', x));
+          return `the rows give "wrong metric": the agent row holds agent ${held.join(', ')} but no agent ${m}`;
+        }
+        case 'missing_human_metric':
+          return rowsOf(c).every((r) => !hasPhase(r, 'human', m))
+            ? `the rows give "missing human metric": no row of the commit holds a human ${m}`
+            : `the rows give "missing human metric": this agent's row holds no human ${m}, another row of the commit does`;
+        case 'valid_for_comparison':
+          return `the rows give "valid for comparison": the agent row holds agent and human ${m}`;
+      }
+    };
+    for (const s of [
+      'valid_for_comparison',
+      'missing_human_metric',
+      'patch_failure',
+      'wrong_metric',
+    ] as const) {
+      const cardSet =
+        s === 'wrong_metric'
+          ? []
+          : published.comparisonCommits.filter((c) => publishedStatus(ca, c, published) === s);
+      const rowSet = lb.commitsInScope.filter((c) => statusOf(c) === s);
+      const cardMissing = cardSet.filter((c) => !rowSet.includes(c));
+      const rowExtra = rowSet.filter((c) => !cardSet.includes(c));
+      if (!cardMissing.length && !rowExtra.length) {
+        if (rowSet.length) agreements.push(`${a.display}: ${STATUS_WORDS[s]} on ${listWords(rowSet)}`);
+        else if (s !== 'wrong_metric') agreements.push(`${a.display}: no commit ${STATUS_WORDS[s]}`);
+        continue;
+      }
+      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+      for (const c of cardMissing) {
+        if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+        else if (!inScope.has(c))
+          items.push({
+            kind: 'rows_contradict_card',
+            detail: `left out of the comparison here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? '?'}`,
+            commit: c,
+          });
+        else {
+          const r = statusOf(c);
+          items.push({
+            kind:
+              s === 'patch_failure' && r === 'wrong_metric'
+                ? 'wrong_metric_counted_as_patch_failure'
+                : 'rows_contradict_card',
+            detail: evidence(c, r),
+            commit: c,
+          });
+        }
+      }
+      for (const c of rowExtra) {
+        const t = publishedStatus(ca, c, published);
+        if (t === null) items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
+        else
+          items.push({
+            kind:
+              s === 'wrong_metric' && t === 'patch_failure'
+                ? 'wrong_metric_counted_as_patch_failure'
+                : 'rows_contradict_card',
+            detail: `the card says "${STATUS_WORDS[t]}"; ${evidence(c, s)}`,
+            commit: c,
+          });
+      }
+      differences.push({
+        id: `status:${ca.id}:${s}`,
+        what: `${a.display}: ${STATUS_WORDS[s]}`,
+        card:
+          s === 'wrong_metric'
+            ? 'no such status (the card counts these rows as patch failures)'
+            : `${cardSet.length} of its ${published.comparisonCommits.length} commits`,
+        rows: `${rowSet.length} of the ${lb.commitsInScope.length} commits in scope`,
+        causes: groupCauses(items),
+      });
+    }
+  }
+
+  // failing for every agent
+  {
+    const rowSet = card.gaps.noAgentMetrics;
+    const cardMissing = published.failingForEveryAgent.filter((c) => !rowSet.includes(c));
+    const rowExtra = rowSet.filter((c) => !published.failingForEveryAgent.includes(c));
+    if (cardMissing.length || rowExtra.length) {
+      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+      for (const c of cardMissing) {
+        if (!present.has(c)) {
+          items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+          continue;
+        }
+        const withMetrics = rowsOf(c).filter((r) => hasPhase(r, 'agent'));
+        const statuses = withMetrics.map((r) => {
+          const a = lb.agents.find((x) =>
+            x.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+          );
+          const p = a?.perCommit.find((x) => x.commit === c);
+          return { r, a, p };
+        });
+        const lumped = statuses.every((x) => x.p?.status === 'wrong_metric');
+        items.push({
+          kind: lumped ? 'wrong_metric_counted_as_patch_failure' : 'rows_contradict_card',
+          detail: statuses
+            .map(
+              ({ r, a, p }) =>
+                `the ${a?.display ?? r.agent_name} row holds agent ${V5_METRICS.filter((m) => hasPhase(r, 'agent', m)).join(', ')}${p?.status === 'wrong_metric' ? ` but no agent ${p.metric}` : ''} (${STATUS_WORDS[p?.status ?? 'patch_failure']})`,
+            )
+            .join('; '),
+          commit: c,
+        });
+      }
+      for (const c of rowExtra)
+        items.push(
+          cardComparison.has(c)
+            ? {
+                kind: 'rows_contradict_card',
+                detail: 'no row of the commit holds an agent metric, yet the card does not list it',
+                commit: c,
+              }
+            : {
+                kind: 'outside_card_comparison',
+                detail: `${OUTSIDE_LIST_DETAIL}; no row of the commit holds an agent metric`,
+                commit: c,
+              },
+        );
+      differences.push({
+        id: 'failing_for_every_agent',
+        what: 'commits failing for every agent',
+        card: `${published.failingForEveryAgent.length}: ${published.failingForEveryAgent.join(' ')}`,
+        rows: `${rowSet.length} commits of the input whose every row lacks agent metrics`,
+        causes: groupCauses(items),
+      });
+    } else agreements.push(`failing for every agent: ${listWords(rowSet)}`);
+  }
+
+  // data gaps and commits that cannot be benchmarked: the rows can confirm or contradict each
+  for (const g of published.dataGaps) {
+    const what = `data gap ${g.commit} (${g.what})`;
+    if (!present.has(g.commit)) {
+      unverifiable.push(`${what}: the commit is not in the input`);
+      continue;
+    }
+    const holding = rowsOf(g.commit).filter((r) => hasPhase(r, g.phase, g.metric));
+    const measured = `${g.phase} ${g.metric ?? 'measurement'}`;
+    if (!holding.length) {
+      agreements.push(`${what}: no row holds a ${measured}`);
+      continue;
+    }
+    const sources = sortedUnique(holding.map((r) => String(r.data_source)));
+    const held = V5_METRICS.filter((m) => holding.some((r) => hasPhase(r, g.phase, m))).map((m) =>
+      metricColumn(g.phase, m),
+    );
+    const doubts = sortedUnique(
+      auditRows(
+        holding,
+        holding.map((_, i) => i + 1),
+        ctx,
+      )
+        .filter(
+          (f) =>
+            f.column !== null &&
+            (held as string[]).includes(f.column) &&
+            (f.kind === 'metric_mismatch' ||
+              f.kind === 'metrics_without_run' ||
+              f.kind === 'metric_not_applicable'),
+        )
+        .map((f) => `${f.kind} ${f.column}: ${f.detail}`),
+    );
+    differences.push({
+      id: `data_gap:${g.commit}`,
+      what,
+      card: `no ${measured}`,
+      rows: `${holding.length} of ${rowsOf(g.commit).length} rows hold a ${measured}`,
+      causes: [
+        {
+          kind: 'rows_contradict_card',
+          detail: `the rows hold ${held.join(', ')} (data_source ${sources.join(', ')})${doubts.length ? `; the audit doubts them: ${doubts.join('; ')}` : ''}`,
+          commits: [g.commit],
+        },
+      ],
+    });
+  }
+  {
+    const contradicted = published.notBenchmarkable.filter(
+      (c) => present.has(c) && rowsOf(c).some((r) => hasPhase(r, 'baseline')),
+    );
+    const confirmed = published.notBenchmarkable.filter((c) => present.has(c) && !contradicted.includes(c));
+    const hidden = published.notBenchmarkable.filter((c) => !present.has(c));
+    if (confirmed.length)
+      agreements.push(`not benchmarkable: no row of ${confirmed.join(' ')} holds a baseline measurement`);
+    if (hidden.length) unverifiable.push(`not benchmarkable: ${hidden.join(' ')} are not in the input`);
+    if (contradicted.length)
+      differences.push({
+        id: 'not_benchmarkable',
+        what: 'commits not benchmarkable on the old vLLM',
+        card: `${published.notBenchmarkable.length}: ${published.notBenchmarkable.join(' ')}`,
+        rows: `${contradicted.length} of them have baseline measurements`,
+        causes: [
+          {
+            kind: 'rows_contradict_card',
+            detail: 'rows of these commits hold baseline numbers',
+            commits: contradicted,
+          },
+        ],
+      });
+  }
+  return { source: published.source, differences, agreements, unverifiable };
+}
+
+const OUTSIDE_DETAIL =
+  "not among the card's 43 commits, though neither among its 9 wrong perf commands nor its data issue, and rows of the commit hold baseline or human numbers (the card's stated rule would keep it); the card does not say why it is left out";
+const OUTSIDE_LIST_DETAIL = "the card's list covers only the 43 commits of its comparison";
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+const CAUSE_WORDS: Record<DifferenceCauseKind, string> = {
+  hidden_split: 'commits not in this split',
+  outside_card_comparison: "outside the card's comparison",
+  rows_contradict_card: 'the rows contradict the card',
+  wrong_metric_counted_as_patch_failure: '"wrong metric" counted as patch failure by the card',
+  label: 'label',
+  unexplained: 'unexplained',
+};
+
+/** A Markdown table cell: pipes escaped, line breaks flattened. */
+function cell(v: unknown): string {
+  const s = v === null || v === undefined ? '(none)' : String(v);
+  return s.replaceAll('|', '\\|').replace(/\r?\n/g, ' ');
+}
+
+function table(head: readonly string[], body: ReadonlyArray<readonly unknown[]>): string[] {
+  return [
+    `| ${head.map(cell).join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+/** A YAML scalar: JSON's double-quoted strings are YAML too. */
+const y = (s: string | number) => (typeof s === 'number' ? String(s) : JSON.stringify(s));
+
+function yamlFeature(col: string): string[] {
+  switch (V5_COLUMN_TYPES[col as keyof typeof V5_COLUMN_TYPES]) {
+    case 'string':
+      return [`    - name: ${y(col)}`, '      dtype: "string"'];
+    case 'string_list':
+      return [`    - name: ${y(col)}`, '      sequence: "string"'];
+    case 'bool':
+      return [`    - name: ${y(col)}`, '      dtype: "bool"'];
+    case 'double':
+      return [`    - name: ${y(col)}`, '      dtype: "float64"'];
+    default:
+      throw new Error(`no feature type for column ${col}`);
+  }
+}
+
+/** The YAML front matter in the hub's dataset-card format (license, name, tags, size, configs, features). */
+export function renderFrontMatter(card: HfCard): string[] {
+  const lines = [
+    '---',
+    `license: ${y(card.license)}`,
+    `pretty_name: ${y(card.prettyName)}`,
+    'language:',
+    '- "en"',
+    'tags:',
+    ...['benchmark', 'code', 'performance-optimization', 'llm-agents', 'vllm', 'iso-bench'].map(
+      (t) => `- ${y(t)}`,
+    ),
+    'size_categories:',
+    `- ${y(card.sizeCategory)}`,
+    'configs:',
+  ];
+  for (const c of card.configs) {
+    lines.push(`- config_name: ${y(c.name)}`);
+    if (c.name === 'default') lines.push('  default: true');
+    lines.push('  data_files:', '  - split: "train"', '    path:');
+    for (const f of c.files) lines.push(`    - ${y(f)}`);
+  }
+  lines.push(
+    'dataset_info:',
+    '- config_name: "default"',
+    '  features:',
+    ...card.columns.flatMap(yamlFeature),
+    '  splits:',
+    '  - name: "train"',
+    `    num_examples: ${card.rows}`,
+    '---',
+  );
+  return lines;
+}
+
+function modeName(m: string | null): string {
+  return m ?? '(empty)';
+}
+
+/** The dataset card: front matter and a body computed from the card's numbers. */
+export function renderHfReadme(card: HfCard): string {
+  const out: string[] = [...renderFrontMatter(card), ''];
+  const lb = card.leaderboard;
+  const g = card.gaps;
+  out.push(
+    `# ${card.prettyName}`,
+    '',
+    `Benchmark rows of coding agents optimising performance commits (the baseline, the human commit and each agent's patch measured), in the published ISO-Bench schema v5 (${card.columns.length} columns, the published order and types). Exported by \`isobench export --format hf\` from \`${card.source.name}\` (${card.source.kind === 'run_folder' ? `a run folder; its ${card.source.format} rows` : `a ${card.source.format} table`}). Every number on this card is computed from the rows; \`card.json\` holds the same numbers for tools.`,
+    '',
+    '## Summary',
+    '',
+    ...table(
+      ['', ''],
+      [
+        ['rows', card.rows],
+        ['columns', card.columns.length],
+        ['unique commits', card.commits],
+        ['agent and model labels (as written)', card.agents.labels.length],
+        ['agents and models (normalised)', card.agents.normalised.length],
+        ['run series in the per-agent comparison', lb.agents.length],
+        ['Parquet shards', card.configs[0]?.files.length ?? 0],
+        ...(card.extended ? [['extended rows', card.extended.rows]] : []),
+      ],
+    ),
+    '',
+    '## Files and configs',
+    '',
+    ...table(
+      ['config', 'format', 'rows', 'files'],
+      card.configs.map((c) => [c.name, c.format, c.rows, c.files.join(', ')]),
+    ),
+    '',
+    '`default` holds exactly the published schema-v5 columns, in the published order: strings, `float64` metrics (milliseconds for latencies, tokens/s for throughput), a boolean `has_agent_patch`, and `files_changed` and `models` as lists of strings. Empty cells are nulls.',
+  );
+  if (card.extended)
+    out.push(
+      '',
+      `\`extended\` holds isobench's own rows of the run (schemaVersion ${card.extended.schemaVersions.join(', ') || '?'}): per variant the samples and their summary, the confidence intervals, verdicts, failure class, patch, tamper and equivalence checks and the machine fingerprint. They are JSON Lines, not Parquet, because they nest objects and lists several levels deep.`,
+    );
+  out.push('', '## Agents', '', 'As written in the rows, with the names isobench normalises them to:', '');
+  out.push(
+    ...table(
+      ['agent_name', 'agent_model', 'agent (normalised)', 'model (normalised)', 'rows', 'commits'],
+      card.agents.labels.map((l) => [l.agentName, l.agentModel, l.agent, l.model, l.rows, l.commits]),
+    ),
+    '',
+    'Normalised:',
+    '',
+    ...table(
+      ['agent', 'model', 'rows', 'commits', 'spellings'],
+      card.agents.normalised.map((a) => [a.agent, a.model, a.rows, a.commits, a.spellings]),
+    ),
+    '',
+    '## Coverage',
+    '',
+    ...table(
+      ['benchmark_mode', 'commits', 'rows'],
+      card.coverage.byMode.map((m) => [modeName(m.mode), m.commits, m.rows]),
+    ),
+    '',
+  );
+  const modes = card.coverage.byMode.map((m) => m.mode);
+  out.push(
+    'Rows per agent and mode:',
+    '',
+    ...table(
+      ['agent', 'model', ...modes.map(modeName), 'total'],
+      card.agents.normalised.map((a) => {
+        const per = modes.map(
+          (m) =>
+            card.coverage.byAgentMode.find((x) => x.agent === a.agent && x.model === a.model && x.mode === m)
+              ?.rows ?? 0,
+        );
+        return [a.agent, a.model, ...per, a.rows];
+      }),
+    ),
+    '',
+    '## Per-agent comparison',
+    '',
+    `The dataset card's summary recomputed from these rows (\`isobench leaderboard FILE --format markdown\` prints the same table): over the commits in scope (${lb.scope} scope: every commit with a baseline or human measurement, less the card's 9 wrong perf commands and 1 data issue), each agent's row is valid for comparison, a patch failure (no agent metrics), missing the human metric, or holds agent metrics but not the primary one (wrong metric); over the valid ones, the agent beats, matches or trails the human on the primary metric within ±${lb.band}%.`,
+    '',
+    ...leaderboardMarkdownTable(lb),
+    '',
+    ...leaderboardNotes(lb).map((l) => `- ${l}`),
+    '',
+    '## Known gaps',
+    '',
+    `- ${g.noAgentMetrics.length} commit(s) where every agent row lacks agent metrics: ${listWords(g.noAgentMetrics)}`,
+    `- ${g.noHumanMetric.length} commit(s) with no human metric in any row: ${listWords(g.noHumanMetric)}`,
+    `- ${g.noBaselineMetric.length} commit(s) with no baseline metric in any row: ${listWords(g.noBaselineMetric)}`,
+    `- derived columns: ${g.audit.derived.mismatchRows} row(s) with a derived column that disagrees with its formula, ${g.audit.derived.missingRows} row(s) with derived columns left empty although their inputs exist, ${g.audit.derived.withoutInputsRows} row(s) with derived columns set without their inputs (${g.audit.derived.rows} row(s) in all)`,
+    `- ${g.shortHashes.length} row(s) with a short hash in \`commit_hash\`${g.shortHashes.length ? `: ${g.shortHashes.map((s) => `row ${s.row} (${s.commitHash})`).join(', ')}` : ''}`,
+    `- name spellings: ${g.nameVariants.length ? g.nameVariants.map((v) => `\`${v.column}\` ${v.spellings.map((s) => `'${s.value}' (${s.rows})`).join(' / ')} → '${v.canonical}'`).join('; ') : 'one spelling per name'}`,
+    '',
+    `\`isobench dataset audit\` finds ${g.audit.findings} finding(s) in ${g.audit.rowsWithFindings} row(s):`,
+    '',
+    ...table(
+      ['kind', 'severity', 'findings', 'rows', 'meaning'],
+      g.audit.byKind.map((k) => [k.kind, k.severity, k.findings, k.rows, k.meaning]),
+    ),
+  );
+  if (card.published) {
+    const p = card.published;
+    out.push(
+      '',
+      '## Differences from the published card',
+      '',
+      `Compared with the figures of the ${p.source}. ${p.differences.length} difference(s):`,
+      '',
+    );
+    for (const d of p.differences) {
+      out.push(`- **${d.what}** — the card: ${d.card}; the rows: ${d.rows}.`);
+      for (const c of d.causes)
+        out.push(
+          `  - ${CAUSE_WORDS[c.kind]} (\`${c.kind}\`): ${c.detail}${c.commits.length ? ` — ${c.commits.length} commit(s): ${c.commits.join(' ')}` : ''}`,
+        );
+    }
+    out.push('', 'The rows agree with the card on:', '', ...p.agreements.map((a) => `- ${a}`));
+    if (p.unverifiable.length)
+      out.push('', 'Not checkable on this input:', '', ...p.unverifiable.map((a) => `- ${a}`));
+  }
+  out.push('', '## License', '', 'Apache-2.0, as the ISO-Bench release these rows come from.', '');
+  return out.join('\n');
+}

@@ -1,0 +1,63 @@
+/**
+ * The card summary ({@link computeLeaderboard}) as text: the table head, one line of cells per agent
+ * and the notes under it, exactly as `isobench leaderboard FILE --format markdown` prints them. Pure.
+ */
+import type { AgentSummary, Leaderboard } from './leaderboard.js';
+
+function pct(n: number, d: number): string {
+  return d ? `${n} (${((100 * n) / d).toFixed(1)}%)` : String(n);
+}
+
+/** The column heads of the card summary. */
+export const LEADERBOARD_HEAD: readonly string[] = [
+  'Agent',
+  'Commits',
+  'Valid for comparison',
+  'Patch failure',
+  'Missing human metric',
+  'Wrong metric',
+  'Beats / similar / worse',
+  'Unclassified',
+];
+
+/** One agent's cells, in the order of {@link LEADERBOARD_HEAD}; counts with their share of the commits in scope. */
+export function leaderboardCells(a: AgentSummary): string[] {
+  const c = a.counts;
+  return [
+    a.display,
+    String(a.commits),
+    pct(c.valid_for_comparison, a.commits),
+    pct(c.patch_failure, a.commits),
+    String(c.missing_human_metric),
+    String(c.wrong_metric),
+    `${a.comparison.beats} / ${a.comparison.similar} / ${a.comparison.worse}`,
+    String(a.unclassified.length),
+  ];
+}
+
+/** The notes under the table: scope, merged labels, missing rows, unclassified rows, exclusions. */
+export function leaderboardNotes(lb: Leaderboard): string[] {
+  const lines = [
+    `Scope: ${lb.scope} — ${lb.commitsInScope.length} commit(s) in scope, ${lb.excluded.length} excluded. Beats/similar/worse: agent vs human on the primary metric, ±${lb.band}% band.`,
+  ];
+  for (const a of lb.agents) {
+    for (const n of a.notes) lines.push(`${a.display}: ${n}`);
+    if (a.noRow.length)
+      lines.push(
+        `${a.display}: no row for ${a.noRow.length} commit(s) in scope, counted as patch failures: ${a.noRow.join(' ')}`,
+      );
+    for (const u of a.unclassified)
+      lines.push(`${a.display}: row ${u.row} (${u.commit}) not classified: ${u.reason}`);
+  }
+  for (const x of lb.excluded) lines.push(`excluded ${x.commit}: ${x.reason}`);
+  return lines;
+}
+
+/** The Markdown table of the summary (head, separator, one line per agent), without the notes. */
+export function leaderboardMarkdownTable(lb: Leaderboard): string[] {
+  return [
+    `| ${LEADERBOARD_HEAD.join(' | ')} |`,
+    `|${LEADERBOARD_HEAD.map(() => '---').join('|')}|`,
+    ...lb.agents.map((a) => `| ${leaderboardCells(a).join(' | ')} |`),
+  ];
+}
