@@ -131,9 +131,10 @@ export async function leaderboardCmd(
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
   if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
-  if (opts.sort || opts.mode || opts.agent || opts.model)
+  const V5_SORTS = ['card', 'valid', 'beats', 'patch-failure', 'commits', 'name'];
+  if (opts.sort && !V5_SORTS.includes(opts.sort))
     throw new UsageError(
-      '--sort, --mode, --agent and --model apply to run folders and rows.ext.jsonl files; a v5 table is summarised per agent as the card does',
+      `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${opts.sort}'`,
     );
   const scope = (opts.scope ?? 'card') as LeaderboardScope;
   if (!['card', 'benchmarkable', 'all'].includes(scope))
@@ -149,9 +150,43 @@ export async function leaderboardCmd(
     throw e;
   }
   const ctx = await catalogueContext(opts.tasksDir);
-  const lb = computeLeaderboard(table.rows, table.rowNumbers, { scope, band }, ctx);
+  // --mode keeps the rows of one benchmark mode (the summary is then over that mode's commits)
+  const keep = table.rows.map((r) => !opts.mode || r.benchmark_mode === opts.mode);
+  const full = computeLeaderboard(
+    table.rows.filter((_, i) => keep[i]),
+    table.rowNumbers.filter((_, i) => keep[i]),
+    { scope, band },
+    ctx,
+  );
+  const matches = (a: (typeof full.agents)[number]) =>
+    (!opts.agent ||
+      a.agent === opts.agent ||
+      a.display === opts.agent ||
+      a.labels.some((l) => l.agentName === opts.agent)) &&
+    (!opts.model || a.model === opts.model || a.labels.some((l) => l.agentModel === opts.model));
+  const by: Record<string, (x: (typeof full.agents)[number], y: (typeof full.agents)[number]) => number> = {
+    card: () => 0,
+    valid: (x, y) => y.counts.valid_for_comparison - x.counts.valid_for_comparison,
+    beats: (x, y) => y.comparison.beats - x.comparison.beats,
+    'patch-failure': (x, y) => x.counts.patch_failure - y.counts.patch_failure,
+    commits: (x, y) => y.commits - x.commits,
+    name: (x, y) => (x.display < y.display ? -1 : x.display > y.display ? 1 : 0),
+  };
+  const lb = { ...full, agents: full.agents.filter(matches).sort(by[opts.sort ?? 'card']) };
+  if (opts.agent || opts.model) {
+    if (!lb.agents.length)
+      throw new UsageError(
+        `no agent line matches${opts.agent ? ` --agent ${opts.agent}` : ''}${opts.model ? ` --model ${opts.model}` : ''}; lines: ${full.agents.map((a) => `${a.agent} (${a.model})`).join(', ')}`,
+      );
+  }
   if (format === 'json') {
-    outJson({ ...lb, file: table.path, tableProblems: table.problems });
+    outJson({
+      ...lb,
+      file: table.path,
+      tableProblems: table.problems,
+      sort: opts.sort ?? 'card',
+      filters: { agent: opts.agent ?? null, model: opts.model ?? null, mode: opts.mode ?? null },
+    });
     return EXIT.ok;
   }
   if (format === 'markdown') {

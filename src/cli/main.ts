@@ -401,12 +401,12 @@ program
   .option('--format <format>', 'table | markdown | json')
   .option('--json', 'same as --format json')
   .option('--markdown', 'same as --format markdown')
-  .option('--agent <name>', 'run folders: only this agent')
-  .option('--model <model>', 'run folders: only this model')
-  .option('--mode <mode>', 'run folders: only this benchmark mode (serving, standalone, prefix_caching, …)')
+  .option('--agent <name>', 'only this agent (as written in the rows or normalised)')
+  .option('--model <model>', 'only this model')
+  .option('--mode <mode>', 'only this benchmark mode (serving, standalone, prefix_caching, …)')
   .option(
     '--sort <key>',
-    'run folders: hard | true | median | cost | cost-per-success | valid | attempts | name',
+    'run folders: hard | true | median | cost | cost-per-success | valid | attempts | name; v5 tables: card | valid | beats | patch-failure | commits | name',
   )
   .option(
     '--scope <scope>',

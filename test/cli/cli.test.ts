@@ -119,6 +119,53 @@ describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
     expect(json.agents).toHaveLength(4);
   });
 
+  it('leaderboard of a v5 table: --sort, --agent, --model and --mode select and order the lines', () => {
+    const lines = (...a: string[]) =>
+      JSON.parse(isobench('leaderboard', dataPath('v5-rows.parquet'), '--json', ...a).stdout);
+    const byValid = lines('--sort', 'valid').agents.map(
+      (x: { counts: { valid_for_comparison: number } }) => x.counts.valid_for_comparison,
+    );
+    expect(byValid).toEqual([...byValid].sort((a: number, b: number) => b - a));
+    const codex = lines('--agent', 'codex');
+    expect(codex.agents.map((x: { display: string }) => x.display)).toEqual(['Codex']);
+    expect(codex.filters).toEqual({ agent: 'codex', model: null, mode: null });
+    expect(lines('--model', 'gpt-5').agents).toHaveLength(2); // codex and TRAE with gpt-5
+    // one mode: the summary covers fewer commits
+    const all = lines();
+    const serving = lines('--mode', 'serving');
+    expect(serving.commitsInScope.length).toBeLessThan(all.commitsInScope.length);
+    const none = isobench('leaderboard', dataPath('v5-rows.parquet'), '--agent', 'nobody');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no agent line matches --agent nobody');
+    const badSort = isobench('leaderboard', dataPath('v5-rows.parquet'), '--sort', 'cost');
+    expect(badSort.code).toBe(2);
+    expect(badSort.stderr).toContain('--sort for a v5 table must be one of');
+  });
+
+  it('leaderboard of extended rows: quadrant, correctness, tamper and cost columns; --sort cost orders by cost per attempt', async () => {
+    const { syntheticRows } = await import('../support/synthetic-rows.js');
+    const file = join(tmp, 'lb.ext.jsonl');
+    writeFileSync(
+      file,
+      syntheticRows(500, 3)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const json = JSON.parse(isobench('leaderboard', file, '--json', '--sort', 'cost').stdout);
+    const costs = json.agents.map((a: { costPerAttempt: number }) => a.costPerAttempt);
+    expect(costs).toEqual([...costs].sort((a: number, b: number) => a - b));
+    expect(json.agents[0]).toMatchObject({ quadrants: expect.any(Object), tamper: expect.any(Object) });
+    const md = isobench('leaderboard', file, '--markdown', '--agent', 'codex');
+    expect(md.code).toBe(0);
+    const mdLines = md.stdout.trim().split('\n');
+    expect(mdLines[0]).toMatch(
+      /\| True success \| Good intent \/ lucky win \/ failure \|.*\| Cost\/attempt \| Cost\/success \|/,
+    );
+    expect(mdLines).toHaveLength(3); // head, rule, codex
+    const table = isobench('leaderboard', file, '--mode', 'serving');
+    expect(table.stdout).toMatch(/\d+ row\(s\) from .*lb\.ext\.jsonl; sorted by hard/);
+  });
+
   it('bad input: a missing file and a table with wrong columns exit 2 naming the file', () => {
     const missing = isobench('dataset', 'audit', join(tmp, 'nope.parquet'));
     expect(missing.code).toBe(2);
