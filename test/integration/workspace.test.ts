@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -152,5 +153,17 @@ describe('fresh workspaces', () => {
     expect(again).toEqual({ dir: m.dir, created: false, fetched: false });
     const ws = await freshWorkspace(m.dir, t.commits.parent, join(root, 'ws-demo'), [t.commits.human]);
     expect(existsSync(join(ws.dir, 'engine', 'sampler.py'))).toBe(true);
+  });
+
+  it('four attempts asking for one demo mirror at once on a fresh cache all get it (one is made)', async () => {
+    // found by a real run: two attempts started in the same millisecond shared a temporary folder
+    const { tasks } = await loadTasks(TASKS_DIR);
+    const t = tasks.find((x) => x.id === 'demo/cpu-serving');
+    if (!t) throw new Error('no demo task');
+    const fresh = join(root, 'concurrent-cache');
+    const all = await Promise.all([1, 2, 3, 4].map(() => mirrorForTask(t, { root: fresh })));
+    expect(new Set(all.map((m) => m.dir)).size).toBe(1);
+    expect(all.filter((m) => m.created)).toHaveLength(1);
+    expect(readdirSync(join(fresh, 'repos'))).toEqual([all[0]?.dir.split('/').at(-1)]);
   });
 });
