@@ -4,10 +4,10 @@
  * demo's replayed predictions (example, noop, hostile), and the judge (a scripted judge), then
  * `isobench report --embed --no-links` so the file stands alone offline.
  *
- *   npx tsx scripts/example-report.ts [--keep RUN_PARENT_DIR]
+ *   npm run build && npx tsx scripts/example-report.ts [--keep RUN_PARENT_DIR]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Script, startScriptedServer } from '../src/agent/scripted-server.js';
@@ -135,6 +135,10 @@ try {
     { cwd: root, stdio: 'inherit' },
   );
   if (report.status !== 0) throw new Error(`isobench report exited ${report.status}`);
+  // the rows and the run record beside the report (test/data/committed-results.test.ts checks that
+  // the report shows exactly these rows)
+  for (const f of ['rows.ext.jsonl', 'run.json'])
+    copyFileSync(join(out, 'example', f), join(root, 'results/example-report', f));
 } finally {
   await model.close();
   await judgeServer.close();

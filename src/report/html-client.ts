@@ -216,7 +216,7 @@ function board(rows: ReportRow[]): RunAgentSummary[] {
     body.append(tr);
   }
   t.append(body);
-  $('leaderboard').replaceChildren(t);
+  $('leaderboard').replaceChildren(el('div', { class: 'scroll' }, t));
   return b;
 }
 

@@ -174,7 +174,7 @@ h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:24px 0 8px}h3{font-size:
 #filters label{font-size:13px}select,input{font:inherit;font-size:13px;padding:3px 6px}
 #count{font-size:13px;color:#5b6475;margin-left:auto}
 table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#eef2f7;position:sticky;top:0;cursor:pointer;white-space:nowrap}
+th{background:#eef2f7;cursor:pointer;white-space:nowrap}
 #leaderboard th{cursor:default}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:16px}
 .chart{background:#fff;border:1px solid #e3e7ee;border-radius:6px;padding:8px 12px;overflow-x:auto}

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/bench/types.js';
 import { summarize } from '../../src/grade/stats.js';
 import { agentVerdict } from '../../src/grade/verdict.js';
+import { decodeRows, REPORT_DATA_VERSION, type ReportData } from '../../src/report/html-data.js';
+import { reportRowOf } from '../../src/report/report-rows.js';
+import type { ExtendedRow } from '../../src/report/run-rows.js';
 import { readV5Table } from '../../src/report/v5-io.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
@@ -19,9 +22,47 @@ const all = readdirSync(RESULTS, { withFileTypes: true })
 /** measured jobs (a job.json), and makespan measurements (the benchmark script's output) */
 const dirs = all.filter((d) => existsSync(join(RESULTS, d, 'job.json')));
 const makespans = all.filter((d) => d.startsWith('makespan-'));
+/** HTML reports with the rows they show (scripts/example-report.ts) */
+const reports = all.filter((d) => existsSync(join(RESULTS, d, 'report.html')));
+/** report benchmark output (test/bench/report-scale.ts) */
+const scales = all.filter((d) => d.startsWith('report-scale'));
 
 it('every committed result folder is checked by one of the suites below', () => {
-  expect([...dirs, ...makespans].sort()).toEqual(all.sort());
+  expect([...dirs, ...makespans, ...reports, ...scales].sort()).toEqual(all.sort());
+});
+
+describe.each(reports)('results/%s', (dir) => {
+  const html = readFileSync(join(RESULTS, dir, 'report.html'), 'utf8');
+  const data = JSON.parse(
+    /<script type="application\/json" id="isobench-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? 'null',
+  ) as ReportData;
+  const rows = readFileSync(join(RESULTS, dir, 'rows.ext.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as ExtendedRow);
+
+  it('shows exactly the rows committed beside it', () => {
+    expect(data.schemaVersion).toBe(REPORT_DATA_VERSION);
+    expect(decodeRows(data.columns, data.rows)).toEqual(JSON.parse(JSON.stringify(rows.map(reportRowOf))));
+  });
+
+  it('needs nothing from the network and carries the files it links to', () => {
+    expect(html).toContain(`content="default-src 'none'`);
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+    expect(data.linkBase).toBeNull();
+    for (const r of rows.filter((x) => x.effort))
+      expect(data.artifacts?.[`${r.effort?.path}/prompt.txt`], r.effort?.path).toMatch(/## Task/);
+  });
+});
+
+describe.each(scales)('results/%s', (dir) => {
+  it('the README quotes the table the benchmark printed', () => {
+    const readme = readFileSync(join(RESULTS, dir, 'README.md'), 'utf8');
+    const printed = readFileSync(join(RESULTS, dir, 'report-scale.txt'), 'utf8');
+    const table = printed.split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    expect(table.length).toBeGreaterThanOrEqual(2);
+    for (const l of table) expect(readme).toContain(l);
+  });
 });
 
 describe.each(makespans)('results/%s', (dir) => {

@@ -310,6 +310,17 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
     await page.close();
   });
 
+  it('the committed example report (results/example-report) opens offline and shows the rows beside it', async () => {
+    const dir = join(PROJECT_ROOT, 'results', 'example-report');
+    const { page, problems, requests } = await watchedPage(browser);
+    await page.goto(`file://${join(dir, 'report.html')}`);
+    await page.waitForSelector('body[data-rendered]');
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([`file://${join(dir, 'report.html')}`]);
+    expectBoardEquals(await pageBoard(page), expectedBoard(readRows(join(dir, 'rows.ext.jsonl'))));
+    await page.close();
+  });
+
   it('bad input is named: a missing run, a broken rows line', async () => {
     const missing = await runCli(['report', join(out, 'nope'), '-o', join(out, 'x.html')]);
     expect(missing.status).not.toBe(0);
