@@ -7,34 +7,12 @@ import {
   leaderboardNotes as explain,
   LEADERBOARD_HEAD as HEAD,
   leaderboardMarkdownTable,
+  RUN_BOARD_HEAD,
+  runBoardCells,
 } from '../report/leaderboard-format.js';
 import { readV5Table, TableFileError } from '../report/v5-io.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
-
-function pct(n: number, d: number): string {
-  return d ? `${n} (${((100 * n) / d).toFixed(1)}%)` : String(n);
-}
-
-const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(4)}`);
-const signed = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
-const RUN_HEAD = [
-  'Agent',
-  'Model',
-  'Attempts',
-  'Hard success',
-  'True success',
-  'Good intent / lucky win / failure',
-  'Valid',
-  'Median vs human [95% CI]',
-  'Outputs (eq/div/probe failed)',
-  'Tampered',
-  'Failures',
-  'Cost',
-  'Cost/attempt',
-  'Cost/success',
-  'Tokens in/out',
-];
 
 /** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(
@@ -74,35 +52,14 @@ async function runFolderBoard(
     });
     return EXIT.ok;
   }
-  const cellsOf = (a: (typeof board)[number]) => [
-    a.agent,
-    a.model,
-    String(a.attempts),
-    pct(a.hardSuccess, a.attempts),
-    a.trueSuccess === null ? 'not judged' : pct(a.trueSuccess, a.attempts),
-    a.trueSuccess === null
-      ? '-'
-      : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
-    pct(a.valid, a.attempts),
-    `${signed(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
-    `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
-    String(a.tamper.fail),
-    Object.entries(a.failures)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ') || '-',
-    usd(a.costUsd),
-    usd(a.costPerAttempt),
-    usd(a.costPerHardSuccess),
-    a.costUsd === null && !a.tokens.input ? '-' : `${a.tokens.input}/${a.tokens.output}`,
-  ];
   if (format === 'markdown') {
-    out(`| ${RUN_HEAD.join(' | ')} |`);
-    out(`|${RUN_HEAD.map(() => '---').join('|')}|`);
-    for (const a of board) out(`| ${cellsOf(a).join(' | ')} |`);
+    out(`| ${RUN_BOARD_HEAD.join(' | ')} |`);
+    out(`|${RUN_BOARD_HEAD.map(() => '---').join('|')}|`);
+    for (const a of board) out(`| ${runBoardCells(a).join(' | ')} |`);
     return EXIT.ok;
   }
-  const t = new Table({ head: RUN_HEAD, style: { head: [], border: [] }, wordWrap: true });
-  for (const a of board) t.push(cellsOf(a));
+  const t = new Table({ head: [...RUN_BOARD_HEAD], style: { head: [], border: [] }, wordWrap: true });
+  for (const a of board) t.push(runBoardCells(a));
   out(t.toString());
   out(`${rows.length} row(s) from ${file}; sorted by ${sort}.`);
   return EXIT.ok;

@@ -2,8 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import type { ExtendedRow } from './run-rows.js';
 
-/** The extended-row versions this build reads (3 lacks the benchmark mode and the job folder). */
-export const READABLE_EXT_VERSIONS = [3, 4] as const;
+/**
+ * The extended-row versions this build reads: 2 lacks the attempt's effort and the accuracy check,
+ * 3 the benchmark mode, variant and job folder (the report shows those as unknown).
+ */
+export const READABLE_EXT_VERSIONS = [2, 3, 4] as const;
 
 /** A file that is not a readable rows.ext.jsonl. */
 export class ExtRowsError extends Error {}
@@ -32,7 +35,7 @@ export async function readExtendedRows(file: string): Promise<ExtendedRow[]> {
     const o = r as Partial<ExtendedRow> | null;
     if (!o || typeof o !== 'object' || Array.isArray(o))
       throw new ExtRowsError(`${file}:${i + 1}: not an extended row (a JSON object is expected)`);
-    if (!READABLE_EXT_VERSIONS.includes(o.schemaVersion as 3 | 4))
+    if (!READABLE_EXT_VERSIONS.includes(o.schemaVersion as 2 | 3 | 4))
       throw new ExtRowsError(
         `${file}:${i + 1}: schemaVersion ${JSON.stringify(o.schemaVersion)} is not one this build reads (${READABLE_EXT_VERSIONS.join(', ')})`,
       );

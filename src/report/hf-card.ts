@@ -13,7 +13,7 @@ import {
   type Leaderboard,
   type LeaderboardContext,
 } from './leaderboard.js';
-import { leaderboardMarkdownTable, leaderboardNotes } from './leaderboard-format.js';
+import { leaderboardMarkdownTable, leaderboardNotes, runBoardMarkdownTable } from './leaderboard-format.js';
 import { canonicalAgent, canonicalModel, canonicalRepo } from './names.js';
 import {
   PUBLISHED_CARD,
@@ -21,6 +21,7 @@ import {
   type PublishedCardAgent,
   publishedStatus,
 } from './published-card.js';
+import type { RunAgentSummary } from './run-leaderboard.js';
 import type { TableFormat } from './v5-io.js';
 import {
   metricColumn,
@@ -85,6 +86,8 @@ export interface HfCardInput {
   } | null;
   /** whether to compare with the published card */
   readonly comparePublished: boolean;
+  /** the leaderboard of the run's extended rows (hard and true success, quadrants, cost); run folders only */
+  readonly runBoard?: readonly RunAgentSummary[] | null;
 }
 
 /** Lookups the card uses: the task catalogue's (as for `leaderboard` and `dataset audit`), and what to compare with. */
@@ -246,6 +249,8 @@ export interface HfCard {
     readonly byAgentMode: readonly AgentModeCount[];
   };
   readonly leaderboard: Leaderboard;
+  /** the run's own leaderboard from its extended rows; null for a table */
+  readonly runLeaderboard: readonly RunAgentSummary[] | null;
   readonly gaps: HfGaps;
   /** null unless the comparison was asked for */
   readonly published: CardComparison | null;
@@ -470,6 +475,7 @@ export function computeHfCard(input: HfCardInput, ctx: HfCardContext = {}): HfCa
     agents: { labels, normalised: normalisedAgents(rows, labels) },
     coverage: coverage(rows),
     leaderboard,
+    runLeaderboard: input.runBoard ?? null,
     gaps: gaps(rows, rowNumbers, ctx),
     published: null,
   };
@@ -1141,6 +1147,16 @@ export function renderHfReadme(card: HfCard): string {
     '',
     ...leaderboardNotes(lb).map((l) => `- ${l}`),
     '',
+    ...(card.runLeaderboard
+      ? [
+          "## The run's leaderboard (extended rows)",
+          '',
+          "From the `extended` config, as `isobench leaderboard RUN_DIR --markdown` prints it: hard success (credited, i.e. outputs equivalent, and beating or matching the human by the interval of agent vs human), true success (hard and on the human's bottleneck, as judged), valid rate, the median agent-vs-human estimate with a 95% interval, output checks, tamper findings, failures by class, cost and tokens.",
+          '',
+          ...runBoardMarkdownTable(card.runLeaderboard),
+          '',
+        ]
+      : []),
     '## Known gaps',
     '',
     `- ${g.noAgentMetrics.length} commit(s) where every agent row lacks agent metrics: ${listWords(g.noAgentMetrics)}`,

@@ -5,6 +5,7 @@
  * renamed into place at the end, so a failure leaves no half-written release; an existing non-empty
  * target is refused unless `force` is given.
  */
+
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
@@ -16,6 +17,8 @@ import {
   planShards,
   renderHfReadme,
 } from './hf-card.js';
+import { reportRowOf } from './report-rows.js';
+import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
 import { readV5Table, TableFileError, type V5Table, v5ToParquet } from './v5-io.js';
 
 /** A problem with what the export was given (its input or its target); the message names the path. */
@@ -203,6 +206,7 @@ export async function exportHf(opts: HfExportOptions): Promise<HfExportResult> {
         ? { path: 'extended/rows.jsonl', rows: extended.rows, schemaVersions: extended.schemaVersions }
         : null,
       comparePublished: opts.comparePublished ?? false,
+      runBoard: input.extendedPath ? await runBoardOf(input.extendedPath) : null,
     },
     opts.ctx,
   );
@@ -262,4 +266,15 @@ async function commit(tmp: string, outDir: string, mode: 'absent' | 'empty' | 'r
     throw e;
   }
   await rm(old, { recursive: true, force: true });
+}
+
+/** The run's own leaderboard from its extended rows (rows of a version this build reads; else an error naming the line). */
+async function runBoardOf(path: string): Promise<RunAgentSummary[]> {
+  const { ExtRowsError, readExtendedRows } = await import('./ext-rows-io.js');
+  try {
+    return runLeaderboard((await readExtendedRows(path)).map(reportRowOf));
+  } catch (e) {
+    if (e instanceof ExtRowsError) throw new HfExportError(e.message);
+    throw e;
+  }
 }

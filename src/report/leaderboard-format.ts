@@ -3,6 +3,7 @@
  * and the notes under it, exactly as `isobench leaderboard FILE --format markdown` prints them. Pure.
  */
 import type { AgentSummary, Leaderboard } from './leaderboard.js';
+import type { RunAgentSummary } from './run-leaderboard.js';
 
 function pct(n: number, d: number): string {
   return d ? `${n} (${((100 * n) / d).toFixed(1)}%)` : String(n);
@@ -59,5 +60,61 @@ export function leaderboardMarkdownTable(lb: Leaderboard): string[] {
     `| ${LEADERBOARD_HEAD.join(' | ')} |`,
     `|${LEADERBOARD_HEAD.map(() => '---').join('|')}|`,
     ...lb.agents.map((a) => `| ${leaderboardCells(a).join(' | ')} |`),
+  ];
+}
+
+const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(4)}`);
+const signed = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
+
+/** The column heads of the leaderboard of isobench's own rows (`leaderboard RUN_DIR`). */
+export const RUN_BOARD_HEAD: readonly string[] = [
+  'Agent',
+  'Model',
+  'Attempts',
+  'Hard success',
+  'True success',
+  'Good intent / lucky win / failure',
+  'Valid',
+  'Median vs human [95% CI]',
+  'Outputs (eq/div/probe failed)',
+  'Tampered',
+  'Failures',
+  'Cost',
+  'Cost/attempt',
+  'Cost/success',
+  'Tokens in/out',
+];
+
+/** One line of that leaderboard, in the order of {@link RUN_BOARD_HEAD}. */
+export function runBoardCells(a: RunAgentSummary): string[] {
+  return [
+    a.agent,
+    a.model,
+    String(a.attempts),
+    pct(a.hardSuccess, a.attempts),
+    a.trueSuccess === null ? 'not judged' : pct(a.trueSuccess, a.attempts),
+    a.trueSuccess === null
+      ? '-'
+      : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
+    pct(a.valid, a.attempts),
+    `${signed(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
+    `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
+    String(a.tamper.fail),
+    Object.entries(a.failures)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || '-',
+    usd(a.costUsd),
+    usd(a.costPerAttempt),
+    usd(a.costPerHardSuccess),
+    a.costUsd === null && !a.tokens.input ? '-' : `${a.tokens.input}/${a.tokens.output}`,
+  ];
+}
+
+/** That leaderboard as a Markdown table. */
+export function runBoardMarkdownTable(board: readonly RunAgentSummary[]): string[] {
+  return [
+    `| ${RUN_BOARD_HEAD.join(' | ')} |`,
+    `|${RUN_BOARD_HEAD.map(() => '---').join('|')}|`,
+    ...board.map((a) => `| ${runBoardCells(a).join(' | ')} |`),
   ];
 }

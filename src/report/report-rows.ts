@@ -97,12 +97,12 @@ export function rowFiles(r: Pick<ReportRow, 'job' | 'attemptDir' | 'variant'>): 
   return files;
 }
 
-/** The report row of an extended row (versions 3 and 4; version 3 rows lack mode and job path). */
+/** The report row of an extended row (versions 2 to 4; older rows lack effort, mode and job folder). */
 export function reportRowOf(r: ExtendedRow): ReportRow {
   const hard = r.credited && (r.verdict === 'beats_human' || r.verdict === 'matches_human');
   const v = r.variants;
   const judged = r.judge?.status === 'judged' ? r.judge.answer : null;
-  const e = r.effort;
+  const e = r.effort ?? null;
   return {
     task: r.task,
     agent: r.agent,

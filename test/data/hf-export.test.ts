@@ -358,6 +358,17 @@ describe('export --format hf: bad input and occupied targets', () => {
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     expect(readme).toContain('- config_name: "extended"');
     expect(readme).toContain('JSON Lines, not Parquet, because they nest');
+    // the run's own leaderboard from its extended rows (version 2 rows: no effort, so no cost)
+    const extRow = JSON.parse(ext.split('\n')[0] as string);
+    expect(card.runLeaderboard).toHaveLength(1);
+    expect(card.runLeaderboard?.[0]).toMatchObject({
+      agent: extRow.agent,
+      model: extRow.model,
+      attempts: 1,
+      costUsd: null,
+    });
+    expect(readme).toContain("## The run's leaderboard (extended rows)");
+    expect(readme).toMatch(new RegExp(`\\| ${extRow.agent} \\| ${extRow.model} \\| 1 \\| `));
     const back = await readV5Table(join(out, 'data/train-00000-of-00001.parquet'));
     expect(back.rows).toStrictEqual((await readV5Table(join(input, 'rows.v5.csv'))).rows);
     // a broken extended row is named by file and line
