@@ -378,8 +378,13 @@ program
   .description(
     'a self-contained HTML report of a run: leaderboard, charts, per-task table with links, filters (opens offline)',
   )
-  .argument('<run>', 'a run id (under --runs-dir), a run folder, or a rows.ext.jsonl file')
+  .argument(
+    '<run>',
+    'a run id (under --runs-dir), a run folder, a rows.ext.jsonl file, or a schema-v5 table (.parquet, .csv, .jsonl: the published rows)',
+  )
   .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+  .option('--scope <scope>', "v5 tables: all | card (the card's 43-commit rule) | benchmarkable", 'all')
+  .option('--band <percent>', 'v5 tables: agent vs human within ±band is "matches"', '5')
   .option('--runs-dir <dir>', 'where run ids are looked up', 'results/runs')
   .option('--title <text>', "the report's title")
   .option(
@@ -387,7 +392,39 @@ program
     "embed each linked file's text (prompt, patches, trajectory, job.json) up to max-size each (default 256k), so the report stands alone",
   )
   .option('--no-links', 'no links to the run folder')
+  .option(
+    '--judge <provider:model>',
+    'judge the run first (answers from the cache when already asked): anthropic:MODEL or openai:MODEL',
+  )
+  .option('--judge-base-url <url>', "the judge's API base URL (a local or proxy server)")
+  .option(
+    '--cache-root <dir>',
+    'where the judge cache and repository mirrors live (default ~/.cache/isobench)',
+  )
+  .option(
+    '--repo <path>',
+    'a local clone of the task repository, for the human diffs the judge reads (vLLM tasks)',
+  )
+  .option('--tasks-dir <dir>', 'task catalogue')
   .action(run(async (input: string, opts) => (await import('./report.js')).reportCmd(input, opts)));
+
+program
+  .command('judge')
+  .description(
+    "the soft-metric judge over a finished run: each agent patch against the human's diff and the bottleneck statement (targeting, approach, reason) and the quadrant, added to its rows; cached answers cost nothing",
+  )
+  .argument('<run>', 'a run id (under --runs-dir) or a run folder')
+  .requiredOption('--judge <provider:model>', 'anthropic:MODEL or openai:MODEL')
+  .option('--judge-base-url <url>', "the judge's API base URL (a local or proxy server)")
+  .option(
+    '--cache-root <dir>',
+    'where the judge cache and repository mirrors live (default ~/.cache/isobench)',
+  )
+  .option('--repo <path>', 'a local clone of the task repository, for the human diffs (vLLM tasks)')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--runs-dir <dir>', 'where run ids are looked up', 'results/runs')
+  .option('--json', 'machine-readable output')
+  .action(run(async (input: string, opts) => (await import('./judge.js')).judgeCmd(input, opts)));
 
 program
   .command('leaderboard')

@@ -14,8 +14,25 @@ function parseSize(s: string, flag: string): number {
 
 export async function reportCmd(
   input: string,
-  opts: { out?: string; runsDir?: string; title?: string; embed?: string | boolean; links?: boolean },
+  opts: {
+    out?: string;
+    runsDir?: string;
+    title?: string;
+    embed?: string | boolean;
+    links?: boolean;
+    judge?: string;
+    judgeBaseUrl?: string;
+    cacheRoot?: string;
+    repo?: string;
+    tasksDir?: string;
+    scope?: string;
+    band?: string;
+  },
 ): Promise<number> {
+  if (opts.judge) {
+    const { judgeRun, judgeSummary } = await import('./judge.js');
+    out(judgeSummary((await judgeRun(input, opts)).record));
+  }
   const { ReportInputError, clientScript, renderHtml, reportData, resolveReportInput } = await import(
     '../report/html.js'
   );
@@ -32,7 +49,19 @@ export async function reportCmd(
   let rows: number;
   try {
     const src = await resolveReportInput(input, opts.runsDir ?? join(process.cwd(), 'results', 'runs'));
+    const v5 = src.v5
+      ? {
+          scope: (opts.scope ?? 'all') as 'all' | 'card' | 'benchmarkable',
+          band: Number(opts.band ?? '5'),
+          ctx: await (await import('./context.js')).catalogueContext(opts.tasksDir),
+        }
+      : undefined;
+    if (v5 && !['all', 'card', 'benchmarkable'].includes(v5.scope))
+      throw new UsageError(`--scope must be all, card or benchmarkable, got '${opts.scope}'`);
+    if (v5 && (!Number.isFinite(v5.band) || v5.band < 0))
+      throw new UsageError(`--band must be a non-negative percentage, got '${opts.band}'`);
     const data = await reportData(src, {
+      ...(v5 ? { v5 } : {}),
       outFile,
       ...(opts.title ? { title: opts.title } : {}),
       embedMaxBytes,

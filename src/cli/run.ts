@@ -241,24 +241,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
     await progress.start();
   }
-  let judge: import('../grade/judge.js').JudgeConfig | undefined;
-  if (opts.judge) {
-    const [provider, ...rest] = opts.judge.split(':');
-    const model = rest.join(':');
-    if ((provider !== 'anthropic' && provider !== 'openai') || !model)
-      throw new UsageError(`--judge must be anthropic:MODEL or openai:MODEL, got '${opts.judge}'`);
-    const keyEnv = KEY_ENV[provider];
-    if (!process.env[keyEnv] && !opts.judgeBaseUrl)
-      throw new UsageError(`--judge ${provider} needs $${keyEnv} (or --judge-base-url for a local server)`);
-    const { defaultCacheRoot } = await import('../workspace/repo-cache.js');
-    judge = {
-      provider,
-      model,
-      apiKey: process.env[keyEnv] || null,
-      baseUrl: opts.judgeBaseUrl,
-      cacheDir: join(opts.cacheRoot ? resolve(opts.cacheRoot) : defaultCacheRoot(), 'judge'),
-    };
-  }
+  const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const { runEvaluation } = await import('../run/evaluate.js');
   const stopSignals = cleanupOnSignal(executor, backend);
   const result = await runEvaluation({

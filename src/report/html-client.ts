@@ -47,8 +47,13 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 // ---------- formatting (the Chromium test reads these strings back) ----------
 export const fmtPct = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+/** an interval; a point estimate (lo = hi = estimate, v5 rows) is shown alone */
 const fmtCi = (t: readonly [number, number, number] | null) =>
-  t ? `${fmtPct(t[0])} [${t[1].toFixed(1)}, ${t[2].toFixed(1)}]` : '–';
+  !t
+    ? '–'
+    : t[1] === t[0] && t[2] === t[0]
+      ? fmtPct(t[0])
+      : `${fmtPct(t[0])} [${t[1].toFixed(1)}, ${t[2].toFixed(1)}]`;
 const fmtUsd = (x: number | null) => (x === null ? '–' : `$${x.toFixed(4)}`);
 const fmtRate = (n: number, d: number) => (d ? `${n} (${((100 * n) / d).toFixed(1)}%)` : String(n));
 const fmtInt = (x: number | null) => (x === null ? '–' : x.toLocaleString('en-US'));
@@ -105,10 +110,13 @@ function header(): void {
   facts.push(`verdict band ±${band}%`);
   const devices = Object.entries(s.devices).map(([d, n]) => `${d} (${n} job${n === 1 ? '' : 's'})`);
   if (devices.length) facts.push(`measured on ${devices.join(', ')}`);
+  const judges = Object.entries(s.judges ?? {}).map(([j, n]) => `${j} (${n} row${n === 1 ? '' : 's'})`);
+  facts.push(judges.length ? `judged by ${judges.join(', ')}` : 'not judged');
   $('meta').textContent = facts.join(' · ');
   $('generated').textContent =
     `${all.length} row(s) from ${s.path} · report generated ${data.generatedAt} by isobench ${data.isobenchVersion}`;
   if (s.command) $('command').textContent = `isobench ${s.command}`;
+  for (const n of s.notes ?? []) $('notes').append(el('p', { class: 'note' }, n));
 }
 
 function select(id: keyof Filters, label: string, values: string[]): HTMLElement {

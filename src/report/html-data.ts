@@ -6,7 +6,7 @@
 import type { ReportRow } from './report-rows.js';
 
 /** The version of the embedded data. */
-export const REPORT_DATA_VERSION = 1;
+export const REPORT_DATA_VERSION = 2;
 
 /** The row fields, in tuple order. */
 export const REPORT_COLUMNS = [
@@ -52,8 +52,8 @@ export const REPORT_COLUMNS = [
 
 /** What the report was made from. */
 export interface ReportSource {
-  /** run: a run folder; rows: a rows.ext.jsonl file */
-  readonly kind: 'run' | 'rows';
+  /** run: a run folder; rows: a rows.ext.jsonl file; v5: a schema-v5 table */
+  readonly kind: 'run' | 'rows' | 'v5';
   readonly path: string;
   readonly runId: string | null;
   readonly createdAt: string | null;
@@ -65,6 +65,10 @@ export interface ReportSource {
   readonly command: string | null;
   /** the devices the jobs were measured on (GPU or CPU names, with counts) */
   readonly devices: Readonly<Record<string, number>>;
+  /** the judges behind the rows' soft metrics ("model, rubric vN" → rows), judge failures included */
+  readonly judges: Readonly<Record<string, number>>;
+  /** what the reader must know about these rows (shown under the title) */
+  readonly notes: readonly string[];
 }
 
 /** The embedded document. */

@@ -14,6 +14,7 @@ import {
   type ReportData,
   type ReportSource,
 } from './html-data.js';
+import type { LeaderboardContext, LeaderboardScope } from './leaderboard.js';
 import { type ReportRow, reportRowOf, rowFiles } from './report-rows.js';
 
 /** Report options. */
@@ -27,6 +28,8 @@ export interface HtmlReportOptions {
   readonly noLinks?: boolean;
   /** fixed generation time (reproducible output) */
   readonly now?: Date;
+  /** how a v5 table's rows are classified (the card summary's scope and band, the catalogue's lookups) */
+  readonly v5?: { scope: LeaderboardScope; band: number; ctx: LeaderboardContext };
 }
 
 /** A report source that cannot be read. */
@@ -47,14 +50,22 @@ async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null))?.isDirectory() ?? false;
 }
 
-/** Resolves RUN_ID (under runsDir), a run folder or a rows.ext.jsonl file. */
-export async function resolveReportInput(
-  input: string,
-  runsDir: string,
-): Promise<{ runDir: string | null; rowsFile: string }> {
+/** What a report is made from. */
+export interface ReportInput {
+  readonly runDir: string | null;
+  readonly rowsFile: string;
+  /** the file is a schema-v5 table, not extended rows */
+  readonly v5?: boolean;
+}
+
+/** Resolves RUN_ID (under runsDir), a run folder, a rows.ext.jsonl file or a v5 table. */
+export async function resolveReportInput(input: string, runsDir: string): Promise<ReportInput> {
   const asPath = resolve(input);
   if (await isDir(asPath)) return { runDir: asPath, rowsFile: join(asPath, 'rows.ext.jsonl') };
   if ((await stat(asPath).catch(() => null))?.isFile()) {
+    // a schema-v5 table (the published rows, a v5 export): .parquet, .csv, or .jsonl other than *.ext.jsonl
+    if (/\.(parquet|csv)$/i.test(asPath) || (/\.jsonl$/i.test(asPath) && !/\.ext\.jsonl$/i.test(asPath)))
+      return { runDir: null, rowsFile: asPath, v5: true };
     const dir = dirname(asPath);
     const runDir = (await stat(join(dir, 'run.json')).catch(() => null)) ? dir : null;
     return { runDir, rowsFile: asPath };
@@ -81,6 +92,19 @@ async function devicesOf(runDir: string, rows: readonly ReportRow[]): Promise<Re
   return devices;
 }
 
+/** Which judge answered how many rows. */
+function judgesOf(
+  rows: readonly { judge?: { model: string; rubricVersion: number } | null }[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows)
+    if (r.judge) {
+      const k = `${r.judge.model}, rubric v${r.judge.rubricVersion}`;
+      out[k] = (out[k] ?? 0) + 1;
+    }
+  return out;
+}
+
 const jsonForScript = (x: unknown) =>
   JSON.stringify(x)
     .replace(/</g, '\\u003c')
@@ -102,10 +126,8 @@ export async function clientScript(): Promise<string> {
 }
 
 /** The data of a report (what the page embeds). */
-export async function reportData(
-  input: { runDir: string | null; rowsFile: string },
-  o: HtmlReportOptions,
-): Promise<ReportData> {
+export async function reportData(input: ReportInput, o: HtmlReportOptions): Promise<ReportData> {
+  if (input.v5) return v5ReportData(input.rowsFile, o);
   const ext = await readExtendedRows(input.rowsFile);
   const rows = ext.map(reportRowOf);
   const run: RunJson | null = input.runDir
@@ -125,6 +147,8 @@ export async function reportData(
     thresholdPct: run?.thresholdPct ?? ext[0]?.thresholdPct ?? null,
     command: run?.args ? run.args.join(' ') : null,
     devices: input.runDir ? await devicesOf(input.runDir, rows) : {},
+    judges: judgesOf(ext),
+    notes: [],
   };
   let linkBase: string | null = null;
   if (input.runDir && !o.noLinks) {
@@ -154,14 +178,62 @@ export async function reportData(
     schemaVersion: REPORT_DATA_VERSION,
     title: o.title ?? `isobench report: ${source.runId ?? basename(input.rowsFile)}`,
     generatedAt: (o.now ?? new Date()).toISOString(),
-    isobenchVersion: await readFile(join(packageRoot(), 'package.json'), 'utf8').then(
-      (t) => (JSON.parse(t) as { version: string }).version,
-    ),
+    isobenchVersion: await isobenchVersion(),
     source,
     linkBase,
     columns: [...REPORT_COLUMNS],
     rows: encodeRows(rows),
     artifacts,
+  };
+}
+
+async function isobenchVersion(): Promise<string> {
+  return readFile(join(packageRoot(), 'package.json'), 'utf8').then(
+    (t) => (JSON.parse(t) as { version: string }).version,
+  );
+}
+
+/** The report data of a schema-v5 table, rows as the card classifies them (see v5-report-rows.ts). */
+async function v5ReportData(file: string, o: HtmlReportOptions): Promise<ReportData> {
+  const { readV5Table, TableFileError } = await import('./v5-io.js');
+  const { reportRowsOfV5 } = await import('./v5-report-rows.js');
+  let table: Awaited<ReturnType<typeof readV5Table>>;
+  try {
+    table = await readV5Table(file);
+  } catch (e) {
+    if (e instanceof TableFileError) throw new ReportInputError(e.message);
+    throw e;
+  }
+  const v5 = o.v5 ?? { scope: 'all' as const, band: 5, ctx: {} };
+  const rows = reportRowsOfV5(table.rows, table.rowNumbers, v5, v5.ctx);
+  const source: ReportSource = {
+    kind: 'v5',
+    path: file,
+    runId: null,
+    createdAt: null,
+    status: null,
+    executor: null,
+    repeats: null,
+    warmup: null,
+    thresholdPct: v5.band,
+    command: null,
+    devices: {},
+    judges: {},
+    notes: [
+      `A schema-v5 table (${table.rows.length} rows): one line per agent and commit of the card summary (scope ${v5.scope}). v5 rows hold one number per metric, so agent vs human is a point estimate (no interval) and the verdict is the card's: beats above +${v5.band}%, matches within ±${v5.band}%, below under −${v5.band}%. Hard success = valid for comparison and beats or matches. Failures are the card's statuses (patch failure, missing human metric, wrong metric). No cost, judge or output checks exist in v5 rows.`,
+      ...table.problems.map((p) => `table problem: ${JSON.stringify(p)}`),
+    ],
+  };
+  return {
+    schemaVersion: REPORT_DATA_VERSION,
+    title: o.title ?? `isobench report: ${basename(file)}`,
+    generatedAt: (o.now ?? new Date()).toISOString(),
+    isobenchVersion: await isobenchVersion(),
+    source,
+    linkBase: null,
+    columns: [...REPORT_COLUMNS],
+    rows: encodeRows(rows),
+    artifacts: null,
   };
 }
 
@@ -198,7 +270,7 @@ export function renderHtml(data: ReportData, script: string): string {
 <style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(data.title)}</h1>
-<p id="meta"></p><p id="generated"></p><p id="command"></p>
+<p id="meta"></p><p id="generated"></p><p id="command"></p><div id="notes"></div>
 <noscript><p>This report draws its tables and charts with JavaScript; the data is in the script element <code>isobench-data</code>.</p></noscript>
 <div id="filters"><span id="count"></span></div>
 <h2>Leaderboard</h2>

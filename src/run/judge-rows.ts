@@ -40,7 +40,8 @@ export async function judgeRows(
       human = await simpleGit(mirror.dir).raw(['diff', task.commits.parent, task.commits.human]);
       humanDiffs.set(task.id, human);
     }
-    const variant = `agent:${row.agent}`;
+    // the variant names the patch (agent:NAME_2 when two patches share an agent name); rows before v4 lack it
+    const variant = row.variant ?? `agent:${row.agent}`;
     const patch = await readFile(
       join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`),
       'utf8',

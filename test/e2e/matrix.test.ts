@@ -123,7 +123,7 @@ describe('isobench run --agents … --attempts N', () => {
         }),
       ),
     );
-    expect(rows('m').map((x) => x.schemaVersion)).toEqual([3, 3]);
+    expect(rows('m').map((x) => x.schemaVersion)).toEqual([4, 4]);
     const requests = server.requests.length;
     const before = json(join(out, 'm', 'jobs', 'demo_cpu-latency_a1', 'unit.json')).finishedAt;
     const again = await isobench(matrix('m', ['--attempts', '2']));

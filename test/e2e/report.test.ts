@@ -16,7 +16,7 @@ import { type Script, type ScriptedServer, startScriptedServer } from '../../src
 import type { ExtendedRow } from '../../src/report/run-rows.js';
 import { chromiumAvailable, launchChromium, paintedPixels, watchedPage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
-import { PROJECT_ROOT } from '../support/shared-data.js';
+import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
 import { syntheticRows } from '../support/synthetic-rows.js';
 
 const HAVE_CHROMIUM = chromiumAvailable();
@@ -320,6 +320,121 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
     expectBoardEquals(await pageBoard(page), expectedBoard(readRows(join(dir, 'rows.ext.jsonl'))));
     await page.close();
   });
+
+  it('judging after the run: a second report asks the judge nothing; a failing judge leaves every verdict and shows "judge failed"', async () => {
+    const before = readRows(join(runDir, 'rows.ext.jsonl'));
+    const verdicts = before.map((r) => [r.agent, r.model, r.verdict, r.failureClass, r.credited]);
+    const judged = [
+      '--judge',
+      'anthropic:judge-2',
+      '--judge-base-url',
+      judge.url,
+      '--cache-root',
+      join(out, 'cache'),
+    ];
+    const asked0 = judge.requests.length;
+    const j = await runCli(['judge', runDir, ...judged], { ANTHROPIC_API_KEY: 'sk-test' });
+    expect(j.status, j.stderr).toBe(0);
+    // identical patches (the two attempts made the same edit) are asked once: the second is a cache hit
+    const first = JSON.parse(readFileSync(join(runDir, 'judge.json'), 'utf8'));
+    expect(first).toMatchObject({ rows: 5, failed: 0 });
+    expect(first.asked).toBeGreaterThanOrEqual(3);
+    expect(first.asked + first.cached).toBe(5);
+    expect(j.stdout).toContain(
+      `5 row(s), ${first.asked} asked, ${first.cached} from the cache, 0 judge failure(s)`,
+    );
+    expect(judge.requests.length - asked0).toBe(first.asked);
+    // a report that judges again: every answer from the cache, nothing sent
+    const asked1 = judge.requests.length;
+    const file = join(out, 'judged.html');
+    const r = await runCli(['report', runDir, '-o', file, ...judged], { ANTHROPIC_API_KEY: 'sk-test' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('5 row(s), 0 asked, 5 from the cache');
+    expect(judge.requests.length).toBe(asked1);
+    const rows = readRows(join(runDir, 'rows.ext.jsonl'));
+    expect(
+      rows.every((x) => x.judge?.status === 'judged' && x.judge.cached && x.judge.model === 'judge-2'),
+    ).toBe(true);
+    expect(JSON.parse(readFileSync(join(runDir, 'judge.json'), 'utf8'))).toMatchObject({
+      schemaVersion: 1,
+      model: 'judge-2',
+      asked: 0,
+      cached: 5,
+      failed: 0,
+    });
+    // a judge that answers HTTP 500: recorded as judge failures, the verdicts stand
+    const down = await startScriptedServer(() => ({ error: { status: 500, message: 'judge down' } }));
+    try {
+      const f = await runCli(
+        [
+          'report',
+          runDir,
+          '-o',
+          file,
+          '--judge',
+          'anthropic:judge-3',
+          '--judge-base-url',
+          down.url,
+          '--cache-root',
+          join(out, 'cache'),
+        ],
+        { ANTHROPIC_API_KEY: 'sk-test' },
+      );
+      expect(f.status, f.stderr).toBe(0);
+      expect(f.stdout).toContain('5 row(s), 0 asked, 0 from the cache, 5 judge failure(s)');
+    } finally {
+      await down.close();
+    }
+    const after = readRows(join(runDir, 'rows.ext.jsonl'));
+    expect(after.map((r) => [r.agent, r.model, r.verdict, r.failureClass, r.credited])).toEqual(verdicts);
+    expect(after.every((x) => x.judge?.status === 'judge_failed' && x.quadrant === null)).toBe(true);
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered]');
+    expect(problems).toEqual([]);
+    expect((await tableRows(page)).map((t) => t.quadrant)).toEqual(Array(5).fill('judge failed'));
+    expectBoardEquals(await pageBoard(page), expectedBoard(after));
+    expect([...(await pageBoard(page)).values()].every((c) => c.true === 'not judged')).toBe(true);
+    await page.close();
+  });
+
+  it.skipIf(!HAVE_SHARED_DATA)(
+    'a schema-v5 table (the published rows): one line per agent and commit, the same counts as `leaderboard --json`',
+    async () => {
+      const table = dataPath('v5-rows.parquet');
+      const file = join(out, 'published.html');
+      const r = await runCli(['report', table, '-o', file, '--scope', 'card']);
+      expect(r.status, r.stderr).toBe(0);
+      const lb = JSON.parse((await runCli(['leaderboard', table, '--json', '--scope', 'card'])).stdout) as {
+        agents: Array<{
+          agent: string;
+          model: string;
+          perCommit: Array<{ status: string }>;
+          counts: Record<string, number>;
+          comparison: { beats: number; similar: number };
+        }>;
+      };
+      const { page, problems, requests } = await watchedPage(browser);
+      await page.goto(`file://${file}`);
+      await page.waitForSelector('body[data-rendered]');
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([`file://${file}`]);
+      const board = await pageBoard(page);
+      expect([...board.keys()].sort()).toEqual(lb.agents.map((a) => `${a.agent}|${a.model}`).sort());
+      for (const a of lb.agents) {
+        const cells = board.get(`${a.agent}|${a.model}`) as Record<string, string>;
+        const n = a.perCommit.length;
+        expect(cells.attempts).toBe(String(n));
+        expect(cells.hard).toBe(rate(a.comparison.beats + a.comparison.similar, n));
+        expect(cells.valid).toBe(rate(a.counts.valid_for_comparison ?? 0, n));
+        expect(cells.true).toBe('not judged');
+      }
+      const total = lb.agents.reduce((s, a) => s + a.perCommit.length, 0);
+      expect(await page.locator('#count').textContent()).toBe(`${total} of ${total} row(s)`);
+      expect(await page.locator('#notes').textContent()).toContain('point estimate (no interval)');
+      await page.close();
+    },
+  );
 
   it('bad input is named: a missing run, a broken rows line', async () => {
     const missing = await runCli(['report', join(out, 'nope'), '-o', join(out, 'x.html')]);
