@@ -10,7 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Script, startScriptedServer } from '../src/agent/scripted-server.js';
+import {
+  editThenFinish,
+  type Script,
+  startScriptedServer,
+  TOP_K_HEAP_EDIT,
+} from '../src/agent/scripted-server.js';
 
 const root = resolve(import.meta.dirname, '..');
 const keep = process.argv.indexOf('--keep');
@@ -19,37 +24,15 @@ const out =
 
 // the agent: on the latency task the human's idea (a heap instead of a full sort), on the serving
 // task a change that leaves the bottleneck alone
-const agent: Script = (step, _api, body) => {
-  const latency = JSON.stringify(body).includes('cpu-latency');
-  if (step > 0) return { tools: [{ name: 'done', input: {} }] };
-  return latency
-    ? {
-        tools: [
-          {
-            name: 'edit_file',
-            input: {
-              path: 'engine/sampler.py',
-              old_string:
-                '    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)\n    return order[:k]',
-              new_string:
-                '    import heapq\n\n    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)',
-            },
-          },
-        ],
-      }
+const agent = editThenFinish((body) =>
+  JSON.stringify(body).includes('cpu-latency')
+    ? TOP_K_HEAP_EDIT
     : {
-        tools: [
-          {
-            name: 'edit_file',
-            input: {
-              path: 'engine/tokenizer.py',
-              old_string: '"""Returns the tokens of `text`."""',
-              new_string: '"""Returns the tokens of `text` (fixed-width pieces)."""',
-            },
-          },
-        ],
-      };
-};
+        path: 'engine/tokenizer.py',
+        old_string: '"""Returns the tokens of `text`."""',
+        new_string: '"""Returns the tokens of `text` (fixed-width pieces)."""',
+      },
+);
 const judge: Script = (_step, _api, body) => {
   // the judge reads the agent's patch (after the human diff in the prompt)
   const agentPart = JSON.stringify(body).split('Agent patch:')[1] ?? '';

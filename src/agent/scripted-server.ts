@@ -43,6 +43,32 @@ export interface LoggedRequest {
 /** The script: what to do at step `step` of a main call on `api`. Past the end, return a text. */
 export type Script = (step: number, api: ScriptedApi, body: Record<string, unknown>) => ScriptStep;
 
+/** One file edit through an edit_file tool call. */
+export interface ScriptedEdit {
+  readonly path: string;
+  readonly old_string: string;
+  readonly new_string: string;
+}
+
+/** The demo latency task's fix as an edit: the full sort in `top_k` becomes a heap (the human's idea). */
+export const TOP_K_HEAP_EDIT: ScriptedEdit = {
+  path: 'engine/sampler.py',
+  old_string:
+    '    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)\n    return order[:k]',
+  new_string: '    import heapq\n\n    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)',
+};
+
+/** A model that makes one edit at its first step and then calls `finish` (the tool that ends the agent). */
+export function editThenFinish(
+  edit: ScriptedEdit | ((body: Record<string, unknown>) => ScriptedEdit),
+  finish = 'done',
+): Script {
+  return (step, _api, body) =>
+    step === 0
+      ? { tools: [{ name: 'edit_file', input: typeof edit === 'function' ? edit(body) : edit }] }
+      : { tools: [{ name: finish, input: finish === 'done' ? {} : { summary: 'done' } }] };
+}
+
 /** A running server. */
 export interface ScriptedServer {
   /** `http://127.0.0.1:PORT` (Anthropic clients take it as is; OpenAI clients add `/v1`) */

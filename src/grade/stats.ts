@@ -41,8 +41,8 @@ export interface Interval {
   readonly level: number;
 }
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
+/** mulberry32: a small seeded generator (uniform in [0, 1)). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

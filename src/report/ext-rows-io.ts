@@ -13,6 +13,11 @@ export class ExtRowsError extends Error {}
 
 /** The rows of a rows.ext.jsonl file; each bad line is named (file:line and why). */
 export async function readExtendedRows(file: string): Promise<ExtendedRow[]> {
+  return (await readExtendedLines(file)).rows;
+}
+
+/** The rows and, for exact copies, their lines as written (blank lines dropped). */
+export async function readExtendedLines(file: string): Promise<{ rows: ExtendedRow[]; lines: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -22,6 +27,7 @@ export async function readExtendedRows(file: string): Promise<ExtendedRow[]> {
     );
   }
   const rows: ExtendedRow[] = [];
+  const kept: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -46,6 +52,7 @@ export async function readExtendedRows(file: string): Promise<ExtendedRow[]> {
     if (!o.variants || typeof o.variants !== 'object')
       throw new ExtRowsError(`${file}:${i + 1}: field 'variants' is missing`);
     rows.push(o as ExtendedRow);
+    kept.push(line);
   }
-  return rows;
+  return { rows, lines: kept };
 }

@@ -6,7 +6,7 @@
  * target is refused unless `force` is given.
  */
 
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
 import {
@@ -112,42 +112,25 @@ interface ExtendedRows {
   readonly text: string;
   readonly rows: number;
   readonly schemaVersions: number[];
+  /** the run's own leaderboard from these rows */
+  readonly board: RunAgentSummary[];
 }
 
-/** Reads rows.ext.jsonl: every non-empty line a JSON object with a numeric `schemaVersion`. */
+/** Reads rows.ext.jsonl (each bad line named by file and line), for an exact copy and the run's leaderboard. */
 async function readExtended(path: string): Promise<ExtendedRows> {
-  let text: string;
+  const { ExtRowsError, readExtendedLines } = await import('./ext-rows-io.js');
   try {
-    text = await readFile(path, 'utf8');
+    const { rows, lines } = await readExtendedLines(path);
+    return {
+      text: lines.length ? `${lines.join('\n')}\n` : '',
+      rows: rows.length,
+      schemaVersions: [...new Set(rows.map((r) => r.schemaVersion as number))].sort((x, y) => x - y),
+      board: runLeaderboard(rows.map(reportRowOf)),
+    };
   } catch (e) {
-    throw new HfExportError(
-      `${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    if (e instanceof ExtRowsError) throw new HfExportError(e.message);
+    throw e;
   }
-  const lines = text.split('\n');
-  const kept: string[] = [];
-  const versions = new Set<number>();
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new HfExportError(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v))
-      throw new HfExportError(`${path}:${i + 1}: not an extended row (a JSON object is expected)`);
-    const version = (v as { schemaVersion?: unknown }).schemaVersion;
-    if (typeof version !== 'number')
-      throw new HfExportError(`${path}:${i + 1}: no numeric schemaVersion; not an isobench extended row`);
-    versions.add(version);
-    kept.push(line);
-  });
-  return {
-    text: kept.length ? `${kept.join('\n')}\n` : '',
-    rows: kept.length,
-    schemaVersions: [...versions].sort((a, b) => a - b),
-  };
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -206,7 +189,7 @@ export async function exportHf(opts: HfExportOptions): Promise<HfExportResult> {
         ? { path: 'extended/rows.jsonl', rows: extended.rows, schemaVersions: extended.schemaVersions }
         : null,
       comparePublished: opts.comparePublished ?? false,
-      runBoard: input.extendedPath ? await runBoardOf(input.extendedPath) : null,
+      runBoard: extended?.board ?? null,
     },
     opts.ctx,
   );
@@ -266,15 +249,4 @@ async function commit(tmp: string, outDir: string, mode: 'absent' | 'empty' | 'r
     throw e;
   }
   await rm(old, { recursive: true, force: true });
-}
-
-/** The run's own leaderboard from its extended rows (rows of a version this build reads; else an error naming the line). */
-async function runBoardOf(path: string): Promise<RunAgentSummary[]> {
-  const { ExtRowsError, readExtendedRows } = await import('./ext-rows-io.js');
-  try {
-    return runLeaderboard((await readExtendedRows(path)).map(reportRowOf));
-  } catch (e) {
-    if (e instanceof ExtRowsError) throw new HfExportError(e.message);
-    throw e;
-  }
 }

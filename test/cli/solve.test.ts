@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startScriptedServer } from '../../src/agent/scripted-server.js';
+import { editThenFinish, startScriptedServer, TOP_K_HEAP_EDIT } from '../../src/agent/scripted-server.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'isobench-solve-'));
@@ -38,24 +38,7 @@ function isobench(
 
 describe('isobench solve, then isobench run on its predictions', () => {
   it('runs attempts in parallel, writes predictions that the bench measures', async () => {
-    const server = await startScriptedServer((step) =>
-      step === 0
-        ? {
-            tools: [
-              {
-                name: 'edit_file',
-                input: {
-                  path: 'engine/sampler.py',
-                  old_string:
-                    '    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)\n    return order[:k]',
-                  new_string:
-                    '    import heapq\n    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)',
-                },
-              },
-            ],
-          }
-        : { tools: [{ name: 'finish', input: { summary: 'heap selection' } }] },
-    );
+    const server = await startScriptedServer(editThenFinish(TOP_K_HEAP_EDIT, 'finish'));
     try {
       const s = await isobench(
         [
@@ -86,7 +69,7 @@ describe('isobench solve, then isobench run on its predictions', () => {
         { OPENAI_API_KEY: '' },
       );
       expect(s.code, s.stderr).toBe(0);
-      expect(s.stdout).toMatch(/\[2\/2\] demo\/cpu-latency #\d: completed \(patch 1 file\(s\) \+2 -2/);
+      expect(s.stdout).toMatch(/\[2\/2\] demo\/cpu-latency #\d: completed \(patch 1 file\(s\) \+3 -2/);
       expect(s.stdout).toContain('outcomes: completed 2; patches: 2/2');
       const summary = JSON.parse(readFileSync(join(tmp, 'solve-1', 'solve.json'), 'utf8'));
       expect(summary).toMatchObject({

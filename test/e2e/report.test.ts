@@ -12,7 +12,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import {
+  editThenFinish,
+  type Script,
+  type ScriptedServer,
+  startScriptedServer,
+  TOP_K_HEAP_EDIT,
+} from '../../src/agent/scripted-server.js';
 import type { ExtendedRow } from '../../src/report/run-rows.js';
 import { chromiumAvailable, launchChromium, paintedPixels, watchedPage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
@@ -106,23 +112,7 @@ const readRows = (file: string) =>
     .map((l) => JSON.parse(l) as ExtendedRow);
 
 // ---------- the real run ----------
-const agentScript: Script = (step) =>
-  step === 0
-    ? {
-        tools: [
-          {
-            name: 'edit_file',
-            input: {
-              path: 'engine/sampler.py',
-              old_string:
-                '    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)\n    return order[:k]',
-              new_string:
-                '    import heapq\n\n    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)',
-            },
-          },
-        ],
-      }
-    : { tools: [{ name: 'done', input: {} }] };
+const agentScript = editThenFinish(TOP_K_HEAP_EDIT);
 const judgeScript: Script = (_s, _a, body) => {
   const agentPart = JSON.stringify(body).split('Agent patch:')[1] ?? '';
   return {

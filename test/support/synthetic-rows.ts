@@ -3,18 +3,8 @@
  * test and the benchmark see the same rows. Every field the report reads varies: agents, models,
  * modes, verdicts, failures, intervals, equivalence, tamper findings, judge answers, cost and tokens.
  */
+import { rng } from '../../src/grade/stats.js';
 import type { ExtendedRow } from '../../src/report/run-rows.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AGENTS: Array<[string, string, number]> = [
   ['claude-code', 'claude-sonnet-4.5', 0.9],
