@@ -12,11 +12,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Script, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { freePort } from '../../src/bench/server.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -31,15 +31,6 @@ const { values: a } = parseArgs({
     'no-warmup': { type: 'boolean', default: false },
   },
 });
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => done(p));
-    });
-  });
 
 const script: Script = (step) =>
   step === 0

@@ -4,7 +4,7 @@
  * folder so that a restart keeps the queue, as a production Redis would.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/bench/server.js';
 
 /** Whether redis-server can run here; CI (ISOBENCH_REQUIRE_REDIS=1) must have it. */
 export function redisAvailable(): boolean {
@@ -12,17 +12,6 @@ export function redisAvailable(): boolean {
   if (!ok && process.env.ISOBENCH_REQUIRE_REDIS === '1')
     throw new Error('redis-server is required here (ISOBENCH_REQUIRE_REDIS=1): apt-get install redis-server');
   return ok;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? done(a.port) : fail(new Error('no port'))));
-    });
-  });
 }
 
 /** A running Redis. */
