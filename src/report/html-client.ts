@@ -123,6 +123,7 @@ function select(id: keyof Filters, label: string, values: string[]): HTMLElement
   const sel = el('select', { id: `filter-${id}`, 'aria-label': label });
   sel.append(el('option', { value: '' }, `all ${label}s`));
   for (const v of values) sel.append(el('option', { value: v }, v));
+  sel.value = filters[id];
   sel.addEventListener('change', () => {
     filters[id] = sel.value;
     page = 0;
@@ -139,6 +140,7 @@ function filterBar(): void {
     placeholder: 'task contains…',
     'aria-label': 'task',
   });
+  search.value = filters.task;
   search.addEventListener('input', () => {
     filters.task = search.value;
     page = 0;
@@ -508,7 +510,8 @@ function table(rows: ReportRow[]): void {
     th.addEventListener('click', () => {
       if (sortKey === k) sortDir = -sortDir;
       else [sortKey, sortDir] = [k, 1];
-      render();
+      table(rows);
+      writeHash();
     });
     head.append(th);
   }
@@ -517,11 +520,17 @@ function table(rows: ReportRow[]): void {
   for (const r of slice) {
     const tr = el('tr', { class: `o-${outcomeOf(r).replace(/ /g, '-')}` });
     for (const [k, , f] of TABLE_COLUMNS) tr.append(el('td', { 'data-col': String(k) }, f(r)));
-    const why = [r.verdictReason, r.judgeReason && `judge: ${r.judgeReason}`, ...r.tamperNotes]
-      .filter(Boolean)
-      .join('\n');
-    if (why) tr.title = why;
+    const key = rowKey(r);
+    tr.dataset.key = key;
+    tr.classList.add('clickable');
+    tr.addEventListener('click', (ev) => {
+      if ((ev.target as HTMLElement).closest('a')) return;
+      if (open.has(key)) open.delete(key);
+      else open.add(key);
+      table(rows);
+    });
     body.append(tr);
+    if (open.has(key)) body.append(detailRow(r));
   }
   t.append(body);
   const prev = el('button', { id: 'page-prev' }, '‹ previous');
@@ -543,10 +552,125 @@ function table(rows: ReportRow[]): void {
       ? `rows ${page * PAGE + 1}–${page * PAGE + slice.length} of ${sorted.length}`
       : 'no rows match the filters',
   );
+  const csv = el('button', { id: 'download-csv' }, `download CSV (${sorted.length} rows)`);
+  csv.addEventListener('click', () => downloadCsv(sorted));
   $('tasks').replaceChildren(
-    el('div', { class: 'pager' }, prev, info, next),
+    el('div', { class: 'pager' }, prev, info, next, csv),
     el('div', { class: 'scroll' }, t),
   );
+}
+
+/** Rows whose details are open (by key), kept across redraws. */
+const open = new Set<string>();
+const rowKey = (r: ReportRow) => `${r.task}|${r.agent}|${r.model}|${r.attempt ?? ''}|${r.variant ?? ''}`;
+const fmtNum = (x: number | null, unit: string) => (x === null ? '–' : `${x.toPrecision(4)} ${unit}`);
+
+/** Everything the row knows, under it: reasons, means, intervals, checks, judge, effort. */
+function detailRow(r: ReportRow): HTMLElement {
+  const items: Array<[string, string]> = [
+    ['verdict', `${r.verdict ?? '–'}${r.verdictReason ? `: ${r.verdictReason}` : ''}`],
+    ['failure', r.failure ?? '–'],
+    ['primary metric', `${r.metric} (${r.unit}, ${r.better} is better)`],
+    [
+      'means',
+      `baseline ${fmtNum(r.means.baseline, r.unit)} · human ${fmtNum(r.means.human, r.unit)} · agent ${fmtNum(r.means.agent, r.unit)}`,
+    ],
+    ['agent vs human', fmtCi(r.vsHuman)],
+    ['agent vs baseline', fmtCi(r.vsBaseline)],
+    ['human vs baseline', `${fmtCi(r.humanVsBaseline)}${r.validHere ? '' : ' (the task did not hold here)'}`],
+    ['outputs', `${r.equivalence ?? 'not checked'}${r.credited ? '' : ' (no speed credit)'}`],
+    ['tamper findings', r.tamperNotes.length ? r.tamperNotes.join('; ') : 'none'],
+    [
+      'judge',
+      r.judge === 'judged'
+        ? `targeting ${r.targeting}, approach ${r.approach}: ${r.judgeReason ?? ''}`
+        : r.judge === 'judge_failed'
+          ? `failed: ${r.judgeReason ?? ''}`
+          : 'not judged',
+    ],
+    [
+      'attempt',
+      r.attemptDir
+        ? `${r.outcome ?? '?'} · ${fmtSec(r.wallMs)} · ${fmtInt(r.turns)} turns · ${fmtInt(r.toolCalls)} tool calls · tokens ${fmtInt(r.tokensIn)} in / ${fmtInt(r.tokensOut)} out · ${fmtUsd(r.cost)} · ${r.attemptDir}`
+        : 'replayed patch (no attempt in this run)',
+    ],
+  ];
+  const dl = el('dl', { class: 'detail' });
+  for (const [k, v] of items) dl.append(el('dt', {}, k), el('dd', { 'data-detail': k }, v));
+  return el('tr', { class: 'detail-row' }, el('td', { colspan: String(TABLE_COLUMNS.length) }, dl));
+}
+
+// ---------- filters in the address (a link keeps what it shows) ----------
+function readHash(): void {
+  const h = new URLSearchParams(location.hash.slice(1));
+  for (const k of Object.keys(filters) as Array<keyof Filters>) filters[k] = h.get(k) ?? '';
+  const s = h.get('sort');
+  if (s && TABLE_COLUMNS.some(([k]) => k === s)) sortKey = s as typeof sortKey;
+  if (h.get('dir') === 'desc') sortDir = -1;
+}
+function writeHash(): void {
+  const h = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) h.set(k, v);
+  if (sortKey !== 'task' || sortDir < 0) {
+    h.set('sort', String(sortKey));
+    h.set('dir', sortDir > 0 ? 'asc' : 'desc');
+  }
+  const text = h.toString();
+  history.replaceState(null, '', text ? `#${text}` : location.pathname + location.search);
+}
+
+// ---------- CSV of the rows shown ----------
+const CSV_COLUMNS: Array<[string, (r: ReportRow) => unknown]> = [
+  ['task', (r) => r.task],
+  ['agent', (r) => r.agent],
+  ['model', (r) => r.model],
+  ['attempt', (r) => r.attempt],
+  ['mode', (r) => r.mode],
+  ['metric', (r) => r.metric],
+  ['unit', (r) => r.unit],
+  ['verdict', (r) => r.verdict],
+  ['hard_success', (r) => r.hard],
+  ['credited', (r) => r.credited],
+  ['valid', (r) => r.valid],
+  ['failure', (r) => r.failure],
+  ['vs_human', (r) => r.vsHuman?.[0]],
+  ['vs_human_lo', (r) => r.vsHuman?.[1]],
+  ['vs_human_hi', (r) => r.vsHuman?.[2]],
+  ['vs_baseline', (r) => r.vsBaseline?.[0]],
+  ['baseline_mean', (r) => r.means.baseline],
+  ['human_mean', (r) => r.means.human],
+  ['agent_mean', (r) => r.means.agent],
+  ['outputs', (r) => r.equivalence],
+  ['tamper_fail', (r) => r.tamperFail],
+  ['tamper_warn', (r) => r.tamperWarn],
+  ['quadrant', (r) => r.quadrant],
+  ['targeting', (r) => r.targeting],
+  ['approach', (r) => r.approach],
+  ['judge', (r) => r.judge],
+  ['cost_usd', (r) => r.cost],
+  ['tokens_in', (r) => r.tokensIn],
+  ['tokens_out', (r) => r.tokensOut],
+  ['turns', (r) => r.turns],
+  ['tool_calls', (r) => r.toolCalls],
+  ['agent_wall_ms', (r) => r.wallMs],
+];
+const csvCell = (v: unknown) => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+function downloadCsv(rows: ReportRow[]): void {
+  const text = [
+    CSV_COLUMNS.map(([h]) => h).join(','),
+    ...rows.map((r) => CSV_COLUMNS.map(([, f]) => csvCell(f(r))).join(',')),
+  ].join('\n');
+  const a = el('a', {
+    href: URL.createObjectURL(new Blob([`${text}\n`], { type: 'text/csv' })),
+    download: 'isobench-rows.csv',
+  });
+  document.body.append(a);
+  a.click();
+  a.remove();
 }
 
 function showArtifact(ev: Event, path: string): void {
@@ -581,9 +705,11 @@ function render(): void {
   intervals(rows);
   costChart(b);
   table(rows);
+  writeHash();
   document.body.dataset.rendered = String(rows.length);
 }
 
+readHash();
 header();
 filterBar();
 render();

@@ -256,6 +256,8 @@ th{background:#eef2f7;cursor:pointer;white-space:nowrap}
 .pager{display:flex;gap:12px;align-items:center;margin:6px 0;font-size:13px}
 .scroll{overflow-x:auto}.links a{margin-right:4px;white-space:nowrap}
 tr.o-beats-human td:first-child{border-left:3px solid #1b7f3b}tr.o-failed td:first-child{border-left:3px solid #c0392b}
+tr.clickable{cursor:pointer}tr.clickable:hover td{background:#f3f6fa}
+tr.detail-row td{background:#f7f9fc}dl.detail{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0;font-size:12.5px}dl.detail dt{color:#5b6475}dl.detail dd{margin:0}
 dialog{width:min(1100px,90vw);max-height:85vh}dialog pre{white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto}
 `;
 

@@ -290,6 +290,40 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
     expect((await tableRows(page))[0]?.vsHumanEst).toMatch(
       new RegExp(`^${signed(ests.at(-1) as number).replace('+', '\\+')} `),
     );
+    // the rows shown, as CSV: one line per row under the filters, the numbers of the rows
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const csv = readFileSync((await download.path()) as string, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv).toHaveLength(picked.length + 1);
+    const head = (csv[0] as string).split(',');
+    const [tIdx, eIdx] = [head.indexOf('task'), head.indexOf('vs_human')];
+    for (const line of csv.slice(1)) {
+      const cells = line.split(',');
+      const row = picked.find((x) => x.task === cells[tIdx]);
+      expect(cells[eIdx]).toBe(row?.agentVsHuman ? String(row.agentVsHuman.estimate) : '');
+    }
+    // the address keeps the filters and the sort: the same link shows the same rows
+    const url = page.url();
+    expect(new URL(url).hash).toMatch(/agent=codex.*mode=serving.*sort=vsHumanEst&dir=desc/);
+    const again = await browser.newPage();
+    await again.goto(url);
+    await again.waitForSelector('body[data-rendered]');
+    expect(await again.locator('#count').textContent()).toBe(`${picked.length} of 3000 row(s)`);
+    expect(await again.locator('#filter-agent').inputValue()).toBe('codex');
+    expect(await tableRows(again)).toEqual(await tableRows(page));
+    await again.close();
+    // a row opens its details: reasons, means, judge, attempt
+    const first = picked.find((x) => x.task === (csv[1] as string).split(',')[tIdx]) as ExtendedRow;
+    await page.locator('#task-table tbody tr').first().locator('td[data-col="task"]').click();
+    expect(await page.locator('dd[data-detail="verdict"]').textContent()).toBe(
+      `${first.verdict ?? '–'}${first.verdictReason ? `: ${first.verdictReason}` : ''}`,
+    );
+    expect(await page.locator('dd[data-detail="attempt"]').textContent()).toContain(
+      first.effort?.path as string,
+    );
+    await page.locator('#task-table tbody tr').first().locator('td[data-col="task"]').click();
+    expect(await page.locator('dd[data-detail="verdict"]').count()).toBe(0);
     // the task search
     await page.fill('#filter-task', picked[0]?.task as string);
     expect(await page.locator('#count').textContent()).toBe('1 of 3000 row(s)');
