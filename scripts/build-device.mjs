@@ -1,5 +1,5 @@
 // Bundles isobench for a host without node_modules (the GPU hosts: Python, no Node, no npm): the CLI
-// with the queue client inside (bullmq, ioredis), and the makespan benchmark script, into
+// with the queue client inside (bullmq, ioredis), the makespan benchmark and the example-report script, into
 // .device/bundle/. dockerode stays out (those hosts have no Docker; the local executor runs there).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -25,3 +25,8 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 await build({ ...common, entryPoints: ['test/bench/makespan.ts'], outfile: '.device/bundle/makespan.mjs' });
+await build({
+  ...common,
+  entryPoints: ['scripts/example-report.ts'],
+  outfile: '.device/bundle/example-report.mjs',
+});

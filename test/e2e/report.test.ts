@@ -6,7 +6,7 @@
  * the report's code); filters, sorting, paging and embedded files must work; the screenshot must
  * not be blank.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -334,8 +334,12 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
     await page.close();
   });
 
-  it('the committed example report (results/example-report) opens offline and shows the rows beside it', async () => {
-    const dir = join(PROJECT_ROOT, 'results', 'example-report');
+  it.each(
+    readdirSync(join(PROJECT_ROOT, 'results')).filter((d) =>
+      existsSync(join(PROJECT_ROOT, 'results', d, 'report.html')),
+    ),
+  )('the committed report results/%s opens offline and shows the rows beside it', async (name) => {
+    const dir = join(PROJECT_ROOT, 'results', name);
     const { page, problems, requests } = await watchedPage(browser);
     await page.goto(`file://${join(dir, 'report.html')}`);
     await page.waitForSelector('body[data-rendered]');
