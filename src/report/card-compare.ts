@@ -1,0 +1,520 @@
+/**
+ * The comparison of a computed dataset card with the published card's figures
+ * (src/report/published-card.ts): each figure or list the rows do not reproduce, what the card says,
+ * what the rows give, and its causes (commits held out of this split, commits outside the card's
+ * 43-commit comparison, rows that contradict the card, "wrong metric" rows the card counts as patch
+ * failures, labels). Pure; `computeHfCard` calls it when asked.
+ */
+import { auditRows } from './audit.js';
+import type {
+  CardComparison,
+  CardDifference,
+  DifferenceCause,
+  DifferenceCauseKind,
+  HfCard,
+  HfCardContext,
+} from './hf-card.js';
+import type { AgentSummary } from './leaderboard.js';
+import { canonicalAgent, canonicalModel } from './names.js';
+import { type PublishedCard, type PublishedCardAgent, publishedStatus } from './published-card.js';
+import { metricColumn, V5_METRICS, type V5Metric, type V5Phase, type V5Row } from './v5-schema.js';
+
+export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+export function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = null): boolean {
+  return metric === null
+    ? V5_METRICS.some((m) => typeof row[metricColumn(phase, m)] === 'number')
+    : typeof row[metricColumn(phase, metric)] === 'number';
+}
+
+type RowStatus = AgentSummary['perCommit'][number]['status'];
+type StatusOrNone = RowStatus | 'no_row' | 'unclassified';
+
+const STATUS_WORDS: Record<RowStatus, string> = {
+  valid_for_comparison: 'valid for comparison',
+  patch_failure: 'patch failure',
+  missing_human_metric: 'missing human metric',
+  wrong_metric: 'wrong metric',
+};
+
+/** The leaderboard line of each card agent: the line whose normalised name and model are the card's, else the one whose merged labels include the card's, else the only line of that agent left. */
+export function matchCardAgents(
+  cardAgents: readonly PublishedCardAgent[],
+  lbAgents: readonly AgentSummary[],
+): Map<string, AgentSummary | null> {
+  const out = new Map<string, AgentSummary | null>();
+  const taken = new Set<string>();
+  const canon = (a: PublishedCardAgent) => `${canonicalAgent(a.agentName)}/${canonicalModel(a.agentModel)}`;
+  const passes: Array<(c: PublishedCardAgent, a: AgentSummary) => boolean> = [
+    (c, a) => a.key === canon(c),
+    (c, a) =>
+      a.labels.some((l) => `${canonicalAgent(l.agentName)}/${canonicalModel(l.agentModel)}` === canon(c)),
+    (c, a) =>
+      a.agent === canonicalAgent(c.agentName) &&
+      lbAgents.filter((b) => b.agent === a.agent && !taken.has(b.key)).length === 1,
+  ];
+  for (const pass of passes) {
+    for (const c of cardAgents) {
+      if (out.get(c.id)) continue;
+      const hit = lbAgents.find((a) => !taken.has(a.key) && pass(c, a));
+      if (hit) {
+        out.set(c.id, hit);
+        taken.add(hit.key);
+      }
+    }
+  }
+  for (const c of cardAgents) if (!out.has(c.id)) out.set(c.id, null);
+  return out;
+}
+
+function groupCauses(
+  items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,
+): DifferenceCause[] {
+  const groups = new Map<string, { kind: DifferenceCauseKind; detail: string; commits: string[] }>();
+  for (const it of items) {
+    const k = `${it.kind}\u0000${it.detail}`;
+    const g = groups.get(k) ?? { kind: it.kind, detail: it.detail, commits: [] };
+    g.commits.push(it.commit);
+    groups.set(k, g);
+  }
+  const order: DifferenceCauseKind[] = [
+    'hidden_split',
+    'outside_card_comparison',
+    'rows_contradict_card',
+    'wrong_metric_counted_as_patch_failure',
+    'label',
+    'unexplained',
+  ];
+  return [...groups.values()]
+    .map((g) => ({ ...g, commits: [...new Set(g.commits)].sort() }))
+    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.detail.localeCompare(b.detail));
+}
+
+export function listWords(xs: readonly string[]): string {
+  return xs.length ? xs.join(' ') : 'none';
+}
+
+/** Compares the computed card with the published card's figures; each difference gets its causes. */
+export function compareWithPublished(
+  card: HfCard,
+  rows: readonly V5Row[],
+  published: PublishedCard,
+  ctx: HfCardContext = {},
+): CardComparison {
+  const differences: CardDifference[] = [];
+  const agreements: string[] = [];
+  const unverifiable: string[] = [];
+  const present = new Set(card.commitList);
+  const catalogue = ctx.catalogueCommits ? sortedUnique(ctx.catalogueCommits) : null;
+  const absent = catalogue ? catalogue.filter((c) => !present.has(c)) : [];
+  const missingCommits = published.commits - present.size;
+  const splitDetail = `the input holds ${present.size} of the card's ${published.commits} commits: it is a split of the release, and the rows of the other ${missingCommits} commits, held apart, cannot be in it${catalogue && absent.length ? ' (the task catalogue names them)' : ''}; every count over them is lower`;
+  const rowsOf = (c: string) => rows.filter((r) => r.commit_short === c);
+  const lb = card.leaderboard;
+  const inScope = new Set(lb.commitsInScope);
+  const cardComparison = new Set(published.comparisonCommits);
+
+  // commits of the input that the release does not name: a split cannot explain what they change
+  const foreign = catalogue ? card.commitList.filter((c) => !catalogue.includes(c)) : [];
+
+  // totals
+  if (card.rows !== published.rows) {
+    const explained = card.rows < published.rows && missingCommits > 0 && !foreign.length;
+    differences.push({
+      id: 'rows',
+      what: 'total rows',
+      card: String(published.rows),
+      rows: String(card.rows),
+      causes: [
+        explained
+          ? {
+              kind: 'hidden_split',
+              detail: `${splitDetail}; their ${published.rows - card.rows} rows are missing`,
+              commits: absent,
+            }
+          : {
+              kind: 'unexplained',
+              detail: foreign.length
+                ? 'the input holds commits that the task catalogue (the release) does not name'
+                : 'the input holds more rows than the card counts',
+              commits: foreign,
+            },
+      ],
+    });
+  } else agreements.push(`total rows: ${card.rows}`);
+  if (card.commits !== published.commits) {
+    differences.push({
+      id: 'commits',
+      what: 'unique commits',
+      card: String(published.commits),
+      rows: String(card.commits),
+      causes: [
+        ...(missingCommits > 0
+          ? [{ kind: 'hidden_split' as const, detail: splitDetail, commits: absent }]
+          : []),
+        ...(foreign.length
+          ? [
+              {
+                kind: 'unexplained' as const,
+                detail: 'commits of the input that the task catalogue (the release) does not name',
+                commits: foreign,
+              },
+            ]
+          : []),
+      ],
+    });
+  } else agreements.push(`unique commits: ${card.commits}`);
+
+  // agents
+  const matched = matchCardAgents(published.agents, lb.agents);
+  if (lb.agents.length === published.agents.length && [...matched.values()].every((m) => m !== null))
+    agreements.push(`agents: ${lb.agents.length} (agent, model) run series`);
+  for (const ca of published.agents) {
+    const a = matched.get(ca.id) ?? null;
+    const cardLabel = `${ca.agentName} / ${ca.agentModel}`;
+    if (!a) {
+      differences.push({
+        id: `agent:${ca.id}`,
+        what: `agent ${cardLabel}`,
+        card: `${cardLabel} is one of its agents`,
+        rows: 'no row of this agent and model',
+        causes: [
+          {
+            kind: missingCommits > 0 ? 'hidden_split' : 'unexplained',
+            detail:
+              missingCommits > 0
+                ? `${splitDetail}; this agent's rows may all be among them`
+                : 'no row names this agent and model',
+            commits: [],
+          },
+        ],
+      });
+      continue;
+    }
+    const verbatim = a.labels.filter((l) => l.agentName === ca.agentName && l.agentModel === ca.agentModel);
+    const others = a.labels.filter((l) => !(l.agentName === ca.agentName && l.agentModel === ca.agentModel));
+    const total = a.labels.reduce((s, l) => s + l.rows, 0);
+    const labelText = a.labels
+      .map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} row${l.rows === 1 ? '' : 's'})`)
+      .join(', ');
+    if (others.length) {
+      const named = verbatim.reduce((s, l) => s + l.rows, 0);
+      differences.push({
+        id: `agent:${ca.id}:label`,
+        what: `${a.display}: agent and model label`,
+        card: cardLabel,
+        rows: labelText,
+        causes: [
+          {
+            kind: 'label',
+            detail: `the card's label is that of ${named} of this run series' ${total} rows; the other ${total - named} spell it ${others.map((l) => `${l.agentName} / ${l.agentModel}`).join(', ')}${a.labels.length > 1 ? ` (the leaderboard counts them as one run series: ${a.notes.find((n) => n.includes('inconsistent model label')) ?? 'same agent, no shared commit'})` : ''}`,
+            commits: [],
+          },
+        ],
+      });
+    } else agreements.push(`${a.display}: labelled ${cardLabel}`);
+    if (ca.rows !== null) {
+      if (ca.rows === total) agreements.push(`${a.display}: ${total} rows`);
+      else {
+        const theirCommits = new Set(
+          rows
+            .filter((r) =>
+              a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+            )
+            .map((r) => r.commit_short),
+        );
+        const explained = total < ca.rows && ca.rows - total <= missingCommits;
+        differences.push({
+          id: `agent:${ca.id}:rows`,
+          what: `${a.display}: rows`,
+          card: String(ca.rows),
+          rows: `${total} (on ${theirCommits.size} commits)`,
+          causes: [
+            explained
+              ? {
+                  kind: 'hidden_split',
+                  detail: `${splitDetail}; ${ca.rows - total} of this agent's rows would be rows of those ${missingCommits} commits (at most one a commit)`,
+                  commits: [],
+                }
+              : {
+                  kind: 'unexplained',
+                  detail: `${total} rows here against the card's ${ca.rows}, more than the commits absent from the input can explain`,
+                  commits: [],
+                },
+          ],
+        });
+      }
+    }
+  }
+  for (const a of lb.agents) {
+    if (![...matched.values()].some((m) => m?.key === a.key))
+      differences.push({
+        id: `agent:${a.key}:not_in_card`,
+        what: `agent ${a.display}`,
+        card: 'not one of its agents',
+        rows: a.labels.map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} rows)`).join(', '),
+        causes: [{ kind: 'unexplained', detail: 'the card lists no such agent and model', commits: [] }],
+      });
+  }
+
+  // the comparison's commits
+  const cardOnly = published.comparisonCommits.filter((c) => !inScope.has(c));
+  const rowsOnly = lb.commitsInScope.filter((c) => !cardComparison.has(c));
+  if (cardOnly.length || rowsOnly.length) {
+    const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+    for (const c of cardOnly) {
+      if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+      else
+        items.push({
+          kind: 'rows_contradict_card',
+          detail: `left out here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? 'not in scope'}`,
+          commit: c,
+        });
+    }
+    for (const c of rowsOnly)
+      items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
+    differences.push({
+      id: 'comparison_commits',
+      what: 'commits of the per-agent comparison',
+      card: `${published.comparisonCommits.length} (${published.commits} − ${published.excludedWrongCommand} wrong perf commands − ${published.excludedDataIssue} data issue − those with nothing comparable)`,
+      rows: `${lb.commitsInScope.length} (the same rule over the ${present.size} commits of the input)`,
+      causes: groupCauses(items),
+    });
+  } else agreements.push(`comparison commits: ${lb.commitsInScope.length}`);
+
+  // each agent's statuses
+  for (const ca of published.agents) {
+    const a = matched.get(ca.id);
+    if (!a) continue;
+    const statusOf = (c: string): StatusOrNone => {
+      const p = a.perCommit.find((x) => x.commit === c);
+      if (p) return p.status;
+      return a.unclassified.some((u) => u.commit === c) ? 'unclassified' : 'no_row';
+    };
+    const metricOf = (c: string) => a.perCommit.find((x) => x.commit === c)?.metric ?? null;
+    const agentRow = (c: string) =>
+      rowsOf(c).find((r) =>
+        a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+      );
+    const evidence = (c: string, status: StatusOrNone): string => {
+      const m = metricOf(c);
+      const row = agentRow(c);
+      switch (status) {
+        case 'no_row':
+          return 'the input has no row of this agent for the commit';
+        case 'unclassified':
+          return `the row could not be classified: ${a.unclassified.find((u) => u.commit === c)?.reason ?? '?'}`;
+        case 'patch_failure':
+          return row
+            ? 'the rows give "patch failure": the agent row holds no agent metric'
+            : 'no row of this agent';
+        case 'wrong_metric': {
+          const held = V5_METRICS.filter((x) => row && hasPhase(row, 'agent', x));
+          return `the rows give "wrong metric": the agent row holds agent ${held.join(', ')} but no agent ${m}`;
+        }
+        case 'missing_human_metric':
+          return rowsOf(c).every((r) => !hasPhase(r, 'human', m))
+            ? `the rows give "missing human metric": no row of the commit holds a human ${m}`
+            : `the rows give "missing human metric": this agent's row holds no human ${m}, another row of the commit does`;
+        case 'valid_for_comparison':
+          return `the rows give "valid for comparison": the agent row holds agent and human ${m}`;
+      }
+    };
+    for (const s of [
+      'valid_for_comparison',
+      'missing_human_metric',
+      'patch_failure',
+      'wrong_metric',
+    ] as const) {
+      const cardSet =
+        s === 'wrong_metric'
+          ? []
+          : published.comparisonCommits.filter((c) => publishedStatus(ca, c, published) === s);
+      const rowSet = lb.commitsInScope.filter((c) => statusOf(c) === s);
+      const cardMissing = cardSet.filter((c) => !rowSet.includes(c));
+      const rowExtra = rowSet.filter((c) => !cardSet.includes(c));
+      if (!cardMissing.length && !rowExtra.length) {
+        if (rowSet.length) agreements.push(`${a.display}: ${STATUS_WORDS[s]} on ${listWords(rowSet)}`);
+        else if (s !== 'wrong_metric') agreements.push(`${a.display}: no commit ${STATUS_WORDS[s]}`);
+        continue;
+      }
+      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+      for (const c of cardMissing) {
+        if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+        else if (!inScope.has(c))
+          items.push({
+            kind: 'rows_contradict_card',
+            detail: `left out of the comparison here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? '?'}`,
+            commit: c,
+          });
+        else {
+          const r = statusOf(c);
+          items.push({
+            kind:
+              s === 'patch_failure' && r === 'wrong_metric'
+                ? 'wrong_metric_counted_as_patch_failure'
+                : 'rows_contradict_card',
+            detail: evidence(c, r),
+            commit: c,
+          });
+        }
+      }
+      for (const c of rowExtra) {
+        const t = publishedStatus(ca, c, published);
+        if (t === null) items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
+        else
+          items.push({
+            kind:
+              s === 'wrong_metric' && t === 'patch_failure'
+                ? 'wrong_metric_counted_as_patch_failure'
+                : 'rows_contradict_card',
+            detail: `the card says "${STATUS_WORDS[t]}"; ${evidence(c, s)}`,
+            commit: c,
+          });
+      }
+      differences.push({
+        id: `status:${ca.id}:${s}`,
+        what: `${a.display}: ${STATUS_WORDS[s]}`,
+        card:
+          s === 'wrong_metric'
+            ? 'no such status (the card counts these rows as patch failures)'
+            : `${cardSet.length} of its ${published.comparisonCommits.length} commits`,
+        rows: `${rowSet.length} of the ${lb.commitsInScope.length} commits in scope`,
+        causes: groupCauses(items),
+      });
+    }
+  }
+
+  // failing for every agent
+  {
+    const rowSet = card.gaps.noAgentMetrics;
+    const cardMissing = published.failingForEveryAgent.filter((c) => !rowSet.includes(c));
+    const rowExtra = rowSet.filter((c) => !published.failingForEveryAgent.includes(c));
+    if (cardMissing.length || rowExtra.length) {
+      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
+      for (const c of cardMissing) {
+        if (!present.has(c)) {
+          items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
+          continue;
+        }
+        const withMetrics = rowsOf(c).filter((r) => hasPhase(r, 'agent'));
+        const statuses = withMetrics.map((r) => {
+          const a = lb.agents.find((x) =>
+            x.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+          );
+          const p = a?.perCommit.find((x) => x.commit === c);
+          return { r, a, p };
+        });
+        const lumped = statuses.every((x) => x.p?.status === 'wrong_metric');
+        items.push({
+          kind: lumped ? 'wrong_metric_counted_as_patch_failure' : 'rows_contradict_card',
+          detail: statuses
+            .map(
+              ({ r, a, p }) =>
+                `the ${a?.display ?? r.agent_name} row holds agent ${V5_METRICS.filter((m) => hasPhase(r, 'agent', m)).join(', ')}${p?.status === 'wrong_metric' ? ` but no agent ${p.metric}` : ''} (${STATUS_WORDS[p?.status ?? 'patch_failure']})`,
+            )
+            .join('; '),
+          commit: c,
+        });
+      }
+      for (const c of rowExtra)
+        items.push(
+          cardComparison.has(c)
+            ? {
+                kind: 'rows_contradict_card',
+                detail: 'no row of the commit holds an agent metric, yet the card does not list it',
+                commit: c,
+              }
+            : {
+                kind: 'outside_card_comparison',
+                detail: `${OUTSIDE_LIST_DETAIL}; no row of the commit holds an agent metric`,
+                commit: c,
+              },
+        );
+      differences.push({
+        id: 'failing_for_every_agent',
+        what: 'commits failing for every agent',
+        card: `${published.failingForEveryAgent.length}: ${published.failingForEveryAgent.join(' ')}`,
+        rows: `${rowSet.length} commits of the input whose every row lacks agent metrics`,
+        causes: groupCauses(items),
+      });
+    } else agreements.push(`failing for every agent: ${listWords(rowSet)}`);
+  }
+
+  // data gaps and commits that cannot be benchmarked: the rows can confirm or contradict each
+  for (const g of published.dataGaps) {
+    const what = `data gap ${g.commit} (${g.what})`;
+    if (!present.has(g.commit)) {
+      unverifiable.push(`${what}: the commit is not in the input`);
+      continue;
+    }
+    const holding = rowsOf(g.commit).filter((r) => hasPhase(r, g.phase, g.metric));
+    const measured = `${g.phase} ${g.metric ?? 'measurement'}`;
+    if (!holding.length) {
+      agreements.push(`${what}: no row holds a ${measured}`);
+      continue;
+    }
+    const sources = sortedUnique(holding.map((r) => String(r.data_source)));
+    const held = V5_METRICS.filter((m) => holding.some((r) => hasPhase(r, g.phase, m))).map((m) =>
+      metricColumn(g.phase, m),
+    );
+    const doubts = sortedUnique(
+      auditRows(
+        holding,
+        holding.map((_, i) => i + 1),
+        ctx,
+      )
+        .filter(
+          (f) =>
+            f.column !== null &&
+            (held as string[]).includes(f.column) &&
+            (f.kind === 'metric_mismatch' ||
+              f.kind === 'metrics_without_run' ||
+              f.kind === 'metric_not_applicable'),
+        )
+        .map((f) => `${f.kind} ${f.column}: ${f.detail}`),
+    );
+    differences.push({
+      id: `data_gap:${g.commit}`,
+      what,
+      card: `no ${measured}`,
+      rows: `${holding.length} of ${rowsOf(g.commit).length} rows hold a ${measured}`,
+      causes: [
+        {
+          kind: 'rows_contradict_card',
+          detail: `the rows hold ${held.join(', ')} (data_source ${sources.join(', ')})${doubts.length ? `; the audit doubts them: ${doubts.join('; ')}` : ''}`,
+          commits: [g.commit],
+        },
+      ],
+    });
+  }
+  {
+    const contradicted = published.notBenchmarkable.filter(
+      (c) => present.has(c) && rowsOf(c).some((r) => hasPhase(r, 'baseline')),
+    );
+    const confirmed = published.notBenchmarkable.filter((c) => present.has(c) && !contradicted.includes(c));
+    const hidden = published.notBenchmarkable.filter((c) => !present.has(c));
+    if (confirmed.length)
+      agreements.push(`not benchmarkable: no row of ${confirmed.join(' ')} holds a baseline measurement`);
+    if (hidden.length) unverifiable.push(`not benchmarkable: ${hidden.join(' ')} are not in the input`);
+    if (contradicted.length)
+      differences.push({
+        id: 'not_benchmarkable',
+        what: 'commits not benchmarkable on the old vLLM',
+        card: `${published.notBenchmarkable.length}: ${published.notBenchmarkable.join(' ')}`,
+        rows: `${contradicted.length} of them have baseline measurements`,
+        causes: [
+          {
+            kind: 'rows_contradict_card',
+            detail: 'rows of these commits hold baseline numbers',
+            commits: contradicted,
+          },
+        ],
+      });
+  }
+  return { source: published.source, differences, agreements, unverifiable };
+}
+
+const OUTSIDE_DETAIL =
+  "not among the card's 43 commits, though neither among its 9 wrong perf commands nor its data issue, and rows of the commit hold baseline or human numbers (the card's stated rule would keep it); the card does not say why it is left out";
+const OUTSIDE_LIST_DETAIL = "the card's list covers only the 43 commits of its comparison";
