@@ -443,7 +443,7 @@ program
   .option('--mode <mode>', 'only this benchmark mode (serving, standalone, prefix_caching, …)')
   .option(
     '--sort <key>',
-    'run folders: hard | true | median | cost | cost-per-success | valid | attempts | name; v5 tables: card | valid | beats | patch-failure | commits | name',
+    'run folders: hard | true | solved | median | cost | cost-per-success | valid | attempts | name; v5 tables: card | valid | beats | patch-failure | commits | name',
   )
   .option(
     '--scope <scope>',

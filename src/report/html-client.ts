@@ -182,6 +182,8 @@ const BOARD_COLUMNS: Array<[string, string, (a: RunAgentSummary) => string]> = [
     (a) => (a.trueSuccess === null ? 'not judged' : fmtRate(a.trueSuccess, a.attempts)),
   ],
   ['hard', 'Hard success', (a) => fmtRate(a.hardSuccess, a.attempts)],
+  ['solved', 'Tasks solved (any attempt)', (a) => fmtRate(a.tasksSolved, a.tasks)],
+  ['pass1', 'pass@1', (a) => `${(100 * a.passAt1).toFixed(1)}%`],
   ['valid', 'Valid', (a) => fmtRate(a.valid, a.attempts)],
   [
     'median',

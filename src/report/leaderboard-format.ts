@@ -72,6 +72,8 @@ export const RUN_BOARD_HEAD: readonly string[] = [
   'Model',
   'Attempts',
   'Hard success',
+  'Tasks solved (any attempt)',
+  'pass@1',
   'True success',
   'Good intent / lucky win / failure',
   'Valid',
@@ -92,6 +94,8 @@ export function runBoardCells(a: RunAgentSummary): string[] {
     a.model,
     String(a.attempts),
     pct(a.hardSuccess, a.attempts),
+    pct(a.tasksSolved, a.tasks),
+    `${(100 * a.passAt1).toFixed(1)}%`,
     a.trueSuccess === null ? 'not judged' : pct(a.trueSuccess, a.attempts),
     a.trueSuccess === null
       ? '-'

@@ -11,6 +11,12 @@ export interface RunAgentSummary {
   readonly agent: string;
   readonly model: string;
   readonly attempts: number;
+  /** distinct tasks attempted */
+  readonly tasks: number;
+  /** tasks with a hard success in at least one attempt (pass@k, k = the attempts per task) */
+  readonly tasksSolved: number;
+  /** the mean over tasks of the share of its attempts that are hard successes (pass@1) */
+  readonly passAt1: number;
   readonly hardSuccess: number;
   /** null when no row was judged */
   readonly trueSuccess: number | null;
@@ -56,6 +62,7 @@ export function medianInterval(sorted: readonly number[]): readonly [number, num
 export const RUN_SORTS = [
   'hard',
   'true',
+  'solved',
   'median',
   'cost',
   'cost-per-success',
@@ -72,6 +79,7 @@ export function sortBoard(board: RunAgentSummary[], by: RunSort = 'hard'): RunAg
   const key: Record<RunSort, (a: RunAgentSummary, b: RunAgentSummary) => number> = {
     hard: (a, b) => b.hardSuccess / b.attempts - a.hardSuccess / a.attempts,
     true: (a, b) => num(b.trueSuccess, -1) / b.attempts - num(a.trueSuccess, -1) / a.attempts,
+    solved: (a, b) => b.tasksSolved / b.tasks - a.tasksSolved / a.tasks,
     median: (a, b) => num(b.medianVsHuman, -1e12) - num(a.medianVsHuman, -1e12),
     cost: (a, b) => num(a.costPerAttempt, 1e12) - num(b.costPerAttempt, 1e12),
     'cost-per-success': (a, b) => num(a.costPerHardSuccess, 1e12) - num(b.costPerHardSuccess, 1e12),
@@ -124,6 +132,13 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       input += r.tokensIn ?? 0;
       output += r.tokensOut ?? 0;
     }
+    const perTask = new Map<string, { n: number; hard: number }>();
+    for (const r of list) {
+      const t = perTask.get(r.task) ?? { n: 0, hard: 0 };
+      t.n++;
+      if (r.hard) t.hard++;
+      perTask.set(r.task, t);
+    }
     const ests = list
       .map((r) => r.vsHuman?.[0])
       .filter((x): x is number => typeof x === 'number')
@@ -132,6 +147,9 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       agent: first.agent,
       model: first.model,
       attempts: list.length,
+      tasks: perTask.size,
+      tasksSolved: [...perTask.values()].filter((t) => t.hard > 0).length,
+      passAt1: [...perTask.values()].reduce((s, t) => s + t.hard / t.n, 0) / perTask.size,
       hardSuccess: hard,
       trueSuccess: judged ? (quadrants.true_success ?? 0) : null,
       quadrants,

@@ -192,7 +192,9 @@ describe('isobench run --agents … --attempts N', () => {
       });
       expect(Object.values(line.quadrants)).toEqual([1]);
       const md = await isobench(['leaderboard', join(out, 'j'), '--format', 'markdown']);
-      expect(md.stdout).toMatch(/^\| Agent \| Model \| Attempts \| Hard success \| True success/);
+      expect(md.stdout).toMatch(
+        /^\| Agent \| Model \| Attempts \| Hard success \| Tasks solved \(any attempt\) \| pass@1 \| True success/,
+      );
       const asked = judgeServer.requests.length;
       // a second report (another run of the same patch) asks nothing
       const again = await isobench(matrix('j2', judged));
