@@ -392,6 +392,7 @@ program
     "embed each linked file's text (prompt, patches, trajectory, job.json) up to max-size each (default 256k), so the report stands alone",
   )
   .option('--no-links', 'no links to the run folder')
+  .option('--no-compress', 'embed the rows as plain JSON (larger; for browsers without DecompressionStream)')
   .option(
     '--judge <provider:model>',
     'judge the run first (answers from the cache when already asked): anthropic:MODEL or openai:MODEL',

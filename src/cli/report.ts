@@ -27,15 +27,15 @@ export async function reportCmd(
     tasksDir?: string;
     scope?: string;
     band?: string;
+    compress?: boolean;
   },
 ): Promise<number> {
   if (opts.judge) {
     const { judgeRun, judgeSummary } = await import('./judge.js');
     out(judgeSummary((await judgeRun(input, opts)).record));
   }
-  const { ReportInputError, clientScript, renderHtml, reportData, resolveReportInput } = await import(
-    '../report/html.js'
-  );
+  const { ReportInputError, clientScript, packReportData, renderHtml, reportData, resolveReportInput } =
+    await import('../report/html.js');
   const { ExtRowsError } = await import('../report/ext-rows-io.js');
   const outFile = resolve(opts.out ?? 'report.html');
   const embedMaxBytes =
@@ -68,7 +68,7 @@ export async function reportCmd(
       noLinks: opts.links === false,
     });
     rows = data.rows.length;
-    html = renderHtml(data, await clientScript());
+    html = renderHtml(opts.compress === false ? data : packReportData(data), await clientScript());
   } catch (e) {
     if (e instanceof ReportInputError || e instanceof ExtRowsError) throw new UsageError(e.message);
     throw e;

@@ -13,11 +13,28 @@ const PAGE = 100;
 const MAX_INTERVALS = 150;
 const SVG = 'http://www.w3.org/2000/svg';
 
-const data = JSON.parse(
-  (document.getElementById('isobench-data') as HTMLElement).textContent ?? '{}',
-) as ReportData;
-const all = decodeRows(data.columns, data.rows);
-const band = data.source.thresholdPct ?? 5;
+// set by main(), once the embedded data is read (and unpacked)
+let data: ReportData;
+let all: ReportRow[] = [];
+let band = 5;
+
+/** The embedded data; rows and files packed as gzip + base64 are unpacked by the browser itself. */
+async function readData(): Promise<ReportData> {
+  const d = JSON.parse(
+    (document.getElementById('isobench-data') as HTMLElement).textContent ?? '{}',
+  ) as ReportData;
+  if (!d.packed) return d;
+  if (typeof DecompressionStream !== 'function')
+    throw new Error(
+      'this browser cannot unpack the report (it lacks DecompressionStream); make it with --no-compress',
+    );
+  const bytes = Uint8Array.from(atob(d.packed), (c) => c.charCodeAt(0));
+  const text = await new Response(
+    new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')),
+  ).text();
+  const inner = JSON.parse(text) as Pick<ReportData, 'rows' | 'artifacts'>;
+  return { ...d, rows: inner.rows, artifacts: inner.artifacts, packed: null };
+}
 
 type Filters = { agent: string; model: string; mode: string; task: string; outcome: string };
 const filters: Filters = { agent: '', model: '', mode: '', task: '', outcome: '' };
@@ -711,10 +728,21 @@ function render(): void {
   document.body.dataset.rendered = String(rows.length);
 }
 
-readHash();
-header();
-filterBar();
-render();
-($('artifact-close') as HTMLButtonElement).addEventListener('click', () =>
-  ($('artifact') as HTMLDialogElement).close(),
-);
+async function main(): Promise<void> {
+  data = await readData();
+  all = decodeRows(data.columns, data.rows);
+  band = data.source.thresholdPct ?? 5;
+  readHash();
+  header();
+  filterBar();
+  render();
+  ($('artifact-close') as HTMLButtonElement).addEventListener('click', () =>
+    ($('artifact') as HTMLDialogElement).close(),
+  );
+}
+
+main().catch((e: unknown) => {
+  const msg = `isobench report: ${(e as Error).message}`;
+  $('leaderboard').replaceChildren(el('p', { class: 'error' }, msg));
+  console.error(msg);
+});

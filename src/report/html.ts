@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { packageRoot } from '../util/package-root.js';
 import { readExtendedRows } from './ext-rows-io.js';
 import {
@@ -184,6 +185,7 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
     columns: [...REPORT_COLUMNS],
     rows: encodeRows(rows),
     artifacts,
+    packed: null,
   };
 }
 
@@ -234,6 +236,7 @@ async function v5ReportData(file: string, o: HtmlReportOptions): Promise<ReportD
     columns: [...REPORT_COLUMNS],
     rows: encodeRows(rows),
     artifacts: null,
+    packed: null,
   };
 }
 
@@ -252,7 +255,7 @@ th{background:#eef2f7;cursor:pointer;white-space:nowrap}
 .chart{background:#fff;border:1px solid #e3e7ee;border-radius:6px;padding:8px 12px;overflow-x:auto}
 .lbl{font-size:11px;fill:#333}.small{font-size:10px}.in{font-size:11px;fill:#fff}
 .legend{display:flex;flex-wrap:wrap;gap:10px;font-size:12px;margin:4px 0}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
-.empty,.note{color:#5b6475;font-size:13px}
+.empty,.note{color:#5b6475;font-size:13px}.error{color:#c0392b;font-weight:600}
 .pager{display:flex;gap:12px;align-items:center;margin:6px 0;font-size:13px}
 .scroll{overflow-x:auto}.links a{margin-right:4px;white-space:nowrap}
 tr.o-beats-human td:first-child{border-left:3px solid #1b7f3b}tr.o-failed td:first-child{border-left:3px solid #c0392b}
@@ -260,6 +263,22 @@ tr.clickable{cursor:pointer}tr.clickable:hover td{background:#f3f6fa}
 tr.detail-row td{background:#f7f9fc}dl.detail{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0;font-size:12.5px}dl.detail dt{color:#5b6475}dl.detail dd{margin:0}
 dialog{width:min(1100px,90vw);max-height:85vh}dialog pre{white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto}
 `;
+
+/** The data with its rows and files packed (gzip, base64); see {@link ReportData.packed}. */
+export function packReportData(data: ReportData): ReportData {
+  const inner = JSON.stringify({ rows: data.rows, artifacts: data.artifacts });
+  return { ...data, rows: [], artifacts: null, packed: gzipSync(inner, { level: 9 }).toString('base64') };
+}
+
+/** The embedded data of a report file (packed or not), for tools and tests. */
+export function embeddedData(html: string): ReportData {
+  const m = /<script type="application\/json" id="isobench-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) throw new Error('no isobench-data element: not an isobench report');
+  const d = JSON.parse(m[1] as string) as ReportData;
+  if (!d.packed) return d;
+  const inner = JSON.parse(gunzipSync(Buffer.from(d.packed, 'base64')).toString('utf8'));
+  return { ...d, rows: inner.rows, artifacts: inner.artifacts, packed: null };
+}
 
 /** The report's HTML text. */
 export function renderHtml(data: ReportData, script: string): string {

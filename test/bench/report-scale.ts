@@ -30,6 +30,7 @@ const results: Array<{
   rows: number;
   genMs: number;
   kib: number;
+  plainKib: number;
   drawMs: number | null;
   filterMs: number | null;
 }> = [];
@@ -76,7 +77,23 @@ try {
         await page.close();
       }
     }
-    results.push({ rows: n, genMs, kib: statSync(html).size / 1024, drawMs, filterMs });
+    const plain = join(dir, `report-${n}-plain.html`);
+    const r = spawnSync(
+      process.execPath,
+      [a.bin as string, 'report', rowsFile, '-o', plain, '--no-compress'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (r.status !== 0) throw new Error(`isobench report --no-compress failed: ${r.stderr}`);
+    results.push({
+      rows: n,
+      genMs,
+      kib: statSync(html).size / 1024,
+      plainKib: statSync(plain).size / 1024,
+      drawMs,
+      filterMs,
+    });
   }
 } finally {
   await browser?.close();
@@ -86,11 +103,13 @@ const f = (x: number | null, d = 0) => (x === null ? 'n/a' : x.toFixed(d));
 console.log(
   `isobench report at scale (best of ${runs}; ${browser ? 'headless Chromium' : 'no Chromium here'})`,
 );
-console.log('| rows | generate (ms) | size (KiB) | bytes/row | open and draw (ms) | filter redraw (ms) |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| rows | generate (ms) | size (KiB) | bytes/row | with --no-compress (KiB) | open and draw (ms) | filter redraw (ms) |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const r of results)
   console.log(
-    `| ${r.rows} | ${f(r.genMs)} | ${f(r.kib)} | ${f((r.kib * 1024) / r.rows)} | ${f(r.drawMs)} | ${f(r.filterMs, 1)} |`,
+    `| ${r.rows} | ${f(r.genMs)} | ${f(r.kib)} | ${f((r.kib * 1024) / r.rows)} | ${f(r.plainKib)} | ${f(r.drawMs)} | ${f(r.filterMs, 1)} |`,
   );
 if (results.length > 1) {
   const [x, y] = [results[0], results.at(-1)] as [(typeof results)[0], (typeof results)[0]];
