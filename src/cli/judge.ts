@@ -21,7 +21,7 @@ export async function judgeRun(
   const { judgeConfigFrom } = await import('./judge-config.js');
   const cfg = await judgeConfigFrom(opts);
   if (!cfg) throw new UsageError('give the judge as --judge anthropic:MODEL or openai:MODEL');
-  const { ReportInputError, resolveReportInput } = await import('../report/html.js');
+  const { ReportInputError, resolveReportInput } = await import('../report/run-input.js');
   const { ExtRowsError } = await import('../report/ext-rows-io.js');
   const { JudgeRunError, judgeRunFolder } = await import('../run/judge-run.js');
   const { defaultTasksDir, loadTasks } = await import('../task/loader.js');

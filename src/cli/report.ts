@@ -34,9 +34,9 @@ export async function reportCmd(
     const { judgeRun, judgeSummary } = await import('./judge.js');
     out(judgeSummary((await judgeRun(input, opts)).record));
   }
-  const { ReportInputError, clientScript, packReportData, renderHtml, reportData, resolveReportInput } =
-    await import('../report/html.js');
+  const { clientScript, packReportData, renderHtml, reportData } = await import('../report/html.js');
   const { ExtRowsError } = await import('../report/ext-rows-io.js');
+  const { ReportInputError, resolveReportInput } = await import('../report/run-input.js');
   const outFile = resolve(opts.out ?? 'report.html');
   const embedMaxBytes =
     opts.embed === undefined || opts.embed === false

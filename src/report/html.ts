@@ -17,6 +17,7 @@ import {
 } from './html-data.js';
 import type { LeaderboardContext, LeaderboardScope } from './leaderboard.js';
 import { type ReportRow, reportRowOf, rowFiles } from './report-rows.js';
+import { type ReportInput, ReportInputError } from './run-input.js';
 
 /** Report options. */
 export interface HtmlReportOptions {
@@ -33,9 +34,6 @@ export interface HtmlReportOptions {
   readonly v5?: { scope: LeaderboardScope; band: number; ctx: LeaderboardContext };
 }
 
-/** A report source that cannot be read. */
-export class ReportInputError extends Error {}
-
 interface RunJson {
   runId?: string;
   createdAt?: string;
@@ -45,38 +43,6 @@ interface RunJson {
   warmup?: number;
   thresholdPct?: number;
   args?: string[];
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
-}
-
-/** What a report is made from. */
-export interface ReportInput {
-  readonly runDir: string | null;
-  readonly rowsFile: string;
-  /** the file is a schema-v5 table, not extended rows */
-  readonly v5?: boolean;
-}
-
-/** Resolves RUN_ID (under runsDir), a run folder, a rows.ext.jsonl file or a v5 table. */
-export async function resolveReportInput(input: string, runsDir: string): Promise<ReportInput> {
-  const asPath = resolve(input);
-  if (await isDir(asPath)) return { runDir: asPath, rowsFile: join(asPath, 'rows.ext.jsonl') };
-  if ((await stat(asPath).catch(() => null))?.isFile()) {
-    // a schema-v5 table (the published rows, a v5 export): .parquet, .csv, or .jsonl other than *.ext.jsonl
-    if (/\.(parquet|csv)$/i.test(asPath) || (/\.jsonl$/i.test(asPath) && !/\.ext\.jsonl$/i.test(asPath)))
-      return { runDir: null, rowsFile: asPath, v5: true };
-    const dir = dirname(asPath);
-    const runDir = (await stat(join(dir, 'run.json')).catch(() => null)) ? dir : null;
-    return { runDir, rowsFile: asPath };
-  }
-  const byId = join(resolve(runsDir), input);
-  if (!input.includes(sep) && (await isDir(byId)))
-    return { runDir: byId, rowsFile: join(byId, 'rows.ext.jsonl') };
-  throw new ReportInputError(
-    `${input}: not a run folder, a rows.ext.jsonl file, or a run id under ${resolve(runsDir)}`,
-  );
 }
 
 async function devicesOf(runDir: string, rows: readonly ReportRow[]): Promise<Record<string, number>> {

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { quickRun } from '../support/cli.js';
 import { HAVE_DOCKER } from '../support/docker.js';
 import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
 
@@ -218,21 +219,7 @@ describe('isobench run: the executor it picks by default', () => {
 describe('isobench run and run-report', () => {
   it('runs a demo task end to end and writes the run folder, rows and a report', async () => {
     const out = join(tmp, 'runs');
-    const r = isobench(
-      'run',
-      '--tasks',
-      'demo/cpu-latency',
-      '--executor',
-      'local',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--run-id',
-      'cli-test',
-    );
+    const r = isobench('run', '--tasks', 'demo/cpu-latency', ...quickRun(out, 'cli-test'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/demo\/cpu-latency.*example-agent \(example-model\)/);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { editThenFinish, startScriptedServer, TOP_K_HEAP_EDIT } from '../../src/agent/scripted-server.js';
+import { quickRun } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'isobench-solve-'));
@@ -94,16 +95,7 @@ describe('isobench solve, then isobench run on its predictions', () => {
       'run',
       '--predictions',
       join(tmp, 'solve-1', 'predictions.jsonl'),
-      '--executor',
-      'local',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--out',
-      tmp,
-      '--run-id',
-      'bench-1',
+      ...quickRun(tmp, 'bench-1'),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const job = JSON.parse(

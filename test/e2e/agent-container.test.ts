@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { runCli } from '../support/cli.js';
+import { quickRun, runCli } from '../support/cli.js';
 import { HAVE_DOCKER } from '../support/docker.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-agentbox-'));
@@ -59,18 +59,9 @@ const common = (id: string, agent: string, sandbox: string) => [
   sandbox,
   '--tasks',
   'demo/cpu-latency',
-  '--executor',
-  'local',
-  '--repeats',
-  '1',
-  '--warmup',
-  '0',
   '--agent-backoff-s',
   '0.2',
-  '--out',
-  out,
-  '--run-id',
-  id,
+  ...quickRun(out, id),
 ];
 
 /** A command agent that only probes what it can reach and writes it into the workspace. */

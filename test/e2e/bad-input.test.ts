@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { quickRun } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
@@ -57,16 +58,7 @@ describe('bad input is named and the run goes on', () => {
       file,
       '--tasks',
       'demo/cpu-latency',
-      '--executor',
-      'local',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--run-id',
-      'mixed',
+      ...quickRun(out, 'mixed'),
     ]);
     expect(r.status, r.stderr).toBe(1); // findings: some predictions could not be used
     expect(r.stderr).toContain(`${file}:2: not JSON`);
@@ -93,23 +85,7 @@ describe('bad input is named and the run goes on', () => {
       join(dir, 'demo', 'wrong.json'),
       JSON.stringify({ ...bad, id: 'demo/wrong', repeats: 'many' }),
     );
-    const r = isobench([
-      'run',
-      '--tasks-dir',
-      dir,
-      '--tasks',
-      'demo/cpu-latency',
-      '--executor',
-      'local',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--run-id',
-      'tasks',
-    ]);
+    const r = isobench(['run', '--tasks-dir', dir, '--tasks', 'demo/cpu-latency', ...quickRun(out, 'tasks')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/broken\.json.*(JSON|parse)/i);
     expect(r.stderr).toMatch(/wrong\.json.*repeats/);
@@ -117,19 +93,7 @@ describe('bad input is named and the run goes on', () => {
   }, 300_000);
 
   it('a results folder edited by hand: the edited units run again, named; the rest is read back', () => {
-    const args = [
-      'run',
-      '--executor',
-      'local',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--run-id',
-      'edit',
-    ];
+    const args = ['run', ...quickRun(out, 'edit')];
     expect(isobench(args).status).toBe(0);
     const jobs = join(out, 'edit', 'jobs');
     const servingUnit = JSON.parse(readFileSync(join(jobs, 'demo_cpu-serving', 'unit.json'), 'utf8'));

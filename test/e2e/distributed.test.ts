@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { quickRun } from '../support/cli.js';
 import { HAVE_DOCKER } from '../support/docker.js';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
@@ -110,21 +111,7 @@ function coordinator(args: string[]): {
   );
   return { proc, done, text: () => chunks.join('') };
 }
-const base = (id: string) => [
-  'run',
-  '--redis',
-  redis.url,
-  '--repeats',
-  '2',
-  '--warmup',
-  '0',
-  '--executor',
-  'local',
-  '--out',
-  out,
-  '--run-id',
-  id,
-];
+const base = (id: string) => ['run', '--redis', redis.url, ...quickRun(out, id, 2)];
 const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 /** The unit records of a run: one per unit folder, each read once. */
 function units(

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { runCli } from '../support/cli.js';
+import { quickRun, runCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'isobench-matrix-'));
 const PLANTED = 'sk-planted-matrix-7f3a9c2e5b1d';
@@ -53,18 +53,9 @@ const matrix = (id: string, extra: string[] = []) => [
   `baseUrl=${server.url}/v1`,
   '--tasks',
   'demo/cpu-latency',
-  '--executor',
-  'local',
-  '--repeats',
-  '1',
-  '--warmup',
-  '0',
   '--agent-backoff-s',
   '0.2',
-  '--out',
-  out,
-  '--run-id',
-  id,
+  ...quickRun(out, id),
   ...extra,
 ];
 const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));

@@ -21,7 +21,7 @@ import {
 } from '../../src/agent/scripted-server.js';
 import type { ExtendedRow } from '../../src/report/run-rows.js';
 import { chromiumAvailable, launchChromium, paintedPixels, watchedPage } from '../support/browser.js';
-import { runCli } from '../support/cli.js';
+import { quickRun, runCli } from '../support/cli.js';
 import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';
 import { syntheticRows } from '../support/synthetic-rows.js';
 
@@ -178,16 +178,7 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
         judge.url,
         '--cache-root',
         join(out, 'cache'),
-        '--executor',
-        'local',
-        '--repeats',
-        '2',
-        '--warmup',
-        '0',
-        '--out',
-        out,
-        '--run-id',
-        'r',
+        ...quickRun(out, 'r', 2),
       ],
       { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-test' },
     );

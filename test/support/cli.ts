@@ -30,3 +30,22 @@ export function runCli(
     c.on('exit', (status) => done({ status, stdout, stderr }));
   });
 }
+
+/**
+ * The usual arguments of a quick measurement in the tests: the local executor, `repeats` measured
+ * round(s) and no warm-up, written to OUT/RUN_ID.
+ */
+export function quickRun(out: string, runId: string, repeats = 1): string[] {
+  return [
+    '--executor',
+    'local',
+    '--repeats',
+    String(repeats),
+    '--warmup',
+    '0',
+    '--out',
+    out,
+    '--run-id',
+    runId,
+  ];
+}
