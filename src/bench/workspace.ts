@@ -119,6 +119,7 @@ export async function prepareVariants(
     await writeFile(join(root, 'patches', `${slug}.apply.log`), applied.log);
     const files = check.files.map((f) => f.path);
     if (!applied.ok) {
+      if (applied.rejects) await writeFile(join(root, 'patches', `${slug}.rej`), applied.rejects);
       variants.push({
         id,
         kind: 'agent',

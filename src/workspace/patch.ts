@@ -3,6 +3,8 @@
  * no large binaries, size limits, protected paths), then applied with checks. A patch that does not
  * apply is a failure with its reject output kept; it is never forced.
  */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -233,14 +235,44 @@ export type ApplyResult =
   | {
       readonly ok: false;
       readonly failure: 'patch_apply_failed';
+      /** why, in one line: reversed, or which hunks of which files were rejected */
       readonly detail: string;
       readonly log: string;
+      /** the hunks that did not apply (`git apply --reject`'s .rej files, concatenated); empty when none could be told */
+      readonly rejects: string;
     };
+
+/** Runs a command in `cwd`, never throwing; output joined. */
+function run(cmd: string, args: readonly string[], cwd: string): { status: number | null; out: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+/** Finds the .rej files `git apply --reject` left (outside .git), returns their text and removes them. */
+function collectRejects(dir: string): string {
+  const found: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git') continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p, rel ? `${rel}/${e.name}` : e.name);
+      else if (e.name.endsWith('.rej')) found.push(rel ? `${rel}/${e.name}` : e.name);
+    }
+  };
+  walk(dir, '');
+  return found
+    .sort()
+    .map((f) => `=== ${f}\n${readFileSync(join(dir, f), 'utf8')}`)
+    .join('\n');
+}
 
 /**
  * Applies a checked patch to a git working tree: `git apply --check` then `git apply`; if that
- * refuses, a 3-way merge (`git apply --3way`), then `patch --fuzz=2`; the method used is recorded.
- * On failure the tree is left as it was and every tool's output is returned.
+ * refuses, a 3-way merge (`git apply --3way`), then `patch --forward --fuzz=2` (forward only: a patch
+ * that looks reversed or already applied is refused, never applied in reverse). The method used is
+ * recorded. On failure the tree is left as it was, every tool's output is returned, and the hunks
+ * that did not apply are kept (from `git apply --reject`, undone afterwards), so a half-applying
+ * patch says which hunks failed.
  */
 export async function applyPatch(repoDir: string, text: string): Promise<ApplyResult> {
   const tmp = await mkdtemp(join(tmpdir(), 'isobench-patch-'));
@@ -248,56 +280,62 @@ export async function applyPatch(repoDir: string, text: string): Promise<ApplyRe
   await writeFile(file, text.endsWith('\n') ? text : `${text}\n`);
   const git = simpleGit(repoDir);
   const log: string[] = [];
-  const attempt = async (label: string, args: string[]): Promise<boolean> => {
+  const attempt = async (args: string[]): Promise<boolean> => {
     try {
       const out = await git.raw(args);
       log.push(`$ git ${args.join(' ')}\n${out}`);
       return true;
     } catch (e) {
       log.push(`$ git ${args.join(' ')}\n${(e as Error).message}`);
-      void label;
       return false;
     }
   };
+  const restore = async () => {
+    await git.raw(['reset', '--hard', '-q']).catch(() => undefined);
+    await git.raw(['clean', '-fdq']).catch(() => undefined);
+  };
   try {
-    if (await attempt('check', ['apply', '--check', '--whitespace=nowarn', file])) {
-      if (await attempt('apply', ['apply', '--whitespace=nowarn', file]))
+    if (await attempt(['apply', '--check', '--whitespace=nowarn', file])) {
+      if (await attempt(['apply', '--whitespace=nowarn', file]))
         return { ok: true, method: 'git-apply', log: log.join('\n') };
     }
-    if (await attempt('3way', ['apply', '--3way', '--whitespace=nowarn', file])) {
+    if (await attempt(['apply', '--3way', '--whitespace=nowarn', file])) {
       const status = await git.raw(['diff', '--name-only', '--diff-filter=U']);
       if (status.trim() === '') return { ok: true, method: 'git-apply-3way', log: log.join('\n') };
       log.push(`conflicts after the 3-way merge in: ${status.trim()}`);
-      await git.raw(['checkout', '--', '.']).catch(() => undefined);
-      await git.raw(['reset', '--hard', '-q']).catch(() => undefined);
     }
-    const { spawnSync } = await import('node:child_process');
-    const dry = spawnSync('patch', ['-p1', '--fuzz=2', '--dry-run', '--batch', '-i', file], {
-      cwd: repoDir,
-      encoding: 'utf8',
-    });
-    log.push(
-      `$ patch -p1 --fuzz=2 --dry-run --batch -i agent.patch\n${dry.stdout}${dry.stderr}${dry.error ? String(dry.error) : ''}`,
-    );
+    await restore();
+    const patchArgs = ['-p1', '--forward', '--fuzz=2', '--batch'];
+    const dry = run('patch', [...patchArgs, '--dry-run', '-i', file], repoDir);
+    log.push(`$ patch ${patchArgs.join(' ')} --dry-run -i agent.patch\n${dry.out}`);
     if (dry.status === 0) {
-      const real = spawnSync('patch', ['-p1', '--fuzz=2', '--batch', '--no-backup-if-mismatch', '-i', file], {
-        cwd: repoDir,
-        encoding: 'utf8',
-      });
-      log.push(`$ patch -p1 --fuzz=2 --batch -i agent.patch\n${real.stdout}${real.stderr}`);
+      const real = run('patch', [...patchArgs, '--no-backup-if-mismatch', '-i', file], repoDir);
+      log.push(`$ patch ${patchArgs.join(' ')} --no-backup-if-mismatch -i agent.patch\n${real.out}`);
       if (real.status === 0) return { ok: true, method: 'patch-fuzz', log: log.join('\n') };
+      await restore();
     }
-    const rejected = /error: patch failed: (.*)|Hunk #\d+ FAILED.*|can't find file to patch.*/.exec(
+    // which hunks do not apply: git apply --reject applies what it can and writes the rest to .rej
+    const rej = run('git', ['apply', '--reject', '--verbose', '--whitespace=nowarn', file], repoDir);
+    log.push(`$ git apply --reject --verbose agent.patch (undone afterwards)\n${rej.out}`);
+    const rejects = collectRejects(repoDir);
+    await restore();
+    const reversed = /Reversed \(or previously applied\) patch detected/.test(dry.out);
+    const rejected = [...rej.out.matchAll(/^Rejected hunk #(\d+)\.?$/gm)].length;
+    const applied = [...rej.out.matchAll(/^Hunk #(\d+) applied cleanly\.?$/gm)].length;
+    const files = [...rej.out.matchAll(/^Applying patch (\S+) with (\d+) reject/gm)].map(
+      (m) => `${m[1]} (${m[2]})`,
+    );
+    const first = /error: patch failed: (.*)|Hunk #\d+ FAILED.*|can't find file to patch.*/.exec(
       log.join('\n'),
     )?.[0];
-    return {
-      ok: false,
-      failure: 'patch_apply_failed',
-      detail: rejected
-        ? `the patch does not apply: ${rejected}`
-        : 'the patch does not apply (git apply, 3-way merge and patch --fuzz=2 all refused it)',
-      log: log.join('\n'),
-    };
+    const detail = reversed
+      ? `the patch looks reversed or already applied (patch --forward refuses it; a patch is never applied in reverse)${first ? `: ${first}` : ''}`
+      : rejected > 0
+        ? `the patch does not apply: ${rejected} hunk(s) rejected${files.length ? ` in ${files.join(', ')}` : ''}${applied ? `, ${applied} would apply` : ''}; a half-applied patch is never measured`
+        : first
+          ? `the patch does not apply: ${first}`
+          : 'the patch does not apply (git apply, 3-way merge and patch --forward --fuzz=2 all refused it)';
+    return { ok: false, failure: 'patch_apply_failed', detail, log: log.join('\n'), rejects };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPatch, checkPatch, patchFiles } from '../../src/workspace/patch.js';
+import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 
 const policy = { protectedPaths: ['benchmarks/', 'tests/'] };
 
@@ -106,7 +108,88 @@ describe('patch application', () => {
     );
     expect(r).toMatchObject({ ok: false, failure: 'patch_apply_failed' });
     expect(r.log).toContain('$ git apply --check');
-    expect(r.log).toContain('$ patch -p1 --fuzz=2 --dry-run');
+    expect(r.log).toContain('$ patch -p1 --forward --fuzz=2 --batch --dry-run');
+    if (!r.ok) expect(r.rejects).toContain('=== f.txt.rej');
     expect(readFileSync(join(repo, 'f.txt'), 'utf8')).toBe(base);
+  });
+});
+
+/**
+ * A tree whose file holds each hunk's new side at its line (filler between): the state a patch
+ * "looks reversed" against, as the real tree of 58eee5f2's parent was for the Codex CLI patch.
+ */
+function sideOf(patch: string, side: 'old' | 'new'): { path: string; text: string } {
+  const path = /^\+\+\+ b\/(.*)$/m.exec(patch)?.[1] as string;
+  const lines: string[] = [];
+  const mark = side === 'new' ? '+' : '-';
+  for (const h of patch.matchAll(/^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@.*\n((?:[ +-].*\n?)*)/gm)) {
+    const start = Number(side === 'new' ? h[2] : h[1]);
+    while (lines.length < start - 1) lines.push(`# filler ${lines.length + 1}`);
+    for (const l of (h[3] as string).split('\n'))
+      if (l.startsWith(' ') || l.startsWith(mark)) lines.push(l.slice(1));
+  }
+  for (let i = 0; i < 20; i++) lines.push(`# tail ${i}`);
+  return { path, text: `${lines.join('\n')}\n` };
+}
+
+describe.skipIf(!HAVE_SHARED_DATA)('a real patch that looks reversed (Codex CLI, 58eee5f2)', () => {
+  const patch = readFileSync(dataPath('agent-runs/codex_cli/58eee5f2/model_patch.diff'), 'utf8');
+  const root = mkdtempSync(join(tmpdir(), 'isobench-reversed-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is refused as patch_apply_failed with the reason, and the tree is left as it was', async () => {
+    const repo = join(root, 'repo');
+    await simpleGit().init([repo]);
+    const target = sideOf(patch, 'new');
+    mkdirSync(join(repo, dirname(target.path)), { recursive: true });
+    writeFileSync(join(repo, target.path), target.text);
+    const git = simpleGit(repo);
+    await git.add('.');
+    await git.raw(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'parent']);
+    // GNU patch in --batch mode alone would apply it in reverse (what the original harness did)
+    const plain = spawnSync('patch', ['-p1', '--fuzz=2', '--batch', '--dry-run'], {
+      cwd: repo,
+      input: patch,
+      encoding: 'utf8',
+    });
+    expect(plain.stdout).toContain('Reversed (or previously applied) patch detected!  Assuming -R.');
+    expect(plain.status).toBe(0);
+
+    const r = await applyPatch(repo, patch);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.failure).toBe('patch_apply_failed');
+    expect(r.detail).toMatch(/looks reversed or already applied .*never applied in reverse/);
+    expect(r.log).toContain('patch -p1 --forward --fuzz=2 --batch --dry-run');
+    expect(r.rejects).toContain('=== vllm/transformers_utils/tokenizer.py.rej');
+    expect(readFileSync(join(repo, target.path), 'utf8')).toBe(target.text);
+    expect(await git.raw(['status', '--porcelain'])).toBe('');
+  });
+
+  it('a half-applying patch names its rejected hunks, keeps them, and changes nothing', async () => {
+    const repo = join(root, 'half');
+    await simpleGit().init([repo]);
+    // the tree the patch was made against, but for the line its second hunk removes: hunk 1 applies, hunk 2 cannot
+    const target = sideOf(patch, 'old');
+    const at = target.text.lastIndexOf('    return cached_tokenizer\n');
+    expect(at).toBeGreaterThan(0);
+    mkdirSync(join(repo, dirname(target.path)), { recursive: true });
+    writeFileSync(
+      join(repo, target.path),
+      `${target.text.slice(0, at)}    return something_else\n${target.text.slice(at + '    return cached_tokenizer\n'.length)}`,
+    );
+    const before = readFileSync(join(repo, target.path), 'utf8');
+    const git = simpleGit(repo);
+    await git.add('.');
+    await git.raw(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'parent']);
+    const r = await applyPatch(repo, patch);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.detail).toMatch(
+      /1 hunk\(s\) rejected in vllm\/transformers_utils\/tokenizer\.py \(1\), 1 would apply/,
+    );
+    expect(r.rejects).toContain('@@ -301,7 +301,7 @@');
+    expect(readFileSync(join(repo, target.path), 'utf8')).toBe(before);
+    expect(await git.raw(['status', '--porcelain'])).toBe('');
   });
 });
