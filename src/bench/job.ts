@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Executor, Sandbox } from '../executor/types.js';
+import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
 import {
   type AccuracyResult,
   type AccuracyScore,
@@ -39,7 +39,7 @@ import { packageRoot } from '../util/package-root.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import { runPhase, servedModel } from './phase.js';
 import { startServer, stopServer } from './server.js';
-import { runSetup } from './setup.js';
+import { clientSourceFile, runPrepare, runSetup } from './setup.js';
 import {
   type AgentJudgement,
   type AgentPatch,
@@ -223,6 +223,15 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
         });
         sandboxes.set(image, sb);
         await sb.put(clientHost, `${sb.workdir}/client`);
+        // the client copy runs as a checkout too (its package imported from it): it gets the same setup
+        const prep = await runPrepare(
+          task,
+          sb,
+          `${sb.workdir}/client`,
+          join(jobDir, 'setup', `client-${sandboxes.size}`),
+          offline?.env,
+        );
+        if (prep.failure) throw new InfraError(`${prep.failure.detail} (in the benchmark client's copy)`);
         if (sandboxes.size === 1) {
           await mkdir(join(jobDir, 'host'), { recursive: true });
           fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
@@ -245,8 +254,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     }
     measuredVariants = runnable.filter((v) => !setupFailures.has(v.id));
     // the client's JSON result, where the untouched client copy can write one
-    const copyPath = task.benchmark.clientCopy?.path;
-    const clientSource = copyPath ? await readFile(join(clientHost, copyPath), 'utf8').catch(() => '') : '';
+    const clientSource = await readFile(join(clientHost, clientSourceFile(task)), 'utf8').catch(() => '');
     const jsonRequest = jsonResultRequest(kind, clientSource);
     if (jsonRequest)
       for (const sb of sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
@@ -339,6 +347,7 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
       patch: v.patch,
       tamper: v.tamper,
       setup: setups.get(v.id) ?? [],
+      ...(v.notes?.length ? { notes: v.notes } : {}),
     };
     const early = v.failure ?? setupFailures.get(v.id);
     if (early)

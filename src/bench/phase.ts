@@ -222,14 +222,16 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       const { port, argv: serverArgv, env } = started;
       bg = started.bg;
       const t0 = performance.now() - started.ms;
+      // the client's own package code (benchmark_serving.py's vllm imports, `vllm bench serve`) is the parent's copy
+      const clientEnv = { ...baseEnv, PYTHONPATH: place.clientDir };
       const c = await sandbox.exec(clientArgv, {
         cwd: place.clientDir,
-        env: baseEnv,
+        env: clientEnv,
         timeoutMs,
         stdoutPath: join(place.logDir, 'client.stdout'),
         stderrPath: join(place.logDir, 'client.stderr'),
       });
-      client = processRecord(clientArgv, place.clientDir, baseEnv, c);
+      client = processRecord(clientArgv, place.clientDir, clientEnv, c);
       if (input.probe && c.exitCode === 0 && !c.timedOut && bg.running())
         probeRecord = await runProbe(sandbox, input.probe, {
           variantDir: place.variantDir,

@@ -2,19 +2,55 @@
  * The setup of a variant's tree inside its sandbox, before its first phase: an agent patch that
  * changes compiled sources is built with the task's build step (within `timeouts.buildS`); every
  * other tree gets the task's prepare step, if it has one. A failed build is `build_failed` (the
- * agent's); a failed prepare is `infra_error` (the image's, never the agent's).
+ * agent's) unless the build says its environment failed (exit {@link SETUP_ENVIRONMENT_EXIT}: no
+ * network, a missing fetched source, no compiler, out of memory), which is `infra_error`, like a
+ * failed prepare (the image's, never the agent's).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { TaskSpec } from '../task/schema.js';
+import { SETUP_ENVIRONMENT_EXIT } from '../task/vllm-setup.js';
 import { processRecord } from './phase.js';
 import type { PreparedVariant, SetupRecord } from './types.js';
 
 async function tail(path: string, lines = 15): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * The file of the client copy whose options say what the client accepts (its JSON result flags):
+ * the script itself, or for a client inside the package (`vllm bench serve`) the subcommand's module
+ * (`vllm/benchmarks/serve.py`).
+ */
+export function clientSourceFile(task: TaskSpec): string {
+  const copy = task.benchmark.clientCopy.path;
+  const argv = task.benchmark.client?.argv ?? [];
+  if (copy.endsWith('.py')) return copy;
+  if (argv[0] === 'vllm' && argv[1] === 'bench' && argv[2]) return join(copy, `${argv[2]}.py`);
+  return copy;
+}
+
+/** Runs the task's prepare step (if any) in a checkout that is not a variant (the client's copy). */
+export async function runPrepare(
+  task: TaskSpec,
+  sb: Sandbox,
+  dir: string,
+  logDir: string,
+  extraEnv?: Readonly<Record<string, string>>,
+): Promise<{ records: SetupRecord[]; failure: { class: FailureClass; detail: string } | null }> {
+  const none: PreparedVariant = {
+    id: 'client',
+    kind: 'baseline',
+    agent: null,
+    hostDir: null,
+    failure: null,
+    patch: null,
+    tamper: [],
+  };
+  return runSetup(task, none, sb, dir, logDir, extraEnv);
 }
 
 /** Runs the setup a variant's tree needs; logs go to `logDir/<step>.stdout|stderr`. */
@@ -46,11 +82,17 @@ export async function runSetup(
   const why = r.timedOut
     ? `ran past ${task.timeouts.buildS}s and was killed`
     : `exited with ${r.exitCode ?? r.signal}:\n${await tail(r.stderrPath)}`;
+  const environment = !r.timedOut && r.exitCode === SETUP_ENVIRONMENT_EXIT;
   return {
     records: [record],
     failure:
-      step === 'build'
+      step === 'build' && !environment
         ? { class: 'build_failed', detail: `the build of the patched tree (${argv.join(' ')}) ${why}` }
-        : { class: 'infra_error', detail: `the prepare step of ${task.id} ${why}` },
+        : step === 'build'
+          ? {
+              class: 'infra_error',
+              detail: `the rebuild of the patched tree failed for a reason of its environment, not the patch: ${why}`,
+            }
+          : { class: 'infra_error', detail: `the prepare step of ${task.id} ${why}` },
   };
 }

@@ -40,6 +40,8 @@ export interface PreparedVariant {
   } | null;
   /** what the static tamper rules found in the agent's patch (empty for baseline and human) */
   readonly tamper: readonly TamperFinding[];
+  /** what the harness did to the tree besides the patch (the pinned client copy) */
+  readonly notes?: readonly string[];
 }
 
 /** One process of a phase, as really run. */
@@ -121,6 +123,8 @@ export interface VariantResult {
   readonly tamper: readonly TamperFinding[];
   /** the setup commands run in its tree, with their logs */
   readonly setup: readonly SetupRecord[];
+  /** what the harness did to its tree besides the patch (the pinned client copy) */
+  readonly notes?: readonly string[];
 }
 
 /** The verdict on one agent variant. */

@@ -18,6 +18,31 @@ export interface RepoSource {
   readonly clone?: string;
 }
 
+/**
+ * Puts the parent's copy of a pinned client (`vllm/benchmarks/` of `vllm bench`) into a variant's
+ * tree in place of its own, so every variant times its run with the same code; says whether the
+ * variant's own copy differed.
+ */
+async function pinClient(task: TaskSpec, parentDir: string, dir: string): Promise<string | null> {
+  const copy = task.benchmark.clientCopy;
+  if (!copy.pinned) return null;
+  const from = join(parentDir, copy.path);
+  const to = join(dir, copy.path);
+  const { execFileSync } = await import('node:child_process');
+  let differed = true;
+  try {
+    execFileSync('diff', ['-rq', from, to], { stdio: 'ignore' });
+    differed = false;
+  } catch {
+    // differs, or absent in the variant
+  }
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true, verbatimSymlinks: true });
+  return differed
+    ? `the parent's ${copy.path} replaced this tree's own (which differed), so the timing code is the same for every variant`
+    : `the parent's ${copy.path} pinned (this tree's own was the same)`;
+}
+
 /** A folder-safe name for a variant. */
 export function variantSlug(id: string): string {
   return id.replace(/[^\w.-]+/g, '_');
@@ -62,6 +87,7 @@ export async function prepareVariants(
   const humanDir = join(root, 'src', 'human');
   await checkout(repoDir, task.commits.parent, baselineDir);
   await checkout(repoDir, task.commits.human, humanDir);
+  const humanPin = await pinClient(task, baselineDir, humanDir);
   const variants: PreparedVariant[] = [
     {
       id: 'baseline',
@@ -72,7 +98,16 @@ export async function prepareVariants(
       patch: null,
       tamper: [],
     },
-    { id: 'human', kind: 'human', agent: null, hostDir: humanDir, failure: null, patch: null, tamper: [] },
+    {
+      id: 'human',
+      kind: 'human',
+      agent: null,
+      hostDir: humanDir,
+      failure: null,
+      patch: null,
+      tamper: [],
+      ...(humanPin ? { notes: [humanPin] } : {}),
+    },
   ];
   const seen = new Map<string, number>();
   for (const a of agents) {
@@ -146,6 +181,7 @@ export async function prepareVariants(
       });
       continue;
     }
+    const pinned = await pinClient(task, baselineDir, dir);
     variants.push({
       id,
       kind: 'agent',
@@ -154,6 +190,7 @@ export async function prepareVariants(
       failure: null,
       patch: { method: applied.method, files, native: check.native },
       tamper,
+      ...(pinned ? { notes: [pinned] } : {}),
     });
   }
   return { variants, repoDir };

@@ -81,6 +81,23 @@ async function drain(docker: Docker, stream: NodeJS.ReadableStream, logPath: str
   if (err) throw new InfraError(`image build failed: ${err.trim()} (log: ${logPath})`);
 }
 
+/** Writes the recipe's build context into the empty folder `ctx`: its Dockerfile, context folders (without .git) and files. */
+export async function writeBuildContext(recipe: ImageRecipe, ctx: string): Promise<void> {
+  await mkdir(ctx, { recursive: true });
+  await cp(join(packageRoot(), 'harness', 'images', recipe.family, 'Dockerfile'), join(ctx, 'Dockerfile'));
+  for (const c of recipe.context) {
+    await mkdir(dirname(join(ctx, c.to)), { recursive: true });
+    await cp(c.from, join(ctx, c.to), {
+      recursive: true,
+      filter: (src) => !src.split('/').includes('.git'),
+    });
+  }
+  for (const [k, v] of Object.entries(recipe.files ?? {})) {
+    await mkdir(dirname(join(ctx, k)), { recursive: true });
+    await writeFile(join(ctx, k), v);
+  }
+}
+
 /** Builds the recipe's image unless it exists, then smoke-tests it. */
 export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: string): Promise<BuiltImage> {
   const tag = await recipeTag(recipe);
@@ -95,18 +112,7 @@ export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: s
   if (!exists) {
     const ctx = await mkdtemp(join(tmpdir(), 'isobench-image-'));
     try {
-      await cp(
-        join(packageRoot(), 'harness', 'images', recipe.family, 'Dockerfile'),
-        join(ctx, 'Dockerfile'),
-      );
-      for (const c of recipe.context) {
-        await mkdir(dirname(join(ctx, c.to)), { recursive: true });
-        await cp(c.from, join(ctx, c.to), {
-          recursive: true,
-          filter: (src) => !src.split('/').includes('.git'),
-        });
-      }
-      for (const [k, v] of Object.entries(recipe.files ?? {})) await writeFile(join(ctx, k), v);
+      await writeBuildContext(recipe, ctx);
       const stream = await docker.buildImage(packPath(ctx, '.') as unknown as NodeJS.ReadableStream, {
         t: tag,
         buildargs: { ...recipe.buildArgs },

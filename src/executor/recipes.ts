@@ -1,13 +1,18 @@
 /**
  * Which image recipe a task's commits get. Demo tasks: the debootstrap base with the repository at
- * the commit. vLLM tasks: vLLM at the commit from its per-commit wheel when one exists (commits on
- * main from ≈July 2024), else from source; CUDA, Python and dependency pins of the commit's era;
- * an editable install over the wheel's compiled parts (≈v0.6.2+) so Python-only patches take effect.
- * Every choice is written into the recipe's notes. Facts: shared/docs/VLLM.md.
+ * the commit. vLLM tasks: vLLM at the commit from its own per-commit wheel, installed as built (never
+ * an editable install over it, which drops the wheel's compiled files or fetches today's nightly
+ * ones), else from source; the CUDA of the tree's own Dockerfile; dependency pins of the era; the
+ * sources CMake fetches mirrored in for offline rebuilds; the generated files recorded so that each
+ * variant's tree gets them linked. The decisions come from the tree's own files
+ * (src/task/vllm-tree.ts) and are written into the recipe's notes and its plan.json. Facts:
+ * shared/docs/VLLM.md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskSpec } from '../task/schema.js';
+import { type VllmTreeFacts, vllmTreeFacts } from '../task/vllm-tree.js';
+import { packageRoot } from '../util/package-root.js';
 import type { ImageRecipe } from './images.js';
 
 /** The recipe of a demo task at a commit whose tree is at `tree`. */
@@ -25,15 +30,10 @@ export function demoRecipe(task: TaskSpec, tree: string, baseImage: string): Ima
   };
 }
 
-/** Dated facts of the vLLM recipe, latest first within each list. */
-const WHEELS_S3_FROM = '2024-07-01';
+/** Per-commit wheels exist for commits on main from about July 2024 (shared/docs/VLLM.md). */
+const WHEELS_FROM = '2024-07-01';
+/** From ≈late September 2024 they are on wheels.vllm.ai under a placeholder name; before, on S3 with the version. */
 const WHEELS_VLLM_AI_FROM = '2024-09-25';
-const EDITABLE_PRECOMPILED_FROM = '2024-09-25';
-const CUDA: ReadonlyArray<[string, string]> = [
-  ['2025-05-15', 'nvidia/cuda:12.8.1-devel-ubuntu22.04'],
-  ['2025-02-07', 'nvidia/cuda:12.4.1-devel-ubuntu22.04'],
-  ['0000-00-00', 'nvidia/cuda:12.1.1-devel-ubuntu22.04'],
-];
 /** transformers releases of each era (resolving today's would break old commits). */
 const TRANSFORMERS: ReadonlyArray<[string, string]> = [
   ['2025-06-01', 'transformers<4.54'],
@@ -43,69 +43,162 @@ const TRANSFORMERS: ReadonlyArray<[string, string]> = [
   ['2024-06-01', 'transformers<4.44'],
   ['0000-00-00', 'transformers<4.42'],
 ];
+/** The Python every vLLM image runs (Ubuntu 22.04's own; the wheels are abi3 and every era admits it). */
+export const VLLM_IMAGE_PYTHON = '3.10';
+/** What the benchmark clients import beyond vLLM's own requirements (datasets, PIL, pandas, aiohttp). */
+const CLIENT_PACKAGES = ['pandas', 'datasets', 'pillow', 'aiohttp'];
+/** The files of the recipe's in-image scripts (harness/images/vllm/), copied into every vLLM image. */
+const SCRIPTS = ['install.py', 'prepare.py', 'rebuild.py'];
+/** Where the image keeps them and its records. */
+export const VLLM_IMAGE_ROOT = '/opt/isobench/vllm';
 
 function pick(table: ReadonlyArray<[string, string]>, date: string): string {
   return (table.find(([from]) => date >= from) ?? table[table.length - 1] ?? ['', ''])[1];
 }
 
-/** The version string in `vllm/version.py` (or setup.py) of a checked-out tree, for the 2024 wheel names. */
+/** The version string in `vllm/version.py` (or `vllm/__init__.py`) of a checked-out tree, for the 2024 wheel names. */
 export function vllmVersionOf(tree: string): string | null {
-  for (const f of ['vllm/version.py', 'vllm/__init__.py']) {
-    try {
-      const m = /__version__\s*=\s*["']([^"']+)["']/.exec(readFileSync(join(tree, f), 'utf8'));
-      if (m?.[1]) return m[1];
-    } catch {
-      // not in this layout
-    }
-  }
-  return null;
+  const v = vllmTreeFacts(tree).version;
+  return v.scheme === 'file' ? v.value : null;
+}
+
+/** How the image installs vLLM at the commit (written into the build context as plan.json, read by install.py). */
+export interface VllmInstallPlan {
+  readonly schemaVersion: 1;
+  readonly commit: string;
+  readonly install:
+    | { readonly method: 'wheel'; readonly candidates: readonly string[]; readonly fallback: 'source' }
+    | { readonly method: 'source' };
+  /** handed to setuptools-scm where the tree finds its version with it and no wheel says it */
+  readonly pretendVersion: string | null;
+  readonly constraints: 'constraints.txt';
+  readonly requirementsBuild: string | null;
+  readonly requirementsCuda: string | null;
+  readonly extraPackages: readonly string[];
+  /** the sources CMake fetches for a CUDA build, mirrored into the image for offline rebuilds */
+  readonly deps: ReadonlyArray<{ readonly name: string; readonly repository: string; readonly tag: string }>;
+  /** files (globs, relative to site-packages) the install must have produced for the commit */
+  readonly expect: { readonly required: readonly string[]; readonly optional: readonly string[] };
+}
+
+/** The per-commit wheel URLs to try, most likely first, for a commit of `day` (YYYY-MM-DD). */
+export function wheelCandidates(commit: string, day: string, fileVersion: string | null): string[] {
+  const placeholder = `vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl`;
+  const vllmAi = `https://wheels.vllm.ai/${commit}/${placeholder}`;
+  const s3 = `https://vllm-wheels.s3.us-west-2.amazonaws.com/${commit}`;
+  const versioned = fileVersion ? [`${s3}/vllm-${fileVersion}-cp38-abi3-manylinux1_x86_64.whl`] : [];
+  if (day < WHEELS_FROM) return [];
+  if (day >= WHEELS_VLLM_AI_FROM) return [vllmAi, `${s3}/${placeholder}`, ...versioned];
+  return [...versioned, `${s3}/${placeholder}`, vllmAi];
+}
+
+/** The files a build of the commit puts into the package that a checkout lacks, as globs. */
+function expectedGenerated(f: VllmTreeFacts): { required: string[]; optional: string[] } {
+  const so = (mod: string) => `${mod.replaceAll('.', '/')}*.so`;
+  const required = f.extensions.includes('vllm._C') ? [so('vllm._C')] : [];
+  const optional = f.extensions.filter((e) => e !== 'vllm._C').map(so);
+  if (f.flashAttnPython) required.push('vllm/vllm_flash_attn/__init__.py');
+  if (f.version.scheme === 'setuptools-scm' && f.version.writeTo) optional.push(f.version.writeTo);
+  if (f.commitIdFile) optional.push('vllm/commit_id.py');
+  return { required, optional };
+}
+
+/** The install plan of vLLM at `commit`, from the facts of its tree (checked out at `tree`) and its date. */
+export function vllmInstallPlan(
+  commit: string,
+  tree: string,
+  date: string,
+): { plan: VllmInstallPlan; facts: VllmTreeFacts } {
+  const facts = vllmTreeFacts(tree);
+  const day = date.slice(0, 10);
+  const candidates = wheelCandidates(
+    commit,
+    day,
+    facts.version.scheme === 'file' ? facts.version.value : null,
+  );
+  const plan: VllmInstallPlan = {
+    schemaVersion: 1,
+    commit,
+    install: candidates.length ? { method: 'wheel', candidates, fallback: 'source' } : { method: 'source' },
+    pretendVersion:
+      facts.version.scheme === 'setuptools-scm'
+        ? `0.0.0.dev0+g${commit.slice(0, 9)}`
+        : facts.version.scheme === 'file'
+          ? facts.version.value
+          : null,
+    constraints: 'constraints.txt',
+    requirementsBuild: facts.requirementsBuild,
+    requirementsCuda: facts.requirementsCuda,
+    extraPackages: CLIENT_PACKAGES,
+    deps: facts.fetched
+      .filter((d) => !d.cpuOnly)
+      .filter((d, i, all) => all.findIndex((x) => x.repository === d.repository && x.tag === d.tag) === i)
+      .map((d) => ({ name: d.name, repository: d.repository, tag: d.tag })),
+    expect: expectedGenerated(facts),
+  };
+  return { plan, facts };
+}
+
+/** The CUDA base image of a tree: its own Dockerfile's CUDA on Ubuntu 22.04 (where Python 3.10 is the system's). */
+export function cudaImageOf(facts: VllmTreeFacts): string {
+  const v = facts.dockerCuda ?? (facts.mainCuda ? `${facts.mainCuda}.1` : '12.4.1');
+  const full = v.split('.').length === 2 ? `${v}.0` : v;
+  return `nvidia/cuda:${full}-devel-ubuntu22.04`;
 }
 
 /** The recipe of vLLM at `commit` (its tree checked out at `tree`, dated `date`). */
 export function vllmRecipe(task: TaskSpec, commit: string, tree: string, date: string): ImageRecipe {
   const day = date.slice(0, 10);
+  const { plan, facts } = vllmInstallPlan(commit, tree, date);
   const notes: string[] = [];
-  let install = 'source';
-  let wheel = '';
-  if (day >= WHEELS_VLLM_AI_FROM) {
-    install = 'wheel';
-    wheel = `https://wheels.vllm.ai/${commit}/vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl`;
-    notes.push(`per-commit wheel from wheels.vllm.ai (commits from ${WHEELS_VLLM_AI_FROM})`);
-  } else if (day >= WHEELS_S3_FROM) {
-    const version = vllmVersionOf(tree);
-    if (version) {
-      install = 'wheel';
-      wheel = `https://vllm-wheels.s3.us-west-2.amazonaws.com/${commit}/vllm-${version}-cp38-abi3-manylinux1_x86_64.whl`;
-      notes.push(
-        `per-commit wheel from the S3 bucket with version ${version} from vllm/version.py (commits ${WHEELS_S3_FROM} to ${WHEELS_VLLM_AI_FROM})`,
-      );
-    } else notes.push('no version string found for the 2024 wheel name: built from source');
-  } else notes.push(`no per-commit wheels before ${WHEELS_S3_FROM}: built from source (25-90 minutes)`);
-  const cuda = pick(CUDA, day);
-  notes.push(`CUDA base ${cuda} for a commit of ${day}`);
-  const editable = install === 'wheel' && day >= EDITABLE_PRECOMPILED_FROM ? '1' : '0';
-  if (editable === '1')
+  if (plan.install.method === 'wheel')
     notes.push(
-      'editable install over the wheel (VLLM_USE_PRECOMPILED=1): Python-only patches to /opt/vllm take effect',
+      `the commit's own per-commit wheel, installed as built (no editable install: its compiled files are the commit's), tried in order: ${plan.install.candidates.join(', ')}; a source build if none answers`,
     );
+  else notes.push(`no per-commit wheels before ${WHEELS_FROM}: built from source (25-90 minutes)`);
+  const cuda = cudaImageOf(facts);
+  notes.push(
+    `CUDA base ${cuda}: the tree's own Dockerfile has CUDA ${facts.dockerCuda ?? '?'} (its wheels ${facts.mainCuda ?? '?'})`,
+  );
+  if (facts.version.scheme === 'setuptools-scm')
+    notes.push(
+      'the tree takes its version from setuptools-scm, which needs git: rebuilds get the installed version as SETUPTOOLS_SCM_PRETEND_VERSION',
+    );
+  if (plan.deps.length)
+    notes.push(
+      `CMake fetches ${plan.deps.map((d) => `${d.name}@${d.tag.slice(0, 12)}`).join(', ')}: mirrored into the image so a native rebuild runs offline`,
+    );
+  notes.push(
+    `generated files each variant's tree gets linked: ${[...plan.expect.required, ...plan.expect.optional].join(', ') || 'none known'}`,
+  );
   const pins = pick(TRANSFORMERS, day);
   notes.push(`dependency pins of the era: ${pins}`);
-  const client = task.benchmark.clientCopy.path;
+  const files: Record<string, string> = {
+    'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
+    'isobench/constraints.txt': `${pins}\n`,
+  };
+  for (const s of SCRIPTS)
+    files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
+  void task;
   return {
     family: 'vllm',
     context: [{ from: tree, to: 'repo' }],
-    files: { 'constraints.txt': `${pins}\n` },
+    files,
     buildArgs: {
       CUDA_IMAGE: cuda,
-      PYTHON: 'python3.10',
+      PYTHON: `python${VLLM_IMAGE_PYTHON}`,
       VLLM_COMMIT: commit,
-      INSTALL: install,
-      WHEEL_URL: wheel,
-      EDITABLE: editable,
     },
     smoke: [
-      ['python3', '-c', 'import vllm, sys; print(vllm.__version__)'],
-      ...(client.endsWith('.py') ? [['python3', client, '--help']] : [['vllm', 'bench', 'serve', '--help']]),
+      ['python3', '-c', 'import vllm, vllm._C; print(vllm.__version__)'],
+      [
+        'python3',
+        `${VLLM_IMAGE_ROOT}/prepare.py`,
+        '--tree',
+        '/tmp',
+        '--record',
+        `${VLLM_IMAGE_ROOT}/generated.json`,
+      ],
     ],
     network: true,
     notes,

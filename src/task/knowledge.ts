@@ -59,6 +59,24 @@ export const MODEL_FACTS: Readonly<Record<string, ModelFacts>> = {
   'microsoft/phi-1_5': { paramsB: 1.42, bytesPerParam: 2 },
 };
 
+/**
+ * Model names published in perf commands that name no Hugging Face repository, and the repository
+ * meant. The rename is a recorded resolution of the task (never silent).
+ */
+export const MODEL_RENAMES: Readonly<Record<string, { readonly to: string; readonly why: string }>> = {
+  'meta-llama/Llama-3-8B-Instruct': {
+    to: 'meta-llama/Meta-Llama-3-8B-Instruct',
+    why: 'no Hugging Face repository is named meta-llama/Llama-3-8B-Instruct: Meta published Llama 3 8B Instruct as meta-llama/Meta-Llama-3-8B-Instruct (only from Llama 3.1 on do the names drop "Meta-"); the published command cannot load its model as written',
+  },
+};
+
+/**
+ * Online (dynamic) quantization to fp8 of a 16-bit checkpoint (`--quantization fp8` on a bf16 or fp16
+ * model): vLLM loads the 16-bit weights onto the GPU and quantizes them once loading is done (the
+ * quantization method's `process_weights_after_loading`), so the peak holds the 16-bit weights.
+ */
+export const ONLINE_FP8_PEAK_BYTES = 2;
+
 /** A model family that vLLM can load only from some date on. */
 export interface ModelSupport {
   readonly pattern: RegExp;

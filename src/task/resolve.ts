@@ -6,6 +6,7 @@
  */
 import type { BenchmarkKind } from '../parse/types.js';
 import { nearBoundary, onOrAfter, SERVING_DATASET_FLAG_REMOVED, SERVING_RESULT_TABLE } from './eras.js';
+import { MODEL_RENAMES } from './knowledge.js';
 import type { ParsedOption, ParsedPerfCommand } from './perf-command.js';
 import type { TaskFinding } from './schema.js';
 
@@ -86,6 +87,17 @@ export function resolveWorkload(p: ParsedPerfCommand, date: string | null): Reso
         why: `the command gives no --model; benchmark_${p.kind}.py then loads the engine default, ${ENGINE_DEFAULT_MODEL}`,
       });
     }
+  }
+  const renamed = model ? MODEL_RENAMES[model] : undefined;
+  if (model && renamed) {
+    for (const o of opts)
+      if ((o.canonical === '--model' || o.canonical === '--tokenizer') && o.value === model) {
+        o.value = renamed.to;
+        o.words =
+          o.words.length === 2 ? [o.words[0] ?? o.canonical, renamed.to] : [`${o.canonical}=${renamed.to}`];
+      }
+    resolutions.push({ what: `--model ${model} -> ${renamed.to}`, why: renamed.why });
+    model = renamed.to;
   }
   const tokenizer = optValue(opts, '--tokenizer') ?? model;
   const extraModels: string[] = [];

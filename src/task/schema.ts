@@ -95,8 +95,15 @@ export const BenchmarkSchema = z.strictObject({
   /**
    * Which copy of the benchmark client runs: always the parent commit's, untouched, for baseline,
    * human and agent alike (client scripts and their prompt sampling change between commits).
+   * `pinned`: the client's code lives inside the engine's own package (`vllm/benchmarks/` of
+   * `vllm bench`), so a variant's tree would supply its own timing code: the parent's copy of
+   * `path` replaces each variant's before anything runs (and `path` is protected from patches).
    */
-  clientCopy: z.strictObject({ commit: z.literal('parent'), path: nonEmpty }),
+  clientCopy: z.strictObject({
+    commit: z.literal('parent'),
+    path: nonEmpty,
+    pinned: z.optional(z.boolean()),
+  }),
   /**
    * What every run of the workload must report, derived from its arguments (absent: not derivable):
    * the requests completed (`--num-prompts`) and the tokens generated (random prompts with a fixed

@@ -11,6 +11,7 @@ import {
   MODEL_FACTS,
   MODEL_SUPPORT,
   NON_RUNTIME_PATH,
+  ONLINE_FP8_PEAK_BYTES,
   PUBLISHED_EXCLUSIONS,
 } from './knowledge.js';
 import type { PerfCommandResult } from './perf-command.js';
@@ -128,14 +129,18 @@ function checkModel(
   const quantized = w.client
     .concat(w.server ?? [])
     .some((x, i, all) => x === '--quantization' && all[i + 1] === 'fp8');
-  const bytes = quantized ? 1 : facts.bytesPerParam;
+  // online fp8 of a 16-bit checkpoint holds the 16-bit weights until loading is done
+  const online = quantized && facts.bytesPerParam > 1;
+  const bytes = online ? ONLINE_FP8_PEAK_BYTES : quantized ? 1 : facts.bytesPerParam;
   const weightsGb = facts.paramsB * bytes;
   const budget = H100_WEIGHT_BUDGET_GB * w.gpuCount;
   if (weightsGb > budget) {
     error(
       'model_too_large',
       'model_too_large',
-      `${w.model} has ${facts.paramsB}B parameters (${weightsGb.toFixed(0)} GB of weights at ${bytes} byte(s) each) but ${w.gpuCount} H100 hold about ${budget} GB of weights`,
+      online
+        ? `${w.model} is a ${facts.bytesPerParam * 8}-bit checkpoint of ${facts.paramsB}B parameters; --quantization fp8 quantizes it online, after its ${weightsGb.toFixed(0)} GB of ${facts.bytesPerParam * 8}-bit weights are loaded onto the GPU, and ${w.gpuCount} H100 hold about ${budget} GB of weights: out of memory before the fp8 weights exist`
+        : `${w.model} has ${facts.paramsB}B parameters (${weightsGb.toFixed(0)} GB of weights at ${bytes} byte(s) each) but ${w.gpuCount} H100 hold about ${budget} GB of weights`,
     );
   }
 }

@@ -5,11 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runBenchJob } from '../../src/bench/job.js';
 import { recipeTag } from '../../src/executor/images.js';
 import { LocalExecutor } from '../../src/executor/local.js';
-import { vllmRecipe, vllmVersionOf } from '../../src/executor/recipes.js';
+import { cudaImageOf, vllmInstallPlan, vllmRecipe, vllmVersionOf } from '../../src/executor/recipes.js';
 import { missingFromCache, offlineSetup } from '../../src/prefetch/cache.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
+import { admitsPython, vllmTreeFacts } from '../../src/task/vllm-tree.js';
 import { TASKS_DIR } from '../support/fixtures.js';
+import { ERAS, type Era, makeEraRepo, makeUpstream } from '../support/vllm-era.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-img-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,54 +21,95 @@ const task = async (id: string): Promise<TaskSpec> => {
   return t;
 };
 
-describe('vLLM image recipes by era', () => {
-  const tree = join(root, 'tree');
-  mkdirSync(join(tree, 'vllm'), { recursive: true });
-  writeFileSync(join(tree, 'vllm/version.py'), '__version__ = "0.5.4"\n');
+describe('vLLM image recipes from the tree’s own facts, era by era', () => {
+  const up = makeUpstream(join(root, 'upstream'));
+  const trees = Object.fromEntries(
+    ERAS.map((e) => [e, makeEraRepo(join(root, `era-${e}`), e, up)]),
+  ) as unknown as Record<Era, { dir: string; parent: string }>;
 
-  it('uses the wheels.vllm.ai per-commit wheel, CUDA and pins of 2025, and an editable install', async () => {
+  it('tries the commit’s own per-commit wheel (never a nightly), by era, and falls back to a source build', async () => {
     const t = await task('vllm/015069b0');
-    const r = vllmRecipe(t, t.commits.parent, tree, '2025-05-01T00:00:00Z');
-    expect(r.buildArgs).toMatchObject({
-      INSTALL: 'wheel',
-      WHEEL_URL: `https://wheels.vllm.ai/${t.commits.parent}/vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl`,
-      CUDA_IMAGE: 'nvidia/cuda:12.4.1-devel-ubuntu22.04',
-      EDITABLE: '1',
+    const late = vllmRecipe(t, trees['2025-07'].parent, trees['2025-07'].dir, '2025-07-21T00:00:00Z');
+    const plan = JSON.parse(late.files?.['isobench/plan.json'] as string);
+    expect(plan.install).toEqual({
+      method: 'wheel',
+      candidates: [
+        `https://wheels.vllm.ai/${trees['2025-07'].parent}/vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl`,
+        `https://vllm-wheels.s3.us-west-2.amazonaws.com/${trees['2025-07'].parent}/vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl`,
+      ],
+      fallback: 'source',
     });
-    expect(r.files?.['constraints.txt']).toBe('transformers<4.52\n');
-    expect(r.smoke[1]).toEqual(['python3', 'benchmarks/benchmark_serving.py', '--help']);
-    expect(r.notes?.join(' ')).toContain('wheels.vllm.ai');
-  });
-
-  it('uses the S3 wheel with the version of vllm/version.py in summer 2024, no editable install', async () => {
-    const t = await task('vllm/2deb029d');
-    const r = vllmRecipe(t, t.commits.parent, tree, '2024-08-26T00:00:00Z');
-    expect(r.buildArgs.WHEEL_URL).toBe(
-      `https://vllm-wheels.s3.us-west-2.amazonaws.com/${t.commits.parent}/vllm-0.5.4-cp38-abi3-manylinux1_x86_64.whl`,
+    expect(JSON.stringify(plan)).not.toContain('nightly');
+    expect(late.buildArgs).not.toHaveProperty('EDITABLE');
+    // summer 2024: the S3 bucket, named by the version in vllm/version.py first
+    const summer = vllmInstallPlan(trees['2024-08'].parent, trees['2024-08'].dir, '2024-08-26').plan;
+    expect(summer.install.method === 'wheel' && summer.install.candidates[0]).toBe(
+      `https://vllm-wheels.s3.us-west-2.amazonaws.com/${trees['2024-08'].parent}/vllm-0.5.5-cp38-abi3-manylinux1_x86_64.whl`,
     );
-    expect(r.buildArgs.EDITABLE).toBe('0');
-    expect(r.buildArgs.CUDA_IMAGE).toBe('nvidia/cuda:12.1.1-devel-ubuntu22.04');
-    expect(vllmVersionOf(tree)).toBe('0.5.4');
-  });
-
-  it('builds from source before July 2024, and uses CUDA 12.8 from mid 2025', async () => {
-    const t = await task('vllm/015069b0');
-    expect(vllmRecipe(t, t.commits.parent, tree, '2024-04-01').buildArgs).toMatchObject({
-      INSTALL: 'source',
-      WHEEL_URL: '',
-    });
-    expect(vllmRecipe(t, t.commits.parent, tree, '2025-07-20').buildArgs.CUDA_IMAGE).toBe(
-      'nvidia/cuda:12.8.1-devel-ubuntu22.04',
+    expect(vllmVersionOf(trees['2024-08'].dir)).toBe('0.5.5');
+    expect(vllmInstallPlan(trees['2024-08'].parent, trees['2024-08'].dir, '2024-04-01').plan.install).toEqual(
+      {
+        method: 'source',
+      },
     );
   });
 
-  it('tags a recipe by a hash of its Dockerfile, arguments and context', async () => {
+  it('takes CUDA from the tree’s Dockerfile, and mirrors what CMake fetches for a CUDA build only', () => {
+    const f = vllmTreeFacts(trees['2025-07'].dir);
+    expect(f.dockerfile).toBe('docker/Dockerfile');
+    expect(cudaImageOf(f)).toBe('nvidia/cuda:12.8.1-devel-ubuntu22.04');
+    expect(cudaImageOf(vllmTreeFacts(trees['2024-10'].dir))).toBe('nvidia/cuda:12.4.1-devel-ubuntu22.04');
+    expect(
+      f.fetched.map(
+        (d) => `${d.name}@${d.tag}${d.cpuOnly ? ' cpu' : ''}${d.envOverride ? ` [${d.envOverride}]` : ''}`,
+      ),
+    ).toEqual([
+      'cutlass@v3.5.1 [VLLM_CUTLASS_SRC_DIR]',
+      `vllm-flash-attn@${up.flashAttnCommit} [VLLM_FLASH_ATTN_SRC_DIR]`,
+      'oneDNN@v3.6 cpu',
+    ]);
+    const { plan } = vllmInstallPlan(trees['2025-07'].parent, trees['2025-07'].dir, '2025-07-21');
+    expect(plan.deps.map((d) => d.name)).toEqual(['cutlass', 'vllm-flash-attn']);
+    expect(plan.requirementsBuild).toBe('requirements/build.txt');
+  });
+
+  it('knows each era’s version scheme, precompiled mode and generated files', () => {
+    const facts = (e: Era) => vllmTreeFacts(trees[e].dir);
+    expect(facts('2024-08').version).toEqual({ scheme: 'file', value: '0.5.5', file: 'vllm/version.py' });
+    expect(facts('2024-08').precompiled).toEqual({ kind: 'flag-only' });
+    expect(facts('2024-10').version).toEqual({ scheme: 'setuptools-scm', writeTo: 'vllm/_version.py' });
+    expect(facts('2024-10').precompiled).toEqual({ kind: 'flag-only' });
+    expect(facts('2024-12').precompiled).toMatchObject({
+      kind: 'wheel-location',
+      defaultWheel:
+        'https://vllm-wheels.s3.us-west-2.amazonaws.com/nightly/vllm-1.0.0.dev-cp38-abi3-manylinux1_x86_64.whl',
+      asksUpstream: false,
+    });
+    expect(facts('2025-07').precompiled).toMatchObject({ kind: 'wheel-location', asksUpstream: true });
+    const gen = (e: Era) => vllmInstallPlan(trees[e].parent, trees[e].dir, '2025-01-01').plan.expect;
+    expect(gen('2024-08')).toEqual({ required: ['vllm/_C*.so'], optional: ['vllm/commit_id.py'] });
+    expect(gen('2024-10')).toEqual({
+      required: ['vllm/_C*.so', 'vllm/vllm_flash_attn/__init__.py'],
+      optional: ['vllm/vllm_flash_attn/vllm_flash_attn_c*.so', 'vllm/_version.py'],
+    });
+    expect(admitsPython('>=3.9,<3.13', '3.10')).toBe(true);
+    expect(admitsPython('>=3.11', '3.10')).toBe(false);
+  });
+
+  it('tags a recipe by a hash of its Dockerfile, plan, scripts and context', async () => {
     const t = await task('vllm/015069b0');
-    const a = vllmRecipe(t, t.commits.parent, tree, '2025-05-01');
+    const tree = trees['2024-10'].dir;
+    const a = vllmRecipe(t, trees['2024-10'].parent, tree, '2025-05-01');
     const tag = await recipeTag(a);
     expect(tag).toMatch(/^isobench-vllm:[0-9a-f]{16}$/);
     expect(await recipeTag(a)).toBe(tag);
-    expect(await recipeTag({ ...a, buildArgs: { ...a.buildArgs, EDITABLE: '0' } })).not.toBe(tag);
+    expect(await recipeTag({ ...a, buildArgs: { ...a.buildArgs, CUDA_IMAGE: 'other' } })).not.toBe(tag);
+    expect(
+      await recipeTag({
+        ...a,
+        files: { ...a.files, 'isobench/plan.json': `${a.files?.['isobench/plan.json']} ` },
+      }),
+    ).not.toBe(tag);
     writeFileSync(join(tree, 'vllm/new.py'), 'x = 1\n');
     expect(await recipeTag(a)).not.toBe(tag);
   });

@@ -158,7 +158,7 @@ describe('judgeTask', () => {
     expect(later.benchmarkable).toEqual({ ok: true });
   });
 
-  it('model_too_large, and fp8 quantisation making a model fit', () => {
+  it('model_too_large; online fp8 of a 16-bit checkpoint does not fit (its 16-bit weights load first), an fp8 checkpoint does', () => {
     const v3 = judgeTask(
       facts(`${SERVING} --model deepseek-ai/DeepSeek-V3`, { date: '2025-03-10T00:00:00Z' }),
     );
@@ -167,7 +167,16 @@ describe('judgeTask', () => {
 
     const mixtral = `${SERVING} --model mistralai/Mixtral-8x7B-Instruct-v0.1`;
     expect(judgeTask(facts(mixtral)).benchmarkable).toMatchObject({ ok: false, reason: 'model_too_large' });
-    expect(judgeTask(facts(`${mixtral} --quantization fp8`)).benchmarkable).toEqual({ ok: true });
+    const online = judgeTask(facts(`${mixtral} --quantization fp8`)).benchmarkable;
+    expect(online).toMatchObject({ ok: false, reason: 'model_too_large' });
+    expect(online.ok ? '' : online.detail).toContain(
+      'quantizes it online, after its 93 GB of 16-bit weights',
+    );
+    expect(
+      judgeTask(facts(`${SERVING} --model nm-testing/Mixtral-8x7B-Instruct-v0.1-FP8 --quantization fp8`))
+        .benchmarkable,
+    ).toEqual({ ok: true });
+    expect(judgeTask(facts(`${mixtral} --quantization fp8 -tp 2`)).benchmarkable).toEqual({ ok: true });
     expect(judgeTask(facts(`${mixtral} -tp 2`)).benchmarkable).toEqual({ ok: true });
   });
 

@@ -214,6 +214,8 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
         : parse?.ok
           ? 'vllm/benchmarks'
           : 'benchmarks';
+    // `vllm bench …` runs benchmark code from inside the package each variant supplies: pin the parent's
+    const inPackageClient = clientScript === 'vllm/benchmarks';
     const spec: TaskSpec = {
       schemaVersion: TASK_SCHEMA_VERSION,
       id: `vllm/${short}`,
@@ -241,7 +243,7 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
         env: workload?.env ?? {},
         server: workload?.server ? { argv: workload.server } : null,
         client: workload ? { argv: workload.client } : null,
-        clientCopy: { commit: 'parent', path: clientScript },
+        clientCopy: { commit: 'parent', path: clientScript, ...(inPackageClient ? { pinned: true } : {}) },
         ...(kind === 'serving' && workload ? { expect: expectedCounts(workload.client) } : {}),
         primaryMetric: primary && metricFacts ? { name: primary, ...metricFacts } : null,
         resolutions: workload?.resolutions ?? [],
@@ -255,7 +257,11 @@ export async function importIsoBench(dataDir: string): Promise<TaskSpec[]> {
       timeouts: { serverStartS: 1200, benchmarkS: 3600, buildS: 5400 },
       setup: vllmSetup(),
       ...(judged.benchmarkable.ok ? { correctness: vllmProbe(kind, workload?.client ?? null) } : {}),
-      protectedPaths: ['benchmarks/', 'tests/'],
+      protectedPaths: [
+        'benchmarks/',
+        'tests/',
+        ...(inPackageClient ? ['vllm/benchmarks/', 'vllm/entrypoints/cli/benchmark/'] : []),
+      ],
       benchmarkable: judged.benchmarkable,
       findings: [...judged.findings, ...notes],
       provenance: {
