@@ -3,8 +3,9 @@
  * (`instance_id`, `model_name_or_path`, `model_patch`), a folder of `<task>.patch` / `.diff` files,
  * or a folder of ISO-Bench agent runs (`<short>/prediction.jsonl`). Each patch is matched to a task
  * by task id (`demo/cpu-serving`, `vllm/015069b0`), short or full commit hash, or the SWE-bench
- * instance id (`vllm-project__vllm-<parent hash prefix>`). Bad lines are reported with their file
- * and line; the rest are used.
+ * instance id (`vllm-project__vllm-<parent hash prefix>`), or the original ISO-Bench harness's
+ * `<path>/vllm__repo-<parent hash prefix>`. Bad lines are reported with their file and line; the rest
+ * are used.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -27,9 +28,25 @@ export interface ReplayRead {
   readonly problems: string[];
 }
 
-/** Finds the task a prediction key names. */
+/**
+ * Finds the task a prediction key names: a task id, a short or full hash, a SWE-bench instance id
+ * (`vllm-project__vllm-<parent hash prefix>`), or the original ISO-Bench harness's form, a path whose
+ * last part is `<repo>__repo-<parent hash prefix>` (`/home/u/OmniPerf-Bench/vllm__repo-88f6ba3`; its
+ * repo part must be the task's repository's name).
+ */
 export function resolveTask(key: string, tasks: readonly TaskSpec[]): TaskSpec | null {
   const k = key.trim();
+  const original = /^(?:.*\/)?([\w.-]+)__repo-([0-9a-f]{7,40})$/.exec(k);
+  if (original) {
+    const [, repo, hash] = original as unknown as [string, string, string];
+    return (
+      tasks.find(
+        (t) =>
+          t.repo.name.split('/').pop() === repo &&
+          (t.commits.parent.startsWith(hash) || t.commits.human.startsWith(hash)),
+      ) ?? null
+    );
+  }
   const swe = /^[\w.-]+__[\w.-]+-([0-9a-f]{7,40})$/.exec(k);
   for (const t of tasks) {
     if (t.id === k || t.id.split('/')[1] === k) return t;

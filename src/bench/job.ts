@@ -91,6 +91,9 @@ export interface JobOptions {
   readonly gpuDevices?: readonly string[];
 }
 
+/** /dev/shm of a GPU job's sandbox: 16 GiB (a limit, not a reservation). */
+export const GPU_SHM_BYTES = 16 * 1024 ** 3;
+
 /** A comparison without its per-output details (for the job record). */
 function summaryOf(c: Comparison): Omit<Comparison, 'outputs'> {
   const { outputs: _outputs, ...rest } = c;
@@ -219,6 +222,8 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
                 : { count: task.hardware.count }
               : undefined,
           mounts: offline?.mounts,
+          // NCCL's buffers of tensor-parallel servers live in /dev/shm (Docker gives 64 MB)
+          shmBytes: task.hardware.count > 0 ? GPU_SHM_BYTES : undefined,
           labels: { 'isobench.task': task.id },
         });
         sandboxes.set(image, sb);

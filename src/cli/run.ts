@@ -15,8 +15,9 @@ import { parseGpus, SlotPool } from '../sched/slots.js';
 import { defaultTasksDir, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
-import { EXIT, err, out, outJson, UsageError } from './common.js';
+import { err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
+import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
 
 /** Options of `isobench run`. */
 export interface RunCliOptions {
@@ -152,6 +153,9 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   }
   if (tasks.length === 0)
     throw new UsageError('no tasks to run: give --tasks, or predictions that name tasks');
+  const { cloneProblems } = await import('../workspace/clone.js');
+  const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks);
+  if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
 
   let executor: Executor;
   let image: string | undefined;
@@ -325,7 +329,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       wallMs: result.wallMs,
       rows: result.extended,
     });
-    return result.jobs.some((j) => j.error) ? EXIT.findings : EXIT.ok;
+    return runExitCode(result.jobs, { problems, stopped: result.status === 'stopped' });
   }
   printSummary(result.extended, result.jobs);
   if (result.attempts.length) {
@@ -345,9 +349,12 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
   out(`\nresults: ${result.runDir} (run.json, jobs/, rows.v5.{csv,jsonl,parquet}, rows.ext.jsonl)`);
   if (problems) err(`isobench: ${problems} prediction(s) could not be used (see above)`);
-  return result.jobs.some((j) => j.error) || problems || result.status === 'stopped'
-    ? EXIT.findings
-    : EXIT.ok;
+  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped' });
+  if (code === RUN_EXIT_ALL_INFRA)
+    err(
+      `isobench: every job failed for infrastructure reasons (exit ${RUN_EXIT_ALL_INFRA}): nothing was measured; the reasons are above and in each job's job.json`,
+    );
+  return code;
 }
 
 function providerLimits(v: string | undefined): Record<string, number> {

@@ -93,10 +93,12 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   for (const k of keys) {
     const t = resolveTask(k, catalogue.tasks);
     if (!t) throw new UsageError(`--tasks: '${k}' names no task in ${catalogue.dir}`);
-    if (!t.repo.demo && !opts.repo)
-      throw new UsageError(`${t.id} needs --repo (a local clone of ${t.repo.url} holding its commits)`);
     tasks.push(t);
   }
+  // an agent sees the parent only; the clone must hold it (named early, never a raw git error)
+  const { cloneProblems } = await import('../workspace/clone.js');
+  const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks, ['parent']);
+  if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
   if (opts.hint && opts.hint !== 'none' && opts.hint !== 'files')
     throw new UsageError(`--hint must be none or files, got '${opts.hint}'`);
   const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(

@@ -92,7 +92,7 @@ export class DockerExecutor implements Executor {
             : { Driver: 'nvidia', Count: spec.gpus.count ?? -1, Capabilities: [['gpu']] },
         ]
       : undefined;
-    let container: Docker.Container;
+    let container: Docker.Container | undefined;
     try {
       container = await this.docker.createContainer({
         Image: image,
@@ -112,6 +112,7 @@ export class DockerExecutor implements Executor {
               ? Math.round((spec.cpus ?? this.defaultCpus ?? 0) * 1e9)
               : undefined,
           Memory: spec.memoryBytes,
+          ShmSize: spec.shmBytes,
           Binds: spec.mounts?.map((m) => `${m.host}:${m.sandbox}:${m.readOnly ? 'ro' : 'rw'}`),
           DeviceRequests: deviceRequests,
           ExtraHosts: spec.hosts ? Object.entries(spec.hosts).map(([n, ip]) => `${n}:${ip}`) : undefined,
@@ -119,8 +120,11 @@ export class DockerExecutor implements Executor {
       });
       await container.start();
     } catch (e) {
+      // a container that was created but cannot start (no GPU driver, a bad mount) is not left behind
+      if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
       throw new InfraError(`cannot start a container from ${image}: ${(e as Error).message}`, e);
     }
+    if (!container) throw new InfraError(`cannot create a container from ${image}`);
     const id = container.id.slice(0, 12);
     const sb = new DockerSandbox(id, this.workdir, container, this.docker);
     trackSandbox(sb);

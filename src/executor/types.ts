@@ -30,6 +30,11 @@ export interface SandboxSpec {
   readonly cpus?: number;
   /** memory limit in bytes (docker only) */
   readonly memoryBytes?: number;
+  /**
+   * size of /dev/shm in bytes (docker only; Docker's default is 64 MB, too small for the NCCL
+   * buffers of a tensor-parallel server, which then fails to start)
+   */
+  readonly shmBytes?: number;
   readonly mounts?: readonly Mount[];
   /** extra /etc/hosts entries, name → address (docker only) */
   readonly hosts?: Readonly<Record<string, string>>;

@@ -269,4 +269,38 @@ describe('isobench run and run-report', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('vllm/526de822 is not benchmarkable (invalid_perf_command)');
   });
+
+  it('names a commit the clone lacks, before anything runs (exit 2), and a vLLM task without a clone', () => {
+    const clone = join(tmp, 'empty-clone');
+    spawnSync('git', ['init', '-q', clone]);
+    const r = isobench('run', '--tasks', 'vllm/0ec82edd', '--repo', clone, '--out', join(tmp, 'runs3'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `vllm/0ec82edd: the clone ${clone} has no commit 005ae9be6c22dfa2c2c5580b50b41e67faee4a87 (the task's parent)`,
+    );
+    expect(r.stderr).toContain("has no commit 0ec82edda59aaf5cf3b07aadf4ecce1aa1131add (the task's human)");
+    const none = isobench('run', '--tasks', 'vllm/0ec82edd', '--out', join(tmp, 'runs3'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      'vllm/0ec82edd: needs a local clone of https://github.com/vllm-project/vllm.git (--repo CLONE)',
+    );
+  });
+
+  it(`exits ${4} when every job failed for infrastructure reasons (here: nothing prefetched)`, () => {
+    const dir = join(tmp, 'needy-tasks');
+    cpSync(resolve(PROJECT_ROOT, 'tasks/demo'), join(dir, 'demo'), { recursive: true });
+    const spec = JSON.parse(readFileSync(join(dir, 'demo/cpu-latency.json'), 'utf8'));
+    spec.prefetch.models = ['org/not-prefetched'];
+    writeFileSync(join(dir, 'demo/cpu-latency.json'), JSON.stringify(spec));
+    const r = isobench(
+      'run',
+      '--tasks-dir',
+      dir,
+      '--tasks',
+      'demo/cpu-latency',
+      ...quickRun(join(tmp, 'runs4'), 'needy'),
+    );
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('every job failed for infrastructure reasons (exit 4)');
+  }, 120_000);
 });

@@ -1,0 +1,41 @@
+/**
+ * The user's clone of a task's repository, checked before anything is spent on it: it must exist,
+ * be a git repository, and hold every commit the tasks name (parent and human). A missing commit is
+ * bad input named with the task, the commit and the clone, never a raw git error found late and
+ * retried as infrastructure.
+ */
+import { existsSync } from 'node:fs';
+import { simpleGit } from 'simple-git';
+import type { TaskSpec } from '../task/schema.js';
+
+/** The problems of a clone for some tasks (empty when every commit is there). */
+export async function cloneProblems(
+  clone: string | undefined,
+  tasks: readonly TaskSpec[],
+  roles: ReadonlyArray<'parent' | 'human'> = ['parent', 'human'],
+): Promise<string[]> {
+  const real = tasks.filter((t) => !t.repo.demo);
+  if (real.length === 0) return [];
+  if (!clone)
+    return [
+      `${real.map((t) => t.id).join(', ')}: ${real.length === 1 ? 'needs' : 'need'} a local clone of ${real[0]?.repo.url} (--repo CLONE)`,
+    ];
+  if (!existsSync(clone)) return [`--repo ${clone}: no such folder`];
+  const git = simpleGit(clone);
+  if (!(await git.checkIsRepo().catch(() => false))) return [`--repo ${clone}: not a git repository`];
+  const problems: string[] = [];
+  for (const t of real) {
+    for (const role of roles) {
+      const sha = t.commits[role];
+      const ok = await git
+        .raw(['cat-file', '-e', `${sha}^{commit}`])
+        .then(() => true)
+        .catch(() => false);
+      if (!ok)
+        problems.push(
+          `${t.id}: the clone ${clone} has no commit ${sha} (the task's ${role}); fetch it (git -C ${clone} fetch origin ${sha}) or clone ${t.repo.url} in full`,
+        );
+    }
+  }
+  return problems;
+}
