@@ -26,6 +26,7 @@ import importlib.abc
 import importlib.machinery
 import io
 import json
+import math
 import os
 import re
 import runpy
@@ -401,10 +402,13 @@ class Parsed(BaseException):
 
 
 def describe(value):
+    """A parsed value as JSON can hold it (inf and nan as text)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float, bool)) for v in value):
-        return list(value)
+        return [describe(v) for v in value]
     return repr(value)
 
 
@@ -491,11 +495,13 @@ def main():
         result = {"ok": True, "args": {k: describe(v) for k, v in sorted(vars(p.namespace).items())}}
     except SystemExit as e:
         msg = err.getvalue().strip().splitlines()
+        # argparse's own verdict is its last "prog: error: ..." line; the usage before it is noise
+        said = [line for line in msg if ": error: " in line]
         result = {
             "ok": False,
             "stage": "parse",
             "exitCode": e.code if isinstance(e.code, int) else 1,
-            "error": "\n".join(line for line in msg[-5:]) or "exited with %r" % (e.code,),
+            "error": (said[-1] if said else "\n".join(msg[-5:])) or "exited with %r" % (e.code,),
         }
     except BaseException as e:  # an import or a module-level statement failed
         tb = traceback.format_exception(type(e), e, e.__traceback__)
@@ -503,7 +509,7 @@ def main():
     finally:
         sys.stderr = real_stderr
     result["stoodIn"] = sorted(finder.stood)
-    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.write(json.dumps(result, allow_nan=False, default=repr) + "\n")
     sys.stdout.flush()
     os._exit(0)
 

@@ -69,6 +69,20 @@ tasks
   .option('--out <dir>', 'where to write the task files (default: tasks/<family> of this isobench)')
   .option('--check', 'write nothing; exit 1 if the files differ from what the import would write')
   .action(run(async (opts) => (await import('./tasks.js')).tasksImport(opts)));
+tasks
+  .command('verify')
+  .description(
+    "preflight before GPU time, at each task's parent and human commit in your clone: the client and server argv parsed by that commit's own parsers (no GPU, no network), the image recipe's steps against the tree, the files the setup step links, the client copy, the prefetch cache",
+  )
+  .requiredOption('--repo <path>', 'a local clone of the tasks’ repository (vLLM) holding their commits')
+  .option('--tasks <ids>', 'comma-separated task ids (default: every benchmarkable vLLM task)')
+  .option('--cache <dir>', 'the prefetch cache to check models, tokenizers and datasets against')
+  .option('--python <exe>', 'Python 3.10+ that runs the parsers', 'python3')
+  .option('--concurrency <n>', 'tasks checked at once', '2')
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--verbose', 'print every check, not only the failed ones')
+  .option('--json', 'machine-readable output (every check, the parsed arguments, the install plans)')
+  .action(run(async (opts) => (await import('./tasks.js')).tasksVerify(opts)));
 
 program
   .command('run')

@@ -234,3 +234,89 @@ export async function tasksImport(opts: {
   );
   return EXIT.ok;
 }
+
+/** `tasks verify`: the preflight of tasks against the user's clone (parsers, recipe, files, cache). */
+export async function tasksVerify(opts: {
+  repo?: string;
+  tasks?: string;
+  tasksDir?: string;
+  cache?: string;
+  python?: string;
+  concurrency?: string;
+  json?: boolean;
+  verbose?: boolean;
+}): Promise<number> {
+  if (!opts.repo)
+    throw new UsageError('tasks verify needs --repo CLONE (a local clone of the tasks’ repository)');
+  const clone = resolve(opts.repo);
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(clone)) throw new UsageError(`--repo ${clone}: no such folder`);
+  const c = await catalogue({ dir: opts.tasksDir });
+  printProblems(c);
+  const { resolveTask } = await (await import('../agent/registry.js')).AGENTS.replay();
+  const picked: TaskSpec[] = [];
+  if (opts.tasks) {
+    for (const key of opts.tasks
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const t = resolveTask(key, c.tasks);
+      if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${c.dir}`);
+      picked.push(t);
+    }
+  } else picked.push(...c.tasks.filter((t) => !t.repo.demo && t.benchmarkable.ok));
+  const demo = picked.find((t) => t.repo.demo);
+  if (demo)
+    throw new UsageError(
+      `${demo.id} is a demo task: tasks verify checks tasks against a clone of their repository`,
+    );
+  const { spawnSync } = await import('node:child_process');
+  const python = opts.python ?? 'python3';
+  const pv = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+    encoding: 'utf8',
+  });
+  const [maj, min] = (pv.stdout ?? '').trim().split('.').map(Number);
+  if (pv.status !== 0 || !maj || maj < 3 || (maj === 3 && (min ?? 0) < 10))
+    throw new UsageError(
+      `--python ${python}: the parsers need Python 3.10 or later (got ${pv.stdout?.trim() || pv.error?.message || 'nothing'})`,
+    );
+  const { verifyTask, VERIFY_VERSION } = await import('../task/verify.js');
+  const { default: PQueue } = await import('p-queue');
+  const q = new PQueue({ concurrency: Math.max(1, Number(opts.concurrency ?? '2') || 2) });
+  const verdicts = await Promise.all(
+    picked.map((t) =>
+      q.add(async () => {
+        const v = await verifyTask(t, { clone, python, cache: opts.cache ? resolve(opts.cache) : undefined });
+        if (!opts.json)
+          err(`${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : 'n/b '}  ${t.id}`);
+        return v;
+      }),
+    ),
+  );
+  const failed = verdicts.filter((v) => v.verdict === 'fail');
+  if (opts.json) {
+    outJson({
+      schemaVersion: VERIFY_VERSION,
+      clone,
+      python: pv.stdout.trim(),
+      cache: opts.cache ?? null,
+      tasks: verdicts,
+    });
+    return failed.length ? EXIT.findings : EXIT.ok;
+  }
+  const rows = verdicts.map((v) => {
+    const bad = v.checks.filter((x) => x.status === 'fail').map((x) => `${x.name}@${x.at}`);
+    const warn = v.checks.filter((x) => x.status === 'warn').map((x) => x.name);
+    return [v.task, v.verdict, String(v.checks.length), bad.join(', ') || '-', warn.join(', ') || '-'];
+  });
+  for (const line of columns([['task', 'verdict', 'checks', 'failed', 'warnings'], ...rows])) out(line);
+  for (const v of verdicts)
+    for (const x of v.checks)
+      if ((x.status === 'fail' && v.verdict === 'fail') || opts.verbose)
+        out(`  ${v.task} ${x.status} ${x.name} (${x.at}): ${x.detail}`);
+  const nb = verdicts.filter((v) => v.verdict === 'not_benchmarkable').length;
+  out(
+    `${verdicts.filter((v) => v.verdict === 'pass').length} of ${verdicts.length - nb} benchmarkable task(s) pass against ${clone}${nb ? `; ${nb} not benchmarkable (checked for information)` : ''}`,
+  );
+  return failed.length ? EXIT.findings : EXIT.ok;
+}

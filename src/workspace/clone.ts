@@ -27,9 +27,10 @@ export async function cloneProblems(
   for (const t of real) {
     for (const role of roles) {
       const sha = t.commits[role];
+      // rev-parse rather than cat-file -e: a commit given by a replace ref (git replace) counts too
       const ok = await git
-        .raw(['cat-file', '-e', `${sha}^{commit}`])
-        .then(() => true)
+        .raw(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`])
+        .then((o) => o.trim().length > 0)
         .catch(() => false);
       if (!ok)
         problems.push(
