@@ -107,6 +107,10 @@ program
   )
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
   .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
+  .option(
+    '--dry-run',
+    'print everything the run would do (images and build arguments, every phase’s exact argv, env, mounts, GPUs, the probe) and do none of it',
+  )
   .option('--threshold <percent>', 'the band of the verdicts', '5')
   .option('--out <dir>', 'results root (default ./results/runs)')
   .option('--run-id <id>', 'the run id (default: time and a random suffix)')

@@ -15,7 +15,7 @@ import { parseGpus, SlotPool } from '../sched/slots.js';
 import { defaultTasksDir, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
-import { err, out, outJson, UsageError } from './common.js';
+import { EXIT, err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
 
@@ -66,6 +66,7 @@ export interface RunCliOptions {
   agentBackoffS?: string;
   retryBackoffS?: string;
   tasksDir?: string;
+  dryRun?: boolean;
   json?: boolean;
 }
 
@@ -167,6 +168,17 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     kind = why ? 'local' : 'docker';
     choice = why ? ` (auto: ${why})` : ' (auto: the Docker engine answers and has the image)';
   }
+  if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents, repeats, warmup);
+  const vllmTasks = tasks.filter((t) => !t.repo.demo);
+  if (
+    vllmTasks.length &&
+    kind === 'docker' &&
+    !opts.buildImages &&
+    (opts.image ?? 'isobench-base:bookworm') === 'isobench-base:bookworm'
+  )
+    throw new UsageError(
+      `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
+    );
   if (kind === 'docker') {
     const { DockerExecutor } = await import('../executor/docker.js');
     image = opts.image ?? 'isobench-base:bookworm';
@@ -538,4 +550,59 @@ export async function dockerUnusable(image: string): Promise<string | null> {
   } catch {
     return `the Docker engine has no image ${image} (scripts/base-image.sh builds it)`;
   }
+}
+
+/** `run --dry-run`: what the run would do, per task, with nothing started, built or written. */
+async function dryRunCmd(
+  opts: RunCliOptions,
+  tasks: readonly TaskSpec[],
+  patches: ReadonlyMap<string, AgentPatch[]>,
+  kind: 'local' | 'docker',
+  choice: string,
+  agents: readonly AgentSpec[],
+  repeats: number,
+  warmup: number,
+): Promise<number> {
+  const [{ dryRun, dryRunText, DRY_RUN_VERSION }, { checkPatch }] = await Promise.all([
+    import('../run/dry-run.js'),
+    import('../workspace/patch.js'),
+  ]);
+  const attempts = int(opts.attempts, '--attempts', 1, 1);
+  const byTask = new Map<string, Array<{ agent: string; source: string; native: boolean | null }>>();
+  for (const t of tasks) {
+    const list: Array<{ agent: string; source: string; native: boolean | null }> = [];
+    for (const p of patches.get(t.id) ?? []) {
+      const c = checkPatch(p.patch, { protectedPaths: t.protectedPaths });
+      list.push({ agent: p.agent, source: p.source, native: c.ok ? c.native : null });
+    }
+    for (const a of agents)
+      for (let n = 1; n <= attempts; n++)
+        list.push({
+          agent: a.name,
+          source: `the patch attempt ${n} of ${a.name} (${a.model}) will make`,
+          native: null,
+        });
+    byTask.set(t.id, list);
+  }
+  const plan = await dryRun({
+    tasks,
+    agents: byTask,
+    executor: kind,
+    image: opts.image,
+    buildImages: opts.buildImages === true,
+    baseImage: opts.image ?? 'isobench-base:bookworm',
+    clone: opts.repo ? resolve(opts.repo) : undefined,
+    cache: opts.cache ? resolve(opts.cache) : undefined,
+    repeats,
+    warmup,
+    gpus: opts.gpus ?? 'auto',
+  });
+  if (opts.json) outJson({ schemaVersion: DRY_RUN_VERSION, dryRun: true, executor: kind, tasks: plan });
+  else {
+    out(
+      `isobench run --dry-run: ${tasks.length} task(s), ${kind} executor${choice}; nothing is started, built or written`,
+    );
+    process.stdout.write(dryRunText(plan));
+  }
+  return EXIT.ok;
 }

@@ -48,12 +48,17 @@ const CLIENT = [
   '8000',
 ];
 
+/** The parts of a spec the cases change. */
+interface SpecEdit {
+  benchmark: { server: { argv: string[] }; client: { argv: string[] } };
+}
+
 /** A task spec of the era repo: a serving task, or (2025-07) a `vllm bench throughput` one. */
 function spec(
   id: string,
   era: Era,
   commits: { parent: string; human: string },
-  change: (s: Record<string, any>) => void = () => {},
+  change: (s: SpecEdit) => void = () => {},
 ) {
   const s = era === '2025-07' && id.endsWith('bench') ? base('0ec82edd') : base('58eee5f2');
   s.id = `vllm/${id}`;
@@ -96,7 +101,7 @@ describe('isobench tasks verify on generated trees of every era', () => {
     const up = makeUpstream(join(root, 'upstream'));
     for (const era of ERAS) {
       repos[era] = makeEraRepo(join(root, `repo-${era}`), era, up);
-      const write = (id: string, change?: (s: Record<string, any>) => void) => {
+      const write = (id: string, change?: (s: SpecEdit) => void) => {
         mkdirSync(join(dirOf(id), 'vllm'), { recursive: true });
         writeFileSync(
           join(dirOf(id), 'vllm', `${id}.json`),

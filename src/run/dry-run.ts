@@ -1,0 +1,322 @@
+/**
+ * `isobench run --dry-run`: everything a run would do, done by nobody. Per task: the executor, the
+ * images of the parent and the human commit with their build arguments and install plans (vLLM:
+ * from the trees of the user's clone; nothing is built), the variants and the setup each gets, the
+ * rounds and their order, every phase's server and client argv exactly as the task spec says them
+ * and, apart, what the harness adds (the JSON result flags), the environment, mounts, GPUs and
+ * /dev/shm, the timeouts and the correctness probe. Reads the clone (worktrees in a temporary
+ * folder, removed afterwards); starts, builds and writes nothing else.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { GPU_SHM_BYTES } from '../bench/job.js';
+import { clientSourceFile } from '../bench/setup.js';
+import { recipeTag } from '../executor/images.js';
+import { demoRecipe, vllmInstallPlan, vllmRecipe } from '../executor/recipes.js';
+import { jsonResultRequest } from '../parse/json-result.js';
+import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
+import { materializeDemoRepo } from '../task/demo.js';
+import type { TaskSpec } from '../task/schema.js';
+
+/** The version of the dry-run report. */
+export const DRY_RUN_VERSION = 1;
+
+/** One image a task's variants would run in. */
+export interface DryImage {
+  readonly role: 'parent' | 'human';
+  readonly commit: string;
+  readonly tag: string;
+  readonly family: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly notes: readonly string[];
+  /** vLLM: the install plan the image's install.py follows */
+  readonly plan?: unknown;
+  readonly smoke: ReadonlyArray<readonly string[]>;
+}
+
+/** What one process of a phase would be. */
+export interface DryProcess {
+  /** the argv as the task spec says it */
+  readonly argv: readonly string[];
+  /** what the harness appends to it, with why (nothing else is ever added) */
+  readonly appended: ReadonlyArray<{ readonly args: readonly string[]; readonly why: string }>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The plan of one task's bench job. */
+export interface DryTask {
+  readonly task: string;
+  readonly kind: string | null;
+  readonly executor: 'local' | 'docker';
+  /** per-commit images (docker with --build-images), the one image for every variant, or none (local) */
+  readonly images: readonly DryImage[] | { readonly image: string } | null;
+  readonly gpus: { readonly count: number; readonly devices: string; readonly shmBytes: number | null };
+  readonly mounts: ReadonlyArray<{
+    readonly host: string;
+    readonly sandbox: string;
+    readonly readOnly: boolean;
+  }>;
+  readonly variants: ReadonlyArray<{
+    readonly id: string;
+    readonly tree: string;
+    readonly image: string | null;
+    readonly patch: string | null;
+    readonly setup: readonly string[] | null;
+    readonly notes: readonly string[];
+  }>;
+  readonly clientCopy: {
+    readonly path: string;
+    readonly pinned: boolean;
+    readonly setup: readonly string[] | null;
+  };
+  readonly rounds: { readonly warmup: number; readonly repeats: number; readonly order: readonly string[] };
+  readonly server: DryProcess | null;
+  readonly client: DryProcess;
+  readonly setupEnv: Readonly<Record<string, string>>;
+  readonly timeouts: TaskSpec['timeouts'];
+  readonly probe: unknown;
+  readonly notes: readonly string[];
+}
+
+/** What the run would be given. */
+export interface DryRunInput {
+  readonly tasks: readonly TaskSpec[];
+  /** per task id: the agent patches (replayed) or planned attempts, by variant label */
+  readonly agents: ReadonlyMap<
+    string,
+    ReadonlyArray<{ readonly agent: string; readonly source: string; readonly native: boolean | null }>
+  >;
+  readonly executor: 'local' | 'docker';
+  readonly image?: string;
+  readonly buildImages: boolean;
+  readonly baseImage: string;
+  readonly clone?: string;
+  readonly cache?: string;
+  readonly repeats: number;
+  readonly warmup: number;
+  readonly gpus: string;
+}
+
+async function imagesOf(
+  task: TaskSpec,
+  input: DryRunInput,
+  tmp: string,
+): Promise<{ images: DryImage[]; parentTree: string }> {
+  const images: DryImage[] = [];
+  let repo: string;
+  if (task.repo.demo) repo = (await materializeDemoRepo(task.repo.demo, join(tmp, 'repo'))).dir;
+  else if (input.clone) repo = input.clone;
+  else throw new Error(`${task.id}: needs --repo`);
+  let parentTree = '';
+  for (const role of ['parent', 'human'] as const) {
+    const tree = join(tmp, role);
+    await simpleGit(repo).raw(['worktree', 'add', '--detach', '--force', tree, task.commits[role]]);
+    if (role === 'parent') parentTree = tree;
+    const date = task.commits.date ?? new Date().toISOString();
+    const recipe = task.repo.demo
+      ? demoRecipe(task, tree, input.baseImage)
+      : vllmRecipe(task, task.commits[role], tree, date);
+    images.push({
+      role,
+      commit: task.commits[role],
+      tag: await recipeTag(recipe),
+      family: recipe.family,
+      buildArgs: recipe.buildArgs,
+      notes: recipe.notes ?? [],
+      ...(task.repo.demo ? {} : { plan: vllmInstallPlan(task.commits[role], tree, date).plan }),
+      smoke: recipe.smoke,
+    });
+  }
+  return { images, parentTree };
+}
+
+/** The dry-run plan of every task. */
+export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
+  const out: DryTask[] = [];
+  for (const task of input.tasks) {
+    const tmp = await mkdtemp(join(tmpdir(), 'isobench-dry-run-'));
+    try {
+      const { images, parentTree } = await imagesOf(task, input, tmp);
+      const b = task.benchmark;
+      const kind = b.kind;
+      const offline = input.cache ? offlineSetup(input.cache) : null;
+      const workdir = input.executor === 'docker' ? '/work' : '<sandbox>/work';
+      const base = { ...offline?.env, ...b.env, PYTHONUNBUFFERED: '1' };
+      const clientSource = await readFile(join(parentTree, clientSourceFile(task)), 'utf8').catch(() => '');
+      const json = kind ? jsonResultRequest(kind, clientSource) : null;
+      const slug = (id: string) => id.replace(/[^\w.-]+/g, '_');
+      const agents = input.agents.get(task.id) ?? [];
+      const seen = new Map<string, number>();
+      const agentIds = agents.map((a) => {
+        const n = (seen.get(a.agent) ?? 0) + 1;
+        seen.set(a.agent, n);
+        return `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
+      });
+      const order = ['baseline', 'human', ...agentIds];
+      const perCommit = input.executor === 'docker' && input.buildImages;
+      const imageOf = (id: string): string | null =>
+        input.executor !== 'docker'
+          ? null
+          : perCommit
+            ? ((id === 'human' ? images[1] : images[0])?.tag ?? null)
+            : (input.image ?? null);
+      const pinned = b.clientCopy.pinned === true;
+      const notes: string[] = [];
+      if (input.executor === 'local' && kind === 'serving')
+        notes.push(
+          'the local executor moves the serving port to a free one (server and client alike), so jobs sharing this host do not collide',
+        );
+      if (pinned)
+        notes.push(
+          `the parent's ${b.clientCopy.path} replaces each variant's own before anything runs (the timing code is the same for all)`,
+        );
+      const needs =
+        task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
+      if (needs && !input.cache)
+        notes.push(
+          `no --cache: the job would fail prefetch_missing (it needs ${needs} prefetched item(s); isobench prefetch --cache DIR --tasks ${task.id})`,
+        );
+      else if (input.cache) {
+        const lacking = missingFromCache(task, input.cache);
+        if (lacking.length)
+          notes.push(
+            `missing from ${input.cache}, so the job would fail prefetch_missing: ${lacking.map((m) => `${m.kind} ${m.id}`).join(', ')}`,
+          );
+      }
+      if (!task.repo.demo && input.executor === 'docker' && !perCommit)
+        notes.push(
+          `every variant would run in ${input.image ?? 'the base image'}: a vLLM task needs its per-commit images (--build-images)`,
+        );
+      const variants = order.map((id, i) => {
+        const a = i >= 2 ? agents[i - 2] : undefined;
+        const native = a?.native === true;
+        return {
+          id,
+          tree: `${workdir}/variants/${slug(id)}`,
+          image: imageOf(id),
+          patch: a ? a.source : null,
+          setup: task.setup ? (native ? task.setup.build : (task.setup.prepare ?? null)) : null,
+          notes: [
+            ...(id === 'baseline' ? [`the parent commit ${task.commits.parent}`] : []),
+            ...(id === 'human' ? [`the human commit ${task.commits.human}`] : []),
+            ...(a
+              ? [
+                  `the parent with ${a.agent}'s patch, after the patch and tamper checks${native ? '; it changes compiled sources, so the tree is rebuilt' : ''}`,
+                ]
+              : []),
+            ...(pinned && id !== 'baseline' ? [`the parent's ${b.clientCopy.path} pinned in`] : []),
+          ],
+        };
+      });
+      const clientArgv = b.client?.argv ?? [];
+      const appended = json
+        ? [
+            {
+              args: json.argv(`${workdir}/results`, '<round>-<variant>-a<attempt>.json'),
+              why: `the client writes its result as JSON (${json.flag}, which the parent's client copy accepts): metrics at full precision, checked against stdout`,
+            },
+          ]
+        : [];
+      out.push({
+        task: task.id,
+        kind,
+        executor: input.executor,
+        images: input.executor !== 'docker' ? null : perCommit ? images : { image: input.image ?? '' },
+        gpus: {
+          count: task.hardware.count,
+          devices:
+            task.hardware.count === 0
+              ? 'none'
+              : input.gpus === 'auto'
+                ? `any ${task.hardware.count} free GPU(s), leased`
+                : input.gpus,
+          shmBytes: task.hardware.count > 0 && input.executor === 'docker' ? GPU_SHM_BYTES : null,
+        },
+        mounts: offline?.mounts ?? [],
+        variants,
+        clientCopy: { path: b.clientCopy.path, pinned, setup: task.setup?.prepare ?? null },
+        rounds: { warmup: input.warmup, repeats: input.repeats, order },
+        server: b.server
+          ? {
+              argv: b.server.argv,
+              appended: [],
+              cwd: '<variant tree>',
+              env: { ...base, PYTHONPATH: '<variant tree>' },
+            }
+          : null,
+        client: {
+          argv: clientArgv,
+          appended,
+          cwd: `${workdir}/client`,
+          env: { ...base, PYTHONPATH: kind === 'serving' ? `${workdir}/client` : '<variant tree>' },
+        },
+        setupEnv: task.setup?.env ?? {},
+        timeouts: task.timeouts,
+        probe: task.correctness ?? null,
+        notes,
+      });
+    } finally {
+      const repo = task.repo.demo ? join(tmp, 'repo') : input.clone;
+      if (repo && !task.repo.demo)
+        await simpleGit(repo)
+          .raw(['worktree', 'prune'])
+          .catch(() => undefined);
+      await rm(tmp, { recursive: true, force: true });
+      if (repo && !task.repo.demo)
+        await simpleGit(repo)
+          .raw(['worktree', 'prune'])
+          .catch(() => undefined);
+    }
+  }
+  return out;
+}
+
+const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+const line = (argv: readonly string[]) => argv.map(q).join(' ');
+
+/** The plan as text, one block per task. */
+export function dryRunText(plan: readonly DryTask[]): string {
+  const l: string[] = [];
+  for (const t of plan) {
+    l.push(`== ${t.task} (${t.kind ?? '?'}; ${t.executor} executor)`);
+    if (Array.isArray(t.images))
+      for (const im of t.images as DryImage[]) {
+        l.push(`  image ${im.role} ${im.commit.slice(0, 12)}: ${im.tag} (${im.family})`);
+        for (const [k, v] of Object.entries(im.buildArgs)) l.push(`    --build-arg ${k}=${v}`);
+        for (const n of im.notes) l.push(`    - ${n}`);
+      }
+    else if (t.images && 'image' in t.images) l.push(`  image (every variant): ${t.images.image}`);
+    l.push(
+      `  GPUs: ${t.gpus.count} (${t.gpus.devices})${t.gpus.shmBytes ? `, /dev/shm ${t.gpus.shmBytes / 1024 ** 3} GiB` : ''}; mounts: ${t.mounts.map((m) => `${m.host} -> ${m.sandbox}${m.readOnly ? ' (ro)' : ''}`).join(', ') || 'none'}`,
+    );
+    l.push(
+      `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, each in the order ${t.rounds.order.join(' ')}`,
+    );
+    for (const v of t.variants)
+      l.push(
+        `  variant ${v.id}: ${v.tree}${v.image ? ` in ${v.image}` : ''}${v.setup ? `; setup: ${line(v.setup)}` : ''}${v.notes.length ? ` (${v.notes.join('; ')})` : ''}`,
+      );
+    l.push(
+      `  client copy: the parent's ${t.clientCopy.path}${t.clientCopy.pinned ? ' (pinned)' : ''}${t.clientCopy.setup ? `; setup: ${line(t.clientCopy.setup)}` : ''}`,
+    );
+    if (t.server)
+      l.push(
+        `  server: ${line(t.server.argv)}`,
+        `    cwd ${t.server.cwd}; env ${line(Object.entries(t.server.env).map(([k, v]) => `${k}=${v}`))}`,
+      );
+    l.push(`  client: ${line(t.client.argv)}`);
+    for (const a of t.client.appended) l.push(`    the harness appends: ${line(a.args)} (${a.why})`);
+    l.push(`    cwd ${t.client.cwd}; env ${line(Object.entries(t.client.env).map(([k, v]) => `${k}=${v}`))}`);
+    if (Object.keys(t.setupEnv).length)
+      l.push(`  setup env: ${line(Object.entries(t.setupEnv).map(([k, v]) => `${k}=${v}`))}`);
+    l.push(
+      `  timeouts: server start ${t.timeouts.serverStartS} s, benchmark ${t.timeouts.benchmarkS} s, build ${t.timeouts.buildS} s`,
+    );
+    l.push(`  probe: ${t.probe ? JSON.stringify(t.probe).slice(0, 300) : 'none (outputs unchecked)'}`);
+    for (const n of t.notes) l.push(`  note: ${n}`);
+  }
+  return `${l.join('\n')}\n`;
+}
