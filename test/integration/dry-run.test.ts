@@ -114,7 +114,7 @@ describe('isobench run --dry-run', () => {
       },
     ]);
     expect(t.client.env.PYTHONPATH).toBe('/work/client');
-    const images = t.images as Array<{
+    const images = t.images as unknown as Array<{
       role: string;
       tag: string;
       buildArgs: Record<string, string>;
