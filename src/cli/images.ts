@@ -15,17 +15,45 @@ export async function imagesBuildCmd(opts: {
   logDir?: string;
   json?: boolean;
   tasksDir?: string;
+  contextOnly?: string;
 }): Promise<number> {
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
+  const tasks = opts.tasks.split(',').map((s) => s.trim());
+  const picked = tasks.map((key) => {
+    const task = findTask(catalogue.tasks, key);
+    if (!task) throw new UsageError(`--tasks: no task '${key}'`);
+    return task;
+  });
+  const { cloneProblems } = await import('../workspace/clone.js');
+  const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, picked);
+  if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
+  if (opts.contextOnly) {
+    const { writeTaskContexts } = await import('../executor/task-images.js');
+    const dest = resolve(opts.contextOnly);
+    const written: unknown[] = [];
+    for (const task of picked) {
+      const contexts = await writeTaskContexts(task, {
+        clone: opts.repo ? resolve(opts.repo) : undefined,
+        baseImage: opts.base ?? 'isobench-base:bookworm',
+        dest: join(dest, task.id.replace(/[^\w.-]+/g, '_')),
+      });
+      written.push({ task: task.id, contexts });
+      if (!opts.json)
+        for (const c of contexts) {
+          out(`${task.id} ${c.role.padEnd(6)} ${c.tag}  ${c.dir}`);
+          out(`  ${c.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`);
+        }
+    }
+    if (opts.json) outJson({ schemaVersion: 1, contextOnly: true, tasks: written });
+    return EXIT.ok;
+  }
   const { connectDocker, dockerAvailable } = await import('../executor/docker.js');
   const { buildTaskImages } = await import('../executor/task-images.js');
   const docker = await connectDocker();
   const ok = await dockerAvailable(docker);
   if (!ok.ok) throw new UsageError(`no Docker engine: ${ok.reason}`);
   const results: unknown[] = [];
-  for (const key of opts.tasks.split(',').map((s) => s.trim())) {
-    const task = findTask(catalogue.tasks, key);
-    if (!task) throw new UsageError(`--tasks: no task '${key}'`);
+  for (const task of picked) {
     try {
       const r = await buildTaskImages(docker, task, {
         clone: opts.repo ? resolve(opts.repo) : undefined,

@@ -261,6 +261,10 @@ images
   .option('--repo <path>', 'a local clone of the task repository (vLLM tasks)')
   .option('--base <image>', 'base image of the demo recipes', 'isobench-base:bookworm')
   .option('--log-dir <dir>', 'where build logs and image records go (default results/images)')
+  .option(
+    '--context-only <dir>',
+    'write each image’s build context (Dockerfile, tree, plan, scripts) under DIR and print the docker build command; build nothing',
+  )
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./images.js')).imagesBuildCmd(opts)));
