@@ -313,7 +313,6 @@ function serverFiles(era: Era): Record<string, string> {
     'vllm/utils.py': [
       'import argparse',
       re,
-      'import torch',
       '',
       'class FlexibleArgumentParser(argparse.ArgumentParser):',
       '    """Takes --a_b for --a-b, as vLLM\'s does."""',
@@ -531,11 +530,10 @@ function clientFiles(era: Era): Record<string, string> {
     files['vllm/entrypoints/cli/__init__.py'] = '';
     files['vllm/entrypoints/cli/benchmark/__init__.py'] = '';
     files['vllm/entrypoints/cli/main.py'] = [
-      'import sys',
-      'from vllm.utils import FlexibleArgumentParser',
+      'import argparse',
       '',
       'def main():',
-      '    parser = FlexibleArgumentParser(prog="vllm")',
+      '    parser = argparse.ArgumentParser(prog="vllm")',
       '    sub = parser.add_subparsers(dest="command", required=True)',
       '    bench = sub.add_parser("bench").add_subparsers(dest="bench_type", required=True)',
       '    from vllm.benchmarks import throughput',
