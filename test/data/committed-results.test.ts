@@ -14,6 +14,7 @@ import { decodeRows, REPORT_DATA_VERSION } from '../../src/report/html-data.js';
 import { reportRowOf } from '../../src/report/report-rows.js';
 import type { ExtendedRow } from '../../src/report/run-rows.js';
 import { readV5Table } from '../../src/report/v5-io.js';
+import type { TaskVerdict } from '../../src/task/verify.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const RESULTS = join(PROJECT_ROOT, 'results');
@@ -27,9 +28,59 @@ const makespans = all.filter((d) => d.startsWith('makespan-'));
 const reports = all.filter((d) => existsSync(join(RESULTS, d, 'report.html')));
 /** report benchmark output (test/bench/report-scale.ts) */
 const scales = all.filter((d) => d.startsWith('report-scale'));
+/** `isobench tasks verify` against real vLLM trees (the verdicts and the trees they used) */
+const verifies = all.filter((d) => existsSync(join(RESULTS, d, 'verify.json')));
 
 it('every committed result folder is checked by one of the suites below', () => {
-  expect([...dirs, ...makespans, ...reports, ...scales].sort()).toEqual(all.sort());
+  expect([...dirs, ...makespans, ...reports, ...scales, ...verifies].sort()).toEqual(all.sort());
+});
+
+describe.each(verifies)('results/%s', (dir) => {
+  const report = JSON.parse(readFileSync(join(RESULTS, dir, 'verify.json'), 'utf8')) as {
+    schemaVersion: number;
+    tasks: TaskVerdict[];
+  };
+  const trees = readFileSync(join(RESULTS, dir, 'trees.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+  const specs = new Map<
+    string,
+    { benchmarkable: { ok: boolean }; commits: { parent: string; human: string } }
+  >();
+  for (const [, short] of trees)
+    specs.set(
+      `vllm/${short}`,
+      JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks', 'vllm', `${short}.json`), 'utf8')),
+    );
+
+  it('has a verdict for the task of every tree, at the commits the catalogue names', () => {
+    expect(report.schemaVersion).toBe(1);
+    expect(report.tasks.map((t) => t.task).sort()).toEqual([...specs.keys()].sort());
+    for (const [tree, short, parent, human] of trees) {
+      const spec = specs.get(`vllm/${short}`);
+      expect([tree, spec?.commits.parent, spec?.commits.human]).toEqual([tree, parent, human]);
+    }
+  });
+
+  it('every task the catalogue calls benchmarkable passes, with its argv parsed by the tree’s own parsers', () => {
+    for (const t of report.tasks) {
+      const ok = specs.get(t.task)?.benchmarkable.ok;
+      expect(t.verdict, t.task).toBe(ok ? 'pass' : 'not_benchmarkable');
+      if (!ok) continue;
+      expect(t.checks.find((c) => c.name === 'client-argv')?.status, t.task).toBe('pass');
+      for (const c of t.checks.filter((x) => x.name === 'server-argv')) expect(c.status, t.task).toBe('pass');
+    }
+  });
+
+  it('the README states the counts the report holds', () => {
+    const readme = readFileSync(join(RESULTS, dir, 'README.md'), 'utf8');
+    const pass = report.tasks.filter((t) => t.verdict === 'pass').length;
+    const nb = report.tasks.filter((t) => t.verdict === 'not_benchmarkable').length;
+    expect(readme).toContain(`${pass} of ${report.tasks.length - nb} benchmarkable task(s) pass`);
+    for (const t of report.tasks) expect(readme).toContain(`| ${t.task} |`);
+  });
 });
 
 describe.each(reports)('results/%s', (dir) => {

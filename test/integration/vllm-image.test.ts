@@ -348,3 +348,34 @@ describe.each(ERAS)('the vLLM recipe on a %s tree', (era) => {
     expect(r.out).toContain('the build of the patched tree exited with');
   }, 120_000);
 });
+
+describe('the recipe’s wheel step without network', () => {
+  it('fails at once, saying so, when no wheel URL answers (never a 25-90 minute source build that needs the network too)', () => {
+    const rootDir = join(root, 'no-network');
+    const source = join(rootDir, 'source');
+    mkdirSync(join(source, 'vllm'), { recursive: true });
+    writeFileSync(join(source, 'vllm', '__init__.py'), '');
+    writeFileSync(
+      join(rootDir, 'plan.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        install: {
+          method: 'wheel',
+          candidates: ['http://127.0.0.1:9/vllm.whl', 'http://127.0.0.1:9/other.whl'],
+          fallback: 'source',
+        },
+        extraPackages: [],
+      }),
+    );
+    writeFileSync(join(rootDir, 'constraints.txt'), '');
+    const r = run(
+      PY,
+      [join(SCRIPTS, 'install.py'), '--phase', 'install', '--root', rootDir, '--source', source],
+      { env: base },
+    );
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('unreachable: http://127.0.0.1:9/vllm.whl');
+    expect(r.out).toContain('isobench install: no network: none of the per-commit wheel URLs answered');
+    expect(r.out).not.toContain('--no-build-isolation');
+  });
+});

@@ -28,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 SKIP_DIRS = {"__pycache__"}
@@ -45,17 +46,21 @@ def run(argv, **kw):
 
 
 def available(url):
+    """'ok', 'absent' (the server answered: no such wheel) or 'unreachable' (no answer at all)."""
     if os.path.exists(url):
-        return True
-    if url.startswith("file://"):
-        return os.path.exists(url[len("file://"):])
+        return "ok"
+    if url.startswith("file://") or url.startswith("/"):
+        return "ok" if os.path.exists(url.replace("file://", "", 1)) else "absent"
     try:
         req = urllib.request.Request(url, method="HEAD")
         with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status == 200
-    except Exception as e:  # 403/404 and network errors alike: not usable
-        sys.stdout.write("  not available: %s (%s)\n" % (url, e))
-        return False
+            return "ok" if r.status == 200 else "absent"
+    except urllib.error.HTTPError as e:  # 403/404: the server says there is no such wheel
+        sys.stdout.write("  no wheel at %s (HTTP %s)\n" % (url, e.code))
+        return "absent"
+    except Exception as e:  # DNS, refused, timeout: nothing answered
+        sys.stdout.write("  unreachable: %s (%s)\n" % (url, e))
+        return "unreachable"
 
 
 def files_under(base, top="vllm"):
@@ -83,13 +88,18 @@ def phase_install(plan, opts):
     method = None
     inst = plan["install"]
     if inst["method"] == "wheel":
+        answers = []
         for url in inst.get("candidates", []):
-            if available(url):
+            answers.append(available(url))
+            if answers[-1] == "ok":
                 if run(pip(opts, "install", *cons, url)) != 0:
                     fail("pip could not install the per-commit wheel %s" % url)
                 method = "wheel"
                 plan["installedFrom"] = url
                 break
+        if method is None and answers and all(a == "unreachable" for a in answers):
+            # no answer is not "no wheel": a source build (25-90 minutes) would need the network too
+            fail("no network: none of the per-commit wheel URLs answered (%s)" % ", ".join(inst["candidates"]))
         if method is None and inst.get("fallback") != "source":
             fail("no per-commit wheel answered (%s)" % ", ".join(inst.get("candidates", [])))
     if method is None:
