@@ -8,8 +8,9 @@ three phases:
            today's nightly), or, where no wheel exists, a source build of the commit. The tree's
            build requirements are installed too, for rebuilding native patches later.
   deps     every source the tree's CMake fetches (FetchContent: cutlass, vllm-flash-attn, flashmla,
-           with their git submodules) mirrored into the image, and git told to take them from there
-           (url.<mirror>.insteadOf), so that a rebuild of a native patch runs offline.
+           with their git submodules), the one commit the tree pins of each (no history), fetched
+           into the image, and git told to take them from there (url.<mirror>.insteadOf), so that a
+           rebuild of a native patch runs offline.
   record   offline: which files the install put into the package that the commit's checkout lacks
            (compiled extensions, generated Python, _version.py, commit_id.py) -> generated.json,
            which the prepare step links into every variant's tree; the installed version ->
@@ -26,6 +27,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -137,26 +139,37 @@ def git(*args, **kw):
     return run(["git"] + list(args), **kw)
 
 
-def mirror(url, tag, deps_dir, done):
-    """Mirrors `url` (all refs), checks that `tag` is in it, and mirrors its submodules at `tag`."""
-    if url in done:
+SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def mirror(url, tag, deps_dir, done, seen):
+    """Fetches the one commit `tag` names from `url` (no history: a depth-1 fetch into a bare repository
+    of the image, with a ref the tree's CMake can ask for), then the commits its submodules pin."""
+    if (url, tag) in seen:
         return
+    seen.add((url, tag))
     dest = os.path.join(deps_dir, mirror_name(url))
-    if not os.path.isdir(dest):
-        if git("clone", "--mirror", "--quiet", url, dest) != 0:
-            fail("could not mirror %s" % url)
-    if tag:
-        if git("-C", dest, "rev-parse", "--verify", "--quiet", tag + "^{commit}", stdout=subprocess.DEVNULL) != 0:
-            # a commit no ref reaches: fetch it and keep a ref to it
-            if git("-C", dest, "fetch", "--quiet", url, tag) != 0:
-                fail("%s has no %s" % (url, tag))
-            git("-C", dest, "update-ref", "refs/isobench/" + tag, "FETCH_HEAD")
+    if not os.path.isdir(dest) and git("init", "--bare", "--quiet", dest) != 0:
+        fail("could not make the mirror of %s" % url)
     done[url] = dest
     if not tag:
+        if git("-C", dest, "fetch", "--quiet", url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*") != 0:
+            fail("could not mirror %s" % url)
         return
+    if git("-C", dest, "fetch", "--quiet", "--depth", "1", url, tag) != 0:
+        fail("%s has no %s" % (url, tag))
+    # a branch for every fetched commit (a plain `git clone`, as FetchContent runs for a commit, fetches
+    # branches), and a name given as a tag also as a tag (FetchContent clones shallow sources with --branch)
+    git("-C", dest, "update-ref", "refs/heads/isobench-" + tag, "FETCH_HEAD^{commit}")
+    if not SHA.match(tag):
+        git("-C", dest, "update-ref", "refs/tags/" + tag, "FETCH_HEAD")
+    git("-C", dest, "symbolic-ref", "HEAD", "refs/heads/isobench-" + tag)
+    commit = subprocess.run(
+        ["git", "-C", dest, "rev-parse", "FETCH_HEAD^{commit}"], capture_output=True, text=True
+    ).stdout.strip()
     try:
         gitmodules = subprocess.check_output(
-            ["git", "-C", dest, "show", "%s:.gitmodules" % tag], stderr=subprocess.DEVNULL, text=True
+            ["git", "-C", dest, "show", "%s:.gitmodules" % commit], stderr=subprocess.DEVNULL, text=True
         )
     except subprocess.CalledProcessError:
         return
@@ -164,21 +177,22 @@ def mirror(url, tag, deps_dir, done):
     paths = [line.split("=", 1)[1].strip() for line in gitmodules.splitlines() if line.strip().startswith("path")]
     for sub_url, sub_path in zip(urls, paths):
         try:
-            entry = subprocess.check_output(["git", "-C", dest, "ls-tree", tag, sub_path], text=True).split()
+            entry = subprocess.check_output(["git", "-C", dest, "ls-tree", commit, sub_path], text=True).split()
         except subprocess.CalledProcessError:
             entry = []
         sub_commit = entry[2] if len(entry) >= 3 and entry[1] == "commit" else None
         if sub_url.startswith("../") or sub_url.startswith("./"):
             sub_url = url.rsplit("/", 1)[0] + "/" + sub_url.split("/", 1)[1]
-        mirror(sub_url, sub_commit, deps_dir, done)
+        mirror(sub_url, sub_commit, deps_dir, done, seen)
 
 
 def phase_deps(plan, opts):
     deps_dir = os.path.join(opts.root, "deps")
     os.makedirs(deps_dir, exist_ok=True)
     done = {}
+    seen = set()
     for d in plan.get("deps", []):
-        mirror(d["repository"], d["tag"], deps_dir, done)
+        mirror(d["repository"], d["tag"], deps_dir, done, seen)
     scope = "--system" if opts.gitconfig == "system" else "--global"
     for url, dest in sorted(done.items()):
         local = "file://" + dest
