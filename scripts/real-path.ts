@@ -12,12 +12,13 @@
  *   node --import tsx scripts/real-path.ts --repo CLONE --task vllm/58eee5f2 --out DIR \
  *     [--file vllm/transformers_utils/tokenizer.py --old TEXT --new TEXT] [--base IMAGE]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { editThenFinish, startScriptedServer } from '../src/agent/scripted-server.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { runCli } from '../test/support/cli.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,27 +41,10 @@ if (!values.repo || !values.out) {
 }
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
-const bin = join(packageRoot(), 'bin', 'isobench.mjs');
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const c = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    c.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    c.on('close', (code) => done({ code, stdout, stderr }));
-  });
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const r = await runCli(args, env);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function save(name: string, r: { code: number | null; stdout: string; stderr: string }): void {

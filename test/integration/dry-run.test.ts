@@ -6,22 +6,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DryTask } from '../../src/run/dry-run.js';
+import { runCliSync } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 import { makeEraRepo, makeUpstream } from '../support/vllm-era.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-dry-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function isobench(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'bin/isobench.mjs'), ...args], {
-    encoding: 'utf8',
-    cwd: root,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const isobench = (...args: string[]) => runCliSync(args, { cwd: root });
 
 describe('isobench run --dry-run', () => {
   let repo: { dir: string; parent: string; human: string };

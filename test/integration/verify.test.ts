@@ -4,25 +4,19 @@
  * (FlexibleArgumentParser with `import regex as re`, a server that needs the CUDA platform detected,
  * pydantic config dataclasses, `vllm bench`), so a stand-in that breaks shows here as a failure.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskVerdict } from '../../src/task/verify.js';
+import { runCliSync } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 import { ERAS, type Era, makeEraRepo, makeUpstream } from '../support/vllm-era.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-verify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function isobench(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'bin/isobench.mjs'), ...args], {
-    encoding: 'utf8',
-    cwd: PROJECT_ROOT,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const isobench = (...args: string[]) => runCliSync(args);
 
 const base = (id: string) =>
   JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks', 'vllm', `${id}.json`), 'utf8'));

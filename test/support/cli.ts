@@ -2,7 +2,7 @@
  * Runs the built \`isobench\` without blocking this process, so that servers the test runs in this
  * process (the scripted model server, a judge) can answer the CLI's requests.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from './shared-data.js';
 
@@ -29,6 +29,19 @@ export function runCli(
     });
     c.on('exit', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/** The same, blocking (for tests that run no server in this process); `cwd` defaults to the project. */
+export function runCliSync(
+  args: readonly string[],
+  opts: { env?: Readonly<Record<string, string>>; cwd?: string } = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? PROJECT_ROOT,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**
