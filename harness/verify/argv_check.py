@@ -48,6 +48,18 @@ ABSENT = re.compile(
 SHIMS = {"typing_extensions": "typing", "regex": "re"}
 
 
+def stand_attr(owner, attr):
+    """Attribute `attr` of the stand-in whose name `owner()` gives: a stand-in, but special names are
+    absent (so that copy, pickle and introspection see an ordinary object), except `__version__`.
+    The name is read only for ordinary attributes: `copy` asks a half-made object for
+    `__setstate__` before its name is set."""
+    if attr.startswith("__") and attr.endswith("__"):
+        if attr == "__version__":
+            return "0.0.0"
+        raise AttributeError(attr)
+    return Stand(owner() + "." + attr)
+
+
 class Stand(object):
     """A stand-in value: every attribute, call, item and operator gives another stand-in."""
 
@@ -57,11 +69,7 @@ class Stand(object):
         object.__setattr__(self, "_name", name)
 
     def __getattr__(self, attr):
-        if attr.startswith("__") and attr.endswith("__"):
-            if attr == "__version__":
-                return "0.0.0"
-            raise AttributeError(attr)
-        return Stand(self._name + "." + attr)
+        return stand_attr(lambda: self._name, attr)
 
     def __setattr__(self, attr, value):
         pass
@@ -219,11 +227,7 @@ class StandModule(types.ModuleType):
     """A stand-in module: any attribute is a stand-in; submodules import as stand-in modules."""
 
     def __getattr__(self, attr):
-        if attr.startswith("__") and attr.endswith("__"):
-            if attr == "__version__":
-                return "0.0.0"
-            raise AttributeError(attr)
-        return Stand(self.__name__ + "." + attr)
+        return stand_attr(lambda: self.__name__, attr)
 
 
 class StandLoader(importlib.abc.Loader):
@@ -409,6 +413,8 @@ def describe(value):
         return value
     if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float, bool)) for v in value):
         return [describe(v) for v in value]
+    if isinstance(value, (types.FunctionType, types.MethodType)):
+        return "<function %s>" % value.__qualname__  # no address: the same every run
     return repr(value)
 
 

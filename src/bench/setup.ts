@@ -33,47 +33,50 @@ export function clientSourceFile(task: TaskSpec): string {
   return copy;
 }
 
+/** The outcome of a setup step: its record, and its failure if it failed. */
+type SetupOutcome = { records: SetupRecord[]; failure: { class: FailureClass; detail: string } | null };
+
 /** Runs the task's prepare step (if any) in a checkout that is not a variant (the client's copy). */
-export async function runPrepare(
+export function runPrepare(
   task: TaskSpec,
   sb: Sandbox,
   dir: string,
   logDir: string,
   extraEnv?: Readonly<Record<string, string>>,
-): Promise<{ records: SetupRecord[]; failure: { class: FailureClass; detail: string } | null }> {
-  const none: PreparedVariant = {
-    id: 'client',
-    kind: 'baseline',
-    agent: null,
-    hostDir: null,
-    failure: null,
-    patch: null,
-    tamper: [],
-  };
-  return runSetup(task, none, sb, dir, logDir, extraEnv);
+): Promise<SetupOutcome> {
+  return runStep(task, 'prepare', sb, dir, logDir, extraEnv);
 }
 
 /** Runs the setup a variant's tree needs; logs go to `logDir/<step>.stdout|stderr`. */
-export async function runSetup(
+export function runSetup(
   task: TaskSpec,
   v: PreparedVariant,
   sb: Sandbox,
   dir: string,
   logDir: string,
   extraEnv?: Readonly<Record<string, string>>,
-): Promise<{ records: SetupRecord[]; failure: { class: FailureClass; detail: string } | null }> {
+): Promise<SetupOutcome> {
+  return runStep(task, v.patch?.native ? 'build' : 'prepare', sb, dir, logDir, extraEnv);
+}
+
+/** Runs one setup step of the task in `dir`, when the task has it. */
+async function runStep(
+  task: TaskSpec,
+  step: 'build' | 'prepare',
+  sb: Sandbox,
+  dir: string,
+  logDir: string,
+  extraEnv?: Readonly<Record<string, string>>,
+): Promise<SetupOutcome> {
   const setup = task.setup;
-  if (!setup) return { records: [], failure: null };
-  const step: 'build' | 'prepare' | null = v.patch?.native ? 'build' : setup.prepare ? 'prepare' : null;
-  const argv = step === 'build' ? setup.build : step === 'prepare' ? setup.prepare : null;
-  if (!step || !argv) return { records: [], failure: null };
+  const argv = step === 'build' ? setup?.build : setup?.prepare;
+  if (!setup || !argv) return { records: [], failure: null };
   await mkdir(logDir, { recursive: true });
   const env = { ...extraEnv, ...setup.env };
-  const timeoutMs = task.timeouts.buildS * 1000;
   const r = await sb.exec(argv, {
     cwd: dir,
     env,
-    timeoutMs,
+    timeoutMs: task.timeouts.buildS * 1000,
     stdoutPath: join(logDir, `${step}.stdout`),
     stderrPath: join(logDir, `${step}.stderr`),
   });
@@ -82,17 +85,19 @@ export async function runSetup(
   const why = r.timedOut
     ? `ran past ${task.timeouts.buildS}s and was killed`
     : `exited with ${r.exitCode ?? r.signal}:\n${await tail(r.stderrPath)}`;
+  if (step === 'prepare')
+    return {
+      records: [record],
+      failure: { class: 'infra_error', detail: `the prepare step of ${task.id} ${why}` },
+    };
   const environment = !r.timedOut && r.exitCode === SETUP_ENVIRONMENT_EXIT;
   return {
     records: [record],
-    failure:
-      step === 'build' && !environment
-        ? { class: 'build_failed', detail: `the build of the patched tree (${argv.join(' ')}) ${why}` }
-        : step === 'build'
-          ? {
-              class: 'infra_error',
-              detail: `the rebuild of the patched tree failed for a reason of its environment, not the patch: ${why}`,
-            }
-          : { class: 'infra_error', detail: `the prepare step of ${task.id} ${why}` },
+    failure: environment
+      ? {
+          class: 'infra_error',
+          detail: `the rebuild of the patched tree failed for a reason of its environment, not the patch: ${why}`,
+        }
+      : { class: 'build_failed', detail: `the build of the patched tree (${argv.join(' ')}) ${why}` },
   };
 }

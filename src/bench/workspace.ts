@@ -3,6 +3,7 @@
  * of the benchmark client every variant runs), the human commit, and the parent with each agent's
  * patch applied after the patch checks.
  */
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -28,7 +29,6 @@ async function pinClient(task: TaskSpec, parentDir: string, dir: string): Promis
   if (!copy.pinned) return null;
   const from = join(parentDir, copy.path);
   const to = join(dir, copy.path);
-  const { execFileSync } = await import('node:child_process');
   let differed = true;
   try {
     execFileSync('diff', ['-rq', from, to], { stdio: 'ignore' });
@@ -41,6 +41,16 @@ async function pinClient(task: TaskSpec, parentDir: string, dir: string): Promis
   return differed
     ? `the parent's ${copy.path} replaced this tree's own (which differed), so the timing code is the same for every variant`
     : `the parent's ${copy.path} pinned (this tree's own was the same)`;
+}
+
+/** The variant ids of agent patches, in order: `agent:<name>`, then `agent:<name>#2`, … for a name seen again. */
+export function agentVariantIds(agents: ReadonlyArray<{ readonly agent: string }>): string[] {
+  const seen = new Map<string, number>();
+  return agents.map((a) => {
+    const n = (seen.get(a.agent) ?? 0) + 1;
+    seen.set(a.agent, n);
+    return `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
+  });
 }
 
 /** A folder-safe name for a variant. */
@@ -109,11 +119,9 @@ export async function prepareVariants(
       ...(humanPin ? { notes: [humanPin] } : {}),
     },
   ];
-  const seen = new Map<string, number>();
-  for (const a of agents) {
-    const n = (seen.get(a.agent) ?? 0) + 1;
-    seen.set(a.agent, n);
-    const id = `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
+  const ids = agentVariantIds(agents);
+  for (const [i, a] of agents.entries()) {
+    const id = ids[i] as string;
     const slug = variantSlug(id);
     await writeFile(join(root, 'patches', `${slug}.patch`), a.patch);
     const check = checkPatch(a.patch, { protectedPaths: task.protectedPaths });

@@ -3,8 +3,10 @@
  * smoke-tested, and the cache's disk budget (least recently used go first).
  */
 import { join, resolve } from 'node:path';
+import { variantSlug } from '../bench/workspace.js';
 import { InfraError } from '../executor/types.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { shellLine } from '../util/shell-words.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
 /** `images build --tasks IDS [--repo PATH] [--base IMAGE] [--log-dir DIR]`. */
@@ -35,13 +37,13 @@ export async function imagesBuildCmd(opts: {
       const contexts = await writeTaskContexts(task, {
         clone: opts.repo ? resolve(opts.repo) : undefined,
         baseImage: opts.base ?? 'isobench-base:bookworm',
-        dest: join(dest, task.id.replace(/[^\w.-]+/g, '_')),
+        dest: join(dest, variantSlug(task.id)),
       });
       written.push({ task: task.id, contexts });
       if (!opts.json)
         for (const c of contexts) {
           out(`${task.id} ${c.role.padEnd(6)} ${c.tag}  ${c.dir}`);
-          out(`  ${c.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`);
+          out(`  ${shellLine(c.command)}`);
         }
     }
     if (opts.json) outJson({ schemaVersion: 1, contextOnly: true, tasks: written });

@@ -147,7 +147,7 @@ export function cudaImageOf(facts: VllmTreeFacts): string {
 }
 
 /** The recipe of vLLM at `commit` (its tree checked out at `tree`, dated `date`). */
-export function vllmRecipe(task: TaskSpec, commit: string, tree: string, date: string): ImageRecipe {
+export function vllmRecipe(commit: string, tree: string, date: string): ImageRecipe {
   const day = date.slice(0, 10);
   const { plan, facts } = vllmInstallPlan(commit, tree, date);
   const notes: string[] = [];
@@ -179,7 +179,6 @@ export function vllmRecipe(task: TaskSpec, commit: string, tree: string, date: s
   };
   for (const s of SCRIPTS)
     files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
-  void task;
   return {
     family: 'vllm',
     context: [{ from: tree, to: 'repo' }],
@@ -203,4 +202,16 @@ export function vllmRecipe(task: TaskSpec, commit: string, tree: string, date: s
     network: true,
     notes,
   };
+}
+
+/** The recipe of a task's commit (`role`) whose tree is checked out at `tree`. */
+export function recipeFor(
+  task: TaskSpec,
+  role: 'parent' | 'human',
+  tree: string,
+  baseImage: string,
+): ImageRecipe {
+  return task.repo.demo
+    ? demoRecipe(task, tree, baseImage)
+    : vllmRecipe(task.commits[role], tree, task.commits.date ?? new Date().toISOString());
 }

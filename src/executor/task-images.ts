@@ -1,13 +1,11 @@
 /** The images of a task's two commits (parent and human), built from one recipe family. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { simpleGit } from 'simple-git';
-import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
+import { withCommitTrees } from '../workspace/clone.js';
 import { type BuiltImage, ensureImage, type ImageRecipe, recipeTag, writeBuildContext } from './images.js';
-import { demoRecipe, vllmRecipe } from './recipes.js';
+import { recipeFor } from './recipes.js';
 
 /** A written build context: where, the tag it would get, and the `docker build` that builds it. */
 export interface WrittenContext {
@@ -23,32 +21,13 @@ export interface WrittenContext {
 
 async function recipesOf(
   task: TaskSpec,
-  tmp: string,
   opts: { clone?: string; baseImage: string },
   each: (role: 'parent' | 'human', recipe: ImageRecipe) => Promise<void>,
 ): Promise<void> {
-  let repo: string;
-  if (task.repo.demo) repo = (await materializeDemoRepo(task.repo.demo, join(tmp, 'repo'))).dir;
-  else if (opts.clone) repo = opts.clone;
-  else throw new Error(`${task.id}: building its images needs a local clone of ${task.repo.url} (--repo)`);
-  try {
-    for (const role of ['parent', 'human'] as const) {
-      const commit = task.commits[role];
-      const tree = join(tmp, role);
-      await simpleGit(repo).raw(['worktree', 'add', '--detach', '--force', tree, commit]);
-      const date = task.commits.date ?? new Date().toISOString();
-      await each(
-        role,
-        task.repo.demo ? demoRecipe(task, tree, opts.baseImage) : vllmRecipe(task, commit, tree, date),
-      );
-    }
-  } finally {
-    await rm(join(tmp, 'parent'), { recursive: true, force: true });
-    await rm(join(tmp, 'human'), { recursive: true, force: true });
-    await simpleGit(repo)
-      .raw(['worktree', 'prune'])
-      .catch(() => undefined);
-  }
+  await withCommitTrees(task, opts.clone, async (trees) => {
+    for (const role of ['parent', 'human'] as const)
+      await each(role, recipeFor(task, role, trees[role], opts.baseImage));
+  });
 }
 
 /**
@@ -59,36 +38,31 @@ export async function writeTaskContexts(
   task: TaskSpec,
   opts: { clone?: string; baseImage: string; dest: string },
 ): Promise<WrittenContext[]> {
-  const tmp = await mkdtemp(join(tmpdir(), 'isobench-images-'));
   const out: WrittenContext[] = [];
-  try {
-    await recipesOf(task, tmp, opts, async (role, recipe) => {
-      const dir = join(opts.dest, role);
-      await rm(dir, { recursive: true, force: true });
-      await writeBuildContext(recipe, dir);
-      const tag = await recipeTag(recipe);
-      out.push({
-        role,
-        commit: task.commits[role],
-        dir,
+  await recipesOf(task, opts, async (role, recipe) => {
+    const dir = join(opts.dest, role);
+    await rm(dir, { recursive: true, force: true });
+    await writeBuildContext(recipe, dir);
+    const tag = await recipeTag(recipe);
+    out.push({
+      role,
+      commit: task.commits[role],
+      dir,
+      tag,
+      buildArgs: recipe.buildArgs,
+      network: recipe.network === true,
+      notes: recipe.notes ?? [],
+      command: [
+        'docker',
+        'build',
+        ...(recipe.network ? ['--network', 'host'] : ['--network', 'none']),
+        ...Object.entries(recipe.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        '-t',
         tag,
-        buildArgs: recipe.buildArgs,
-        network: recipe.network === true,
-        notes: recipe.notes ?? [],
-        command: [
-          'docker',
-          'build',
-          ...(recipe.network ? ['--network', 'host'] : ['--network', 'none']),
-          ...Object.entries(recipe.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-          '-t',
-          tag,
-          dir,
-        ],
-      });
+        dir,
+      ],
     });
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
   return out;
 }
 
@@ -98,14 +72,9 @@ export async function buildTaskImages(
   task: TaskSpec,
   opts: { clone?: string; baseImage: string; logDir: string },
 ): Promise<{ parent: BuiltImage; human: BuiltImage }> {
-  const tmp = await mkdtemp(join(tmpdir(), 'isobench-images-'));
-  try {
-    const out: Partial<Record<'parent' | 'human', BuiltImage>> = {};
-    await recipesOf(task, tmp, opts, async (role, recipe) => {
-      out[role] = await ensureImage(docker, recipe, opts.logDir);
-    });
-    return out as { parent: BuiltImage; human: BuiltImage };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  const out: Partial<Record<'parent' | 'human', BuiltImage>> = {};
+  await recipesOf(task, opts, async (role, recipe) => {
+    out[role] = await ensureImage(docker, recipe, opts.logDir);
+  });
+  return out as { parent: BuiltImage; human: BuiltImage };
 }

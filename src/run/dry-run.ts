@@ -7,18 +7,18 @@
  * /dev/shm, the timeouts and the correctness probe. Reads the clone (worktrees in a temporary
  * folder, removed afterwards); starts, builds and writes nothing else.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { GPU_SHM_BYTES } from '../bench/job.js';
 import { clientSourceFile } from '../bench/setup.js';
+import { agentVariantIds, variantSlug } from '../bench/workspace.js';
 import { recipeTag } from '../executor/images.js';
-import { demoRecipe, vllmInstallPlan, vllmRecipe } from '../executor/recipes.js';
+import { recipeFor } from '../executor/recipes.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
-import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
+import { shellLine } from '../util/shell-words.js';
+import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 
 /** The version of the dry-run report. */
 export const DRY_RUN_VERSION = 1;
@@ -100,25 +100,11 @@ export interface DryRunInput {
   readonly gpus: string;
 }
 
-async function imagesOf(
-  task: TaskSpec,
-  input: DryRunInput,
-  tmp: string,
-): Promise<{ images: DryImage[]; parentTree: string }> {
+async function imagesOf(task: TaskSpec, input: DryRunInput, trees: CommitTrees): Promise<DryImage[]> {
   const images: DryImage[] = [];
-  let repo: string;
-  if (task.repo.demo) repo = (await materializeDemoRepo(task.repo.demo, join(tmp, 'repo'))).dir;
-  else if (input.clone) repo = input.clone;
-  else throw new Error(`${task.id}: needs --repo`);
-  let parentTree = '';
   for (const role of ['parent', 'human'] as const) {
-    const tree = join(tmp, role);
-    await simpleGit(repo).raw(['worktree', 'add', '--detach', '--force', tree, task.commits[role]]);
-    if (role === 'parent') parentTree = tree;
-    const date = task.commits.date ?? new Date().toISOString();
-    const recipe = task.repo.demo
-      ? demoRecipe(task, tree, input.baseImage)
-      : vllmRecipe(task, task.commits[role], tree, date);
+    const recipe = recipeFor(task, role, trees[role], input.baseImage);
+    const plan = recipe.files?.['isobench/plan.json'];
     images.push({
       role,
       commit: task.commits[role],
@@ -126,36 +112,28 @@ async function imagesOf(
       family: recipe.family,
       buildArgs: recipe.buildArgs,
       notes: recipe.notes ?? [],
-      ...(task.repo.demo ? {} : { plan: vllmInstallPlan(task.commits[role], tree, date).plan }),
+      ...(plan ? { plan: JSON.parse(plan) } : {}),
       smoke: recipe.smoke,
     });
   }
-  return { images, parentTree };
+  return images;
 }
 
 /** The dry-run plan of every task. */
 export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
   const out: DryTask[] = [];
   for (const task of input.tasks) {
-    const tmp = await mkdtemp(join(tmpdir(), 'isobench-dry-run-'));
-    try {
-      const { images, parentTree } = await imagesOf(task, input, tmp);
+    await withCommitTrees(task, input.clone, async (trees) => {
+      const images = await imagesOf(task, input, trees);
       const b = task.benchmark;
       const kind = b.kind;
       const offline = input.cache ? offlineSetup(input.cache) : null;
       const workdir = input.executor === 'docker' ? '/work' : '<sandbox>/work';
       const base = { ...offline?.env, ...b.env, PYTHONUNBUFFERED: '1' };
-      const clientSource = await readFile(join(parentTree, clientSourceFile(task)), 'utf8').catch(() => '');
+      const clientSource = await readFile(join(trees.parent, clientSourceFile(task)), 'utf8').catch(() => '');
       const json = kind ? jsonResultRequest(kind, clientSource) : null;
-      const slug = (id: string) => id.replace(/[^\w.-]+/g, '_');
       const agents = input.agents.get(task.id) ?? [];
-      const seen = new Map<string, number>();
-      const agentIds = agents.map((a) => {
-        const n = (seen.get(a.agent) ?? 0) + 1;
-        seen.set(a.agent, n);
-        return `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
-      });
-      const order = ['baseline', 'human', ...agentIds];
+      const order = ['baseline', 'human', ...agentVariantIds(agents)];
       const perCommit = input.executor === 'docker' && input.buildImages;
       const imageOf = (id: string): string | null =>
         input.executor !== 'docker'
@@ -195,7 +173,7 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
         const native = a?.native === true;
         return {
           id,
-          tree: `${workdir}/variants/${slug(id)}`,
+          tree: `${workdir}/variants/${variantSlug(id)}`,
           image: imageOf(id),
           patch: a ? a.source : null,
           setup: task.setup ? (native ? task.setup.build : (task.setup.prepare ?? null)) : null,
@@ -258,24 +236,10 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
         probe: task.correctness ?? null,
         notes,
       });
-    } finally {
-      const repo = task.repo.demo ? join(tmp, 'repo') : input.clone;
-      if (repo && !task.repo.demo)
-        await simpleGit(repo)
-          .raw(['worktree', 'prune'])
-          .catch(() => undefined);
-      await rm(tmp, { recursive: true, force: true });
-      if (repo && !task.repo.demo)
-        await simpleGit(repo)
-          .raw(['worktree', 'prune'])
-          .catch(() => undefined);
-    }
+    });
   }
   return out;
 }
-
-const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
-const line = (argv: readonly string[]) => argv.map(q).join(' ');
 
 /** The plan as text, one block per task. */
 export function dryRunText(plan: readonly DryTask[]): string {
@@ -297,21 +261,23 @@ export function dryRunText(plan: readonly DryTask[]): string {
     );
     for (const v of t.variants)
       l.push(
-        `  variant ${v.id}: ${v.tree}${v.image ? ` in ${v.image}` : ''}${v.setup ? `; setup: ${line(v.setup)}` : ''}${v.notes.length ? ` (${v.notes.join('; ')})` : ''}`,
+        `  variant ${v.id}: ${v.tree}${v.image ? ` in ${v.image}` : ''}${v.setup ? `; setup: ${shellLine(v.setup)}` : ''}${v.notes.length ? ` (${v.notes.join('; ')})` : ''}`,
       );
     l.push(
-      `  client copy: the parent's ${t.clientCopy.path}${t.clientCopy.pinned ? ' (pinned)' : ''}${t.clientCopy.setup ? `; setup: ${line(t.clientCopy.setup)}` : ''}`,
+      `  client copy: the parent's ${t.clientCopy.path}${t.clientCopy.pinned ? ' (pinned)' : ''}${t.clientCopy.setup ? `; setup: ${shellLine(t.clientCopy.setup)}` : ''}`,
     );
     if (t.server)
       l.push(
-        `  server: ${line(t.server.argv)}`,
-        `    cwd ${t.server.cwd}; env ${line(Object.entries(t.server.env).map(([k, v]) => `${k}=${v}`))}`,
+        `  server: ${shellLine(t.server.argv)}`,
+        `    cwd ${t.server.cwd}; env ${shellLine(Object.entries(t.server.env).map(([k, v]) => `${k}=${v}`))}`,
       );
-    l.push(`  client: ${line(t.client.argv)}`);
-    for (const a of t.client.appended) l.push(`    the harness appends: ${line(a.args)} (${a.why})`);
-    l.push(`    cwd ${t.client.cwd}; env ${line(Object.entries(t.client.env).map(([k, v]) => `${k}=${v}`))}`);
+    l.push(`  client: ${shellLine(t.client.argv)}`);
+    for (const a of t.client.appended) l.push(`    the harness appends: ${shellLine(a.args)} (${a.why})`);
+    l.push(
+      `    cwd ${t.client.cwd}; env ${shellLine(Object.entries(t.client.env).map(([k, v]) => `${k}=${v}`))}`,
+    );
     if (Object.keys(t.setupEnv).length)
-      l.push(`  setup env: ${line(Object.entries(t.setupEnv).map(([k, v]) => `${k}=${v}`))}`);
+      l.push(`  setup env: ${shellLine(Object.entries(t.setupEnv).map(([k, v]) => `${k}=${v}`))}`);
     l.push(
       `  timeouts: server start ${t.timeouts.serverStartS} s, benchmark ${t.timeouts.benchmarkS} s, build ${t.timeouts.buildS} s`,
     );

@@ -18,16 +18,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { clientSourceFile } from '../bench/setup.js';
 import { cudaImageOf, VLLM_IMAGE_PYTHON, vllmInstallPlan } from '../executor/recipes.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache } from '../prefetch/cache.js';
 import { packageRoot } from '../util/package-root.js';
-import { cloneProblems } from '../workspace/clone.js';
+import { cloneProblems, withCommitTrees } from '../workspace/clone.js';
 import type { TaskSpec } from './schema.js';
 import { admitsPython } from './vllm-tree.js';
 
@@ -355,10 +352,6 @@ function clientChecks(task: TaskSpec, parentTree: string): VerifyCheck[] {
   return out;
 }
 
-async function worktree(clone: string, commit: string, dest: string): Promise<void> {
-  await simpleGit(clone).raw(['worktree', 'add', '--detach', '--force', dest, commit]);
-}
-
 /** Verifies one task against the clone. */
 export async function verifyTask(task: TaskSpec, opts: VerifyOptions): Promise<TaskVerdict> {
   const checks: VerifyCheck[] = [];
@@ -392,11 +385,7 @@ export async function verifyTask(task: TaskSpec, opts: VerifyOptions): Promise<T
     status: 'pass',
     detail: `the clone holds the parent and the human commit`,
   });
-  const tmp = await mkdtemp(join(tmpdir(), 'isobench-verify-'));
-  try {
-    const trees = { parent: join(tmp, 'parent'), human: join(tmp, 'human') };
-    await worktree(opts.clone, task.commits.parent, trees.parent);
-    await worktree(opts.clone, task.commits.human, trees.human);
+  await withCommitTrees(task, opts.clone, async (trees) => {
     const client = task.benchmark.client?.argv;
     if (client) checks.push(await parseCheck('client-argv', 'parent', trees.parent, client, opts));
     const server = task.benchmark.server?.argv;
@@ -427,14 +416,6 @@ export async function verifyTask(task: TaskSpec, opts: VerifyOptions): Promise<T
         status: 'warn',
         detail: `not checked (no --cache): the task needs ${[...new Set(needs)].join(', ') || 'nothing'}`,
       });
-  } finally {
-    await simpleGit(opts.clone)
-      .raw(['worktree', 'prune'])
-      .catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true });
-    await simpleGit(opts.clone)
-      .raw(['worktree', 'prune'])
-      .catch(() => undefined);
-  }
+  });
   return verdict();
 }

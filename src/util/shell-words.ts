@@ -89,3 +89,8 @@ export function splitShellWords(command: string): SplitResult {
   }
   return { ok: true, words };
 }
+
+/** Words as one line a POSIX shell reads back as the same words (single quotes where needed). */
+export function shellLine(words: readonly string[]): string {
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`)).join(' ');
+}

@@ -2,10 +2,14 @@
  * The user's clone of a task's repository, checked before anything is spent on it: it must exist,
  * be a git repository, and hold every commit the tasks name (parent and human). A missing commit is
  * bad input named with the task, the commit and the clone, never a raw git error found late and
- * retried as infrastructure.
+ * retried as infrastructure. And the two commits of a task checked out for reading.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
 
 /** The problems of a clone for some tasks (empty when every commit is there). */
@@ -39,4 +43,39 @@ export async function cloneProblems(
     }
   }
   return problems;
+}
+
+/** A task's two commits checked out side by side, for reading (never for running). */
+export interface CommitTrees {
+  readonly parent: string;
+  readonly human: string;
+}
+
+/**
+ * Checks out a task's parent and human commit as worktrees in a temporary folder (demo tasks: of the
+ * repository generated from harness/demo; others: of `clone`), calls `fn` with them, then removes
+ * the folder and prunes the worktrees from the clone, whatever `fn` did.
+ */
+export async function withCommitTrees<T>(
+  task: TaskSpec,
+  clone: string | undefined,
+  fn: (trees: CommitTrees) => Promise<T>,
+): Promise<T> {
+  const tmp = await mkdtemp(join(tmpdir(), 'isobench-trees-'));
+  let repo: string | undefined;
+  try {
+    if (task.repo.demo) repo = (await materializeDemoRepo(task.repo.demo, join(tmp, 'repo'))).dir;
+    else if (clone) repo = clone;
+    else throw new Error(`${task.id}: needs a local clone of ${task.repo.url} (--repo)`);
+    const trees = { parent: join(tmp, 'parent'), human: join(tmp, 'human') };
+    for (const role of ['parent', 'human'] as const)
+      await simpleGit(repo).raw(['worktree', 'add', '--detach', '--force', trees[role], task.commits[role]]);
+    return await fn(trees);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    if (repo && !task.repo.demo)
+      await simpleGit(repo)
+        .raw(['worktree', 'prune'])
+        .catch(() => undefined);
+  }
 }

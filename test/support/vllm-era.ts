@@ -329,7 +329,14 @@ function serverFiles(era: Era): Record<string, string> {
       'from typing import Optional',
       'import torch',
       'from transformers import PretrainedConfig',
-      ...(era === '2025-07' ? ['from vllm.config import DeviceConfig'] : []),
+      ...(era === '2025-07'
+        ? [
+            'from vllm.config import DeviceConfig',
+            'import copy',
+            '# the defaults are deep-copied, as vLLM 0.9+ get_kwargs does (copy makes objects without __init__)',
+            '_DEFAULTS = copy.deepcopy({"dtype": torch.float16, "config": PretrainedConfig()})',
+          ]
+        : []),
       '',
       '@dataclasses.dataclass',
       'class EngineArgs:',
