@@ -1,33 +1,19 @@
 /**
  * A bench job: one task; baseline, human and every agent patch measured on the same executor and
- * device, in one sandbox, k repeats each, interleaved (B H A1 A2 … then again) after a warm-up
- * round, all with the task's identical argv and the same untouched client copy. The job ends in
- * statistics, verdicts and a record of every phase.
+ * device, in one sandbox per image, k repeats each, interleaved (B H A1 A2 … then again) after a
+ * warm-up round, all with the task's identical argv and the same untouched client copy. The job only
+ * measures: phases, the correctness probe in the last round, the optional accuracy check, all written
+ * to `measurement.json` and the phases' folders; the grade (`src/grade/job.ts`) is computed from
+ * them, here and by `isobench regrade`. Its sandboxes are closed and its trees released on every path.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
-import {
-  type AccuracyResult,
-  type AccuracyScore,
-  parseAccuracyDataset,
-  scoreAccuracy,
-} from '../grade/accuracy.js';
-import {
-  type Comparison,
-  calibrate,
-  compareOutputs,
-  type Equivalence,
-  type EquivalencePolicy,
-  judgeEquivalence,
-  type ProbeOutput,
-  parseProbeOutputs,
-  type Tolerance,
-} from '../grade/equivalence.js';
-import { bootstrapImprovement, summarize } from '../grade/stats.js';
+import { type AccuracyScore, parseAccuracyDataset, scoreAccuracy } from '../grade/accuracy.js';
+import { DEFAULT_EQUIVALENCE_POLICY, type EquivalencePolicy } from '../grade/equivalence.js';
+import { type AccuracyReadings, accuracyCandidates, type GradePolicy } from '../grade/job.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
-import { agentVerdict, DEFAULT_POLICY, taskValidity, type VerdictPolicy } from '../grade/verdict.js';
+import { DEFAULT_POLICY, type VerdictPolicy } from '../grade/verdict.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
 import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
@@ -37,19 +23,19 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { packageRoot } from '../util/package-root.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
+import {
+  gradeWithoutAccuracy,
+  type JobMeasurement,
+  jobResultOf,
+  MEASUREMENT_VERSION,
+  type MeasuredVariantRecord,
+  readProbes,
+  writeMeasurement,
+} from './measurement.js';
 import { runPhase, servedModel } from './phase.js';
 import { startServer, stopServer } from './server.js';
 import { clientSourceFile, runPrepare, runSetup } from './setup.js';
-import {
-  type AgentJudgement,
-  type AgentPatch,
-  BENCH_RECORD_VERSION,
-  type JobResult,
-  type PhaseRecord,
-  type PreparedVariant,
-  type SetupRecord,
-  type VariantResult,
-} from './types.js';
+import type { AgentPatch, JobResult, PhaseRecord, PreparedVariant, SetupRecord } from './types.js';
 import { prepareVariants, type RepoSource, releaseVariants, variantSlug } from './workspace.js';
 
 /** How to run a job. */
@@ -94,72 +80,42 @@ export interface JobOptions {
 /** /dev/shm of a GPU job's sandbox: 16 GiB (a limit, not a reservation). */
 export const GPU_SHM_BYTES = 16 * 1024 ** 3;
 
-/** A comparison without its per-output details (for the job record). */
-function summaryOf(c: Comparison): Omit<Comparison, 'outputs'> {
-  const { outputs: _outputs, ...rest } = c;
-  return rest;
+/** The grading policy of a job's options. */
+export function gradePolicyOf(
+  opts: Pick<JobOptions, 'policy' | 'equivalencePolicy' | 'accuracy'>,
+): GradePolicy {
+  return {
+    verdict: opts.policy ?? DEFAULT_POLICY,
+    equivalence: opts.equivalencePolicy ?? DEFAULT_EQUIVALENCE_POLICY,
+    accuracyTolerancePts: opts.accuracy?.tolerancePts ?? 2,
+  };
 }
 
-/** The result of a job that could not start (nothing was measured). */
-async function failedBeforeStart(
-  task: TaskSpec,
-  primary: { name: string; unit: string; direction: 'lower' | 'higher' },
-  opts: JobOptions,
-  startedAt: string,
-  t0: number,
-  failure: { class: FailureClass; detail: string },
-): Promise<JobResult> {
-  const result: JobResult = {
-    schemaVersion: BENCH_RECORD_VERSION,
-    task: task.id,
-    primaryMetric: primary,
-    repeats: opts.repeats ?? 5,
-    order: [],
-    variants: [],
-    humanVsBaseline: null,
-    validity: { valid: false, reason: failure.detail },
-    failure,
-    agents: opts.agents.map((a) => ({
-      variant: `agent:${a.agent}`,
-      agentVsBaseline: null,
-      agentVsHuman: null,
-      verdict: null,
-      failure: failure.class,
-      equivalence: null,
-      credited: false,
-      accuracy: null,
-    })),
-    equivalence: {
-      probe: task.correctness?.mode ?? null,
-      tolerance: null,
-      human: null,
-      detail: failure.detail,
-    },
-    fingerprint: {},
-    executor: opts.executor.kind,
-    startedAt,
-    durationMs: performance.now() - t0,
-  };
+/** Runs the job: measures it, grades the measurement, writes `job.json`. */
+export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
+  const m = await measureJob(opts);
+  const result = jobResultOf(m, await readProbes(opts.jobDir, m));
   await writeFileAtomic(join(opts.jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 
-/**
- * Metrics whose totals must be the same for every variant of a serving job (the workload). Generated
- * tokens are not among them: without --ignore-eos a different (equivalent or not) kernel may stop a
- * sequence earlier; where the workload fixes them, the spec's `expect` checks them in each phase.
- */
-const WORKLOAD_COUNTS = ['completed', 'total_input_tokens'];
+/** A variant placed in its sandbox. */
+interface Placed {
+  readonly sb: Sandbox;
+  readonly dir: string;
+}
 
-/** Runs the job. */
-export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
-  const { task, executor, jobDir } = opts;
-  const repeats = opts.repeats ?? 5;
-  const warmupRounds = opts.warmup ?? 1;
-  const policy = opts.policy ?? DEFAULT_POLICY;
-  const t0 = performance.now();
-  const startedAt = new Date().toISOString();
-  await mkdir(jobDir, { recursive: true });
+/** What the sandboxes of a job hold once every variant is placed and set up. */
+interface Stage {
+  readonly sandboxes: Map<string, Sandbox>;
+  readonly placed: Map<string, Placed>;
+  readonly setups: Map<string, SetupRecord[]>;
+  readonly setupFailures: Map<string, { class: FailureClass; detail: string }>;
+  fingerprint: Record<string, string>;
+}
+
+/** The job's primary metric, or why the task cannot be measured. */
+function primaryOf(task: TaskSpec): JobResult['primaryMetric'] {
   const kind = task.benchmark.kind;
   const primary =
     task.benchmark.primaryMetric ??
@@ -168,19 +124,71 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     throw new Error(
       `${task.id} is not benchmarkable: ${task.benchmarkable.ok ? 'no workload' : task.benchmarkable.detail}`,
     );
-  const needs = task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
-  const missing = needs === 0 ? [] : opts.cache ? missingFromCache(task, opts.cache) : null;
-  if (missing === null || missing.length > 0) {
-    const detail =
-      missing === null
-        ? `${task.id} needs ${needs} prefetched item(s) and no cache was given (isobench prefetch --cache DIR, then run with the same --cache)`
-        : `missing from ${opts.cache}: ${missing.map((m) => `${m.kind} ${m.id} (expected at ${m.expectedAt})`).join('; ')}`;
-    return failedBeforeStart(task, primary, opts, startedAt, t0, { class: 'prefetch_missing', detail });
-  }
-  const offline = opts.cache ? offlineSetup(opts.cache) : null;
-  const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
-  const command = parsedCommand?.ok ? parsedCommand.parsed : null;
+  return { name: primary.name, unit: primary.unit, direction: primary.direction };
+}
 
+/** What the prefetch cache lacks for the task, as a failure, or null when it has everything. */
+function prefetchProblem(task: TaskSpec, cache: string | undefined): string | null {
+  const needs = task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
+  if (needs === 0) return null;
+  if (!cache)
+    return `${task.id} needs ${needs} prefetched item(s) and no cache was given (isobench prefetch --cache DIR, then run with the same --cache)`;
+  const missing = missingFromCache(task, cache);
+  return missing.length
+    ? `missing from ${cache}: ${missing.map((m) => `${m.kind} ${m.id} (expected at ${m.expectedAt})`).join('; ')}`
+    : null;
+}
+
+/** Closes every sandbox (each one even when another fails) and releases the job's trees. */
+async function closeStage(stage: Stage, repoDir: string | null, jobDir: string): Promise<void> {
+  const errors: string[] = [];
+  for (const sb of stage.sandboxes.values())
+    await sb.close().catch((e: Error) => errors.push(`${sb.id}: ${e.message}`));
+  if (repoDir) await releaseVariants(repoDir, jobDir).catch(() => undefined);
+  if (errors.length) throw new InfraError(`closing the job's sandboxes failed: ${errors.join('; ')}`);
+}
+
+/** Measures the job (nothing is graded here) and writes `measurement.json`. */
+export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
+  const { task, executor, jobDir } = opts;
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  await mkdir(jobDir, { recursive: true });
+  const primaryMetric = primaryOf(task);
+  const head = {
+    schemaVersion: MEASUREMENT_VERSION,
+    task,
+    primaryMetric,
+    repeats: opts.repeats ?? 5,
+    warmup: opts.warmup ?? 1,
+    executor: executor.kind,
+    startedAt,
+    policy: gradePolicyOf(opts),
+  } as const;
+  const problem = prefetchProblem(task, opts.cache);
+  if (problem) {
+    const m: JobMeasurement = {
+      ...head,
+      order: [],
+      variants: opts.agents.map((a) => ({
+        id: `agent:${a.agent}`,
+        kind: 'agent' as const,
+        agent: a.agent,
+        model: a.model,
+        patch: null,
+        tamper: [],
+        setup: [],
+        failure: null,
+      })),
+      phases: [],
+      accuracy: null,
+      failure: { class: 'prefetch_missing', detail: problem },
+      fingerprint: {},
+      durationMs: performance.now() - t0,
+    };
+    await writeMeasurement(jobDir, m);
+    return m;
+  }
   const { variants, repoDir } = await prepareVariants(
     task,
     opts.agents,
@@ -188,409 +196,258 @@ export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
     opts.source,
     opts.tamperPolicy,
   );
-  const runnable = variants.filter((v) => v.hostDir !== null);
-  const phases: PhaseRecord[] = [];
-  let fingerprint: Record<string, string> = {};
-  const sandboxes = new Map<string, Sandbox>();
-  const setups = new Map<string, SetupRecord[]>();
-  const setupFailures = new Map<string, { class: FailureClass; detail: string }>();
-  let measuredVariants: PreparedVariant[] = [];
-  const placed = new Map<string, { sb: Sandbox; dir: string }>();
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const sb of sandboxes.values()) await sb.close();
-    await releaseVariants(repoDir, jobDir).catch(() => undefined);
+  const stage: Stage = {
+    sandboxes: new Map(),
+    placed: new Map(),
+    setups: new Map(),
+    setupFailures: new Map(),
+    fingerprint: {},
   };
-  const imageOf = (v: PreparedVariant): string =>
-    (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
+  let phases: PhaseRecord[] = [];
+  let accuracy: AccuracyReadings | null = null;
+  let measured: PreparedVariant[] = [];
+  let failed = false;
   try {
-    const clientHost = variants[0]?.hostDir as string;
-    /** One sandbox per image, all on the task's GPUs; each gets its variants and the client copy. */
-    const sandboxFor = async (v: PreparedVariant): Promise<Sandbox> => {
-      const image = imageOf(v);
-      let sb = sandboxes.get(image);
-      if (!sb) {
-        sb = await executor.open({
-          name: `${task.id}`,
-          image: image || undefined,
-          gpus:
-            task.hardware.count > 0
-              ? opts.gpuDevices?.length
-                ? { devices: opts.gpuDevices }
-                : { count: task.hardware.count }
-              : undefined,
-          mounts: offline?.mounts,
-          // NCCL's buffers of tensor-parallel servers live in /dev/shm (Docker gives 64 MB)
-          shmBytes: task.hardware.count > 0 ? GPU_SHM_BYTES : undefined,
-          labels: { 'isobench.task': task.id },
-        });
-        sandboxes.set(image, sb);
-        await sb.put(clientHost, `${sb.workdir}/client`);
-        // the client copy runs as a checkout too (its package imported from it): it gets the same setup
-        const prep = await runPrepare(
-          task,
-          sb,
-          `${sb.workdir}/client`,
-          join(jobDir, 'setup', `client-${sandboxes.size}`),
-          offline?.env,
-        );
-        if (prep.failure) throw new InfraError(`${prep.failure.detail} (in the benchmark client's copy)`);
-        if (sandboxes.size === 1) {
-          await mkdir(join(jobDir, 'host'), { recursive: true });
-          fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
-            executor: executor.kind,
-            ...opts.fingerprintExtra,
-          });
-        }
-      }
-      return sb;
-    };
-    placed.clear();
-    for (const v of runnable) {
-      const sb = await sandboxFor(v);
-      const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
-      await sb.put(v.hostDir as string, dir);
-      placed.set(v.id, { sb, dir });
-      const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), offline?.env);
-      setups.set(v.id, ran.records);
-      if (ran.failure) setupFailures.set(v.id, ran.failure);
-    }
-    measuredVariants = runnable.filter((v) => !setupFailures.has(v.id));
-    // the client's JSON result, where the untouched client copy can write one
-    const clientSource = await readFile(join(clientHost, clientSourceFile(task)), 'utf8').catch(() => '');
-    const jsonRequest = jsonResultRequest(kind, clientSource);
-    if (jsonRequest)
-      for (const sb of sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
-    // the correctness probes (harness code, never the agent's) and where their outputs go
-    if (task.correctness || opts.accuracy)
-      for (const sb of sandboxes.values()) {
-        await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
-        await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
-      }
-    const gpu = task.hardware.count > 0;
-    const rounds = [...Array(warmupRounds).fill(true), ...Array(repeats).fill(false)] as boolean[];
-    let round = 0;
-    for (const warmup of rounds) {
-      round++;
-      for (const v of measuredVariants) {
-        const { sb, dir } = placed.get(v.id) as { sb: Sandbox; dir: string };
-        const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
-        await mkdir(logDir, { recursive: true });
-        let rec: PhaseRecord | null = null;
-        for (let attempt = 0; attempt <= (opts.infraRetries ?? 1); attempt++) {
-          rec = await runPhase({
-            sandbox: sb,
-            task,
-            command,
-            variant: v.id,
-            round,
-            warmup,
-            place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
-            probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
-            extraEnv: offline?.env,
-            probe:
-              task.correctness && round === rounds.length
-                ? {
-                    spec: task.correctness,
-                    probeDir: `${sb.workdir}/probes`,
-                    outDir: `${sb.workdir}/probe-out`,
-                  }
-                : undefined,
-            jsonResult: jsonRequest
-              ? {
-                  request: jsonRequest,
-                  dir: `${sb.workdir}/results`,
-                  file: `${round}-${variantSlug(v.id)}-a${attempt}.json`,
-                }
-              : undefined,
-          });
-          if (rec.status === 'ok' || !isInfra(rec.status)) break;
-        }
-        const r = rec as PhaseRecord;
-        await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
-        phases.push(r);
-        opts.onPhase?.(r);
-      }
-    }
+    await stageVariants(opts, variants, stage);
+    measured = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
+    phases = await measureRounds(opts, variants, measured, stage);
+    const records = variantRecords(variants, stage);
+    const partial = { ...head, order: measured.map((v) => v.id), variants: records, phases, failure: null };
+    accuracy = await measureAccuracy(opts, stage, partial);
   } catch (e) {
-    await cleanup();
+    failed = true;
+    await closeStage(stage, repoDir, jobDir).catch(() => undefined);
     throw e;
+  } finally {
+    if (!failed) await closeStage(stage, repoDir, jobDir);
   }
-
-  // the workload of a serving job: every variant must complete the same requests and tokens as the baseline
-  const measured = phases.filter((p) => !p.warmup);
-  const reference = measured.find((p) => p.variant === 'baseline' && p.status === 'ok');
-  const checked = measured.map((p) => {
-    if (p.status !== 'ok' || !reference || p.variant === 'baseline') return p;
-    const off = WORKLOAD_COUNTS.filter(
-      (m) => reference.metrics[m] && p.metrics[m] && reference.metrics[m]?.value !== p.metrics[m]?.value,
-    );
-    if (!off.length) return p;
-    return {
-      ...p,
-      status: 'workload_mismatch' as const,
-      detail: `not the baseline's workload: ${off.map((m) => `${m} ${p.metrics[m]?.value} (baseline ${reference.metrics[m]?.value})`).join(', ')}`,
-    };
-  });
-  for (const [i, p] of checked.entries()) {
-    if (p !== measured[i]) {
-      const logDir = join(jobDir, 'phases', `${String(p.round).padStart(2, '0')}-${variantSlug(p.variant)}`);
-      await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(p, null, 2)}\n`);
-    }
-  }
-
-  const better = primary.direction;
-  const results: VariantResult[] = variants.map((v) => {
-    const mine = checked.filter((p) => p.variant === v.id);
-    const base = {
-      id: v.id,
-      kind: v.kind,
-      agent: v.agent?.agent ?? null,
-      model: v.agent?.model ?? null,
-      patch: v.patch,
-      tamper: v.tamper,
-      setup: setups.get(v.id) ?? [],
-      ...(v.notes?.length ? { notes: v.notes } : {}),
-    };
-    const early = v.failure ?? setupFailures.get(v.id);
-    if (early)
-      return {
-        ...base,
-        status: early.class,
-        detail: early.detail,
-        samples: [],
-        summary: null,
-        means: {},
-      };
-    const ok = mine.filter((p) => p.status === 'ok');
-    const bad = mine.find((p) => p.status !== 'ok');
-    const samples = ok.map((p) => p.metrics[primary.name]?.value).filter((x): x is number => x !== undefined);
-    const means: Record<string, number> = {};
-    for (const name of Object.keys(ok[0]?.metrics ?? {})) {
-      const vals = ok.map((p) => p.metrics[name]?.value).filter((x): x is number => x !== undefined);
-      if (vals.length === ok.length) means[name] = vals.reduce((a, b) => a + b, 0) / vals.length;
-    }
-    return {
-      ...base,
-      status: bad ? (bad.status as FailureClass) : 'ok',
-      detail: bad ? `round ${bad.round}: ${bad.detail}` : '',
-      samples,
-      summary: samples.length ? summarize(samples) : null,
-      means,
-    };
-  });
-  const byId = new Map(results.map((r) => [r.id, r]));
-  const baseline = byId.get('baseline');
-  const human = byId.get('human');
-  const baseOk = baseline?.status === 'ok' && baseline.samples.length > 0;
-  const humanOk = human?.status === 'ok' && human.samples.length > 0;
-  const humanVsBaseline =
-    baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
-  const validity = taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
-  // a baseline or human that failed for the harness's reasons makes the job the harness's failure
-  // (retried, never counted); otherwise the task does not hold here
-  const infraOf = (v: VariantResult | undefined) =>
-    v && v.status !== 'ok' && isInfra(v.status as FailureClass) ? v : null;
-  const infraRef = infraOf(baseline) ?? infraOf(human);
-  const failure: JobResult['failure'] = infraRef
-    ? { class: 'infra_error', detail: `${infraRef.id}: ${infraRef.status}: ${infraRef.detail}` }
-    : !baseOk
-      ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
-      : !humanOk
-        ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
-        : null;
-  // outputs: every variant's probe (last measured round) against the baseline's, the human setting the tolerance
-  const probeOf = (id: string): { outputs: ProbeOutput[] } | { failed: string } | null => {
-    if (!task.correctness) return null;
-    const rec = checked.filter((p) => p.variant === id && p.probe).pop()?.probe;
-    if (!rec) return { failed: 'no probe ran (its last round did not complete)' };
-    if (rec.status !== 'ok' || !rec.outputsPath) return { failed: rec.detail };
-    const parsed = parseProbeOutputs(readFileSync(rec.outputsPath, 'utf8'));
-    return parsed.ok ? { outputs: parsed.outputs } : { failed: `unreadable probe outputs: ${parsed.detail}` };
-  };
-  const baseProbe = probeOf('baseline');
-  const humanProbe = probeOf('human');
-  const baseOutputs = baseProbe && 'outputs' in baseProbe ? baseProbe.outputs : null;
-  const humanCmp =
-    baseOutputs && humanProbe && 'outputs' in humanProbe
-      ? compareOutputs(baseOutputs, humanProbe.outputs)
-      : null;
-  const tolerance = baseOutputs ? calibrate(humanCmp, opts.equivalencePolicy) : null;
-  const equivalenceOf = (id: string): Equivalence => {
-    const none = { exactRate: null, firstDivergence: null, maxAbsDiff: null, examples: [], tolerance };
-    if (!task.correctness)
-      return { ...none, verdict: 'unchecked', reason: `${task.id} has no correctness probe` };
-    if (!baseOutputs)
-      return {
-        ...none,
-        verdict: 'unchecked',
-        reason: `the baseline's probe failed: ${baseProbe && 'failed' in baseProbe ? baseProbe.failed : ''}`,
-      };
-    const mine = probeOf(id);
-    if (!mine || 'failed' in mine)
-      return {
-        ...none,
-        verdict: 'probe_failed',
-        reason: mine && 'failed' in mine ? mine.failed : 'no probe',
-      };
-    return judgeEquivalence(compareOutputs(baseOutputs, mine.outputs), tolerance as Tolerance);
-  };
-  const agents: AgentJudgement[] = results
-    .filter((r) => r.kind === 'agent')
-    .map((r): AgentJudgement => {
-      const none = {
-        variant: r.id,
-        agentVsBaseline: null,
-        agentVsHuman: null,
-        verdict: null,
-        equivalence: null,
-        credited: false,
-        accuracy: null,
-      };
-      if (r.status !== 'ok') return { ...none, failure: r.status };
-      if (!baseOk) return { ...none, failure: 'baseline_failed' };
-      const vsB = bootstrapImprovement(baseline.samples, r.samples, better);
-      const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
-      const speed = vsB ? agentVerdict(vsB, vsH, policy) : null;
-      const eq = equivalenceOf(r.id);
-      const verdict =
-        eq.verdict === 'diverged'
-          ? {
-              verdict: 'diverged' as const,
-              reason: `outputs differ from the baseline's: ${eq.reason}${speed ? ` (speed alone: ${speed.verdict})` : ''}`,
-            }
-          : eq.verdict === 'probe_failed'
-            ? { verdict: 'probe_failed' as const, reason: `the correctness probe failed: ${eq.reason}` }
-            : speed;
-      return {
-        variant: r.id,
-        agentVsBaseline: vsB,
-        agentVsHuman: vsH,
-        verdict,
-        failure: null,
-        equivalence: eq,
-        credited: eq.verdict === 'equivalent' || eq.verdict === 'unchecked',
-        accuracy: null,
-      };
-    });
-  // the optional accuracy check, only for agents whose speed verdict shows a gain (to spare the GPU)
-  if (opts.accuracy && kind === 'serving') {
-    const gain = new Set(['beats_human', 'matches_human', 'below_human']);
-    const qualifying = agents.filter((a) => a.credited && a.verdict && gain.has(a.verdict.verdict));
-    if (qualifying.length) {
-      const items = parseAccuracyDataset(readFileSync(opts.accuracy.dataset, 'utf8'), opts.accuracy.dataset);
-      const baseEnv = { ...offline?.env, ...task.benchmark.env, PYTHONUNBUFFERED: '1' };
-      const ask = async (id: string): Promise<AccuracyScore | string> => {
-        const at = placed.get(id);
-        if (!at) return `${id} has no tree`;
-        const logDir = join(jobDir, 'accuracy', variantSlug(id));
-        await mkdir(logDir, { recursive: true });
-        const dataset = `${at.sb.workdir}/accuracy-dataset.jsonl`;
-        await at.sb.put(opts.accuracy?.dataset as string, dataset);
-        const started = await startServer(at.sb, task, at.dir, logDir, baseEnv);
-        if (!started.ok) return `${started.status}: ${started.detail}`;
-        const out = `${at.sb.workdir}/probe-out/accuracy-${variantSlug(id)}.jsonl`;
-        const argv = [
-          'python3',
-          `${at.sb.workdir}/probes/accuracy.py`,
-          '--port',
-          String(started.port),
-          '--model',
-          servedModel(started.argv, task.benchmark.model ?? 'model'),
-          '--dataset',
-          dataset,
-          '--max-tokens',
-          String(opts.accuracy?.maxTokens ?? 256),
-          '--out',
-          out,
-        ];
-        const r = await at.sb.exec(argv, {
-          cwd: at.dir,
-          env: baseEnv,
-          timeoutMs: task.timeouts.benchmarkS * 1000,
-          stdoutPath: join(logDir, 'accuracy.log'),
-          stderrPath: join(logDir, 'accuracy.log'),
-        });
-        await stopServer(at.sb, started.bg, started.port, logDir);
-        if (r.exitCode !== 0)
-          return `the accuracy probe exited with ${r.exitCode} (${join(logDir, 'accuracy.log')})`;
-        await at.sb.get(out, join(logDir, 'outputs.jsonl'));
-        const outputs = readFileSync(join(logDir, 'outputs.jsonl'), 'utf8')
-          .split('\n')
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l) as { id: string; text?: string });
-        return scoreAccuracy(items, outputs);
-      };
-      const base = await ask('baseline');
-      const tol = opts.accuracy.tolerancePts ?? 2;
-      for (const [i, a] of agents.entries()) {
-        if (!qualifying.includes(a)) continue;
-        const mine = typeof base === 'string' ? base : await ask(a.variant);
-        if (typeof mine === 'string' || typeof base === 'string') {
-          agents[i] = {
-            ...a,
-            accuracy: null,
-            verdict: {
-              verdict: 'probe_failed',
-              reason: `the accuracy check failed: ${typeof base === 'string' ? `baseline: ${base}` : mine}`,
-            },
-            credited: typeof base === 'string',
-          };
-          continue;
-        }
-        const deltaPts = mine.pct - base.pct;
-        const result: AccuracyResult = {
-          baseline: base,
-          agent: mine,
-          deltaPts,
-          tolerancePts: tol,
-          passed: deltaPts >= -tol,
-          dataset: opts.accuracy.dataset,
-        };
-        agents[i] = result.passed
-          ? { ...a, accuracy: result }
-          : {
-              ...a,
-              accuracy: result,
-              credited: false,
-              verdict: {
-                verdict: 'accuracy_dropped',
-                reason: `accuracy ${mine.pct.toFixed(1)}% vs the baseline's ${base.pct.toFixed(1)}% (${deltaPts.toFixed(1)} points, tolerance ${tol}) (speed alone: ${a.verdict?.verdict})`,
-              },
-            };
-      }
-    }
-  }
-  await cleanup();
-  const equivalence: JobResult['equivalence'] = {
-    probe: task.correctness?.mode ?? null,
-    tolerance,
-    human: humanCmp ? summaryOf(humanCmp) : null,
-    detail: !task.correctness
-      ? 'no correctness probe: outputs unchecked'
-      : !tolerance
-        ? `the baseline's probe failed: ${baseProbe && 'failed' in baseProbe ? baseProbe.failed : ''}`
-        : tolerance.detail,
-  };
-  const result: JobResult = {
-    schemaVersion: BENCH_RECORD_VERSION,
-    task: task.id,
-    primaryMetric: { name: primary.name, unit: primary.unit, direction: primary.direction },
-    repeats,
-    order: measuredVariants.map((v) => v.id),
-    variants: results,
-    humanVsBaseline,
-    validity,
-    failure,
-    agents,
-    equivalence,
-    fingerprint,
-    executor: executor.kind,
-    startedAt,
+  const m: JobMeasurement = {
+    ...head,
+    order: measured.map((v) => v.id),
+    variants: variantRecords(variants, stage),
+    phases,
+    accuracy,
+    failure: null,
+    fingerprint: stage.fingerprint,
     durationMs: performance.now() - t0,
   };
-  await writeFileAtomic(join(jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
-  return result;
+  await writeMeasurement(jobDir, m);
+  return m;
+}
+
+/** The variants as prepared and set up. */
+function variantRecords(variants: readonly PreparedVariant[], stage: Stage): MeasuredVariantRecord[] {
+  return variants.map((v) => ({
+    id: v.id,
+    kind: v.kind,
+    agent: v.agent?.agent ?? null,
+    model: v.agent?.model ?? null,
+    patch: v.patch,
+    tamper: v.tamper,
+    setup: stage.setups.get(v.id) ?? [],
+    ...(v.notes?.length ? { notes: v.notes } : {}),
+    failure: v.failure ?? stage.setupFailures.get(v.id) ?? null,
+  }));
+}
+
+/**
+ * Opens one sandbox per image, all on the task's GPUs, each with the client copy (set up as a
+ * checkout too), and places and sets up every variant that has a tree.
+ */
+async function stageVariants(opts: JobOptions, variants: readonly PreparedVariant[], stage: Stage) {
+  const { task, executor, jobDir } = opts;
+  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const clientHost = variants[0]?.hostDir as string;
+  const imageOf = (v: PreparedVariant): string =>
+    (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
+  const sandboxFor = async (v: PreparedVariant): Promise<Sandbox> => {
+    const image = imageOf(v);
+    const open = stage.sandboxes.get(image);
+    if (open) return open;
+    const sb = await executor.open({
+      name: `${task.id}`,
+      image: image || undefined,
+      gpus:
+        task.hardware.count > 0
+          ? opts.gpuDevices?.length
+            ? { devices: opts.gpuDevices }
+            : { count: task.hardware.count }
+          : undefined,
+      mounts: offline?.mounts,
+      // NCCL's buffers of tensor-parallel servers live in /dev/shm (Docker gives 64 MB)
+      shmBytes: task.hardware.count > 0 ? GPU_SHM_BYTES : undefined,
+      labels: { 'isobench.task': task.id },
+    });
+    stage.sandboxes.set(image, sb);
+    await sb.put(clientHost, `${sb.workdir}/client`);
+    // the client copy runs as a checkout too (its package imported from it): it gets the same setup
+    const prep = await runPrepare(
+      task,
+      sb,
+      `${sb.workdir}/client`,
+      join(jobDir, 'setup', `client-${stage.sandboxes.size}`),
+      offline?.env,
+    );
+    if (prep.failure) throw new InfraError(`${prep.failure.detail} (in the benchmark client's copy)`);
+    if (stage.sandboxes.size === 1) {
+      await mkdir(join(jobDir, 'host'), { recursive: true });
+      stage.fingerprint = await readFingerprint(sb, join(jobDir, 'host'), {
+        executor: executor.kind,
+        ...opts.fingerprintExtra,
+      });
+    }
+    return sb;
+  };
+  for (const v of variants.filter((x) => x.hostDir !== null)) {
+    const sb = await sandboxFor(v);
+    const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
+    await sb.put(v.hostDir as string, dir);
+    stage.placed.set(v.id, { sb, dir });
+    const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), offline?.env);
+    stage.setups.set(v.id, ran.records);
+    if (ran.failure) stage.setupFailures.set(v.id, ran.failure);
+  }
+}
+
+/** The warm-up and measured rounds, every measured variant once a round, in order. */
+async function measureRounds(
+  opts: JobOptions,
+  variants: readonly PreparedVariant[],
+  measured: readonly PreparedVariant[],
+  stage: Stage,
+): Promise<PhaseRecord[]> {
+  const { task, jobDir } = opts;
+  const kind = task.benchmark.kind as NonNullable<TaskSpec['benchmark']['kind']>;
+  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
+  const command = parsedCommand?.ok ? parsedCommand.parsed : null;
+  const clientHost = variants[0]?.hostDir as string;
+  // the client's JSON result, where the untouched client copy can write one
+  const clientSource = await readFile(join(clientHost, clientSourceFile(task)), 'utf8').catch(() => '');
+  const jsonRequest = jsonResultRequest(kind, clientSource);
+  if (jsonRequest)
+    for (const sb of stage.sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
+  // the correctness probes (harness code, never the agent's) and where their outputs go
+  if (task.correctness || opts.accuracy)
+    for (const sb of stage.sandboxes.values()) {
+      await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
+      await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
+    }
+  const gpu = task.hardware.count > 0;
+  const rounds = [
+    ...Array(opts.warmup ?? 1).fill(true),
+    ...Array(opts.repeats ?? 5).fill(false),
+  ] as boolean[];
+  const phases: PhaseRecord[] = [];
+  let round = 0;
+  for (const warmup of rounds) {
+    round++;
+    for (const v of measured) {
+      const { sb, dir } = stage.placed.get(v.id) as Placed;
+      const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
+      await mkdir(logDir, { recursive: true });
+      let rec: PhaseRecord | null = null;
+      for (let attempt = 0; attempt <= (opts.infraRetries ?? 1); attempt++) {
+        rec = await runPhase({
+          sandbox: sb,
+          task,
+          command,
+          variant: v.id,
+          round,
+          warmup,
+          place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
+          probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
+          extraEnv: offline?.env,
+          probe:
+            task.correctness && round === rounds.length
+              ? {
+                  spec: task.correctness,
+                  probeDir: `${sb.workdir}/probes`,
+                  outDir: `${sb.workdir}/probe-out`,
+                }
+              : undefined,
+          jsonResult: jsonRequest
+            ? {
+                request: jsonRequest,
+                dir: `${sb.workdir}/results`,
+                file: `${round}-${variantSlug(v.id)}-a${attempt}.json`,
+              }
+            : undefined,
+        });
+        if (rec.status === 'ok' || !isInfra(rec.status)) break;
+      }
+      const r = rec as PhaseRecord;
+      await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
+      phases.push(r);
+      opts.onPhase?.(r);
+    }
+  }
+  return phases;
+}
+
+/**
+ * The optional accuracy check of serving tasks, a measurement step: the baseline and only the agents
+ * whose preliminary grade shows a credited gain (to spare the GPU) answer the dataset's questions.
+ */
+async function measureAccuracy(
+  opts: JobOptions,
+  stage: Stage,
+  m: Omit<JobMeasurement, 'accuracy' | 'fingerprint' | 'durationMs'>,
+): Promise<AccuracyReadings | null> {
+  const { task, jobDir } = opts;
+  const accuracy = opts.accuracy;
+  if (!accuracy || task.benchmark.kind !== 'serving') return null;
+  const probes = await readProbes(jobDir, { ...m, accuracy: null, fingerprint: {}, durationMs: 0 });
+  const asked = accuracyCandidates(
+    gradeWithoutAccuracy({ ...m, fingerprint: {}, durationMs: 0 }, probes, m.policy),
+  );
+  if (!asked.length) return null;
+  const items = parseAccuracyDataset(await readFile(accuracy.dataset, 'utf8'), accuracy.dataset);
+  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const baseEnv = { ...offline?.env, ...task.benchmark.env, PYTHONUNBUFFERED: '1' };
+  const ask = async (id: string): Promise<AccuracyScore | string> => {
+    const at = stage.placed.get(id);
+    if (!at) return `${id} has no tree`;
+    const logDir = join(jobDir, 'accuracy', variantSlug(id));
+    await mkdir(logDir, { recursive: true });
+    const dataset = `${at.sb.workdir}/accuracy-dataset.jsonl`;
+    await at.sb.put(accuracy.dataset, dataset);
+    const started = await startServer(at.sb, task, at.dir, logDir, baseEnv);
+    if (!started.ok) return `${started.status}: ${started.detail}`;
+    const out = `${at.sb.workdir}/probe-out/accuracy-${variantSlug(id)}.jsonl`;
+    const argv = [
+      'python3',
+      `${at.sb.workdir}/probes/accuracy.py`,
+      '--port',
+      String(started.port),
+      '--model',
+      servedModel(started.argv, task.benchmark.model ?? 'model'),
+      '--dataset',
+      dataset,
+      '--max-tokens',
+      String(accuracy.maxTokens ?? 256),
+      '--out',
+      out,
+    ];
+    const r = await at.sb.exec(argv, {
+      cwd: at.dir,
+      env: baseEnv,
+      timeoutMs: task.timeouts.benchmarkS * 1000,
+      stdoutPath: join(logDir, 'accuracy.log'),
+      stderrPath: join(logDir, 'accuracy.log'),
+    });
+    await stopServer(at.sb, started.bg, started.port, logDir);
+    if (r.exitCode !== 0)
+      return `the accuracy probe exited with ${r.exitCode} (${join(logDir, 'accuracy.log')})`;
+    await at.sb.get(out, join(logDir, 'outputs.jsonl'));
+    const outputs = (await readFile(join(logDir, 'outputs.jsonl'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { id: string; text?: string });
+    return scoreAccuracy(items, outputs);
+  };
+  const baseline = await ask('baseline');
+  const agents: Record<string, AccuracyScore | string> = {};
+  if (typeof baseline !== 'string') for (const id of asked) agents[id] = await ask(id);
+  return { dataset: accuracy.dataset, baseline, agents };
 }

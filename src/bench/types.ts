@@ -1,10 +1,8 @@
 /** The values that flow through a bench job: variants, phase records, and the job's result. */
 
-import type { AccuracyResult } from '../grade/accuracy.js';
-import type { Comparison, Equivalence, Tolerance } from '../grade/equivalence.js';
-import type { Interval, Summary } from '../grade/stats.js';
+import type { AgentJudgement, JobEquivalence, VariantGrade } from '../grade/job.js';
+import type { Interval } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
-import type { VerdictResult } from '../grade/verdict.js';
 import type { TamperFinding } from '../tamper/types.js';
 
 /** The version of the stored phase and job records. */
@@ -106,19 +104,12 @@ export interface SetupRecord extends ProcessRecord {
   readonly step: 'prepare' | 'build';
 }
 
-/** What a variant came to over all its rounds. */
-export interface VariantResult {
+/** What a variant came to over all its rounds: the facts of its preparation and its grade. */
+export interface VariantResult extends VariantGrade {
   readonly id: string;
   readonly kind: VariantKind;
   readonly agent: string | null;
   readonly model: string | null;
-  readonly status: 'ok' | FailureClass;
-  readonly detail: string;
-  /** the primary metric of each measured round */
-  readonly samples: readonly number[];
-  readonly summary: Summary | null;
-  /** mean over measured rounds of every metric the parser read */
-  readonly means: Readonly<Record<string, number>>;
   readonly patch: PreparedVariant['patch'];
   readonly tamper: readonly TamperFinding[];
   /** the setup commands run in its tree, with their logs */
@@ -127,29 +118,7 @@ export interface VariantResult {
   readonly notes?: readonly string[];
 }
 
-/** The verdict on one agent variant. */
-export interface AgentJudgement {
-  readonly variant: string;
-  readonly agentVsBaseline: Interval | null;
-  readonly agentVsHuman: Interval | null;
-  readonly verdict: VerdictResult | null;
-  readonly failure: FailureClass | null;
-  /** its outputs against the baseline's (unchecked when the task has no probe) */
-  readonly equivalence: Equivalence | null;
-  /** whether its speed verdict counts: outputs equivalent, or not checkable for reasons not its own */
-  readonly credited: boolean;
-  /** the optional accuracy check (only for agents whose speed verdict shows a gain) */
-  readonly accuracy: AccuracyResult | null;
-}
-
-/** The job's correctness check: the tolerance the human set, and the human's own divergence. */
-export interface JobEquivalence {
-  readonly probe: 'completions' | 'script' | null;
-  readonly tolerance: Tolerance | null;
-  /** human vs baseline: what calibrated the tolerance */
-  readonly human: Omit<Comparison, 'outputs'> | null;
-  readonly detail: string;
-}
+export type { AgentJudgement, JobEquivalence };
 
 /** The result of a job. */
 export interface JobResult {

@@ -1,0 +1,368 @@
+/**
+ * The grade of a bench job, from what was measured: the workload check, each variant's samples and
+ * summary, the human's gain and the task's validity here, output equivalence against the baseline
+ * (the human setting the tolerance), every agent's verdict, and the optional accuracy check. Pure: no
+ * I/O, no clock; the same measurement and policy give the same grade, so a finished run can be
+ * graded again offline (`isobench regrade`).
+ */
+import type { AccuracyResult, AccuracyScore } from './accuracy.js';
+import {
+  type Comparison,
+  calibrate,
+  compareOutputs,
+  DEFAULT_EQUIVALENCE_POLICY,
+  type Equivalence,
+  type EquivalencePolicy,
+  judgeEquivalence,
+  type ProbeOutput,
+  type Tolerance,
+} from './equivalence.js';
+import { bootstrapImprovement, type Interval, type Summary, summarize } from './stats.js';
+import { type FailureClass, isInfra } from './taxonomy.js';
+import {
+  agentVerdict,
+  DEFAULT_POLICY,
+  taskValidity,
+  type VerdictPolicy,
+  type VerdictResult,
+} from './verdict.js';
+
+/** One measured phase, as grading reads it (the bench job's phase record is one). */
+export interface MeasuredPhase {
+  readonly variant: string;
+  readonly round: number;
+  readonly warmup: boolean;
+  readonly status: 'ok' | FailureClass;
+  readonly detail: string;
+  readonly metrics: Readonly<Record<string, { readonly value: number }>>;
+  readonly probe: { readonly status: string; readonly detail: string } | null;
+}
+
+/** One variant of the job, and the failure that kept it from being measured (prepare, setup). */
+export interface MeasuredVariant {
+  readonly id: string;
+  readonly kind: 'baseline' | 'human' | 'agent';
+  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
+}
+
+/** A variant's correctness-probe outputs, as read from its last measured round, or why there are none. */
+export type ProbeReading = { readonly outputs: readonly ProbeOutput[] } | { readonly failed: string };
+
+/** The accuracy check as measured: a score, or why there is none, for the baseline and each agent asked. */
+export interface AccuracyReadings {
+  readonly dataset: string;
+  readonly baseline: AccuracyScore | string;
+  readonly agents: Readonly<Record<string, AccuracyScore | string>>;
+}
+
+/** Everything grading needs to know of a job. */
+export interface JobGradeInput {
+  readonly task: string;
+  readonly primaryMetric: { readonly name: string; readonly direction: 'lower' | 'higher' };
+  /** the task's correctness probe, or null when it has none */
+  readonly probe: 'completions' | 'script' | null;
+  readonly variants: readonly MeasuredVariant[];
+  /** every phase, warm-up rounds included, as measured */
+  readonly phases: readonly MeasuredPhase[];
+  /** by variant id; a variant without a reading ran no probe */
+  readonly probes: Readonly<Record<string, ProbeReading>>;
+  readonly accuracy: AccuracyReadings | null;
+}
+
+/** How to grade. */
+export interface GradePolicy {
+  readonly verdict: VerdictPolicy;
+  readonly equivalence: EquivalencePolicy;
+  /** how many percentage points of accuracy an agent may lose against the baseline */
+  readonly accuracyTolerancePts: number;
+}
+
+/** The default policy: ±5%, the human's divergence as tolerance, 2 accuracy points. */
+export const DEFAULT_GRADE_POLICY: GradePolicy = {
+  verdict: DEFAULT_POLICY,
+  equivalence: DEFAULT_EQUIVALENCE_POLICY,
+  accuracyTolerancePts: 2,
+};
+
+/** What a variant came to over its rounds. */
+export interface VariantGrade {
+  readonly status: 'ok' | FailureClass;
+  readonly detail: string;
+  /** the primary metric of each measured round */
+  readonly samples: readonly number[];
+  readonly summary: Summary | null;
+  /** mean over measured rounds of every metric the parser read */
+  readonly means: Readonly<Record<string, number>>;
+}
+
+/** The verdict on one agent variant. */
+export interface AgentJudgement {
+  readonly variant: string;
+  readonly agentVsBaseline: Interval | null;
+  readonly agentVsHuman: Interval | null;
+  readonly verdict: VerdictResult | null;
+  readonly failure: FailureClass | null;
+  /** its outputs against the baseline's (unchecked when the task has no probe) */
+  readonly equivalence: Equivalence | null;
+  /** whether its speed verdict counts: outputs equivalent, or not checkable for reasons not its own */
+  readonly credited: boolean;
+  /** the optional accuracy check (only for agents whose speed verdict shows a gain) */
+  readonly accuracy: AccuracyResult | null;
+}
+
+/** The job's correctness check: the tolerance the human set, and the human's own divergence. */
+export interface JobEquivalence {
+  readonly probe: 'completions' | 'script' | null;
+  readonly tolerance: Tolerance | null;
+  /** human vs baseline: what calibrated the tolerance */
+  readonly human: Omit<Comparison, 'outputs'> | null;
+  readonly detail: string;
+}
+
+/** The grade of a job. */
+export interface JobGrade {
+  /** by variant id, in the input's order */
+  readonly variants: ReadonlyArray<VariantGrade & { readonly id: string }>;
+  readonly humanVsBaseline: Interval | null;
+  readonly validity: { readonly valid: boolean; readonly reason: string };
+  /** the failure of the job as a whole (baseline or human), null when both were measured */
+  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
+  readonly agents: readonly AgentJudgement[];
+  readonly equivalence: JobEquivalence;
+}
+
+/**
+ * Metrics whose totals must be the same for every variant of a serving job (the workload). Generated
+ * tokens are not among them: without --ignore-eos a different (equivalent or not) kernel may stop a
+ * sequence earlier; where the workload fixes them, the spec's `expect` checks them in each phase.
+ */
+export const WORKLOAD_COUNTS = ['completed', 'total_input_tokens'] as const;
+
+/** The verdicts that show a gain: only these agents are asked the accuracy questions. */
+const GAIN = new Set(['beats_human', 'matches_human', 'below_human']);
+
+/** The measured phases, each variant's checked against the baseline's workload. */
+function checkWorkload(phases: readonly MeasuredPhase[]): MeasuredPhase[] {
+  const measured = phases.filter((p) => !p.warmup);
+  const reference = measured.find((p) => p.variant === 'baseline' && p.status === 'ok');
+  return measured.map((p) => {
+    if (p.status !== 'ok' || !reference || p.variant === 'baseline') return p;
+    const off = WORKLOAD_COUNTS.filter(
+      (m) => reference.metrics[m] && p.metrics[m] && reference.metrics[m]?.value !== p.metrics[m]?.value,
+    );
+    if (!off.length) return p;
+    return {
+      ...p,
+      status: 'workload_mismatch' as const,
+      detail: `not the baseline's workload: ${off.map((m) => `${m} ${p.metrics[m]?.value} (baseline ${reference.metrics[m]?.value})`).join(', ')}`,
+    };
+  });
+}
+
+function gradeVariant(
+  v: MeasuredVariant,
+  mine: readonly MeasuredPhase[],
+  primary: string,
+): VariantGrade & { id: string } {
+  if (v.failure)
+    return {
+      id: v.id,
+      status: v.failure.class,
+      detail: v.failure.detail,
+      samples: [],
+      summary: null,
+      means: {},
+    };
+  const ok = mine.filter((p) => p.status === 'ok');
+  const bad = mine.find((p) => p.status !== 'ok');
+  const samples = ok.map((p) => p.metrics[primary]?.value).filter((x): x is number => x !== undefined);
+  const means: Record<string, number> = {};
+  for (const name of Object.keys(ok[0]?.metrics ?? {})) {
+    const vals = ok.map((p) => p.metrics[name]?.value).filter((x): x is number => x !== undefined);
+    if (vals.length === ok.length) means[name] = vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+  return {
+    id: v.id,
+    status: bad ? bad.status : 'ok',
+    detail: bad ? `round ${bad.round}: ${bad.detail}` : '',
+    samples,
+    summary: samples.length ? summarize(samples) : null,
+    means,
+  };
+}
+
+/** Outputs against the baseline's, the human's divergence setting the tolerance. */
+function equivalenceGrader(input: JobGradeInput, policy: GradePolicy) {
+  const reading = (id: string): ProbeReading | null =>
+    input.probe ? (input.probes[id] ?? { failed: 'no probe ran (its last round did not complete)' }) : null;
+  const baseProbe = reading('baseline');
+  const humanProbe = reading('human');
+  const baseOutputs = baseProbe && 'outputs' in baseProbe ? baseProbe.outputs : null;
+  const humanCmp =
+    baseOutputs && humanProbe && 'outputs' in humanProbe
+      ? compareOutputs(baseOutputs, humanProbe.outputs)
+      : null;
+  const tolerance = baseOutputs ? calibrate(humanCmp, policy.equivalence) : null;
+  const baseFailed = baseProbe && 'failed' in baseProbe ? baseProbe.failed : '';
+  const of = (id: string): Equivalence => {
+    const none = { exactRate: null, firstDivergence: null, maxAbsDiff: null, examples: [], tolerance };
+    if (!input.probe)
+      return { ...none, verdict: 'unchecked', reason: `${input.task} has no correctness probe` };
+    if (!baseOutputs)
+      return { ...none, verdict: 'unchecked', reason: `the baseline's probe failed: ${baseFailed}` };
+    const mine = reading(id);
+    if (!mine || 'failed' in mine)
+      return {
+        ...none,
+        verdict: 'probe_failed',
+        reason: mine && 'failed' in mine ? mine.failed : 'no probe',
+      };
+    return judgeEquivalence(compareOutputs(baseOutputs, mine.outputs), tolerance as Tolerance);
+  };
+  const { outputs: _outputs, ...humanSummary } = humanCmp ?? { outputs: null };
+  const job: JobEquivalence = {
+    probe: input.probe,
+    tolerance,
+    human: humanCmp ? (humanSummary as Omit<Comparison, 'outputs'>) : null,
+    detail: !input.probe
+      ? 'no correctness probe: outputs unchecked'
+      : !tolerance
+        ? `the baseline's probe failed: ${baseFailed}`
+        : tolerance.detail,
+  };
+  return { of, job };
+}
+
+/** An agent's judgement once its accuracy reading is in. */
+function withAccuracy(a: AgentJudgement, readings: AccuracyReadings, tolerancePts: number): AgentJudgement {
+  const base = readings.baseline;
+  const mine = typeof base === 'string' ? base : readings.agents[a.variant];
+  if (mine === undefined)
+    return {
+      ...a,
+      verdict: a.verdict && {
+        ...a.verdict,
+        reason: `${a.verdict.reason} (its accuracy was not measured in this run)`,
+      },
+    };
+  if (typeof mine === 'string' || typeof base === 'string')
+    return {
+      ...a,
+      accuracy: null,
+      verdict: {
+        verdict: 'probe_failed',
+        reason: `the accuracy check failed: ${typeof base === 'string' ? `baseline: ${base}` : mine}`,
+      },
+      credited: typeof base === 'string',
+    };
+  const deltaPts = mine.pct - base.pct;
+  const result: AccuracyResult = {
+    baseline: base,
+    agent: mine,
+    deltaPts,
+    tolerancePts,
+    passed: deltaPts >= -tolerancePts,
+    dataset: readings.dataset,
+  };
+  if (result.passed) return { ...a, accuracy: result };
+  return {
+    ...a,
+    accuracy: result,
+    credited: false,
+    verdict: {
+      verdict: 'accuracy_dropped',
+      reason: `accuracy ${mine.pct.toFixed(1)}% vs the baseline's ${base.pct.toFixed(1)}% (${deltaPts.toFixed(1)} points, tolerance ${tolerancePts}) (speed alone: ${a.verdict?.verdict})`,
+    },
+  };
+}
+
+/** The agents whose speed verdict shows a gain with outputs that count: those the accuracy check asks. */
+export function accuracyCandidates(grade: Pick<JobGrade, 'agents'>): string[] {
+  return grade.agents
+    .filter((a) => a.credited && a.verdict && GAIN.has(a.verdict.verdict))
+    .map((a) => a.variant);
+}
+
+/** Grades a job from its measurement. */
+export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRADE_POLICY): JobGrade {
+  const better = input.primaryMetric.direction;
+  const checked = checkWorkload(input.phases);
+  const variants = input.variants.map((v) =>
+    gradeVariant(
+      v,
+      checked.filter((p) => p.variant === v.id),
+      input.primaryMetric.name,
+    ),
+  );
+  const byId = new Map(variants.map((r) => [r.id, r]));
+  const baseline = byId.get('baseline');
+  const human = byId.get('human');
+  const baseOk = baseline?.status === 'ok' && baseline.samples.length > 0;
+  const humanOk = human?.status === 'ok' && human.samples.length > 0;
+  const humanVsBaseline =
+    baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
+  const validity = taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
+  // a baseline or human that failed for the harness's reasons makes the job the harness's failure
+  // (retried, never counted); otherwise the task does not hold here
+  const infraOf = (v: (VariantGrade & { id: string }) | undefined) =>
+    v && v.status !== 'ok' && isInfra(v.status) ? v : null;
+  const infraRef = infraOf(baseline) ?? infraOf(human);
+  const failure: JobGrade['failure'] = infraRef
+    ? { class: 'infra_error', detail: `${infraRef.id}: ${infraRef.status}: ${infraRef.detail}` }
+    : !baseOk
+      ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
+      : !humanOk
+        ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
+        : null;
+  const eq = equivalenceGrader(input, policy);
+  const kinds = new Map(input.variants.map((v) => [v.id, v.kind]));
+  let agents: AgentJudgement[] = variants
+    .filter((r) => kinds.get(r.id) === 'agent')
+    .map((r): AgentJudgement => {
+      const none = {
+        variant: r.id,
+        agentVsBaseline: null,
+        agentVsHuman: null,
+        verdict: null,
+        equivalence: null,
+        credited: false,
+        accuracy: null,
+      };
+      if (r.status !== 'ok') return { ...none, failure: r.status };
+      if (!baseOk) return { ...none, failure: 'baseline_failed' };
+      const vsB = bootstrapImprovement(baseline.samples, r.samples, better);
+      const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
+      const speed = vsB ? agentVerdict(vsB, vsH, policy.verdict) : null;
+      const equivalence = eq.of(r.id);
+      const verdict =
+        equivalence.verdict === 'diverged'
+          ? {
+              verdict: 'diverged' as const,
+              reason: `outputs differ from the baseline's: ${equivalence.reason}${speed ? ` (speed alone: ${speed.verdict})` : ''}`,
+            }
+          : equivalence.verdict === 'probe_failed'
+            ? {
+                verdict: 'probe_failed' as const,
+                reason: `the correctness probe failed: ${equivalence.reason}`,
+              }
+            : speed;
+      return {
+        variant: r.id,
+        agentVsBaseline: vsB,
+        agentVsHuman: vsH,
+        verdict,
+        failure: null,
+        equivalence,
+        credited: equivalence.verdict === 'equivalent' || equivalence.verdict === 'unchecked',
+        accuracy: null,
+      };
+    });
+  const readings = input.accuracy;
+  if (readings) {
+    const asked = new Set(accuracyCandidates({ agents }));
+    agents = agents.map((a) =>
+      asked.has(a.variant) ? withAccuracy(a, readings, policy.accuracyTolerancePts) : a,
+    );
+  }
+  return { variants, humanVsBaseline, validity, failure, agents, equivalence: eq.job };
+}
