@@ -2,7 +2,7 @@
  * The `isobench` command line. This file only wires verbs; each verb lives in its own module and is
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './common.js';
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
@@ -19,7 +19,7 @@ function run<A extends unknown[]>(action: Action<A>): (...args: A) => Promise<vo
     try {
       process.exitCode = await action(...args);
     } catch (e) {
-      if (e instanceof UsageError) {
+      if (e instanceof UsageError || (e instanceof Error && e.name === 'StoredRecordError')) {
         process.stderr.write(`isobench: ${e.message}\n`);
         process.exit(EXIT.badInput);
       }
@@ -353,6 +353,36 @@ agents
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (key: string, opts) => (await import('./agents.js')).agentsPrompt(key, opts)));
+
+const number = (name: string) => (v: string) => {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x < 0)
+    throw new InvalidArgumentError(`${name} must be a non-negative number, got '${v}'`);
+  return x;
+};
+program
+  .command('regrade')
+  .description('grade a finished run again, offline, from its measurements: new rows under another policy')
+  .argument('<run-dir>', 'the run folder (results/runs/<run-id>)')
+  .option('--band <pct>', "the verdict band, percent (default: the run's)", number('--band'))
+  .option(
+    '--extra-non-exact <n>',
+    "outputs allowed to differ beyond the human's",
+    number('--extra-non-exact'),
+  )
+  .option(
+    '--abs-diff-factor <x>',
+    "numeric deviation allowed, as a factor of the human's",
+    number('--abs-diff-factor'),
+  )
+  .option('--accuracy-tolerance <pts>', 'accuracy points an agent may lose', number('--accuracy-tolerance'))
+  .option(
+    '--policy <file>',
+    'a JSON file with any of thresholdPct, extraNonExact, absDiffFactor, accuracyTolerancePts',
+  )
+  .option('--out <dir>', 'where the new rows and job results go (default: RUN_DIR/regraded)')
+  .option('--json', 'machine-readable output')
+  .action(run(async (dir: string, opts) => (await import('./regrade.js')).regradeCmd(dir, opts)));
 
 program
   .command('run-report')

@@ -29,7 +29,6 @@ import { type RepoSource, variantSlug } from '../bench/workspace.js';
 import type { Executor } from '../executor/types.js';
 import { isInfra } from '../grade/taxonomy.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
-import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
 import { SlotPool } from '../sched/slots.js';
@@ -38,6 +37,7 @@ import { needsRun, type UnitRecord, unitKey, writeUnit } from '../store/units.js
 import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { effortOf, jobGroups, writeRunRows } from './rows.js';
 
 /** The version of run.json. */
 export const RUN_RECORD_VERSION = 2;
@@ -471,13 +471,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   };
 
   // --- the matrix: every group (task, attempt number) runs as soon as its attempts are done
-  const groups = plan.tasks.flatMap((task) =>
-    Array.from({ length: attempts }, (_, i) => ({
-      task,
-      n: i + 1,
-      slug: attempts > 1 ? `${variantSlug(task.id)}_a${i + 1}` : variantSlug(task.id),
-    })),
-  );
+  const groups = jobGroups(plan.tasks, attempts);
   for (const g of groups) {
     emit({ unit: 'bench_job', id: g.slug, phase: 'planned' });
     for (const a of agents)
@@ -548,25 +542,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     }
     jobsOut.push({ task: g.task.id, result: out.result, error: null });
     const efforts = new Map<string, AttemptEffort>();
-    for (const a of attemptOut.filter((x) => x.task === g.task.id && x.attempt === g.n && x.record)) {
-      const r = a.record as AttemptRecord;
-      efforts.set(a.agent, {
-        attempt: g.n,
-        outcome: r.outcome.kind,
-        costUsd: r.usage.costUsd,
-        inputTokens: r.usage.inputTokens,
-        outputTokens: r.usage.outputTokens,
-        cacheReadTokens: r.usage.cacheReadTokens,
-        cacheWriteTokens: r.usage.cacheWriteTokens,
-        turns: r.usage.turns,
-        toolCalls: r.usage.toolCalls,
-        wallMs: r.durationMs,
-        infraRetries: r.tries.length - 1,
-        agentVersion: r.agentVersion,
-        modelReported: r.model,
-        path: `agents/${variantSlug(a.agent)}/${variantSlug(g.task.id)}/${g.n}`,
-      });
-    }
+    for (const a of attemptOut.filter((x) => x.task === g.task.id && x.attempt === g.n && x.record))
+      efforts.set(a.agent, effortOf(a.agent, g.task.id, g.n, a.record as AttemptRecord));
     const rows = await rowsForJob(g.task, out.result, {
       runId: plan.runId,
       jobDir: join(runDir, 'jobs', g.slug),
@@ -592,11 +569,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     });
     extended.splice(0, extended.length, ...judged);
   }
-  for (const ext of ['csv', 'jsonl', 'parquet']) await writeV5Table(join(runDir, `rows.v5.${ext}`), v5);
-  await writeFileAtomic(
-    join(runDir, 'rows.ext.jsonl'),
-    extended.map((r) => JSON.stringify(r)).join('\n') + (extended.length ? '\n' : ''),
-  );
+  await writeRunRows(runDir, v5, extended);
   const status = stopReason ? 'stopped' : 'done';
   await saveRun(status);
   return {

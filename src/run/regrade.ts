@@ -1,0 +1,170 @@
+/**
+ * `isobench regrade RUN_DIR`: a finished run graded again, offline, from what its bench jobs
+ * measured (`measurement.json` and the probe outputs in the phases' folders) under a policy (the
+ * run's own unless told otherwise), into new rows and job results in another folder. Nothing is
+ * measured and the run folder is not changed. With the run's own policy the rows are the run's rows,
+ * byte for byte; the judge's answers of a judged run are carried over (they do not depend on the
+ * grade) and each row's quadrant is decided again from its new verdict.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
+import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
+import type { JobResult } from '../bench/types.js';
+import type { GradePolicy } from '../grade/job.js';
+import { hardSuccess, quadrant } from '../grade/judge.js';
+import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
+import type { V5Row } from '../report/v5-schema.js';
+import { readStored, StoredRecordError } from '../store/schema.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { effortOf, jobGroups, writeRunRows } from './rows.js';
+
+/** The version of `regrade.json`. */
+export const REGRADE_RECORD_VERSION = 1;
+
+/** What to change of each job's own policy. */
+export interface PolicyChange {
+  readonly thresholdPct?: number;
+  readonly extraNonExact?: number;
+  readonly absDiffFactor?: number;
+  readonly accuracyTolerancePts?: number;
+}
+
+/** One verdict that came out differently. */
+export interface VerdictChange {
+  readonly job: string;
+  readonly variant: string;
+  readonly before: string | null;
+  readonly after: string | null;
+}
+
+/** What a regrade did. */
+export interface RegradeResult {
+  readonly outDir: string;
+  readonly jobs: number;
+  readonly v5: readonly V5Row[];
+  readonly extended: readonly ExtendedRow[];
+  readonly changes: readonly VerdictChange[];
+}
+
+/** A job's policy with the change applied. */
+export function changedPolicy(p: GradePolicy, c: PolicyChange): GradePolicy {
+  return {
+    verdict: { thresholdPct: c.thresholdPct ?? p.verdict.thresholdPct },
+    equivalence: {
+      extraNonExact: c.extraNonExact ?? p.equivalence.extraNonExact,
+      absDiffFactor: c.absDiffFactor ?? p.equivalence.absDiffFactor,
+    },
+    accuracyTolerancePts: c.accuracyTolerancePts ?? p.accuracyTolerancePts,
+  };
+}
+
+/** A job's measurement, checked. */
+async function readMeasurement(jobDir: string): Promise<JobMeasurement> {
+  return (await readStored('measurement', measurementPath(jobDir))) as unknown as JobMeasurement;
+}
+
+/** The attempt record behind an agent's patch, when the run ran that agent. */
+async function attemptRecord(dir: string): Promise<AttemptRecord | null> {
+  const text = await readFile(join(dir, 'outcome.json'), 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as AttemptRecord);
+}
+
+/** The verdicts of a job's previous grade, by variant, when it has one. */
+async function previousVerdicts(jobDir: string): Promise<Map<string, string | null> | null> {
+  const text = await readFile(join(jobDir, 'job.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  const job = JSON.parse(text) as Pick<JobResult, 'agents'>;
+  return new Map(job.agents.map((a) => [a.variant, a.verdict?.verdict ?? a.failure ?? null]));
+}
+
+/** Regrades the run in `runDir` into `outDir`. */
+export async function regradeRun(
+  runDir: string,
+  outDir: string,
+  change: PolicyChange = {},
+): Promise<RegradeResult> {
+  const run = await readStored('run', join(runDir, 'run.json'));
+  const groups = jobGroups(
+    run.tasks.map((id) => ({ id })),
+    run.attempts,
+  );
+  const judged = await judgedRows(runDir);
+  const v5: V5Row[] = [];
+  const extended: ExtendedRow[] = [];
+  const changes: VerdictChange[] = [];
+  const policies: Record<string, GradePolicy> = {};
+  let jobs = 0;
+  for (const g of groups) {
+    const jobDir = join(runDir, 'jobs', g.slug);
+    const hasJob = await readFile(join(jobDir, 'job.json'), 'utf8').then(
+      () => true,
+      () => false,
+    );
+    // a job that never ran (a cap) or failed without a result has no rows in the run either
+    if (!hasJob) continue;
+    const m = await readMeasurement(jobDir).catch((e: unknown) => {
+      if (e instanceof StoredRecordError && e.problem.startsWith('cannot be read'))
+        throw new StoredRecordError(
+          e.file,
+          null,
+          'missing: this job was measured before isobench recorded measurements, so it cannot be regraded',
+        );
+      throw e;
+    });
+    const policy = changedPolicy(m.policy, change);
+    policies[g.slug] = policy;
+    const result = jobResultOf(m, await readProbes(jobDir, m), policy);
+    jobs++;
+    const before = await previousVerdicts(jobDir);
+    for (const a of result.agents) {
+      const after = a.verdict?.verdict ?? a.failure ?? null;
+      const was = before?.get(a.variant) ?? null;
+      if (before && was !== after) changes.push({ job: g.slug, variant: a.variant, before: was, after });
+    }
+    await mkdir(join(outDir, 'jobs', g.slug), { recursive: true });
+    await writeFileAtomic(join(outDir, 'jobs', g.slug, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const efforts = new Map<string, AttemptEffort>();
+    for (const v of m.variants) {
+      if (v.kind !== 'agent' || !v.agent) continue;
+      const rec = await attemptRecord(attemptDir(runDir, v.agent, m.task.id, g.n));
+      if (rec) efforts.set(v.agent, effortOf(v.agent, m.task.id, g.n, rec));
+    }
+    const rows = await rowsForJob(m.task, result, {
+      runId: run.runId,
+      jobDir,
+      warmup: run.warmup,
+      thresholdPct: policy.verdict.thresholdPct,
+      date: run.createdAt.slice(0, 10),
+      efforts,
+    });
+    v5.push(...rows.v5);
+    extended.push(...rows.extended.map((r) => withJudge(r, judged)));
+  }
+  await mkdir(outDir, { recursive: true });
+  await writeRunRows(outDir, v5, extended);
+  await writeFileAtomic(
+    join(outDir, 'regrade.json'),
+    `${JSON.stringify({ schemaVersion: REGRADE_RECORD_VERSION, run: run.runId, runDir, change, policies, jobs, rows: extended.length, changes }, null, 2)}\n`,
+  );
+  return { outDir, jobs, v5, extended, changes };
+}
+
+/** The judged rows of the run, by job and variant. */
+async function judgedRows(runDir: string): Promise<Map<string, ExtendedRow>> {
+  const text = await readFile(join(runDir, 'rows.ext.jsonl'), 'utf8').catch(() => '');
+  const out = new Map<string, ExtendedRow>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line) as ExtendedRow;
+    if (row.judge !== undefined) out.set(`${row.jobPath} ${row.variant}`, row);
+  }
+  return out;
+}
+
+/** The row with the run's judge answer, its quadrant decided from the new verdict. */
+function withJudge(row: ExtendedRow, judged: ReadonlyMap<string, ExtendedRow>): ExtendedRow {
+  const was = judged.get(`${row.jobPath} ${row.variant}`);
+  if (!was || was.judge === undefined) return row;
+  return { ...row, judge: was.judge, quadrant: quadrant(hardSuccess(row), was.judge) };
+}
