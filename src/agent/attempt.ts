@@ -20,6 +20,7 @@ import { LocalExecutor } from '../executor/local.js';
 import type { Executor } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
@@ -214,9 +215,14 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
         { sandbox, binary: o.binary },
       );
     } catch (e) {
+      // a known infrastructure error is retried; anything else is a bug of isobench: recorded, not retried
+      const infra = isKnownInfra(e);
+      if (!infra) await writeFile(join(logDir, 'harness-error.log'), errorReport(e));
       outcome = {
-        kind: 'infra',
-        detail: `the harness failed to run the agent: ${(e as Error).message}`,
+        kind: infra ? 'infra' : 'harness_error',
+        detail: infra
+          ? `the harness failed to run the agent: ${errorMessage(e)}`
+          : `isobench failed running the agent (a bug; its stack is in ${join(logDir, 'harness-error.log')}): ${errorMessage(e)}`,
         usage: NO_USAGE,
         model: null,
         agentVersion: null,

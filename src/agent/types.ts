@@ -37,8 +37,9 @@ export const NO_USAGE: Usage = {
 /**
  * How an attempt ended. `completed`: the agent finished by itself (its patch may still be empty);
  * `timeout`, `turn_limit`, `cost_limit`: a budget ended it; `crashed`: the agent failed on its own;
- * `infra`: the model API or the harness failed (rate limit, unreachable, auth) and the attempt does
- * not count against the agent.
+ * `infra`: the model API or the host failed (rate limit, unreachable, auth) and the attempt does
+ * not count against the agent; `harness_error`: isobench itself failed running the agent (a bug: an
+ * unexpected exception, its stack in the try's `harness-error.log`), not retried, not counted.
  */
 export const OutcomeKindSchema = z.enum([
   'completed',
@@ -47,6 +48,7 @@ export const OutcomeKindSchema = z.enum([
   'cost_limit',
   'crashed',
   'infra',
+  'harness_error',
 ]);
 /** An outcome kind. */
 export type OutcomeKind = Infer<typeof OutcomeKindSchema>;

@@ -16,6 +16,7 @@ import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
+import { isKnownInfra, isMissingFile } from '../util/errors.js';
 import { startServer, stopServer } from './server.js';
 import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
 import { BENCH_RECORD_VERSION } from './types.js';
@@ -122,6 +123,7 @@ async function runProbe(
   try {
     await sandbox.get(out, host);
   } catch (e) {
+    if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
     return {
       status: 'probe_failed',
       detail: `the probe wrote no outputs: ${(e as Error).message}`,
@@ -298,6 +300,9 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     }
   } catch (e) {
     if (bg?.running()) await bg.stop(1000).catch(() => undefined);
+    // only the executor's and the host's known failures are the phase's infra_error; anything else is
+    // a bug of the harness and ends the job (recorded as a harness error)
+    if (!isKnownInfra(e)) throw e;
     return done('infra_error', `the executor failed: ${(e as Error).message}`);
   }
 
@@ -321,6 +326,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       if (r.ok) fromJson = { ...r.metrics };
       else notes.push(`the JSON result (${json.request.flag}) is unusable: ${r.detail}`);
     } catch (e) {
+      if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
       notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
     }
     if (fromJson && parsed.ok) {

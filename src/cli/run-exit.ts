@@ -5,7 +5,10 @@
  *   that could not be used, or it stopped at a cap;
  * - 4 ({@link RUN_EXIT_ALL_INFRA}): there were jobs and every one failed for infrastructure reasons
  *   (engine, host, image, missing prefetch): nothing about any agent was learned;
- * - 2 and 3 (bad input, a bug) come from the CLI runner before a run ends.
+ * - 3 ({@link EXIT.bug}): some unit (a job, an agent attempt) failed on a bug of isobench (a harness
+ *   error, its stack in the unit's `harness-error.log`): the run's results are incomplete for a
+ *   reason that is neither the agents' nor the infrastructure's;
+ * - 2 (bad input) comes from the CLI runner before a run starts.
  */
 import type { JobResult } from '../bench/types.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
@@ -15,10 +18,22 @@ import { EXIT } from './common.js';
 export const RUN_EXIT_ALL_INFRA = 4;
 
 /** How one job ended, for the exit status. */
-export type JobEnd = 'measured' | 'failed' | 'infra';
+export type JobEnd = 'measured' | 'failed' | 'infra' | 'harness_error';
 
-/** How a job ended: thrown errors are the harness's (infra); a job record is measured when every variant is. */
-export function jobEnd(job: { readonly result: JobResult | null; readonly error: string | null }): JobEnd {
+/** A job as the run reports it. */
+export interface JobOutcome {
+  readonly result: JobResult | null;
+  readonly error: string | null;
+  /** it failed on a bug of isobench */
+  readonly harness?: boolean;
+}
+
+/**
+ * How a job ended: a thrown error is a harness error when it was one, else the infrastructure's; a
+ * job record is measured when every variant is.
+ */
+export function jobEnd(job: JobOutcome): JobEnd {
+  if (job.harness) return 'harness_error';
   if (job.error !== null || !job.result) return 'infra';
   const r = job.result;
   if (r.failure) return isInfra(r.failure.class) ? 'infra' : 'failed';
@@ -30,10 +45,11 @@ export function jobEnd(job: { readonly result: JobResult | null; readonly error:
 
 /** The exit status of a finished run. */
 export function runExitCode(
-  jobs: ReadonlyArray<{ readonly result: JobResult | null; readonly error: string | null }>,
-  opts: { readonly problems?: number; readonly stopped?: boolean } = {},
+  jobs: readonly JobOutcome[],
+  opts: { readonly problems?: number; readonly stopped?: boolean; readonly harnessErrors?: number } = {},
 ): number {
   const ends = jobs.map(jobEnd);
+  if ((opts.harnessErrors ?? 0) > 0 || ends.includes('harness_error')) return EXIT.bug;
   if (ends.length > 0 && ends.every((e) => e === 'infra')) return RUN_EXIT_ALL_INFRA;
   if ((opts.problems ?? 0) > 0 || opts.stopped || ends.some((e) => e !== 'measured')) return EXIT.findings;
   return EXIT.ok;

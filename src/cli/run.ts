@@ -322,6 +322,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
         `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,
       );
   }
+  const harnessErrors = result.attempts.filter((a) => a.harness).length;
   if (opts.json) {
     outJson({
       schemaVersion: 1,
@@ -329,7 +330,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       runDir: result.runDir,
       status: result.status,
       stopReason: result.stopReason,
-      jobs: result.jobs.map((j) => ({ task: j.task, error: j.error })),
+      jobs: result.jobs.map((j) => ({ task: j.task, error: j.error, harnessError: j.harness === true })),
       attempts: result.attempts.map((a) => ({
         task: a.task,
         agent: a.agent,
@@ -341,13 +342,15 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       wallMs: result.wallMs,
       rows: result.extended,
     });
-    return runExitCode(result.jobs, { problems, stopped: result.status === 'stopped' });
+    return runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
   }
   printSummary(result.extended, result.jobs);
   if (result.attempts.length) {
     const by = new Map<string, number>();
     for (const a of result.attempts) {
-      const k = a.record?.outcome.kind ?? (a.error?.startsWith('not started') ? 'not_started' : 'infra');
+      const k =
+        a.record?.outcome.kind ??
+        (a.harness ? 'harness_error' : a.error?.startsWith('not started') ? 'not_started' : 'infra');
       by.set(k, (by.get(k) ?? 0) + 1);
     }
     out(`agent attempts: ${[...by].map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -361,7 +364,18 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
   out(`\nresults: ${result.runDir} (run.json, jobs/, rows.v5.{csv,jsonl,parquet}, rows.ext.jsonl)`);
   if (problems) err(`isobench: ${problems} prediction(s) could not be used (see above)`);
-  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped' });
+  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
+  // a bug of isobench is said loudly, each with where its stack is
+  for (const j of result.jobs.filter((x) => x.harness))
+    err(`isobench: harness error in the job of ${j.task}: ${j.error}`);
+  for (const a of result.attempts.filter((x) => x.harness))
+    err(
+      `isobench: harness error in ${a.agent}'s attempt ${a.attempt} on ${a.task}: ${a.record?.outcome.detail ?? a.error}`,
+    );
+  if (code === EXIT.bug)
+    err(
+      'isobench: the run hit a bug of isobench (exit 3): those units are recorded as harness_error, not retried and not counted; please report the stacks above',
+    );
   if (code === RUN_EXIT_ALL_INFRA)
     err(
       `isobench: every job failed for infrastructure reasons (exit ${RUN_EXIT_ALL_INFRA}): nothing was measured; the reasons are above and in each job's job.json`,

@@ -122,9 +122,4 @@ export interface Executor {
   clean(leftovers: readonly Leftover[]): Promise<void>;
 }
 
-/** A failure of the executor itself (engine unreachable, image missing): infrastructure, never the agent's. */
-export class InfraError extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-  }
-}
+export { InfraError } from '../util/errors.js';

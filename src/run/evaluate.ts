@@ -5,22 +5,25 @@
  *
  *   run.json                         what was asked and how it ended (versioned)
  *   agents/<agent>/<task>/<n>/       an attempt: prompt, patch, trajectory, logs, outcome.json, unit.json
- *   jobs/<task>[_a<n>]/job.json      a bench job's result: variants, statistics, verdicts, fingerprint
+ *   jobs/<task>[_a<n>]/measurement.json  what the job measured (variants, phases, accuracy, fingerprint)
+ *   jobs/<task>[_a<n>]/job.json      its grade: variants, statistics, verdicts (isobench regrade redoes it)
  *   jobs/<task>[_a<n>]/phases/NN-<variant>/  phase.json, client.stdout, client.stderr, server.log, ...
  *   jobs/<task>[_a<n>]/unit.json     the job's unit record, written last: its key and how it ended
  *   rows.v5.{csv,jsonl,parquet}      the published schema-v5 rows
  *   rows.ext.jsonl                   isobench's extended rows
  *
  * Crash-safe: a unit whose record carries the same key (what decides its result) is done and is read
- * back, not run again; a unit without one (killed midway) is redone from an empty folder. Harness
- * failures are retried a bounded number of times with back-off, each retry recorded with its cause;
- * they end as `infra` records that `--retry-infra` runs again. Agent and patch failures are final.
+ * back, not run again; a unit without one (killed midway) is redone from an empty folder. Known
+ * infrastructure failures are retried a bounded number of times with back-off, each retry recorded
+ * with its cause; they end as `infra` records that `--retry-infra` runs again. Any other exception is
+ * a harness error: recorded with its stack (`harness-error.log`), not retried, run again by the next
+ * run or resume. Agent and patch failures are final.
  * Caps on cost and wall-clock time stop scheduling new units; what was not started has no record and
  * a later `--resume` does it.
  */
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { Budgets } from '../agent/types.js';
@@ -37,6 +40,7 @@ import { needsRun, type UnitRecord, unitKey, writeUnit } from '../store/units.js
 import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { effortOf, jobGroups, writeRunRows } from './rows.js';
 
 /** The version of run.json. */
@@ -132,13 +136,21 @@ export interface EvaluationResult {
   readonly runDir: string;
   readonly status: 'done' | 'stopped';
   readonly stopReason: string | null;
-  readonly jobs: ReadonlyArray<{ task: string; result: JobResult | null; error: string | null }>;
+  /** `harness`: the job failed on a bug of isobench (its stack in the job's `harness-error.log`) */
+  readonly jobs: ReadonlyArray<{
+    task: string;
+    result: JobResult | null;
+    error: string | null;
+    harness?: boolean;
+  }>;
   readonly attempts: ReadonlyArray<{
     task: string;
     agent: string;
     attempt: number;
     record: AttemptRecord | null;
     error: string | null;
+    /** it failed on a bug of isobench (thrown, or its outcome says harness_error) */
+    harness: boolean;
   }>;
   readonly v5: readonly V5Row[];
   readonly extended: readonly ExtendedRow[];
@@ -148,8 +160,23 @@ export interface EvaluationResult {
 
 type Outcome<T> =
   | { result: T; resumed: boolean }
-  | { error: string; resumed: boolean }
+  | { error: string; resumed: boolean; harness?: boolean }
   | { notStarted: string };
+
+/** A unit's thrown failure: a known infrastructure error, or a harness error with its stack in `log`. */
+async function thrownFailure(
+  e: unknown,
+  dir: string,
+): Promise<{ status: 'infra' | 'harness_error'; detail: string }> {
+  if (isKnownInfra(e)) return { status: 'infra', detail: errorMessage(e) };
+  await mkdir(dir, { recursive: true });
+  const log = join(dir, 'harness-error.log');
+  await writeFile(log, errorReport(e));
+  return {
+    status: 'harness_error',
+    detail: `isobench failed (a bug; its stack is in ${log}): ${errorMessage(e)}`,
+  };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -228,6 +255,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     attempt: number;
     record: AttemptRecord | null;
     error: string | null;
+    /** it failed on a bug of isobench (thrown, or its outcome says harness_error) */
+    harness: boolean;
   }> = [];
   const runAgentUnit = async (task: TaskSpec, a: AgentSpec, n: number): Promise<Outcome<AttemptRecord>> => {
     const dir = attemptDir(runDir, a.name, task.id, n);
@@ -305,7 +334,12 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         {
           key,
           kind: 'agent_attempt',
-          status: rec.outcome.kind === 'infra' ? 'infra' : 'done',
+          status:
+            rec.outcome.kind === 'infra'
+              ? 'infra'
+              : rec.outcome.kind === 'harness_error'
+                ? 'harness_error'
+                : 'done',
           detail: `${rec.outcome.kind}: ${rec.outcome.detail}`,
           inputs,
           retries,
@@ -314,16 +348,27 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       );
       out = { result: rec, resumed: false };
     } catch (e) {
-      const msg = (e as Error).message;
-      await mkdir(dir, { recursive: true });
-      await writeUnit(dir, { key, kind: 'agent_attempt', status: 'infra', detail: msg, inputs, retries });
-      out = { error: msg, resumed: false };
+      const f = await thrownFailure(e, dir);
+      await writeUnit(dir, {
+        key,
+        kind: 'agent_attempt',
+        status: f.status,
+        detail: f.detail,
+        inputs,
+        retries,
+      });
+      out = { error: f.detail, resumed: false, harness: f.status === 'harness_error' };
     }
     emit({
       unit: 'agent_attempt',
       id,
       phase: 'end',
-      status: 'result' in out ? out.result.outcome.kind : 'infra',
+      status:
+        'result' in out
+          ? out.result.outcome.kind
+          : 'harness' in out && out.harness
+            ? 'harness_error'
+            : 'infra',
       ms: performance.now() - started,
       costUsd: 'result' in out ? out.result.usage.costUsd : null,
     });
@@ -407,7 +452,10 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       if (!announced) emit({ unit: 'bench_job', id: slug, phase: 'start' });
       announced = true;
     };
-    let outcome: { result: JobResult } | { error: string } = { error: 'not run' };
+    let outcome: { result: JobResult } | { error: string; harness: boolean } = {
+      error: 'not run',
+      harness: false,
+    };
     for (let n = 0; n <= (plan.infraRetries ?? 1); n++) {
       if (n > 0) {
         const cause =
@@ -424,22 +472,26 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
         // a job that ended on a harness failure is retried like a thrown one
         if (!(outcome.result.failure && isInfra(outcome.result.failure.class))) break;
       } catch (e) {
-        outcome = { error: (e as Error).message };
+        const f = await thrownFailure(e, jobDir);
+        outcome = { error: f.detail, harness: f.status === 'harness_error' };
+        // a bug of isobench is not retried: it would fail the same way, and hide as flaky infrastructure
+        if (outcome.harness) break;
       }
     }
     if (!announced) emit({ unit: 'bench_job', id: slug, phase: 'start' });
     let out: Outcome<JobResult>;
     if ('error' in outcome) {
       await mkdir(jobDir, { recursive: true });
+      const detail = outcome.error;
       await writeUnit(jobDir, {
         key,
         kind: 'bench_job',
-        status: 'infra',
-        detail: outcome.error,
+        status: outcome.harness ? 'harness_error' : 'infra',
+        detail,
         inputs,
         retries,
       });
-      out = { error: outcome.error, resumed: false };
+      out = { error: detail, resumed: false, harness: outcome.harness };
     } else {
       const result = outcome.result;
       plan.onJob?.(task, result);
@@ -464,7 +516,12 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       unit: 'bench_job',
       id: slug,
       phase: 'end',
-      status: 'result' in out ? (out.result.failure?.class ?? 'done') : 'infra',
+      status:
+        'result' in out
+          ? (out.result.failure?.class ?? 'done')
+          : 'harness' in out && out.harness
+            ? 'harness_error'
+            : 'infra',
       ms: performance.now() - started,
     });
     return out;
@@ -491,11 +548,18 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
           attempt: g.n,
           record: 'result' in r ? r.result : null,
           error: 'error' in r ? r.error : 'notStarted' in r ? `not started: ${r.notStarted}` : null,
+          harness:
+            'result' in r ? r.result.outcome.kind === 'harness_error' : 'error' in r && r.harness === true,
         });
         if ('notStarted' in r) blocked = r.notStarted;
         // an attempt that failed for infrastructure reasons is not the agent's: it is left out of the
         // job (and rerun by --retry-infra, which changes the job's key)
-        if (!('result' in r) || r.result.outcome.kind === 'infra') continue;
+        if (
+          !('result' in r) ||
+          r.result.outcome.kind === 'infra' ||
+          r.result.outcome.kind === 'harness_error'
+        )
+          continue;
         const dir = attemptDir(runDir, a.name, g.task.id, g.n);
         patches.push({
           agent: a.name,
@@ -529,7 +593,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   );
 
   // --- rows, in plan order
-  const jobsOut: Array<{ task: string; result: JobResult | null; error: string | null }> = [];
+  const jobsOut: Array<{ task: string; result: JobResult | null; error: string | null; harness?: boolean }> =
+    [];
   const v5: V5Row[] = [];
   const extended: ExtendedRow[] = [];
   const date = createdAt.slice(0, 10);
@@ -537,7 +602,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     const out = benchOut.get(g.slug) as Outcome<JobResult>;
     if ('notStarted' in out) continue;
     if ('error' in out) {
-      jobsOut.push({ task: g.task.id, result: null, error: out.error });
+      jobsOut.push({ task: g.task.id, result: null, error: out.error, harness: out.harness === true });
       continue;
     }
     jobsOut.push({ task: g.task.id, result: out.result, error: null });

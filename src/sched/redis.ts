@@ -23,6 +23,8 @@ import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { JobResult } from '../bench/types.js';
 import { extractTo, packPath } from '../executor/tar.js';
 import type { Executor } from '../executor/types.js';
+import { InfraError } from '../executor/types.js';
+import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { type Backend, ProviderLimits } from './backend.js';
 import type { SlotPool } from './slots.js';
 import {
@@ -33,6 +35,29 @@ import {
   runBenchPayload,
   type UnitPayload,
 } from './work.js';
+
+/** How a worker tells the coordinator what kind of failure ended a unit (BullMQ carries a message only). */
+const INFRA_TAG = 'infra: ';
+const HARNESS_TAG = 'harness_error: ';
+
+/** The error a worker fails a queue job with: tagged infra or harness_error, a harness error with its stack. */
+function tagged(e: unknown, where: string, log: (line: string) => void): Error {
+  if (isKnownInfra(e)) {
+    log(`infrastructure failure: ${errorMessage(e)}`);
+    return new Error(`${INFRA_TAG}${where}: ${errorMessage(e)}`);
+  }
+  log(`harness error: ${errorReport(e)}`);
+  return new Error(`${HARNESS_TAG}${where}: ${errorReport(e)}`);
+}
+
+/** A harness error that happened on a worker: its text holds the worker's stack. */
+export class WorkerHarnessError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerHarnessError';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
 
 /** The version of what a worker returns. */
 export const RETURN_VERSION = 1;
@@ -219,7 +244,7 @@ export class RedisBackend implements Backend {
       } catch (e) {
         downSince ??= Date.now();
         if (Date.now() - downSince > (this.o.redisDownMs ?? 600_000))
-          throw new Error(
+          throw new InfraError(
             `Redis unreachable for ${Math.round((Date.now() - downSince) / 1000)} s: ${(e as Error).message}`,
           );
         await sleep(1000);
@@ -229,13 +254,17 @@ export class RedisBackend implements Backend {
         const ret = job.returnvalue as UnitReturn;
         await job.remove().catch(() => undefined);
         if (!ret || ret.v !== RETURN_VERSION)
-          throw new Error(`worker answer for ${id} has version ${ret?.v}, not ${RETURN_VERSION}`);
+          throw new InfraError(`worker answer for ${id} has version ${ret?.v}, not ${RETURN_VERSION}`);
         return ret;
       }
       if (state === 'failed') {
         const why = job.failedReason || 'no reason given';
         await job.remove().catch(() => undefined);
-        throw new Error(`${first ? 'found failed on the queue' : 'failed on a worker'}: ${why}`);
+        const said = `${first ? 'found failed on the queue' : 'failed on a worker'}`;
+        // a harness error on the worker stays one here (with the worker's stack); the rest is infrastructure
+        if (why.startsWith(HARNESS_TAG))
+          throw new WorkerHarnessError(`${said}: ${why.slice(HARNESS_TAG.length)}`);
+        throw new InfraError(`${said}: ${why.startsWith(INFRA_TAG) ? why.slice(INFRA_TAG.length) : why}`);
       }
       first = false;
       if (state === 'active' && onStart) {
@@ -375,8 +404,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
               `${job.id}: ${r.failure?.class ?? 'done'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
             );
           } catch (e) {
-            log(`${job.id}: harness failure: ${(e as Error).message}`);
-            throw new Error(`${name} (${lease.slots.join(',')}): ${(e as Error).message}`);
+            // the coordinator is told which it was: a known infrastructure error, or a harness error with its stack
+            throw tagged(e, `${name} (${lease.slots.join(',')})`, (l) => log(`${job.id}: ${l}`));
           } finally {
             lease.release();
           }
@@ -399,7 +428,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         try {
           const t0 = performance.now();
           log(`${job.id}: ${p.agent} on ${p.task.id} #${p.attempt}`);
-          const rec = await limits.run(p.provider, () => runAgentPayload(p, tmp));
+          const rec = await limits
+            .run(p.provider, () => runAgentPayload(p, tmp))
+            .catch((e: unknown) => {
+              throw tagged(e, name, (l) => log(`${job.id}: ${l}`));
+            });
           log(`${job.id}: ${rec.outcome.kind}`);
           return await answer(job, p, attemptDir(tmp, p.agent, p.task.id, p.attempt), ['agents'], t0);
         } finally {

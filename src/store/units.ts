@@ -37,8 +37,12 @@ export interface UnitRecord {
   readonly schemaVersion: typeof UNIT_RECORD_VERSION;
   readonly key: string;
   readonly kind: 'bench_job' | 'agent_attempt';
-  /** done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra) */
-  readonly status: 'done' | 'infra';
+  /**
+   * done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra);
+   * harness_error: isobench failed on it (a bug, its stack in the unit's `harness-error.log`): run
+   * again by the next run or resume, which says so
+   */
+  readonly status: 'done' | 'infra' | 'harness_error';
   readonly detail: string;
   /** the inputs the key was made from, for people reading the record */
   readonly inputs: unknown;
@@ -115,6 +119,8 @@ export async function needsRun(
       return { run: false, previous, note: null };
     note = `${join(dir, previous.result.file)} changed after it was recorded (edited by hand?): the unit runs again`;
   }
+  if (!note && previous?.key === key && previous.status === 'harness_error')
+    note = `${dir}: its last run ended in a harness error (a bug in isobench: ${previous.detail.split('\n')[0]}): it runs again`;
   await rm(dir, { recursive: true, force: true });
-  return { run: true, previous: note ? null : previous, note };
+  return { run: true, previous: note && previous?.status !== 'harness_error' ? null : previous, note };
 }

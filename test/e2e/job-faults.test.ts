@@ -2,15 +2,22 @@
  * A bench job leaves nothing open whatever step fails: the demo serving job (a server in the
  * background, the correctness probe, the client) and the latency job run on the real local executor
  * through the in-process backend, once cleanly to count the sandbox calls, then once per call with
- * that call throwing. Each time, every sandbox the job opened is closed, no process it started is
- * still running, and the measurement slot is free again.
+ * that call throwing (an infrastructure error at odd calls, a TypeError at even ones). Each time,
+ * every sandbox the job opened is closed, no process it started is still running, the measurement
+ * slot is free again, and a TypeError ends the job instead of being recorded as a measurement.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../../src/executor/local.js';
-import type { Background, Executor, Sandbox, SandboxSpec } from '../../src/executor/types.js';
+import {
+  type Background,
+  type Executor,
+  InfraError,
+  type Sandbox,
+  type SandboxSpec,
+} from '../../src/executor/types.js';
 import { InProcessBackend } from '../../src/sched/backend.js';
 import { SlotPool } from '../../src/sched/slots.js';
 import { type BenchPayload, PAYLOAD_VERSION } from '../../src/sched/work.js';
@@ -37,7 +44,9 @@ class FaultyExecutor implements Executor {
     this.calls++;
     if (this.calls === this.failAt) {
       this.failed = what;
-      throw new Error(`injected fault at call ${this.calls} (${what})`);
+      // odd calls fail as the infrastructure does, even ones as a bug of the harness would
+      const msg = `injected fault at call ${this.calls} (${what})`;
+      throw this.calls % 2 ? new InfraError(msg) : new TypeError(msg);
     }
   }
 
@@ -134,6 +143,8 @@ describe('a bench job with a failing step', () => {
           how = 'thrown';
           expect((e as Error).message).toContain('injected fault');
         }
+        // a harness error is never recorded as a measurement: it ends the job
+        if (k % 2 === 0) expect(how, `call ${k} (${exec.failed})`).toBe('thrown');
         outcomes.set(how, (outcomes.get(how) ?? 0) + 1);
         expect(exec.failed, `call ${k} did not fail`).not.toBeNull();
         for (const s of exec.opened)
