@@ -15,13 +15,13 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { variantSlug } from '../bench/workspace.js';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
+import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
 import { renderPrompt } from './prompt.js';

@@ -22,6 +22,7 @@ import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { packageRoot } from '../util/package-root.js';
+import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import {
   gradeWithoutAccuracy,
@@ -36,7 +37,7 @@ import { runPhase, servedModel } from './phase.js';
 import { startServer, stopServer } from './server.js';
 import { clientSourceFile, runPrepare, runSetup } from './setup.js';
 import type { AgentPatch, JobResult, PhaseRecord, PreparedVariant, SetupRecord } from './types.js';
-import { prepareVariants, type RepoSource, releaseVariants, variantSlug } from './workspace.js';
+import { prepareVariants, type RepoSource, releaseVariants } from './workspace.js';
 
 /** How to run a job. */
 export interface JobOptions {

@@ -13,6 +13,7 @@ import { gradeJob } from '../grade/job.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { variantSlug } from '../util/slug.js';
 import {
   BENCH_RECORD_VERSION,
   type JobResult,
@@ -21,7 +22,6 @@ import {
   type SetupRecord,
   type VariantKind,
 } from './types.js';
-import { variantSlug } from './workspace.js';
 
 /** The version of `measurement.json`. */
 export const MEASUREMENT_VERSION = 1;

@@ -6,9 +6,8 @@
  * recorded, and every failure gets its class.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Background, ExecResult, Sandbox } from '../executor/types.js';
+import type { Background, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { compareWorkload } from '../grade/workload.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
@@ -17,6 +16,7 @@ import type { EchoedNamespace } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
 import { isKnownInfra, isMissingFile } from '../util/errors.js';
+import { logTail, processRecord } from './process.js';
 import { startServer, stopServer } from './server.js';
 import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
 import { BENCH_RECORD_VERSION } from './types.js';
@@ -115,7 +115,7 @@ async function runProbe(
   if (r.timedOut || r.exitCode !== 0)
     return {
       status: 'probe_failed',
-      detail: `the probe ${r.timedOut ? 'timed out' : `exited with ${r.exitCode}`}:\n${await tail(join(ctx.logDir, 'probe.log'))}`,
+      detail: `the probe ${r.timedOut ? 'timed out' : `exited with ${r.exitCode}`}:\n${await logTail(join(ctx.logDir, 'probe.log'))}`,
       outputsPath: null,
       process: proc,
     };
@@ -132,31 +132,6 @@ async function runProbe(
     };
   }
   return { status: 'ok', detail: '', outputsPath: host, process: proc };
-}
-
-/** The record of a process as it ran. */
-export function processRecord(
-  argv: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-  r: ExecResult,
-): ProcessRecord {
-  return {
-    argv,
-    cwd,
-    env,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    timedOut: r.timedOut,
-    durationMs: r.durationMs,
-    stdoutPath: r.stdoutPath,
-    stderrPath: r.stderrPath,
-  };
-}
-
-async function tail(path: string, lines = 12): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 function showArgs(ns: EchoedNamespace | undefined): Record<string, string> | null {
@@ -257,13 +232,13 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       if (!serverAlive) {
         return done(
           'server_crash',
-          `the server exited (code ${stopped.exitCode}) during the benchmark:\n${await tail(join(place.logDir, 'server.log'))}`,
+          `the server exited (code ${stopped.exitCode}) during the benchmark:\n${await logTail(join(place.logDir, 'server.log'))}`,
         );
       }
       if (c.exitCode !== 0)
         return done(
           'bench_error',
-          `the benchmark client exited with ${c.exitCode}:\n${await tail(c.stderrPath)}`,
+          `the benchmark client exited with ${c.exitCode}:\n${await logTail(c.stderrPath)}`,
         );
     } else {
       const env = { ...baseEnv, PYTHONPATH: place.variantDir };
@@ -290,7 +265,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
       if (c.timedOut)
         return done('bench_timeout', `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`);
       if (c.exitCode !== 0) {
-        const err = await tail(c.stderrPath);
+        const err = await logTail(c.stderrPath);
         const importFailed = /^(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError)\b/m.test(err);
         return done(
           importFailed ? 'import_failed' : 'bench_error',

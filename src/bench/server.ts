@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Background, ExecResult, Sandbox } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
-import { processRecord } from './phase.js';
+import { logTail, processRecord } from './process.js';
 import type { ProcessRecord } from './types.js';
 
 export const READY_PROBE = `
@@ -103,12 +103,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function tail(path: string, lines = 12): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 /** A started server, or why it did not become ready. */
 export type ServerStart =
   | {
@@ -174,7 +168,7 @@ export async function startServer(
     return {
       ok: false,
       status: 'server_crash',
-      detail: `the server exited (code ${first.exited.exitCode}) before it was ready:\n${await tail(join(logDir, 'server.log'))}`,
+      detail: `the server exited (code ${first.exited.exitCode}) before it was ready:\n${await logTail(join(logDir, 'server.log'))}`,
       record: processRecord(argv, variantDir, env, first.exited),
       ms: performance.now() - t0,
     };
@@ -183,7 +177,7 @@ export async function startServer(
     return {
       ok: false,
       status: 'server_start_timeout',
-      detail: `the server did not answer /health within ${task.timeouts.serverStartS}s:\n${await tail(join(logDir, 'server.log'))}`,
+      detail: `the server did not answer /health within ${task.timeouts.serverStartS}s:\n${await logTail(join(logDir, 'server.log'))}`,
       record: processRecord(argv, variantDir, env, stopped),
       ms: performance.now() - t0,
     };

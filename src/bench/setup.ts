@@ -6,19 +6,14 @@
  * network, a missing fetched source, no compiler, out of memory), which is `infra_error`, like a
  * failed prepare (the image's, never the agent's).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import type { TaskSpec } from '../task/schema.js';
 import { SETUP_ENVIRONMENT_EXIT } from '../task/vllm-setup.js';
-import { processRecord } from './phase.js';
+import { logTail, processRecord } from './process.js';
 import type { PreparedVariant, SetupRecord } from './types.js';
-
-async function tail(path: string, lines = 15): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
 
 /**
  * The file of the client copy whose options say what the client accepts (its JSON result flags):
@@ -84,7 +79,7 @@ async function runStep(
   if (r.exitCode === 0 && !r.timedOut) return { records: [record], failure: null };
   const why = r.timedOut
     ? `ran past ${task.timeouts.buildS}s and was killed`
-    : `exited with ${r.exitCode ?? r.signal}:\n${await tail(r.stderrPath)}`;
+    : `exited with ${r.exitCode ?? r.signal}:\n${await logTail(r.stderrPath, 15)}`;
   if (step === 'prepare')
     return {
       records: [record],

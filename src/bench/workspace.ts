@@ -10,6 +10,7 @@ import { simpleGit } from 'simple-git';
 import { DEFAULT_TAMPER_POLICY, refuses, scanPatch, type TamperPolicy } from '../tamper/registry.js';
 import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
+import { variantSlug } from '../util/slug.js';
 import { applyPatch, checkPatch, isNative } from '../workspace/patch.js';
 import type { AgentPatch, PreparedVariant } from './types.js';
 
@@ -51,11 +52,6 @@ export function agentVariantIds(agents: ReadonlyArray<{ readonly agent: string }
     seen.set(a.agent, n);
     return `agent:${a.agent}${n > 1 ? `#${n}` : ''}`;
   });
-}
-
-/** A folder-safe name for a variant. */
-export function variantSlug(id: string): string {
-  return id.replace(/[^\w.-]+/g, '_');
 }
 
 async function checkout(repo: string, commit: string, dest: string): Promise<void> {

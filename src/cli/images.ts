@@ -3,10 +3,10 @@
  * smoke-tested, and the cache's disk budget (least recently used go first).
  */
 import { join, resolve } from 'node:path';
-import { variantSlug } from '../bench/workspace.js';
 import { InfraError } from '../executor/types.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import { shellLine } from '../util/shell-words.js';
+import { variantSlug } from '../util/slug.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
 /** `images build --tasks IDS [--repo PATH] [--base IMAGE] [--log-dir DIR]`. */

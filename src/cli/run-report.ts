@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { JobResult } from '../bench/types.js';
-import { variantSlug } from '../bench/workspace.js';
 import type { Interval } from '../grade/stats.js';
 import type { ExtendedRow } from '../report/run-rows.js';
+import { variantSlug } from '../util/slug.js';
 import { EXIT, out, UsageError } from './common.js';
 
 function ci(i: Interval | null): string {

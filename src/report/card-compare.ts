@@ -13,7 +13,7 @@ import type {
   DifferenceCauseKind,
   HfCard,
   HfCardContext,
-} from './hf-card.js';
+} from './card-types.js';
 import type { AgentSummary } from './leaderboard.js';
 import { canonicalAgent, canonicalModel } from './names.js';
 import { type PublishedCard, type PublishedCardAgent, publishedStatus } from './published-card.js';

@@ -8,29 +8,54 @@
  */
 import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from './audit.js';
 import { compareWithPublished, hasPhase, listWords, sortedUnique } from './card-compare.js';
-import { computeLeaderboard, type Leaderboard, type LeaderboardContext } from './leaderboard.js';
+import type {
+  AgentCount,
+  AgentLabelCount,
+  AgentModeCount,
+  AuditKindCount,
+  CardComparison,
+  CardDifference,
+  DifferenceCause,
+  DifferenceCauseKind,
+  HfCard,
+  HfCardContext,
+  HfCardInput,
+  HfGaps,
+  ModeCount,
+  NameVariant,
+  ShardPlan,
+} from './card-types.js';
+import { HF_CARD_VERSION } from './card-types.js';
+import { computeLeaderboard } from './leaderboard.js';
 import { leaderboardMarkdownTable, leaderboardNotes, runBoardMarkdownTable } from './leaderboard-format.js';
 import { canonicalAgent, canonicalModel, canonicalRepo } from './names.js';
-import { PUBLISHED_CARD, type PublishedCard } from './published-card.js';
-import type { RunAgentSummary } from './run-leaderboard.js';
-import type { TableFormat } from './v5-io.js';
+import { PUBLISHED_CARD } from './published-card.js';
 import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Row } from './v5-schema.js';
 
-/** The version of card.json. */
-export const HF_CARD_VERSION = 1;
+export type {
+  AgentCount,
+  AgentLabelCount,
+  AgentModeCount,
+  AuditKindCount,
+  CardComparison,
+  CardDifference,
+  DifferenceCause,
+  DifferenceCauseKind,
+  HfCard,
+  HfCardContext,
+  HfCardInput,
+  HfGaps,
+  ModeCount,
+  NameVariant,
+  ShardPlan,
+};
+export { HF_CARD_VERSION };
 
 /** Rows per Parquet shard unless `--shard-rows` says otherwise. */
 export const DEFAULT_SHARD_ROWS = 5000;
 
 /** The per-agent summary's scope and band in the card (those of `isobench leaderboard FILE`). */
 export const HF_CARD_LEADERBOARD = { scope: 'card', band: 5 } as const;
-
-/** One Parquet shard: its path in the release and the rows it holds, `[start, end)` of the input order. */
-export interface ShardPlan {
-  readonly path: string;
-  readonly start: number;
-  readonly end: number;
-}
 
 /**
  * Splits `rows` rows into shards of at most `shardRows` (a positive integer), named the way the hub
@@ -46,197 +71,6 @@ export function planShards(rows: number, shardRows: number): ShardPlan[] {
     start: i * shardRows,
     end: Math.min(rows, (i + 1) * shardRows),
   }));
-}
-
-/** What the card says about the input besides its rows. */
-export interface HfCardInput {
-  readonly rows: readonly V5Row[];
-  /** the 1-based data-row number of each row in the input file */
-  readonly rowNumbers: readonly number[];
-  readonly source: {
-    /** the input's file name (a table) or folder name (a run folder) */
-    readonly name: string;
-    /** the format of the v5 table read */
-    readonly format: TableFormat;
-    readonly kind: 'table' | 'run_folder';
-  };
-  readonly shards: readonly ShardPlan[];
-  /** the run folder's extended rows, copied as a second config; null for a table */
-  readonly extended: {
-    readonly path: string;
-    readonly rows: number;
-    readonly schemaVersions: readonly number[];
-  } | null;
-  /** whether to compare with the published card */
-  readonly comparePublished: boolean;
-  /** the leaderboard of the run's extended rows (hard and true success, quadrants, cost); run folders only */
-  readonly runBoard?: readonly RunAgentSummary[] | null;
-}
-
-/** Lookups the card uses: the task catalogue's (as for `leaderboard` and `dataset audit`), and what to compare with. */
-export interface HfCardContext extends LeaderboardContext, AuditContext {
-  /** the short hashes of the catalogue's vLLM commits (the release's 96), to name the commits an input lacks */
-  readonly catalogueCommits?: readonly string[];
-  /** the published card's figures (default {@link PUBLISHED_CARD}) */
-  readonly published?: PublishedCard;
-}
-
-/** One (agent_name, agent_model) spelling as written in the rows, with its normalised names. */
-export interface AgentLabelCount {
-  readonly agentName: string | null;
-  readonly agentModel: string | null;
-  readonly agent: string;
-  readonly model: string;
-  readonly rows: number;
-  readonly commits: number;
-}
-
-/** Rows and commits of one normalised (agent, model). */
-export interface AgentCount {
-  readonly agent: string;
-  readonly model: string;
-  readonly rows: number;
-  readonly commits: number;
-  /** how many spellings of the rows were normalised into it */
-  readonly spellings: number;
-}
-
-/** Commits and rows of one benchmark_mode (null: the rows leave it empty). */
-export interface ModeCount {
-  readonly mode: string | null;
-  readonly commits: number;
-  readonly rows: number;
-}
-
-/** Rows of one normalised (agent, model) in one benchmark_mode. */
-export interface AgentModeCount {
-  readonly agent: string;
-  readonly model: string;
-  readonly mode: string | null;
-  readonly rows: number;
-}
-
-/** The audit findings of one kind. */
-export interface AuditKindCount {
-  readonly kind: AuditKind;
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly meaning: string;
-  readonly findings: number;
-  /** distinct rows with at least one finding of this kind */
-  readonly rows: number;
-}
-
-/** Several spellings of one name in a column. */
-export interface NameVariant {
-  readonly column: 'agent_name' | 'agent_model' | 'repo';
-  readonly canonical: string;
-  readonly spellings: ReadonlyArray<{ value: string; rows: number }>;
-}
-
-/** What is missing or inconsistent in the rows. */
-export interface HfGaps {
-  /** commits whose every row lacks agent metrics */
-  readonly noAgentMetrics: readonly string[];
-  /** commits no row of which holds a human metric */
-  readonly noHumanMetric: readonly string[];
-  /** commits no row of which holds a baseline metric */
-  readonly noBaselineMetric: readonly string[];
-  readonly audit: {
-    readonly findings: number;
-    readonly rowsWithFindings: number;
-    readonly byKind: readonly AuditKindCount[];
-    /** rows with a derived column that disagrees with its formula, is missing although its inputs exist, or is set without inputs */
-    readonly derived: {
-      readonly mismatchRows: number;
-      readonly missingRows: number;
-      readonly withoutInputsRows: number;
-      readonly rows: number;
-    };
-  };
-  readonly nameVariants: readonly NameVariant[];
-  readonly shortHashes: ReadonlyArray<{
-    row: number;
-    commitShort: string | null;
-    commitHash: string;
-    agentName: string | null;
-  }>;
-}
-
-/** Why the rows differ from the published card. */
-export type DifferenceCauseKind =
-  /** the input holds only some of the card's commits (a split of the release); it cannot know the others */
-  | 'hidden_split'
-  /** a commit the card's comparison leaves out, though the rows hold baseline or human numbers for it */
-  | 'outside_card_comparison'
-  /** the rows of the input say otherwise */
-  | 'rows_contradict_card'
-  /** the card counts a row whose agent metrics lack the primary metric as a patch failure; the rows' classification says "wrong metric" */
-  | 'wrong_metric_counted_as_patch_failure'
-  /** the card names the agent or model otherwise than the rows */
-  | 'label'
-  /** the rows show no cause */
-  | 'unexplained';
-
-/** One cause of a difference, with the commits it concerns. */
-export interface DifferenceCause {
-  readonly kind: DifferenceCauseKind;
-  readonly detail: string;
-  readonly commits: readonly string[];
-}
-
-/** One figure or list on which the rows and the published card differ. */
-export interface CardDifference {
-  /** stable id, e.g. `rows`, `commits`, `comparison_commits`, `status:codex:valid_for_comparison` */
-  readonly id: string;
-  readonly what: string;
-  /** what the card says */
-  readonly card: string;
-  /** what the rows give */
-  readonly rows: string;
-  readonly causes: readonly DifferenceCause[];
-}
-
-/** The comparison with the published card. */
-export interface CardComparison {
-  readonly source: string;
-  readonly differences: readonly CardDifference[];
-  /** the card's facts the rows confirm, and those they cannot check (their commits are not in the input) */
-  readonly agreements: readonly string[];
-  readonly unverifiable: readonly string[];
-}
-
-/** card.json: every number of the dataset card, versioned by `schemaVersion` ({@link HF_CARD_VERSION}). */
-export interface HfCard {
-  readonly schemaVersion: typeof HF_CARD_VERSION;
-  readonly prettyName: string;
-  readonly license: 'apache-2.0';
-  readonly source: HfCardInput['source'];
-  readonly rows: number;
-  readonly columns: readonly string[];
-  readonly commits: number;
-  readonly commitList: readonly string[];
-  readonly sizeCategory: string;
-  readonly configs: ReadonlyArray<{
-    name: string;
-    format: 'parquet' | 'jsonl';
-    files: readonly string[];
-    rows: number;
-  }>;
-  readonly extended: HfCardInput['extended'];
-  readonly agents: {
-    readonly labels: readonly AgentLabelCount[];
-    readonly normalised: readonly AgentCount[];
-  };
-  readonly coverage: {
-    readonly byMode: readonly ModeCount[];
-    readonly byAgentMode: readonly AgentModeCount[];
-  };
-  readonly leaderboard: Leaderboard;
-  /** the run's own leaderboard from its extended rows; null for a table */
-  readonly runLeaderboard: readonly RunAgentSummary[] | null;
-  readonly gaps: HfGaps;
-  /** null unless the comparison was asked for */
-  readonly published: CardComparison | null;
 }
 
 /** The hub's size category of a row count. */

@@ -11,13 +11,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPU_SHM_BYTES } from '../bench/job.js';
 import { clientSourceFile } from '../bench/setup.js';
-import { agentVariantIds, variantSlug } from '../bench/workspace.js';
+import { agentVariantIds } from '../bench/workspace.js';
 import { recipeTag } from '../executor/images.js';
 import { recipeFor } from '../executor/recipes.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
 import type { TaskSpec } from '../task/schema.js';
 import { shellLine } from '../util/shell-words.js';
+import { variantSlug } from '../util/slug.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 
 /** The version of the dry-run report. */

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { Budgets } from '../agent/types.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
-import { type RepoSource, variantSlug } from '../bench/workspace.js';
+import type { RepoSource } from '../bench/workspace.js';
 import type { Executor } from '../executor/types.js';
 import { isInfra } from '../grade/taxonomy.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
@@ -41,6 +41,7 @@ import type { TamperPolicy } from '../tamper/registry.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
+import { variantSlug } from '../util/slug.js';
 import { effortOf, jobGroups, writeRunRows } from './rows.js';
 
 /** The version of run.json. */

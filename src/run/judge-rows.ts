@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { variantSlug } from '../bench/workspace.js';
 import { hardSuccess, type JudgeConfig, judgePatch, quadrant } from '../grade/judge.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { TaskSpec } from '../task/schema.js';
+import { variantSlug } from '../util/slug.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';
 
 /** The rows with `judge` and `quadrant` filled in (same order). */

@@ -6,12 +6,12 @@
  * atomically and `judge.json` records who judged and how it went.
  */
 import { join } from 'node:path';
-import { variantSlug } from '../bench/workspace.js';
 import { type JudgeConfig, RUBRIC_VERSION } from '../grade/judge.js';
 import { readExtendedRows } from '../report/ext-rows-io.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { variantSlug } from '../util/slug.js';
 import { judgeRows } from './judge-rows.js';
 
 /** The version of judge.json. */

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
-import { variantSlug } from '../bench/workspace.js';
 import type { AttemptEffort, ExtendedRow } from '../report/run-rows.js';
 import { writeV5Table } from '../report/v5-io.js';
 import type { V5Row } from '../report/v5-schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { variantSlug } from '../util/slug.js';
 
 /** One bench job of the matrix: a task and an attempt number. */
 export interface JobGroup<T> {
