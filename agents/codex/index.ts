@@ -276,6 +276,8 @@ export const adapter: AgentAdapter = {
   optionsSchema: OptionsSchema,
   run,
   smoke: {
+    // Codex offers apply_patch only to models in its catalog
+    model: 'gpt-5.5',
     script: (e) => (step) =>
       step === 0
         ? {

@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { findTask } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 
 /** One replayed patch. */
@@ -26,38 +27,6 @@ export interface ReplayRead {
   readonly entries: ReplayEntry[];
   /** problems, each naming the file (and line) */
   readonly problems: string[];
-}
-
-/**
- * Finds the task a prediction key names: a task id, a short or full hash, a SWE-bench instance id
- * (`vllm-project__vllm-<parent hash prefix>`), or the original ISO-Bench harness's form, a path whose
- * last part is `<repo>__repo-<parent hash prefix>` (`/home/u/OmniPerf-Bench/vllm__repo-88f6ba3`; its
- * repo part must be the task's repository's name).
- */
-export function resolveTask(key: string, tasks: readonly TaskSpec[]): TaskSpec | null {
-  const k = key.trim();
-  const original = /^(?:.*\/)?([\w.-]+)__repo-([0-9a-f]{7,40})$/.exec(k);
-  if (original) {
-    const [, repo, hash] = original as unknown as [string, string, string];
-    return (
-      tasks.find(
-        (t) =>
-          t.repo.name.split('/').pop() === repo &&
-          (t.commits.parent.startsWith(hash) || t.commits.human.startsWith(hash)),
-      ) ?? null
-    );
-  }
-  const swe = /^[\w.-]+__[\w.-]+-([0-9a-f]{7,40})$/.exec(k);
-  for (const t of tasks) {
-    if (t.id === k || t.id.split('/')[1] === k) return t;
-    if (/^[0-9a-f]{7,40}$/.test(k) && t.commits.human.startsWith(k)) return t;
-    if (
-      swe &&
-      (t.commits.parent.startsWith(swe[1] as string) || t.commits.human.startsWith(swe[1] as string))
-    )
-      return t;
-  }
-  return null;
 }
 
 function readJsonl(
@@ -87,7 +56,7 @@ function readJsonl(
       out.problems.push(`${where}: model_patch is not a string`);
       return;
     }
-    const task = resolveTask(id, tasks);
+    const task = findTask(tasks, id) ?? null;
     if (!task) {
       out.problems.push(`${where}: instance_id '${id}' names no task in the catalogue`);
       return;
@@ -123,7 +92,7 @@ export function readPredictions(path: string, tasks: readonly TaskSpec[], agent?
     }
     if (name.endsWith('.patch') || name.endsWith('.diff')) {
       const key = name.replace(/\.(patch|diff)$/, '').replace(/__/g, '/');
-      const task = resolveTask(key, tasks);
+      const task = findTask(tasks, key) ?? null;
       if (!task) {
         out.problems.push(`${p}: '${key}' names no task in the catalogue`);
         continue;

@@ -146,6 +146,8 @@ export interface SmokeDriver {
   script(edit: SmokeEdit): import('./scripted-server.js').Script;
   /** the adapter options pointing it at the server (`url` is the server's root) */
   options(url: string): Record<string, unknown>;
+  /** the model label the check asks for (default `isobench-doctor`; an agent may only accept models it knows) */
+  readonly model?: string;
 }
 
 /** An agent adapter: one folder under agents/, one line in the registry. */

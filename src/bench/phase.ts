@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compareWorkload } from '../dataset/workload.js';
 import type { Background, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
-import { compareWorkload } from '../grade/workload.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace } from '../parse/types.js';

@@ -6,13 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { knownAgents, resolveAgent } from '../../agents/index.js';
 import { attemptDir, runAttempt } from '../agent/attempt.js';
 import { ensureInstalled } from '../agent/install.js';
 import { renderPrompt } from '../agent/prompt.js';
-import { knownAgents, resolveAgent } from '../agent/resolve.js';
 import { startScriptedServer } from '../agent/scripted-server.js';
 import type { AgentAdapter } from '../agent/types.js';
-import { defaultTasksDir, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import { defaultCacheRoot, mirrorForTask } from '../workspace/repo-cache.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
@@ -135,8 +135,7 @@ export async function agentsDoctor(
         mirror,
         runDir,
         attempt: 1,
-        // Codex offers apply_patch only to models in its catalog; the others take any label
-        model: a.name === 'codex' ? 'gpt-5.5' : 'isobench-doctor',
+        model: a.smoke.model ?? 'isobench-doctor',
         options: a.smoke.options(server.url),
         apiKey: 'sk-isobench-doctor-not-a-key',
         binary,
@@ -168,8 +167,7 @@ export async function agentsPrompt(
   opts: { hint?: string; timeMin?: string; tasksDir?: string; json?: boolean },
 ): Promise<number> {
   const { tasks } = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
-  const { resolveTask } = await import('../../agents/replay/index.js');
-  const t = resolveTask(key, tasks);
+  const t = findTask(tasks, key) ?? null;
   if (!t) throw new UsageError(`no task '${key}'`);
   if (opts.hint && opts.hint !== 'none' && opts.hint !== 'files')
     throw new UsageError(`--hint must be none or files, got '${opts.hint}'`);

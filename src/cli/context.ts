@@ -1,7 +1,7 @@
 /** The task catalogue as context for the dataset and leaderboard verbs. */
 import { resolve } from 'node:path';
-import type { LeaderboardContext } from '../report/leaderboard.js';
-import type { RegradeContext } from '../report/regrade.js';
+import type { LeaderboardContext } from '../dataset/leaderboard.js';
+import type { RegradeContext } from '../dataset/regrade.js';
 import { PUBLISHED_EXCLUSIONS } from '../task/knowledge.js';
 import { defaultTasksDir, loadTaskSummaries } from '../task/loader.js';
 import type { TaskSummary } from '../task/schema.js';

@@ -1,9 +1,9 @@
 /** `isobench dataset audit|regrade|diff`: the published v5 table, checked and corrected. */
 import { resolve } from 'node:path';
-import { AUDIT_KIND_MEANING, AUDIT_REPORT_VERSION, type AuditFinding, auditRows } from '../report/audit.js';
-import { REGRADE_REPORT_VERSION, regradeRows } from '../report/regrade.js';
-import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../report/v5-io.js';
-import { V5_COLUMNS } from '../report/v5-schema.js';
+import { AUDIT_KIND_MEANING, AUDIT_REPORT_VERSION, type AuditFinding, auditRows } from '../dataset/audit.js';
+import { REGRADE_REPORT_VERSION, regradeRows } from '../dataset/regrade.js';
+import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../dataset/v5-io.js';
+import { V5_COLUMNS } from '../dataset/v5-schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';

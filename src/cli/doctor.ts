@@ -129,7 +129,7 @@ export async function doctorChecks(opts: DoctorOptions): Promise<Check[]> {
 
   // agents
   const [{ knownAgents, resolveAgent }, { ensureInstalled }] = await Promise.all([
-    import('../agent/resolve.js'),
+    import('../../agents/index.js'),
     import('../agent/install.js'),
   ]);
   for (const name of knownAgents()) {

@@ -1,7 +1,8 @@
 /** `isobench leaderboard FILE`: the dataset card's per-agent summary, as a terminal table, Markdown or JSON. */
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
-import { computeLeaderboard, type LeaderboardScope } from '../report/leaderboard.js';
+import { computeLeaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
+import { readV5Table, TableFileError } from '../dataset/v5-io.js';
 import {
   leaderboardCells as cells,
   leaderboardNotes as explain,
@@ -10,7 +11,6 @@ import {
   RUN_BOARD_HEAD,
   runBoardCells,
 } from '../report/leaderboard-format.js';
-import { readV5Table, TableFileError } from '../report/v5-io.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 

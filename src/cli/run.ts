@@ -12,7 +12,7 @@ import type { ExtendedRow } from '../report/run-rows.js';
 import type { AgentSpec } from '../run/evaluate.js';
 import { type Backend, InProcessBackend, parseProviderLimits } from '../sched/backend.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
-import { defaultTasksDir, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
@@ -113,7 +113,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   for (const p of catalogue.problems)
     err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
-  const { readPredictions, resolveTask } = await (await import('../agent/registry.js')).AGENTS.replay();
+  const { readPredictions } = await import('../../agents/replay/index.js');
   const agents = opts.agents ? await agentSpecs(opts) : [];
   const predictionFiles = opts.predictions?.length
     ? opts.predictions.map((p) => resolve(p))
@@ -144,7 +144,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       : DEFAULT_TASKS;
   const tasks: TaskSpec[] = [];
   for (const key of wanted) {
-    const t = resolveTask(key, catalogue.tasks);
+    const t = findTask(catalogue.tasks, key) ?? null;
     if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${catalogue.dir}`);
     if (!t.benchmarkable.ok)
       throw new UsageError(
@@ -410,7 +410,7 @@ function positive(v: string, name: string): number {
  * (one agent): each checked against its adapter's options and its key's presence (never its value).
  */
 async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
-  const { resolveAgent } = await import('../agent/resolve.js');
+  const { resolveAgent } = await import('../../agents/index.js');
   const list = (opts.agents ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { resolveAgent } from '../../agents/index.js';
 import { ensureInstalled } from '../agent/install.js';
-import { resolveAgent } from '../agent/resolve.js';
 import { solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
-import { defaultTasksDir, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
 
@@ -84,14 +84,13 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     );
   if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
-  const { resolveTask } = await import('../../agents/replay/index.js');
   const keys = (opts.tasks ?? 'demo/cpu-latency,demo/cpu-serving')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const tasks: TaskSpec[] = [];
   for (const k of keys) {
-    const t = resolveTask(k, catalogue.tasks);
+    const t = findTask(catalogue.tasks, k) ?? null;
     if (!t) throw new UsageError(`--tasks: '${k}' names no task in ${catalogue.dir}`);
     tasks.push(t);
   }

@@ -190,7 +190,7 @@ export async function tasksImport(opts: {
     specs = await importDemoTasks();
     family = 'demo';
   } else {
-    const { importIsoBench, ImportSourceError } = await import('../task/importers/iso-bench.js');
+    const { importIsoBench, ImportSourceError } = await import('../dataset/import-tasks.js');
     try {
       specs = await importIsoBench(resolve(opts.from as string));
     } catch (e) {
@@ -199,7 +199,7 @@ export async function tasksImport(opts: {
     }
     family = 'vllm';
   }
-  const { taskFileText } = await import('../task/importers/iso-bench.js');
+  const { taskFileText } = await import('../dataset/import-tasks.js');
   const outDir = resolve(opts.out ?? join(defaultTasksDir(), family));
   let changed = 0;
   let same = 0;
@@ -253,14 +253,13 @@ export async function tasksVerify(opts: {
   if (!existsSync(clone)) throw new UsageError(`--repo ${clone}: no such folder`);
   const c = await catalogue({ dir: opts.tasksDir });
   printProblems(c);
-  const { resolveTask } = await (await import('../agent/registry.js')).AGENTS.replay();
   const picked: TaskSpec[] = [];
   if (opts.tasks) {
     for (const key of opts.tasks
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)) {
-      const t = resolveTask(key, c.tasks);
+      const t = findTask(c.tasks, key) ?? null;
       if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${c.dir}`);
       picked.push(t);
     }
@@ -280,7 +279,7 @@ export async function tasksVerify(opts: {
     throw new UsageError(
       `--python ${python}: the parsers need Python 3.10 or later (got ${pv.stdout?.trim() || pv.error?.message || 'nothing'})`,
     );
-  const { verifyTask, VERIFY_VERSION } = await import('../task/verify.js');
+  const { verifyTask, VERIFY_VERSION } = await import('../run/verify.js');
   const { default: PQueue } = await import('p-queue');
   const q = new PQueue({ concurrency: Math.max(1, Number(opts.concurrency ?? '2') || 2) });
   const verdicts = await Promise.all(

@@ -1,11 +1,15 @@
 /**
  * The comparison of a computed dataset card with the published card's figures
- * (src/report/published-card.ts): each figure or list the rows do not reproduce, what the card says,
+ * (src/dataset/published-card.ts): each figure or list the rows do not reproduce, what the card says,
  * what the rows give, and its causes (commits held out of this split, commits outside the card's
  * 43-commit comparison, rows that contradict the card, "wrong metric" rows the card counts as patch
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
-import { auditRows } from './audit.js';
+import { auditRows } from '../dataset/audit.js';
+import type { AgentSummary } from '../dataset/leaderboard.js';
+import { canonicalAgent, canonicalModel } from '../dataset/names.js';
+import { type PublishedCard, type PublishedCardAgent, publishedStatus } from '../dataset/published-card.js';
+import { metricColumn, V5_METRICS, type V5Metric, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
 import type {
   CardComparison,
   CardDifference,
@@ -14,10 +18,6 @@ import type {
   HfCard,
   HfCardContext,
 } from './card-types.js';
-import type { AgentSummary } from './leaderboard.js';
-import { canonicalAgent, canonicalModel } from './names.js';
-import { type PublishedCard, type PublishedCardAgent, publishedStatus } from './published-card.js';
-import { metricColumn, V5_METRICS, type V5Metric, type V5Phase, type V5Row } from './v5-schema.js';
 
 export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
 

@@ -2,12 +2,12 @@
  * The types of a computed dataset card (src/report/hf-card.ts) and of its comparison with the
  * published card (src/report/card-compare.ts), apart so that the two modules do not import each other.
  */
-import type { AuditContext, AuditKind } from './audit.js';
-import type { Leaderboard, LeaderboardContext } from './leaderboard.js';
-import type { PublishedCard } from './published-card.js';
+import type { AuditContext, AuditKind } from '../dataset/audit.js';
+import type { Leaderboard, LeaderboardContext } from '../dataset/leaderboard.js';
+import type { PublishedCard } from '../dataset/published-card.js';
+import type { TableFormat } from '../dataset/v5-io.js';
+import type { V5Row } from '../dataset/v5-schema.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
-import type { TableFormat } from './v5-io.js';
-import type { V5Row } from './v5-schema.js';
 
 /** The version of card.json. */
 export const HF_CARD_VERSION = 1;

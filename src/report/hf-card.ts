@@ -6,7 +6,11 @@
  * from the published card with its cause. Pure: the same rows and context give the same card; the
  * Markdown ({@link renderHfReadme}) is rendered from the card's numbers only.
  */
-import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from './audit.js';
+import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from '../dataset/audit.js';
+import { computeLeaderboard } from '../dataset/leaderboard.js';
+import { canonicalAgent, canonicalModel, canonicalRepo } from '../dataset/names.js';
+import { PUBLISHED_CARD } from '../dataset/published-card.js';
+import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Row } from '../dataset/v5-schema.js';
 import { compareWithPublished, hasPhase, listWords, sortedUnique } from './card-compare.js';
 import type {
   AgentCount,
@@ -26,11 +30,7 @@ import type {
   ShardPlan,
 } from './card-types.js';
 import { HF_CARD_VERSION } from './card-types.js';
-import { computeLeaderboard } from './leaderboard.js';
 import { leaderboardMarkdownTable, leaderboardNotes, runBoardMarkdownTable } from './leaderboard-format.js';
-import { canonicalAgent, canonicalModel, canonicalRepo } from './names.js';
-import { PUBLISHED_CARD } from './published-card.js';
-import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Row } from './v5-schema.js';
 
 export type {
   AgentCount,

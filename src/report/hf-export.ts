@@ -9,6 +9,7 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
+import { readV5Table, TableFileError, type V5Table, v5ToParquet } from '../dataset/v5-io.js';
 import {
   computeHfCard,
   DEFAULT_SHARD_ROWS,
@@ -19,7 +20,6 @@ import {
 } from './hf-card.js';
 import { reportRowOf } from './report-rows.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
-import { readV5Table, TableFileError, type V5Table, v5ToParquet } from './v5-io.js';
 
 /** A problem with what the export was given (its input or its target); the message names the path. */
 export class HfExportError extends Error {}

@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { LeaderboardContext, LeaderboardScope } from '../dataset/leaderboard.js';
 import { packageRoot } from '../util/package-root.js';
 import { readExtendedRows } from './ext-rows-io.js';
 import {
@@ -15,7 +16,6 @@ import {
   type ReportData,
   type ReportSource,
 } from './html-data.js';
-import type { LeaderboardContext, LeaderboardScope } from './leaderboard.js';
 import { type ReportRow, reportRowOf, rowFiles } from './report-rows.js';
 import { type ReportInput, ReportInputError } from './run-input.js';
 
@@ -163,7 +163,7 @@ async function isobenchVersion(): Promise<string> {
 
 /** The report data of a schema-v5 table, rows as the card classifies them (see v5-report-rows.ts). */
 async function v5ReportData(file: string, o: HtmlReportOptions): Promise<ReportData> {
-  const { readV5Table, TableFileError } = await import('./v5-io.js');
+  const { readV5Table, TableFileError } = await import('../dataset/v5-io.js');
   const { reportRowsOfV5 } = await import('./v5-report-rows.js');
   let table: Awaited<ReturnType<typeof readV5Table>>;
   try {

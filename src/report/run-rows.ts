@@ -6,13 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AgentJudgement, JobResult, VariantResult } from '../bench/types.js';
-import { recomputeDerived } from '../grade/formulas.js';
+import { recomputeDerived } from '../dataset/formulas.js';
+import { V5_FROM_PARSED } from '../dataset/raw-metrics.js';
+import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../dataset/v5-schema.js';
 import type { JudgeResult, Quadrant } from '../grade/judge.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
-import { V5_FROM_PARSED } from './raw-metrics.js';
-import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the extended row. */
 export const EXT_ROW_VERSION = 4;

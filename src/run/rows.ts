@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
+import { writeV5Table } from '../dataset/v5-io.js';
+import type { V5Row } from '../dataset/v5-schema.js';
 import type { AttemptEffort, ExtendedRow } from '../report/run-rows.js';
-import { writeV5Table } from '../report/v5-io.js';
-import type { V5Row } from '../report/v5-schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
 

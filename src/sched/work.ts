@@ -134,7 +134,7 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
 /** Runs an agent attempt under `runDir` (agents/<agent>/<task>/<attempt>/); its failures are outcomes. */
 export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<AttemptRecord> {
   const [{ resolveAgent }, { ensureInstalled }, { runAttempt }, { mirrorForTask }] = await Promise.all([
-    import('../agent/resolve.js'),
+    import('../../agents/index.js'),
     import('../agent/install.js'),
     import('../agent/attempt.js'),
     import('../workspace/repo-cache.js'),

@@ -154,9 +154,27 @@ export function parseTaskFile(file: string, text: string): ParsedFile<TaskSpec> 
   return { ok: true, task: t };
 }
 
-/** Finds a task by id (`vllm/015069b0`), short hash (`015069b0`) or full hash prefix. */
+/**
+ * Finds a task by any of the ids people and tools use (the one resolver of the house): its id
+ * (`vllm/015069b0`), its short id (`015069b0`), a prefix of its human commit (7 to 40 hex digits),
+ * the original harness's instance id (`vllm__repo-<parent or human hash>`, the folder path before it
+ * ignored) and a SWE-bench-style id (`vllm-project__vllm-<parent or human hash>`).
+ */
 export function findTask(tasks: readonly TaskSpec[], key: string): TaskSpec | undefined {
+  const k = key.trim();
+  const either = (t: TaskSpec, hash: string) =>
+    t.commits.parent.startsWith(hash) || t.commits.human.startsWith(hash);
+  const original = /^(?:.*\/)?([\w.-]+)__repo-([0-9a-f]{7,40})$/.exec(k);
+  if (original) {
+    const [, repo, hash] = original as unknown as [string, string, string];
+    return tasks.find((t) => t.repo.name.split('/').pop() === repo && either(t, hash));
+  }
+  const swe = /^[\w.-]+__[\w.-]+-([0-9a-f]{7,40})$/.exec(k)?.[1];
   return tasks.find(
-    (t) => t.id === key || t.id.endsWith(`/${key}`) || (key.length >= 7 && t.commits.human.startsWith(key)),
+    (t) =>
+      t.id === k ||
+      t.id.split('/')[1] === k ||
+      (/^[0-9a-f]{7,40}$/.test(k) && t.commits.human.startsWith(k)) ||
+      (swe !== undefined && either(t, swe)),
   );
 }

@@ -4,8 +4,8 @@
  * comparison; this development split holds 29 of those commits.
  */
 import { describe, expect, it } from 'vitest';
-import { computeLeaderboard } from '../../src/report/leaderboard.js';
-import { PUBLISHED_CARD } from '../../src/report/published-card.js';
+import { computeLeaderboard } from '../../src/dataset/leaderboard.js';
+import { PUBLISHED_CARD } from '../../src/dataset/published-card.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { HAVE_SHARED_DATA } from '../support/shared-data.js';
 

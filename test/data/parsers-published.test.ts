@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sameMeasurement } from '../../src/grade/formulas.js';
-import { kindOfCommand } from '../../src/grade/primary.js';
-import { readRaw } from '../../src/report/raw-metrics.js';
-import { metricColumn, rawColumn, V5_METRICS, V5_PHASES } from '../../src/report/v5-schema.js';
+import { sameMeasurement } from '../../src/dataset/formulas.js';
+import { kindOfCommand } from '../../src/dataset/primary.js';
+import { readRaw } from '../../src/dataset/raw-metrics.js';
+import { metricColumn, rawColumn, V5_METRICS, V5_PHASES } from '../../src/dataset/v5-schema.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 

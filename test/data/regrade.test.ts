@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditRows } from '../../src/report/audit.js';
-import { regradeRows } from '../../src/report/regrade.js';
-import { V5_COLUMNS } from '../../src/report/v5-schema.js';
+import { auditRows } from '../../src/dataset/audit.js';
+import { regradeRows } from '../../src/dataset/regrade.js';
+import { V5_COLUMNS } from '../../src/dataset/v5-schema.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { HAVE_SHARED_DATA } from '../support/shared-data.js';
 

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { knownAgents, resolveAgent } from '../../agents/index.js';
 import { type AttemptOptions, attemptDir, runAttempt } from '../../src/agent/attempt.js';
-import { knownAgents, resolveAgent } from '../../src/agent/resolve.js';
 import type { Script } from '../../src/agent/scripted-server.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
 import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';

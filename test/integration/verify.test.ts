@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskVerdict } from '../../src/task/verify.js';
+import type { TaskVerdict } from '../../src/run/verify.js';
 import { runCliSync } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 import { ERAS, type Era, makeEraRepo, makeUpstream } from '../support/vllm-era.js';

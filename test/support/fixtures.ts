@@ -1,8 +1,8 @@
 /** Shared loading for the suites that use the published ISO-Bench data (read once per worker). */
 import { resolve } from 'node:path';
-import type { LeaderboardContext } from '../../src/report/leaderboard.js';
-import type { RegradeContext } from '../../src/report/regrade.js';
-import { readV5Table, type V5Table } from '../../src/report/v5-io.js';
+import type { LeaderboardContext } from '../../src/dataset/leaderboard.js';
+import type { RegradeContext } from '../../src/dataset/regrade.js';
+import { readV5Table, type V5Table } from '../../src/dataset/v5-io.js';
 import { PUBLISHED_EXCLUSIONS } from '../../src/task/knowledge.js';
 import { loadTaskSummaries } from '../../src/task/loader.js';
 import { dataPath, PROJECT_ROOT } from './shared-data.js';

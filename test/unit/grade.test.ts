@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPublishedRow } from '../../src/grade/classify.js';
-import { derivedValue, improvementPct, recomputeDerived } from '../../src/grade/formulas.js';
-import { primaryMetricOf } from '../../src/grade/primary.js';
-import { compareWorkload } from '../../src/grade/workload.js';
+import { auditRows } from '../../src/dataset/audit.js';
+import { classifyPublishedRow } from '../../src/dataset/classify.js';
+import { derivedValue, improvementPct, recomputeDerived } from '../../src/dataset/formulas.js';
+import { computeLeaderboard } from '../../src/dataset/leaderboard.js';
+import { primaryMetricOf } from '../../src/dataset/primary.js';
+import { regradeRows } from '../../src/dataset/regrade.js';
+import { V5_COLUMNS, type V5Row } from '../../src/dataset/v5-schema.js';
+import { compareWorkload } from '../../src/dataset/workload.js';
 import { logLines } from '../../src/parse/lines.js';
 import { readNamespaces } from '../../src/parse/namespace.js';
-import { auditRows } from '../../src/report/audit.js';
-import { computeLeaderboard } from '../../src/report/leaderboard.js';
-import { regradeRows } from '../../src/report/regrade.js';
-import { V5_COLUMNS, type V5Row } from '../../src/report/v5-schema.js';
 import { parsePerfCommand } from '../../src/task/perf-command.js';
 
 /** A row with every column null, then the given values. */

@@ -3,8 +3,8 @@
  * never make a parser throw or produce a non-finite number.
  */
 import { describe, expect, it } from 'vitest';
+import { readRaw } from '../../src/dataset/raw-metrics.js';
 import { PARSERS } from '../../src/parse/registry.js';
-import { readRaw } from '../../src/report/raw-metrics.js';
 import { parsePerfCommand } from '../../src/task/perf-command.js';
 
 const FRAGMENTS = [

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPredictions, resolveTask } from '../../agents/replay/index.js';
-import { loadTasks } from '../../src/task/loader.js';
+import { readPredictions } from '../../agents/replay/index.js';
+import { findTask, loadTasks } from '../../src/task/loader.js';
 import { TASKS_DIR } from '../support/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-replay-'));
@@ -17,16 +17,16 @@ describe('prediction keys', async () => {
   const parent7 = t.commits.parent.slice(0, 7);
 
   it('takes task ids, hashes, SWE-bench ids and the original harness’s <path>/vllm__repo-<sha7>', () => {
-    expect(resolveTask('vllm/0d243f2a', tasks)?.id).toBe(t.id);
-    expect(resolveTask('0d243f2a', tasks)?.id).toBe(t.id);
-    expect(resolveTask(`vllm-project__vllm-${parent7}`, tasks)?.id).toBe(t.id);
+    expect(findTask(tasks, 'vllm/0d243f2a')?.id).toBe(t.id);
+    expect(findTask(tasks, '0d243f2a')?.id).toBe(t.id);
+    expect(findTask(tasks, `vllm-project__vllm-${parent7}`)?.id).toBe(t.id);
     // as the original harness wrote them (ISO-Bench/ISO-Bench, state/runs)
     expect(
-      resolveTask(`/home/raven/coding-mess/kernel-corp/OmniPerf-Bench/vllm__repo-${parent7}`, tasks)?.id,
+      findTask(tasks, `/home/raven/coding-mess/kernel-corp/OmniPerf-Bench/vllm__repo-${parent7}`)?.id,
     ).toBe(t.id);
-    expect(resolveTask(`vllm__repo-${parent7}`, tasks)?.id).toBe(t.id);
+    expect(findTask(tasks, `vllm__repo-${parent7}`)?.id).toBe(t.id);
     // another repository's instance with the same hash prefix is not this task
-    expect(resolveTask(`/home/ubuntu/OmniPerf-Bench/sglan__repo-${parent7}`, tasks)).toBeNull();
+    expect(findTask(tasks, `/home/ubuntu/OmniPerf-Bench/sglan__repo-${parent7}`)).toBeUndefined();
   });
 
   it('a predictions file in the original form is read, line by line', () => {

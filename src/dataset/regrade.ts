@@ -4,10 +4,11 @@
  * commit hashes are expanded from the task catalogue, and every derived column is recomputed. Every
  * change is listed with its reason. Pure over the rows.
  */
-import { recomputeDerived, sameDerived, sameMeasurement } from '../grade/formulas.js';
-import { kindOfCommand, V5_METRICS_OF_KIND } from '../grade/primary.js';
+
 import { type AuditContext, rowCommand } from './audit.js';
+import { recomputeDerived, sameDerived, sameMeasurement } from './formulas.js';
 import { canonicalAgent, canonicalRepo } from './names.js';
+import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
 import { readRaw } from './raw-metrics.js';
 import { metricColumn, rawColumn, V5_METRICS, V5_PHASES, type V5Column, type V5Row } from './v5-schema.js';
 

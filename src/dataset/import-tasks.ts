@@ -6,17 +6,17 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parserFor } from '../../parse/registry.js';
-import { readV5Table } from '../../report/v5-io.js';
-import { type Infer, type Schema, z } from '../../util/zod.js';
-import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../bottleneck.js';
-import { expectedCounts } from '../expect.js';
-import { parsePerfCommand } from '../perf-command.js';
-import { vllmProbe } from '../probes.js';
-import { resolveWorkload } from '../resolve.js';
-import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../schema.js';
-import { judgeTask } from '../validate.js';
-import { vllmSetup } from '../vllm-setup.js';
+import { parserFor } from '../parse/registry.js';
+import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../task/bottleneck.js';
+import { expectedCounts } from '../task/expect.js';
+import { parsePerfCommand } from '../task/perf-command.js';
+import { vllmProbe } from '../task/probes.js';
+import { resolveWorkload } from '../task/resolve.js';
+import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../task/schema.js';
+import { judgeTask } from '../task/validate.js';
+import { vllmSetup } from '../task/vllm-setup.js';
+import { type Infer, type Schema, z } from '../util/zod.js';
+import { readV5Table } from './v5-io.js';
 
 /** Identifies this importer in every spec it writes. */
 export const ISO_BENCH_IMPORTER = `isobench iso-bench importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;

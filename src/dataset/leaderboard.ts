@@ -5,8 +5,8 @@
  * wrong metric; and, over the valid ones, how often the agent beats, matches or trails the human on
  * the primary metric (a ±band, 5% by default as in the ISO-Bench paper). Pure.
  */
-import { classifyPublishedRow, type PublishedStatus } from '../grade/classify.js';
-import { improvementPct, V5_METRIC_BETTER } from '../grade/formulas.js';
+import { classifyPublishedRow, type PublishedStatus } from './classify.js';
+import { improvementPct, V5_METRIC_BETTER } from './formulas.js';
 import { AGENT_DISPLAY, canonicalAgent, canonicalModel } from './names.js';
 import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './v5-schema.js';
 

@@ -3,12 +3,12 @@
  * metric from the raw output where the row kept it, and reports each inconsistency by row and
  * column. Pure over the rows: the same rows give the same findings whatever file format they came from.
  */
-import { derivedValue, sameDerived, sameMeasurement } from '../grade/formulas.js';
-import { kindOfCommand, V5_METRICS_OF_KIND } from '../grade/primary.js';
-import { compareWorkload } from '../grade/workload.js';
+
 import type { BenchmarkKind } from '../parse/types.js';
 import { parsePerfCommand } from '../task/perf-command.js';
+import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
 import { canonicalAgent, canonicalRepo } from './names.js';
+import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
 import { readRaw } from './raw-metrics.js';
 import {
   derivedColumn,
@@ -22,6 +22,7 @@ import {
   type V5Phase,
   type V5Row,
 } from './v5-schema.js';
+import { compareWorkload } from './workload.js';
 
 /** The version of the audit report format. */
 export const AUDIT_REPORT_VERSION = 1;

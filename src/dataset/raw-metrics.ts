@@ -3,9 +3,9 @@
  * benchmark produced the text, what each v5 metric column should hold, and the echoed workload.
  */
 
-import { V5_METRICS_OF_KIND } from '../grade/primary.js';
 import { PARSERS } from '../parse/registry.js';
 import type { BenchmarkKind, EchoedNamespace, ParseResult } from '../parse/types.js';
+import { V5_METRICS_OF_KIND } from './primary.js';
 import type { V5Metric } from './v5-schema.js';
 
 /** Which v5 metric column each parser metric fills. */

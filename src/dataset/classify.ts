@@ -7,8 +7,9 @@
  * - missing human metric: the agent has the primary metric, the human does not;
  * - valid for comparison: agent and human both have the primary metric.
  */
-import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from '../report/v5-schema.js';
+
 import { primaryMetricOf } from './primary.js';
+import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** A row's status on the card. */
 export type PublishedStatus =

@@ -23,10 +23,10 @@ import { clientSourceFile } from '../bench/setup.js';
 import { cudaImageOf, VLLM_IMAGE_PYTHON, vllmInstallPlan } from '../executor/recipes.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache } from '../prefetch/cache.js';
+import type { TaskSpec } from '../task/schema.js';
+import { admitsPython } from '../task/vllm-tree.js';
 import { packageRoot } from '../util/package-root.js';
 import { cloneProblems, withCommitTrees } from '../workspace/clone.js';
-import type { TaskSpec } from './schema.js';
-import { admitsPython } from './vllm-tree.js';
 
 /** The version of the verify report format. */
 export const VERIFY_VERSION = 1;
