@@ -22,7 +22,6 @@
  * a later `--resume` does it.
  */
 
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
@@ -42,6 +41,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { variantSlug } from '../util/slug.js';
+import { agentKeyInputs, benchKeyInputs } from './keys.js';
 import { effortOf, jobGroups, writeRunRows } from './rows.js';
 
 /** The version of run.json. */
@@ -262,42 +262,10 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   const runAgentUnit = async (task: TaskSpec, a: AgentSpec, n: number): Promise<Outcome<AttemptRecord>> => {
     const dir = attemptDir(runDir, a.name, task.id, n);
     const id = `${task.id} ${a.name} #${n}`;
-    const inputs = {
-      task: unitKey(task),
-      taskId: task.id,
-      agent: a.name,
-      model: a.model,
-      attempt: n,
-      options: a.options,
-      budgets: a.budgets,
-      hintLevel: a.hintLevel ?? null,
-      binary: a.binary ?? null,
-      sandbox: a.dockerSandboxFrom ? `docker ${a.dockerSandboxFrom}` : 'local',
-    };
-    const key = unitKey(inputs);
-    const { run, previous, note } = await needsRun(dir, key, { retryInfra: plan.retryInfra });
-    if (note) plan.onNote?.(note);
-    if (!run && previous) {
-      const rec = await readAttempt(dir);
-      spentUsd += rec?.usage.costUsd ?? 0;
-      emit({
-        unit: 'agent_attempt',
-        id,
-        phase: 'resumed',
-        status: rec?.outcome.kind ?? 'infra',
-        costUsd: rec?.usage.costUsd,
-      });
-      return rec ? { result: rec, resumed: true } : { error: previous.detail, resumed: true };
-    }
-    if (!mayStart()) {
-      emit({ unit: 'agent_attempt', id, phase: 'skipped', status: 'not_started' });
-      return { notStarted: stopReason as string };
-    }
-    const payload: AgentPayload = {
+    const unkeyed: Omit<AgentPayload, 'key'> = {
       v: PAYLOAD_VERSION,
       kind: 'agent_attempt',
       runId: plan.runId,
-      key,
       task,
       agent: a.name,
       agentRef: a.ref,
@@ -315,6 +283,27 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       backoffMs: plan.agentBackoffMs,
       dockerSandboxFrom: a.dockerSandboxFrom,
     };
+    const inputs = agentKeyInputs(unkeyed);
+    const key = unitKey(inputs);
+    const { run, previous, note } = await needsRun(dir, key, { retryInfra: plan.retryInfra, inputs });
+    if (note) plan.onNote?.(note);
+    if (!run && previous) {
+      const rec = await readAttempt(dir);
+      spentUsd += rec?.usage.costUsd ?? 0;
+      emit({
+        unit: 'agent_attempt',
+        id,
+        phase: 'resumed',
+        status: rec?.outcome.kind ?? 'infra',
+        costUsd: rec?.usage.costUsd,
+      });
+      return rec ? { result: rec, resumed: true } : { error: previous.detail, resumed: true };
+    }
+    if (!mayStart()) {
+      emit({ unit: 'agent_attempt', id, phase: 'skipped', status: 'not_started' });
+      return { notStarted: stopReason as string };
+    }
+    const payload: AgentPayload = { ...unkeyed, key };
     const started = performance.now();
     emit({ unit: 'agent_attempt', id, phase: 'start' });
     const retries: Array<{ at: string; cause: string }> =
@@ -383,28 +372,26 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     patches: readonly AgentPatch[],
   ): Promise<Outcome<JobResult>> => {
     const jobDir = join(runDir, 'jobs', slug);
-    const inputs = {
-      task: unitKey(task),
-      taskId: task.id,
-      // two attempt numbers with identical patches are still two measurements
-      job: slug,
-      agents: patches
-        .map((a) => ({
-          agent: a.agent,
-          model: a.model,
-          patch: createHash('sha256').update(a.patch).digest('hex'),
-        }))
-        .sort((a, b) => `${a.agent} ${a.model} ${a.patch}`.localeCompare(`${b.agent} ${b.model} ${b.patch}`)),
+    const unkeyed: Omit<BenchPayload, 'key'> = {
+      v: PAYLOAD_VERSION,
+      kind: 'bench_job',
+      runId: plan.runId,
+      slug,
+      task,
+      patches,
       repeats: plan.repeats,
       warmup: plan.warmup,
       thresholdPct: plan.thresholdPct,
-      executor: plan.executor.kind,
-      image: plan.image ?? null,
-      tamperPolicy: plan.tamperPolicy ?? null,
-      accuracy: plan.accuracy ?? null,
+      image: plan.image,
+      tamperPolicy: plan.tamperPolicy,
+      accuracy: plan.accuracy,
+      buildImagesFrom: plan.buildImagesFrom,
+      source: plan.source,
+      cache: plan.cache,
     };
+    const inputs = benchKeyInputs(unkeyed, plan.executor.kind);
     const key = unitKey(inputs);
-    const { run, previous, note } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra });
+    const { run, previous, note } = await needsRun(jobDir, key, { retryInfra: plan.retryInfra, inputs });
     if (note) plan.onNote?.(note);
     if (!run && previous) {
       const result =
@@ -423,24 +410,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       emit({ unit: 'bench_job', id: slug, phase: 'skipped', status: 'not_started' });
       return { notStarted: stopReason as string };
     }
-    const payload: BenchPayload = {
-      v: PAYLOAD_VERSION,
-      kind: 'bench_job',
-      runId: plan.runId,
-      key,
-      slug,
-      task,
-      patches,
-      repeats: plan.repeats,
-      warmup: plan.warmup,
-      thresholdPct: plan.thresholdPct,
-      image: plan.image,
-      tamperPolicy: plan.tamperPolicy,
-      accuracy: plan.accuracy,
-      buildImagesFrom: plan.buildImagesFrom,
-      source: plan.source,
-      cache: plan.cache,
-    };
+    const payload: BenchPayload = { ...unkeyed, key };
     const retries: Array<{ at: string; cause: string }> =
       previous?.status === 'infra'
         ? [...previous.retries, { at: previous.finishedAt, cause: previous.detail }]

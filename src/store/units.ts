@@ -27,6 +27,14 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The top-level inputs whose values differ between a record's inputs and new ones (what changed). */
+export function changedInputs(before: unknown, after: Readonly<Record<string, unknown>>): string[] {
+  if (!before || typeof before !== 'object') return [];
+  const b = before as Record<string, unknown>;
+  const names = new Set([...Object.keys(b), ...Object.keys(after)]);
+  return [...names].filter((k) => canonical(b[k] ?? null) !== canonical(after[k] ?? null)).sort();
+}
+
 /** The stable key of a unit: sha256 of the canonical JSON of what decides it. */
 export function unitKey(what: unknown): string {
   return createHash('sha256').update(canonical(what)).digest('hex');
@@ -101,7 +109,7 @@ export async function writeUnit(
 export async function needsRun(
   dir: string,
   key: string,
-  opts: { retryInfra?: boolean } = {},
+  opts: { retryInfra?: boolean; inputs?: Readonly<Record<string, unknown>> } = {},
 ): Promise<{ run: boolean; previous: UnitRecord | null; note: string | null }> {
   const raw = await readFile(join(dir, UNIT_FILE), 'utf8').catch(() => null);
   const previous = await readUnit(dir);
@@ -118,6 +126,11 @@ export async function needsRun(
     if (!previous.result || (await fileHash(join(dir, previous.result.file))) === previous.result.sha256)
       return { run: false, previous, note: null };
     note = `${join(dir, previous.result.file)} changed after it was recorded (edited by hand?): the unit runs again`;
+  }
+  // a record of other inputs: the unit runs again, saying which settings changed
+  if (!note && previous && previous.key !== key && opts.inputs) {
+    const changed = changedInputs(previous.inputs, opts.inputs);
+    if (changed.length) note = `${dir}: ${changed.join(', ')} changed since its record: it runs again`;
   }
   if (!note && previous?.key === key && previous.status === 'harness_error')
     note = `${dir}: its last run ended in a harness error (a bug in isobench: ${previous.detail.split('\n')[0]}): it runs again`;
