@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './common.js';
+import { installSignalHandlers } from './signals.js';
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -559,5 +560,6 @@ async function resumeArgv(argv: string[]): Promise<string[]> {
   return [...argv.slice(0, 3), ...kept, ...extra, ...retry, '--run-id', id];
 }
 
+installSignalHandlers();
 process.argv = await resumeArgv(process.argv);
 await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
-import { onInterrupt } from '../executor/cleanup.js';
+import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/types.js';
 import type { Interval } from '../grade/stats.js';
 import type { ExtendedRow } from '../report/run-rows.js';
@@ -18,6 +18,7 @@ import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
+import { onInterrupt } from './signals.js';
 
 /** Options of `isobench run`. */
 export interface RunCliOptions {
@@ -179,17 +180,11 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     throw new UsageError(
       `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
     );
-  if (kind === 'docker') {
-    const { DockerExecutor } = await import('../executor/docker.js');
-    image = opts.image ?? 'isobench-base:bookworm';
-    try {
-      executor = await DockerExecutor.create({ defaultImage: image });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  } else {
-    const { LocalExecutor } = await import('../executor/local.js');
-    executor = new LocalExecutor();
+  if (kind === 'docker') image = opts.image ?? 'isobench-base:bookworm';
+  try {
+    executor = await createExecutor(kind, { image });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   const left = await executor.leftovers();
   if (left.length) {
@@ -313,10 +308,8 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   progress.stop();
   stopSignals();
   await backend.close();
-  if (imageBudget !== undefined && executor.kind === 'docker') {
-    const { pruneImages } = await import('../executor/image-cache.js');
-    const docker = (executor as import('../executor/docker.js').DockerExecutor).docker;
-    const pruned = await pruneImages(docker, { budgetBytes: imageBudget, keep: image ? [image] : [] });
+  if (imageBudget !== undefined && executor.images) {
+    const pruned = await executor.images.prune({ budgetBytes: imageBudget, keep: image ? [image] : [] });
     if (!opts.json && pruned.removed.length)
       out(
         `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,

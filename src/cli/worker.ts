@@ -1,8 +1,10 @@
 /** `isobench worker`: pull units from the coordinator's Redis queue and run them on this host. */
-import { onInterrupt } from '../executor/cleanup.js';
+
+import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/types.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
 import { err, out, UsageError } from './common.js';
+import { onInterrupt } from './signals.js';
 
 /** Options of `isobench worker`. */
 export interface WorkerCliOptions {
@@ -48,23 +50,17 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
   if (!['auto', 'local', 'docker'].includes(asked))
     throw new UsageError(`--executor must be auto, local or docker, got '${asked}'`);
   let executor: Executor;
-  let kind = asked;
+  let kind: 'local' | 'docker' = asked === 'docker' ? 'docker' : 'local';
   if (asked === 'auto') {
     const { dockerUnusable } = await import('./run.js');
     kind = (await dockerUnusable(opts.image ?? 'isobench-base:bookworm')) ? 'local' : 'docker';
   }
-  if (kind === 'docker') {
-    const { DockerExecutor } = await import('../executor/docker.js');
-    executor = await DockerExecutor.create({
-      defaultImage: opts.image ?? 'isobench-base:bookworm',
-      defaultCpus: cpus,
-    }).catch((e: Error) => {
-      throw new UsageError(e.message);
-    });
-  } else {
-    const { LocalExecutor } = await import('../executor/local.js');
-    executor = new LocalExecutor();
-  }
+  executor = await createExecutor(kind, {
+    image: kind === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
+    cpus,
+  }).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
   const left = await executor.leftovers();
   if (left.length) {
     err(`isobench worker: removing ${left.length} sandbox(es) left behind by an earlier process`);

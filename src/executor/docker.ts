@@ -18,6 +18,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type Executor,
+  type ImageCapability,
   InfraError,
   type Leftover,
   type Sandbox,
@@ -61,6 +62,17 @@ export async function dockerAvailable(
 export class DockerExecutor implements Executor {
   readonly kind = 'docker' as const;
   private readonly workdir: string;
+  readonly images: ImageCapability = {
+    buildTaskImages: async (task, opts) => {
+      const { buildTaskImages } = await import('./task-images.js');
+      return buildTaskImages(this.docker, task, opts);
+    },
+    imageId: async (tag) => (await this.docker.getImage(tag).inspect()).Id,
+    prune: async (opts) => {
+      const { pruneImages } = await import('./image-cache.js');
+      return pruneImages(this.docker, opts);
+    },
+  };
 
   private constructor(
     readonly docker: Docker,

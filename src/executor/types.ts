@@ -115,6 +115,8 @@ export interface Leftover {
 /** Opens sandboxes of one kind. */
 export interface Executor {
   readonly kind: 'local' | 'docker';
+  /** what it can do besides running sandboxes: images (build, inspect, prune); absent when it has none */
+  readonly images?: ImageCapability;
   open(spec: SandboxSpec): Promise<Sandbox>;
   /** sandboxes of this executor that nobody closed (their owner died); `owner` limits it to one process's */
   leftovers(): Promise<Leftover[]>;
@@ -123,3 +125,26 @@ export interface Executor {
 }
 
 export { InfraError } from '../util/errors.js';
+
+/** An image as built or found: its tag and its id (digest). */
+export interface ImageRef {
+  readonly tag: string;
+  readonly id: string;
+}
+
+/** The images an executor runs sandboxes from (the Docker executor's). */
+export interface ImageCapability {
+  /** the parent's and the human's image of a task from their recipes on `baseImage` (found when already built) */
+  buildTaskImages(
+    task: import('../task/schema.js').TaskSpec,
+    opts: { readonly clone?: string; readonly baseImage: string; readonly logDir: string },
+  ): Promise<{ readonly parent: ImageRef; readonly human: ImageRef }>;
+  /** the id of an image by tag (throws when it is missing) */
+  imageId(tag: string): Promise<string>;
+  /** least-recently-used pruning of the recipe image cache to a disk budget */
+  prune(opts: { readonly budgetBytes: number; readonly keep?: readonly string[] }): Promise<{
+    readonly before: number;
+    readonly after: number;
+    readonly removed: readonly unknown[];
+  }>;
+}

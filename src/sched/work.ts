@@ -92,10 +92,9 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
   const task = at.freePort && at.executor.kind === 'local' ? withPort(p.task, await freePort()) : p.task;
   let images: { parent?: string; human?: string } | undefined;
   const fingerprintExtra: Record<string, string> = {};
-  if (p.buildImagesFrom && at.executor.kind === 'docker') {
-    const { buildTaskImages } = await import('../executor/task-images.js');
-    const docker = (at.executor as import('../executor/docker.js').DockerExecutor).docker;
-    const built = await buildTaskImages(docker, p.task, {
+  const imaging = at.executor.images;
+  if (p.buildImagesFrom && imaging) {
+    const built = await imaging.buildTaskImages(p.task, {
       clone: p.source?.clone,
       baseImage: p.buildImagesFrom,
       logDir: join(jobDir, 'images'),
@@ -105,11 +104,7 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
       image_parent: `${built.parent.tag} ${built.parent.id}`,
       image_human: `${built.human.tag} ${built.human.id}`,
     });
-  } else if (p.image && at.executor.kind === 'docker') {
-    const docker = (at.executor as import('../executor/docker.js').DockerExecutor).docker;
-    const info = await docker.getImage(p.image).inspect();
-    fingerprintExtra.image = `${p.image} ${info.Id}`;
-  }
+  } else if (p.image && imaging) fingerprintExtra.image = `${p.image} ${await imaging.imageId(p.image)}`;
   if (at.gpus?.length) fingerprintExtra.gpus_leased = at.gpus.join(',');
   return runBenchJob({
     images,
