@@ -17,6 +17,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The CLI version this adapter was tested with; installed on demand into the per-version cache. */
@@ -73,10 +74,8 @@ export function readClaudeStream(text: string): ClaudeStream {
   const apiErrors: string[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
+    const o = jsonObject(line);
+    if (!o) {
       events.push({ type: 'info', text: line });
       continue;
     }

@@ -20,6 +20,7 @@ import type {
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
 import { followLines } from '../../src/agent/watch.js';
+import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The CLI version this adapter was tested with. */
@@ -62,10 +63,8 @@ export function readCodexStream(text: string): CodexStream {
   let turns = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
+    const o = jsonObject(line);
+    if (!o) {
       events.push({ type: 'info', text: line });
       continue;
     }
@@ -139,13 +138,12 @@ export async function readCodexSession(
   for (const f of files.sort()) {
     for (const line of (await readFile(f, 'utf8')).split('\n')) {
       if (!line.includes('"session_meta"') && !line.includes('"turn_context"')) continue;
-      try {
-        const o = JSON.parse(line) as { type?: string; payload?: { cli_version?: string; model?: string } };
-        if (o.type === 'session_meta' && o.payload?.cli_version) version = o.payload.cli_version;
-        if (o.type === 'turn_context' && o.payload?.model) model = o.payload.model;
-      } catch {
-        // a partial last line: ignore
-      }
+      // a partial last line is no object: ignored
+      const o = jsonObject(line);
+      const payload = o && isJsonObject(o.payload) ? o.payload : null;
+      if (o?.type === 'session_meta' && typeof payload?.cli_version === 'string')
+        version = payload.cli_version;
+      if (o?.type === 'turn_context' && typeof payload?.model === 'string') model = payload.model;
     }
   }
   return { version, model };
@@ -204,12 +202,15 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
   const giveUpMs = (o.networkGiveUpS ?? 120) * 1000;
   const watcher = followLines(stdoutPath, (line) => {
     if (stoppedFor) return;
-    let e: { type?: string; message?: string; item?: { type?: string } };
-    try {
-      e = JSON.parse(line);
-    } catch {
-      return;
-    }
+    const o = jsonObject(line);
+    if (!o) return;
+    const e = {
+      type: typeof o.type === 'string' ? o.type : undefined,
+      message: typeof o.message === 'string' ? o.message : undefined,
+      item: isJsonObject(o.item)
+        ? { type: typeof o.item.type === 'string' ? o.item.type : undefined }
+        : undefined,
+    };
     if (e.type === 'item.completed' && TOOL_ITEMS.has(String(e.item?.type))) {
       steps++;
       networkSince = null;

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { findTask } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
+import { isJsonObject, parseJson } from '../../src/util/json.js';
 
 /** One replayed patch. */
 export interface ReplayEntry {
@@ -39,13 +40,18 @@ function readJsonl(
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     const where = `${file}:${i + 1}`;
-    let p: Record<string, unknown>;
+    let v: unknown;
     try {
-      p = JSON.parse(line) as Record<string, unknown>;
+      v = parseJson(line);
     } catch (e) {
       out.problems.push(`${where}: not JSON (${(e as Error).message})`);
       return;
     }
+    if (!isJsonObject(v)) {
+      out.problems.push(`${where}: not a JSON object`);
+      return;
+    }
+    const p = v;
     const id = p.instance_id;
     const patch = p.model_patch;
     if (typeof id !== 'string' || !id) {

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonObject } from '../util/json.js';
 
 /** A tool call the scripted model makes. */
 export interface ScriptedToolCall {
@@ -375,12 +376,7 @@ export async function startScriptedServer(
   const hung = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     const raw = await readBody(req).catch(() => '');
-    let body: Record<string, unknown> = {};
-    try {
-      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    } catch {
-      body = {};
-    }
+    const body: Record<string, unknown> = (raw ? jsonObject(raw) : null) ?? {};
     const path = (req.url ?? '/').split('?')[0] as string;
     const api: ScriptedApi | null =
       req.method === 'POST' && path.endsWith('/messages')

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../executor/types.js';
+import { jsonObject } from '../util/json.js';
 
 const SCRIPT = `
 import json, os, platform, shutil, subprocess, sys
@@ -56,11 +57,12 @@ export async function readFingerprint(
   });
   let fp: Record<string, string> = {};
   if (r.exitCode === 0) {
-    try {
-      fp = JSON.parse(await readFile(out, 'utf8')) as Record<string, string>;
-    } catch {
-      fp = { fingerprint_error: 'unreadable output' };
-    }
+    const o = jsonObject(await readFile(out, 'utf8'));
+    fp = o
+      ? Object.fromEntries(
+          Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+        )
+      : { fingerprint_error: 'unreadable output' };
   } else fp = { fingerprint_error: `exit ${r.exitCode}` };
   return { ...fp, ...extra };
 }

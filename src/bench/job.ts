@@ -21,6 +21,7 @@ import type { TamperPolicy } from '../tamper/registry.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { jsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
@@ -444,7 +445,9 @@ async function measureAccuracy(
     const outputs = (await readFile(join(logDir, 'outputs.jsonl'), 'utf8'))
       .split('\n')
       .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { id: string; text?: string });
+      .map((l) => jsonObject(l))
+      .filter((o) => o !== null)
+      .map((o) => ({ id: String(o.id), text: typeof o.text === 'string' ? o.text : undefined }));
     return scoreAccuracy(items, outputs);
   };
   const baseline = await ask('baseline');

@@ -200,7 +200,7 @@ function jsonlRecords(path: string, bytes: Buffer): RawRecords {
   if (lines[lines.length - 1] === '') lines.pop();
   const records = lines.map((line, i) => {
     try {
-      const v = JSON.parse(line) as unknown;
+      const v: unknown = JSON.parse(line);
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
         problems.push({ row: i + 1, column: null, message: 'expected a JSON object' });
         return null;

@@ -6,6 +6,7 @@
  * against the baseline on the same machine (a kernel change legitimately moves float rounding; the
  * human's divergence defines what is acceptable) and stored with the result. Pure.
  */
+import { isJsonObject, parseJson } from '../util/json.js';
 
 /** One output of a probe (a JSON line). */
 export interface ProbeOutput {
@@ -225,18 +226,20 @@ export function parseProbeOutputs(
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]?.trim();
     if (!l) continue;
-    let o: ProbeOutput;
+    let v: unknown;
     try {
-      o = JSON.parse(l) as ProbeOutput;
+      v = parseJson(l);
     } catch (e) {
       return { ok: false, detail: `line ${i + 1}: not JSON: ${(e as Error).message}` };
     }
+    if (!isJsonObject(v)) return { ok: false, detail: `line ${i + 1}: not a JSON object` };
     if (
-      typeof o.id !== 'string' ||
-      (!Array.isArray(o.tokens) && !Array.isArray(o.values) && typeof o.text !== 'string')
+      typeof v.id !== 'string' ||
+      (!Array.isArray(v.tokens) && !Array.isArray(v.values) && typeof v.text !== 'string')
     )
       return { ok: false, detail: `line ${i + 1}: expected {id, tokens | values | text}` };
-    outputs.push(o);
+    // checked: an id and one kind of output (the probe's own format, harness/probes)
+    outputs.push(v as unknown as ProbeOutput);
   }
   if (!outputs.length) return { ok: false, detail: 'the probe wrote no outputs' };
   return { ok: true, outputs };

@@ -11,6 +11,7 @@ import { computeLeaderboard } from '../dataset/leaderboard.js';
 import { canonicalAgent, canonicalModel, canonicalRepo } from '../dataset/names.js';
 import { PUBLISHED_CARD } from '../dataset/published-card.js';
 import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Row } from '../dataset/v5-schema.js';
+import { parseJson } from '../util/json.js';
 import { compareWithPublished, hasPhase, listWords, sortedUnique } from './card-compare.js';
 import type {
   AgentCount,
@@ -160,8 +161,14 @@ function coverage(rows: readonly V5Row[]): HfCard['coverage'] {
   );
   const byAgentMode = [...agentMode.entries()]
     .map(([k, g]) => {
-      const [agent, model, mode] = JSON.parse(k) as [string, string, string | null];
-      return { agent, model, mode, rows: g.length };
+      const parts = parseJson(k);
+      const [agent, model, mode] = Array.isArray(parts) ? parts : [];
+      return {
+        agent: String(agent),
+        model: String(model),
+        mode: typeof mode === 'string' ? mode : null,
+        rows: g.length,
+      };
     })
     .sort(
       (a, b) =>

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonObject } from './json.js';
 
 let cached: string | null = null;
 
@@ -12,13 +13,10 @@ export function packageRoot(): string {
   while (true) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'isobench') {
-          cached = dir;
-          return dir;
-        }
-      } catch {
-        // not ours; keep looking
+      // not ours (or unreadable): keep looking
+      if (jsonObject(readFileSync(pkg, 'utf8'))?.name === 'isobench') {
+        cached = dir;
+        return dir;
       }
     }
     const up = dirname(dir);

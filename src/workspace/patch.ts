@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parsePatch } from 'diff';
 import { simpleGit } from 'simple-git';
+import { parseJson } from '../util/json.js';
 
 /** Limits and protected paths for patches. */
 export interface PatchPolicy {
@@ -59,8 +60,9 @@ export function isNative(path: string): boolean {
 }
 
 function unquote(p: string): string {
-  if (p.startsWith('"') && p.endsWith('"')) return JSON.parse(p) as string;
-  return p;
+  if (!p.startsWith('"') || !p.endsWith('"')) return p;
+  const v = parseJson(p);
+  return typeof v === 'string' ? v : p;
 }
 
 function stripPrefix(p: string | undefined): string | null {
