@@ -16,7 +16,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
-import type { Executor } from '../executor/types.js';
+import type { Executor, Sandbox } from '../executor/types.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
@@ -135,6 +135,102 @@ export function attemptDir(runDir: string, agent: string, task: string, attempt:
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What every try of an attempt shares. */
+interface TryContext {
+  readonly o: AttemptOptions;
+  /** the adapter's options, checked */
+  readonly options: Record<string, unknown>;
+  readonly dir: string;
+  readonly workspace: string;
+  readonly baseGitDir: string;
+  readonly home: string;
+  readonly prompt: string;
+  readonly budgets: Budgets;
+}
+
+/** The sandbox an agent runs in: a container relaying only to its model API, or local processes. */
+async function openAgentSandbox(ctx: TryContext): Promise<{ sandbox: Sandbox; close: () => Promise<void> }> {
+  const { o } = ctx;
+  const { adapter, task } = o;
+  if (o.container) {
+    const { DEFAULT_API, openAgentContainer } = await import('./container.js');
+    const opts = ctx.options as { baseUrl?: string; provider?: string };
+    const provider = adapter.provider ?? opts.provider ?? '';
+    const baseUrl = opts.baseUrl ?? DEFAULT_API[provider];
+    if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
+    const installRoot = o.binary?.includes('/node_modules/')
+      ? o.binary.split('/node_modules/')[0]
+      : undefined;
+    const c = await openAgentContainer({
+      executor: o.container.executor,
+      image: o.container.image,
+      name: `agent-${adapter.name}`,
+      attemptDir: ctx.dir,
+      readOnly: [packageRoot(), o.mirror, ...(installRoot ? [installRoot] : [])],
+      baseUrl,
+      labels: { 'isobench.task': task.id },
+    });
+    return { sandbox: c.sandbox, close: c.close };
+  }
+  const executor = o.executor ?? new LocalExecutor({ baseEnv: agentBaseEnv() });
+  const sandbox = await executor.open({
+    name: `agent-${adapter.name}`,
+    labels: { 'isobench.task': task.id },
+    reapStrays: true,
+  });
+  return { sandbox, close: () => sandbox.close() };
+}
+
+/**
+ * One try: a fresh workspace and HOME, the adapter run in its sandbox (always closed). A known
+ * infrastructure error is an `infra` outcome (retried); any other exception is a harness error,
+ * its stack in the try's `harness-error.log`.
+ */
+async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
+  const { o } = ctx;
+  await freshWorkspace(o.mirror, o.task.commits.parent, ctx.workspace, [o.task.commits.human], {
+    baseGitDir: ctx.baseGitDir,
+  });
+  await rm(ctx.home, { recursive: true, force: true });
+  await mkdir(ctx.home, { recursive: true });
+  const logDir = join(ctx.dir, 'logs', `try-${n + 1}`);
+  await mkdir(logDir, { recursive: true });
+  const { sandbox, close } = await openAgentSandbox(ctx);
+  try {
+    return await o.adapter.run(
+      {
+        workspace: ctx.workspace,
+        prompt: ctx.prompt,
+        model: o.model,
+        budgets: ctx.budgets,
+        options: ctx.options,
+        home: ctx.home,
+        logDir,
+        apiKey: o.apiKey ?? null,
+      },
+      { sandbox, binary: o.binary },
+    );
+  } catch (e) {
+    // a known infrastructure error is retried; anything else is a bug of isobench: recorded, not retried
+    const infra = isKnownInfra(e);
+    if (!infra) await writeFile(join(logDir, 'harness-error.log'), errorReport(e));
+    return {
+      kind: infra ? 'infra' : 'harness_error',
+      detail: infra
+        ? `the harness failed to run the agent: ${errorMessage(e)}`
+        : `isobench failed running the agent (a bug; its stack is in ${join(logDir, 'harness-error.log')}): ${errorMessage(e)}`,
+      usage: NO_USAGE,
+      model: null,
+      agentVersion: null,
+      events: [],
+      denials: [],
+      exitCode: null,
+    };
+  } finally {
+    await close();
+  }
+}
+
 /** Runs one attempt; never throws for the agent's failures (they are outcomes), only for harness bugs. */
 export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   const t0 = performance.now();
@@ -159,80 +255,23 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     join(dir, 'prompt.json'),
     `${JSON.stringify({ templateVersion: prompt.templateVersion, hintLevel: prompt.hintLevel, hintFiles: prompt.hintFiles }, null, 2)}\n`,
   );
-  const executor = o.executor ?? new LocalExecutor({ baseEnv: agentBaseEnv() });
   const retries = o.infraRetries ?? 2;
   const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
+  const ctx: TryContext = {
+    o,
+    options: parsed.data as Record<string, unknown>,
+    dir,
+    workspace,
+    baseGitDir,
+    home,
+    prompt: prompt.text,
+    budgets,
+  };
   let outcome: AgentOutcome | null = null;
   for (let n = 0; n <= retries; n++) {
     if (n > 0) await sleep((o.backoffMs ?? 30_000) * 2 ** (n - 1));
-    // every try starts from a fresh workspace and a fresh HOME
-    await freshWorkspace(o.mirror, task.commits.parent, workspace, [task.commits.human], { baseGitDir });
-    await rm(home, { recursive: true, force: true });
-    await mkdir(home, { recursive: true });
-    const logDir = join(dir, 'logs', `try-${n + 1}`);
-    await mkdir(logDir, { recursive: true });
-    let closeContainer: (() => Promise<void>) | null = null;
-    let sandbox: import('../executor/types.js').Sandbox;
-    if (o.container) {
-      const { DEFAULT_API, openAgentContainer } = await import('./container.js');
-      const opts = parsed.data as { baseUrl?: string; provider?: string };
-      const provider = adapter.provider ?? opts.provider ?? '';
-      const baseUrl = opts.baseUrl ?? DEFAULT_API[provider];
-      if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
-      const installRoot = o.binary?.includes('/node_modules/')
-        ? o.binary.split('/node_modules/')[0]
-        : undefined;
-      const c = await openAgentContainer({
-        executor: o.container.executor,
-        image: o.container.image,
-        name: `agent-${adapter.name}`,
-        attemptDir: dir,
-        readOnly: [packageRoot(), o.mirror, ...(installRoot ? [installRoot] : [])],
-        baseUrl,
-        labels: { 'isobench.task': task.id },
-      });
-      sandbox = c.sandbox;
-      closeContainer = c.close;
-    } else
-      sandbox = await executor.open({
-        name: `agent-${adapter.name}`,
-        labels: { 'isobench.task': task.id },
-        reapStrays: true,
-      });
     const tt = performance.now();
-    try {
-      outcome = await adapter.run(
-        {
-          workspace,
-          prompt: prompt.text,
-          model: o.model,
-          budgets,
-          options: parsed.data as Record<string, unknown>,
-          home,
-          logDir,
-          apiKey: o.apiKey ?? null,
-        },
-        { sandbox, binary: o.binary },
-      );
-    } catch (e) {
-      // a known infrastructure error is retried; anything else is a bug of isobench: recorded, not retried
-      const infra = isKnownInfra(e);
-      if (!infra) await writeFile(join(logDir, 'harness-error.log'), errorReport(e));
-      outcome = {
-        kind: infra ? 'infra' : 'harness_error',
-        detail: infra
-          ? `the harness failed to run the agent: ${errorMessage(e)}`
-          : `isobench failed running the agent (a bug; its stack is in ${join(logDir, 'harness-error.log')}): ${errorMessage(e)}`,
-        usage: NO_USAGE,
-        model: null,
-        agentVersion: null,
-        events: [],
-        denials: [],
-        exitCode: null,
-      };
-    } finally {
-      await (closeContainer ? closeContainer() : sandbox.close());
-    }
+    outcome = await oneTry(ctx, n);
     tries.push({
       kind: outcome.kind,
       detail: redactText(outcome.detail, secrets),

@@ -141,6 +141,125 @@ function showArgs(ns: EchoedNamespace | undefined): Record<string, string> | nul
   return out;
 }
 
+type Metric = { value: number; unit: string; direction: string };
+
+/**
+ * The phase's metrics: from the client's JSON result when it wrote one (checked against the stdout
+ * block), else from its stdout; stdout-only metrics are kept beside the JSON's. `metrics` is null
+ * when neither holds a result (`problem` says why).
+ */
+async function readMetrics(
+  sandbox: Sandbox,
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+  logDir: string,
+  json: PhaseInput['jsonResult'],
+): Promise<{
+  metrics: Record<string, Metric> | null;
+  problem: string;
+  ns: EchoedNamespace | undefined;
+  effectiveArgs: Record<string, string> | null;
+  result: PhaseRecord['result'];
+}> {
+  const stdout = readFileSync(join(logDir, 'client.stdout'), 'utf8');
+  const parsed = parserFor(kind).parse(stdout);
+  const ns = parsed.namespaces.find((n) => n.source === 'bare');
+  const effectiveArgs = showArgs(ns);
+  const fromStdout: Record<string, Metric> = {};
+  if (parsed.ok)
+    for (const [k, m] of Object.entries(parsed.metrics))
+      fromStdout[k] = { value: m.value, unit: m.unit, direction: m.direction };
+  const notes: string[] = [];
+  let fromJson: Record<string, Metric> | null = null;
+  let jsonPath: string | null = null;
+  if (json) {
+    const host = join(logDir, 'result.json');
+    try {
+      await sandbox.get(`${json.dir}/${json.file}`, host);
+      jsonPath = host;
+      const r = parseJsonResult(kind, readFileSync(host, 'utf8'));
+      if (r.ok) fromJson = { ...r.metrics };
+      else notes.push(`the JSON result (${json.request.flag}) is unusable: ${r.detail}`);
+    } catch (e) {
+      if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
+      notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
+    }
+    if (fromJson && parsed.ok) {
+      const off = disagreements(fromJson, fromStdout);
+      if (off.length) notes.push(`the JSON result and the stdout block disagree: ${off.join('; ')}`);
+    }
+    if (fromJson && !parsed.ok)
+      notes.push(`metrics from the JSON result; stdout: ${parsed.reason}: ${parsed.detail}`);
+  }
+  const result = {
+    source: fromJson ? ('json' as const) : parsed.ok ? ('stdout' as const) : ('none' as const),
+    jsonPath,
+    notes,
+  };
+  const ok = parsed.ok || fromJson;
+  return {
+    metrics: ok ? { ...fromStdout, ...fromJson } : null,
+    problem: parsed.ok ? '' : `${parsed.reason}: ${parsed.detail}`,
+    ns,
+    effectiveArgs,
+    result,
+  };
+}
+
+/**
+ * Whether the run did the task's workload: the arguments it echoed against the task's command, and
+ * the counts every run of it must report (requests completed, tokens generated); null when it did.
+ */
+function workloadProblem(
+  input: PhaseInput,
+  ns: EchoedNamespace | undefined,
+  metrics: Record<string, Metric>,
+): { detail: string; differences: PhaseRecord['workloadDifferences'] } | null {
+  const differences =
+    input.command && ns
+      ? compareWorkload(input.command, ns).differences.map((d) => ({
+          option: d.option,
+          expected: d.expected,
+          actual: d.actual,
+        }))
+      : [];
+  if (differences.length)
+    return {
+      detail: `the run used other arguments than the task: ${differences.map((d) => `${d.option} ran as ${d.actual}`).join('; ')}`,
+      differences,
+    };
+  const expected = input.task.benchmark.expect;
+  const short: string[] = [];
+  if (
+    expected?.completed !== undefined &&
+    metrics.completed &&
+    metrics.completed.value !== expected.completed
+  )
+    short.push(`completed ${metrics.completed.value} requests, the workload asks for ${expected.completed}`);
+  if (
+    expected?.totalOutputTokens !== undefined &&
+    metrics.total_output_tokens &&
+    metrics.total_output_tokens.value !== expected.totalOutputTokens
+  )
+    short.push(
+      `generated ${metrics.total_output_tokens.value} tokens, the workload asks for ${expected.totalOutputTokens}`,
+    );
+  return short.length
+    ? { detail: `the run did other work than the task specifies: ${short.join('; ')}`, differences: [] }
+    : null;
+}
+
+/** What names a phase record. */
+function phaseHead(input: PhaseInput, startedAt: string) {
+  return {
+    schemaVersion: BENCH_RECORD_VERSION,
+    task: input.task.id,
+    variant: input.variant,
+    round: input.round,
+    warmup: input.warmup,
+    startedAt,
+  } as const;
+}
+
 /** Runs one phase. Failures of the benchmark are values in the record; exceptions mean the executor broke. */
 export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const { sandbox, task, place } = input;
@@ -165,12 +284,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   ): PhaseRecord => {
     const wallMs = performance.now() - wallStart;
     return {
-      schemaVersion: BENCH_RECORD_VERSION,
-      task: task.id,
-      variant: input.variant,
-      round: input.round,
-      warmup: input.warmup,
-      startedAt,
+      ...phaseHead(input, startedAt),
       status,
       detail,
       server,
@@ -281,90 +395,15 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     return done('infra_error', `the executor failed: ${(e as Error).message}`);
   }
 
-  const stdout = readFileSync(join(place.logDir, 'client.stdout'), 'utf8');
-  const parsed = parserFor(kind).parse(stdout);
-  const ns = parsed.namespaces.find((n) => n.source === 'bare');
-  const effectiveArgs = showArgs(ns);
-  const fromStdout: Record<string, { value: number; unit: string; direction: string }> = {};
-  if (parsed.ok)
-    for (const [k, m] of Object.entries(parsed.metrics))
-      fromStdout[k] = { value: m.value, unit: m.unit, direction: m.direction };
-  const notes: string[] = [];
-  let fromJson: Record<string, { value: number; unit: string; direction: string }> | null = null;
-  let jsonPath: string | null = null;
-  if (json) {
-    const host = join(place.logDir, 'result.json');
-    try {
-      await sandbox.get(`${json.dir}/${json.file}`, host);
-      jsonPath = host;
-      const r = parseJsonResult(kind, readFileSync(host, 'utf8'));
-      if (r.ok) fromJson = { ...r.metrics };
-      else notes.push(`the JSON result (${json.request.flag}) is unusable: ${r.detail}`);
-    } catch (e) {
-      if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
-      notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
-    }
-    if (fromJson && parsed.ok) {
-      const off = disagreements(fromJson, fromStdout);
-      if (off.length) notes.push(`the JSON result and the stdout block disagree: ${off.join('; ')}`);
-    }
-    if (fromJson && !parsed.ok)
-      notes.push(`metrics from the JSON result; stdout: ${parsed.reason}: ${parsed.detail}`);
-  }
-  const result = {
-    source: fromJson ? ('json' as const) : parsed.ok ? ('stdout' as const) : ('none' as const),
-    jsonPath,
-    notes,
-  };
-  if (!parsed.ok && !fromJson)
-    return done('no_metrics', `${parsed.reason}: ${parsed.detail}`, { effectiveArgs, result });
-  // stdout-only metrics (e.g. the throughput script's output tokens/s) are kept beside the JSON's
-  const metrics = { ...fromStdout, ...fromJson };
-  const differences =
-    input.command && ns
-      ? compareWorkload(input.command, ns).differences.map((d) => ({
-          option: d.option,
-          expected: d.expected,
-          actual: d.actual,
-        }))
-      : [];
-  if (differences.length) {
-    return done(
-      'workload_mismatch',
-      `the run used other arguments than the task: ${differences.map((d) => `${d.option} ran as ${d.actual}`).join('; ')}`,
-      {
-        metrics,
-        effectiveArgs,
-        workloadDifferences: differences,
-        result,
-      },
-    );
-  }
-  // the counts every run of this workload must report (requests completed, tokens generated)
-  const expected = bench.expect;
-  const short: string[] = [];
-  if (
-    expected?.completed !== undefined &&
-    metrics.completed &&
-    metrics.completed.value !== expected.completed
-  )
-    short.push(`completed ${metrics.completed.value} requests, the workload asks for ${expected.completed}`);
-  if (
-    expected?.totalOutputTokens !== undefined &&
-    metrics.total_output_tokens &&
-    metrics.total_output_tokens.value !== expected.totalOutputTokens
-  )
-    short.push(
-      `generated ${metrics.total_output_tokens.value} tokens, the workload asks for ${expected.totalOutputTokens}`,
-    );
-  if (short.length)
-    return done('workload_mismatch', `the run did other work than the task specifies: ${short.join('; ')}`, {
-      metrics,
-      effectiveArgs,
-      result,
-    });
+  const read = await readMetrics(sandbox, kind, place.logDir, json);
+  const { effectiveArgs, result } = read;
+  if (!read.metrics) return done('no_metrics', read.problem, { effectiveArgs, result });
+  const metrics = read.metrics;
+  const work = workloadProblem(input, read.ns, metrics);
+  const found = { metrics, effectiveArgs, result };
+  if (work)
+    return done('workload_mismatch', work.detail, { ...found, workloadDifferences: work.differences });
   const primary = bench.primaryMetric?.name ?? parserFor(kind).primaryMetric;
-  if (!metrics[primary])
-    return done('no_metrics', `the output has no ${primary}`, { metrics, effectiveArgs, result });
-  return done('ok', '', { metrics, effectiveArgs, result });
+  if (!metrics[primary]) return done('no_metrics', `the output has no ${primary}`, found);
+  return done('ok', '', found);
 }
