@@ -13,7 +13,7 @@
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
@@ -126,6 +126,15 @@ export function agentBaseEnv(): Record<string, string> {
     if (v) env[k] = v;
   }
   return env;
+}
+
+/** An attempt's outcome.json, or null when it has none (never finished) or it cannot be read. */
+export async function readAttempt(dir: string): Promise<AttemptRecord | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'outcome.json'), 'utf8')) as AttemptRecord;
+  } catch {
+    return null;
+  }
 }
 
 /** Where an attempt lives. */

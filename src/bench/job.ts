@@ -109,6 +109,8 @@ interface Placed {
 
 /** What the sandboxes of a job hold once every variant is placed and set up. */
 interface Stage {
+  /** the prefetch cache's mounts and environment, when there is a cache */
+  readonly offline: ReturnType<typeof offlineSetup> | null;
   readonly sandboxes: Map<string, Sandbox>;
   readonly placed: Map<string, Placed>;
   readonly setups: Map<string, SetupRecord[]>;
@@ -199,35 +201,30 @@ export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
     opts.tamperPolicy,
   );
   const stage: Stage = {
+    offline: opts.cache ? offlineSetup(opts.cache) : null,
     sandboxes: new Map(),
     placed: new Map(),
     setups: new Map(),
     setupFailures: new Map(),
     fingerprint: {},
   };
-  let phases: PhaseRecord[] = [];
-  let accuracy: AccuracyReadings | null = null;
-  let measured: PreparedVariant[] = [];
-  let failed = false;
+  let measured: Pick<JobMeasurement, 'order' | 'variants' | 'phases'>;
+  let accuracy: AccuracyReadings | null;
   try {
     await stageVariants(opts, variants, stage);
-    measured = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
-    phases = await measureRounds(opts, variants, measured, stage);
-    const records = variantRecords(variants, stage);
-    const partial = { ...head, order: measured.map((v) => v.id), variants: records, phases, failure: null };
-    accuracy = await measureAccuracy(opts, stage, partial);
+    const runs = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
+    const phases = await measureRounds(opts, variants, runs, stage);
+    measured = { order: runs.map((v) => v.id), variants: variantRecords(variants, stage), phases };
+    accuracy = await measureAccuracy(opts, stage, { ...head, ...measured });
   } catch (e) {
-    failed = true;
+    // the first failure is the one to report; closing after it is best effort
     await closeStage(stage, repoDir, jobDir).catch(() => undefined);
     throw e;
-  } finally {
-    if (!failed) await closeStage(stage, repoDir, jobDir);
   }
+  await closeStage(stage, repoDir, jobDir);
   const m: JobMeasurement = {
     ...head,
-    order: measured.map((v) => v.id),
-    variants: variantRecords(variants, stage),
-    phases,
+    ...measured,
     accuracy,
     failure: null,
     fingerprint: stage.fingerprint,
@@ -258,7 +255,7 @@ function variantRecords(variants: readonly PreparedVariant[], stage: Stage): Mea
  */
 async function stageVariants(opts: JobOptions, variants: readonly PreparedVariant[], stage: Stage) {
   const { task, executor, jobDir } = opts;
-  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const { offline } = stage;
   const clientHost = variants[0]?.hostDir as string;
   const imageOf = (v: PreparedVariant): string =>
     (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
@@ -320,7 +317,7 @@ async function measureRounds(
 ): Promise<PhaseRecord[]> {
   const { task, jobDir } = opts;
   const kind = task.benchmark.kind as NonNullable<TaskSpec['benchmark']['kind']>;
-  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const { offline } = stage;
   const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
   const command = parsedCommand?.ok ? parsedCommand.parsed : null;
   const clientHost = variants[0]?.hostDir as string;
@@ -394,18 +391,15 @@ async function measureRounds(
 async function measureAccuracy(
   opts: JobOptions,
   stage: Stage,
-  m: Omit<JobMeasurement, 'accuracy' | 'fingerprint' | 'durationMs'>,
+  m: Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'policy'>,
 ): Promise<AccuracyReadings | null> {
   const { task, jobDir } = opts;
   const accuracy = opts.accuracy;
   if (!accuracy || task.benchmark.kind !== 'serving') return null;
-  const probes = await readProbes(jobDir, { ...m, accuracy: null, fingerprint: {}, durationMs: 0 });
-  const asked = accuracyCandidates(
-    gradeWithoutAccuracy({ ...m, fingerprint: {}, durationMs: 0 }, probes, m.policy),
-  );
+  const asked = accuracyCandidates(gradeWithoutAccuracy(m, await readProbes(jobDir, m), m.policy));
   if (!asked.length) return null;
   const items = parseAccuracyDataset(await readFile(accuracy.dataset, 'utf8'), accuracy.dataset);
-  const offline = opts.cache ? offlineSetup(opts.cache) : null;
+  const { offline } = stage;
   const baseEnv = { ...offline?.env, ...task.benchmark.env, PYTHONUNBUFFERED: '1' };
   const ask = async (id: string): Promise<AccuracyScore | string> => {
     const at = stage.placed.get(id);

@@ -75,7 +75,10 @@ export async function writeMeasurement(jobDir: string, m: JobMeasurement): Promi
  * The probe outputs of each variant (its last measured round with a probe), read from the job's
  * folder: the phase's own `probe.jsonl`, wherever the run folder has moved since.
  */
-export async function readProbes(jobDir: string, m: JobMeasurement): Promise<Record<string, ProbeReading>> {
+export async function readProbes(
+  jobDir: string,
+  m: Pick<JobMeasurement, 'task' | 'variants' | 'phases'>,
+): Promise<Record<string, ProbeReading>> {
   const out: Record<string, ProbeReading> = {};
   if (!m.task.correctness) return out;
   for (const v of m.variants) {
@@ -104,8 +107,11 @@ export async function readProbes(jobDir: string, m: JobMeasurement): Promise<Rec
   return out;
 }
 
+/** What grading reads of a measurement. */
+type Graded = Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'accuracy'>;
+
 /** The measurement as grading reads it. */
-function gradeInput(m: JobMeasurement, probes: Readonly<Record<string, ProbeReading>>) {
+function gradeInput(m: Graded, probes: Readonly<Record<string, ProbeReading>>) {
   return {
     task: m.task.id,
     primaryMetric: m.primaryMetric,
@@ -119,7 +125,7 @@ function gradeInput(m: JobMeasurement, probes: Readonly<Record<string, ProbeRead
 
 /** The preliminary grade (no accuracy readings yet): what decides who the accuracy check asks. */
 export function gradeWithoutAccuracy(
-  m: Omit<JobMeasurement, 'accuracy'>,
+  m: Omit<Graded, 'accuracy'>,
   probes: Readonly<Record<string, ProbeReading>>,
   policy: GradePolicy,
 ) {

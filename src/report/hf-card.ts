@@ -16,41 +16,19 @@ import { compareWithPublished, hasPhase, listWords, sortedUnique } from './card-
 import type {
   AgentCount,
   AgentLabelCount,
-  AgentModeCount,
-  AuditKindCount,
-  CardComparison,
-  CardDifference,
-  DifferenceCause,
   DifferenceCauseKind,
   HfCard,
   HfCardContext,
   HfCardInput,
   HfGaps,
-  ModeCount,
   NameVariant,
   ShardPlan,
 } from './card-types.js';
 import { HF_CARD_VERSION } from './card-types.js';
 import { leaderboardMarkdownTable, leaderboardNotes, runBoardMarkdownTable } from './leaderboard-format.js';
 
-export type {
-  AgentCount,
-  AgentLabelCount,
-  AgentModeCount,
-  AuditKindCount,
-  CardComparison,
-  CardDifference,
-  DifferenceCause,
-  DifferenceCauseKind,
-  HfCard,
-  HfCardContext,
-  HfCardInput,
-  HfGaps,
-  ModeCount,
-  NameVariant,
-  ShardPlan,
-};
-export { HF_CARD_VERSION };
+// the card's types and version, for the modules that read cards
+export * from './card-types.js';
 
 /** Rows per Parquet shard unless `--shard-rows` says otherwise. */
 export const DEFAULT_SHARD_ROWS = 5000;

@@ -24,7 +24,7 @@
 
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
+import { type AttemptRecord, attemptDir, readAttempt } from '../agent/attempt.js';
 import type { Budgets } from '../agent/types.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import type { RepoSource } from '../bench/workspace.js';
@@ -619,15 +619,6 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     slots: backend.slotUsage(),
     wallMs: performance.now() - t0,
   };
-}
-
-/** An attempt's outcome.json, or null. */
-async function readAttempt(dir: string): Promise<AttemptRecord | null> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'outcome.json'), 'utf8')) as AttemptRecord;
-  } catch {
-    return null;
-  }
 }
 
 export type { UnitRecord };

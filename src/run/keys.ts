@@ -9,8 +9,6 @@ import { createHash } from 'node:crypto';
 import type { AgentPayload, BenchPayload } from '../sched/work.js';
 import { unitKey } from '../store/units.js';
 
-export { changedInputs } from '../store/units.js';
-
 /** Whether a payload field is in the key (`key`) or why it is not. */
 type Decisions<P> = { readonly [K in keyof Required<P>]: 'key' | string };
 

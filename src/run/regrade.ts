@@ -6,14 +6,16 @@
  * byte for byte; the judge's answers of a judged run are carried over (they do not depend on the
  * grade) and each row's quadrant is decided again from its new verdict.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
+import { attemptDir, readAttempt } from '../agent/attempt.js';
 import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
 import type { JobResult } from '../bench/types.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { GradePolicy } from '../grade/job.js';
 import { hardSuccess, quadrant } from '../grade/judge.js';
+import { readExtendedRows } from '../report/ext-rows-io.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { readStored, StoredRecordError } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -64,13 +66,7 @@ async function readMeasurement(jobDir: string): Promise<JobMeasurement> {
   return (await readStored('measurement', measurementPath(jobDir))) as unknown as JobMeasurement;
 }
 
-/** The attempt record behind an agent's patch, when the run ran that agent. */
-async function attemptRecord(dir: string): Promise<AttemptRecord | null> {
-  const text = await readFile(join(dir, 'outcome.json'), 'utf8').catch(() => null);
-  return text === null ? null : (JSON.parse(text) as AttemptRecord);
-}
-
-/** The verdicts of a job's previous grade, by variant, when it has one. */
+/** The verdicts of a job's grade (its `job.json`), by variant; null when it has none. */
 async function previousVerdicts(jobDir: string): Promise<Map<string, string | null> | null> {
   const text = await readFile(join(jobDir, 'job.json'), 'utf8').catch(() => null);
   if (text === null) return null;
@@ -97,12 +93,9 @@ export async function regradeRun(
   let jobs = 0;
   for (const g of groups) {
     const jobDir = join(runDir, 'jobs', g.slug);
-    const hasJob = await readFile(join(jobDir, 'job.json'), 'utf8').then(
-      () => true,
-      () => false,
-    );
+    const before = await previousVerdicts(jobDir);
     // a job that never ran (a cap) or failed without a result has no rows in the run either
-    if (!hasJob) continue;
+    if (!before) continue;
     const m = await readMeasurement(jobDir).catch((e: unknown) => {
       if (e instanceof StoredRecordError && e.problem.startsWith('cannot be read'))
         throw new StoredRecordError(
@@ -116,18 +109,17 @@ export async function regradeRun(
     policies[g.slug] = policy;
     const result = jobResultOf(m, await readProbes(jobDir, m), policy);
     jobs++;
-    const before = await previousVerdicts(jobDir);
     for (const a of result.agents) {
       const after = a.verdict?.verdict ?? a.failure ?? null;
-      const was = before?.get(a.variant) ?? null;
-      if (before && was !== after) changes.push({ job: g.slug, variant: a.variant, before: was, after });
+      const was = before.get(a.variant) ?? null;
+      if (was !== after) changes.push({ job: g.slug, variant: a.variant, before: was, after });
     }
     await mkdir(join(outDir, 'jobs', g.slug), { recursive: true });
     await writeFileAtomic(join(outDir, 'jobs', g.slug, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
     const efforts = new Map<string, AttemptEffort>();
     for (const v of m.variants) {
       if (v.kind !== 'agent' || !v.agent) continue;
-      const rec = await attemptRecord(attemptDir(runDir, v.agent, m.task.id, g.n));
+      const rec = await readAttempt(attemptDir(runDir, v.agent, m.task.id, g.n));
       if (rec) efforts.set(v.agent, effortOf(v.agent, m.task.id, g.n, rec));
     }
     const rows = await rowsForJob(m.task, result, {
@@ -150,16 +142,11 @@ export async function regradeRun(
   return { outDir, jobs, v5, extended, changes };
 }
 
-/** The judged rows of the run, by job and variant. */
+/** The judged rows of the run (none when it has no rows file), by job and variant. */
 async function judgedRows(runDir: string): Promise<Map<string, ExtendedRow>> {
-  const text = await readFile(join(runDir, 'rows.ext.jsonl'), 'utf8').catch(() => '');
-  const out = new Map<string, ExtendedRow>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const row = JSON.parse(line) as ExtendedRow;
-    if (row.judge !== undefined) out.set(`${row.jobPath} ${row.variant}`, row);
-  }
-  return out;
+  const file = join(runDir, 'rows.ext.jsonl');
+  const rows = existsSync(file) ? await readExtendedRows(file) : [];
+  return new Map(rows.filter((r) => r.judge !== undefined).map((r) => [`${r.jobPath} ${r.variant}`, r]));
 }
 
 /** The row with the run's judge answer, its quadrant decided from the new verdict. */
