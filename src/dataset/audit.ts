@@ -4,12 +4,12 @@
  * column. Pure over the rows: the same rows give the same findings whatever file format they came from.
  */
 
-import type { BenchmarkKind } from '../parse/types.js';
-import { parsePerfCommand } from '../task/perf-command.js';
+import type { BenchmarkKind, ParseResult } from '../parse/types.js';
+import { type ParsedPerfCommand, parsePerfCommand } from '../task/perf-command.js';
 import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
 import { canonicalAgent, canonicalRepo } from './names.js';
 import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
-import { readRaw } from './raw-metrics.js';
+import { type RawReading, readRaw } from './raw-metrics.js';
 import {
   derivedColumn,
   metricColumn,
@@ -134,14 +134,41 @@ export function auditRows(
   );
 }
 
+/** Adds a finding of the row being audited. */
+type AddFinding = (f: Omit<AuditFinding, 'row' | 'commit' | 'agent'>) => void;
+
+/** Where a row's effective perf command came from ({@link rowCommand}). */
+type CommandSource = ReturnType<typeof rowCommand>['source'];
+
+/** Every finding of one row. */
 function auditRow(row: V5Row, rowNo: number, ctx: AuditContext): AuditFinding[] {
   const out: AuditFinding[] = [];
   const commit = row.commit_short ?? '?';
   const agent = row.agent_name ?? '?';
-  const add = (f: Omit<AuditFinding, 'row' | 'commit' | 'agent'>) =>
-    out.push({ row: rowNo, commit, agent, ...f });
+  const add: AddFinding = (f) => out.push({ row: rowNo, commit, agent, ...f });
 
-  // names and identifiers
+  auditNames(row, add);
+  // which benchmark the row is about
+  const { command, source } = rowCommand(row, ctx);
+  const perfKind = kindOfCommand(command);
+  const parsedCommand = command ? parseCommandCached(command) : null;
+  if (perfKind && row.benchmark_mode && row.benchmark_mode !== V5_MODE_OF_KIND[perfKind]) {
+    add({
+      column: 'benchmark_mode',
+      kind: 'mode_mismatch',
+      severity: 'warning',
+      detail: `benchmark_mode '${row.benchmark_mode}' but the perf command${source === 'catalogue' ? ' (from the task catalogue)' : ''} runs a ${perfKind} benchmark`,
+      published: row.benchmark_mode,
+      expected: V5_MODE_OF_KIND[perfKind],
+    });
+  }
+  for (const phase of V5_PHASES) auditPhase(row, phase, perfKind, parsedCommand, source, add);
+  auditDerived(row, add);
+  return out;
+}
+
+/** Names and identifiers: agent and repository spellings, and the commit hash's length. */
+function auditNames(row: V5Row, add: AddFinding): void {
   if (row.agent_name && canonicalAgent(row.agent_name) !== row.agent_name) {
     add({
       column: 'agent_name',
@@ -171,135 +198,152 @@ function auditRow(row: V5Row, rowNo: number, ctx: AuditContext): AuditFinding[] 
       published: row.commit_hash,
     });
   }
+}
 
-  // which benchmark the row is about
-  const { command, source } = rowCommand(row, ctx);
-  const perfKind = kindOfCommand(command);
-  const parsedCommand = command ? parseCommandCached(command) : null;
-  if (perfKind && row.benchmark_mode && row.benchmark_mode !== V5_MODE_OF_KIND[perfKind]) {
+/** One phase's metric columns against its raw output, and the workload its run used. */
+function auditPhase(
+  row: V5Row,
+  phase: V5Phase,
+  perfKind: BenchmarkKind | null,
+  parsedCommand: ReturnType<typeof parsePerfCommand> | null,
+  source: CommandSource,
+  add: AddFinding,
+): void {
+  const raw = row[rawColumn(phase)] as string | null;
+  if (!raw) {
+    if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
+    return;
+  }
+  const reading = readRaw(raw, perfKind);
+  if (!reading) {
     add({
-      column: 'benchmark_mode',
-      kind: 'mode_mismatch',
-      severity: 'warning',
-      detail: `benchmark_mode '${row.benchmark_mode}' but the perf command${source === 'catalogue' ? ' (from the task catalogue)' : ''} runs a ${perfKind} benchmark`,
-      published: row.benchmark_mode,
-      expected: V5_MODE_OF_KIND[perfKind],
+      column: rawColumn(phase),
+      kind: 'raw_without_metrics',
+      severity: 'info',
+      detail: `${phase} raw output (${raw.length} chars) shows no benchmark result and the perf command names no known script`,
+    });
+    return;
+  }
+  if (reading.detected && perfKind && reading.kind !== perfKind) {
+    add({
+      column: rawColumn(phase),
+      kind: 'raw_other_benchmark',
+      severity: 'error',
+      detail: `the ${phase} raw output is a ${reading.kind} benchmark's, but the perf command runs a ${perfKind} benchmark: the row does not measure its stated workload`,
     });
   }
+  if (!reading.parse.ok) {
+    auditFailedRun(row, phase, raw, reading.parse, add);
+    if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
+    return;
+  }
+  auditMetrics(row, phase, reading, add);
+  // the workload the run really used
+  if (parsedCommand?.ok && parsedCommand.parsed.kind === reading.kind)
+    auditWorkload(phase, reading.namespaces, parsedCommand.parsed, source, add);
+}
 
-  // metrics against the raw output
-  for (const phase of V5_PHASES) {
-    const raw = row[rawColumn(phase)] as string | null;
-    if (!raw) {
-      if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
-      continue;
-    }
-    const reading = readRaw(raw, perfKind);
-    if (!reading) {
-      add({
-        column: rawColumn(phase),
-        kind: 'raw_without_metrics',
-        severity: 'info',
-        detail: `${phase} raw output (${raw.length} chars) shows no benchmark result and the perf command names no known script`,
-      });
-      continue;
-    }
-    if (reading.detected && perfKind && reading.kind !== perfKind) {
-      add({
-        column: rawColumn(phase),
-        kind: 'raw_other_benchmark',
-        severity: 'error',
-        detail: `the ${phase} raw output is a ${reading.kind} benchmark's, but the perf command runs a ${perfKind} benchmark: the row does not measure its stated workload`,
-      });
-    }
-    if (!reading.parse.ok) {
-      const truncated =
-        reading.parse.reason === 'truncated' ||
-        (!raw.endsWith('\n') && (raw.length === 3000 || raw.length >= 4960));
-      add({
-        column: rawColumn(phase),
-        kind: truncated ? 'raw_truncated' : 'raw_without_metrics',
-        severity: truncated ? 'warning' : 'info',
-        detail: `${phase} raw output (${raw.length} chars): ${reading.parse.reason}: ${reading.parse.detail}; its metric columns cannot be checked against it`,
-      });
-      const filled = V5_METRICS.filter((m) => row[metricColumn(phase, m)] !== null);
-      if (filled.length && !truncated) {
+/** A raw output that gave no result: truncated or not, and metric columns filled from another run. */
+function auditFailedRun(
+  row: V5Row,
+  phase: V5Phase,
+  raw: string,
+  parse: Extract<ParseResult, { ok: false }>,
+  add: AddFinding,
+): void {
+  const truncated =
+    parse.reason === 'truncated' || (!raw.endsWith('\n') && (raw.length === 3000 || raw.length >= 4960));
+  add({
+    column: rawColumn(phase),
+    kind: truncated ? 'raw_truncated' : 'raw_without_metrics',
+    severity: truncated ? 'warning' : 'info',
+    detail: `${phase} raw output (${raw.length} chars): ${parse.reason}: ${parse.detail}; its metric columns cannot be checked against it`,
+  });
+  const filled = V5_METRICS.filter((m) => row[metricColumn(phase, m)] !== null);
+  if (filled.length && !truncated) {
+    add({
+      column: rawColumn(phase),
+      kind: 'metrics_without_run',
+      severity: 'warning',
+      detail: `${filled.map((m) => metricColumn(phase, m)).join(', ')} hold values, but the stored ${phase} run ${parse.reason === 'crashed' ? 'crashed' : 'printed no result'}: the numbers come from another run`,
+    });
+  }
+}
+
+/** Each metric column of a phase against the value its parsed raw output holds. */
+function auditMetrics(row: V5Row, phase: V5Phase, reading: RawReading, add: AddFinding): void {
+  for (const metric of V5_METRICS) {
+    const col = metricColumn(phase, metric);
+    const v = row[col] as number | null;
+    const rv = reading.values[metric];
+    if (rv !== undefined) {
+      if (v === null) {
         add({
-          column: rawColumn(phase),
-          kind: 'metrics_without_run',
+          column: col,
+          kind: 'metric_missing',
           severity: 'warning',
-          detail: `${filled.map((m) => metricColumn(phase, m)).join(', ')} hold values, but the stored ${phase} run ${reading.parse.reason === 'crashed' ? 'crashed' : 'printed no result'}: the numbers come from another run`,
+          detail: `null, but the ${phase} raw output holds ${fmt(rv)}`,
+          published: null,
+          expected: rv,
         });
-      }
-      if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
-      continue;
-    }
-    for (const metric of V5_METRICS) {
-      const col = metricColumn(phase, metric);
-      const v = row[col] as number | null;
-      const rv = reading.values[metric];
-      if (rv !== undefined) {
-        if (v === null) {
-          add({
-            column: col,
-            kind: 'metric_missing',
-            severity: 'warning',
-            detail: `null, but the ${phase} raw output holds ${fmt(rv)}`,
-            published: null,
-            expected: rv,
-          });
-        } else if (!sameMeasurement(v, rv)) {
-          const alias = Object.entries(reading.parse.ok ? reading.parse.metrics : {}).find(([, m]) =>
-            sameMeasurement(m.value, v),
-          );
-          const hint = alias
-            ? `; the published value is the raw output's ${alias[0]} (${alias[1].unit})`
-            : '';
-          add({
-            column: col,
-            kind: 'metric_mismatch',
-            severity: 'error',
-            detail: `published ${fmt(v)}, the ${phase} raw output says ${fmt(rv)}${hint}`,
-            published: v,
-            expected: rv,
-          });
-        }
-      } else if (v !== null && !reading.applicable.includes(metric)) {
+      } else if (!sameMeasurement(v, rv)) {
+        const alias = Object.entries(reading.parse.ok ? reading.parse.metrics : {}).find(([, m]) =>
+          sameMeasurement(m.value, v),
+        );
+        const hint = alias ? `; the published value is the raw output's ${alias[0]} (${alias[1].unit})` : '';
         add({
           column: col,
-          kind: 'metric_not_applicable',
+          kind: 'metric_mismatch',
           severity: 'error',
-          detail: `published ${fmt(v)}, but a ${reading.kind} benchmark prints no ${metric}; the value cannot come from this run`,
+          detail: `published ${fmt(v)}, the ${phase} raw output says ${fmt(rv)}${hint}`,
           published: v,
-          expected: null,
-        });
-      } else if (v !== null) {
-        add({
-          column: col,
-          kind: 'metric_unverifiable',
-          severity: 'info',
-          detail: `published ${fmt(v)}; the ${phase} raw output does not show it`,
-          published: v,
+          expected: rv,
         });
       }
-    }
-    // the workload the run really used
-    if (parsedCommand?.ok && parsedCommand.parsed.kind === reading.kind) {
-      for (const ns of reading.namespaces.filter((n) => n.source === 'bare')) {
-        const { differences } = compareWorkload(parsedCommand.parsed, ns);
-        if (differences.length) {
-          add({
-            column: rawColumn(phase),
-            kind: 'workload_mismatch',
-            severity: 'error',
-            detail: `the ${phase} run's Namespace (line ${ns.line}) differs from the perf command${source === 'catalogue' ? ' (from the task catalogue)' : ''}: ${differences.map((d) => `${d.option} ran as ${d.dest}=${d.actual}`).join('; ')}`,
-          });
-        }
-      }
+    } else if (v !== null && !reading.applicable.includes(metric)) {
+      add({
+        column: col,
+        kind: 'metric_not_applicable',
+        severity: 'error',
+        detail: `published ${fmt(v)}, but a ${reading.kind} benchmark prints no ${metric}; the value cannot come from this run`,
+        published: v,
+        expected: null,
+      });
+    } else if (v !== null) {
+      add({
+        column: col,
+        kind: 'metric_unverifiable',
+        severity: 'info',
+        detail: `published ${fmt(v)}; the ${phase} raw output does not show it`,
+        published: v,
+      });
     }
   }
+}
 
-  // derived columns against the formula
+/** The arguments each bare Namespace line of a phase's run echoes, against the perf command's. */
+function auditWorkload(
+  phase: V5Phase,
+  namespaces: RawReading['namespaces'],
+  command: ParsedPerfCommand,
+  source: CommandSource,
+  add: AddFinding,
+): void {
+  for (const ns of namespaces.filter((n) => n.source === 'bare')) {
+    const { differences } = compareWorkload(command, ns);
+    if (differences.length) {
+      add({
+        column: rawColumn(phase),
+        kind: 'workload_mismatch',
+        severity: 'error',
+        detail: `the ${phase} run's Namespace (line ${ns.line}) differs from the perf command${source === 'catalogue' ? ' (from the task catalogue)' : ''}: ${differences.map((d) => `${d.option} ran as ${d.dest}=${d.actual}`).join('; ')}`,
+      });
+    }
+  }
+}
+
+/** Each derived column against the formula over its inputs. */
+function auditDerived(row: V5Row, add: AddFinding): void {
   for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
     for (const metric of V5_DERIVED_METRICS) {
       const col = derivedColumn(family, metric);
@@ -336,16 +380,9 @@ function auditRow(row: V5Row, rowNo: number, ctx: AuditContext): AuditFinding[] 
       }
     }
   }
-  return out;
 }
 
-function notApplicable(
-  row: V5Row,
-  phase: V5Phase,
-  kind: BenchmarkKind,
-  why: string,
-  add: (f: Omit<AuditFinding, 'row' | 'commit' | 'agent'>) => void,
-): void {
+function notApplicable(row: V5Row, phase: V5Phase, kind: BenchmarkKind, why: string, add: AddFinding): void {
   for (const metric of V5_METRICS) {
     const col = metricColumn(phase, metric);
     const v = row[col] as number | null;

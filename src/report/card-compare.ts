@@ -5,10 +5,15 @@
  * 43-commit comparison, rows that contradict the card, "wrong metric" rows the card counts as patch
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
-import { auditRows } from '../dataset/audit.js';
-import type { AgentSummary } from '../dataset/leaderboard.js';
+import { type AuditContext, auditRows } from '../dataset/audit.js';
+import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
 import { canonicalAgent, canonicalModel } from '../dataset/names.js';
-import { type PublishedCard, type PublishedCardAgent, publishedStatus } from '../dataset/published-card.js';
+import {
+  type PublishedCard,
+  type PublishedCardAgent,
+  type PublishedDataGap,
+  publishedStatus,
+} from '../dataset/published-card.js';
 import { metricColumn, V5_METRICS, type V5Metric, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
 import type {
   CardComparison,
@@ -94,6 +99,32 @@ export function listWords(xs: readonly string[]): string {
   return xs.length ? xs.join(' ') : 'none';
 }
 
+/** One commit's cause of a difference, before {@link groupCauses} groups them. */
+type CauseItem = { kind: DifferenceCauseKind; detail: string; commit: string };
+
+/** The rows of one commit. */
+type RowsOf = (commit: string) => V5Row[];
+
+/** What the comparison's sections collect, in the order they run. */
+interface Findings {
+  readonly differences: CardDifference[];
+  readonly agreements: string[];
+  readonly unverifiable: string[];
+}
+
+/** How the input's commits stand against the card's and the task catalogue's. */
+interface InputSplit {
+  readonly present: ReadonlySet<string>;
+  /** the catalogue's commits that the input lacks */
+  readonly absent: readonly string[];
+  /** how many of the card's commits the input lacks */
+  readonly missingCommits: number;
+  /** commits of the input that the release does not name: a split cannot explain what they change */
+  readonly foreign: readonly string[];
+  /** the hidden-split cause, in words */
+  readonly detail: string;
+}
+
 /** Compares the computed card with the published card's figures; each difference gets its causes. */
 export function compareWithPublished(
   card: HfCard,
@@ -101,26 +132,45 @@ export function compareWithPublished(
   published: PublishedCard,
   ctx: HfCardContext = {},
 ): CardComparison {
-  const differences: CardDifference[] = [];
-  const agreements: string[] = [];
-  const unverifiable: string[] = [];
-  const present = new Set(card.commitList);
-  const catalogue = ctx.catalogueCommits ? sortedUnique(ctx.catalogueCommits) : null;
-  const absent = catalogue ? catalogue.filter((c) => !present.has(c)) : [];
-  const missingCommits = published.commits - present.size;
-  const splitDetail = `the input holds ${present.size} of the card's ${published.commits} commits: it is a split of the release, and the rows of the other ${missingCommits} commits, held apart, cannot be in it${catalogue && absent.length ? ' (the task catalogue names them)' : ''}; every count over them is lower`;
-  const rowsOf = (c: string) => rows.filter((r) => r.commit_short === c);
+  const out: Findings = { differences: [], agreements: [], unverifiable: [] };
+  const split = inputSplit(card.commitList, published.commits, ctx.catalogueCommits);
+  const rowsOf: RowsOf = (c) => rows.filter((r) => r.commit_short === c);
   const lb = card.leaderboard;
-  const inScope = new Set(lb.commitsInScope);
-  const cardComparison = new Set(published.comparisonCommits);
+  const matched = matchCardAgents(published.agents, lb.agents);
+  compareTotals(card, published, split, out);
+  compareAgents(published.agents, lb.agents, matched, rows, split, out);
+  compareComparisonCommits(published, lb, split, out);
+  for (const ca of published.agents) {
+    const a = matched.get(ca.id);
+    if (a) compareAgentStatuses(ca, a, published, lb, rowsOf, split, out);
+  }
+  compareFailingForEveryAgent(card.gaps.noAgentMetrics, published, lb, rowsOf, split, out);
+  compareDataGaps(published.dataGaps, rowsOf, split.present, ctx, out);
+  compareNotBenchmarkable(published.notBenchmarkable, rowsOf, split.present, out);
+  return { source: published.source, ...out };
+}
 
-  // commits of the input that the release does not name: a split cannot explain what they change
-  const foreign = catalogue ? card.commitList.filter((c) => !catalogue.includes(c)) : [];
+/** Which of the card's and the catalogue's commits the input holds, and the hidden-split wording. */
+function inputSplit(
+  commitList: readonly string[],
+  cardCommits: number,
+  catalogueCommits: readonly string[] | undefined,
+): InputSplit {
+  const present = new Set(commitList);
+  const catalogue = catalogueCommits ? sortedUnique(catalogueCommits) : null;
+  const absent = catalogue ? catalogue.filter((c) => !present.has(c)) : [];
+  const missingCommits = cardCommits - present.size;
+  const detail = `the input holds ${present.size} of the card's ${cardCommits} commits: it is a split of the release, and the rows of the other ${missingCommits} commits, held apart, cannot be in it${catalogue && absent.length ? ' (the task catalogue names them)' : ''}; every count over them is lower`;
+  const foreign = catalogue ? commitList.filter((c) => !catalogue.includes(c)) : [];
+  return { present, absent, missingCommits, foreign, detail };
+}
 
-  // totals
+/** The total rows and unique commits. */
+function compareTotals(card: HfCard, published: PublishedCard, split: InputSplit, out: Findings): void {
+  const { absent, missingCommits, foreign } = split;
   if (card.rows !== published.rows) {
     const explained = card.rows < published.rows && missingCommits > 0 && !foreign.length;
-    differences.push({
+    out.differences.push({
       id: 'rows',
       what: 'total rows',
       card: String(published.rows),
@@ -129,7 +179,7 @@ export function compareWithPublished(
         explained
           ? {
               kind: 'hidden_split',
-              detail: `${splitDetail}; their ${published.rows - card.rows} rows are missing`,
+              detail: `${split.detail}; their ${published.rows - card.rows} rows are missing`,
               commits: absent,
             }
           : {
@@ -141,16 +191,16 @@ export function compareWithPublished(
             },
       ],
     });
-  } else agreements.push(`total rows: ${card.rows}`);
+  } else out.agreements.push(`total rows: ${card.rows}`);
   if (card.commits !== published.commits) {
-    differences.push({
+    out.differences.push({
       id: 'commits',
       what: 'unique commits',
       card: String(published.commits),
       rows: String(card.commits),
       causes: [
         ...(missingCommits > 0
-          ? [{ kind: 'hidden_split' as const, detail: splitDetail, commits: absent }]
+          ? [{ kind: 'hidden_split' as const, detail: split.detail, commits: absent }]
           : []),
         ...(foreign.length
           ? [
@@ -163,92 +213,32 @@ export function compareWithPublished(
           : []),
       ],
     });
-  } else agreements.push(`unique commits: ${card.commits}`);
+  } else out.agreements.push(`unique commits: ${card.commits}`);
+}
 
-  // agents
-  const matched = matchCardAgents(published.agents, lb.agents);
-  if (lb.agents.length === published.agents.length && [...matched.values()].every((m) => m !== null))
-    agreements.push(`agents: ${lb.agents.length} (agent, model) run series`);
-  for (const ca of published.agents) {
+/** The card's agents against the leaderboard's lines: presence, label and row count. */
+function compareAgents(
+  cardAgents: readonly PublishedCardAgent[],
+  lbAgents: readonly AgentSummary[],
+  matched: ReadonlyMap<string, AgentSummary | null>,
+  rows: readonly V5Row[],
+  split: InputSplit,
+  out: Findings,
+): void {
+  if (lbAgents.length === cardAgents.length && [...matched.values()].every((m) => m !== null))
+    out.agreements.push(`agents: ${lbAgents.length} (agent, model) run series`);
+  for (const ca of cardAgents) {
     const a = matched.get(ca.id) ?? null;
-    const cardLabel = `${ca.agentName} / ${ca.agentModel}`;
     if (!a) {
-      differences.push({
-        id: `agent:${ca.id}`,
-        what: `agent ${cardLabel}`,
-        card: `${cardLabel} is one of its agents`,
-        rows: 'no row of this agent and model',
-        causes: [
-          {
-            kind: missingCommits > 0 ? 'hidden_split' : 'unexplained',
-            detail:
-              missingCommits > 0
-                ? `${splitDetail}; this agent's rows may all be among them`
-                : 'no row names this agent and model',
-            commits: [],
-          },
-        ],
-      });
+      out.differences.push(missingAgent(ca, split));
       continue;
     }
-    const verbatim = a.labels.filter((l) => l.agentName === ca.agentName && l.agentModel === ca.agentModel);
-    const others = a.labels.filter((l) => !(l.agentName === ca.agentName && l.agentModel === ca.agentModel));
-    const total = a.labels.reduce((s, l) => s + l.rows, 0);
-    const labelText = a.labels
-      .map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} row${l.rows === 1 ? '' : 's'})`)
-      .join(', ');
-    if (others.length) {
-      const named = verbatim.reduce((s, l) => s + l.rows, 0);
-      differences.push({
-        id: `agent:${ca.id}:label`,
-        what: `${a.display}: agent and model label`,
-        card: cardLabel,
-        rows: labelText,
-        causes: [
-          {
-            kind: 'label',
-            detail: `the card's label is that of ${named} of this run series' ${total} rows; the other ${total - named} spell it ${others.map((l) => `${l.agentName} / ${l.agentModel}`).join(', ')}${a.labels.length > 1 ? ` (the leaderboard counts them as one run series: ${a.notes.find((n) => n.includes('inconsistent model label')) ?? 'same agent, no shared commit'})` : ''}`,
-            commits: [],
-          },
-        ],
-      });
-    } else agreements.push(`${a.display}: labelled ${cardLabel}`);
-    if (ca.rows !== null) {
-      if (ca.rows === total) agreements.push(`${a.display}: ${total} rows`);
-      else {
-        const theirCommits = new Set(
-          rows
-            .filter((r) =>
-              a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
-            )
-            .map((r) => r.commit_short),
-        );
-        const explained = total < ca.rows && ca.rows - total <= missingCommits;
-        differences.push({
-          id: `agent:${ca.id}:rows`,
-          what: `${a.display}: rows`,
-          card: String(ca.rows),
-          rows: `${total} (on ${theirCommits.size} commits)`,
-          causes: [
-            explained
-              ? {
-                  kind: 'hidden_split',
-                  detail: `${splitDetail}; ${ca.rows - total} of this agent's rows would be rows of those ${missingCommits} commits (at most one a commit)`,
-                  commits: [],
-                }
-              : {
-                  kind: 'unexplained',
-                  detail: `${total} rows here against the card's ${ca.rows}, more than the commits absent from the input can explain`,
-                  commits: [],
-                },
-          ],
-        });
-      }
-    }
+    compareAgentLabel(ca, a, out);
+    compareAgentRows(ca, a, rows, split, out);
   }
-  for (const a of lb.agents) {
+  for (const a of lbAgents) {
     if (![...matched.values()].some((m) => m?.key === a.key))
-      differences.push({
+      out.differences.push({
         id: `agent:${a.key}:not_in_card`,
         what: `agent ${a.display}`,
         card: 'not one of its agents',
@@ -256,202 +246,357 @@ export function compareWithPublished(
         causes: [{ kind: 'unexplained', detail: 'the card lists no such agent and model', commits: [] }],
       });
   }
+}
 
-  // the comparison's commits
+/** The difference for a card agent that no leaderboard line matches. */
+function missingAgent(ca: PublishedCardAgent, split: InputSplit): CardDifference {
+  const cardLabel = `${ca.agentName} / ${ca.agentModel}`;
+  return {
+    id: `agent:${ca.id}`,
+    what: `agent ${cardLabel}`,
+    card: `${cardLabel} is one of its agents`,
+    rows: 'no row of this agent and model',
+    causes: [
+      {
+        kind: split.missingCommits > 0 ? 'hidden_split' : 'unexplained',
+        detail:
+          split.missingCommits > 0
+            ? `${split.detail}; this agent's rows may all be among them`
+            : 'no row names this agent and model',
+        commits: [],
+      },
+    ],
+  };
+}
+
+/** Whether the rows spell a matched agent's name and model as the card does. */
+function compareAgentLabel(ca: PublishedCardAgent, a: AgentSummary, out: Findings): void {
+  const cardLabel = `${ca.agentName} / ${ca.agentModel}`;
+  const verbatim = a.labels.filter((l) => l.agentName === ca.agentName && l.agentModel === ca.agentModel);
+  const others = a.labels.filter((l) => !(l.agentName === ca.agentName && l.agentModel === ca.agentModel));
+  if (!others.length) {
+    out.agreements.push(`${a.display}: labelled ${cardLabel}`);
+    return;
+  }
+  const total = a.labels.reduce((s, l) => s + l.rows, 0);
+  const labelText = a.labels
+    .map((l) => `${l.agentName} / ${l.agentModel} (${l.rows} row${l.rows === 1 ? '' : 's'})`)
+    .join(', ');
+  const named = verbatim.reduce((s, l) => s + l.rows, 0);
+  out.differences.push({
+    id: `agent:${ca.id}:label`,
+    what: `${a.display}: agent and model label`,
+    card: cardLabel,
+    rows: labelText,
+    causes: [
+      {
+        kind: 'label',
+        detail: `the card's label is that of ${named} of this run series' ${total} rows; the other ${total - named} spell it ${others.map((l) => `${l.agentName} / ${l.agentModel}`).join(', ')}${a.labels.length > 1 ? ` (the leaderboard counts them as one run series: ${a.notes.find((n) => n.includes('inconsistent model label')) ?? 'same agent, no shared commit'})` : ''}`,
+        commits: [],
+      },
+    ],
+  });
+}
+
+/** A matched agent's row count against the card's, where the card states one. */
+function compareAgentRows(
+  ca: PublishedCardAgent,
+  a: AgentSummary,
+  rows: readonly V5Row[],
+  split: InputSplit,
+  out: Findings,
+): void {
+  if (ca.rows === null) return;
+  const total = a.labels.reduce((s, l) => s + l.rows, 0);
+  if (ca.rows === total) {
+    out.agreements.push(`${a.display}: ${total} rows`);
+    return;
+  }
+  const theirCommits = new Set(
+    rows
+      .filter((r) => a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model))
+      .map((r) => r.commit_short),
+  );
+  const { missingCommits } = split;
+  const explained = total < ca.rows && ca.rows - total <= missingCommits;
+  out.differences.push({
+    id: `agent:${ca.id}:rows`,
+    what: `${a.display}: rows`,
+    card: String(ca.rows),
+    rows: `${total} (on ${theirCommits.size} commits)`,
+    causes: [
+      explained
+        ? {
+            kind: 'hidden_split',
+            detail: `${split.detail}; ${ca.rows - total} of this agent's rows would be rows of those ${missingCommits} commits (at most one a commit)`,
+            commits: [],
+          }
+        : {
+            kind: 'unexplained',
+            detail: `${total} rows here against the card's ${ca.rows}, more than the commits absent from the input can explain`,
+            commits: [],
+          },
+    ],
+  });
+}
+
+/** The commits of the per-agent comparison, the card's against those the same rule keeps here. */
+function compareComparisonCommits(
+  published: PublishedCard,
+  lb: Leaderboard,
+  split: InputSplit,
+  out: Findings,
+): void {
+  const inScope = new Set(lb.commitsInScope);
+  const cardComparison = new Set(published.comparisonCommits);
   const cardOnly = published.comparisonCommits.filter((c) => !inScope.has(c));
   const rowsOnly = lb.commitsInScope.filter((c) => !cardComparison.has(c));
-  if (cardOnly.length || rowsOnly.length) {
-    const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
-    for (const c of cardOnly) {
-      if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
-      else
-        items.push({
-          kind: 'rows_contradict_card',
-          detail: `left out here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? 'not in scope'}`,
-          commit: c,
-        });
+  if (!cardOnly.length && !rowsOnly.length) {
+    out.agreements.push(`comparison commits: ${lb.commitsInScope.length}`);
+    return;
+  }
+  const items: CauseItem[] = [];
+  for (const c of cardOnly) {
+    if (!split.present.has(c)) items.push({ kind: 'hidden_split', detail: split.detail, commit: c });
+    else
+      items.push({
+        kind: 'rows_contradict_card',
+        detail: `left out here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? 'not in scope'}`,
+        commit: c,
+      });
+  }
+  for (const c of rowsOnly)
+    items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
+  out.differences.push({
+    id: 'comparison_commits',
+    what: 'commits of the per-agent comparison',
+    card: `${published.comparisonCommits.length} (${published.commits} − ${published.excludedWrongCommand} wrong perf commands − ${published.excludedDataIssue} data issue − those with nothing comparable)`,
+    rows: `${lb.commitsInScope.length} (the same rule over the ${split.present.size} commits of the input)`,
+    causes: groupCauses(items),
+  });
+}
+
+/** One matched agent's status on each commit, and what its rows show for a status. */
+interface AgentStatusView {
+  readonly statusOf: (c: string) => StatusOrNone;
+  readonly evidence: (c: string, status: StatusOrNone) => string;
+}
+
+/** The status view of one matched agent over the input's rows. */
+function agentStatusView(a: AgentSummary, rowsOf: RowsOf): AgentStatusView {
+  const statusOf = (c: string): StatusOrNone => {
+    const p = a.perCommit.find((x) => x.commit === c);
+    if (p) return p.status;
+    return a.unclassified.some((u) => u.commit === c) ? 'unclassified' : 'no_row';
+  };
+  const metricOf = (c: string) => a.perCommit.find((x) => x.commit === c)?.metric ?? null;
+  const agentRow = (c: string) =>
+    rowsOf(c).find((r) =>
+      a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+    );
+  const evidence = (c: string, status: StatusOrNone): string => {
+    const m = metricOf(c);
+    const row = agentRow(c);
+    switch (status) {
+      case 'no_row':
+        return 'the input has no row of this agent for the commit';
+      case 'unclassified':
+        return `the row could not be classified: ${a.unclassified.find((u) => u.commit === c)?.reason ?? '?'}`;
+      case 'patch_failure':
+        return row
+          ? 'the rows give "patch failure": the agent row holds no agent metric'
+          : 'no row of this agent';
+      case 'wrong_metric': {
+        const held = V5_METRICS.filter((x) => row && hasPhase(row, 'agent', x));
+        return `the rows give "wrong metric": the agent row holds agent ${held.join(', ')} but no agent ${m}`;
+      }
+      case 'missing_human_metric':
+        return rowsOf(c).every((r) => !hasPhase(r, 'human', m))
+          ? `the rows give "missing human metric": no row of the commit holds a human ${m}`
+          : `the rows give "missing human metric": this agent's row holds no human ${m}, another row of the commit does`;
+      case 'valid_for_comparison':
+        return `the rows give "valid for comparison": the agent row holds agent and human ${m}`;
     }
-    for (const c of rowsOnly)
-      items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
-    differences.push({
-      id: 'comparison_commits',
-      what: 'commits of the per-agent comparison',
-      card: `${published.comparisonCommits.length} (${published.commits} − ${published.excludedWrongCommand} wrong perf commands − ${published.excludedDataIssue} data issue − those with nothing comparable)`,
-      rows: `${lb.commitsInScope.length} (the same rule over the ${present.size} commits of the input)`,
+  };
+  return { statusOf, evidence };
+}
+
+/** A matched agent's commits of each status, the card's against the rows'. */
+function compareAgentStatuses(
+  ca: PublishedCardAgent,
+  a: AgentSummary,
+  published: PublishedCard,
+  lb: Leaderboard,
+  rowsOf: RowsOf,
+  split: InputSplit,
+  out: Findings,
+): void {
+  const view = agentStatusView(a, rowsOf);
+  for (const s of [
+    'valid_for_comparison',
+    'missing_human_metric',
+    'patch_failure',
+    'wrong_metric',
+  ] as const) {
+    const cardSet =
+      s === 'wrong_metric'
+        ? []
+        : published.comparisonCommits.filter((c) => publishedStatus(ca, c, published) === s);
+    const rowSet = lb.commitsInScope.filter((c) => view.statusOf(c) === s);
+    const cardMissing = cardSet.filter((c) => !rowSet.includes(c));
+    const rowExtra = rowSet.filter((c) => !cardSet.includes(c));
+    if (!cardMissing.length && !rowExtra.length) {
+      if (rowSet.length) out.agreements.push(`${a.display}: ${STATUS_WORDS[s]} on ${listWords(rowSet)}`);
+      else if (s !== 'wrong_metric') out.agreements.push(`${a.display}: no commit ${STATUS_WORDS[s]}`);
+      continue;
+    }
+    const items: CauseItem[] = [
+      ...cardMissing.map((c) => cardOnlyStatusCause(c, s, view, lb, split)),
+      ...rowExtra.map((c) => rowsOnlyStatusCause(c, s, publishedStatus(ca, c, published), view)),
+    ];
+    out.differences.push({
+      id: `status:${ca.id}:${s}`,
+      what: `${a.display}: ${STATUS_WORDS[s]}`,
+      card:
+        s === 'wrong_metric'
+          ? 'no such status (the card counts these rows as patch failures)'
+          : `${cardSet.length} of its ${published.comparisonCommits.length} commits`,
+      rows: `${rowSet.length} of the ${lb.commitsInScope.length} commits in scope`,
       causes: groupCauses(items),
     });
-  } else agreements.push(`comparison commits: ${lb.commitsInScope.length}`);
+  }
+}
 
-  // each agent's statuses
-  for (const ca of published.agents) {
-    const a = matched.get(ca.id);
-    if (!a) continue;
-    const statusOf = (c: string): StatusOrNone => {
-      const p = a.perCommit.find((x) => x.commit === c);
-      if (p) return p.status;
-      return a.unclassified.some((u) => u.commit === c) ? 'unclassified' : 'no_row';
+/** Why a commit the card gives status `s` does not have it in the rows. */
+function cardOnlyStatusCause(
+  c: string,
+  s: RowStatus,
+  view: AgentStatusView,
+  lb: Leaderboard,
+  split: InputSplit,
+): CauseItem {
+  if (!split.present.has(c)) return { kind: 'hidden_split', detail: split.detail, commit: c };
+  if (!lb.commitsInScope.includes(c))
+    return {
+      kind: 'rows_contradict_card',
+      detail: `left out of the comparison here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? '?'}`,
+      commit: c,
     };
-    const metricOf = (c: string) => a.perCommit.find((x) => x.commit === c)?.metric ?? null;
-    const agentRow = (c: string) =>
-      rowsOf(c).find((r) =>
-        a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
-      );
-    const evidence = (c: string, status: StatusOrNone): string => {
-      const m = metricOf(c);
-      const row = agentRow(c);
-      switch (status) {
-        case 'no_row':
-          return 'the input has no row of this agent for the commit';
-        case 'unclassified':
-          return `the row could not be classified: ${a.unclassified.find((u) => u.commit === c)?.reason ?? '?'}`;
-        case 'patch_failure':
-          return row
-            ? 'the rows give "patch failure": the agent row holds no agent metric'
-            : 'no row of this agent';
-        case 'wrong_metric': {
-          const held = V5_METRICS.filter((x) => row && hasPhase(row, 'agent', x));
-          return `the rows give "wrong metric": the agent row holds agent ${held.join(', ')} but no agent ${m}`;
-        }
-        case 'missing_human_metric':
-          return rowsOf(c).every((r) => !hasPhase(r, 'human', m))
-            ? `the rows give "missing human metric": no row of the commit holds a human ${m}`
-            : `the rows give "missing human metric": this agent's row holds no human ${m}, another row of the commit does`;
-        case 'valid_for_comparison':
-          return `the rows give "valid for comparison": the agent row holds agent and human ${m}`;
-      }
-    };
-    for (const s of [
-      'valid_for_comparison',
-      'missing_human_metric',
-      'patch_failure',
-      'wrong_metric',
-    ] as const) {
-      const cardSet =
-        s === 'wrong_metric'
-          ? []
-          : published.comparisonCommits.filter((c) => publishedStatus(ca, c, published) === s);
-      const rowSet = lb.commitsInScope.filter((c) => statusOf(c) === s);
-      const cardMissing = cardSet.filter((c) => !rowSet.includes(c));
-      const rowExtra = rowSet.filter((c) => !cardSet.includes(c));
-      if (!cardMissing.length && !rowExtra.length) {
-        if (rowSet.length) agreements.push(`${a.display}: ${STATUS_WORDS[s]} on ${listWords(rowSet)}`);
-        else if (s !== 'wrong_metric') agreements.push(`${a.display}: no commit ${STATUS_WORDS[s]}`);
-        continue;
-      }
-      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
-      for (const c of cardMissing) {
-        if (!present.has(c)) items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
-        else if (!inScope.has(c))
-          items.push({
+  const r = view.statusOf(c);
+  return {
+    kind:
+      s === 'patch_failure' && r === 'wrong_metric'
+        ? 'wrong_metric_counted_as_patch_failure'
+        : 'rows_contradict_card',
+    detail: view.evidence(c, r),
+    commit: c,
+  };
+}
+
+/** Why a commit the rows give status `s` does not have it on the card (`t`: the card's status, null outside its comparison). */
+function rowsOnlyStatusCause(
+  c: string,
+  s: RowStatus,
+  t: ReturnType<typeof publishedStatus>,
+  view: AgentStatusView,
+): CauseItem {
+  if (t === null) return { kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c };
+  return {
+    kind:
+      s === 'wrong_metric' && t === 'patch_failure'
+        ? 'wrong_metric_counted_as_patch_failure'
+        : 'rows_contradict_card',
+    detail: `the card says "${STATUS_WORDS[t]}"; ${view.evidence(c, s)}`,
+    commit: c,
+  };
+}
+
+/** The commits failing for every agent: the card's list against the commits whose rows lack agent metrics. */
+function compareFailingForEveryAgent(
+  rowSet: readonly string[],
+  published: PublishedCard,
+  lb: Leaderboard,
+  rowsOf: RowsOf,
+  split: InputSplit,
+  out: Findings,
+): void {
+  const cardMissing = published.failingForEveryAgent.filter((c) => !rowSet.includes(c));
+  const rowExtra = rowSet.filter((c) => !published.failingForEveryAgent.includes(c));
+  if (!cardMissing.length && !rowExtra.length) {
+    out.agreements.push(`failing for every agent: ${listWords(rowSet)}`);
+    return;
+  }
+  const items: CauseItem[] = [];
+  for (const c of cardMissing)
+    items.push(
+      split.present.has(c)
+        ? someAgentMetricsCause(c, lb.agents, rowsOf)
+        : { kind: 'hidden_split', detail: split.detail, commit: c },
+    );
+  for (const c of rowExtra)
+    items.push(
+      published.comparisonCommits.includes(c)
+        ? {
             kind: 'rows_contradict_card',
-            detail: `left out of the comparison here: ${lb.excluded.find((x) => x.commit === c)?.reason ?? '?'}`,
+            detail: 'no row of the commit holds an agent metric, yet the card does not list it',
             commit: c,
-          });
-        else {
-          const r = statusOf(c);
-          items.push({
-            kind:
-              s === 'patch_failure' && r === 'wrong_metric'
-                ? 'wrong_metric_counted_as_patch_failure'
-                : 'rows_contradict_card',
-            detail: evidence(c, r),
+          }
+        : {
+            kind: 'outside_card_comparison',
+            detail: `${OUTSIDE_LIST_DETAIL}; no row of the commit holds an agent metric`,
             commit: c,
-          });
-        }
-      }
-      for (const c of rowExtra) {
-        const t = publishedStatus(ca, c, published);
-        if (t === null) items.push({ kind: 'outside_card_comparison', detail: OUTSIDE_DETAIL, commit: c });
-        else
-          items.push({
-            kind:
-              s === 'wrong_metric' && t === 'patch_failure'
-                ? 'wrong_metric_counted_as_patch_failure'
-                : 'rows_contradict_card',
-            detail: `the card says "${STATUS_WORDS[t]}"; ${evidence(c, s)}`,
-            commit: c,
-          });
-      }
-      differences.push({
-        id: `status:${ca.id}:${s}`,
-        what: `${a.display}: ${STATUS_WORDS[s]}`,
-        card:
-          s === 'wrong_metric'
-            ? 'no such status (the card counts these rows as patch failures)'
-            : `${cardSet.length} of its ${published.comparisonCommits.length} commits`,
-        rows: `${rowSet.length} of the ${lb.commitsInScope.length} commits in scope`,
-        causes: groupCauses(items),
-      });
-    }
-  }
+          },
+    );
+  out.differences.push({
+    id: 'failing_for_every_agent',
+    what: 'commits failing for every agent',
+    card: `${published.failingForEveryAgent.length}: ${published.failingForEveryAgent.join(' ')}`,
+    rows: `${rowSet.length} commits of the input whose every row lacks agent metrics`,
+    causes: groupCauses(items),
+  });
+}
 
-  // failing for every agent
-  {
-    const rowSet = card.gaps.noAgentMetrics;
-    const cardMissing = published.failingForEveryAgent.filter((c) => !rowSet.includes(c));
-    const rowExtra = rowSet.filter((c) => !published.failingForEveryAgent.includes(c));
-    if (cardMissing.length || rowExtra.length) {
-      const items: Array<{ kind: DifferenceCauseKind; detail: string; commit: string }> = [];
-      for (const c of cardMissing) {
-        if (!present.has(c)) {
-          items.push({ kind: 'hidden_split', detail: splitDetail, commit: c });
-          continue;
-        }
-        const withMetrics = rowsOf(c).filter((r) => hasPhase(r, 'agent'));
-        const statuses = withMetrics.map((r) => {
-          const a = lb.agents.find((x) =>
-            x.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
-          );
-          const p = a?.perCommit.find((x) => x.commit === c);
-          return { r, a, p };
-        });
-        const lumped = statuses.every((x) => x.p?.status === 'wrong_metric');
-        items.push({
-          kind: lumped ? 'wrong_metric_counted_as_patch_failure' : 'rows_contradict_card',
-          detail: statuses
-            .map(
-              ({ r, a, p }) =>
-                `the ${a?.display ?? r.agent_name} row holds agent ${V5_METRICS.filter((m) => hasPhase(r, 'agent', m)).join(', ')}${p?.status === 'wrong_metric' ? ` but no agent ${p.metric}` : ''} (${STATUS_WORDS[p?.status ?? 'patch_failure']})`,
-            )
-            .join('; '),
-          commit: c,
-        });
-      }
-      for (const c of rowExtra)
-        items.push(
-          cardComparison.has(c)
-            ? {
-                kind: 'rows_contradict_card',
-                detail: 'no row of the commit holds an agent metric, yet the card does not list it',
-                commit: c,
-              }
-            : {
-                kind: 'outside_card_comparison',
-                detail: `${OUTSIDE_LIST_DETAIL}; no row of the commit holds an agent metric`,
-                commit: c,
-              },
-        );
-      differences.push({
-        id: 'failing_for_every_agent',
-        what: 'commits failing for every agent',
-        card: `${published.failingForEveryAgent.length}: ${published.failingForEveryAgent.join(' ')}`,
-        rows: `${rowSet.length} commits of the input whose every row lacks agent metrics`,
-        causes: groupCauses(items),
-      });
-    } else agreements.push(`failing for every agent: ${listWords(rowSet)}`);
-  }
+/** The cause for a commit the card lists as failing for every agent though some of its rows hold agent metrics. */
+function someAgentMetricsCause(c: string, lbAgents: readonly AgentSummary[], rowsOf: RowsOf): CauseItem {
+  const withMetrics = rowsOf(c).filter((r) => hasPhase(r, 'agent'));
+  const statuses = withMetrics.map((r) => {
+    const a = lbAgents.find((x) =>
+      x.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
+    );
+    const p = a?.perCommit.find((x) => x.commit === c);
+    return { r, a, p };
+  });
+  const lumped = statuses.every((x) => x.p?.status === 'wrong_metric');
+  return {
+    kind: lumped ? 'wrong_metric_counted_as_patch_failure' : 'rows_contradict_card',
+    detail: statuses
+      .map(
+        ({ r, a, p }) =>
+          `the ${a?.display ?? r.agent_name} row holds agent ${V5_METRICS.filter((m) => hasPhase(r, 'agent', m)).join(', ')}${p?.status === 'wrong_metric' ? ` but no agent ${p.metric}` : ''} (${STATUS_WORDS[p?.status ?? 'patch_failure']})`,
+      )
+      .join('; '),
+    commit: c,
+  };
+}
 
-  // data gaps and commits that cannot be benchmarked: the rows can confirm or contradict each
-  for (const g of published.dataGaps) {
+/** The card's data gaps: the rows confirm each, contradict it, or cannot check it. */
+function compareDataGaps(
+  dataGaps: readonly PublishedDataGap[],
+  rowsOf: RowsOf,
+  present: ReadonlySet<string>,
+  ctx: AuditContext,
+  out: Findings,
+): void {
+  for (const g of dataGaps) {
     const what = `data gap ${g.commit} (${g.what})`;
     if (!present.has(g.commit)) {
-      unverifiable.push(`${what}: the commit is not in the input`);
+      out.unverifiable.push(`${what}: the commit is not in the input`);
       continue;
     }
     const holding = rowsOf(g.commit).filter((r) => hasPhase(r, g.phase, g.metric));
     const measured = `${g.phase} ${g.metric ?? 'measurement'}`;
     if (!holding.length) {
-      agreements.push(`${what}: no row holds a ${measured}`);
+      out.agreements.push(`${what}: no row holds a ${measured}`);
       continue;
     }
     const sources = sortedUnique(holding.map((r) => String(r.data_source)));
@@ -474,7 +619,7 @@ export function compareWithPublished(
         )
         .map((f) => `${f.kind} ${f.column}: ${f.detail}`),
     );
-    differences.push({
+    out.differences.push({
       id: `data_gap:${g.commit}`,
       what,
       card: `no ${measured}`,
@@ -488,31 +633,37 @@ export function compareWithPublished(
       ],
     });
   }
-  {
-    const contradicted = published.notBenchmarkable.filter(
-      (c) => present.has(c) && rowsOf(c).some((r) => hasPhase(r, 'baseline')),
-    );
-    const confirmed = published.notBenchmarkable.filter((c) => present.has(c) && !contradicted.includes(c));
-    const hidden = published.notBenchmarkable.filter((c) => !present.has(c));
-    if (confirmed.length)
-      agreements.push(`not benchmarkable: no row of ${confirmed.join(' ')} holds a baseline measurement`);
-    if (hidden.length) unverifiable.push(`not benchmarkable: ${hidden.join(' ')} are not in the input`);
-    if (contradicted.length)
-      differences.push({
-        id: 'not_benchmarkable',
-        what: 'commits not benchmarkable on the old vLLM',
-        card: `${published.notBenchmarkable.length}: ${published.notBenchmarkable.join(' ')}`,
-        rows: `${contradicted.length} of them have baseline measurements`,
-        causes: [
-          {
-            kind: 'rows_contradict_card',
-            detail: 'rows of these commits hold baseline numbers',
-            commits: contradicted,
-          },
-        ],
-      });
-  }
-  return { source: published.source, differences, agreements, unverifiable };
+}
+
+/** The commits the card calls not benchmarkable: confirmed when no row holds a baseline measurement. */
+function compareNotBenchmarkable(
+  notBenchmarkable: readonly string[],
+  rowsOf: RowsOf,
+  present: ReadonlySet<string>,
+  out: Findings,
+): void {
+  const contradicted = notBenchmarkable.filter(
+    (c) => present.has(c) && rowsOf(c).some((r) => hasPhase(r, 'baseline')),
+  );
+  const confirmed = notBenchmarkable.filter((c) => present.has(c) && !contradicted.includes(c));
+  const hidden = notBenchmarkable.filter((c) => !present.has(c));
+  if (confirmed.length)
+    out.agreements.push(`not benchmarkable: no row of ${confirmed.join(' ')} holds a baseline measurement`);
+  if (hidden.length) out.unverifiable.push(`not benchmarkable: ${hidden.join(' ')} are not in the input`);
+  if (contradicted.length)
+    out.differences.push({
+      id: 'not_benchmarkable',
+      what: 'commits not benchmarkable on the old vLLM',
+      card: `${notBenchmarkable.length}: ${notBenchmarkable.join(' ')}`,
+      rows: `${contradicted.length} of them have baseline measurements`,
+      causes: [
+        {
+          kind: 'rows_contradict_card',
+          detail: 'rows of these commits hold baseline numbers',
+          commits: contradicted,
+        },
+      ],
+    });
 }
 
 const OUTSIDE_DETAIL =

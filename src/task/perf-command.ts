@@ -6,8 +6,9 @@
  * code; nothing is guessed or silently repaired.
  */
 import type { BenchmarkKind } from '../parse/types.js';
-import { splitShellWords } from '../util/shell-words.js';
+import { type ShellWord, splitShellWords } from '../util/shell-words.js';
 import {
+  type Arity,
   destOf,
   ENGINE_OPTIONS,
   LATENCY_OPTIONS,
@@ -131,207 +132,11 @@ export function parsePerfCommand(command: string): PerfCommandResult {
     };
   }
   const words = split.words;
-  let i = 0;
-  const env: Record<string, string> = {};
-  while (i < words.length) {
-    const w = words[i];
-    const m = w && !w.quoted ? ENV_ASSIGNMENT.exec(w.text) : null;
-    if (!m) break;
-    env[m[1] ?? ''] = m[2] ?? '';
-    i++;
-  }
-  const head = words[i];
-  if (!head)
-    return { ok: false, kind: null, issues: [{ code: 'empty', message: 'the perf command has no program' }] };
-
-  let launcher: Launcher;
-  let kind: BenchmarkKind;
-  if (head.text === 'python' || head.text === 'python3') {
-    const script = words[i + 1];
-    if (!script)
-      return {
-        ok: false,
-        kind: null,
-        issues: [{ code: 'unknown_script', message: `'${head.text}' without a script` }],
-      };
-    const found = SCRIPTS[script.text];
-    if (!found) return { ok: false, kind: null, issues: [unknownScript(script.text)] };
-    launcher = { type: 'python', interpreter: head.text, script: script.text };
-    kind = found;
-    i += 2;
-  } else if (head.text === 'vllm' && words[i + 1]?.text === 'bench') {
-    const sub = words[i + 2]?.text ?? '';
-    const found = CLI_SUBCOMMANDS[sub];
-    if (!found) {
-      return {
-        ok: false,
-        kind: null,
-        issues: [
-          {
-            code: 'unknown_script',
-            message: `'vllm bench ${sub}' is not a benchmark isobench can parse`,
-            word: sub,
-          },
-        ],
-      };
-    }
-    launcher = { type: 'vllm-cli', subcommand: sub as 'serve' | 'latency' | 'throughput' };
-    kind = found;
-    i += 3;
-  } else {
-    return { ok: false, kind: null, issues: [unknownScript(head.text)] };
-  }
-
-  const { table, client } = TABLES[kind];
-  const issues: CommandIssue[] = [];
-  const notes: CommandNote[] = [];
-  const options: ParsedOption[] = [];
-  const seen = new Map<string, string>();
-  while (i < words.length) {
-    const w = words[i] as (typeof words)[number];
-    i++;
-    if (!w.quoted && /^\[-/.test(w.text)) {
-      issues.push({
-        code: 'optional_syntax',
-        message: `'${w.text}' is documentation syntax for an optional part, not a runnable argument`,
-        word: w.text,
-      });
-      while (i <= words.length && !(words[i - 1]?.text ?? '').endsWith(']')) i++;
-      continue;
-    }
-    if (!looksLikeOption(w)) {
-      issues.push(
-        PLACEHOLDER.test(w.text) && !w.quoted
-          ? { code: 'placeholder', message: `'${w.text}' is a placeholder, not a value`, word: w.text }
-          : {
-              code: 'stray_argument',
-              message: `'${w.text}' is not an option and no option takes it as a value`,
-              word: w.text,
-            },
-      );
-      continue;
-    }
-    const eq = w.text.indexOf('=');
-    let name = eq > 0 ? w.text.slice(0, eq) : w.text;
-    const inline = eq > 0 ? w.text.slice(eq + 1) : null;
-    let found = table.lookup(name);
-    if (!found && name.includes('_')) {
-      const dashed = name.replaceAll('_', '-');
-      const alt = table.lookup(dashed);
-      if (alt) {
-        notes.push({
-          code: 'underscore_option',
-          message: `'${name}' is read as '${dashed}' (vLLM's argument parser accepts underscores from ≈v0.5)`,
-        });
-        name = dashed;
-        found = alt;
-      }
-    }
-    if (!found) {
-      issues.push(unknownOption(name, table, kind));
-      // skip the value that probably belongs to it, so one mistake gives one issue
-      if (inline === null && words[i] && !looksLikeOption(words[i] as (typeof words)[number])) i++;
-      continue;
-    }
-    const { def, canonical, negated } = found;
-    if (negated) notes.push({ code: 'negated_switch', message: `'${name}' turns ${canonical} off` });
-    const used: string[] = [w.text];
-    let value: string | string[] | boolean;
-    switch (def.arity) {
-      case 'value': {
-        if (inline !== null) value = inline;
-        else {
-          const next = words[i];
-          if (!next || looksLikeOption(next)) {
-            issues.push({ code: 'missing_value', message: `${name} needs a value`, word: w.text });
-            continue;
-          }
-          value = next.text;
-          used.push(next.text);
-          i++;
-          const glued = next.quoted ? null : /^(.+?)(--[A-Za-z][-A-Za-z0-9]*)$/.exec(next.text);
-          if (glued && table.lookup(glued[2] ?? '')) {
-            issues.push({
-              code: 'run_together',
-              message: `'${next.text}' runs the value '${glued[1]}' and the option '${glued[2]}' together (a missing space)`,
-              word: next.text,
-            });
-            continue;
-          }
-          if (!next.quoted && PLACEHOLDER.test(next.text)) {
-            issues.push({
-              code: 'placeholder',
-              message: `${name} ${next.text}: '${next.text}' is a placeholder, not a value`,
-              word: next.text,
-            });
-            continue;
-          }
-        }
-        if (value.length === 0) {
-          issues.push({ code: 'missing_value', message: `${name} has an empty value`, word: w.text });
-          continue;
-        }
-        break;
-      }
-      case 'switch': {
-        if (inline !== null) {
-          if (!BOOL_WORD.test(inline)) {
-            issues.push({
-              code: 'bad_value',
-              message: `${name}=${inline}: a switch takes only true or false`,
-              word: w.text,
-            });
-            continue;
-          }
-          value = inline.toLowerCase() === 'true' ? !negated : negated;
-        } else if (
-          words[i] &&
-          !(words[i] as (typeof words)[number]).quoted &&
-          BOOL_WORD.test(words[i]?.text ?? '')
-        ) {
-          const t = (words[i]?.text ?? '').toLowerCase() === 'true';
-          used.push(words[i]?.text ?? '');
-          i++;
-          value = negated ? !t : t;
-        } else value = !negated;
-        break;
-      }
-      case 'values':
-      case 'optional_values': {
-        const vals: string[] = inline !== null ? [inline] : [];
-        while (words[i] && !looksLikeOption(words[i] as (typeof words)[number])) {
-          vals.push(words[i]?.text ?? '');
-          used.push(words[i]?.text ?? '');
-          i++;
-        }
-        if (def.arity === 'values' && vals.length === 0) {
-          issues.push({ code: 'missing_value', message: `${name} needs at least one value`, word: w.text });
-          continue;
-        }
-        value = vals;
-        break;
-      }
-    }
-    const prev = seen.get(canonical);
-    if (prev !== undefined) {
-      issues.push({
-        code: 'repeated_option',
-        message: `${canonical} is given twice ('${prev}' and '${used.join(' ')}'); argparse would silently keep the last`,
-        word: w.text,
-      });
-      continue;
-    }
-    seen.set(canonical, used.join(' '));
-    const side: ParsedOption['side'] =
-      kind !== 'serving'
-        ? 'client'
-        : SHARED_SERVING_OPTIONS.has(canonical)
-          ? 'both'
-          : client?.lookup(canonical)
-            ? 'client'
-            : 'server';
-    options.push({ canonical, dest: destOf(canonical), words: used, value, side });
-  }
+  const { env, next } = readEnv(words);
+  const head = readLauncher(words, next);
+  if (!head.ok) return { ok: false, kind: null, issues: [head.issue] };
+  const { launcher, kind } = head;
+  const { issues, notes, options } = readOptions(words, head.next, kind);
   const modelOpt = options.find((o) => o.canonical === '--model');
   const model = typeof modelOpt?.value === 'string' ? modelOpt.value : null;
   if (model && /^(?:\/|\.{1,2}\/|~)/.test(model)) {
@@ -343,6 +148,291 @@ export function parsePerfCommand(command: string): PerfCommandResult {
   }
   if (issues.length) return { ok: false, kind, issues };
   return { ok: true, parsed: { command: trimmed, env, kind, launcher, options, model }, notes };
+}
+
+/** The leading `NAME=value` assignments, and the index of the first word after them. */
+function readEnv(words: readonly ShellWord[]): { env: Record<string, string>; next: number } {
+  let i = 0;
+  const env: Record<string, string> = {};
+  while (i < words.length) {
+    const w = words[i];
+    const m = w && !w.quoted ? ENV_ASSIGNMENT.exec(w.text) : null;
+    if (!m) break;
+    env[m[1] ?? ''] = m[2] ?? '';
+    i++;
+  }
+  return { env, next: i };
+}
+
+/** The program at `words[i]` (a python script or `vllm bench <sub>`), its benchmark kind, and where its options start. */
+function readLauncher(
+  words: readonly ShellWord[],
+  i: number,
+): { ok: true; launcher: Launcher; kind: BenchmarkKind; next: number } | { ok: false; issue: CommandIssue } {
+  const head = words[i];
+  if (!head) return { ok: false, issue: { code: 'empty', message: 'the perf command has no program' } };
+  if (head.text === 'python' || head.text === 'python3') {
+    const script = words[i + 1];
+    if (!script)
+      return { ok: false, issue: { code: 'unknown_script', message: `'${head.text}' without a script` } };
+    const found = SCRIPTS[script.text];
+    if (!found) return { ok: false, issue: unknownScript(script.text) };
+    return {
+      ok: true,
+      launcher: { type: 'python', interpreter: head.text, script: script.text },
+      kind: found,
+      next: i + 2,
+    };
+  }
+  if (head.text === 'vllm' && words[i + 1]?.text === 'bench') {
+    const sub = words[i + 2]?.text ?? '';
+    const found = CLI_SUBCOMMANDS[sub];
+    if (!found) {
+      return {
+        ok: false,
+        issue: {
+          code: 'unknown_script',
+          message: `'vllm bench ${sub}' is not a benchmark isobench can parse`,
+          word: sub,
+        },
+      };
+    }
+    return {
+      ok: true,
+      launcher: { type: 'vllm-cli', subcommand: sub as 'serve' | 'latency' | 'throughput' },
+      kind: found,
+      next: i + 3,
+    };
+  }
+  return { ok: false, issue: unknownScript(head.text) };
+}
+
+/** The command's words and the index of the next one to read. */
+interface Cursor {
+  readonly words: readonly ShellWord[];
+  i: number;
+}
+
+/** What an option's value readers give: its value and the words after the option word they used. */
+interface ValueRead {
+  readonly value: string | string[] | boolean;
+  readonly extra: readonly string[];
+}
+
+/** Reads the options from `words[start]` on, against the option table of `kind`. */
+function readOptions(
+  words: readonly ShellWord[],
+  start: number,
+  kind: BenchmarkKind,
+): { issues: CommandIssue[]; notes: CommandNote[]; options: ParsedOption[] } {
+  const { table, client } = TABLES[kind];
+  const issues: CommandIssue[] = [];
+  const notes: CommandNote[] = [];
+  const options: ParsedOption[] = [];
+  const seen = new Map<string, string>();
+  const cur: Cursor = { words, i: start };
+  while (cur.i < words.length) {
+    const w = words[cur.i] as ShellWord;
+    cur.i++;
+    if (!w.quoted && /^\[-/.test(w.text)) {
+      issues.push({
+        code: 'optional_syntax',
+        message: `'${w.text}' is documentation syntax for an optional part, not a runnable argument`,
+        word: w.text,
+      });
+      while (cur.i <= words.length && !(words[cur.i - 1]?.text ?? '').endsWith(']')) cur.i++;
+      continue;
+    }
+    if (!looksLikeOption(w)) {
+      issues.push(notAnOption(w));
+      continue;
+    }
+    const eq = w.text.indexOf('=');
+    const inline = eq > 0 ? w.text.slice(eq + 1) : null;
+    const { name, found } = lookupOption(eq > 0 ? w.text.slice(0, eq) : w.text, table, notes);
+    if (!found) {
+      issues.push(unknownOption(name, table, kind));
+      // skip the value that probably belongs to it, so one mistake gives one issue
+      if (inline === null && words[cur.i] && !looksLikeOption(words[cur.i] as ShellWord)) cur.i++;
+      continue;
+    }
+    const { def, canonical, negated } = found;
+    if (negated) notes.push({ code: 'negated_switch', message: `'${name}' turns ${canonical} off` });
+    const read = readOptionValue(def.arity, name, w, inline, negated, cur, table);
+    if ('code' in read) {
+      issues.push(read);
+      continue;
+    }
+    const used = [w.text, ...read.extra];
+    const prev = seen.get(canonical);
+    if (prev !== undefined) {
+      issues.push({
+        code: 'repeated_option',
+        message: `${canonical} is given twice ('${prev}' and '${used.join(' ')}'); argparse would silently keep the last`,
+        word: w.text,
+      });
+      continue;
+    }
+    seen.set(canonical, used.join(' '));
+    options.push({
+      canonical,
+      dest: destOf(canonical),
+      words: used,
+      value: read.value,
+      side: optionSide(kind, canonical, client),
+    });
+  }
+  return { issues, notes, options };
+}
+
+/** The issue for a word that is not an option where an option is expected. */
+function notAnOption(w: ShellWord): CommandIssue {
+  return PLACEHOLDER.test(w.text) && !w.quoted
+    ? { code: 'placeholder', message: `'${w.text}' is a placeholder, not a value`, word: w.text }
+    : {
+        code: 'stray_argument',
+        message: `'${w.text}' is not an option and no option takes it as a value`,
+        word: w.text,
+      };
+}
+
+/** Looks up an option name, reading underscores as dashes (with a note) when only that form is known. */
+function lookupOption(
+  written: string,
+  table: OptionTable,
+  notes: CommandNote[],
+): { name: string; found: ReturnType<OptionTable['lookup']> } {
+  const found = table.lookup(written);
+  if (!found && written.includes('_')) {
+    const dashed = written.replaceAll('_', '-');
+    const alt = table.lookup(dashed);
+    if (alt) {
+      notes.push({
+        code: 'underscore_option',
+        message: `'${written}' is read as '${dashed}' (vLLM's argument parser accepts underscores from ≈v0.5)`,
+      });
+      return { name: dashed, found: alt };
+    }
+  }
+  return { name: written, found };
+}
+
+/** Reads the value of option word `w` as its arity says, advancing the cursor past the words it takes. */
+function readOptionValue(
+  arity: Arity,
+  name: string,
+  w: ShellWord,
+  inline: string | null,
+  negated: boolean,
+  cur: Cursor,
+  table: OptionTable,
+): ValueRead | CommandIssue {
+  switch (arity) {
+    case 'value':
+      return readOneValue(name, w, inline, cur, table);
+    case 'switch':
+      return readSwitch(name, w, inline, negated, cur);
+    case 'values':
+    case 'optional_values':
+      return readValueList(name, w, inline, arity === 'values', cur);
+  }
+}
+
+/** A one-value option: the text after `=`, else the next word, which must be a real value. */
+function readOneValue(
+  name: string,
+  w: ShellWord,
+  inline: string | null,
+  cur: Cursor,
+  table: OptionTable,
+): ValueRead | CommandIssue {
+  let value: string;
+  const extra: string[] = [];
+  if (inline !== null) value = inline;
+  else {
+    const next = cur.words[cur.i];
+    if (!next || looksLikeOption(next))
+      return { code: 'missing_value', message: `${name} needs a value`, word: w.text };
+    value = next.text;
+    extra.push(next.text);
+    cur.i++;
+    const glued = next.quoted ? null : /^(.+?)(--[A-Za-z][-A-Za-z0-9]*)$/.exec(next.text);
+    if (glued && table.lookup(glued[2] ?? '')) {
+      return {
+        code: 'run_together',
+        message: `'${next.text}' runs the value '${glued[1]}' and the option '${glued[2]}' together (a missing space)`,
+        word: next.text,
+      };
+    }
+    if (!next.quoted && PLACEHOLDER.test(next.text)) {
+      return {
+        code: 'placeholder',
+        message: `${name} ${next.text}: '${next.text}' is a placeholder, not a value`,
+        word: next.text,
+      };
+    }
+  }
+  if (value.length === 0)
+    return { code: 'missing_value', message: `${name} has an empty value`, word: w.text };
+  return { value, extra };
+}
+
+/** A switch: on (off when negated), or set by `=true|false` or a following true/false word. */
+function readSwitch(
+  name: string,
+  w: ShellWord,
+  inline: string | null,
+  negated: boolean,
+  cur: Cursor,
+): ValueRead | CommandIssue {
+  if (inline !== null) {
+    if (!BOOL_WORD.test(inline)) {
+      return {
+        code: 'bad_value',
+        message: `${name}=${inline}: a switch takes only true or false`,
+        word: w.text,
+      };
+    }
+    return { value: inline.toLowerCase() === 'true' ? !negated : negated, extra: [] };
+  }
+  const next = cur.words[cur.i];
+  if (next && !next.quoted && BOOL_WORD.test(next.text)) {
+    const t = next.text.toLowerCase() === 'true';
+    cur.i++;
+    return { value: negated ? !t : t, extra: [next.text] };
+  }
+  return { value: !negated, extra: [] };
+}
+
+/** A list option: the text after `=` and every following word up to the next option; `required`: at least one. */
+function readValueList(
+  name: string,
+  w: ShellWord,
+  inline: string | null,
+  required: boolean,
+  cur: Cursor,
+): ValueRead | CommandIssue {
+  const vals: string[] = inline !== null ? [inline] : [];
+  const extra: string[] = [];
+  while (cur.words[cur.i] && !looksLikeOption(cur.words[cur.i] as ShellWord)) {
+    vals.push(cur.words[cur.i]?.text ?? '');
+    extra.push(cur.words[cur.i]?.text ?? '');
+    cur.i++;
+  }
+  if (required && vals.length === 0)
+    return { code: 'missing_value', message: `${name} needs at least one value`, word: w.text };
+  return { value: vals, extra };
+}
+
+/** Which process takes an option: offline benchmarks have only the client; serving splits client and server. */
+function optionSide(kind: BenchmarkKind, canonical: string, client: OptionTable | null): OptionSide {
+  return kind !== 'serving'
+    ? 'client'
+    : SHARED_SERVING_OPTIONS.has(canonical)
+      ? 'both'
+      : client?.lookup(canonical)
+        ? 'client'
+        : 'server';
 }
 
 function unknownScript(program: string): CommandIssue {
