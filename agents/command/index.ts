@@ -89,6 +89,7 @@ const DEFAULT_INFRA = [
   '\\b429\\b',
   'rate.?limit',
   '\\b5\\d\\d\\b.*(error|status)',
+  '\\b(error|status|HTTP)\\b\\D{0,20}\\b5\\d\\d\\b',
   'ECONNREFUSED',
   'Connection (error|refused)',
   '\\b401\\b',

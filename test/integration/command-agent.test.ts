@@ -1,12 +1,15 @@
-/** A command-line agent described by a spec file only (agents/example-command), against the scripted server. */
+/**
+ * Command-line agents described by a spec file only, beyond the shared agent contract
+ * (test/contract/agents.test.ts, which runs agents/example-command against the scripted server):
+ * found by name, the environment a spec gets, and bad specs refused.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { knownAgents, resolveAgent } from '../../agents/index.js';
-import { type AttemptOptions, attemptDir, runAttempt } from '../../src/agent/attempt.js';
-import type { Script } from '../../src/agent/scripted-server.js';
+import { attemptDir, runAttempt } from '../../src/agent/attempt.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
-import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
+import { agentHarness } from '../support/agent-harness.js';
 
 const h = agentHarness('cmd');
 let adapter: AgentAdapter;
@@ -14,58 +17,65 @@ beforeAll(async () => {
   adapter = await resolveAgent('example-command');
 });
 
-const attempt = (name: string, script: Script | null, over: Partial<Omit<AttemptOptions, 'options'>> = {}) =>
-  scriptedAttempt(h, adapter, name, script, {
-    apiKey: 'sk-cmd-planted-0123456789',
-    ...over,
-    options: (url) => ({ baseUrl: `${url}/v1` }),
+describe('a command agent from its spec file', () => {
+  it('calls an API failure infra by its default patterns, the status before or after the word', async () => {
+    for (const [i, line] of ['API error: HTTP 503', 'status 500 from the API', 'rate limit hit'].entries()) {
+      const spec = join(h.root, `fail-${i}.json`);
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          schemaVersion: 1,
+          name: `fail-${i}`,
+          provider: 'openai',
+          keyEnv: 'MY_AGENT_KEY',
+          command: ['sh', '-c', `echo '${line}' >&2; exit 1`],
+        }),
+      );
+      const r = await runAttempt({
+        task: h.task,
+        adapter: await resolveAgent(spec),
+        mirror: h.mirror,
+        runDir: join(h.root, `fail-${i}`),
+        attempt: 1,
+        model: 'm',
+        apiKey: null,
+        binary: null,
+        infraRetries: 0,
+      });
+      expect(r.outcome.kind, line).toBe('infra');
+    }
+    // a 5xx-looking number in an ordinary failure is not the API's
+    const spec = join(h.root, 'crash.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        schemaVersion: 1,
+        name: 'crash',
+        provider: 'openai',
+        keyEnv: 'MY_AGENT_KEY',
+        command: ['sh', '-c', "echo 'failed on line 500' >&2; exit 1"],
+      }),
+    );
+    const r = await runAttempt({
+      task: h.task,
+      adapter: await resolveAgent(spec),
+      mirror: h.mirror,
+      runDir: join(h.root, 'crash'),
+      attempt: 1,
+      model: 'm',
+      apiKey: null,
+      binary: null,
+      infraRetries: 0,
+    });
+    expect(r.outcome.kind).toBe('crashed');
   });
 
-describe('a command agent from its spec file', () => {
   it('is found by name among the known agents', () => {
     expect(knownAgents()).toEqual(
       expect.arrayContaining(['claude-code', 'codex', 'native', 'trae', 'example-command']),
     );
     expect(adapter.name).toBe('example-command');
   });
-
-  it('edits the workspace; usage, model and version come from its output as the spec says', async () => {
-    const { record, dir } = await attempt('edit', (step, api) => {
-      expect(api).toBe('openai-chat');
-      return step === 0
-        ? {
-            tools: [
-              {
-                name: 'edit_file',
-                input: {
-                  path: 'engine/sampler.py',
-                  old_string: 'def top_k(scores, k):',
-                  new_string: 'def top_k(scores, k):  # faster',
-                },
-              },
-            ],
-          }
-        : { tools: [{ name: 'done', input: {} }] };
-    });
-    expect(record.outcome.kind, record.outcome.detail).toBe('completed');
-    expect(record.usage).toMatchObject({ inputTokens: 240, outputTokens: 60, turns: 2, toolCalls: 2 });
-    expect(record.model).toBe('scripted-model');
-    expect(record.agentVersion).toBe('example-command/1');
-    expect(readFileSync(join(dir, 'patch.diff'), 'utf8')).toContain('+def top_k(scores, k):  # faster');
-  }, 60_000);
-
-  it('maps its turn-limit line, a 429 and an unreachable API to outcomes', async () => {
-    const loop: Script = () => ({
-      tools: [
-        { name: 'edit_file', input: { path: 'engine/sampler.py', old_string: 'zzz', new_string: 'y' } },
-      ],
-    });
-    expect((await attempt('turns', loop, { budgets: { maxTurns: 2 } })).record.outcome.kind).toBe(
-      'turn_limit',
-    );
-    expect((await attempt('429', () => ({ error: { status: 429 } }))).record.outcome.kind).toBe('infra');
-    expect((await attempt('down', null)).record.outcome.kind).toBe('infra');
-  }, 60_000);
 
   it('gets a fresh HOME, a minimal environment and only its own provider key', async () => {
     const spec = join(h.root, 'env-agent.json');

@@ -1,7 +1,7 @@
 /**
- * What the agent integration suites share: a temporary root, the demo task and its mirror, and one
- * attempt of an adapter against a scripted model server (started per attempt, or none for an
- * unreachable API).
+ * What the agent suites share (the contract suite test/contract/agents.test.ts and the integration
+ * tests): a temporary root, the demo task and its mirror, and one attempt of an adapter against a
+ * scripted model server (started per attempt, or none for an unreachable API).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,0 +1,262 @@
+/**
+ * The contract every agent keeps, run against each one that agents/index.ts knows (the adapters in
+ * ADAPTERS and the shipped command-agent specs), each through its driver (agent-drivers.ts) against
+ * the scripted model server on 127.0.0.1: a scripted edit becomes the harness-computed patch with
+ * usage, model and version read back; the turn, time and cost budgets end it with their outcome and
+ * kill what it started; a 429 and an unreachable API are infra (retried); the key is never stored.
+ * An agent without a driver fails here.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { knownAgents, resolveAgent } from '../../agents/index.js';
+import { readPredictions } from '../../agents/replay/index.js';
+import type { AttemptOptions } from '../../src/agent/attempt.js';
+import type { Script, ScriptedServer, ScriptStep } from '../../src/agent/scripted-server.js';
+import type { AgentAdapter } from '../../src/agent/types.js';
+import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
+import { isRunning } from '../support/process.js';
+import {
+  type AgentDriver,
+  type ContractEdit,
+  DRIVERS,
+  type DriverVariant,
+  type Installed,
+} from './agent-drivers.js';
+
+const h = agentHarness('contract-agents');
+const KEY = 'sk-planted-contract-0123456789abcdef';
+const EDIT = {
+  file: 'engine/sampler.py',
+  old: 'def top_k(scores, k):',
+  new: 'def top_k(scores, k):  # faster',
+};
+const LIMIT = 120_000;
+
+/** A script playing `steps` in order (the last one again past the end). */
+const play =
+  (steps: readonly ScriptStep[]): Script =>
+  (step) =>
+    steps[Math.min(step, steps.length - 1)] as ScriptStep;
+
+/** The conversation steps of the main calls the server answered, and the APIs they came in on. */
+const mainCalls = (server: ScriptedServer | null) => server?.requests.filter((r) => r.step !== null) ?? [];
+
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Running processes whose working directory or command line is inside `dir` (Linux /proc). */
+function survivors(dir: string): string[] {
+  const found: string[] = [];
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cwd = readlinkSync(`/proc/${p}/cwd`);
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if ((cwd.startsWith(dir) || cmd.includes(dir)) && isRunning(Number(p))) found.push(`${p}: ${cmd}`);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function agentContract(name: string, driver: AgentDriver): void {
+  describe(`agent contract: ${name}`, () => {
+    let adapter: AgentAdapter;
+    let installed: Installed;
+    beforeAll(async () => {
+      adapter = await resolveAgent(name);
+      installed = await driver.install(adapter);
+    }, 300_000);
+
+    for (const v of driver.variants) variantContract(name, driver, v, () => ({ adapter, installed }));
+  });
+}
+
+function variantContract(
+  name: string,
+  driver: AgentDriver,
+  v: DriverVariant,
+  agent: () => { adapter: AgentAdapter; installed: Installed },
+): void {
+  const model = driver.model ?? 'scripted-model';
+  const slug = `${name}-${v.api}`;
+  const edit = (scenario: string): ContractEdit => ({
+    ...EDIT,
+    workspace: workspaceOf(h, `${slug}-${scenario}`, agent().adapter.name),
+  });
+  const attempt = (
+    scenario: string,
+    script: Script | null,
+    over: Partial<Omit<AttemptOptions, 'options'>> & { options?: Record<string, unknown> } = {},
+  ) => {
+    const { options: extra, ...rest } = over;
+    const { adapter, installed } = agent();
+    return scriptedAttempt(h, adapter, `${slug}-${scenario}`, script, {
+      model,
+      apiKey: KEY,
+      binary: installed.binary,
+      ...rest,
+      options: (url) => ({ ...v.options(url), ...extra }),
+    });
+  };
+
+  describe(`on ${v.label}`, () => {
+    it(
+      'turns a scripted edit into the harness-computed patch; usage, model and version read back',
+      async () => {
+        const steps = driver.edit(edit('edit'));
+        const { record, dir, server } = await attempt('edit', play(steps));
+        expect(record.outcome.kind, record.outcome.detail).toBe('completed');
+        expect(record.model).toBe(model);
+        expect(record.agentVersion).toBe(agent().installed.version);
+        expect(record.usage).toMatchObject({
+          inputTokens: expect.toSatisfy((n: unknown) => typeof n === 'number' && n > 0),
+          outputTokens: expect.toSatisfy((n: unknown) => typeof n === 'number' && n > 0),
+          ...driver.editUsage,
+        });
+        if (!driver.cost) expect(record.usage.costUsd, 'a driver without a cost budget').toBeNull();
+        expect(record.patch).toEqual({
+          status: 'ok',
+          files: 1,
+          added: 1,
+          removed: 1,
+          binaryFiles: 0,
+          protectedTouched: [],
+        });
+        const patch = readFileSync(join(dir, 'patch.diff'), 'utf8');
+        expect(patch).toContain(`+++ b/${EDIT.file}`);
+        expect(patch).toContain(`\n-${EDIT.old}\n+${EDIT.new}\n`);
+        // exactly the scripted turns, in order, on the variant's API
+        expect(mainCalls(server).map((r) => r.step)).toEqual(steps.map((_, i) => i));
+        expect(mainCalls(server).map((r) => r.api)).toEqual(steps.map(() => v.api));
+        // the prediction line feeds isobench run through the replay agent
+        const read = readPredictions(join(dir, 'prediction.jsonl'), h.tasks, undefined);
+        expect(read.problems).toEqual([]);
+        expect(read.entries[0]).toMatchObject({ agent: agent().adapter.name, model, patch });
+        const trajectory = readFileSync(join(dir, 'trajectory.jsonl'), 'utf8');
+        for (const line of trajectory.trim().split('\n'))
+          expect(JSON.parse(line)).toMatchObject({ type: expect.any(String), text: expect.any(String) });
+        expect(trajectory).toContain(driver.editTrajectory);
+        expect(existsSync(join(dir, 'workspace'))).toBe(false);
+      },
+      LIMIT,
+    );
+
+    it(
+      'ends at the turn budget: turn_limit',
+      async () => {
+        const { record } = await attempt('turns', play([driver.loop(edit('turns'))]), {
+          budgets: { maxTurns: 3 },
+        });
+        expect(record.outcome.kind, record.outcome.detail).toBe('turn_limit');
+        expect(record.usage.toolCalls).toBeGreaterThanOrEqual(3);
+        expect(record.patch.status).toBe('no_patch');
+      },
+      LIMIT,
+    );
+
+    it(
+      'is killed with what it started at the time budget: timeout',
+      async () => {
+        const pidFile = join(h.root, `${slug}-child.pid`);
+        const script: Script =
+          driver.stuck.via === 'shell' ? play([driver.stuck.step(pidFile)]) : () => ({ hang: true });
+        const { record, dir } = await attempt('timeout', script, {
+          budgets: { timeMin: driver.stuck.timeMin },
+        });
+        expect(record.outcome.kind, record.outcome.detail).toBe('timeout');
+        expect(record.tries[0]?.durationMs).toBeLessThan(30_000);
+        await sleep(500);
+        if (driver.stuck.via === 'shell') {
+          const pid = Number(readFileSync(pidFile, 'utf8'));
+          expect(isRunning(pid), `child ${pid} still running`).toBe(false);
+        }
+        expect(survivors(dir)).toEqual([]);
+      },
+      LIMIT,
+    );
+
+    it(
+      'calls HTTP 429 infra',
+      async () => {
+        const { record } = await attempt('429', () => ({ error: { status: 429, message: 'rate limited' } }));
+        expect(record.outcome.kind, record.outcome.detail).toBe('infra');
+        expect(record.outcome.detail).toMatch(/429/);
+      },
+      LIMIT,
+    );
+
+    it(
+      'calls an unreachable API infra, retried with back-off and not counted against the agent',
+      async () => {
+        const { record } = await attempt('unreachable', null, { infraRetries: 1 });
+        expect(record.outcome.kind, record.outcome.detail).toBe('infra');
+        expect(record.tries.map((t) => t.kind)).toEqual(['infra', 'infra']);
+        for (const t of record.tries) expect(t.durationMs).toBeLessThan(60_000);
+      },
+      LIMIT,
+    );
+
+    it(
+      'never stores the API key, even when the agent writes it into files and logs',
+      async () => {
+        const { runDir, dir, server } = await attempt('secret', play(driver.leak(KEY, edit('secret'))));
+        // the key reached the server, as the provider's key
+        expect(mainCalls(server).some((r) => JSON.stringify(r.headers).includes(KEY))).toBe(true);
+        const files = filesUnder(runDir);
+        expect(files.length).toBeGreaterThan(5);
+        for (const f of files) expect(readFileSync(f, 'utf8').includes(KEY), f).toBe(false);
+        expect(readFileSync(join(dir, 'patch.diff'), 'utf8')).toMatch(/^\+.*\[REDACTED:API_KEY\]/m);
+        // its home (config files holding the key) is not kept
+        expect(readdirSync(dir)).not.toContain('home');
+      },
+      LIMIT,
+    );
+
+    const cost = driver.cost;
+    if (cost)
+      it(
+        'ends at the cost budget it reports: cost_limit',
+        async () => {
+          const { record } = await attempt('cost', play([driver.loop(edit('cost'))]), {
+            budgets: { maxCostUsd: cost.maxCostUsd },
+            options: cost.options,
+          });
+          expect(record.outcome.kind, record.outcome.detail).toBe('cost_limit');
+          expect(record.usage.costUsd).toBeGreaterThan(cost.maxCostUsd);
+          if (cost.usd !== undefined) expect(record.usage.costUsd).toBeCloseTo(cost.usd, 6);
+        },
+        LIMIT,
+      );
+  });
+}
+
+const drivers: Record<string, AgentDriver> = DRIVERS;
+
+describe('the agent contract covers every agent', () => {
+  it('has one driver for each agent agents/index.ts knows, and none for an agent it does not', () => {
+    expect(Object.keys(drivers).sort()).toEqual([...knownAgents()].sort());
+  });
+});
+
+for (const name of knownAgents()) {
+  const driver = drivers[name];
+  if (driver) agentContract(name, driver);
+  else
+    describe(`agent contract: ${name}`, () => {
+      it('has a driver', () => {
+        throw new Error(`${name} has no driver in test/contract/agent-drivers.ts: add its entry there`);
+      });
+    });
+}
