@@ -16,7 +16,7 @@ import type {
   OutcomeKind,
   Usage,
 } from '../../src/agent/types.js';
-import { NO_USAGE } from '../../src/agent/types.js';
+import { isInfraStatus, NO_USAGE } from '../../src/agent/types.js';
 import { jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
@@ -149,7 +149,10 @@ export function claudeOutcome(
     };
   const apiStatus = r?.api_error_status;
   const errorText = [r?.is_error ? String(r?.result ?? '') : '', ...s.apiErrors, stderr].join('\n');
-  if ((apiStatus && apiStatus >= 400) || ((r?.is_error || exit.exitCode !== 0) && isInfraError(errorText)))
+  if (
+    (apiStatus && isInfraStatus(apiStatus)) ||
+    ((r?.is_error || exit.exitCode !== 0) && isInfraError(errorText))
+  )
     return {
       kind: 'infra',
       detail: `the model API failed${apiStatus ? ` (HTTP ${apiStatus})` : ''}: ${(s.apiErrors[0] ?? r?.result ?? stderr).toString().trim().slice(0, 300)}`,

@@ -117,8 +117,9 @@ export function readCodexStream(text: string): CodexStream {
 
 const NETWORK =
   /Reconnecting|waiting for network|Connection failed|error sending request|stream disconnected/i;
+/** The model API failed for infrastructure reasons (the statuses of isInfraStatus; any other 4xx is the request's). */
 const API =
-  /\b(4\d\d|5\d\d)\b|Too Many Requests|rate limit|Unauthorized|unexpected status|exceeded retry limit|Missing environment variable/i;
+  /\b(401|403|408|429|5\d\d)\b|Too Many Requests|rate limit|Unauthorized|Missing environment variable/i;
 
 /** The CLI version and model Codex recorded in its session file (CODEX_HOME/sessions/.../rollout-*.jsonl). */
 export async function readCodexSession(

@@ -88,6 +88,15 @@ export interface Budgets {
   readonly maxCostUsd: number | null;
 }
 
+/**
+ * Whether a model API's HTTP status is infrastructure's (trying again can help): auth, a timeout, a
+ * rate limit, a server error. Any other 4xx is the request's (a bad tool schema, an unknown model):
+ * the attempt's own failure, `crashed`, not retried.
+ */
+export function isInfraStatus(status: number): boolean {
+  return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+}
+
 /** Default budgets. */
 export const DEFAULT_BUDGETS: Budgets = { timeMin: 120, maxTurns: 100, maxCostUsd: null };
 

@@ -3,7 +3,8 @@
  * ADAPTERS and the shipped command-agent specs), each through its driver (agent-drivers.ts) against
  * the scripted model server on 127.0.0.1: a scripted edit becomes the harness-computed patch with
  * usage, model and version read back; the turn, time and cost budgets end it with their outcome and
- * kill what it started; a 429 and an unreachable API are infra (retried); the key is never stored.
+ * kill what it started; a 429 and an unreachable API are infra (retried), a 400 is the attempt's own
+ * failure (crashed); the key is never stored.
  * An agent without a driver fails here.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
@@ -193,6 +194,22 @@ function variantContract(
         const { record } = await attempt('429', () => ({ error: { status: 429, message: 'rate limited' } }));
         expect(record.outcome.kind, record.outcome.detail).toBe('infra');
         expect(record.outcome.detail).toMatch(/429/);
+      },
+      LIMIT,
+    );
+
+    it(
+      'calls an HTTP 400 (a request the API refuses) crashed: the attempt failed, not the infrastructure',
+      async () => {
+        const { record } = await attempt(
+          '400',
+          () => ({ error: { status: 400, message: 'bad tool schema' } }),
+          {
+            infraRetries: 1,
+          },
+        );
+        expect(record.outcome.kind, record.outcome.detail).toBe('crashed');
+        expect(record.tries).toHaveLength(1);
       },
       LIMIT,
     );
