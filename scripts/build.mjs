@@ -1,8 +1,12 @@
 // Bundles the CLI into dist/ (ESM, code-split so each verb loads only what it needs at start-up).
-import { rmSync } from 'node:fs';
+// Built beside dist/ and swapped in at the end, so that a command started from dist/ meanwhile (a test
+// of another suite) never finds it half written or missing.
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true });
+const next = `dist.next-${process.pid}`;
+const old = `dist.old-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -11,7 +15,7 @@ await build({
   format: 'esm',
   target: 'node20',
   splitting: true,
-  outdir: 'dist',
+  outdir: next,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   legalComments: 'none',
@@ -34,8 +38,12 @@ await build({
   platform: 'browser',
   format: 'iife',
   target: ['chrome109', 'firefox115', 'safari16'],
-  outfile: 'dist/report-client.js',
+  outfile: `${next}/report-client.js`,
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+if (existsSync('dist')) renameSync('dist', old);
+renameSync(next, 'dist');
+rmSync(old, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { parseJson } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The TRAE agent release this adapter follows (installed by hand; see the install instructions). */
@@ -32,20 +33,69 @@ const OptionsSchema = z.strictObject({
 });
 type Options = Infer<typeof OptionsSchema>;
 
-interface Trajectory {
-  provider?: string;
-  model?: string;
-  success?: boolean;
-  final_result?: string | null;
-  llm_interactions?: Array<{
-    response?: { content?: string; usage?: Record<string, number>; tool_calls?: unknown[] };
-  }>;
-  agent_steps?: Array<{
-    error?: string | null;
-    tool_calls?: Array<{ name?: string; arguments?: unknown }> | null;
-    tool_results?: Array<{ result?: string }> | null;
-    llm_response?: { content?: string } | null;
-  }>;
+const TEXT = z.optional(z.nullable(z.string()));
+const TOKENS = z.optional(z.nullable(z.number()));
+
+/** The fields of TRAE's trajectory file the adapter reads (its output, checked; the rest is kept). */
+const TrajectorySchema = z.looseObject({
+  model: z.optional(z.string()),
+  success: z.optional(z.boolean()),
+  final_result: TEXT,
+  llm_interactions: z.optional(
+    z.array(
+      z.looseObject({
+        response: z.optional(
+          z.nullable(
+            z.looseObject({
+              usage: z.optional(
+                z.nullable(
+                  z.looseObject({
+                    input_tokens: TOKENS,
+                    output_tokens: TOKENS,
+                    cache_read_input_tokens: TOKENS,
+                    cache_creation_input_tokens: TOKENS,
+                  }),
+                ),
+              ),
+            }),
+          ),
+        ),
+      }),
+    ),
+  ),
+  agent_steps: z.optional(
+    z.array(
+      z.looseObject({
+        error: TEXT,
+        tool_calls: z.optional(z.nullable(z.array(z.looseObject({ name: TEXT })))),
+        tool_results: z.optional(z.nullable(z.array(z.looseObject({ result: TEXT })))),
+        llm_response: z.optional(z.nullable(z.looseObject({ content: TEXT }))),
+      }),
+    ),
+  ),
+});
+type Trajectory = Infer<typeof TrajectorySchema>;
+
+/** The trajectory file, checked; or why there is none to judge from. */
+async function readTrajectory(file: string): Promise<{ t: Trajectory } | { missing: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { missing: 'wrote no trajectory' };
+  }
+  let raw: unknown;
+  try {
+    raw = parseJson(text);
+  } catch (e) {
+    return { missing: `wrote a trajectory that is not JSON (${(e as Error).message})` };
+  }
+  const r = TrajectorySchema.safeParse(raw);
+  if (r.success) return { t: r.data };
+  const issue = r.error.issues[0];
+  return {
+    missing: `wrote a trajectory not of TRAE's form (${issue?.path.join('.') || 'the file'}: ${issue?.message})`,
+  };
 }
 
 const INFRA =
@@ -171,12 +221,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     stdoutPath: join(input.logDir, 'agent.stdout.txt'),
     stderrPath: join(input.logDir, 'agent.stderr.txt'),
   });
-  let t: Trajectory | null = null;
-  try {
-    t = JSON.parse(await readFile(trajectoryPath, 'utf8')) as Trajectory;
-  } catch {
-    t = null;
-  }
+  const read = await readTrajectory(trajectoryPath);
+  const t = 't' in read ? read.t : null;
   const base = { model: t?.model ?? null, agentVersion: TRAE_VERSION, denials: [], exitCode: r.exitCode };
   if (r.timedOut)
     return {
@@ -190,7 +236,7 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     return {
       ...base,
       kind: 'crashed',
-      detail: `wrote no trajectory (exit ${r.exitCode}): ${err.slice(-300)}`,
+      detail: `${'missing' in read ? read.missing : 'wrote no trajectory'} (exit ${r.exitCode}): ${err.slice(-300)}`,
       usage: NO_USAGE,
       events: [],
     };

@@ -13,10 +13,11 @@
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
+import { type Check, readStoredIfThere, type Same, type StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
@@ -128,13 +129,15 @@ export function agentBaseEnv(): Record<string, string> {
   return env;
 }
 
-/** An attempt's outcome.json, or null when it has none (never finished) or it cannot be read. */
+/** outcome.json as store/schema.ts reads it is exactly an AttemptRecord, of AGENT_RECORD_VERSION. */
+export type AttemptRecordAgrees = Check<Same<StoredRecord<'outcome'>, AttemptRecord>>;
+
+/**
+ * An attempt's outcome.json, or null when it has none (never finished). One that is there but not
+ * a record this isobench reads (a newer version, a bad field) is refused naming the file and field.
+ */
 export async function readAttempt(dir: string): Promise<AttemptRecord | null> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'outcome.json'), 'utf8')) as AttemptRecord;
-  } catch {
-    return null;
-  }
+  return readStoredIfThere('outcome', join(dir, 'outcome.json'));
 }
 
 /** Where an attempt lives. */

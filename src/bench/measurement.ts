@@ -11,6 +11,7 @@ import { parseProbeOutputs } from '../grade/equivalence.js';
 import type { AccuracyReadings, GradePolicy, ProbeReading } from '../grade/job.js';
 import { gradeJob } from '../grade/job.js';
 import type { FailureClass } from '../grade/taxonomy.js';
+import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
@@ -63,6 +64,9 @@ export interface JobMeasurement {
   /** the policy the job was graded with when it ran (what `isobench regrade` uses unless told otherwise) */
   readonly policy: GradePolicy;
 }
+
+/** The measurement's type is the store's schema of `measurement.json`, field for field. */
+export type MeasurementAgrees = Check<Same<StoredRecord<'measurement'>, JobMeasurement>>;
 
 /** The file of a job's measurement. */
 export const measurementPath = (jobDir: string) => join(jobDir, 'measurement.json');

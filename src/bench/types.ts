@@ -3,6 +3,7 @@
 import type { AgentJudgement, JobEquivalence, VariantGrade } from '../grade/job.js';
 import type { Interval } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
+import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TamperFinding } from '../tamper/types.js';
 
 /** The version of the stored phase and job records. */
@@ -142,3 +143,9 @@ export interface JobResult {
   readonly startedAt: string;
   readonly durationMs: number;
 }
+
+/**
+ * job.json as store/schema.ts reads it is exactly a JobResult, BENCH_RECORD_VERSION its version
+ * (the compiler checks it here: change one without the other and this line fails).
+ */
+export type JobRecordAgrees = Check<Same<StoredRecord<'job'>, JobResult>>;

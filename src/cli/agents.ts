@@ -164,20 +164,12 @@ export async function agentsDoctor(
 /** `agents prompt TASK`. */
 export async function agentsPrompt(
   key: string,
-  opts: { hint?: string; timeMin?: string; tasksDir?: string; json?: boolean },
+  opts: { hint?: 'none' | 'files'; timeMin: number; tasksDir?: string; json?: boolean },
 ): Promise<number> {
   const { tasks } = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   const t = findTask(tasks, key) ?? null;
   if (!t) throw new UsageError(`no task '${key}'`);
-  if (opts.hint && opts.hint !== 'none' && opts.hint !== 'files')
-    throw new UsageError(`--hint must be none or files, got '${opts.hint}'`);
-  const timeMin = Number(opts.timeMin ?? 120);
-  if (!(timeMin > 0)) throw new UsageError(`--time-min must be a positive number, got '${opts.timeMin}'`);
-  const p = renderPrompt(t, {
-    workspace: '<workspace>',
-    timeBudgetMin: timeMin,
-    hintLevel: opts.hint as 'none' | 'files' | undefined,
-  });
+  const p = renderPrompt(t, { workspace: '<workspace>', timeBudgetMin: opts.timeMin, hintLevel: opts.hint });
   if (opts.json) outJson({ schemaVersion: 1, task: t.id, ...p });
   else process.stdout.write(p.text);
   return EXIT.ok;

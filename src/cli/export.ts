@@ -1,33 +1,24 @@
 /** `isobench export --format hf INPUT -o DIR`: a dataset release ready to upload to a dataset hub. */
 
 import { TableFileError } from '../dataset/v5-io.js';
-import { DEFAULT_SHARD_ROWS } from '../report/hf-card.js';
 import { exportHf, HfExportError } from '../report/hf-export.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
-
-/** The formats `export` writes. */
-const FORMATS = ['hf'] as const;
 
 /** `export INPUT --format hf -o DIR [--shard-rows N] [--compare-published] [--force]`. */
 export async function exportCmd(
   input: string,
   opts: {
-    format?: string;
+    /** the only format so far; commander refuses any other */
+    format: 'hf';
     out: string;
-    shardRows?: string;
+    shardRows: number;
     comparePublished?: boolean;
     force?: boolean;
     tasksDir?: string;
     json?: boolean;
   },
 ): Promise<number> {
-  const format = opts.format ?? 'hf';
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format must be ${FORMATS.join(' or ')}, got '${format}'`);
-  const shardRows = opts.shardRows === undefined ? DEFAULT_SHARD_ROWS : Number(opts.shardRows);
-  if (!Number.isInteger(shardRows) || shardRows < 1)
-    throw new UsageError(`--shard-rows must be a positive whole number, got '${opts.shardRows}'`);
   const ctx = await catalogueContext(opts.tasksDir);
   const catalogueCommits = ctx.tasks
     .filter((t) => t.id.startsWith('vllm/'))
@@ -37,7 +28,7 @@ export async function exportCmd(
     result = await exportHf({
       input,
       outDir: opts.out,
-      shardRows,
+      shardRows: opts.shardRows,
       comparePublished: opts.comparePublished ?? false,
       force: opts.force ?? false,
       ctx: { ...ctx, catalogueCommits },

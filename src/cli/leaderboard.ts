@@ -11,21 +11,26 @@ import {
   RUN_BOARD_HEAD,
   runBoardCells,
 } from '../report/leaderboard-format.js';
+import type { RunSort } from '../report/run-leaderboard.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
+import { V5_SORTS, type V5Sort } from './options.js';
 
 /** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(
   file: string,
-  format: string,
-  opts: { agent?: string; model?: string; mode?: string; sort?: string },
+  format: LeaderboardFormat,
+  opts: { agent?: string; model?: string; mode?: string; sort?: LeaderboardSort },
 ): Promise<number> {
   const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-io.js');
   const { reportRowOf } = await import('../report/report-rows.js');
   const { RUN_SORTS, runLeaderboard } = await import('../report/run-leaderboard.js');
   const sort = (opts.sort ?? 'hard') as (typeof RUN_SORTS)[number];
+  // commander knows every sort key; some are for v5 tables only
   if (!RUN_SORTS.includes(sort))
-    throw new UsageError(`--sort must be one of ${RUN_SORTS.join(', ')}, got '${opts.sort}'`);
+    throw new UsageError(
+      `--sort for a run folder's rows must be one of ${RUN_SORTS.join(', ')}, got '${opts.sort}' (a v5 table's key)`,
+    );
   let ext: Awaited<ReturnType<typeof readExtendedRows>>;
   try {
     ext = await readExtendedRows(file);
@@ -65,40 +70,39 @@ async function runFolderBoard(
   return EXIT.ok;
 }
 
+/** The output formats of `leaderboard`. */
+export type LeaderboardFormat = 'table' | 'markdown' | 'json';
+
+/** Every `--sort` key: a run folder's and a v5 table's (src/cli/main.ts offers these). */
+export type LeaderboardSort = RunSort | V5Sort;
+
+/** Options of `isobench leaderboard`, as commander parsed and checked them (src/cli/main.ts). */
+export interface LeaderboardCliOptions {
+  format: LeaderboardFormat;
+  json?: boolean;
+  markdown?: boolean;
+  scope: LeaderboardScope;
+  band: number;
+  tasksDir?: string;
+  agent?: string;
+  model?: string;
+  mode?: string;
+  sort?: LeaderboardSort;
+}
+
 /** `leaderboard FILE` (a v5 table) or `leaderboard RUN_DIR` (a run's extended rows). */
-export async function leaderboardCmd(
-  file: string,
-  opts: {
-    format?: string;
-    json?: boolean;
-    markdown?: boolean;
-    scope?: string;
-    band?: string;
-    tasksDir?: string;
-    agent?: string;
-    model?: string;
-    mode?: string;
-    sort?: string;
-  },
-): Promise<number> {
-  const format = opts.json ? 'json' : opts.markdown ? 'markdown' : (opts.format ?? 'table');
-  if (!['table', 'markdown', 'json'].includes(format))
-    throw new UsageError(`--format must be table, markdown or json, got '${format}'`);
+export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions): Promise<number> {
+  const format: LeaderboardFormat = opts.json ? 'json' : opts.markdown ? 'markdown' : opts.format;
   const { statSync } = await import('node:fs');
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
   if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
-  const V5_SORTS = ['card', 'valid', 'beats', 'patch-failure', 'commits', 'name'];
-  if (opts.sort && !V5_SORTS.includes(opts.sort))
+  const sort = opts.sort ?? 'card';
+  if (!(V5_SORTS as readonly string[]).includes(sort))
     throw new UsageError(
-      `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${opts.sort}'`,
+      `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${sort}'`,
     );
-  const scope = (opts.scope ?? 'card') as LeaderboardScope;
-  if (!['card', 'benchmarkable', 'all'].includes(scope))
-    throw new UsageError(`--scope must be card, benchmarkable or all, got '${opts.scope}'`);
-  const band = Number(opts.band ?? '5');
-  if (!Number.isFinite(band) || band < 0)
-    throw new UsageError(`--band must be a non-negative percentage, got '${opts.band}'`);
+  const { scope, band } = opts;
   let table: Awaited<ReturnType<typeof readV5Table>>;
   try {
     table = await readV5Table(resolve(file));
@@ -121,7 +125,7 @@ export async function leaderboardCmd(
       a.display === opts.agent ||
       a.labels.some((l) => l.agentName === opts.agent)) &&
     (!opts.model || a.model === opts.model || a.labels.some((l) => l.agentModel === opts.model));
-  const by: Record<string, (x: (typeof full.agents)[number], y: (typeof full.agents)[number]) => number> = {
+  const by: Record<V5Sort, (x: (typeof full.agents)[number], y: (typeof full.agents)[number]) => number> = {
     card: () => 0,
     valid: (x, y) => y.counts.valid_for_comparison - x.counts.valid_for_comparison,
     beats: (x, y) => y.comparison.beats - x.comparison.beats,
@@ -129,7 +133,7 @@ export async function leaderboardCmd(
     commits: (x, y) => y.commits - x.commits,
     name: (x, y) => (x.display < y.display ? -1 : x.display > y.display ? 1 : 0),
   };
-  const lb = { ...full, agents: full.agents.filter(matches).sort(by[opts.sort ?? 'card']) };
+  const lb = { ...full, agents: full.agents.filter(matches).sort(by[sort as V5Sort]) };
   if (opts.agent || opts.model) {
     if (!lb.agents.length)
       throw new UsageError(
@@ -141,7 +145,7 @@ export async function leaderboardCmd(
       ...lb,
       file: table.path,
       tableProblems: table.problems,
-      sort: opts.sort ?? 'card',
+      sort,
       filters: { agent: opts.agent ?? null, model: opts.model ?? null, mode: opts.mode ?? null },
     });
     return EXIT.ok;

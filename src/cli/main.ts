@@ -2,8 +2,11 @@
  * The `isobench` command line. This file only wires verbs; each verb lives in its own module and is
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
+import { RUN_SORTS } from '../report/run-leaderboard.js';
+import { parseBytes, parseProviderLimits } from '../util/quantities.js';
 import { EXIT, UsageError } from './common.js';
+import { byteSize, collect, intAtLeast, nonNegative, parsedBy, positiveNumber, V5_SORTS } from './options.js';
 import { installSignalHandlers } from './signals.js';
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
@@ -35,14 +38,20 @@ function run<A extends unknown[]>(action: Action<A>): (...args: A) => Promise<vo
 const program = new Command('isobench')
   .description('Measure how well coding agents optimise real inference-engine code.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // a wrong argument is bad input (exit 2), as for every verb; help and --version exit 0
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.badInput));
 
 const tasks = program.command('tasks').description('the task catalogue (real vLLM performance commits)');
 tasks
   .command('list')
   .description('list the tasks, with their benchmark, model, GPUs and whether they can be benchmarked')
   .option('--dir <dir>', 'task folder (default: the catalogue shipped with isobench)')
-  .option('--status <status>', 'all | benchmarkable | not-benchmarkable', 'all')
+  .addOption(
+    new Option('--status <status>', 'which tasks: those that can be benchmarked, those that cannot, or all')
+      .choices(['all', 'benchmarkable', 'not-benchmarkable'])
+      .default('all'),
+  )
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./tasks.js')).tasksList(opts)));
 tasks
@@ -79,7 +88,7 @@ tasks
   .option('--tasks <ids>', 'comma-separated task ids (default: every benchmarkable vLLM task)')
   .option('--cache <dir>', 'the prefetch cache to check models, tokenizers and datasets against')
   .option('--python <exe>', 'Python 3.10+ that runs the parsers', 'python3')
-  .option('--concurrency <n>', 'tasks checked at once', '2')
+  .option('--concurrency <n>', 'tasks checked at once', intAtLeast(1), 2)
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--verbose', 'print every check, not only the failed ones')
   .option('--json', 'machine-readable output (every check, the parsed arguments, the install plans)')
@@ -99,12 +108,12 @@ program
     'predictions JSONL, or a folder of patches / agent runs (default: the demo example agent)',
   )
   .option('--agent <name>', 'agent name for predictions that carry none')
-  .option('--repeats <n>', 'measured rounds per variant', '5')
-  .option('--warmup <n>', 'warm-up rounds, not measured', '1')
-  .option(
-    '--executor <kind>',
-    'auto (Docker when an engine with the image answers, else local) | local | docker',
-    'auto',
+  .option('--repeats <n>', 'measured rounds per variant', intAtLeast(1), 5)
+  .option('--warmup <n>', 'warm-up rounds, not measured', intAtLeast(0), 1)
+  .addOption(
+    new Option('--executor <kind>', 'auto: Docker when an engine with the image answers, else local')
+      .choices(['auto', 'local', 'docker'])
+      .default('auto'),
   )
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
   .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
@@ -112,7 +121,7 @@ program
     '--dry-run',
     'print everything the run would do (images and build arguments, every phase’s exact argv, env, mounts, GPUs, the probe) and do none of it',
   )
-  .option('--threshold <percent>', 'the band of the verdicts', '5')
+  .option('--threshold <percent>', 'the band of the verdicts', positiveNumber, 5)
   .option('--out <dir>', 'results root (default ./results/runs)')
   .option('--run-id <id>', 'the run id (default: time and a random suffix)')
   .option('--repo <path>', 'a local clone of the task repository (for tasks that are not demos)')
@@ -124,16 +133,17 @@ program
     '--accuracy <file>',
     'serving tasks: a JSONL of {question, answer} asked of baseline and of each agent whose speed verdict shows a gain',
   )
-  .option('--accuracy-max-tokens <n>', 'tokens per accuracy answer', '256')
+  .option('--accuracy-max-tokens <n>', 'tokens per accuracy answer', intAtLeast(1), 256)
   .option(
     '--accuracy-tolerance <points>',
     'how many percentage points below the baseline an agent may score',
-    '2',
+    nonNegative,
+    2,
   )
-  .option(
-    '--tamper-policy <level>',
-    'refuse patches at static tamper findings of: fail (default) | warn | never',
-    'fail',
+  .addOption(
+    new Option('--tamper-policy <level>', 'refuse patches at static tamper findings of this level')
+      .choices(['fail', 'warn', 'never'])
+      .default('fail'),
   )
   .option('--tasks-dir <dir>', 'task catalogue')
   .option(
@@ -148,40 +158,55 @@ program
     '--agents <list>',
     'run these agents first, name:model separated by commas (e.g. claude-code:claude-sonnet-4-5,codex:gpt-5); their patches are then measured',
   )
-  .option('--attempts <n>', 'attempts per agent and task (each attempt number is one bench job)', '1')
+  .option(
+    '--attempts <n>',
+    'attempts per agent and task (each attempt number is one bench job)',
+    intAtLeast(1),
+    1,
+  )
   .option(
     '--option <key=value>',
     'an agent option for every agent, or agent.key=value for one (repeatable)',
-    (v: string, prev: string[] = []) => [...prev, v],
+    collect,
   )
-  .option('--concurrency <n>', 'agent attempts at once (in-process)', '2')
+  .option('--concurrency <n>', 'agent attempts at once (in-process)', intAtLeast(1), 2)
   .option(
     '--provider-concurrency <limits>',
     'at most this many attempts at once per provider, e.g. anthropic=2,openai=4',
+    parsedBy(parseProviderLimits),
   )
-  .option(
-    '--agent-sandbox <kind>',
-    'where agents run: local (processes, minimal environment) | docker (a container with network none; only the model API is reachable)',
-    'local',
+  .addOption(
+    new Option(
+      '--agent-sandbox <kind>',
+      'where agents run: local (processes, minimal environment) or docker (a container with network none; only the model API is reachable)',
+    )
+      .choices(['local', 'docker'])
+      .default('local'),
   )
-  .option('--time-min <minutes>', 'wall-clock budget per attempt')
-  .option('--max-turns <n>', 'turn budget per attempt')
-  .option('--max-cost <usd>', 'cost budget per attempt')
-  .option('--hint <level>', 'prompt hint: none | files')
+  .option('--time-min <minutes>', 'wall-clock budget per attempt', positiveNumber)
+  .option('--max-turns <n>', 'turn budget per attempt', intAtLeast(1))
+  .option('--max-cost <usd>', 'cost budget per attempt', positiveNumber)
+  .addOption(new Option('--hint <level>', 'prompt hint').choices(['none', 'files']))
   .option('--binary <path>', "the agents' executable instead of their pinned install")
   .option('--cache-root <dir>', 'repository mirrors and agent installs (default ~/.cache/isobench)')
-  .option('--max-total-cost <usd>', 'stop starting new units once the agents have spent this much')
-  .option('--max-wall-min <minutes>', 'stop starting new units after this long')
+  .option(
+    '--max-total-cost <usd>',
+    'stop starting new units once the agents have spent this much',
+    positiveNumber,
+  )
+  .option('--max-wall-min <minutes>', 'stop starting new units after this long', positiveNumber)
   .option('--gpus <list>', 'measurement slots: auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
   .option(
     '--agent-infra-retries <n>',
     'retries of an agent attempt that hit an infrastructure failure (rate limit)',
-    '2',
+    intAtLeast(0),
+    2,
   )
   .option(
     '--agent-backoff-s <s>',
     "back-off before an agent attempt's first such retry (doubles each time)",
-    '30',
+    nonNegative,
+    30,
   )
   .option(
     '--judge <provider:model>',
@@ -191,9 +216,15 @@ program
   .option(
     '--image-budget <size>',
     'after the run, prune least recently used recipe images above this size (e.g. 50G)',
+    parsedBy(parseBytes),
   )
-  .option('--infra-retries <n>', 'retries of a bench job that failed for infrastructure reasons', '1')
-  .option('--retry-backoff-s <s>', 'back-off before the first such retry (doubles each time)', '5')
+  .option(
+    '--infra-retries <n>',
+    'retries of a bench job that failed for infrastructure reasons',
+    intAtLeast(0),
+    1,
+  )
+  .option('--retry-backoff-s <s>', 'back-off before the first such retry (doubles each time)', nonNegative, 5)
   .option(
     '--redis <url>',
     'distributed: enqueue units on this Redis for `isobench worker`s (redis://host:port)',
@@ -213,18 +244,28 @@ program
   )
   .requiredOption('--redis <url>', "the coordinator's Redis (redis://host:port or unix:///path.sock)")
   .option('--queue-prefix <prefix>', 'key prefix of the queues', 'isobench')
-  .option('--executor <kind>', 'auto | local | docker', 'auto')
+  .addOption(
+    new Option('--executor <kind>', 'auto: Docker when an engine with the image answers, else local')
+      .choices(['auto', 'local', 'docker'])
+      .default('auto'),
+  )
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
-  .option('--cpus <n>', 'CPU limit of each container (docker executor)')
+  .option('--cpus <n>', 'CPU limit of each container (docker executor)', positiveNumber)
   .option('--gpus <list>', 'auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
-  .option('--agent-slots <n>', 'agent attempts at once (0: no agent work here)', '2')
+  .option('--agent-slots <n>', 'agent attempts at once (0: no agent work here)', intAtLeast(0), 2)
   .option(
     '--provider-concurrency <limits>',
     'at most this many attempts at once per provider, e.g. anthropic=2',
+    parsedBy(parseProviderLimits),
   )
   .option('--no-bench', 'take no bench jobs (a CPU-only host for agents)')
   .option('--store <dir>', 'put artifacts in this shared folder instead of Redis')
-  .option('--lock-ms <ms>', 'job lock; a worker silent this long loses its job to another', '30000')
+  .option(
+    '--lock-ms <ms>',
+    'job lock; a worker silent this long loses its job to another',
+    intAtLeast(1000),
+    30000,
+  )
   .option('--name <name>', "this worker's name in logs and records (default host:pid)")
   .action(run(async (opts) => (await import('./worker.js')).workerCmd(opts)));
 
@@ -297,18 +338,18 @@ program
   )
   .option('--model <model>', 'the model label the agent is asked to use')
   .option('--tasks <ids>', 'comma-separated task ids (default: the CPU demo tasks)')
-  .option('--attempts <n>', 'attempts per task', '1')
-  .option('--concurrency <n>', 'attempts running at once', '1')
-  .option('--time-min <minutes>', 'wall-clock budget per attempt', '120')
-  .option('--max-turns <n>', 'turn / step budget per attempt', '100')
-  .option('--max-cost <usd>', 'cost budget per attempt, where the agent reports cost')
+  .option('--attempts <n>', 'attempts per task', intAtLeast(1), 1)
+  .option('--concurrency <n>', 'attempts running at once', intAtLeast(1), 1)
+  .option('--time-min <minutes>', 'wall-clock budget per attempt', positiveNumber, 120)
+  .option('--max-turns <n>', 'turn / step budget per attempt', intAtLeast(1), 100)
+  .option('--max-cost <usd>', 'cost budget per attempt, where the agent reports cost', positiveNumber)
   .option('--base-url <url>', "the model API's base URL (a proxy, or a local server)")
   .option('--option <key=value...>', 'adapter options (e.g. provider=openai for native); values may be JSON')
   .option(
     '--api-key-env <var>',
     'the environment variable holding the key (default ANTHROPIC_API_KEY or OPENAI_API_KEY)',
   )
-  .option('--hint <level>', "none | files (default: the task's)")
+  .addOption(new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files']))
   .option('--repo <path>', 'a local clone of the task repository (vLLM tasks)')
   .option('--binary <path>', "the agent's executable, instead of the pinned install")
   .option('--cache <dir>', 'cache root for mirrors and agent installs (default ~/.cache/isobench)')
@@ -349,34 +390,20 @@ agents
   .command('prompt')
   .description('the prompt an agent gets for a task (versioned template)')
   .argument('<task>', 'task id or hash')
-  .option('--hint <level>', 'none | files')
-  .option('--time-min <minutes>', 'the time budget the prompt states', '120')
+  .addOption(new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files']))
+  .option('--time-min <minutes>', 'the time budget the prompt states', positiveNumber, 120)
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (key: string, opts) => (await import('./agents.js')).agentsPrompt(key, opts)));
 
-const number = (name: string) => (v: string) => {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x < 0)
-    throw new InvalidArgumentError(`${name} must be a non-negative number, got '${v}'`);
-  return x;
-};
 program
   .command('regrade')
   .description('grade a finished run again, offline, from its measurements: new rows under another policy')
   .argument('<run-dir>', 'the run folder (results/runs/<run-id>)')
-  .option('--band <pct>', "the verdict band, percent (default: the run's)", number('--band'))
-  .option(
-    '--extra-non-exact <n>',
-    "outputs allowed to differ beyond the human's",
-    number('--extra-non-exact'),
-  )
-  .option(
-    '--abs-diff-factor <x>',
-    "numeric deviation allowed, as a factor of the human's",
-    number('--abs-diff-factor'),
-  )
-  .option('--accuracy-tolerance <pts>', 'accuracy points an agent may lose', number('--accuracy-tolerance'))
+  .option('--band <pct>', "the verdict band, percent (default: the run's)", nonNegative)
+  .option('--extra-non-exact <n>', "outputs allowed to differ beyond the human's", intAtLeast(0))
+  .option('--abs-diff-factor <x>', "numeric deviation allowed, as a factor of the human's", nonNegative)
+  .option('--accuracy-tolerance <pts>', 'accuracy points an agent may lose', nonNegative)
   .option(
     '--policy <file>',
     'a JSON file with any of thresholdPct, extraNonExact, absDiffFactor, accuracyTolerancePts',
@@ -436,13 +463,24 @@ program
     'a run id (under --runs-dir), a run folder, a rows.ext.jsonl file, or a schema-v5 table (.parquet, .csv, .jsonl: the published rows)',
   )
   .option('-o, --out <file>', 'the HTML file to write', 'report.html')
-  .option('--scope <scope>', "v5 tables: all | card (the card's 43-commit rule) | benchmarkable", 'all')
-  .option('--band <percent>', 'v5 tables: agent vs human within ±band is "matches"', '5')
+  .addOption(
+    new Option(
+      '--scope <scope>',
+      "v5 tables: all rows, the card's 43-commit rule (card), or this catalogue's benchmarkable tasks",
+    )
+      .choices(['all', 'card', 'benchmarkable'])
+      .default('all'),
+  )
+  .option('--band <percent>', 'v5 tables: agent vs human within ±band is "matches"', nonNegative, 5)
   .option('--runs-dir <dir>', 'where run ids are looked up', 'results/runs')
   .option('--title <text>', "the report's title")
-  .option(
-    '--embed [max-size]',
-    "embed each linked file's text (prompt, patches, trajectory, job.json) up to max-size each (default 256k), so the report stands alone",
+  .addOption(
+    new Option(
+      '--embed [max-size]',
+      "embed each linked file's text (prompt, patches, trajectory, job.json) up to max-size each (e.g. 64k, 1M), so the report stands alone",
+    )
+      .preset('256k')
+      .argParser(byteSize),
   )
   .option('--no-links', 'no links to the run folder')
   .option('--no-compress', 'embed the rows as plain JSON (larger; for browsers without DecompressionStream)')
@@ -489,22 +527,29 @@ program
     '<file>',
     'a v5 table (.parquet, .csv, .jsonl), or a run folder or rows.ext.jsonl (quadrants, correctness, cost)',
   )
-  .option('--format <format>', 'table | markdown | json')
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'),
+  )
   .option('--json', 'same as --format json')
   .option('--markdown', 'same as --format markdown')
   .option('--agent <name>', 'only this agent (as written in the rows or normalised)')
   .option('--model <model>', 'only this model')
   .option('--mode <mode>', 'only this benchmark mode (serving, standalone, prefix_caching, …)')
-  .option(
-    '--sort <key>',
-    'run folders: hard | true | solved | median | cost | cost-per-success | valid | attempts | name; v5 tables: card | valid | beats | patch-failure | commits | name',
+  .addOption(
+    new Option(
+      '--sort <key>',
+      `run folders: ${RUN_SORTS.join(', ')} (default hard); v5 tables: ${V5_SORTS.join(', ')} (default card)`,
+    ).choices([...new Set([...RUN_SORTS, ...V5_SORTS])]),
   )
-  .option(
-    '--scope <scope>',
-    "card (the card's 43-commit rule) | benchmarkable (this catalogue) | all",
-    'card',
+  .addOption(
+    new Option(
+      '--scope <scope>',
+      "v5 tables: the card's 43-commit rule (card), this catalogue's benchmarkable tasks, or all rows",
+    )
+      .choices(['card', 'benchmarkable', 'all'])
+      .default('card'),
   )
-  .option('--band <percent>', 'agent vs human within ±band is "similar"', '5')
+  .option('--band <percent>', 'agent vs human within ±band is "similar"', nonNegative, 5)
   .option('--tasks-dir <dir>', 'task catalogue')
   .action(run(async (file: string, opts) => (await import('./leaderboard.js')).leaderboardCmd(file, opts)));
 
@@ -514,9 +559,11 @@ program
     'a dataset release ready to upload to a dataset hub: Parquet shards of the v5 rows, a dataset card computed from them (README.md) and card.json',
   )
   .argument('<input>', 'a v5 table (.parquet, .csv, .jsonl) or a run folder (its v5 rows and rows.ext.jsonl)')
-  .option('--format <format>', 'hf (Hugging Face dataset layout)', 'hf')
+  .addOption(
+    new Option('--format <format>', 'hf: the Hugging Face dataset layout').choices(['hf']).default('hf'),
+  )
   .requiredOption('-o, --out <dir>', 'the release folder to create (refused if it exists and is not empty)')
-  .option('--shard-rows <n>', 'rows per Parquet shard', '5000')
+  .option('--shard-rows <n>', 'rows per Parquet shard', intAtLeast(1), 5000)
   .option('--compare-published', "list every difference from the published card's figures, with its cause")
   .option('--force', 'replace an existing non-empty output folder')
   .option('--tasks-dir <dir>', 'task catalogue')
@@ -537,7 +584,7 @@ async function resumeArgv(argv: string[]): Promise<string[]> {
   }
   const o = argv.indexOf('--out');
   const { join, resolve } = await import('node:path');
-  const { readFile } = await import('node:fs/promises');
+  const { readStored } = await import('../store/schema.js');
   const runJson = join(
     resolve(o > 0 ? (argv[o + 1] as string) : join(process.cwd(), 'results', 'runs')),
     id,
@@ -545,9 +592,10 @@ async function resumeArgv(argv: string[]): Promise<string[]> {
   );
   let recorded: string[];
   try {
-    recorded = (JSON.parse(await readFile(runJson, 'utf8')) as { args: string[] }).args;
+    recorded = (await readStored('run', runJson)).args;
   } catch (e) {
-    process.stderr.write(`isobench: --resume ${id}: cannot read ${runJson}: ${(e as Error).message}\n`);
+    // the store's error names the file and the field
+    process.stderr.write(`isobench: --resume ${id}: ${(e as Error).message}\n`);
     process.exit(EXIT.badInput);
   }
   const extra = argv

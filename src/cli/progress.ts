@@ -4,7 +4,7 @@
  * one status line is redrawn under the log lines (log-update); elsewhere each finished unit prints a
  * line that carries the counts, so a log file shows the same.
  */
-import type { UnitEvent } from '../run/evaluate.js';
+import type { UnitEvent } from '../run/unit-runner.js';
 
 type Kind = UnitEvent['unit'];
 interface Counts {

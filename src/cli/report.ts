@@ -4,29 +4,23 @@ import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { EXIT, out, UsageError } from './common.js';
 
-/** Parses a size such as 200k, 1m or 4096 (bytes). */
-function parseSize(s: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
-  if (!m) throw new UsageError(`${flag} must be a size such as 200k, 1m or 4096, got '${s}'`);
-  const mult = { '': 1, k: 1024, K: 1024, m: 1024 ** 2, M: 1024 ** 2 }[m[2] as string] ?? 1;
-  return Math.round(Number(m[1]) * mult);
-}
-
 export async function reportCmd(
   input: string,
   opts: {
     out?: string;
     runsDir?: string;
     title?: string;
-    embed?: string | boolean;
+    /** bytes of each linked file's text to embed (absent: none) */
+    embed?: number;
     links?: boolean;
     judge?: string;
     judgeBaseUrl?: string;
     cacheRoot?: string;
     repo?: string;
     tasksDir?: string;
-    scope?: string;
-    band?: string;
+    /** v5 tables only */
+    scope: 'all' | 'card' | 'benchmarkable';
+    band: number;
     compress?: boolean;
   },
 ): Promise<number> {
@@ -38,12 +32,6 @@ export async function reportCmd(
   const { ExtRowsError } = await import('../report/ext-rows-io.js');
   const { ReportInputError, resolveReportInput } = await import('../report/run-input.js');
   const outFile = resolve(opts.out ?? 'report.html');
-  const embedMaxBytes =
-    opts.embed === undefined || opts.embed === false
-      ? 0
-      : opts.embed === true
-        ? 256 * 1024
-        : parseSize(opts.embed, '--embed');
   const t0 = performance.now();
   let html: string;
   let rows: number;
@@ -51,20 +39,16 @@ export async function reportCmd(
     const src = await resolveReportInput(input, opts.runsDir ?? join(process.cwd(), 'results', 'runs'));
     const v5 = src.v5
       ? {
-          scope: (opts.scope ?? 'all') as 'all' | 'card' | 'benchmarkable',
-          band: Number(opts.band ?? '5'),
+          scope: opts.scope,
+          band: opts.band,
           ctx: await (await import('./context.js')).catalogueContext(opts.tasksDir),
         }
       : undefined;
-    if (v5 && !['all', 'card', 'benchmarkable'].includes(v5.scope))
-      throw new UsageError(`--scope must be all, card or benchmarkable, got '${opts.scope}'`);
-    if (v5 && (!Number.isFinite(v5.band) || v5.band < 0))
-      throw new UsageError(`--band must be a non-negative percentage, got '${opts.band}'`);
     const data = await reportData(src, {
       ...(v5 ? { v5 } : {}),
       outFile,
       ...(opts.title ? { title: opts.title } : {}),
-      embedMaxBytes,
+      embedMaxBytes: opts.embed ?? 0,
       noLinks: opts.links === false,
     });
     rows = data.rows.length;

@@ -1,9 +1,8 @@
 /** `isobench run-report RUN_DIR`: a Markdown report of a finished run (for committing results). */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { JobResult } from '../bench/types.js';
 import type { Interval } from '../grade/stats.js';
-import type { ExtendedRow } from '../report/run-rows.js';
+import { parseStored, readStored } from '../store/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { EXIT, out, UsageError } from './common.js';
 
@@ -19,20 +18,12 @@ function num(x: number | undefined, digits = 4): string {
 
 /** Builds the report text of a run folder. */
 export async function runReportText(runDir: string): Promise<string> {
-  const run = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as {
-    runId: string;
-    createdAt: string;
-    executor: string;
-    repeats: number;
-    warmup: number;
-    thresholdPct: number;
-    tasks: string[];
-    args: string[];
-  };
-  const rows = (await readFile(join(runDir, 'rows.ext.jsonl'), 'utf8'))
+  const run = await readStored('run', join(runDir, 'run.json'));
+  const rowsFile = join(runDir, 'rows.ext.jsonl');
+  const rows = (await readFile(rowsFile, 'utf8'))
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as ExtendedRow);
+    .map((l, i) => (l.trim() ? parseStored('ext-row', l, `${rowsFile}:${i + 1}`) : null))
+    .filter((r) => r !== null);
   const lines: string[] = [];
   lines.push(`# isobench run ${run.runId}`, '');
   lines.push(
@@ -43,9 +34,7 @@ export async function runReportText(runDir: string): Promise<string> {
   );
   lines.push(`- command: \`isobench ${run.args.join(' ')}\``, '');
   for (const task of run.tasks) {
-    const job = JSON.parse(
-      await readFile(join(runDir, 'jobs', variantSlug(task), 'job.json'), 'utf8'),
-    ) as JobResult;
+    const job = await readStored('job', join(runDir, 'jobs', variantSlug(task), 'job.json'));
     const fp = job.fingerprint;
     lines.push(`## ${task}`, '');
     lines.push(

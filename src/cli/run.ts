@@ -1,17 +1,19 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
 import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/types.js';
+import type { JudgeConfig } from '../grade/judge.js';
 import type { Interval } from '../grade/stats.js';
 import type { ExtendedRow } from '../report/run-rows.js';
-import type { AgentSpec } from '../run/evaluate.js';
-import { type Backend, InProcessBackend, parseProviderLimits } from '../sched/backend.js';
+import type { EvaluationResult } from '../run/evaluate.js';
+import { type Backend, InProcessBackend } from '../sched/backend.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
+import { type AgentSpec, ConfigError, checkRunConfig, type RunConfig } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
@@ -20,52 +22,52 @@ import { Progress } from './progress.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
 import { onInterrupt } from './signals.js';
 
-/** Options of `isobench run`. */
+/** Options of `isobench run`, as commander parsed and checked them (src/cli/main.ts). */
 export interface RunCliOptions {
   tasks?: string;
   predictions?: string[];
   agent?: string;
-  repeats?: string;
-  warmup?: string;
-  executor?: string;
+  repeats: number;
+  warmup: number;
+  executor: 'auto' | 'local' | 'docker';
   image?: string;
-  threshold?: string;
+  threshold: number;
   out?: string;
   runId?: string;
   repo?: string;
   cache?: string;
   accuracy?: string;
-  accuracyMaxTokens?: string;
-  accuracyTolerance?: string;
-  tamperPolicy?: string;
+  accuracyMaxTokens?: number;
+  accuracyTolerance?: number;
+  tamperPolicy: 'fail' | 'warn' | 'never';
   resume?: string;
   retryInfra?: boolean;
   buildImages?: boolean;
   agents?: string;
-  attempts?: string;
+  attempts: number;
   option?: string[];
-  concurrency?: string;
+  concurrency: number;
   gpus?: string;
-  maxTotalCost?: string;
-  maxWallMin?: string;
-  timeMin?: string;
-  maxTurns?: string;
-  maxCost?: string;
-  hint?: string;
+  maxTotalCost?: number;
+  maxWallMin?: number;
+  timeMin?: number;
+  maxTurns?: number;
+  maxCost?: number;
+  hint?: 'none' | 'files';
   binary?: string;
   cacheRoot?: string;
   redis?: string;
   queuePrefix?: string;
   store?: string;
-  infraRetries?: string;
-  imageBudget?: string;
-  agentSandbox?: string;
-  providerConcurrency?: string;
+  infraRetries: number;
+  imageBudget?: number;
+  agentSandbox: 'local' | 'docker';
+  providerConcurrency?: Record<string, number>;
   judge?: string;
   judgeBaseUrl?: string;
-  agentInfraRetries?: string;
-  agentBackoffS?: string;
-  retryBackoffS?: string;
+  agentInfraRetries: number;
+  agentBackoffS: number;
+  retryBackoffS: number;
   tasksDir?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -83,34 +85,19 @@ function pct(i: Interval | null): string {
     : '-';
 }
 
-function int(v: string | undefined, name: string, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${name} must be an integer of at least ${min}, got '${v}'`);
-  return n;
+/** The tasks, the predictions' patches and the agents a run is asked for. */
+interface RunInputs {
+  readonly tasks: TaskSpec[];
+  readonly patches: Map<string, AgentPatch[]>;
+  readonly agents: AgentSpec[];
+  /** predictions that could not be used (each printed) */
+  readonly problems: number;
 }
 
-/** `isobench run`. */
-export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
-  const repeats = int(opts.repeats, '--repeats', 5, 1);
-  const warmup = int(opts.warmup, '--warmup', 1, 0);
-  const tamperPolicy = (opts.tamperPolicy ?? 'fail') as 'fail' | 'warn' | 'never';
-  if (!['fail', 'warn', 'never'].includes(tamperPolicy))
-    throw new UsageError(`--tamper-policy must be fail, warn or never, got '${opts.tamperPolicy}'`);
+/** Reads the catalogue, the predictions and the agents; refuses tasks that cannot run. */
+async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
   if (opts.accuracy && !existsSync(resolve(opts.accuracy)))
     throw new UsageError(`--accuracy: ${opts.accuracy} does not exist`);
-  if (opts.accuracyTolerance !== undefined && !(Number(opts.accuracyTolerance) >= 0))
-    throw new UsageError(
-      `--accuracy-tolerance must be a number of percentage points >= 0, got '${opts.accuracyTolerance}'`,
-    );
-  const threshold = Number(opts.threshold ?? '5');
-  if (!Number.isFinite(threshold) || threshold <= 0)
-    throw new UsageError(`--threshold must be a positive percentage, got '${opts.threshold}'`);
-  const asked = opts.executor ?? 'auto';
-  if (asked !== 'local' && asked !== 'docker' && asked !== 'auto')
-    throw new UsageError(`--executor must be auto, local or docker, got '${asked}'`);
-
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   for (const p of catalogue.problems)
     err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
@@ -158,29 +145,100 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const { cloneProblems } = await import('../workspace/clone.js');
   const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks);
   if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
+  return { tasks, patches, agents, problems };
+}
 
-  let executor: Executor;
-  let image: string | undefined;
-  let kind: 'local' | 'docker' = asked === 'docker' ? 'docker' : 'local';
-  let choice = '';
-  if (asked === 'auto') {
-    // Docker when an engine answers and has the image (isolation, no network); else local processes
-    const why = await dockerUnusable(opts.image ?? 'isobench-base:bookworm');
-    kind = why ? 'local' : 'docker';
-    choice = why ? ` (auto: ${why})` : ' (auto: the Docker engine answers and has the image)';
+/** The executor kind: asked, or (auto) Docker when an engine answers and has the image. */
+async function executorKind(opts: RunCliOptions): Promise<{ kind: 'local' | 'docker'; choice: string }> {
+  if (opts.executor !== 'auto') return { kind: opts.executor, choice: '' };
+  // Docker when an engine answers and has the image (isolation, no network); else local processes
+  const why = await dockerUnusable(opts.image ?? BASE_IMAGE);
+  return {
+    kind: why ? 'local' : 'docker',
+    choice: why ? ` (auto: ${why})` : ' (auto: the Docker engine answers and has the image)',
+  };
+}
+
+const BASE_IMAGE = 'isobench-base:bookworm';
+
+/** The run's configuration, built once from the options and checked whole. */
+function runConfigOf(
+  opts: RunCliOptions,
+  argv: readonly string[],
+  inputs: RunInputs,
+  kind: 'local' | 'docker',
+  judge: JudgeConfig | undefined,
+): RunConfig {
+  const image = kind === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined;
+  const clone = opts.repo ? resolve(opts.repo) : undefined;
+  try {
+    return checkRunConfig({
+      runId:
+        opts.runId ??
+        `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`,
+      outDir: resolve(opts.out ?? join(process.cwd(), 'results', 'runs')),
+      args: [...argv],
+      tasks: inputs.tasks.map((t) => t.id),
+      executor: kind,
+      bench: {
+        repeats: opts.repeats,
+        warmup: opts.warmup,
+        thresholdPct: opts.threshold,
+        image,
+        tamperPolicy: { refuseAt: opts.tamperPolicy },
+        accuracy: opts.accuracy
+          ? {
+              dataset: resolve(opts.accuracy),
+              maxTokens: opts.accuracyMaxTokens,
+              tolerancePts: opts.accuracyTolerance,
+            }
+          : undefined,
+        buildImagesFrom: opts.buildImages ? (image ?? BASE_IMAGE) : undefined,
+        source: clone ? { clone } : undefined,
+        cache: opts.cache ? resolve(opts.cache) : undefined,
+      },
+      agents: inputs.agents,
+      attempts: opts.attempts,
+      agentSettings: {
+        clone,
+        cacheRoot: opts.cacheRoot ? resolve(opts.cacheRoot) : undefined,
+        infraRetries: opts.agentInfraRetries,
+        backoffMs: opts.agentBackoffS * 1000,
+      },
+      benchRetries: { retries: opts.infraRetries, backoffMs: opts.retryBackoffS * 1000 },
+      retryInfra: opts.retryInfra === true,
+      caps: {
+        maxCostUsd: opts.maxTotalCost,
+        wallMs: opts.maxWallMin === undefined ? undefined : opts.maxWallMin * 60_000,
+      },
+      judge: judge ? { provider: judge.provider, model: judge.model, baseUrl: judge.baseUrl } : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`the run's configuration: ${e.message}`);
+    throw e;
   }
-  if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents, repeats, warmup);
-  const vllmTasks = tasks.filter((t) => !t.repo.demo);
-  if (
-    vllmTasks.length &&
-    kind === 'docker' &&
-    !opts.buildImages &&
-    (opts.image ?? 'isobench-base:bookworm') === 'isobench-base:bookworm'
-  )
-    throw new UsageError(
-      `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
-    );
-  if (kind === 'docker') image = opts.image ?? 'isobench-base:bookworm';
+}
+
+/** Where units run: this process (leased slots, an agent queue), or Redis for workers. */
+async function openBackend(opts: RunCliOptions, executor: Executor, slots: SlotPool): Promise<Backend> {
+  if (!opts.redis)
+    return new InProcessBackend({
+      executor,
+      slots,
+      agentConcurrency: opts.concurrency,
+      providerConcurrency: opts.providerConcurrency ?? {},
+    });
+  const { RedisBackend } = await import('../sched/redis.js');
+  return RedisBackend.connect({ url: opts.redis, prefix: opts.queuePrefix, store: opts.store }).catch(
+    (e: Error) => {
+      throw new UsageError(`--redis ${opts.redis}: ${e.message}`);
+    },
+  );
+}
+
+/** The executor of the run, with what an earlier run left behind removed. */
+async function openExecutor(kind: 'local' | 'docker', image: string | undefined): Promise<Executor> {
+  let executor: Executor;
   try {
     executor = await createExecutor(kind, { image });
   } catch (e) {
@@ -192,31 +250,28 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
     await executor.clean(left);
   }
+  return executor;
+}
 
-  const runId =
-    opts.runId ??
-    `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
-  const outDir = resolve(opts.out ?? join(process.cwd(), 'results', 'runs'));
-  const rounds = warmup + repeats;
-  if (!opts.json) {
-    out(
-      `isobench run ${runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${repeats} repeats + ${warmup} warm-up, ${kind} executor${choice}`,
+/** `isobench run`. */
+export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
+  const inputs = await runInputs(opts);
+  const { tasks, patches, agents } = inputs;
+  const { kind, choice } = await executorKind(opts);
+  if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents);
+  const vllmTasks = tasks.filter((t) => !t.repo.demo);
+  if (vllmTasks.length && kind === 'docker' && !opts.buildImages && (opts.image ?? BASE_IMAGE) === BASE_IMAGE)
+    throw new UsageError(
+      `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
     );
-  }
-  const attempts = int(opts.attempts, '--attempts', 1, 1);
-  let imageBudget: number | undefined;
-  if (opts.imageBudget !== undefined) {
-    const { parseBytes } = await import('../executor/image-cache.js');
-    try {
-      imageBudget = parseBytes(opts.imageBudget);
-    } catch (e) {
-      throw new UsageError(`--image-budget: ${(e as Error).message}`);
-    }
-  }
-  const caps = {
-    maxCostUsd: opts.maxTotalCost === undefined ? undefined : positive(opts.maxTotalCost, '--max-total-cost'),
-    wallMs: opts.maxWallMin === undefined ? undefined : positive(opts.maxWallMin, '--max-wall-min') * 60_000,
-  };
+  const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
+  const config = runConfigOf(opts, argv, inputs, kind, judge);
+  const executor = await openExecutor(kind, config.bench.image);
+  const { bench } = config;
+  if (!opts.json)
+    out(
+      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${bench.repeats} repeats + ${bench.warmup} warm-up, ${kind} executor${choice}`,
+    );
   let gpus: ReturnType<typeof parseGpus>;
   try {
     gpus = parseGpus(opts.gpus);
@@ -224,76 +279,30 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     throw new UsageError((e as Error).message);
   }
   const slots = await SlotPool.forHost(gpus);
-  let backend: Backend;
-  if (opts.redis) {
-    const { RedisBackend } = await import('../sched/redis.js');
-    backend = await RedisBackend.connect({
-      url: opts.redis,
-      prefix: opts.queuePrefix,
-      store: opts.store,
-    }).catch((e: Error) => {
-      throw new UsageError(`--redis ${opts.redis}: ${e.message}`);
-    });
-  } else
-    backend = new InProcessBackend({
-      executor,
-      slots,
-      agentConcurrency: int(opts.concurrency, '--concurrency', 2, 1),
-      providerConcurrency: providerLimits(opts.providerConcurrency),
-    });
+  const backend = await openBackend(opts, executor, slots);
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
   if (!opts.json) {
     if (agents.length)
       out(
-        `  agents: ${agents.map((a) => `${a.name} (${a.model})`).join(', ')} × ${attempts} attempt(s); ${backend.name === 'in-process' ? `${int(opts.concurrency, '--concurrency', 2, 1)} at once` : 'on the workers'}`,
+        `  agents: ${agents.map((a) => `${a.name} (${a.model})`).join(', ')} × ${config.attempts} attempt(s); ${backend.name === 'in-process' ? `${opts.concurrency} at once` : 'on the workers'}`,
       );
     out(
       `  measurement slots: ${backend.name === 'in-process' ? `${slots.slots.join(', ')} (${slots.gpu ? 'GPUs' : 'no GPU here: one CPU slot'})` : `the workers' (${opts.redis})`}`,
     );
     await progress.start();
   }
-  const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const { runEvaluation } = await import('../run/evaluate.js');
   const stopSignals = cleanupOnSignal(executor, backend);
+  const rounds = bench.warmup + bench.repeats;
   const result = await runEvaluation({
-    runId,
-    outDir,
+    config,
     tasks,
     patches,
-    agents,
-    attempts,
-    backend,
-    caps,
-    cacheRoot: opts.cacheRoot ? resolve(opts.cacheRoot) : undefined,
     executor,
-    image,
-    repeats,
-    warmup,
-    thresholdPct: threshold,
-    source: opts.repo ? { clone: resolve(opts.repo) } : undefined,
-    cache: opts.cache ? resolve(opts.cache) : undefined,
-    accuracy: opts.accuracy
-      ? {
-          dataset: resolve(opts.accuracy),
-          maxTokens: opts.accuracyMaxTokens
-            ? int(opts.accuracyMaxTokens, '--accuracy-max-tokens', 256, 1)
-            : undefined,
-          tolerancePts: opts.accuracyTolerance !== undefined ? Number(opts.accuracyTolerance) : undefined,
-        }
-      : undefined,
-    tamperPolicy: { refuseAt: tamperPolicy },
-    retryInfra: opts.retryInfra === true,
-    infraRetries: int(opts.infraRetries, '--infra-retries', 1, 0),
-    agentInfraRetries: int(opts.agentInfraRetries, '--agent-infra-retries', 2, 0),
-    agentBackoffMs:
-      opts.agentBackoffS === undefined ? undefined : seconds(opts.agentBackoffS, '--agent-backoff-s'),
-    backoffMs:
-      opts.retryBackoffS === undefined ? undefined : seconds(opts.retryBackoffS, '--retry-backoff-s'),
+    backend,
     judge,
-    buildImagesFrom: opts.buildImages ? (image ?? 'isobench-base:bookworm') : undefined,
     onEvent: opts.json ? undefined : (e) => progress.on(e),
     onNote: (n) => err(`isobench: ${n}`),
-    args: argv,
     onPhase: (task, r) => {
       if (opts.json) return;
       const m = task.benchmark.primaryMetric;
@@ -308,14 +317,24 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   progress.stop();
   stopSignals();
   await backend.close();
-  if (imageBudget !== undefined && executor.images) {
-    const pruned = await executor.images.prune({ budgetBytes: imageBudget, keep: image ? [image] : [] });
+  if (opts.imageBudget !== undefined && executor.images) {
+    const pruned = await executor.images.prune({
+      budgetBytes: opts.imageBudget,
+      keep: bench.image ? [bench.image] : [],
+    });
     if (!opts.json && pruned.removed.length)
       out(
         `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,
       );
   }
+  return reportRun(opts, result, inputs.problems);
+}
+
+/** What a finished run says: its rows, attempts, harness errors and exit code. */
+function reportRun(opts: RunCliOptions, result: EvaluationResult, problems: number): number {
   const harnessErrors = result.attempts.filter((a) => a.harness).length;
+  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
+  const runId = basename(result.runDir);
   if (opts.json) {
     outJson({
       schemaVersion: 1,
@@ -335,7 +354,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
       wallMs: result.wallMs,
       rows: result.extended,
     });
-    return runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
+    return code;
   }
   printSummary(result.extended, result.jobs);
   if (result.attempts.length) {
@@ -357,7 +376,6 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
   out(`\nresults: ${result.runDir} (run.json, jobs/, rows.v5.{csv,jsonl,parquet}, rows.ext.jsonl)`);
   if (problems) err(`isobench: ${problems} prediction(s) could not be used (see above)`);
-  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
   // a bug of isobench is said loudly, each with where its stack is
   for (const j of result.jobs.filter((x) => x.harness))
     err(`isobench: harness error in the job of ${j.task}: ${j.error}`);
@@ -376,26 +394,26 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   return code;
 }
 
-function providerLimits(v: string | undefined): Record<string, number> {
-  try {
-    return parseProviderLimits(v);
-  } catch (e) {
-    throw new UsageError(`--provider-concurrency: ${(e as Error).message}`);
+/** An agent's `--option`s: `key=value` (every agent) or `name.key=value` (this one); JSON values parsed. */
+function agentOptions(name: string, given: readonly string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const kv of given) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--option must be key=value or agent.key=value, got '${kv}'`);
+    let k = kv.slice(0, i);
+    const dot = k.indexOf('.');
+    if (dot > 0) {
+      if (k.slice(0, dot) !== name) continue;
+      k = k.slice(dot + 1);
+    }
+    const v = kv.slice(i + 1);
+    try {
+      options[k] = JSON.parse(v);
+    } catch {
+      options[k] = v;
+    }
   }
-}
-
-/** A number of seconds >= 0, in milliseconds. */
-function seconds(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0)
-    throw new UsageError(`${name} must be a number of seconds >= 0, got '${v}'`);
-  return n * 1000;
-}
-
-function positive(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${v}'`);
-  return n;
+  return options;
 }
 
 /**
@@ -409,8 +427,6 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
     .map((s) => s.trim())
     .filter(Boolean);
   if (!list.length) throw new UsageError('--agents names no agent');
-  if (opts.agentSandbox && !['local', 'docker'].includes(opts.agentSandbox))
-    throw new UsageError(`--agent-sandbox must be local or docker, got '${opts.agentSandbox}'`);
   const specs: AgentSpec[] = [];
   for (const item of list) {
     const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
@@ -421,23 +437,7 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
     }
     if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
-    const options: Record<string, unknown> = {};
-    for (const kv of opts.option ?? []) {
-      const i = kv.indexOf('=');
-      if (i <= 0) throw new UsageError(`--option must be key=value or agent.key=value, got '${kv}'`);
-      let k = kv.slice(0, i);
-      const dot = k.indexOf('.');
-      if (dot > 0) {
-        if (k.slice(0, dot) !== name) continue;
-        k = k.slice(dot + 1);
-      }
-      const v = kv.slice(i + 1);
-      try {
-        options[k] = JSON.parse(v);
-      } catch {
-        options[k] = v;
-      }
-    }
+    const options = agentOptions(name, opts.option ?? []);
     const check = adapter.optionsSchema.safeParse(options);
     if (!check.success) {
       const issue = check.error.issues[0];
@@ -459,13 +459,12 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       binary: opts.binary ? resolve(opts.binary) : undefined,
       // only the budgets given: the attempt's defaults stand for the rest
       budgets: {
-        ...(opts.timeMin === undefined ? {} : { timeMin: positive(opts.timeMin, '--time-min') }),
-        ...(opts.maxTurns === undefined ? {} : { maxTurns: int(opts.maxTurns, '--max-turns', 100, 1) }),
-        ...(opts.maxCost === undefined ? {} : { maxCostUsd: positive(opts.maxCost, '--max-cost') }),
+        ...(opts.timeMin === undefined ? {} : { timeMin: opts.timeMin }),
+        ...(opts.maxTurns === undefined ? {} : { maxTurns: opts.maxTurns }),
+        ...(opts.maxCost === undefined ? {} : { maxCostUsd: opts.maxCost }),
       },
-      hintLevel: opts.hint === undefined ? undefined : opts.hint === 'files' ? 'files' : 'none',
-      dockerSandboxFrom:
-        opts.agentSandbox === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
+      hintLevel: opts.hint,
+      dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined,
     });
   }
   return specs;
@@ -567,14 +566,12 @@ async function dryRunCmd(
   kind: 'local' | 'docker',
   choice: string,
   agents: readonly AgentSpec[],
-  repeats: number,
-  warmup: number,
 ): Promise<number> {
   const [{ dryRun, dryRunText, DRY_RUN_VERSION }, { checkPatch }] = await Promise.all([
     import('../run/dry-run.js'),
     import('../workspace/patch.js'),
   ]);
-  const attempts = int(opts.attempts, '--attempts', 1, 1);
+  const attempts = opts.attempts;
   const byTask = new Map<string, Array<{ agent: string; source: string; native: boolean | null }>>();
   for (const t of tasks) {
     const list: Array<{ agent: string; source: string; native: boolean | null }> = [];
@@ -597,11 +594,11 @@ async function dryRunCmd(
     executor: kind,
     image: opts.image,
     buildImages: opts.buildImages === true,
-    baseImage: opts.image ?? 'isobench-base:bookworm',
+    baseImage: opts.image ?? BASE_IMAGE,
     clone: opts.repo ? resolve(opts.repo) : undefined,
     cache: opts.cache ? resolve(opts.cache) : undefined,
-    repeats,
-    warmup,
+    repeats: opts.repeats,
+    warmup: opts.warmup,
     gpus: opts.gpus ?? 'auto',
   });
   if (opts.json) outJson({ schemaVersion: DRY_RUN_VERSION, dryRun: true, executor: kind, tasks: plan });

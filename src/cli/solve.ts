@@ -13,20 +13,20 @@ import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
 
-/** Options of `isobench solve`. */
+/** Options of `isobench solve`, as commander parsed and checked them (src/cli/main.ts). */
 export interface SolveCliOptions {
   agent: string;
   tasks?: string;
   model?: string;
-  attempts?: string;
-  concurrency?: string;
-  timeMin?: string;
-  maxTurns?: string;
-  maxCost?: string;
+  attempts: number;
+  concurrency: number;
+  timeMin: number;
+  maxTurns: number;
+  maxCost?: number;
   baseUrl?: string;
   option?: string[];
   apiKeyEnv?: string;
-  hint?: string;
+  hint?: 'none' | 'files';
   repo?: string;
   out?: string;
   runId?: string;
@@ -35,13 +35,6 @@ export interface SolveCliOptions {
   tasksDir?: string;
   keepWorkspace?: boolean;
   json?: boolean;
-}
-
-function num(v: string | undefined, name: string, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`${name} must be a number >= ${min}, got '${v}'`);
-  return n;
 }
 
 /** `--option key=value`: the value is JSON when it parses as JSON, else a string. */
@@ -98,8 +91,6 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   const { cloneProblems } = await import('../workspace/clone.js');
   const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks, ['parent']);
   if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
-  if (opts.hint && opts.hint !== 'none' && opts.hint !== 'files')
-    throw new UsageError(`--hint must be none or files, got '${opts.hint}'`);
   const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(
     (e: Error) => {
       throw new UsageError(e.message);
@@ -109,7 +100,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     opts.runId ??
     `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
   const runDir = join(resolve(opts.out ?? join(process.cwd(), 'results', 'runs')), runId);
-  const attempts = num(opts.attempts, '--attempts', 1, 1);
+  const { attempts } = opts;
   if (!opts.json)
     out(
       `isobench solve ${runId}: ${adapter.name} (${installed.version ?? 'unpinned'}) with ${opts.model} on ${tasks.length} task(s) × ${attempts} attempt(s)`,
@@ -119,18 +110,14 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     adapter,
     model: opts.model,
     attempts,
-    concurrency: num(opts.concurrency, '--concurrency', 1, 1),
+    concurrency: opts.concurrency,
     runDir,
-    budgets: {
-      timeMin: num(opts.timeMin, '--time-min', 120, 0.01),
-      maxTurns: num(opts.maxTurns, '--max-turns', 100, 1),
-      maxCostUsd: opts.maxCost === undefined ? null : num(opts.maxCost, '--max-cost', 0, 0),
-    },
+    budgets: { timeMin: opts.timeMin, maxTurns: opts.maxTurns, maxCostUsd: opts.maxCost ?? null },
     options,
     apiKey,
     binary: installed.binary,
     agentVersion: installed.version,
-    hintLevel: opts.hint as 'none' | 'files' | undefined,
+    hintLevel: opts.hint,
     clone: opts.repo ? resolve(opts.repo) : undefined,
     cacheRoot: opts.cache,
     keepWorkspace: opts.keepWorkspace,

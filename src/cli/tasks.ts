@@ -29,12 +29,11 @@ function printProblems(c: TaskCatalogue): void {
 }
 
 /** `tasks list`. */
-export async function tasksList(opts: DirOpts & { status?: string }): Promise<number> {
+export async function tasksList(
+  opts: DirOpts & { status: 'all' | 'benchmarkable' | 'not-benchmarkable' },
+): Promise<number> {
   const c = await catalogue(opts);
-  const want = opts.status ?? 'all';
-  if (!['all', 'benchmarkable', 'not-benchmarkable'].includes(want)) {
-    throw new UsageError(`--status must be all, benchmarkable or not-benchmarkable, got '${want}'`);
-  }
+  const want = opts.status;
   const tasks = c.tasks.filter((t) => want === 'all' || (want === 'benchmarkable') === t.benchmarkable.ok);
   if (opts.json) {
     outJson({
@@ -242,7 +241,7 @@ export async function tasksVerify(opts: {
   tasksDir?: string;
   cache?: string;
   python?: string;
-  concurrency?: string;
+  concurrency: number;
   json?: boolean;
   verbose?: boolean;
 }): Promise<number> {
@@ -281,7 +280,7 @@ export async function tasksVerify(opts: {
     );
   const { verifyTask, VERIFY_VERSION } = await import('../run/verify.js');
   const { default: PQueue } = await import('p-queue');
-  const q = new PQueue({ concurrency: Math.max(1, Number(opts.concurrency ?? '2') || 2) });
+  const q = new PQueue({ concurrency: opts.concurrency });
   const verdicts = await Promise.all(
     picked.map((t) =>
       q.add(async () => {

@@ -6,20 +6,20 @@ import { parseGpus, SlotPool } from '../sched/slots.js';
 import { err, out, UsageError } from './common.js';
 import { onInterrupt } from './signals.js';
 
-/** Options of `isobench worker`. */
+/** Options of `isobench worker`, as commander parsed and checked them (src/cli/main.ts). */
 export interface WorkerCliOptions {
   redis: string;
   queuePrefix?: string;
-  executor?: string;
+  executor: 'auto' | 'local' | 'docker';
   image?: string;
-  cpus?: string;
+  cpus?: number;
   gpus?: string;
-  agentSlots?: string;
+  agentSlots: number;
   bench?: boolean;
   store?: string;
-  lockMs?: string;
+  lockMs: number;
   name?: string;
-  providerConcurrency?: string;
+  providerConcurrency?: Record<string, number>;
 }
 
 /** `isobench worker`: runs until SIGINT/SIGTERM. */
@@ -30,15 +30,7 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
   } catch (e) {
     throw new UsageError(`--redis: ${(e as Error).message}`);
   }
-  const agentSlots = Number(opts.agentSlots ?? '2');
-  if (!Number.isInteger(agentSlots) || agentSlots < 0)
-    throw new UsageError(`--agent-slots must be an integer >= 0, got '${opts.agentSlots}'`);
-  const lockMs = Number(opts.lockMs ?? '30000');
-  if (!Number.isInteger(lockMs) || lockMs < 1000)
-    throw new UsageError(`--lock-ms must be an integer >= 1000, got '${opts.lockMs}'`);
-  const cpus = opts.cpus === undefined ? undefined : Number(opts.cpus);
-  if (cpus !== undefined && !(cpus > 0))
-    throw new UsageError(`--cpus must be a positive number, got '${opts.cpus}'`);
+  const { agentSlots } = opts;
   let gpus: ReturnType<typeof parseGpus>;
   try {
     gpus = parseGpus(opts.gpus);
@@ -46,18 +38,15 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const slots = await SlotPool.forHost(gpus);
-  const asked = opts.executor ?? 'auto';
-  if (!['auto', 'local', 'docker'].includes(asked))
-    throw new UsageError(`--executor must be auto, local or docker, got '${asked}'`);
   let executor: Executor;
-  let kind: 'local' | 'docker' = asked === 'docker' ? 'docker' : 'local';
-  if (asked === 'auto') {
+  let kind: 'local' | 'docker' = opts.executor === 'docker' ? 'docker' : 'local';
+  if (opts.executor === 'auto') {
     const { dockerUnusable } = await import('./run.js');
     kind = (await dockerUnusable(opts.image ?? 'isobench-base:bookworm')) ? 'local' : 'docker';
   }
   executor = await createExecutor(kind, {
     image: kind === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
-    cpus,
+    cpus: opts.cpus,
   }).catch((e: Error) => {
     throw new UsageError(e.message);
   });
@@ -73,17 +62,10 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
     executor,
     slots,
     agentSlots,
-    providerConcurrency: await (async () => {
-      const { parseProviderLimits } = await import('../sched/backend.js');
-      try {
-        return parseProviderLimits(opts.providerConcurrency);
-      } catch (e) {
-        throw new UsageError(`--provider-concurrency: ${(e as Error).message}`);
-      }
-    })(),
+    providerConcurrency: opts.providerConcurrency ?? {},
     bench: opts.bench !== false,
     store: opts.store,
-    lockMs,
+    lockMs: opts.lockMs,
     name: opts.name,
     log: (l) => out(`${stamp()} ${l}`),
   });

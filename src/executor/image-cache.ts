@@ -4,30 +4,31 @@
  * the layers they share) fit the budget. Images that a container uses, and the images named in
  * `keep`, are never removed.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { readStored, type StoredRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+
+export { parseBytes } from '../util/quantities.js';
+
 import { defaultCacheRoot } from '../workspace/repo-cache.js';
 
 /** The label every recipe image carries (images.ts). */
 export const RECIPE_LABEL = 'org.isobench.recipe';
-const USED_VERSION = 1;
+/** The version of `images-used.json`. */
+export const USED_VERSION = 1;
 
 function usedFile(root?: string): string {
   return join(root ?? defaultCacheRoot(), 'images-used.json');
 }
 
+/** When each image was last used; nothing when the file is missing, unreadable or of another version. */
 async function readUsed(root?: string): Promise<Record<string, string>> {
-  try {
-    const j = JSON.parse(await readFile(usedFile(root), 'utf8')) as {
-      schemaVersion: number;
-      used: Record<string, string>;
-    };
-    return j.schemaVersion === USED_VERSION && j.used && typeof j.used === 'object' ? j.used : {};
-  } catch {
-    return {};
-  }
+  return readStored('images-used', usedFile(root)).then(
+    (j) => j.used,
+    () => ({}),
+  );
 }
 
 /** Notes that `tag` was used now. */
@@ -35,10 +36,8 @@ export async function touchImage(tag: string, root?: string, at = new Date()): P
   const used = await readUsed(root);
   used[tag] = at.toISOString();
   await mkdir(root ?? defaultCacheRoot(), { recursive: true });
-  await writeFileAtomic(
-    usedFile(root),
-    `${JSON.stringify({ schemaVersion: USED_VERSION, used }, null, 2)}\n`,
-  );
+  const rec: StoredRecord<'images-used'> = { schemaVersion: USED_VERSION, used };
+  await writeFileAtomic(usedFile(root), `${JSON.stringify(rec, null, 2)}\n`);
 }
 
 /** One cached image. */
@@ -85,14 +84,6 @@ export async function cachedImages(docker: Docker, root?: string): Promise<Cache
       };
     })
     .sort((a, b) => a.lastUsed.localeCompare(b.lastUsed));
-}
-
-/** Parses a size such as 500M, 20G, 1.5T or a number of bytes. */
-export function parseBytes(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(v.trim());
-  if (!m) throw new Error(`'${v}' is not a size (e.g. 500M, 20G)`);
-  const mult = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[(m[2] ?? '').toUpperCase()] ?? 1;
-  return Math.round(Number(m[1]) * mult);
 }
 
 /** Removes least recently used recipe images until the rest fit `budgetBytes`. */

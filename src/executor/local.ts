@@ -21,6 +21,7 @@ import {
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseStored, type StoredRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { trackSandbox, untrackSandbox } from './cleanup.js';
 import {
@@ -34,12 +35,11 @@ import {
   type SandboxSpec,
 } from './types.js';
 
-interface LocalState {
-  readonly id: string;
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly ownerPid: number;
-}
+/** The version of a sandbox's state file (`sandbox.json`); files written before it had none are 1. */
+export const LOCAL_STATE_VERSION = 1;
+
+/** A sandbox's state file: the store's kind `sandbox`. */
+type LocalState = StoredRecord<'sandbox'>;
 
 /** Whether a process is alive: it exists and is not a zombie waiting to be reaped (Linux /proc where present). */
 function alive(pid: number): boolean {
@@ -113,6 +113,7 @@ export class LocalExecutor implements Executor {
     await mkdir(join(dir, 'work'), { recursive: true });
     for (const m of spec.mounts ?? []) linkMount(m.host, m.sandbox);
     const state: LocalState = {
+      schemaVersion: LOCAL_STATE_VERSION,
       id,
       name: spec.name,
       labels: { ...spec.labels },
@@ -136,8 +137,9 @@ export class LocalExecutor implements Executor {
       if (!existsSync(file)) continue;
       let state: LocalState;
       try {
-        state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+        state = parseStored('sandbox', readFileSync(file, 'utf8'), file);
       } catch {
+        // unreadable, or of a newer isobench: not a sandbox this one can account for
         continue;
       }
       if (alive(state.ownerPid) || state.ownerPid === process.pid) continue;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { parseJson } from '../util/json.js';
 import { type Infer, z } from '../util/zod.js';
 
 /** The version of the rubric (prompt and answer schema); a change invalidates cached answers. */
@@ -31,6 +32,24 @@ export const JudgeAnswerSchema = z.strictObject({
   reason: z.string().check(z.minLength(1), z.maxLength(1000)),
 });
 export type JudgeAnswer = Infer<typeof JudgeAnswerSchema>;
+
+/**
+ * A cached answer (`<cacheDir>/<key>.json`). The stored-record kind `judge-cache` of
+ * store/schema.ts; read here with this schema (grade sits below the store).
+ */
+export const JudgeCacheSchema = z.object({
+  schemaVersion: z.literal(JUDGE_CACHE_VERSION),
+  key: z.string(),
+  rubricVersion: z.number(),
+  provider: z.enum(['anthropic', 'openai']),
+  model: z.string(),
+  task: z.string(),
+  patchSha256: z.string(),
+  answer: JudgeAnswerSchema,
+  at: z.string(),
+});
+/** A cached answer. */
+export type JudgeCacheEntry = Infer<typeof JudgeCacheSchema>;
 
 /** The tool the judge must call (JSON Schema of JudgeAnswerSchema). */
 const TOOL = {
@@ -186,42 +205,33 @@ async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
 export async function judgePatch(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeResult> {
   const key = judgeKey(input, cfg);
   const file = join(cfg.cacheDir, `${key}.json`);
-  const hit = await readFile(file, 'utf8').then(
-    (t) => JSON.parse(t) as { schemaVersion: number; answer: unknown },
-    () => null,
-  );
-  if (hit && hit.schemaVersion === JUDGE_CACHE_VERSION) {
-    const r = JudgeAnswerSchema.safeParse(hit.answer);
-    if (r.success)
-      return {
-        status: 'judged',
-        answer: r.data,
-        cached: true,
-        rubricVersion: RUBRIC_VERSION,
-        model: cfg.model,
-      };
-  }
+  // a missing, unreadable or other-version entry is a miss: the judge is asked again and the entry rewritten
+  const hit = await readFile(file, 'utf8')
+    .then((t) => JudgeCacheSchema.safeParse(parseJson(t)))
+    .catch(() => null);
+  if (hit?.success)
+    return {
+      status: 'judged',
+      answer: hit.data.answer,
+      cached: true,
+      rubricVersion: RUBRIC_VERSION,
+      model: cfg.model,
+    };
   try {
     const answer = await ask(input, cfg);
+    const entry: JudgeCacheEntry = {
+      schemaVersion: JUDGE_CACHE_VERSION,
+      key,
+      rubricVersion: RUBRIC_VERSION,
+      provider: cfg.provider,
+      model: cfg.model,
+      task: input.task,
+      patchSha256: sha(input.agentPatch),
+      answer,
+      at: new Date().toISOString(),
+    };
     await mkdir(cfg.cacheDir, { recursive: true });
-    await writeFileAtomic(
-      file,
-      `${JSON.stringify(
-        {
-          schemaVersion: JUDGE_CACHE_VERSION,
-          key,
-          rubricVersion: RUBRIC_VERSION,
-          provider: cfg.provider,
-          model: cfg.model,
-          task: input.task,
-          patchSha256: sha(input.agentPatch),
-          answer,
-          at: new Date().toISOString(),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeFileAtomic(file, `${JSON.stringify(entry, null, 2)}\n`);
     return { status: 'judged', answer, cached: false, rubricVersion: RUBRIC_VERSION, model: cfg.model };
   } catch (e) {
     const err = e as Error & { status?: number };

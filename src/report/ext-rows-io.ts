@@ -1,6 +1,20 @@
 /** Reading a run's extended rows (rows.ext.jsonl) with errors that name the file and line. */
 import { readFile } from 'node:fs/promises';
-import type { ExtendedRow } from './run-rows.js';
+import {
+  type Check,
+  type DeepReadonly,
+  parseStored,
+  type ReadableVersion,
+  type Same,
+  type StoredRecord,
+  StoredRecordError,
+} from '../store/schema.js';
+
+/**
+ * An extended row as read back: version 4 (the `ExtendedRow` of run-rows.ts, which the store's schema
+ * is checked to equal), or version 3 as written, without the benchmark kind, variant and job folder.
+ */
+export type ReadExtendedRow = DeepReadonly<StoredRecord<'ext-row'>>;
 
 /**
  * The extended-row versions this build reads: 2 lacks the attempt's effort and the accuracy check,
@@ -8,16 +22,21 @@ import type { ExtendedRow } from './run-rows.js';
  */
 export const READABLE_EXT_VERSIONS = [2, 3, 4] as const;
 
+/** The versions this file reads are those the store's reader of the kind `ext-row` reads. */
+export type ExtVersionsAgree = Check<
+  Same<(typeof READABLE_EXT_VERSIONS)[number], ReadableVersion<'ext-row'>>
+>;
+
 /** A file that is not a readable rows.ext.jsonl. */
 export class ExtRowsError extends Error {}
 
 /** The rows of a rows.ext.jsonl file; each bad line is named (file:line and why). */
-export async function readExtendedRows(file: string): Promise<ExtendedRow[]> {
+export async function readExtendedRows(file: string): Promise<ReadExtendedRow[]> {
   return (await readExtendedLines(file)).rows;
 }
 
 /** The rows and, for exact copies, their lines as written (blank lines dropped). */
-export async function readExtendedLines(file: string): Promise<{ rows: ExtendedRow[]; lines: string[] }> {
+export async function readExtendedLines(file: string): Promise<{ rows: ReadExtendedRow[]; lines: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -26,32 +45,17 @@ export async function readExtendedLines(file: string): Promise<{ rows: ExtendedR
       `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  const rows: ExtendedRow[] = [];
+  const rows: ReadExtendedRow[] = [];
   const kept: string[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
-    let r: unknown;
     try {
-      r = JSON.parse(line);
+      rows.push(parseStored('ext-row', line, `${file}:${i + 1}`));
     } catch (e) {
-      throw new ExtRowsError(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
+      if (e instanceof StoredRecordError) throw new ExtRowsError(e.message);
+      throw e;
     }
-    const o = r as Partial<ExtendedRow> | null;
-    if (!o || typeof o !== 'object' || Array.isArray(o))
-      throw new ExtRowsError(`${file}:${i + 1}: not an extended row (a JSON object is expected)`);
-    if (!READABLE_EXT_VERSIONS.includes(o.schemaVersion as 2 | 3 | 4))
-      throw new ExtRowsError(
-        `${file}:${i + 1}: schemaVersion ${JSON.stringify(o.schemaVersion)} is not one this build reads (${READABLE_EXT_VERSIONS.join(', ')})`,
-      );
-    for (const f of ['task', 'agent', 'model'] as const)
-      if (typeof o[f] !== 'string') throw new ExtRowsError(`${file}:${i + 1}: field '${f}' must be a string`);
-    if (!o.primaryMetric || typeof o.primaryMetric.name !== 'string')
-      throw new ExtRowsError(`${file}:${i + 1}: field 'primaryMetric' must name the metric`);
-    if (!o.variants || typeof o.variants !== 'object')
-      throw new ExtRowsError(`${file}:${i + 1}: field 'variants' is missing`);
-    rows.push(o as ExtendedRow);
     kept.push(line);
   }
   return { rows, lines: kept };

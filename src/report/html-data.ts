@@ -3,6 +3,7 @@
  * one column list (a third of the size of one object per row, which matters at 10,000 rows).
  * Pure: the page script decodes with the same module.
  */
+import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { ReportRow } from './report-rows.js';
 
 /** The version of the embedded data. */
@@ -90,6 +91,13 @@ export interface ReportData {
    */
   readonly packed: string | null;
 }
+
+/**
+ * The embedded data as store/schema.ts reads it is a ReportData, REPORT_DATA_VERSION its version:
+ * the same fields, and cells of the JSON kinds rows hold (the compiler checks it here).
+ */
+export type ReportDataAgrees = Check<Same<Omit<StoredRecord<'report'>, 'rows'>, Omit<ReportData, 'rows'>>>;
+export type ReportRowsAgree = Check<StoredRecord<'report'>['rows'] extends ReportData['rows'] ? true : false>;
 
 /** Rows to tuples. */
 export function encodeRows(rows: readonly ReportRow[]): unknown[][] {

@@ -7,6 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { LeaderboardContext, LeaderboardScope } from '../dataset/leaderboard.js';
+import { checkStored, parseStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
+import { isJsonObject, jsonObject, parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import { readExtendedRows } from './ext-rows-io.js';
 import {
@@ -34,29 +36,25 @@ export interface HtmlReportOptions {
   readonly v5?: { scope: LeaderboardScope; band: number; ctx: LeaderboardContext };
 }
 
-interface RunJson {
-  runId?: string;
-  createdAt?: string;
-  status?: string;
-  executor?: string;
-  repeats?: number;
-  warmup?: number;
-  thresholdPct?: number;
-  args?: string[];
-}
-
-async function devicesOf(runDir: string, rows: readonly ReportRow[]): Promise<Record<string, number>> {
+/** The devices the rows' jobs were measured on; a job.json this isobench cannot read is a note. */
+async function devicesOf(
+  runDir: string,
+  rows: readonly ReportRow[],
+): Promise<{ devices: Record<string, number>; notes: string[] }> {
   const devices: Record<string, number> = {};
+  const notes: string[] = [];
   for (const job of new Set(rows.map((r) => r.job).filter((j): j is string => !!j))) {
-    const j = await readFile(join(runDir, job, 'job.json'), 'utf8')
-      .then((t) => JSON.parse(t) as { fingerprint?: Record<string, string> })
-      .catch(() => null);
-    const fp = j?.fingerprint;
-    if (!fp) continue;
+    const j = await readStoredIfThere('job', join(runDir, job, 'job.json')).catch((e: unknown) => {
+      if (!(e instanceof StoredRecordError)) throw e;
+      notes.push(`${job}: its device is not counted (${e.message})`);
+      return null;
+    });
+    if (!j) continue;
+    const fp = j.fingerprint;
     const name = fp.gpu ?? fp.cpu ?? 'unknown device';
     devices[name] = (devices[name] ?? 0) + 1;
   }
-  return devices;
+  return { devices, notes };
 }
 
 /** Which judge answered how many rows. */
@@ -97,11 +95,12 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
   if (input.v5) return v5ReportData(input.rowsFile, o);
   const ext = await readExtendedRows(input.rowsFile);
   const rows = ext.map(reportRowOf);
-  const run: RunJson | null = input.runDir
-    ? await readFile(join(input.runDir, 'run.json'), 'utf8')
-        .then((t) => JSON.parse(t) as RunJson)
-        .catch(() => null)
+  const run = input.runDir
+    ? await readStoredIfThere('run', join(input.runDir, 'run.json')).catch((e: unknown) => {
+        throw e instanceof StoredRecordError ? new ReportInputError(e.message) : e;
+      })
     : null;
+  const jobs = input.runDir ? await devicesOf(input.runDir, rows) : { devices: {}, notes: [] };
   const source: ReportSource = {
     kind: input.runDir ? 'run' : 'rows',
     path: input.runDir ?? input.rowsFile,
@@ -113,9 +112,9 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
     warmup: run?.warmup ?? null,
     thresholdPct: run?.thresholdPct ?? ext[0]?.thresholdPct ?? null,
     command: run?.args ? run.args.join(' ') : null,
-    devices: input.runDir ? await devicesOf(input.runDir, rows) : {},
+    devices: jobs.devices,
     judges: judgesOf(ext),
-    notes: [],
+    notes: jobs.notes,
   };
   let linkBase: string | null = null;
   if (input.runDir && !o.noLinks) {
@@ -156,9 +155,10 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
 }
 
 async function isobenchVersion(): Promise<string> {
-  return readFile(join(packageRoot(), 'package.json'), 'utf8').then(
-    (t) => (JSON.parse(t) as { version: string }).version,
-  );
+  const file = join(packageRoot(), 'package.json');
+  const version = jsonObject(await readFile(file, 'utf8'))?.version;
+  if (typeof version !== 'string') throw new Error(`${file}: no version string`);
+  return version;
 }
 
 /** The report data of a schema-v5 table, rows as the card classifies them (see v5-report-rows.ts). */
@@ -236,14 +236,24 @@ export function packReportData(data: ReportData): ReportData {
   return { ...data, rows: [], artifacts: null, packed: gzipSync(inner, { level: 9 }).toString('base64') };
 }
 
-/** The embedded data of a report file (packed or not), for tools and tests. */
-export function embeddedData(html: string): ReportData {
+/**
+ * The embedded data of a report file (packed or not; an older version upgraded), for tools and
+ * tests; `file` names the report in errors.
+ */
+export function embeddedData(html: string, file = 'the report'): ReportData {
   const m = /<script type="application\/json" id="isobench-data">([\s\S]*?)<\/script>/.exec(html);
   if (!m) throw new Error('no isobench-data element: not an isobench report');
-  const d = JSON.parse(m[1] as string) as ReportData;
+  const where = `${file} (its isobench-data element)`;
+  const d = parseStored('report', m[1] as string, where);
   if (!d.packed) return d;
-  const inner = JSON.parse(gunzipSync(Buffer.from(d.packed, 'base64')).toString('utf8'));
-  return { ...d, rows: inner.rows, artifacts: inner.artifacts, packed: null };
+  let inner: unknown;
+  try {
+    inner = parseJson(gunzipSync(Buffer.from(d.packed, 'base64')).toString('utf8'));
+  } catch (e) {
+    throw new StoredRecordError(where, 'packed', `not gzip of JSON: ${(e as Error).message}`);
+  }
+  const o = isJsonObject(inner) ? inner : {};
+  return checkStored('report', { ...d, rows: o.rows, artifacts: o.artifacts, packed: null }, where);
 }
 
 /** The report's HTML text. */

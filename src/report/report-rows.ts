@@ -3,7 +3,7 @@
  * and the HTML report's charts and table read. Pure, with no imports at run time, because the HTML
  * report's page script bundles it too: the page and the terminal compute the same numbers.
  */
-import type { ExtendedRow } from './run-rows.js';
+import type { ReadExtendedRow } from './ext-rows-io.js';
 
 /** The version of the report row (part of the HTML report's embedded data). */
 export const REPORT_ROW_VERSION = 1;
@@ -98,7 +98,9 @@ export function rowFiles(r: Pick<ReportRow, 'job' | 'attemptDir' | 'variant'>): 
 }
 
 /** The report row of an extended row (versions 2 to 4; older rows lack effort, mode and job folder). */
-export function reportRowOf(r: ExtendedRow): ReportRow {
+export function reportRowOf(r: ReadExtendedRow): ReportRow {
+  // version 3 rows lack the benchmark kind, the variant and the job folder
+  const v4 = r.schemaVersion === 4 ? r : null;
   const hard = r.credited && (r.verdict === 'beats_human' || r.verdict === 'matches_human');
   const v = r.variants;
   const judged = r.judge?.status === 'judged' ? r.judge.answer : null;
@@ -108,7 +110,7 @@ export function reportRowOf(r: ExtendedRow): ReportRow {
     agent: r.agent,
     model: r.model,
     attempt: e?.attempt ?? null,
-    mode: r.benchmark?.v5Mode ?? r.benchmark?.kind ?? 'unknown',
+    mode: v4?.benchmark.v5Mode ?? v4?.benchmark.kind ?? 'unknown',
     metric: r.primaryMetric.name,
     unit: r.primaryMetric.unit,
     better: r.primaryMetric.direction,
@@ -143,8 +145,8 @@ export function reportRowOf(r: ExtendedRow): ReportRow {
     toolCalls: e?.toolCalls ?? null,
     wallMs: e?.wallMs ?? null,
     outcome: e?.outcome ?? null,
-    job: r.jobPath ?? null,
+    job: v4?.jobPath ?? null,
     attemptDir: e?.path ?? null,
-    variant: r.variant ?? null,
+    variant: v4?.variant ?? null,
   };
 }

@@ -11,6 +11,7 @@ import { V5_FROM_PARSED } from '../dataset/raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../dataset/v5-schema.js';
 import type { JudgeResult, Quadrant } from '../grade/judge.js';
 import type { Interval, Summary } from '../grade/stats.js';
+import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 
@@ -91,6 +92,14 @@ export interface ExtendedRow {
   /** hard verdict × targeting; null when the judge gave no answer */
   readonly quadrant?: Quadrant | null;
 }
+
+/**
+ * A current extended row as store/schema.ts reads it is exactly an ExtendedRow, EXT_ROW_VERSION its
+ * version (the compiler checks it here).
+ */
+export type ExtendedRowAgrees = Check<
+  Same<Extract<StoredRecord<'ext-row'>, { schemaVersion: typeof EXT_ROW_VERSION }>, ExtendedRow>
+>;
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
   const round = String(warmups + 1).padStart(2, '0');

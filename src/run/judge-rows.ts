@@ -8,14 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { hardSuccess, type JudgeConfig, judgePatch, quadrant } from '../grade/judge.js';
-import type { ExtendedRow } from '../report/run-rows.js';
+import type { ReadExtendedRow } from '../report/ext-rows-io.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';
 
 /** The rows with `judge` and `quadrant` filled in (same order). */
-export async function judgeRows(
-  rows: readonly ExtendedRow[],
+export async function judgeRows<R extends ReadExtendedRow>(
+  rows: readonly R[],
   o: {
     runDir: string;
     tasks: readonly TaskSpec[];
@@ -23,11 +23,11 @@ export async function judgeRows(
     cacheRoot?: string;
     clone?: string;
     /** the job folder of each row (jobs/<slug>) */
-    jobOf: (row: ExtendedRow) => string;
+    jobOf: (row: R) => string;
   },
-): Promise<ExtendedRow[]> {
+): Promise<R[]> {
   const humanDiffs = new Map<string, string>();
-  const out: ExtendedRow[] = [];
+  const out: R[] = [];
   for (const row of rows) {
     const task = o.tasks.find((t) => t.id === row.task);
     if (!task) {
@@ -41,7 +41,7 @@ export async function judgeRows(
       humanDiffs.set(task.id, human);
     }
     // the variant names the patch (agent:NAME_2 when two patches share an agent name); rows before v4 lack it
-    const variant = row.variant ?? `agent:${row.agent}`;
+    const variant = (row.schemaVersion === 4 ? row.variant : null) ?? `agent:${row.agent}`;
     const patch = await readFile(
       join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`),
       'utf8',

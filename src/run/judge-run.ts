@@ -7,8 +7,7 @@
  */
 import { join } from 'node:path';
 import { type JudgeConfig, RUBRIC_VERSION } from '../grade/judge.js';
-import { readExtendedRows } from '../report/ext-rows-io.js';
-import type { ExtendedRow } from '../report/run-rows.js';
+import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
@@ -43,7 +42,7 @@ export class JudgeRunError extends Error {}
 export async function judgeRunFolder(
   runDir: string,
   o: { cfg: JudgeConfig; tasks: readonly TaskSpec[]; cacheRoot?: string; clone?: string },
-): Promise<{ record: JudgeRecord; rows: ExtendedRow[] }> {
+): Promise<{ record: JudgeRecord; rows: ReadExtendedRow[] }> {
   const file = join(runDir, 'rows.ext.jsonl');
   const rows = await readExtendedRows(file);
   const old = rows.find((r) => r.schemaVersion < 3);
@@ -59,7 +58,7 @@ export async function judgeRunFolder(
     cfg: o.cfg,
     ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}),
     ...(o.clone ? { clone: o.clone } : {}),
-    jobOf: (r) => r.jobPath ?? `jobs/${variantSlug(r.task)}`,
+    jobOf: (r) => (r.schemaVersion === 4 ? r.jobPath : `jobs/${variantSlug(r.task)}`),
   });
   await writeFileAtomic(file, judged.map((r) => JSON.stringify(r)).join('\n') + (judged.length ? '\n' : ''));
   const answers = judged.map((r) => r.judge).filter((j) => j);

@@ -1,64 +1,77 @@
 /**
  * The keys of units: the hash of the part of a unit's payload that decides its result. Every field
- * of a payload is either in its key or listed here with the reason it does not decide the result;
- * the compiler refuses a payload field without a decision, and `test/unit/keys.test.ts` changes
- * each field to see the key change or stay. A unit whose record has another key runs again, and the
- * record's inputs name what changed.
+ * of a payload, and of the configuration parts it carries (the bench configuration, the agent's
+ * spec, the shared agent settings), is either in its key or listed here with the reason it does not
+ * decide the result; the compiler refuses a field without a decision, and `test/unit/keys.test.ts`
+ * changes each field to see the key change or stay. A unit whose record has another key runs again,
+ * and the record's inputs name what changed.
  */
 import { createHash } from 'node:crypto';
-import type { AgentPayload, BenchPayload } from '../sched/work.js';
+import type { AgentPayload, AgentSettings, AgentSpec, BenchConfig, BenchPayload } from '../store/config.js';
 import { unitKey } from '../store/units.js';
 
-/** Whether a payload field is in the key (`key`) or why it is not. */
+/** Whether a field is in the key (`key`) or why it is not. */
 type Decisions<P> = { readonly [K in keyof Required<P>]: 'key' | string };
 
-/** A bench job's payload fields. */
-export const BENCH_KEY_FIELDS: Decisions<BenchPayload> = {
+/** A payload's own fields, and one table per configuration part it carries. */
+type Nested<P, N extends keyof P> = Decisions<Omit<P, N>> & {
+  readonly [K in N]: Decisions<NonNullable<P[K]>>;
+};
+
+/** A bench job's payload fields and its bench configuration's. */
+export const BENCH_KEY_FIELDS: Nested<BenchPayload, 'bench'> = {
   task: 'key',
   slug: 'key',
   patches: 'key',
-  repeats: 'key',
-  warmup: 'key',
-  thresholdPct: 'key',
-  image: 'key',
-  tamperPolicy: 'key',
-  accuracy: 'key',
-  buildImagesFrom: 'key',
-  cache: 'key',
   v: 'the payload format, not the job',
   kind: 'the same for every bench job',
   runId: "the run's name",
   key: 'the key itself',
-  source:
-    'the clone only supplies the commits the task names by full hash: their trees are the same in any clone',
+  bench: {
+    repeats: 'key',
+    warmup: 'key',
+    thresholdPct: 'key',
+    image: 'key',
+    tamperPolicy: 'key',
+    accuracy: 'key',
+    buildImagesFrom: 'key',
+    cache: 'key',
+    source:
+      'the clone only supplies the commits the task names by full hash: their trees are the same in any clone',
+  } satisfies Decisions<BenchConfig>,
 };
 
-/** An agent attempt's payload fields. */
-export const AGENT_KEY_FIELDS: Decisions<AgentPayload> = {
+/** An agent attempt's payload fields, its agent's spec and the shared agent settings. */
+export const AGENT_KEY_FIELDS: Nested<AgentPayload, 'agent' | 'settings'> = {
   task: 'key',
-  agent: 'key',
-  agentRef: 'key',
-  model: 'key',
   attempt: 'key',
-  options: 'key',
-  budgets: 'key',
-  hintLevel: 'key',
-  binary: 'key',
-  dockerSandboxFrom: 'key',
   v: 'the payload format, not the attempt',
   kind: 'the same for every attempt',
   runId: "the run's name",
   key: 'the key itself',
-  provider: "derived from the agent's adapter",
-  apiKeyEnv: 'where the key is read from, never the key: any valid key gives the same attempt',
-  clone: 'the clone only supplies the parent commit, by full hash',
-  cacheRoot: 'where mirrors and pinned installs are cached, not what they hold',
-  infraRetries: 'retries of infrastructure failures do not change what a try that counts does',
-  backoffMs: 'the wait between infrastructure retries',
+  agent: {
+    name: 'key',
+    ref: 'key',
+    model: 'key',
+    options: 'key',
+    budgets: 'key',
+    hintLevel: 'key',
+    binary: 'key',
+    dockerSandboxFrom: 'key',
+    provider: "derived from the agent's adapter",
+    apiKeyEnv: 'where the key is read from, never the key: any valid key gives the same attempt',
+  } satisfies Decisions<AgentSpec>,
+  settings: {
+    clone: 'the clone only supplies the parent commit, by full hash',
+    cacheRoot: 'where mirrors and pinned installs are cached, not what they hold',
+    infraRetries: 'retries of infrastructure failures do not change what a try that counts does',
+    backoffMs: 'the wait between infrastructure retries',
+  } satisfies Decisions<AgentSettings>,
 };
 
 /** The inputs a bench job's key is made of (kept in its record, for people and for naming changes). */
 export function benchKeyInputs(p: Omit<BenchPayload, 'key'>, executor: string): Record<string, unknown> {
+  const b = p.bench;
   return {
     task: unitKey(p.task),
     taskId: p.task.id,
@@ -71,32 +84,33 @@ export function benchKeyInputs(p: Omit<BenchPayload, 'key'>, executor: string): 
         patch: createHash('sha256').update(a.patch).digest('hex'),
       }))
       .sort((a, b) => `${a.agent} ${a.model} ${a.patch}`.localeCompare(`${b.agent} ${b.model} ${b.patch}`)),
-    repeats: p.repeats,
-    warmup: p.warmup,
-    thresholdPct: p.thresholdPct,
+    repeats: b.repeats,
+    warmup: b.warmup,
+    thresholdPct: b.thresholdPct,
     executor,
-    image: p.image ?? null,
-    tamperPolicy: p.tamperPolicy ?? null,
-    accuracy: p.accuracy ?? null,
+    image: b.image ?? null,
+    tamperPolicy: b.tamperPolicy ?? null,
+    accuracy: b.accuracy ?? null,
     // absent (and so keys of runs without them unchanged) unless set
-    buildImagesFrom: p.buildImagesFrom,
-    cache: p.cache,
+    buildImagesFrom: b.buildImagesFrom,
+    cache: b.cache,
   };
 }
 
 /** The inputs an agent attempt's key is made of. */
 export function agentKeyInputs(p: Omit<AgentPayload, 'key'>): Record<string, unknown> {
+  const a = p.agent;
   return {
     task: unitKey(p.task),
     taskId: p.task.id,
-    agent: p.agent,
-    agentRef: p.agentRef,
-    model: p.model,
+    agent: a.name,
+    agentRef: a.ref,
+    model: a.model,
     attempt: p.attempt,
-    options: p.options,
-    budgets: p.budgets,
-    hintLevel: p.hintLevel ?? null,
-    binary: p.binary ?? null,
-    sandbox: p.dockerSandboxFrom ? `docker ${p.dockerSandboxFrom}` : 'local',
+    options: a.options,
+    budgets: a.budgets,
+    hintLevel: a.hintLevel ?? null,
+    binary: a.binary ?? null,
+    sandbox: a.dockerSandboxFrom ? `docker ${a.dockerSandboxFrom}` : 'local',
   };
 }

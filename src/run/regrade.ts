@@ -7,17 +7,16 @@
  * grade) and each row's quadrant is decided again from its new verdict.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attemptDir, readAttempt } from '../agent/attempt.js';
 import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
-import type { JobResult } from '../bench/types.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { GradePolicy } from '../grade/job.js';
 import { hardSuccess, quadrant } from '../grade/judge.js';
-import { readExtendedRows } from '../report/ext-rows-io.js';
+import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
-import { readStored, StoredRecordError } from '../store/schema.js';
+import { readStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { effortOf, jobGroups, writeRunRows } from './rows.js';
 
@@ -63,14 +62,13 @@ export function changedPolicy(p: GradePolicy, c: PolicyChange): GradePolicy {
 
 /** A job's measurement, checked. */
 async function readMeasurement(jobDir: string): Promise<JobMeasurement> {
-  return (await readStored('measurement', measurementPath(jobDir))) as unknown as JobMeasurement;
+  return readStored('measurement', measurementPath(jobDir));
 }
 
 /** The verdicts of a job's grade (its `job.json`), by variant; null when it has none. */
 async function previousVerdicts(jobDir: string): Promise<Map<string, string | null> | null> {
-  const text = await readFile(join(jobDir, 'job.json'), 'utf8').catch(() => null);
-  if (text === null) return null;
-  const job = JSON.parse(text) as Pick<JobResult, 'agents'>;
+  const job = await readStoredIfThere('job', join(jobDir, 'job.json'));
+  if (job === null) return null;
   return new Map(job.agents.map((a) => [a.variant, a.verdict?.verdict ?? a.failure ?? null]));
 }
 
@@ -143,14 +141,17 @@ export async function regradeRun(
 }
 
 /** The judged rows of the run (none when it has no rows file), by job and variant. */
-async function judgedRows(runDir: string): Promise<Map<string, ExtendedRow>> {
+async function judgedRows(runDir: string): Promise<Map<string, ReadExtendedRow>> {
   const file = join(runDir, 'rows.ext.jsonl');
-  const rows = existsSync(file) ? await readExtendedRows(file) : [];
-  return new Map(rows.filter((r) => r.judge !== undefined).map((r) => [`${r.jobPath} ${r.variant}`, r]));
+  const judged = new Map<string, ReadExtendedRow>();
+  // rows before version 4 name no job folder or variant to match them by
+  for (const r of existsSync(file) ? await readExtendedRows(file) : [])
+    if (r.schemaVersion === 4 && r.judge !== undefined) judged.set(`${r.jobPath} ${r.variant}`, r);
+  return judged;
 }
 
 /** The row with the run's judge answer, its quadrant decided from the new verdict. */
-function withJudge(row: ExtendedRow, judged: ReadonlyMap<string, ExtendedRow>): ExtendedRow {
+function withJudge(row: ExtendedRow, judged: ReadonlyMap<string, ReadExtendedRow>): ExtendedRow {
   const was = judged.get(`${row.jobPath} ${row.variant}`);
   if (!was || was.judge === undefined) return row;
   return { ...row, judge: was.judge, quadrant: quadrant(hardSuccess(row), was.judge) };

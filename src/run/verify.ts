@@ -25,7 +25,9 @@ import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache } from '../prefetch/cache.js';
 import type { TaskSpec } from '../task/schema.js';
 import { admitsPython } from '../task/vllm-tree.js';
+import { parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
+import { z } from '../util/zod.js';
 import { cloneProblems, withCommitTrees } from '../workspace/clone.js';
 
 /** The version of the verify report format. */
@@ -77,6 +79,12 @@ export type ArgvParse =
       readonly stoodIn: readonly string[];
     };
 
+/** The checker's last stdout line (harness/verify/argv_check.py): its output, checked, not stored. */
+const ArgvParseSchema = z.union([
+  z.object({ ok: z.literal(true), args: z.looseObject({}), stoodIn: z.array(z.string()) }),
+  z.object({ ok: z.literal(false), stage: z.string(), error: z.string(), stoodIn: z.array(z.string()) }),
+]);
+
 /** How argv_check.py is asked to parse an argv: which program of the tree it is. */
 export function argvTarget(argv: readonly string[]): { mode: string[]; rest: string[] } | null {
   const [first, second, third] = argv;
@@ -126,17 +134,24 @@ export async function parseWithTree(
     child.on('close', (code) => {
       clearTimeout(timer);
       const last = stdout.trim().split('\n').pop() ?? '';
+      let raw: unknown = null;
       try {
-        const r = JSON.parse(last) as ArgvParse;
-        done(r);
+        raw = parseJson(last);
       } catch {
-        done({
-          ok: false,
-          stage: 'checker',
-          error: `the parser check ended with ${code} and no result: ${stderr.trim().split('\n').slice(-5).join(' / ')}`,
-          stoodIn: [],
-        });
+        raw = null;
       }
+      const r = ArgvParseSchema.safeParse(raw);
+      if (r.success) return done(r.data);
+      const issue = r.error.issues[0];
+      done({
+        ok: false,
+        stage: 'checker',
+        error:
+          raw === null
+            ? `the parser check ended with ${code} and no result: ${stderr.trim().split('\n').slice(-5).join(' / ')}`
+            : `the parser check ended with ${code} and a result not of its form (${issue?.path.join('.') || 'the result'}: ${issue?.message}): ${last.slice(0, 200)}`,
+        stoodIn: [],
+      });
     });
   });
 }

@@ -8,6 +8,9 @@ import type { AttemptRecord } from '../agent/attempt.js';
 import type { JobResult, PhaseRecord } from '../bench/types.js';
 import type { Executor } from '../executor/types.js';
 import type { SlotPool } from './slots.js';
+
+export { parseProviderLimits } from '../util/quantities.js';
+
 import { type AgentPayload, type BenchPayload, runAgentPayload, runBenchPayload } from './work.js';
 
 /** Runs units somewhere. Harness failures throw (the caller retries and records them). */
@@ -57,21 +60,6 @@ export class ProviderLimits {
   }
 }
 
-/** Parses `anthropic=2,openai=4`. */
-export function parseProviderLimits(v: string | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const part of (v ?? '')
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const m = /^([\w-]+)=(\d+)$/.exec(part);
-    if (!m || Number(m[2]) < 1)
-      throw new Error(`'${part}' is not provider=N (N >= 1), e.g. anthropic=2,openai=4`);
-    out[m[1] as string] = Number(m[2]);
-  }
-  return out;
-}
-
 /** Runs everything in this process. */
 export class InProcessBackend implements Backend {
   readonly name = 'in-process';
@@ -108,7 +96,7 @@ export class InProcessBackend implements Backend {
   agent(p: AgentPayload, runDir: string): Promise<AttemptRecord> {
     // the provider's limit first, so that a waiting attempt does not hold a general slot
     return this.providers.run(
-      p.provider,
+      p.agent.provider,
       () => this.agents.add(() => runAgentPayload(p, runDir)) as Promise<AttemptRecord>,
     );
   }

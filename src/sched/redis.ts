@@ -24,6 +24,7 @@ import type { JobResult } from '../bench/types.js';
 import { extractTo, packPath } from '../executor/tar.js';
 import type { Executor } from '../executor/types.js';
 import { InfraError } from '../executor/types.js';
+import { readStored } from '../store/schema.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { type Backend, ProviderLimits } from './backend.js';
 import type { SlotPool } from './slots.js';
@@ -189,14 +190,14 @@ export class RedisBackend implements Backend {
   ): Promise<JobResult> {
     const ret = await this.run(this.queues.bench, p, onStart);
     await this.take(ret, jobDir, p.key);
-    return JSON.parse(await readFile(join(jobDir, 'job.json'), 'utf8')) as JobResult;
+    return readStored('job', join(jobDir, 'job.json'));
   }
 
   async agent(p: AgentPayload, runDir: string): Promise<AttemptRecord> {
     const ret = await this.run(this.queues.agent, p);
-    const dir = attemptDir(runDir, p.agent, p.task.id, p.attempt);
+    const dir = attemptDir(runDir, p.agent.name, p.task.id, p.attempt);
     await this.take(ret, dir, p.key);
-    return JSON.parse(await readFile(join(dir, 'outcome.json'), 'utf8')) as AttemptRecord;
+    return readStored('outcome', join(dir, 'outcome.json'));
   }
 
   private async take(ret: UnitReturn, dest: string, key: string): Promise<void> {
@@ -427,14 +428,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         const tmp = await mkdtemp(join(tmpdir(), `isobench-worker-${process.pid}-`));
         try {
           const t0 = performance.now();
-          log(`${job.id}: ${p.agent} on ${p.task.id} #${p.attempt}`);
+          log(`${job.id}: ${p.agent.name} on ${p.task.id} #${p.attempt}`);
           const rec = await limits
-            .run(p.provider, () => runAgentPayload(p, tmp))
+            .run(p.agent.provider, () => runAgentPayload(p, tmp))
             .catch((e: unknown) => {
               throw tagged(e, name, (l) => log(`${job.id}: ${l}`));
             });
           log(`${job.id}: ${rec.outcome.kind}`);
-          return await answer(job, p, attemptDir(tmp, p.agent, p.task.id, p.attempt), ['agents'], t0);
+          return await answer(job, p, attemptDir(tmp, p.agent.name, p.task.id, p.attempt), ['agents'], t0);
         } finally {
           await rm(tmp, { recursive: true, force: true });
         }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { type Check, readStored, type Same, type StoredRecord } from './schema.js';
 
 /** The version of unit records. */
 export const UNIT_RECORD_VERSION = 1;
@@ -53,7 +54,7 @@ export interface UnitRecord {
   readonly status: 'done' | 'infra' | 'harness_error';
   readonly detail: string;
   /** the inputs the key was made from, for people reading the record */
-  readonly inputs: unknown;
+  readonly inputs: Readonly<Record<string, unknown>>;
   readonly finishedAt: string;
   /** every infrastructure retry before this record, with its cause */
   readonly retries: ReadonlyArray<{ readonly at: string; readonly cause: string }>;
@@ -61,14 +62,15 @@ export interface UnitRecord {
   readonly result?: { readonly file: string; readonly sha256: string };
 }
 
-/** The record in `dir`, or null when there is none (or it is unreadable, or from another version). */
+/** unit.json as schema.ts reads it is exactly a UnitRecord, of UNIT_RECORD_VERSION. */
+export type UnitRecordAgrees = Check<Same<StoredRecord<'unit'>, UnitRecord>>;
+
+/**
+ * The record in `dir`, or null when there is none, or it is unreadable or of another version (the
+ * store's reader says why; the unit then runs again, and `needsRun` says so).
+ */
 export async function readUnit(dir: string): Promise<UnitRecord | null> {
-  try {
-    const r = JSON.parse(await readFile(join(dir, UNIT_FILE), 'utf8')) as UnitRecord;
-    return r.schemaVersion === UNIT_RECORD_VERSION && typeof r.key === 'string' ? r : null;
-  } catch {
-    return null;
-  }
+  return readStored('unit', join(dir, UNIT_FILE)).catch(() => null);
 }
 
 /** sha256 of a file, or null when it cannot be read. */

@@ -33,6 +33,7 @@ import {
   string,
   superRefine,
   union,
+  unknown,
   url,
   type ZodMiniType,
 } from 'zod/mini';
@@ -66,6 +67,7 @@ export const z = {
   string,
   superRefine,
   union,
+  unknown,
   url,
 };
 

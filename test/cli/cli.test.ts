@@ -212,7 +212,57 @@ describe('isobench run: the executor it picks by default', () => {
   it('refuses an unknown executor, naming the choices', () => {
     const r = isobench(...quick, '--executor', 'podman');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--executor must be auto, local or docker, got 'podman'");
+    expect(r.stderr).toContain(
+      "option '--executor <kind>' argument 'podman' is invalid. Allowed choices are auto, local, docker.",
+    );
+  });
+});
+
+describe('bad option values', () => {
+  it('are refused before the verb runs, exit 2, naming the option and why', () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['tasks', 'list', '--status', 'some'],
+        "option '--status <status>' argument 'some' is invalid. Allowed choices are all, benchmarkable, not-benchmarkable.",
+      ],
+      [
+        ['leaderboard', 'x.csv', '--sort', 'fastest'],
+        "option '--sort <key>' argument 'fastest' is invalid. Allowed choices are hard,",
+      ],
+      [
+        ['export', 'x.csv', '-o', join(tmp, 'never'), '--shard-rows', '2.5'],
+        "option '--shard-rows <n>' argument '2.5' is invalid. expected an integer of at least 1",
+      ],
+      [
+        ['worker', '--redis', 'redis://127.0.0.1:1', '--cpus', '-1'],
+        "option '--cpus <n>' argument '-1' is invalid. expected a positive number",
+      ],
+      [
+        ['regrade', tmp, '--band', 'wide'],
+        "option '--band <pct>' argument 'wide' is invalid. expected a number of at least 0",
+      ],
+      [
+        ['agents', 'prompt', 'demo/cpu-latency', '--time-min', '0'],
+        "option '--time-min <minutes>' argument '0' is invalid. expected a positive number",
+      ],
+      [
+        ['report', 'x', '--embed', '12q'],
+        "option '--embed [max-size]' argument '12q' is invalid. '12q' is not a size",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = isobench(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`error: ${message}`);
+    }
+  });
+
+  it('a sort key of the other kind of input is still refused by the verb', () => {
+    const file = join(tmp, 'sort.ext.jsonl');
+    writeFileSync(file, '');
+    const r = isobench('leaderboard', file, '--sort', 'beats');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--sort for a run folder's rows must be one of hard,");
   });
 });
 

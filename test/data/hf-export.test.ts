@@ -378,7 +378,7 @@ describe('export --format hf: bad input and occupied targets', () => {
     writeFileSync(join(bad, 'rows.v5.csv'), readFileSync(join(input, 'rows.v5.csv')));
     writeFileSync(join(bad, 'rows.ext.jsonl'), `${ext.trim()}\n{"schemaVersion": 3,\n`);
     const err = await exportHf({ input: bad, outDir: join(tmp, 'bad-run-out') }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/bad-run\/rows\.ext\.jsonl:2: not JSON/);
+    expect((err as Error).message).toMatch(/bad-run\/rows\.ext\.jsonl:2: not valid JSON/);
     expect(existsSync(join(tmp, 'bad-run-out'))).toBe(false);
   });
 });
@@ -422,6 +422,8 @@ describe.skipIf(!HAVE_SHARED_DATA)('the built CLI', () => {
     expect(again.stderr).toContain('exists and is not empty');
     const fmt = isobench('export', '--format', 'csv', dataPath('v5-rows.parquet'), '-o', join(tmp, 'x'));
     expect(fmt.code).toBe(2);
-    expect(fmt.stderr).toContain("--format must be hf, got 'csv'");
+    expect(fmt.stderr).toContain(
+      "option '--format <format>' argument 'csv' is invalid. Allowed choices are hf.",
+    );
   });
 });

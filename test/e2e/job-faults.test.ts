@@ -96,9 +96,7 @@ function payload(task: TaskSpec, slug: string): BenchPayload {
     slug,
     task,
     patches: [],
-    repeats: 1,
-    warmup: 0,
-    thresholdPct: 5,
+    bench: { repeats: 1, warmup: 0, thresholdPct: 5 },
   };
 }
 

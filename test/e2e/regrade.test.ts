@@ -134,8 +134,10 @@ describe('isobench regrade', () => {
 
   it('refuses bad policy settings with the option named', () => {
     const r = runCliSync(['regrade', run, '--band', 'wide']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("--band must be a non-negative number, got 'wide'");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "option '--band <pct>' argument 'wide' is invalid. expected a number of at least 0",
+    );
     const pol = join(out, 'policy.json');
     writeFileSync(pol, JSON.stringify({ thresholdPct: 'ten' }));
     const p = runCliSync(['regrade', run, '--policy', pol]);

@@ -17,6 +17,7 @@ import type { Backend } from '../../src/sched/backend.js';
 import { errorReport, isKnownInfra } from '../../src/util/errors.js';
 import { z } from '../../src/util/zod.js';
 import { agentHarness, scriptedAttempt } from '../support/agent-harness.js';
+import { testRunConfig } from '../support/run-config.js';
 
 const h = agentHarness('honest');
 
@@ -105,18 +106,14 @@ function failingBackend(make: () => Error): Backend & { benches: number } {
 
 async function evaluate(runId: string, backend: Backend, notes: string[] = []) {
   return runEvaluation({
-    runId,
-    outDir: join(h.root, 'runs'),
+    config: testRunConfig(
+      { runId, outDir: join(h.root, 'runs'), tasks: [h.task.id] },
+      { bench: { repeats: 1, warmup: 0 }, benchRetries: { retries: 2, backoffMs: 10 } },
+    ),
     tasks: [h.task],
     patches: new Map(),
     executor: new LocalExecutor(),
     backend,
-    repeats: 1,
-    warmup: 0,
-    thresholdPct: 5,
-    args: ['run'],
-    infraRetries: 2,
-    backoffMs: 10,
     onNote: (n) => notes.push(n),
   });
 }

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_KEY_FIELDS, agentKeyInputs, BENCH_KEY_FIELDS, benchKeyInputs } from '../../src/run/keys.js';
-import type { AgentPayload, BenchPayload } from '../../src/sched/work.js';
+import {
+  type AgentPayload,
+  type AgentSettings,
+  type AgentSpec,
+  type BenchConfig,
+  type BenchPayload,
+  PAYLOAD_VERSION,
+} from '../../src/store/config.js';
 import { needsRun, unitKey, writeUnit } from '../../src/store/units.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
@@ -22,21 +29,23 @@ beforeAll(async () => {
 });
 
 const bench = (): BenchPayload => ({
-  v: 1 as BenchPayload['v'],
+  v: PAYLOAD_VERSION,
   kind: 'bench_job',
   runId: 'r1',
   key: 'k',
   slug: 'demo_cpu-latency',
   task,
   patches: [{ agent: 'a', model: 'm', patch: 'diff --git a/x b/x\n', source: 'p.jsonl:1' }],
-  repeats: 5,
-  warmup: 1,
-  thresholdPct: 5,
+  bench: { repeats: 5, warmup: 1, thresholdPct: 5 },
 });
 
-/** Another value for every bench payload field (the type makes a new field need one). */
-const BENCH_OTHER: { readonly [K in keyof Required<BenchPayload>]: (p: BenchPayload) => BenchPayload[K] } = {
-  v: () => 2 as never,
+/** Another value for a field, given the payload (the types make a new field need one). */
+type Others<P, Whole> = { readonly [K in keyof Required<P>]: (p: Whole) => P[K] };
+
+const BENCH_OTHER: Others<Omit<BenchPayload, 'bench'>, BenchPayload> & {
+  bench: Others<BenchConfig, BenchPayload>;
+} = {
+  v: () => 3 as never,
   kind: () => 'bench_job',
   runId: () => 'r2',
   key: () => 'other',
@@ -46,60 +55,90 @@ const BENCH_OTHER: { readonly [K in keyof Required<BenchPayload>]: (p: BenchPayl
     ...p.patches,
     { agent: 'b', model: 'm', patch: 'diff --git a/y b/y\n', source: 'p.jsonl:2' },
   ],
-  repeats: () => 7,
-  warmup: () => 2,
-  thresholdPct: () => 10,
-  image: () => 'isobench-base:other',
-  tamperPolicy: () => ({ refuseAt: 'warn' }),
-  accuracy: () => ({ dataset: '/data/qa.jsonl' }),
-  buildImagesFrom: () => 'isobench-base:bookworm',
-  cache: () => '/cache/models',
-  source: () => ({ clone: '/elsewhere/vllm' }),
+  bench: {
+    repeats: () => 7,
+    warmup: () => 2,
+    thresholdPct: () => 10,
+    image: () => 'isobench-base:other',
+    tamperPolicy: () => ({ refuseAt: 'warn' }),
+    accuracy: () => ({ dataset: '/data/qa.jsonl' }),
+    buildImagesFrom: () => 'isobench-base:bookworm',
+    cache: () => '/cache/models',
+    source: () => ({ clone: '/elsewhere/vllm' }),
+  },
 };
 
 const agent = (): AgentPayload => ({
-  v: 1 as AgentPayload['v'],
+  v: PAYLOAD_VERSION,
   kind: 'agent_attempt',
   runId: 'r1',
   key: 'k',
   task,
-  agent: 'claude-code',
-  model: 'claude-x',
   attempt: 1,
-  options: {},
-  budgets: {},
-  apiKeyEnv: 'ANTHROPIC_API_KEY',
+  agent: { name: 'claude-code', model: 'claude-x', options: {}, budgets: {}, apiKeyEnv: 'ANTHROPIC_API_KEY' },
+  settings: {},
 });
 
-const AGENT_OTHER: { readonly [K in keyof Required<AgentPayload>]: (p: AgentPayload) => AgentPayload[K] } = {
-  v: () => 2 as never,
+const AGENT_OTHER: Others<Omit<AgentPayload, 'agent' | 'settings'>, AgentPayload> & {
+  agent: Others<AgentSpec, AgentPayload>;
+  settings: Others<AgentSettings, AgentPayload>;
+} = {
+  v: () => 3 as never,
   kind: () => 'agent_attempt',
   runId: () => 'r2',
   key: () => 'other',
   task: () => ({ ...task, subject: `${task.subject} (edited)` }),
-  agent: () => 'codex',
-  agentRef: () => '/specs/agent.json',
-  model: () => 'claude-y',
   attempt: () => 2,
-  options: () => ({ effort: 'high' }),
-  budgets: () => ({ maxTurns: 10 }),
-  provider: () => 'anthropic',
-  apiKeyEnv: () => 'OTHER_KEY',
-  hintLevel: () => 'files',
-  binary: () => '/opt/claude',
-  clone: () => '/elsewhere/vllm',
-  cacheRoot: () => '/cache',
-  infraRetries: () => 5,
-  backoffMs: () => 1,
-  dockerSandboxFrom: () => 'isobench-base:bookworm',
+  agent: {
+    name: () => 'codex',
+    ref: () => '/specs/agent.json',
+    model: () => 'claude-y',
+    options: () => ({ effort: 'high' }),
+    budgets: () => ({ maxTurns: 10 }),
+    provider: () => 'anthropic',
+    apiKeyEnv: () => 'OTHER_KEY',
+    hintLevel: () => 'files',
+    binary: () => '/opt/claude',
+    dockerSandboxFrom: () => 'isobench-base:bookworm',
+  },
+  settings: {
+    clone: () => '/elsewhere/vllm',
+    cacheRoot: () => '/cache',
+    infraRetries: () => 5,
+    backoffMs: () => 1,
+  },
 };
+
+/** Every field's decision, by dotted path, with the payload that changes it alone. */
+function* variations<P extends object>(
+  base: () => P,
+  decisions: Record<string, unknown>,
+  others: Record<string, unknown>,
+  path: string[] = [],
+): Generator<{ field: string; decision: string; changed: P }> {
+  for (const [name, decision] of Object.entries(decisions)) {
+    const other = others[name];
+    if (typeof decision === 'object' && decision) {
+      yield* variations(base, decision as Record<string, unknown>, other as Record<string, unknown>, [
+        ...path,
+        name,
+      ]);
+      continue;
+    }
+    const p = structuredClone(base()) as Record<string, unknown>;
+    let at = p;
+    for (const k of path) at = at[k] as Record<string, unknown>;
+    at[name] = (other as (p: P) => unknown)(base());
+    yield { field: [...path, name].join('.'), decision: decision as string, changed: p as P };
+  }
+}
 
 describe('unit keys', () => {
   it('a bench job: each field in the key changes it; each left out (with its reason) does not', () => {
     const base = unitKey(benchKeyInputs(bench(), 'local'));
-    for (const [field, decision] of Object.entries(BENCH_KEY_FIELDS)) {
-      const p = bench();
-      const changed = { ...p, [field]: BENCH_OTHER[field as keyof BenchPayload](p) };
+    const seen: string[] = [];
+    for (const { field, decision, changed } of variations(bench, BENCH_KEY_FIELDS, BENCH_OTHER)) {
+      seen.push(field);
       const key = unitKey(benchKeyInputs(changed, 'local'));
       if (decision === 'key') expect(key, field).not.toBe(base);
       else {
@@ -107,18 +146,24 @@ describe('unit keys', () => {
         expect(decision.length, `${field} needs a reason`).toBeGreaterThan(10);
       }
     }
+    expect(seen).toContain('bench.repeats');
+    expect(seen).toContain('bench.source');
     expect(unitKey(benchKeyInputs(bench(), 'docker'))).not.toBe(base);
   });
 
   it('an agent attempt: each field in the key changes it; each left out does not', () => {
     const base = unitKey(agentKeyInputs(agent()));
-    for (const [field, decision] of Object.entries(AGENT_KEY_FIELDS)) {
-      const p = agent();
-      const changed = { ...p, [field]: AGENT_OTHER[field as keyof AgentPayload](p) };
+    const seen: string[] = [];
+    for (const { field, decision, changed } of variations(agent, AGENT_KEY_FIELDS, AGENT_OTHER)) {
+      seen.push(field);
       const key = unitKey(agentKeyInputs(changed));
       if (decision === 'key') expect(key, field).not.toBe(base);
-      else expect(key, field).toBe(base);
+      else {
+        expect(key, field).toBe(base);
+        expect(decision.length, `${field} needs a reason`).toBeGreaterThan(10);
+      }
     }
+    expect(seen).toEqual(expect.arrayContaining(['agent.model', 'settings.cacheRoot', 'attempt']));
   });
 
   it('keeps the keys of runs that did not set the new key fields (buildImagesFrom, cache, agentRef)', () => {
@@ -143,7 +188,10 @@ describe('unit keys', () => {
     const same = await needsRun(dir, unitKey(inputs), { inputs });
     expect(same).toMatchObject({ run: false, note: null });
     const next = benchKeyInputs(
-      { ...bench(), cache: '/cache/models', buildImagesFrom: 'isobench-base:bookworm' },
+      {
+        ...bench(),
+        bench: { ...bench().bench, cache: '/cache/models', buildImagesFrom: 'isobench-base:bookworm' },
+      },
       'local',
     );
     const r = await needsRun(dir, unitKey(next), { inputs: next });
