@@ -1,7 +1,7 @@
 /** `--judge PROVIDER:MODEL [--judge-base-url URL] [--cache-root DIR]` as a judge configuration (run, judge, report). */
 import { join, resolve } from 'node:path';
 import { KEY_ENV } from '../agent/types.js';
-import type { JudgeConfig } from '../grade/judge.js';
+import type { JudgeConfig } from '../run/judge-call.js';
 import { UsageError } from './common.js';
 
 export async function judgeConfigFrom(opts: {

@@ -2,19 +2,16 @@
  * Soft metrics: an LLM judge compares the agent's patch with the human's diff and the task's
  * bottleneck statement, and says whether the agent targeted the same bottleneck (same, related,
  * different, none) and how its approach compares (similar, valid alternative, partial, ineffective),
- * with a short reason. The answer is a forced tool call checked against a schema; the rubric is
- * versioned; answers are cached by (rubric version, provider, judge model, task, patch hash), so a
- * second report costs nothing. A judge that fails (HTTP error, no tool call, an answer outside the
- * schema) is recorded as a judge failure, never as a verdict, and never cached.
+ * with a short reason. This file is the judge without I/O: the rubric (versioned), the question,
+ * the answer's schema and its check, the cache key (rubric version, provider, judge model, task,
+ * patch hash) and entry, and the quadrants; asking a model and the cache files are
+ * src/run/judge-call.ts. A judge that fails (HTTP error, no tool call, an answer outside the
+ * schema) is a judge failure, never a verdict, and never cached.
  *
  * Quadrants cross the hard verdict (measured: credited and at least matching the human) with the
  * soft one (targeting same or related): true success, good intent, lucky win, failure.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { parseJson } from '../util/json.js';
 import { type Infer, z } from '../util/zod.js';
 
 /** The version of the rubric (prompt and answer schema); a change invalidates cached answers. */
@@ -52,7 +49,7 @@ export const JudgeCacheSchema = z.object({
 export type JudgeCacheEntry = Infer<typeof JudgeCacheSchema>;
 
 /** The tool the judge must call (JSON Schema of JudgeAnswerSchema). */
-const TOOL = {
+export const JUDGE_TOOL = {
   name: 'record_judgement',
   description: 'Record the judgement of the agent patch.',
   parameters: {
@@ -75,7 +72,7 @@ const TOOL = {
   },
 } as const;
 
-const RUBRIC = `You judge a coding agent's attempt to optimise a performance bottleneck in a real repository.
+export const RUBRIC = `You judge a coding agent's attempt to optimise a performance bottleneck in a real repository.
 You get the task's bottleneck statement, the human expert's optimising diff, and the agent's patch.
 Judge only from the diffs; do not guess at measurements.
 targeting: "same" when the agent changed the code path the human optimised for the same cause;
@@ -95,18 +92,6 @@ export interface JudgeInput {
   readonly agentPatch: string;
 }
 
-/** Which judge, and where answers are cached. */
-export interface JudgeConfig {
-  readonly provider: 'anthropic' | 'openai';
-  readonly model: string;
-  readonly apiKey: string | null;
-  readonly baseUrl?: string;
-  readonly cacheDir: string;
-  readonly maxTokens?: number;
-  /** characters of each diff shown (longer ones are cut, and the judge is told so) */
-  readonly maxDiffChars?: number;
-}
-
 /** The judge's result for one patch. */
 export type JudgeResult =
   | {
@@ -123,18 +108,22 @@ export type JudgeResult =
       readonly model: string;
     };
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+/** sha256 of a text, hex. */
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The cache key of an answer. */
-export function judgeKey(input: JudgeInput, cfg: Pick<JudgeConfig, 'provider' | 'model'>): string {
-  return sha(
+export function judgeKey(
+  input: JudgeInput,
+  cfg: { readonly provider: string; readonly model: string },
+): string {
+  return sha256(
     JSON.stringify([
       RUBRIC_VERSION,
       cfg.provider,
       cfg.model,
       input.task,
-      sha(input.agentPatch),
-      sha(input.humanDiff),
+      sha256(input.agentPatch),
+      sha256(input.humanDiff),
     ]),
   );
 }
@@ -143,7 +132,8 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n[... cut: ${text.length - max} more characters]`;
 }
 
-function userMessage(input: JudgeInput, max: number): string {
+/** The question put to the judge, each diff cut at `max` characters (and the judge told so). */
+export function judgeQuestion(input: JudgeInput, max: number): string {
   return [
     `Task: ${input.task}`,
     `Bottleneck statement:\n${input.statement}`,
@@ -153,95 +143,11 @@ function userMessage(input: JudgeInput, max: number): string {
 }
 
 /** The answer inside a tool call, checked; an error names what is wrong. */
-function checked(raw: unknown): JudgeAnswer {
+export function checkedAnswer(raw: unknown): JudgeAnswer {
   const r = JudgeAnswerSchema.safeParse(raw);
   if (r.success) return r.data;
   const i = r.error.issues[0];
   throw new Error(`the answer does not fit the rubric: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
-}
-
-async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
-  const text = userMessage(input, cfg.maxDiffChars ?? 40_000);
-  if (cfg.provider === 'anthropic') {
-    const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    const client = new Anthropic({ apiKey: cfg.apiKey ?? 'none', baseURL: cfg.baseUrl, maxRetries: 2 });
-    const msg = await client.messages.create({
-      model: cfg.model,
-      max_tokens: cfg.maxTokens ?? 1024,
-      system: RUBRIC,
-      messages: [{ role: 'user', content: text }],
-      tools: [{ name: TOOL.name, description: TOOL.description, input_schema: TOOL.parameters as never }],
-      tool_choice: { type: 'tool', name: TOOL.name },
-    });
-    const call = msg.content.find((b) => b.type === 'tool_use' && b.name === TOOL.name);
-    if (call?.type !== 'tool_use') throw new Error(`the judge did not call ${TOOL.name}`);
-    return checked(call.input);
-  }
-  const { default: OpenAI } = await import('openai');
-  const client = new OpenAI({ apiKey: cfg.apiKey ?? 'none', baseURL: cfg.baseUrl, maxRetries: 2 });
-  const res = await client.chat.completions.create({
-    model: cfg.model,
-    messages: [
-      { role: 'system', content: RUBRIC },
-      { role: 'user', content: text },
-    ],
-    tools: [{ type: 'function', function: { ...TOOL, parameters: TOOL.parameters as never } }],
-    tool_choice: { type: 'function', function: { name: TOOL.name } },
-  });
-  const call = res.choices[0]?.message.tool_calls?.find(
-    (c) => c.type === 'function' && c.function.name === TOOL.name,
-  );
-  if (call?.type !== 'function') throw new Error(`the judge did not call ${TOOL.name}`);
-  let args: unknown;
-  try {
-    args = JSON.parse(call.function.arguments);
-  } catch {
-    throw new Error(`the judge's arguments are not JSON: ${call.function.arguments.slice(0, 200)}`);
-  }
-  return checked(args);
-}
-
-/** Judges one patch, from the cache when the same question was answered before. */
-export async function judgePatch(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeResult> {
-  const key = judgeKey(input, cfg);
-  const file = join(cfg.cacheDir, `${key}.json`);
-  // a missing, unreadable or other-version entry is a miss: the judge is asked again and the entry rewritten
-  const hit = await readFile(file, 'utf8')
-    .then((t) => JudgeCacheSchema.safeParse(parseJson(t)))
-    .catch(() => null);
-  if (hit?.success)
-    return {
-      status: 'judged',
-      answer: hit.data.answer,
-      cached: true,
-      rubricVersion: RUBRIC_VERSION,
-      model: cfg.model,
-    };
-  try {
-    const answer = await ask(input, cfg);
-    const entry: JudgeCacheEntry = {
-      schemaVersion: JUDGE_CACHE_VERSION,
-      key,
-      rubricVersion: RUBRIC_VERSION,
-      provider: cfg.provider,
-      model: cfg.model,
-      task: input.task,
-      patchSha256: sha(input.agentPatch),
-      answer,
-      at: new Date().toISOString(),
-    };
-    await mkdir(cfg.cacheDir, { recursive: true });
-    await writeFileAtomic(file, `${JSON.stringify(entry, null, 2)}\n`);
-    return { status: 'judged', answer, cached: false, rubricVersion: RUBRIC_VERSION, model: cfg.model };
-  } catch (e) {
-    const err = e as Error & { status?: number };
-    return {
-      status: 'judge_failed',
-      detail: `${err.status ? `HTTP ${err.status}: ` : ''}${err.message.split('\n')[0]?.slice(0, 300)}`,
-      rubricVersion: RUBRIC_VERSION,
-      model: cfg.model,
-    };
-  }
 }
 
 /** The published quadrants. */

@@ -28,7 +28,6 @@ import { type AttemptRecord, attemptDir, readAttempt } from '../agent/attempt.js
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { Executor } from '../executor/types.js';
-import type { JudgeConfig } from '../grade/judge.js';
 import { isInfra } from '../grade/taxonomy.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
@@ -47,6 +46,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { jsonObject } from '../util/json.js';
 import { variantSlug } from '../util/slug.js';
+import type { JudgeConfig } from './judge-call.js';
 import { agentKeyInputs, benchKeyInputs } from './keys.js';
 import { effortOf, type JobGroup, jobGroups, writeRunRows } from './rows.js';
 import { type Outcome, runUnit, type UnitContext, type UnitEvent } from './unit-runner.js';

@@ -7,11 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { hardSuccess, type JudgeConfig, judgePatch, quadrant } from '../grade/judge.js';
+import { hardSuccess, quadrant } from '../grade/judge.js';
 import type { ReadExtendedRow } from '../report/ext-rows-io.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';
+import { type JudgeConfig, judgePatch } from './judge-call.js';
 
 /** The rows with `judge` and `quadrant` filled in (same order). */
 export async function judgeRows<R extends ReadExtendedRow>(

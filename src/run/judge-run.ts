@@ -6,11 +6,12 @@
  * atomically and `judge.json` records who judged and how it went.
  */
 import { join } from 'node:path';
-import { type JudgeConfig, RUBRIC_VERSION } from '../grade/judge.js';
+import { RUBRIC_VERSION } from '../grade/judge.js';
 import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
+import type { JudgeConfig } from './judge-call.js';
 import { judgeRows } from './judge-rows.js';
 
 /** The version of judge.json. */

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Script, startScriptedServer } from '../../src/agent/scripted-server.js';
-import { hardSuccess, type JudgeInput, judgePatch, quadrant, RUBRIC_VERSION } from '../../src/grade/judge.js';
+import { hardSuccess, type JudgeInput, quadrant, RUBRIC_VERSION } from '../../src/grade/judge.js';
+import { judgePatch } from '../../src/run/judge-call.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-judge-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
