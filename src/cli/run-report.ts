@@ -1,9 +1,9 @@
 /** `isobench run-report RUN_DIR`: a Markdown report of a finished run (for committing results). */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Interval } from '../grade/stats.js';
-import { parseStored, readStored } from '../store/schema.js';
-import { variantSlug } from '../util/slug.js';
+import { readExtendedRows } from '../report/ext-rows-io.js';
+import { jobGroups } from '../run/rows.js';
+import { readStored, readStoredIfThere } from '../store/schema.js';
 import { EXIT, out, UsageError } from './common.js';
 
 function ci(i: Interval | null): string {
@@ -19,11 +19,7 @@ function num(x: number | undefined, digits = 4): string {
 /** Builds the report text of a run folder. */
 export async function runReportText(runDir: string): Promise<string> {
   const run = await readStored('run', join(runDir, 'run.json'));
-  const rowsFile = join(runDir, 'rows.ext.jsonl');
-  const rows = (await readFile(rowsFile, 'utf8'))
-    .split('\n')
-    .map((l, i) => (l.trim() ? parseStored('ext-row', l, `${rowsFile}:${i + 1}`) : null))
-    .filter((r) => r !== null);
+  const rows = await readExtendedRows(join(runDir, 'rows.ext.jsonl'));
   const lines: string[] = [];
   lines.push(`# isobench run ${run.runId}`, '');
   lines.push(
@@ -33,10 +29,19 @@ export async function runReportText(runDir: string): Promise<string> {
     `- verdict band ±${run.thresholdPct}%, 95% percentile-bootstrap intervals (2000 resamples) on the primary metric`,
   );
   lines.push(`- command: \`isobench ${run.args.join(' ')}\``, '');
-  for (const task of run.tasks) {
-    const job = await readStored('job', join(runDir, 'jobs', variantSlug(task), 'job.json'));
+  // one section per bench job: each task, then each attempt number
+  for (const g of jobGroups(
+    run.tasks.map((id) => ({ id })),
+    run.attempts,
+  )) {
+    const task = g.task.id;
+    lines.push(`## ${task}${run.attempts > 1 ? ` (attempt ${g.n})` : ''}`, '');
+    const job = await readStoredIfThere('job', join(runDir, 'jobs', g.slug, 'job.json'));
+    if (!job) {
+      lines.push(`Not measured: see \`jobs/${g.slug}/unit.json\` for why.`, '');
+      continue;
+    }
     const fp = job.fingerprint;
-    lines.push(`## ${task}`, '');
     lines.push(
       `Measured on **${fp.gpu ?? fp.cpu ?? 'unknown device'}**${fp.gpu ? ` (driver ${fp.driver ?? '?'}, ${fp.gpu_memory ?? '?'}, SM clock ${fp.clock_sm ?? '?'} of max ${fp.clock_sm_max ?? '?'}; torch ${fp.torch ?? '?'}, CUDA ${fp.cuda ?? '?'})` : ''}, host ${fp.host ?? '?'} (${fp.cpus ?? '?'} CPUs, ${fp.cpu ?? '?'}), Python ${fp.python ?? '?'}.`,
       '',
@@ -66,7 +71,7 @@ export async function runReportText(runDir: string): Promise<string> {
           : 'Outputs: unchecked (the task has no correctness probe).',
         '',
       );
-    for (const r of rows.filter((x) => x.task === task)) {
+    for (const r of rows.filter((x) => x.task === task && (x.effort?.attempt ?? 1) === g.n)) {
       lines.push(
         `- **${r.agent}** (${r.model}): **${r.verdict ?? r.failureClass ?? 'unjudged'}** — vs baseline ${ci(r.agentVsBaseline)}, vs human ${ci(r.agentVsHuman)}${r.verdictReason ? `; ${r.verdictReason}` : ''}${r.equivalence ? `; outputs ${r.equivalence.verdict}: ${r.equivalence.reason}` : ''}${r.tamper?.length ? `; tamper findings: ${r.tamper.map((f) => `${f.rule} (${f.severity}) ${f.file}:${f.line}`).join(', ')}` : ''}`,
       );

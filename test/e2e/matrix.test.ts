@@ -124,6 +124,15 @@ describe('isobench run --agents … --attempts N', () => {
     expect(again.stdout).toMatch(/2 from records/);
     // the planted key reached the agent (it answered) but no stored file
     for (const f of files(join(out, 'm'))) expect(readFileSync(f).includes(PLANTED), f).toBe(false);
+    // run-report has a section per bench job, each with the row of its own attempt
+    const report = await isobench(['run-report', join(out, 'm')]);
+    expect(report.status, report.stderr).toBe(0);
+    const sections = report.stdout.split(/^## /m).slice(1);
+    expect(sections.map((x) => x.split('\n')[0])).toEqual([
+      'demo/cpu-latency (attempt 1)',
+      'demo/cpu-latency (attempt 2)',
+    ]);
+    for (const x of sections) expect(x.match(/^- \*\*example-command\*\*/gm)).toHaveLength(1);
   }, 600_000);
 
   it('--judge adds the judge and the quadrant to each row, from the cache the second time; a failing judge leaves the verdict', async () => {
