@@ -1,6 +1,7 @@
 /** `isobench leaderboard FILE`: the dataset card's per-agent summary, as a terminal table, Markdown or JSON. */
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
+import { type CardCounts, type CardTable, cardTable } from '../dataset/card-table.js';
 import { computeLeaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
 import { readV5Table, TableFileError } from '../dataset/v5-io.js';
 import {
@@ -140,9 +141,11 @@ export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions):
         `no agent line matches${opts.agent ? ` --agent ${opts.agent}` : ''}${opts.model ? ` --model ${opts.model}` : ''}; lines: ${full.agents.map((a) => `${a.agent} (${a.model})`).join(', ')}`,
       );
   }
+  const card = scope === 'card43' ? cardTable(full) : null;
   if (format === 'json') {
     outJson({
       ...lb,
+      ...(card ? { card } : {}),
       file: table.path,
       tableProblems: table.problems,
       sort,
@@ -154,11 +157,29 @@ export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions):
     for (const l of leaderboardMarkdownTable(lb)) out(l);
     out();
     for (const l of explain(lb)) out(`- ${l}`);
+    if (card) for (const l of cardTableLines(card)) out(`- ${l}`);
     return EXIT.ok;
   }
   const t = new Table({ head: [...HEAD], style: { head: [], border: [] }, wordWrap: true });
   for (const a of lb.agents) t.push(cells(a));
   out(t.toString());
   for (const l of explain(lb)) out(l);
+  if (card) for (const l of cardTableLines(card)) out(l);
   return EXIT.ok;
+}
+
+/** The card's table beside the rows': each card line's figures, the rows', and each difference named. */
+function cardTableLines(card: CardTable): string[] {
+  const n = (c: CardCounts) =>
+    `${c.valid_for_comparison} valid / ${c.patch_failure} patch failure / ${c.missing_human_metric} missing human`;
+  const lines = [
+    `The card's table (${card.source}), ${card.present.length} of its 43 commits in these rows${card.absent.length ? ` (not here: ${card.absent.join(' ')})` : ''}:`,
+  ];
+  for (const l of card.lines) {
+    lines.push(
+      `  ${l.label}${l.line ? ` = ${l.line}` : ' (no line in these rows)'}: card ${n(l.card)} over its 43; over the ${card.present.length} here, card ${n(l.cardHere)}, rows ${n(l.rows)}${l.differences.length ? '' : ': the same on every commit'}`,
+    );
+    for (const d of l.differences) lines.push(`    ${d.commit}: ${d.detail}`);
+  }
+  return lines;
 }

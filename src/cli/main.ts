@@ -544,9 +544,9 @@ program
   .addOption(
     new Option(
       '--scope <scope>',
-      "v5 tables: the card's 43-commit rule (card), this catalogue's benchmarkable tasks, or all rows",
+      "v5 tables: the card's own 43-commit table, printed beside the card's figures (card43), the card's stated rule (card), this catalogue's benchmarkable tasks, or all rows",
     )
-      .choices(['card', 'benchmarkable', 'all'])
+      .choices(['card43', 'card', 'benchmarkable', 'all'])
       .default('card'),
   )
   .option('--band <percent>', 'agent vs human within ±band is "similar"', nonNegative, 5)

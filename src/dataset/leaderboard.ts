@@ -8,13 +8,19 @@
 import { classifyPublishedRow, type PublishedStatus } from './classify.js';
 import { improvementPct, V5_METRIC_BETTER } from './formulas.js';
 import { AGENT_DISPLAY, canonicalAgent, canonicalModel } from './names.js';
+import { PUBLISHED_CARD } from './published-card.js';
 import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './v5-schema.js';
 
 /** The version of the leaderboard JSON format. */
 export const LEADERBOARD_VERSION = 1;
 
 /** Which commits the summary covers. */
-export type LeaderboardScope = 'card' | 'benchmarkable' | 'all';
+/**
+ * Which commits the summary covers: `card43` the card's own 43-commit comparison (its headline table),
+ * `card` the card's stated rule (96 − its exclusions − nothing comparable), `benchmarkable` this
+ * catalogue's, `all` every commit of the rows.
+ */
+export type LeaderboardScope = 'card43' | 'card' | 'benchmarkable' | 'all';
 
 /** Why a commit is out of scope. */
 export interface ScopeExclusion {
@@ -97,6 +103,7 @@ export function leaderboardScope(
 ): { commits: string[]; excluded: ScopeExclusion[] } {
   const all = [...new Set(rows.map((r) => r.commit_short ?? '').filter((c) => c))].sort();
   const excluded: ScopeExclusion[] = [];
+  if (scope === 'card43') return card43Scope(rows, all, ctx);
   const commits = all.filter((c) => {
     if (scope === 'all') return true;
     if (scope === 'card') {
@@ -122,6 +129,34 @@ export function leaderboardScope(
     return !why;
   });
   return { commits, excluded };
+}
+
+/**
+ * The card's 43 commits that the rows hold; each other commit of the rows is excluded with the card's
+ * reason, or as one the card's rule keeps but its table leaves out without saying why.
+ */
+function card43Scope(
+  rows: readonly V5Row[],
+  all: readonly string[],
+  ctx: LeaderboardContext,
+): { commits: string[]; excluded: ScopeExclusion[] } {
+  const card = new Set(PUBLISHED_CARD.comparisonCommits);
+  const { commits: byRule } = leaderboardScope(rows, 'card', ctx);
+  const ruled = new Set(byRule);
+  const excluded: ScopeExclusion[] = [];
+  for (const c of all) {
+    if (card.has(c)) continue;
+    const own = ctx.cardExcluded?.(c) ?? null;
+    excluded.push({
+      commit: c,
+      reason: own
+        ? `excluded by the card: ${own}`
+        : ruled.has(c)
+          ? "not in the card's 43-commit table, which its stated rule would keep: the card leaves it out without saying why"
+          : "not in the card's 43-commit table: nothing comparable (no row has a baseline or human measurement)",
+    });
+  }
+  return { commits: all.filter((c) => card.has(c)), excluded };
 }
 
 interface Group {

@@ -6,8 +6,8 @@
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
 import { type AuditContext, auditRows } from '../dataset/audit.js';
+import { matchCardAgents } from '../dataset/card-table.js';
 import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
-import { canonicalAgent, canonicalModel } from '../dataset/names.js';
 import {
   type PublishedCard,
   type PublishedCardAgent,
@@ -23,6 +23,8 @@ import type {
   HfCard,
   HfCardContext,
 } from './card-types.js';
+
+export { matchCardAgents };
 
 export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
@@ -41,36 +43,6 @@ const STATUS_WORDS: Record<RowStatus, string> = {
   missing_human_metric: 'missing human metric',
   wrong_metric: 'wrong metric',
 };
-
-/** The leaderboard line of each card agent: the line whose normalised name and model are the card's, else the one whose merged labels include the card's, else the only line of that agent left. */
-export function matchCardAgents(
-  cardAgents: readonly PublishedCardAgent[],
-  lbAgents: readonly AgentSummary[],
-): Map<string, AgentSummary | null> {
-  const out = new Map<string, AgentSummary | null>();
-  const taken = new Set<string>();
-  const canon = (a: PublishedCardAgent) => `${canonicalAgent(a.agentName)}/${canonicalModel(a.agentModel)}`;
-  const passes: Array<(c: PublishedCardAgent, a: AgentSummary) => boolean> = [
-    (c, a) => a.key === canon(c),
-    (c, a) =>
-      a.labels.some((l) => `${canonicalAgent(l.agentName)}/${canonicalModel(l.agentModel)}` === canon(c)),
-    (c, a) =>
-      a.agent === canonicalAgent(c.agentName) &&
-      lbAgents.filter((b) => b.agent === a.agent && !taken.has(b.key)).length === 1,
-  ];
-  for (const pass of passes) {
-    for (const c of cardAgents) {
-      if (out.get(c.id)) continue;
-      const hit = lbAgents.find((a) => !taken.has(a.key) && pass(c, a));
-      if (hit) {
-        out.set(c.id, hit);
-        taken.add(hit.key);
-      }
-    }
-  }
-  for (const c of cardAgents) if (!out.has(c.id)) out.set(c.id, null);
-  return out;
-}
 
 function groupCauses(
   items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,

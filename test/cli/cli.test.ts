@@ -118,6 +118,26 @@ describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
     );
     expect(json.scope).toBe('all');
     expect(json.agents).toHaveLength(4);
+    // the card's own 43-commit table beside the rows', each difference named
+    const card43 = isobench('leaderboard', dataPath('v5-rows.csv'), '--scope', 'card43');
+    expect(card43.code).toBe(0);
+    expect(card43.stdout).toContain('29 of its 43 commits in these rows');
+    expect(card43.stdout).toMatch(
+      /claude_code \/ claude-sonnet-4-20250514 = Claude Code: card 28 valid \/ 15 patch failure \/ 0 missing human over its 43/,
+    );
+    expect(card43.stdout).toContain(
+      '    89a84b0b: the card counts valid for comparison; the row is missing human metric',
+    );
+    expect(card43.stdout).toMatch(/codex \/ gpt-5 = Codex: .*: the same on every commit/);
+    const card43json = JSON.parse(
+      isobench('leaderboard', dataPath('v5-rows.csv'), '--json', '--scope', 'card43').stdout,
+    );
+    expect(card43json.card.lines.map((l: { cardAgent: string }) => l.cardAgent)).toEqual([
+      'claude_code',
+      'codex',
+      'trae_sonnet45',
+      'trae_gpt5',
+    ]);
   });
 
   it('leaderboard of a v5 table: --sort, --agent, --model and --mode select and order the lines', () => {

@@ -4,6 +4,7 @@
  * comparison; this development split holds 29 of those commits.
  */
 import { describe, expect, it } from 'vitest';
+import { cardTable } from '../../src/dataset/card-table.js';
 import { computeLeaderboard } from '../../src/dataset/leaderboard.js';
 import { PUBLISHED_CARD } from '../../src/dataset/published-card.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
@@ -118,3 +119,71 @@ describe.skipIf(!HAVE_SHARED_DATA)('leaderboard: the card summary from the rows'
     expect(p?.agentVsHumanPct).toBeGreaterThan(5);
   });
 });
+
+describe.skipIf(!HAVE_SHARED_DATA)(
+  "leaderboard --scope card43: the card's own table beside the rows'",
+  () => {
+    it("covers the card's 43 commits this split holds, and says why each other commit is left out", async () => {
+      const [t, ctx] = [await publishedCsv(), await catalogueLookups()];
+      const lb = computeLeaderboard(t.rows, t.rowNumbers, { scope: 'card43', band: 5 }, ctx);
+      const present = new Set(t.rows.map((r) => r.commit_short));
+      expect(lb.commitsInScope).toEqual(CARD_43.filter((c) => present.has(c)).sort());
+      expect(lb.commitsInScope).toHaveLength(29);
+      const reasons = new Map(lb.excluded.map((e) => [e.commit, e.reason]));
+      expect(reasons.size + lb.commitsInScope.length).toBe(present.size);
+      // kept by the card's stated rule (the `card` scope), left out of its table without a word
+      const rule = computeLeaderboard(t.rows, t.rowNumbers, { scope: 'card', band: 5 }, ctx).commitsInScope;
+      for (const c of rule.filter((x) => !CARD_43.includes(x)))
+        expect(reasons.get(c), c).toMatch(/which its stated rule would keep: the card leaves it out/);
+      expect(reasons.get('6ce01f30')).toMatch(/^excluded by the card: .*documented data issue/);
+      expect(reasons.get('0d243f2a')).toMatch(/nothing comparable/);
+    });
+
+    it("reproduces the card's table line by line, naming each commit the rows force to differ", async () => {
+      const ctx = await catalogueLookups();
+      for (const [release, t] of [
+        ['csv', await publishedCsv()],
+        ['parquet', await publishedParquet()],
+      ] as const) {
+        const card = cardTable(computeLeaderboard(t.rows, t.rowNumbers, { scope: 'card43', band: 5 }, ctx));
+        expect(card.present).toHaveLength(29);
+        expect(card.absent).toHaveLength(14);
+        const line = (id: string) => card.lines.find((l) => l.cardAgent === id);
+        // the card's headline counts over its 43 commits: 28 / 16 / 16 / 12 valid
+        expect(card.lines.map((l) => l.card.valid_for_comparison)).toEqual([28, 16, 16, 12]);
+        for (const l of card.lines)
+          expect(l.card.valid_for_comparison + l.card.patch_failure + l.card.missing_human_metric).toBe(43);
+        // Codex and both TRAE lines: the rows give the card's status on every commit they hold
+        for (const id of ['codex', 'trae_sonnet45', 'trae_gpt5']) {
+          expect(line(id)?.rows, `${release} ${id}`).toEqual(line(id)?.cardHere);
+          expect(line(id)?.differences, `${release} ${id}`).toEqual([]);
+        }
+        // Claude Code: two commits the card counts valid lack the human metric in the rows; in the
+        // Parquet release (not the CSV) three of its patch failures carry an agent throughput, which is
+        // not those tasks' primary metric
+        const cc = line('claude_code');
+        expect(cc?.line).toBe('Claude Code');
+        expect(cc?.cardHere).toEqual({
+          valid_for_comparison: 19,
+          patch_failure: 10,
+          missing_human_metric: 0,
+        });
+        expect(cc?.rows).toEqual({ valid_for_comparison: 17, patch_failure: 10, missing_human_metric: 2 });
+        expect(
+          cc?.differences.map((d) => `${d.commit} ${d.card} -> ${d.rows}`),
+          release,
+        ).toEqual([
+          '89a84b0b valid_for_comparison -> missing_human_metric',
+          '19d98e0c valid_for_comparison -> missing_human_metric',
+          ...(release === 'parquet'
+            ? [
+                'fc7b8d1e patch_failure -> wrong_metric',
+                '3a243095 patch_failure -> wrong_metric',
+                'e3580537 patch_failure -> wrong_metric',
+              ]
+            : []),
+        ]);
+      }
+    });
+  },
+);
