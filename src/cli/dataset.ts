@@ -117,11 +117,18 @@ export async function datasetRegrade(
     outJson(report);
     return EXIT.ok;
   }
-  const byReason = new Map<string, number>();
-  for (const c of changes) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + 1);
+  const changed = changes.filter((c) => c.action === 'changed');
+  const kept = changes.filter((c) => c.action === 'kept');
+  const byReason = (list: typeof changes) => {
+    const n = new Map<string, number>();
+    for (const c of list) n.set(c.reason, (n.get(c.reason) ?? 0) + 1);
+    return columns([...n].sort().map(([r, k]) => [`    ${r}`, String(k)]));
+  };
   out(`dataset regrade: ${table.path} -> ${outPath} (${rows.length} rows)`);
-  out(`  ${changes.length} cell(s) changed`);
-  for (const line of columns([...byReason].sort().map(([r, n]) => [`    ${r}`, String(n)]))) out(line);
+  out(`  ${changed.length} cell(s) changed`);
+  for (const line of byReason(changed)) out(line);
+  out(`  ${kept.length} published value(s) kept unverified (nothing in the row contradicts them)`);
+  for (const line of byReason(kept)) out(line);
   if (changes.length) {
     out();
     for (const line of columns(
@@ -130,7 +137,7 @@ export async function datasetRegrade(
         c.commit,
         c.agent,
         c.column,
-        `${show(c.before)} -> ${show(c.after)}`,
+        c.action === 'kept' ? `${show(c.before)} kept` : `${show(c.before)} -> ${show(c.after)}`,
         `${c.reason}: ${c.detail}`,
       ]),
     )) {

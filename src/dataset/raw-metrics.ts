@@ -76,3 +76,12 @@ export function readRaw(raw: string, assumed: BenchmarkKind | null): RawReading 
     namespaces: parse.namespaces,
   };
 }
+
+/**
+ * Whether a raw output that gave no result was cut off: the parser says so, or the text stops
+ * mid-line at one of the release's two cut lengths (the first 3000 or the last 5000 characters).
+ */
+export function rawLooksTruncated(raw: string, parse: ParseResult): boolean {
+  if (parse.ok) return false;
+  return parse.reason === 'truncated' || (!raw.endsWith('\n') && (raw.length === 3000 || raw.length >= 4960));
+}

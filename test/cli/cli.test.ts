@@ -90,13 +90,26 @@ describe.skipIf(!HAVE_SHARED_DATA)('isobench dataset and leaderboard', () => {
     const changes = join(tmp, 'changes.json');
     const r = isobench('dataset', 'regrade', dataPath('v5-rows.parquet'), '--out', out, '--changes', changes);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/cell\(s\) changed/);
+    expect(r.stdout).toMatch(/\d+ cell\(s\) changed/);
+    expect(r.stdout).toMatch(/\d+ published value\(s\) kept unverified/);
     const report = JSON.parse(readFileSync(changes, 'utf8'));
-    expect(report.schemaVersion).toBe(1);
-    expect(report.changes.length).toBeGreaterThan(500);
+    expect(report.schemaVersion).toBe(2);
+    const changed = report.changes.filter((c: { action: string }) => c.action === 'changed');
+    expect(changed.length).toBeGreaterThan(500);
+    expect(r.stdout).toContain(`${changed.length} cell(s) changed`);
     const audit = JSON.parse(isobench('dataset', 'audit', out, '--json').stdout);
-    for (const k of ['derived_missing', 'derived_mismatch', 'metric_mismatch', 'metric_not_applicable'])
+    for (const k of ['derived_missing', 'derived_mismatch', 'metric_mismatch'])
       expect(audit.summary.byKind[k]).toBeUndefined();
+    // what the audit still calls not applicable is a published value regrade kept, flagged
+    const kept = new Set(
+      report.changes
+        .filter((c: { action: string }) => c.action === 'kept')
+        .map((c: { row: number; column: string }) => `${c.row} ${c.column}`),
+    );
+    const notApplicable = audit.findings.filter((f: { kind: string }) => f.kind === 'metric_not_applicable');
+    expect(notApplicable.length).toBeGreaterThan(0);
+    for (const f of notApplicable)
+      expect(kept.has(`${f.row} ${f.column}`), `${f.row} ${f.column}`).toBe(true);
   });
 
   it('diff shows where the two releases differ', () => {

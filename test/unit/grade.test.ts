@@ -189,12 +189,19 @@ describe('audit, regrade and leaderboard on small tables', () => {
     expect(f.every((x) => x.row === 1 && x.commit === 'abcdef12')).toBe(true);
   });
 
-  it('regrade: re-reads, clears, normalises and recomputes, listing each change', () => {
+  it('regrade: re-reads, normalises and recomputes, listing each change; keeps and flags what nothing contradicts', () => {
     const { rows: out, changes } = regradeRows(rows, [1], { fullHashFor: () => 'abcdef12'.padEnd(40, '0') });
     const r = out[0] as V5Row;
     expect(r.baseline_ttft_median).toBe(19);
     expect(r.baseline_throughput).toBe(124.1);
-    expect(r.agent_latency_avg).toBeNull();
+    // a latency value on a serving row without the agent's raw text: nothing disproves it, so it stays
+    expect(r.agent_latency_avg).toBe(5);
+    expect(changes.find((c) => c.column === 'agent_latency_avg')).toMatchObject({
+      action: 'kept',
+      before: 5,
+      after: 5,
+      reason: 'not_expected_of_this_benchmark',
+    });
     expect(r.human_improvement_ttft_mean).toBe(50);
     expect(r.agent_vs_human_ttft_mean).toBe(-200);
     expect(r.agent_name).toBe('claude_code');
@@ -206,8 +213,10 @@ describe('audit, regrade and leaderboard on small tables', () => {
       reason: 'reread_from_raw',
     });
     expect(
-      auditRows(out, [1]).filter((x) => x.kind.startsWith('derived') || x.kind.startsWith('metric')),
-    ).toEqual([]);
+      auditRows(out, [1])
+        .filter((x) => x.kind.startsWith('derived') || x.kind.startsWith('metric'))
+        .map((x) => `${x.kind} ${x.column}`),
+    ).toEqual(['metric_not_applicable agent_latency_avg']);
     expect(rows[0]?.baseline_ttft_median).toBeNull();
   });
 
