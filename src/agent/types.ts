@@ -4,6 +4,7 @@
  * workspace afterwards) and never sees keys other than its provider's.
  */
 import type { Sandbox } from '../executor/types.js';
+import { OutcomeKindSchema } from '../store/schema.js';
 import { type Infer, type Schema, z } from '../util/zod.js';
 
 /** The version of stored attempt records (outcome.json, usage, predictions lines). */
@@ -41,15 +42,7 @@ export const NO_USAGE: Usage = {
  * not count against the agent; `harness_error`: isobench itself failed running the agent (a bug: an
  * unexpected exception, its stack in the try's `harness-error.log`), not retried, not counted.
  */
-export const OutcomeKindSchema = z.enum([
-  'completed',
-  'timeout',
-  'turn_limit',
-  'cost_limit',
-  'crashed',
-  'infra',
-  'harness_error',
-]);
+export { OutcomeKindSchema };
 /** An outcome kind. */
 export type OutcomeKind = Infer<typeof OutcomeKindSchema>;
 

@@ -9,7 +9,7 @@ import { type ParsedPerfCommand, parsePerfCommand } from '../task/perf-command.j
 import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
 import { canonicalAgent, canonicalRepo } from './names.js';
 import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
-import { type RawReading, readRaw } from './raw-metrics.js';
+import { type RawReading, rawLooksTruncated, readRaw } from './raw-metrics.js';
 import {
   derivedColumn,
   metricColumn,
@@ -251,8 +251,7 @@ function auditFailedRun(
   parse: Extract<ParseResult, { ok: false }>,
   add: AddFinding,
 ): void {
-  const truncated =
-    parse.reason === 'truncated' || (!raw.endsWith('\n') && (raw.length === 3000 || raw.length >= 4960));
+  const truncated = rawLooksTruncated(raw, parse);
   add({
     column: rawColumn(phase),
     kind: truncated ? 'raw_truncated' : 'raw_without_metrics',

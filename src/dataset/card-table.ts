@@ -83,7 +83,8 @@ export interface CardTable {
   readonly lines: readonly CardTableLine[];
 }
 
-const WORDS: Record<PublishedStatus | 'no_row' | 'unclassified', string> = {
+/** A status (or its absence) in words, as the card's comparisons write it. */
+export const STATUS_WORDS: Record<PublishedStatus | 'no_row' | 'unclassified', string> = {
   valid_for_comparison: 'valid for comparison',
   patch_failure: 'patch failure',
   missing_human_metric: 'missing human metric',
@@ -104,13 +105,14 @@ const asCard = (s: PublishedStatus | 'no_row'): CardStatus =>
 
 /** Why the rows give `rows` where the card says `card`, in words. */
 function why(card: CardStatus, rows: CardTableDifference['rows'], pct: number | null): string {
-  if (rows === 'no_row') return `the card counts ${WORDS[card]}; this agent has no row for the commit`;
-  if (rows === 'unclassified') return `the card counts ${WORDS[card]}; the row could not be classified`;
+  if (rows === 'no_row') return `the card counts ${STATUS_WORDS[card]}; this agent has no row for the commit`;
+  if (rows === 'unclassified')
+    return `the card counts ${STATUS_WORDS[card]}; the row could not be classified`;
   if (rows === 'wrong_metric')
-    return `the card counts ${WORDS[card]}; the row's agent metrics are not the task's primary metric`;
+    return `the card counts ${STATUS_WORDS[card]}; the row's agent metrics are not the task's primary metric`;
   const measured =
     rows === 'valid_for_comparison' && pct !== null ? ` (agent vs human ${pct.toFixed(1)}%)` : '';
-  return `the card counts ${WORDS[card]}; the row is ${WORDS[rows]}${measured}`;
+  return `the card counts ${STATUS_WORDS[card]}; the row is ${STATUS_WORDS[rows]}${measured}`;
 }
 
 /** One card agent's line: the card's counts, the rows', and each commit they disagree on. */

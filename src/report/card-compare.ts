@@ -6,7 +6,7 @@
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
 import { type AuditContext, auditRows } from '../dataset/audit.js';
-import { matchCardAgents } from '../dataset/card-table.js';
+import { matchCardAgents, STATUS_WORDS } from '../dataset/card-table.js';
 import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
 import {
   type PublishedCard,
@@ -36,13 +36,6 @@ export function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = n
 
 type RowStatus = AgentSummary['perCommit'][number]['status'];
 type StatusOrNone = RowStatus | 'no_row' | 'unclassified';
-
-const STATUS_WORDS: Record<RowStatus, string> = {
-  valid_for_comparison: 'valid for comparison',
-  patch_failure: 'patch failure',
-  missing_human_metric: 'missing human metric',
-  wrong_metric: 'wrong metric',
-};
 
 function groupCauses(
   items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,

@@ -39,12 +39,10 @@ import {
   changedSettings,
   PAYLOAD_VERSION,
   type RunConfig,
-  RunConfigSchema,
 } from '../store/config.js';
-import { readStored } from '../store/schema.js';
+import { readStored, readStoredIfThere } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { jsonObject } from '../util/json.js';
 import { variantSlug } from '../util/slug.js';
 import type { JudgeConfig } from './judge-call.js';
 import { agentKeyInputs, benchKeyInputs } from './keys.js';
@@ -169,14 +167,9 @@ class RunRecord {
   }
 }
 
-/** The run.json of an earlier run in this folder (a resume), if any. */
+/** The run.json of an earlier run in this folder (a resume); none when absent or unreadable (it is rewritten). */
 async function earlierRun(file: string): Promise<{ createdAt?: string; config?: RunConfig }> {
-  const j = jsonObject(await readFile(file, 'utf8').catch(() => ''));
-  const config = RunConfigSchema.safeParse(j?.config);
-  return {
-    createdAt: typeof j?.createdAt === 'string' ? j.createdAt : undefined,
-    config: config.success ? config.data : undefined,
-  };
+  return (await readStoredIfThere('run', file).catch(() => null)) ?? {};
 }
 
 /** The units of one run: its attempts and jobs, each through the one unit runner. */

@@ -15,6 +15,7 @@ import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../gra
 import { FAILURE_CLASSES } from '../grade/taxonomy.js';
 import { TaskSpecSchema } from '../task/schema.js';
 import { type Infer, type Schema, z } from '../util/zod.js';
+import { RunConfigSchema } from './config.js';
 
 /** A stored record that cannot be read: the file, the field and what is wrong. */
 export class StoredRecordError extends Error {
@@ -46,6 +47,8 @@ export const RunRecordSchema = z.looseObject({
   thresholdPct: z.number(),
   attempts: z.number(),
   tasks: z.array(z.string()),
+  /** the run's whole configuration (written since payload version 2) */
+  config: z.optional(RunConfigSchema),
 });
 
 // ---------- the grade's values (src/grade/*.ts), as job.json and the extended rows hold them ----------
@@ -141,6 +144,17 @@ const PROCESS = {
   stdoutPath: z.string(),
   stderrPath: z.string(),
 };
+/** What a variant is and how it was prepared: the same in a job's measurement and in its grade. */
+const VARIANT_FACTS = {
+  id: z.string(),
+  kind: z.enum(['baseline', 'human', 'agent']),
+  agent: z.nullable(z.string()),
+  model: z.nullable(z.string()),
+  patch: PATCH,
+  tamper: z.array(TAMPER),
+  setup: z.array(z.object({ ...PROCESS, step: z.enum(['prepare', 'build']) })),
+  notes: z.optional(z.array(z.string())),
+};
 const PRIMARY_METRIC = z.object({
   name: z.string(),
   unit: z.string(),
@@ -161,14 +175,7 @@ export const JobResultSchema = z.object({
       samples: z.array(z.number()),
       summary: z.nullable(SUMMARY),
       means: z.record(z.string(), z.number()),
-      id: z.string(),
-      kind: z.enum(['baseline', 'human', 'agent']),
-      agent: z.nullable(z.string()),
-      model: z.nullable(z.string()),
-      patch: PATCH,
-      tamper: z.array(TAMPER),
-      setup: z.array(z.object({ ...PROCESS, step: z.enum(['prepare', 'build']) })),
-      notes: z.optional(z.array(z.string())),
+      ...VARIANT_FACTS,
     }),
   ),
   humanVsBaseline: z.nullable(INTERVAL),
@@ -229,14 +236,7 @@ export const MeasurementSchema = z.object({
   order: z.array(z.string()),
   variants: z.array(
     z.object({
-      id: z.string(),
-      kind: z.enum(['baseline', 'human', 'agent']),
-      agent: z.nullable(z.string()),
-      model: z.nullable(z.string()),
-      patch: PATCH,
-      tamper: z.array(TAMPER),
-      setup: z.array(z.object({ ...PROCESS, step: z.enum(['prepare', 'build']) })),
-      notes: z.optional(z.array(z.string())),
+      ...VARIANT_FACTS,
       failure: FAILURE,
     }),
   ),
@@ -262,7 +262,8 @@ export const MeasurementSchema = z.object({
 
 // ---------- agent attempts ----------
 
-const OUTCOME_KIND = z.enum([
+/** An agent attempt's outcome kind (each kind is explained where the adapters use it: src/agent/types.ts). */
+export const OutcomeKindSchema = z.enum([
   'completed',
   'timeout',
   'turn_limit',
@@ -282,7 +283,7 @@ export const AttemptRecordSchema = z.object({
   modelRequested: z.string(),
   model: z.nullable(z.string()),
   agentVersion: z.nullable(z.string()),
-  outcome: z.object({ kind: OUTCOME_KIND, detail: z.string() }),
+  outcome: z.object({ kind: OutcomeKindSchema, detail: z.string() }),
   usage: z.object({
     inputTokens: z.nullable(z.number()),
     outputTokens: z.nullable(z.number()),
@@ -294,7 +295,7 @@ export const AttemptRecordSchema = z.object({
   }),
   budgets: z.object({ timeMin: z.number(), maxTurns: z.number(), maxCostUsd: z.nullable(z.number()) }),
   denials: z.array(z.string()),
-  tries: z.array(z.object({ kind: OUTCOME_KIND, detail: z.string(), durationMs: z.number() })),
+  tries: z.array(z.object({ kind: OutcomeKindSchema, detail: z.string(), durationMs: z.number() })),
   patch: z.object({
     status: z.enum(['ok', 'no_patch']),
     files: z.number(),

@@ -83,14 +83,16 @@ export interface AgentDriver {
 const positive = expect.toSatisfy((n: unknown) => typeof n === 'number' && n > 0, 'a positive number');
 // a long command (Claude Code refuses plain `sleep` in its Bash tool)
 const WAIT = `python3 -c 'import time; time.sleep(300)'`;
+/** The agent's install (its pinned version, or `binary`) and the version it reports. */
+async function pinned(adapter: AgentAdapter, binary?: string): Promise<Installed> {
+  const i = await ensureInstalled(adapter, binary ? { binary } : {});
+  return { binary: i.binary, version: i.version as string };
+}
 const anthropic = (url: string) => url;
 const openai = (url: string) => `${url}/v1`;
 
 const claudeCode: AgentDriver = {
-  install: async (adapter) => {
-    const i = await ensureInstalled(adapter);
-    return { binary: i.binary, version: i.version as string };
-  },
+  install: (adapter) => pinned(adapter),
   variants: [
     {
       label: 'Anthropic Messages',
@@ -139,10 +141,7 @@ const claudeCode: AgentDriver = {
 };
 
 const codex: AgentDriver = {
-  install: async (adapter) => {
-    const i = await ensureInstalled(adapter);
-    return { binary: i.binary, version: i.version as string };
-  },
+  install: (adapter) => pinned(adapter),
   variants: [
     {
       label: 'OpenAI Responses',
@@ -235,12 +234,7 @@ const native: AgentDriver = {
 
 const trae: AgentDriver = {
   // TRAE cannot be installed here: the stand-in keeps its contract (test/fakes/trae-cli)
-  install: async (adapter) => {
-    const i = await ensureInstalled(adapter, {
-      binary: join(import.meta.dirname, '../fakes/trae-cli/trae-cli'),
-    });
-    return { binary: i.binary, version: i.version as string };
-  },
+  install: (adapter) => pinned(adapter, join(import.meta.dirname, '../fakes/trae-cli/trae-cli')),
   variants: [
     {
       label: 'openai provider',
