@@ -12,7 +12,7 @@ import type { Background, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
-import type { EchoedNamespace } from '../parse/types.js';
+import type { EchoedNamespace, ParseResult } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
 import { isKnownInfra, isMissingFile } from '../util/errors.js';
@@ -144,6 +144,29 @@ function showArgs(ns: EchoedNamespace | undefined): Record<string, string> | nul
 type Metric = { value: number; unit: string; direction: string };
 
 /**
+ * The metrics of a client's stdout, or why there are none (`problem` is '' when they are usable). A
+ * block read from a cut text is for published outputs: a run's own stdout is stored whole, so a block
+ * without its start is not graded.
+ */
+export function readStdout(
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+  stdout: string,
+): { parsed: ParseResult; fromStdout: Record<string, Metric>; problem: string } {
+  const parsed = parserFor(kind).parse(stdout);
+  const fromStdout: Record<string, Metric> = {};
+  if (!parsed.ok) return { parsed, fromStdout, problem: `${parsed.reason}: ${parsed.detail}` };
+  if (parsed.truncated)
+    return {
+      parsed,
+      fromStdout,
+      problem: `truncated: ${parsed.truncated}; the client's own stdout is stored whole, so a block without its start is not graded`,
+    };
+  for (const [k, m] of Object.entries(parsed.metrics))
+    fromStdout[k] = { value: m.value, unit: m.unit, direction: m.direction };
+  return { parsed, fromStdout, problem: '' };
+}
+
+/**
  * The phase's metrics: from the client's JSON result when it wrote one (checked against the stdout
  * block), else from its stdout; stdout-only metrics are kept beside the JSON's. `metrics` is null
  * when neither holds a result (`problem` says why).
@@ -161,13 +184,10 @@ async function readMetrics(
   result: PhaseRecord['result'];
 }> {
   const stdout = readFileSync(join(logDir, 'client.stdout'), 'utf8');
-  const parsed = parserFor(kind).parse(stdout);
+  const { parsed, fromStdout, problem: stdoutProblem } = readStdout(kind, stdout);
+  const usable = stdoutProblem === '';
   const ns = parsed.namespaces.find((n) => n.source === 'bare');
   const effectiveArgs = showArgs(ns);
-  const fromStdout: Record<string, Metric> = {};
-  if (parsed.ok)
-    for (const [k, m] of Object.entries(parsed.metrics))
-      fromStdout[k] = { value: m.value, unit: m.unit, direction: m.direction };
   const notes: string[] = [];
   let fromJson: Record<string, Metric> | null = null;
   let jsonPath: string | null = null;
@@ -183,22 +203,21 @@ async function readMetrics(
       if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
       notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
     }
-    if (fromJson && parsed.ok) {
+    if (fromJson && usable) {
       const off = disagreements(fromJson, fromStdout);
       if (off.length) notes.push(`the JSON result and the stdout block disagree: ${off.join('; ')}`);
     }
-    if (fromJson && !parsed.ok)
-      notes.push(`metrics from the JSON result; stdout: ${parsed.reason}: ${parsed.detail}`);
+    if (fromJson && !usable) notes.push(`metrics from the JSON result; stdout: ${stdoutProblem}`);
   }
   const result = {
-    source: fromJson ? ('json' as const) : parsed.ok ? ('stdout' as const) : ('none' as const),
+    source: fromJson ? ('json' as const) : usable ? ('stdout' as const) : ('none' as const),
     jsonPath,
     notes,
   };
-  const ok = parsed.ok || fromJson;
+  const ok = usable || fromJson;
   return {
     metrics: ok ? { ...fromStdout, ...fromJson } : null,
-    problem: parsed.ok ? '' : `${parsed.reason}: ${parsed.detail}`,
+    problem: stdoutProblem,
     ns,
     effectiveArgs,
     result,

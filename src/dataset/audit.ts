@@ -25,7 +25,7 @@ import {
 import { compareWorkload } from './workload.js';
 
 /** The version of the audit report format. */
-export const AUDIT_REPORT_VERSION = 1;
+export const AUDIT_REPORT_VERSION = 2;
 
 /** What kind of inconsistency a finding is. */
 export type AuditKind =
@@ -37,6 +37,7 @@ export type AuditKind =
   | 'metric_not_applicable'
   | 'metric_unverifiable'
   | 'raw_truncated'
+  | 'raw_read_cut'
   | 'raw_without_metrics'
   | 'raw_other_benchmark'
   | 'metrics_without_run'
@@ -57,6 +58,7 @@ export const AUDIT_KIND_MEANING: Readonly<Record<AuditKind, string>> = {
   metric_unverifiable: 'metric the stored raw output does not show',
   metrics_without_run: 'metrics present but the stored run failed',
   raw_truncated: 'raw output cut off; metrics unverifiable',
+  raw_read_cut: 'raw output cut at its start; its whole metric lines read, flagged',
   raw_without_metrics: 'raw output holds no result',
   raw_other_benchmark: 'raw output of a different benchmark than the perf command',
   workload_mismatch: 'the run used other arguments than the perf command',
@@ -237,6 +239,13 @@ function auditPhase(
     if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
     return;
   }
+  if (reading.parse.truncated)
+    add({
+      column: rawColumn(phase),
+      kind: 'raw_read_cut',
+      severity: 'info',
+      detail: `${phase} raw output (${raw.length} chars): ${reading.parse.truncated}; the metric columns are checked against those lines`,
+    });
   auditMetrics(row, phase, reading, add);
   // the workload the run really used
   if (parsedCommand?.ok && parsedCommand.parsed.kind === reading.kind)

@@ -179,7 +179,13 @@ function judgeCell(
     const rv = reading.values[metric];
     if (rv !== undefined) {
       if (published === null || !sameMeasurement(published, rv))
-        return { verdict: 'reread', value: rv, detail: `the ${phase} raw output's ${reading.kind} result` };
+        return {
+          verdict: 'reread',
+          value: rv,
+          detail: `the ${phase} raw output's ${reading.kind} result${
+            reading.parse.truncated ? ' (read from the whole lines of a block cut at its start)' : ''
+          }`,
+        };
       return null;
     }
     if (published === null) return null;

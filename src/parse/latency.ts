@@ -56,7 +56,7 @@ export function parseLatency(log: string): ParseResult {
     }
     return decideWithoutResult('latency', log, lines, '"Avg latency: X seconds" line', namespaces);
   }
-  return { ok: true, kind: 'latency', metrics, namespaces, warnings };
+  return { ok: true, kind: 'latency', metrics, namespaces, warnings, truncated: null };
 }
 
 /** The latency parser, as registered. */

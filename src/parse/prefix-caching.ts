@@ -97,7 +97,7 @@ export function parsePrefixCaching(log: string): ParseResult {
   }
   const notes = [...warnings];
   if (!cost) notes.push('no "cost time" line after the last progress line: the text may be cut off');
-  return { ok: true, kind: 'prefix_caching', metrics, namespaces, warnings: notes };
+  return { ok: true, kind: 'prefix_caching', metrics, namespaces, warnings: notes, truncated: null };
 }
 
 /** The prefix-caching parser, as registered. */

@@ -21,6 +21,8 @@ const RULE = /^=+$/;
 
 interface LineRule {
   readonly re: RegExp;
+  /** the printed label, for rules of one fixed label */
+  readonly label?: string;
   /** metric name; `$1` in the name is replaced by the first capture (percentile). */
   readonly name: (m: RegExpExecArray) => string;
   readonly unit: Unit;
@@ -31,7 +33,7 @@ interface LineRule {
 
 function line(label: string, name: string, unit: Unit, direction: Direction): LineRule {
   const escaped = label.replace(/[()/.]/g, (c) => `\\${c}`);
-  return { re: new RegExp(`^${escaped}:\\s+${NUM}$`), name: () => name, unit, direction, valueAt: 1 };
+  return { re: new RegExp(`^${escaped}:\\s+${NUM}$`), label, name: () => name, unit, direction, valueAt: 1 };
 }
 
 const STAT_NAMES: Record<string, string> = { TTFT: 'ttft', TPOT: 'tpot', ITL: 'itl', E2EL: 'e2el' };
@@ -68,24 +70,113 @@ const RULES: readonly LineRule[] = [
 /** First characters of every result line: a cheap test before the anchored patterns. */
 const FIRST_CHARS = new Set('SFBTRIOPM');
 
-/** Whether a line is one of the block's metric lines (for truncation checks). */
-function ruleFor(text: string): { rule: LineRule; m: RegExpExecArray } | null {
+/** One metric line and the rule that reads it. */
+interface Hit {
+  readonly line: LogLine;
+  readonly rule: LineRule;
+  readonly m: RegExpExecArray;
+}
+
+/** The rule that reads a line, if it is one of the block's metric lines. */
+function ruleFor(l: LogLine): Hit | null {
+  const text = l.text;
   if (!FIRST_CHARS.has(text[0] ?? '') || !text.includes(':')) return null;
   for (const rule of RULES) {
     const m = rule.re.exec(text);
-    if (m) return { rule, m };
+    if (m) return { line: l, rule, m };
   }
   return null;
 }
 
-/** Parses a serving benchmark log. */
-export function parseServing(log: string): ParseResult {
-  const lines = logLines(log);
-  const { namespaces, warnings } = readNamespaces(lines);
-  const collector = new MetricCollector();
+/** The block's section titles, printed centred in dashes ("----Time to First Token----"). */
+const SECTIONS = [
+  'Time to First Token',
+  'Time per Output Token (excl. 1st token)',
+  'Inter-token Latency',
+  'End-to-end Latency',
+];
+const SECTION = /^-+[A-Za-z0-9 ().-]*-+$/;
+const HEADER_TITLE = ' Serving Benchmark Result ';
+const LABELS = [
+  ...RULES.flatMap((r) => (r.label ? [r.label] : [])),
+  ...['Mean', 'Median', 'Std', 'P99'].flatMap((s) => Object.keys(STAT_NAMES).map((k) => `${s} ${k} (ms)`)),
+];
+
+/**
+ * Whether a line can be the cut first line of a text that starts inside the block: the end of the
+ * header or of a section title, or the end of a metric line whose label was cut (its value is not
+ * read: "ut token throughput" could be the input's or the output's).
+ */
+function isCutFragment(text: string): boolean {
+  const title = text.replace(/=+$/, '');
+  if (title !== text || text === '') return title === '' || HEADER_TITLE.trimEnd().endsWith(title.trimEnd());
+  const section = text.replace(/-+$/, '').replace(/^-+/, '');
+  if (section !== text) return section === '' || SECTIONS.some((s) => s.endsWith(section));
+  const m = new RegExp(`^(.+):\\s+${NUM}$`).exec(text);
+  const label = m?.[1];
+  return label !== undefined && LABELS.some((l) => l.endsWith(label));
+}
+
+/**
+ * Reads metric lines that come before any header: a text that starts inside the block. They are read
+ * only when that is all they can be: nothing but a cut fragment of a line before them, only metric
+ * lines and section titles from there to the block's closing rule, and no metric line after it.
+ */
+function readHeaderCut(
+  lines: readonly LogLine[],
+  orphans: readonly Hit[],
+): { ok: true; hits: readonly Hit[]; detail: string } | { ok: false; detail: string; line: number } {
+  const first = orphans[0] as Hit;
+  const at = first.line.no;
+  const before = lines.filter((l) => l.no < at && l.text !== '');
+  const head = before[0];
+  if (before.length > 1 || (head && (head.no !== 1 || !isCutFragment(head.text))))
+    return {
+      ok: false,
+      detail: `result lines without the "Serving Benchmark Result" header (first on line ${at}) after other text (line ${before[before.length - 1]?.no}): not the cut start of one block`,
+      line: at,
+    };
+  const inBlock = new Set(orphans.map((h) => h.line.no));
+  let close: LogLine | null = null;
+  for (const l of lines) {
+    if (l.no <= at || l.text === '' || inBlock.has(l.no) || SECTION.test(l.text)) continue;
+    if (RULE.test(l.text)) close = l;
+    else
+      return {
+        ok: false,
+        detail: `result lines without the "Serving Benchmark Result" header from line ${at}, interrupted on line ${l.no} before any closing rule: the start of the block was cut off and its lines cannot be told apart`,
+        line: l.no,
+      };
+    break;
+  }
+  if (!close)
+    return {
+      ok: false,
+      detail: `result lines without the "Serving Benchmark Result" header from line ${at} and without the closing rule: the block is cut off at both ends`,
+      line: at,
+    };
+  const closedAt = close.no;
+  const after = orphans.find((h) => h.line.no > closedAt);
+  if (after)
+    return {
+      ok: false,
+      detail: `result lines without the "Serving Benchmark Result" header on line ${at} and again on line ${after.line.no}, after the rule on line ${closedAt}: more than one block without a header`,
+      line: after.line.no,
+    };
+  const cutLine = head ? ` and the cut line 1 ("${head.text}") not read` : '';
+  return {
+    ok: true,
+    hits: orphans,
+    detail: `the text starts inside the result block: its header and every line before line ${at} were cut off${cutLine}; the ${orphans.length} metric lines from line ${at} to the closing rule on line ${closedAt} are read as printed`,
+  };
+}
+
+/** The metric lines of a log: inside headed blocks, and before any header (a block cut at its start). */
+function scanBlocks(lines: readonly LogLine[]) {
   let headers = 0;
   let open: LogLine | null = null;
-  let orphan: LogLine | null = null;
+  const hits: Hit[] = [];
+  const orphans: Hit[] = [];
   for (const l of lines) {
     if (HEADER.test(l.text)) {
       headers++;
@@ -96,21 +187,36 @@ export function parseServing(log: string): ParseResult {
       open = null;
       continue;
     }
-    const hit = ruleFor(l.text);
+    const hit = ruleFor(l);
     if (!hit) continue;
-    if (!open && headers === 0) {
-      // a metric line before any header: the start of the block was cut off
-      orphan ??= l;
-      continue;
-    }
-    collector.add(
-      hit.rule.name(hit.m),
-      hit.m[hit.rule.valueAt] ?? '',
-      hit.rule.unit,
-      hit.rule.direction,
-      l.no,
+    if (!open && headers === 0) orphans.push(hit);
+    else hits.push(hit);
+  }
+  return { headers, open, hits, orphans };
+}
+
+/** Parses a serving benchmark log. */
+export function parseServing(log: string): ParseResult {
+  const lines = logLines(log);
+  const { namespaces, warnings } = readNamespaces(lines);
+  const { headers, open, hits, orphans } = scanBlocks(lines);
+  const notes = [...warnings];
+  let truncated: string | null = null;
+  const read = [...hits];
+  if (headers === 0 && orphans.length) {
+    const cut = readHeaderCut(lines, orphans);
+    if (!cut.ok)
+      return failure('serving', 'truncated', cut.detail, excerptAround(lines, cut.line), {}, namespaces);
+    truncated = cut.detail;
+    read.push(...cut.hits);
+  } else if (orphans.length) {
+    notes.push(
+      `lines ${orphans[0]?.line.no}-${orphans[orphans.length - 1]?.line.no} are result lines before the first "Serving Benchmark Result" header (the end of a block whose start is not in the text): not read`,
     );
   }
+  const collector = new MetricCollector();
+  for (const h of read)
+    collector.add(h.rule.name(h.m), h.m[h.rule.valueAt] ?? '', h.rule.unit, h.rule.direction, h.line.no);
   const metrics = collector.metrics();
   const problem = collector.problem();
   if (problem)
@@ -122,20 +228,18 @@ export function parseServing(log: string): ParseResult {
       metrics,
       namespaces,
     );
-  if (headers === 0) {
-    if (orphan) {
+  if (headers === 0 && !truncated)
+    return decideWithoutResult('serving', log, lines, '"Serving Benchmark Result" block', namespaces);
+  if (!collector.has('ttft_mean')) {
+    if (truncated)
       return failure(
         'serving',
         'truncated',
-        `result lines without the "Serving Benchmark Result" header (first on line ${orphan.no}): the start of the block was cut off`,
-        excerptAround(lines, orphan.no),
-        {},
+        `${truncated}, and none of them is "Mean TTFT (ms)"`,
+        excerptTail(lines),
+        metrics,
         namespaces,
       );
-    }
-    return decideWithoutResult('serving', log, lines, '"Serving Benchmark Result" block', namespaces);
-  }
-  if (!collector.has('ttft_mean')) {
     if (open) {
       return stoppedEarly(
         'serving',
@@ -155,12 +259,11 @@ export function parseServing(log: string): ParseResult {
       namespaces,
     );
   }
-  const notes = [...warnings];
   if (open)
     notes.push(
       `the result block that starts on line ${open.no} has no closing rule: the text may be cut off`,
     );
-  return { ok: true, kind: 'serving', metrics, namespaces, warnings: notes };
+  return { ok: true, kind: 'serving', metrics, namespaces, warnings: notes, truncated };
 }
 
 /** The serving parser, as registered. */

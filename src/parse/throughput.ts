@@ -57,7 +57,7 @@ export function parseThroughput(log: string): ParseResult {
   const notes = [...warnings];
   if (format === 'old')
     notes.push('old output format: "tokens/s" counts prompt and output tokens; no output-only figure');
-  return { ok: true, kind: 'throughput', metrics, namespaces, warnings: notes };
+  return { ok: true, kind: 'throughput', metrics, namespaces, warnings: notes, truncated: null };
 }
 
 /** The throughput parser, as registered. */

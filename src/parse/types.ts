@@ -54,6 +54,12 @@ export type ParseResult =
       readonly namespaces: readonly EchoedNamespace[];
       /** Things noticed that did not prevent parsing (e.g. a truncated Namespace line). */
       readonly warnings: readonly string[];
+      /**
+       * Null for a whole result. Otherwise why the text is cut off although every line read is whole
+       * (a serving block whose header was cut away): the metrics stand as printed, flagged. Only
+       * published raw outputs, stored cut, are read this way; a run's own log is stored whole.
+       */
+      readonly truncated: string | null;
     }
   | {
       readonly ok: false;

@@ -36,6 +36,27 @@ describe.skipIf(!HAVE_SHARED_DATA)('dataset audit of the published table', () =>
     expect(fp.filter(keep).length).toBeGreaterThan(500);
   });
 
+  it('reads the header-cut serving block of 58eee5f2 (trae agent, row 143) flagged, and checks its cells', async () => {
+    const [pq, ctx] = [await publishedParquet(), await catalogueLookups()];
+    const i = pq.rowNumbers.indexOf(143);
+    const row = pq.rows[i] as V5Row;
+    expect([row.commit_short, row.agent_name]).toEqual(['58eee5f2', 'trae']);
+    // the stored text starts with the last "="s of the header and the block's first lines are gone
+    expect(row.agent_raw?.startsWith('======\nRequest throughput (req/s):')).toBe(true);
+    const f = auditRows([row], [143], ctx).filter((x) => x.column?.startsWith('agent_'));
+    expect(f.filter((x) => x.kind === 'raw_truncated')).toEqual([]);
+    const cut = f.filter((x) => x.kind === 'raw_read_cut');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]?.detail).toMatch(/the 12 metric lines from line 2 to the closing rule on line 14/);
+    // its ten metric cells are what those lines say: nothing to correct, nothing unverifiable
+    expect(f.filter((x) => x.kind.startsWith('metric_'))).toEqual([]);
+    // a changed cell is found: the reading is not vacuous
+    const wrong = { ...row, agent_ttft_p99: 1000 };
+    expect(auditRows([wrong], [143], ctx).filter((x) => x.kind === 'metric_mismatch')).toEqual([
+      expect.objectContaining({ column: 'agent_ttft_p99', published: 1000, expected: 1017.67 }),
+    ]);
+  });
+
   it('finds the defects the data card and LESSONS name', async () => {
     const [pq, ctx] = [await publishedParquet(), await catalogueLookups()];
     const f = auditRows(pq.rows, pq.rowNumbers, ctx);

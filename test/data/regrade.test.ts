@@ -241,6 +241,38 @@ describe.skipIf(!HAVE_SHARED_DATA)(
       });
     }
 
+    it('58eee5f2 (trae, row 143): the header-cut agent block confirms its ten cells, and corrects a wrong one', async () => {
+      const [t, ctx] = [await publishedParquet(), await catalogueLookups()];
+      const i = t.rowNumbers.indexOf(143);
+      const row = t.rows[i] as V5Row;
+      expect([row.commit_short, row.agent_name]).toEqual(['58eee5f2', 'trae']);
+      const agentCells = (cs: readonly RegradeChange[]) =>
+        cs.filter((c) => /^agent_(?:ttft|tpot|itl|throughput|latency)/.test(c.column));
+      // confirmed: neither changed nor kept unverified (it was "kept: cut off before its result")
+      expect(agentCells(regradeRows([row], [143], ctx).changes)).toEqual([]);
+      const wrong = { ...row, agent_itl_p99: 1, agent_throughput: null };
+      const { changes } = regradeRows([wrong], [143], ctx);
+      expect(
+        agentCells(changes).filter(
+          (c) => c.column.startsWith('agent_itl') || c.column === 'agent_throughput',
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          column: 'agent_itl_p99',
+          before: 1,
+          after: 349.21,
+          reason: 'reread_from_raw',
+        }),
+        expect.objectContaining({
+          column: 'agent_throughput',
+          before: null,
+          after: 2907.55,
+          reason: 'reread_from_raw',
+        }),
+      ]);
+      expect(agentCells(changes)[0]?.detail).toMatch(/block cut at its start/);
+    });
+
     it('99abb8b6: the corrected serving values beside a latency run are kept and flagged; its latency is re-read', async () => {
       const [t, ctx] = [await publishedParquet(), await catalogueLookups()];
       const { rows, changes } = regradeRows(t.rows, t.rowNumbers, ctx);

@@ -69,9 +69,61 @@ describe('serving parser', () => {
     if (!r.ok) expect(r.partial.request_throughput?.value).toBe(0.97);
   });
 
-  it('reports a block whose header was cut off as truncated', () => {
+  it('reads a block whose header was cut off, flagged truncated, from each kind of cut first line', () => {
+    const after = `BENCHMARK_DONE\nUnable to find image 'x' locally\n`;
+    for (const [cutAt, firstRead] of [
+      ['Mean TTFT', 'ttft_mean'], // cut at a line's start
+      ['= Serving Benchmark Result', 'completed'], // "…= Serving" would be a header: cut inside it
+      ['rving Benchmark Result', 'completed'], // the end of the header
+      ['=====\nSuccessful', 'completed'], // the header's last "="s
+      ['-Time to First Token', 'ttft_mean'], // the end of a section title
+      ['ut token throughput (tok/s):         124', 'total_token_throughput'], // a metric line without its label's start
+    ] as const) {
+      const text = `${BLOCK.slice(BLOCK.indexOf(cutAt) + (cutAt.startsWith('=') ? 1 : 0))}${after}`;
+      const r = parseServing(text);
+      expect(r, cutAt).toMatchObject({ ok: true });
+      if (!r.ok) continue;
+      expect(r.truncated, cutAt).toMatch(/starts inside the result block/);
+      expect(r.metrics[firstRead], cutAt).toBeDefined();
+      expect(r.metrics.ttft_mean?.value).toBe(25.71);
+      expect(r.metrics.itl_p99?.value).toBe(11.13);
+    }
+    // the cut metric line's value is not read: its label could be "Output" or "Total Token"
+    const cut = parseServing(BLOCK.slice(BLOCK.indexOf('ut token throughput (tok/s):         124')));
+    expect(cut.ok).toBe(true);
+    if (cut.ok) expect(Object.keys(cut.metrics)).not.toContain('output_throughput');
+    // a whole block is not flagged
+    const whole = parseServing(BLOCK);
+    expect(whole.ok && whole.truncated).toBeNull();
+  });
+
+  it('does not read header-less lines that could be something else', () => {
     const tail = BLOCK.slice(BLOCK.indexOf('Mean TTFT'));
-    expect(parseServing(tail)).toMatchObject({ ok: false, reason: 'truncated' });
+    const cases: Array<[string, string, RegExp]> = [
+      ['other text first', `INFO starting\n${tail}`, /after other text \(line 1\)/],
+      ['a first line that is no fragment', `Serving Benchmark Result\n${tail}`, /after other text/],
+      ['interrupted', tail.replace('P99 TPOT', 'INFO log line\nP99 TPOT'), /interrupted on line \d+/],
+      ['no closing rule', tail.replace(/=+\n$/, ''), /cut off at both ends/],
+      ['two blocks', `${tail}${tail}`, /more than one block without a header/],
+    ];
+    for (const [name, text, detail] of cases) {
+      const r = parseServing(text);
+      expect(r, name).toMatchObject({ ok: false, reason: 'truncated', partial: {} });
+      if (!r.ok) expect(r.detail, name).toMatch(detail);
+    }
+    const noTtft = parseServing(BLOCK.slice(BLOCK.indexOf('Mean TPOT')));
+    expect(noTtft).toMatchObject({ ok: false, reason: 'truncated' });
+    if (!noTtft.ok) expect(noTtft.detail).toMatch(/none of them is "Mean TTFT/);
+  });
+
+  it('reads the headed block, with a warning, when the lines of a cut block come before it', () => {
+    const tail = BLOCK.slice(BLOCK.indexOf('Mean TTFT')).replace('25.71', '30.00');
+    const r = parseServing(`${tail}${BLOCK}`);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.metrics.ttft_mean?.value).toBe(25.71);
+    expect(r.truncated).toBeNull();
+    expect(r.warnings.join('\n')).toMatch(/before the first "Serving Benchmark Result" header .*not read/);
   });
 
   it('reports a crash with the exception line', () => {
