@@ -387,3 +387,25 @@ describe('isobench run and run-report', () => {
     expect(r.stderr).toContain('every job failed for infrastructure reasons (exit 4)');
   }, 120_000);
 });
+
+describe('npx isobench, as the README runs it', () => {
+  it("starts the project's own command from node_modules/.bin, without installing the project into the npx cache", () => {
+    // a bin in the root package.json makes npm 11 install the project into <cache>/_npx and read its
+    // whole tree on every call; the command lives in the cli/ workspace so that it does not
+    const cache = mkdtempSync(join(tmpdir(), 'isobench-npm-cache-'));
+    try {
+      const r = spawnSync('npx', ['--offline', 'isobench', '--version'], {
+        encoding: 'utf8',
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(
+        JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')).version,
+      );
+      expect(spawnSync('ls', [join(cache, '_npx')]).status).not.toBe(0);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
