@@ -60,7 +60,12 @@ export async function exportCmd(
       `  ${card.published.differences.length} difference(s) from the published card (README.md lists each with its cause):`,
     );
     for (const d of card.published.differences)
-      out(`    ${d.what}: card ${d.card}; rows ${d.rows} [${d.causes.map((c) => c.kind).join(', ')}]`);
+      out(
+        `    ${d.what}: card ${d.card}; rows ${d.rows} [${[...new Set(d.causes.map((c) => c.kind))].join(', ')}]`,
+      );
+    out(
+      `  ${card.published.agreements.length} of the card's figures agree with the rows; ${card.published.unverifiable.length} the rows cannot check (README.md lists both)`,
+    );
   }
   return EXIT.ok;
 }

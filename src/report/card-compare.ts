@@ -5,90 +5,35 @@
  * 43-commit comparison, rows that contradict the card, "wrong metric" rows the card counts as patch
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
-import { type AuditContext, auditRows } from '../dataset/audit.js';
+import { type AuditContext, auditRows, rowCommand } from '../dataset/audit.js';
 import { matchCardAgents, STATUS_WORDS } from '../dataset/card-table.js';
 import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
+import { kindOfCommand } from '../dataset/primary.js';
 import {
   type PublishedCard,
   type PublishedCardAgent,
   type PublishedDataGap,
   publishedStatus,
 } from '../dataset/published-card.js';
-import { metricColumn, V5_METRICS, type V5Metric, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
-import type {
-  CardComparison,
-  CardDifference,
-  DifferenceCause,
-  DifferenceCauseKind,
-  HfCard,
-  HfCardContext,
-} from './card-types.js';
+import { readRaw } from '../dataset/raw-metrics.js';
+import { metricColumn, rawColumn, V5_METRICS, type V5Row } from '../dataset/v5-schema.js';
+import { compareCardFigures } from './card-figures.js';
+import {
+  type CauseItem,
+  type Findings,
+  groupCauses,
+  hasPhase,
+  type InputSplit,
+  listWords,
+  type RowsOf,
+  sortedUnique,
+} from './card-findings.js';
+import type { CardComparison, CardDifference, HfCard, HfCardContext } from './card-types.js';
 
-export { matchCardAgents };
-
-export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
-
-export function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = null): boolean {
-  return metric === null
-    ? V5_METRICS.some((m) => typeof row[metricColumn(phase, m)] === 'number')
-    : typeof row[metricColumn(phase, metric)] === 'number';
-}
+export { hasPhase, listWords, matchCardAgents, sortedUnique };
 
 type RowStatus = AgentSummary['perCommit'][number]['status'];
 type StatusOrNone = RowStatus | 'no_row' | 'unclassified';
-
-function groupCauses(
-  items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,
-): DifferenceCause[] {
-  const groups = new Map<string, { kind: DifferenceCauseKind; detail: string; commits: string[] }>();
-  for (const it of items) {
-    const k = `${it.kind}\u0000${it.detail}`;
-    const g = groups.get(k) ?? { kind: it.kind, detail: it.detail, commits: [] };
-    g.commits.push(it.commit);
-    groups.set(k, g);
-  }
-  const order: DifferenceCauseKind[] = [
-    'hidden_split',
-    'outside_card_comparison',
-    'rows_contradict_card',
-    'wrong_metric_counted_as_patch_failure',
-    'label',
-    'unexplained',
-  ];
-  return [...groups.values()]
-    .map((g) => ({ ...g, commits: [...new Set(g.commits)].sort() }))
-    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.detail.localeCompare(b.detail));
-}
-
-export function listWords(xs: readonly string[]): string {
-  return xs.length ? xs.join(' ') : 'none';
-}
-
-/** One commit's cause of a difference, before {@link groupCauses} groups them. */
-type CauseItem = { kind: DifferenceCauseKind; detail: string; commit: string };
-
-/** The rows of one commit. */
-type RowsOf = (commit: string) => V5Row[];
-
-/** What the comparison's sections collect, in the order they run. */
-interface Findings {
-  readonly differences: CardDifference[];
-  readonly agreements: string[];
-  readonly unverifiable: string[];
-}
-
-/** How the input's commits stand against the card's and the task catalogue's. */
-interface InputSplit {
-  readonly present: ReadonlySet<string>;
-  /** the catalogue's commits that the input lacks */
-  readonly absent: readonly string[];
-  /** how many of the card's commits the input lacks */
-  readonly missingCommits: number;
-  /** commits of the input that the release does not name: a split cannot explain what they change */
-  readonly foreign: readonly string[];
-  /** the hidden-split cause, in words */
-  readonly detail: string;
-}
 
 /** Compares the computed card with the published card's figures; each difference gets its causes. */
 export function compareWithPublished(
@@ -112,6 +57,7 @@ export function compareWithPublished(
   compareFailingForEveryAgent(card.gaps.noAgentMetrics, published, lb, rowsOf, split, out);
   compareDataGaps(published.dataGaps, rowsOf, split.present, ctx, out);
   compareNotBenchmarkable(published.notBenchmarkable, rowsOf, split.present, out);
+  compareCardFigures(published, { card, rows, split, rowsOf, matched, ctx }, out);
   return { source: published.source, ...out };
 }
 
@@ -584,15 +530,27 @@ function compareDataGaps(
         )
         .map((f) => `${f.kind} ${f.column}: ${f.detail}`),
     );
+    const runs = holding.flatMap((r) => {
+      const raw = r[rawColumn(g.phase)];
+      if (typeof raw !== 'string' || !raw) return [];
+      const reading = readRaw(raw, kindOfCommand(rowCommand(r, ctx).command));
+      if (!reading?.parse.ok) return [];
+      const shown = Object.entries(reading.values)
+        .map(([m, v]) => `${m} ${v}`)
+        .join(', ');
+      return [
+        `the ${r.agent_name} row's ${g.phase} raw output is a finished ${reading.kind} run (${shown || 'no v5 metric'})`,
+      ];
+    });
     out.differences.push({
-      id: `data_gap:${g.commit}`,
+      id: `data_gap:${g.commit}:${g.phase}`,
       what,
       card: `no ${measured}`,
       rows: `${holding.length} of ${rowsOf(g.commit).length} rows hold a ${measured}`,
       causes: [
         {
           kind: 'rows_contradict_card',
-          detail: `the rows hold ${held.join(', ')} (data_source ${sources.join(', ')})${doubts.length ? `; the audit doubts them: ${doubts.join('; ')}` : ''}`,
+          detail: `the rows hold ${held.join(', ')} (data_source ${sources.join(', ')})${runs.length ? `; ${runs.join('; ')}: the run did not fail` : ''}${doubts.length ? `; the audit doubts them: ${doubts.join('; ')}` : ''}`,
           commits: [g.commit],
         },
       ],

@@ -143,6 +143,8 @@ export type DifferenceCauseKind =
   | 'rows_contradict_card'
   /** the card counts a row whose agent metrics lack the primary metric as a patch failure; the rows' classification says "wrong metric" */
   | 'wrong_metric_counted_as_patch_failure'
+  /** the card's figure is older than a change its own changelog names: the rows give it without the rows that change touched */
+  | 'card_predates_its_fixes'
   /** the card names the agent or model otherwise than the rows */
   | 'label'
   /** the rows show no cause */

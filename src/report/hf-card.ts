@@ -285,6 +285,7 @@ const CAUSE_WORDS: Record<DifferenceCauseKind, string> = {
   outside_card_comparison: "outside the card's comparison",
   rows_contradict_card: 'the rows contradict the card',
   wrong_metric_counted_as_patch_failure: '"wrong metric" counted as patch failure by the card',
+  card_predates_its_fixes: "older than the card's own changelog",
   label: 'label',
   unexplained: 'unexplained',
 };

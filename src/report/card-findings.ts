@@ -1,0 +1,69 @@
+/**
+ * What the sections of the comparison with the published card share: the findings they collect,
+ * how the input stands against the release (a split or not), and the grouping of causes.
+ */
+import type { V5Metric, V5Phase, V5Row } from '../dataset/v5-schema.js';
+import { metricColumn, V5_METRICS } from '../dataset/v5-schema.js';
+import type { CardDifference, DifferenceCause, DifferenceCauseKind } from './card-types.js';
+
+export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+export function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = null): boolean {
+  return metric === null
+    ? V5_METRICS.some((m) => typeof row[metricColumn(phase, m)] === 'number')
+    : typeof row[metricColumn(phase, metric)] === 'number';
+}
+
+export function groupCauses(
+  items: ReadonlyArray<{ kind: DifferenceCauseKind; detail: string; commit: string }>,
+): DifferenceCause[] {
+  const groups = new Map<string, { kind: DifferenceCauseKind; detail: string; commits: string[] }>();
+  for (const it of items) {
+    const k = `${it.kind}\u0000${it.detail}`;
+    const g = groups.get(k) ?? { kind: it.kind, detail: it.detail, commits: [] };
+    g.commits.push(it.commit);
+    groups.set(k, g);
+  }
+  const order: DifferenceCauseKind[] = [
+    'hidden_split',
+    'outside_card_comparison',
+    'rows_contradict_card',
+    'wrong_metric_counted_as_patch_failure',
+    'card_predates_its_fixes',
+    'label',
+    'unexplained',
+  ];
+  return [...groups.values()]
+    .map((g) => ({ ...g, commits: [...new Set(g.commits)].sort() }))
+    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.detail.localeCompare(b.detail));
+}
+
+export function listWords(xs: readonly string[]): string {
+  return xs.length ? xs.join(' ') : 'none';
+}
+
+/** One commit's cause of a difference, before {@link groupCauses} groups them. */
+export type CauseItem = { kind: DifferenceCauseKind; detail: string; commit: string };
+
+/** The rows of one commit. */
+export type RowsOf = (commit: string) => V5Row[];
+
+/** What the comparison's sections collect, in the order they run. */
+export interface Findings {
+  readonly differences: CardDifference[];
+  readonly agreements: string[];
+  readonly unverifiable: string[];
+}
+
+/** How the input's commits stand against the card's and the task catalogue's. */
+export interface InputSplit {
+  readonly present: ReadonlySet<string>;
+  /** the catalogue's commits that the input lacks */
+  readonly absent: readonly string[];
+  /** how many of the card's commits the input lacks */
+  readonly missingCommits: number;
+  /** commits of the input that the release does not name: a split cannot explain what they change */
+  readonly foreign: readonly string[];
+  /** the hidden-split cause, in words */
+  readonly detail: string;
+}
