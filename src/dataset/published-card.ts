@@ -116,8 +116,11 @@ export interface PublishedCard {
   readonly modeNone: readonly string[];
   /** the commits whose latency benchmark gives latency_avg and no throughput ("the only latency-only benchmark") */
   readonly latencyOnly: readonly string[];
-  /** the schema's column count, and the GPU every row ran on */
+  /** the schema's column count, its "Schema" table by category, and the GPU every row ran on */
   readonly columns: number;
+  readonly columnCategories: Readonly<
+    Record<'identity' | 'baseline' | 'human' | 'agent' | 'improvement' | 'raw', number>
+  >;
   readonly gpu: string;
 }
 
@@ -278,6 +281,7 @@ export const PUBLISHED_CARD: PublishedCard = {
   unchecked: [
     'changelog 2026-01-19: baseline median/p99 (TTFT, TPOT, ITL) added "for 123 rows" (which rows is not said; the coverage counts are compared)',
     'changelog 2026-01-18: baseline/human metrics added for 19 ONLY_AGENT commits, 17 succeeded and 2 failed (the commits are not named)',
+    'usage snippets: "Clean rows" (without 6ce01f30 e7523c2e 83450458), "Commits with multiple agents" and the per-agent result counts are printed by code, with no value on the card',
   ],
   quotedValues: [
     {
@@ -298,6 +302,7 @@ export const PUBLISHED_CARD: PublishedCard = {
   modeNone: list('ce6bf3a2 ccf02fcb'),
   latencyOnly: ['3476ed08'],
   columns: 76,
+  columnCategories: { identity: 18, baseline: 11, human: 11, agent: 11, improvement: 21, raw: 4 },
   gpu: 'H100',
 };
 

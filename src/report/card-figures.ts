@@ -490,17 +490,41 @@ function comparePhasesRun(published: PublishedCard, input: FigureInput, out: Fin
   }
 }
 
-/** The column count and the GPU. */
+/** The schema category of a v5 column, as the card's "Schema" table groups them. */
+function categoryOf(column: string): keyof PublishedCard['columnCategories'] {
+  if (/_raw$/.test(column) || column === 'test_script') return 'raw';
+  if (/^(?:human_improvement|agent_improvement|agent_vs_human)_/.test(column)) return 'improvement';
+  for (const p of ['baseline', 'human', 'agent'] as const)
+    if (V5_METRICS.some((m) => metricColumn(p, m) === column)) return p;
+  return 'identity';
+}
+
+/** The column count, its categories, and the GPU. */
 function compareSchema(published: PublishedCard, input: FigureInput, out: Findings): void {
   const n = input.card.columns.length;
-  if (n === published.columns) out.agreements.push(`columns: ${n}`);
+  const byCategory = { identity: 0, baseline: 0, human: 0, agent: 0, improvement: 0, raw: 0 };
+  for (const c of input.card.columns) byCategory[categoryOf(c)]++;
+  const words = (x: Record<string, number>) =>
+    Object.entries(x)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+  const off = (Object.keys(byCategory) as Array<keyof typeof byCategory>).filter(
+    (k) => byCategory[k] !== published.columnCategories[k],
+  );
+  if (n === published.columns && !off.length) out.agreements.push(`columns: ${n} (${words(byCategory)})`);
   else
     out.differences.push({
       id: 'columns',
-      what: 'columns of the schema',
-      card: String(published.columns),
-      rows: String(n),
-      causes: [{ kind: 'unexplained', detail: 'the input file has another column set', commits: [] }],
+      what: 'columns of the schema, by category',
+      card: `${published.columns} (${words(published.columnCategories)})`,
+      rows: `${n} (${words(byCategory)})`,
+      causes: [
+        {
+          kind: 'unexplained',
+          detail: `the input's column set differs${off.length ? ` in ${off.join(', ')}` : ''}`,
+          commits: [],
+        },
+      ],
     });
   const named = input.rows.filter((r) => r.gpu_config);
   const gpus = sortedUnique(named.map((r) => String(r.gpu_config)));

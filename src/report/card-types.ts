@@ -9,8 +9,12 @@ import type { TableFormat } from '../dataset/v5-io.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
-/** The version of card.json. */
-export const HF_CARD_VERSION = 1;
+/**
+ * The version of card.json. 2: the comparison with the published card covers all its figures
+ * (counts, quoted values, lists), data gaps are told apart by phase, causes may be
+ * `card_predates_its_fixes`.
+ */
+export const HF_CARD_VERSION = 2;
 
 /** One Parquet shard: its path in the release and the rows it holds, `[start, end)` of the input order. */
 export interface ShardPlan {
