@@ -96,9 +96,15 @@ const SECTIONS = [
   'End-to-end Latency',
 ];
 const SECTION = /^-+[A-Za-z0-9 ().-]*-+$/;
+/** Lines of the block that are not read as metrics (2025 scripts print them when the options are set). */
+const SETTINGS = ['Maximum request concurrency', 'Request rate configured (RPS)'];
+const SETTING = new RegExp(
+  `^(?:${SETTINGS.map((l) => l.replace(/[()]/g, (c) => `\\${c}`)).join('|')}):\\s+\\S+$`,
+);
 const HEADER_TITLE = ' Serving Benchmark Result ';
 const LABELS = [
   ...RULES.flatMap((r) => (r.label ? [r.label] : [])),
+  ...SETTINGS,
   ...['Mean', 'Median', 'Std', 'P99'].flatMap((s) => Object.keys(STAT_NAMES).map((k) => `${s} ${k} (ms)`)),
 ];
 
@@ -120,7 +126,9 @@ function isCutFragment(text: string): boolean {
 /**
  * Reads metric lines that come before any header: a text that starts inside the block. They are read
  * only when that is all they can be: nothing but a cut fragment of a line before them, only metric
- * lines and section titles from there to the block's closing rule, and no metric line after it.
+ * lines, section titles and the block's setting lines from there to its closing rule, and no metric
+ * line after it. The block's lines are those of benchmarks/benchmark_serving.py and
+ * vllm/benchmarks/serve.py in the vLLM trees of 2024-2025 (vllm_core-0001 … 0048).
  */
 function readHeaderCut(
   lines: readonly LogLine[],
@@ -128,18 +136,23 @@ function readHeaderCut(
 ): { ok: true; hits: readonly Hit[]; detail: string } | { ok: false; detail: string; line: number } {
   const first = orphans[0] as Hit;
   const at = first.line.no;
-  const before = lines.filter((l) => l.no < at && l.text !== '');
-  const head = before[0];
-  if (before.length > 1 || (head && (head.no !== 1 || !isCutFragment(head.text))))
+  const blockLine = (t: string) => SECTION.test(t) || SETTING.test(t);
+  const [head, ...rest] = lines.filter((l) => l.no < at && l.text !== '');
+  // the text's first line may be cut anywhere; every other line before the metrics is a whole block line
+  const stray =
+    head && !blockLine(head.text) && !(head.no === 1 && isCutFragment(head.text))
+      ? head
+      : rest.find((l) => !blockLine(l.text));
+  if (stray)
     return {
       ok: false,
-      detail: `result lines without the "Serving Benchmark Result" header (first on line ${at}) after other text (line ${before[before.length - 1]?.no}): not the cut start of one block`,
+      detail: `result lines without the "Serving Benchmark Result" header (first on line ${at}) after other text (line ${stray.no}): not the cut start of one block`,
       line: at,
     };
   const inBlock = new Set(orphans.map((h) => h.line.no));
   let close: LogLine | null = null;
   for (const l of lines) {
-    if (l.no <= at || l.text === '' || inBlock.has(l.no) || SECTION.test(l.text)) continue;
+    if (l.no <= at || l.text === '' || inBlock.has(l.no) || blockLine(l.text)) continue;
     if (RULE.test(l.text)) close = l;
     else
       return {
@@ -163,11 +176,11 @@ function readHeaderCut(
       detail: `result lines without the "Serving Benchmark Result" header on line ${at} and again on line ${after.line.no}, after the rule on line ${closedAt}: more than one block without a header`,
       line: after.line.no,
     };
-  const cutLine = head ? ` and the cut line 1 ("${head.text}") not read` : '';
+  const cutLine = head && !blockLine(head.text) ? ` and the cut line 1 ("${head.text}") not read` : '';
   return {
     ok: true,
     hits: orphans,
-    detail: `the text starts inside the result block: its header and every line before line ${at} were cut off${cutLine}; the ${orphans.length} metric lines from line ${at} to the closing rule on line ${closedAt} are read as printed`,
+    detail: `the text starts inside the result block, whose header was cut off${cutLine}; the ${orphans.length} metric lines from line ${at} to the closing rule on line ${closedAt} are read as printed`,
   };
 }
 

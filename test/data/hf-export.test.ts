@@ -314,7 +314,9 @@ describe.skipIf(!HAVE_SHARED_DATA)('export --format hf of the published rows', (
     expect(p.unverifiable).toContain(
       "baseline & human metrics: human_throughput (rows with human_throughput non-null): the card's 180, the input's 127: the 110 rows could hold the 53 more (the rows give between 127 and 237)",
     );
-    expect(p.agreements).toContain('columns: 76 (18 identity, 11 baseline, 11 human, 11 agent, 21 improvement, 4 raw)');
+    expect(p.agreements).toContain(
+      'columns: 76 (18 identity, 11 baseline, 11 human, 11 agent, 21 improvement, 4 raw)',
+    );
 
     // the README lists them
     expect(readme).toContain('## Differences from the published card');

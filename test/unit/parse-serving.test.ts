@@ -83,7 +83,7 @@ describe('serving parser', () => {
       const r = parseServing(text);
       expect(r, cutAt).toMatchObject({ ok: true });
       if (!r.ok) continue;
-      expect(r.truncated, cutAt).toMatch(/starts inside the result block/);
+      expect(r.truncated, cutAt).toMatch(/starts inside the result block, whose header was cut off/);
       expect(r.metrics[firstRead], cutAt).toBeDefined();
       expect(r.metrics.ttft_mean?.value).toBe(25.71);
       expect(r.metrics.itl_p99?.value).toBe(11.13);
@@ -95,6 +95,27 @@ describe('serving parser', () => {
     // a whole block is not flagged
     const whole = parseServing(BLOCK);
     expect(whole.ok && whole.truncated).toBeNull();
+  });
+
+  it("reads a cut block with the setting lines of 2025's scripts (vllm_core-0025's benchmark_serving.py and serve.py)", () => {
+    const block = BLOCK.replace(
+      'Successful requests:                     100       \n',
+      'Successful requests:                     100       \nMaximum request concurrency:             16        \nRequest rate configured (RPS):           1.00      \n',
+    );
+    expect(parseServing(block)).toMatchObject({ ok: true, truncated: null });
+    for (const cutAt of ['rrency:', 'Request rate configured', 'Benchmark duration']) {
+      const r = parseServing(block.slice(block.indexOf(cutAt)));
+      expect(r, cutAt).toMatchObject({
+        ok: true,
+        truncated: expect.stringMatching(/whose header was cut off/),
+      });
+      if (r.ok) expect(r.metrics.duration?.value, cutAt).toBe(103.15);
+    }
+    // a setting line is not a metric, and other text among the block's lines is still refused
+    const r = parseServing(
+      block.slice(block.indexOf('rrency:')).replace('Request rate configured', 'INFO Request'),
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'truncated' });
   });
 
   it('does not read header-less lines that could be something else', () => {
