@@ -40,7 +40,8 @@ export async function exportCmd(
   const { card } = result;
   if (opts.json) {
     outJson({
-      schemaVersion: 1,
+      // 2: the differences are those of card.json v2
+      schemaVersion: 2,
       input: result.table,
       outDir: result.outDir,
       files: result.files,

@@ -192,7 +192,9 @@ function judgeCell(
     return {
       verdict: 'kept',
       reason: 'raw_silent',
-      detail: `the ${phase} raw output is a ${reading.kind} result without a ${metric} line; the published ${fmt(published)} is kept unverified`,
+      detail: `the ${phase} raw output is a ${reading.kind} result without a ${metric} line${
+        reading.parse.ok && reading.parse.truncated ? ' (its start was cut off)' : ''
+      }; the published ${fmt(published)} is kept unverified`,
     };
   }
   if (published === null) return null;

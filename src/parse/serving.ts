@@ -127,8 +127,11 @@ function isCutFragment(text: string): boolean {
  * Reads metric lines that come before any header: a text that starts inside the block. They are read
  * only when that is all they can be: nothing but a cut fragment of a line before them, only metric
  * lines, section titles and the block's setting lines from there to its closing rule, and no metric
- * line after it. The block's lines are those of benchmarks/benchmark_serving.py and
- * vllm/benchmarks/serve.py in the vLLM trees of 2024-2025 (vllm_core-0001 … 0048).
+ * line after it. The labels, section titles and setting lines are those that
+ * benchmarks/benchmark_serving.py and vllm/benchmarks/serve.py print in the archived vLLM trees of
+ * 2024-2025 (vllm_core-0000 … 0048). The block may be vLLM's or the original harness's restatement of
+ * it (its header, then the throughput and latency lines without section titles: 16 headed blocks of
+ * the published split, e.g. 58eee5f2's Codex agent output, and the cut one of its TRAE row).
  */
 function readHeaderCut(
   lines: readonly LogLine[],

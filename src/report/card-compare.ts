@@ -16,7 +16,7 @@ import {
   publishedStatus,
 } from '../dataset/published-card.js';
 import { readRaw } from '../dataset/raw-metrics.js';
-import { metricColumn, rawColumn, V5_METRICS, type V5Row } from '../dataset/v5-schema.js';
+import { metricColumn, rawColumn, V5_METRICS, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
 import { compareCardFigures } from './card-figures.js';
 import {
   type CauseItem,
@@ -244,7 +244,10 @@ function compareAgentRows(
           }
         : {
             kind: 'unexplained',
-            detail: `${total} rows here against the card's ${ca.rows}, more than the commits absent from the input can explain`,
+            detail:
+              total > ca.rows
+                ? `${total} rows here, more than the card's ${ca.rows} for the whole release`
+                : `${total} rows here against the card's ${ca.rows}: more are missing than the ${missingCommits} commits absent from the input can hold (at most one row a commit)`,
             commits: [],
           },
     ],
@@ -530,18 +533,7 @@ function compareDataGaps(
         )
         .map((f) => `${f.kind} ${f.column}: ${f.detail}`),
     );
-    const runs = holding.flatMap((r) => {
-      const raw = r[rawColumn(g.phase)];
-      if (typeof raw !== 'string' || !raw) return [];
-      const reading = readRaw(raw, kindOfCommand(rowCommand(r, ctx).command));
-      if (!reading?.parse.ok) return [];
-      const shown = Object.entries(reading.values)
-        .map(([m, v]) => `${m} ${v}`)
-        .join(', ');
-      return [
-        `the ${r.agent_name} row's ${g.phase} raw output is a finished ${reading.kind} run (${shown || 'no v5 metric'})`,
-      ];
-    });
+    const runs = finishedRuns(holding, g.phase, ctx);
     out.differences.push({
       id: `data_gap:${g.commit}:${g.phase}`,
       what,
@@ -556,6 +548,33 @@ function compareDataGaps(
       ],
     });
   }
+}
+
+/**
+ * The stored raw outputs of a phase that are whole, finished runs (a result with no sign of being
+ * cut off), each said once with the rows that share it.
+ */
+function finishedRuns(rows: readonly V5Row[], phase: V5Phase, ctx: AuditContext): string[] {
+  const byRaw = new Map<string, V5Row[]>();
+  for (const r of rows) {
+    const raw = r[rawColumn(phase)];
+    if (typeof raw === 'string' && raw) byRaw.set(raw, [...(byRaw.get(raw) ?? []), r]);
+  }
+  const out: string[] = [];
+  for (const [raw, sharing] of byRaw) {
+    const first = sharing[0] as V5Row;
+    const reading = readRaw(raw, kindOfCommand(rowCommand(first, ctx).command));
+    const parse = reading?.parse;
+    if (!parse?.ok || parse.truncated || parse.warnings.some((w) => /cut off/.test(w))) continue;
+    const shown = Object.entries(reading?.values ?? {})
+      .map(([m, v]) => `${m} ${v}`)
+      .join(', ');
+    const who = sharing.map((r) => r.agent_name).join(', ');
+    out.push(
+      `the ${phase} raw output of the ${who} row${sharing.length > 1 ? 's' : ''} is a finished ${parse.kind} run (${shown || 'no v5 metric'})`,
+    );
+  }
+  return out;
 }
 
 /** The commits the card calls not benchmarkable: confirmed when no row holds a baseline measurement. */

@@ -13,7 +13,7 @@ import type { AgentSummary } from '../dataset/leaderboard.js';
 import { kindOfCommand } from '../dataset/primary.js';
 import type { PublishedCard, PublishedChange, PublishedRowCount } from '../dataset/published-card.js';
 import { readRaw } from '../dataset/raw-metrics.js';
-import { metricColumn, rawColumn, V5_METRICS, type V5Column, type V5Row } from '../dataset/v5-schema.js';
+import { metricColumn, V5_METRICS, type V5Column, type V5Row } from '../dataset/v5-schema.js';
 import {
   type CauseItem,
   type Findings,
@@ -93,20 +93,27 @@ function touchedByChanges(
   };
 }
 
+/** What the rows held apart from a split can add to a count: their number, and at most how much. */
+interface Reach {
+  readonly rows: number;
+  readonly most: number;
+}
+
 /** The causes of a count the rows give as `n` where the card says `c`. */
 function countCauses(
   n: number,
   c: number,
   touched: { rows: V5Row[]; changes: PublishedChange[] },
-  held: number,
+  reach: Reach,
   split: InputSplit,
 ): DifferenceCause[] {
+  const { rows: held, most } = reach;
   if (n < c) {
-    if (c - n <= held)
+    if (c - n <= most)
       return [
         {
           kind: 'hidden_split',
-          detail: `${split.detail}; their ${held} rows could hold the ${c - n} more (the rows give between ${n} and ${n + held})`,
+          detail: `${split.detail}; their ${held} rows could add the ${c - n} more (the release gives between ${n} and ${n + most})`,
           commits: split.absent,
         },
       ];
@@ -114,7 +121,7 @@ function countCauses(
       {
         kind: 'rows_contradict_card',
         detail: held
-          ? `even if every one of the ${held} rows held apart counted, the release would have ${n + held}, fewer than the card's ${c}`
+          ? `even if the ${held} rows held apart added all they could (${most}), the release would give ${n + most}, fewer than the card's ${c}`
           : `the release's rows give ${c - n} fewer than the card`,
         commits: [],
       },
@@ -123,7 +130,7 @@ function countCauses(
   const before = n - touched.rows.length;
   const commits = sortedUnique(touched.rows.map((r) => r.commit_short ?? '?'));
   const changes = touched.changes.map((ch) => `"${ch.what}" (${ch.date})`).join(' and ');
-  if (touched.rows.length && before <= c && c <= before + held)
+  if (touched.rows.length && before <= c && c <= before + most)
     return [
       {
         kind: 'card_predates_its_fixes',
@@ -138,7 +145,7 @@ function countCauses(
         touched.rows.length
           ? `; its changelog entry ${changes} accounts for ${touched.rows.length} of them (${commits.join(' ')}), not for all`
           : '; no changelog entry names a change to them'
-      }: the card's figure predates the rows`,
+      }`,
       commits: touched.rows.length ? commits : [],
     },
   ];
@@ -169,7 +176,7 @@ function compareRowCount(
         n,
         fig.count,
         touchedByChanges(counted, columns, published, input),
-        held,
+        { rows: held, most: held },
         input.split,
       ),
     },
@@ -202,7 +209,14 @@ function compareThreeWayTotal(
       what,
       card: String(count),
       rows: `${n} (${figs.map((f) => `${counts.get(f.id) ?? 0} ${f.id.replace('three_way:', '')}`).join(' + ')})`,
-      causes: countCauses(n, count, touchedByChanges(counted, columns, published, input), held, input.split),
+      // a row held apart can count in each of the summed sets
+      causes: countCauses(
+        n,
+        count,
+        touchedByChanges(counted, columns, published, input),
+        { rows: held, most: held * figs.length },
+        input.split,
+      ),
     },
     out,
   );
@@ -248,7 +262,10 @@ function compareChange(change: PublishedChange, input: FigureInput, out: Finding
   }
   const contradicted = items.filter((i) => i.kind !== 'hidden_split');
   if (!contradicted.length) {
-    if (held.length) out.agreements.push(`${what}: the rows of ${held.join(' ')} hold them`);
+    if (held.length)
+      out.agreements.push(
+        `${what}: the rows of ${held.join(' ')} hold ${listWords(change.columns.filter((c) => c !== 'benchmark_mode'))} values (a value the card quotes is compared on its own line)`,
+      );
     if (items.length)
       out.unverifiable.push(`${what}: ${items.map((i) => i.commit).join(' ')} are not in the input`);
     return;
@@ -262,13 +279,16 @@ function compareChange(change: PublishedChange, input: FigureInput, out: Finding
   });
 }
 
-/** Where else the quoted number is printed: raw outputs of the input that contain it. */
-function rawsHolding(rows: readonly V5Row[], text: string): string[] {
+/** Where the quoted number is in the input: cells that hold it, raw outputs that print it. */
+function whereHeld(rows: readonly V5Row[], value: number): string[] {
+  const printed = new RegExp(`(?<![\\d.])${String(value).replace('.', '\\.')}(?!\\d|\\.\\d)`);
   const where: string[] = [];
   for (const r of rows)
-    for (const p of ['baseline', 'human', 'agent'] as const) {
-      const raw = r[rawColumn(p)];
-      if (typeof raw === 'string' && raw.includes(text)) where.push(`${r.commit_short} ${r.agent_name} ${p}`);
+    for (const [column, v] of Object.entries(r)) {
+      const at = `${r.commit_short} ${r.agent_name} ${column}`;
+      if (v === value) where.push(at);
+      else if (column.endsWith('_raw') && typeof v === 'string' && printed.test(v))
+        where.push(`${at} (printed)`);
     }
   return where;
 }
@@ -337,11 +357,11 @@ function quotedCause(
         : `the agent raw output (a ${reading?.kind} run) says ${rv}${rv === r[column] ? ', as the row does' : ''}`,
     );
   }
-  const elsewhere = rawsHolding(input.rows, String(value));
+  const elsewhere = whereHeld(input.rows, value);
   parts.push(
     elsewhere.length
-      ? `${value} is printed in the raw output of ${elsewhere.join('; ')}`
-      : `${value} is in no row and no raw output of the input`,
+      ? `${value} is in ${elsewhere.join('; ')}`
+      : `${value} is in no cell and no raw output of the input`,
   );
   return parts.join('; ');
 }
@@ -363,7 +383,7 @@ function settled(items: readonly CauseItem[], agreed: string, out: Findings): bo
 /** The commits the card says have `benchmark_mode = None`, against the rows'. */
 function compareModeNone(published: PublishedCard, input: FigureInput, out: Findings): void {
   const rowsNone = sortedUnique(
-    input.rows.filter((r) => r.benchmark_mode === null).map((r) => r.commit_short ?? '?'),
+    input.rows.filter((r) => !nonNull(r, 'benchmark_mode')).map((r) => r.commit_short ?? '?'),
   );
   const cardList = published.modeNone;
   const items: CauseItem[] = [];
@@ -390,7 +410,7 @@ function compareModeNone(published: PublishedCard, input: FigureInput, out: Find
     id: 'mode_none',
     what: 'commits with benchmark_mode = None',
     card: `${cardList.length}: ${cardList.join(' ')}`,
-    rows: `${rowsNone.length}: ${listWords(rowsNone)} (${input.rows.filter((r) => r.benchmark_mode === null).length} rows)`,
+    rows: `${rowsNone.length}: ${listWords(rowsNone)} (${input.rows.filter((r) => !nonNull(r, 'benchmark_mode')).length} rows)`,
     causes: groupCauses(items),
   });
 }
@@ -426,7 +446,7 @@ function compareLatencyOnly(published: PublishedCard, input: FigureInput, out: F
             kind: 'rows_contradict_card',
             detail: latency.includes(c)
               ? 'rows of the commit hold a throughput'
-              : 'its perf command is not a latency benchmark',
+              : `the rows name no latency benchmark (${commandWords(input.rowsOf(c), input)})`,
             commit: c,
           }
         : { kind: 'hidden_split', detail: input.split.detail, commit: c },
@@ -448,7 +468,7 @@ function compareLatencyOnly(published: PublishedCard, input: FigureInput, out: F
   const catchAll = latency.filter((c) => throughputOf(c).length);
   if (catchAll.length)
     out.agreements.push(
-      `latency benchmarks whose rows hold a throughput, so not latency-only, as the card implies: ${catchAll.join(' ')}; a latency run prints no throughput, so these are catch-all regex values (the audit's metric_not_applicable)`,
+      `latency benchmarks whose rows hold a throughput, so not latency-only, as the card implies: ${catchAll.join(' ')}; benchmark_latency.py prints no throughput, so these values come from elsewhere (the audit lists them as metric_not_applicable)`,
     );
   const what = 'latency-only benchmarks (latency_avg and no throughput)';
   if (settled(items, `${what}: ${listWords(rowsList)}`, out)) return;
@@ -531,6 +551,10 @@ function compareSchema(published: PublishedCard, input: FigureInput, out: Findin
   const unnamed = input.rows.length - named.length;
   const otherRows = named.filter((r) => !String(r.gpu_config).includes(published.gpu));
   const none = unnamed ? ` (${unnamed} rows name none)` : '';
+  if (!named.length) {
+    out.unverifiable.push(`GPU ${published.gpu}: no row's gpu_config names a GPU`);
+    return;
+  }
   if (!otherRows.length) {
     out.agreements.push(
       `GPU: every row's gpu_config that names one names ${published.gpu}: ${listWords(gpus)}${none}`,

@@ -399,7 +399,8 @@ describe('npx isobench, as the README runs it', () => {
         cwd: PROJECT_ROOT,
         env: { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' },
       });
-      expect(r.stderr).toBe('');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/npm error/);
       expect(r.stdout.trim()).toBe(
         JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')).version,
       );

@@ -286,7 +286,7 @@ describe.skipIf(!HAVE_SHARED_DATA)('export --format hf of the published rows', (
 
     // the card's other figures: 6ce01f30's human run "Failed", yet its stored raw output is a finished run
     expect(byId.get('data_gap:6ce01f30:human')?.causes[0]?.detail).toMatch(
-      /human raw output is a finished throughput run \(throughput 11786\.74\): the run did not fail/,
+      /the human raw output of the claude_code row is a finished throughput run \(throughput 11786\.74\): the run did not fail/,
     );
     // the throughput the changelog quotes for 2deb029d is in no row or raw output; the raw output says the row's
     expect(byId.get('quoted:2deb029d:claude_code:agent_throughput')).toMatchObject({
@@ -294,7 +294,7 @@ describe.skipIf(!HAVE_SHARED_DATA)('export --format hf of the published rows', (
       rows: '5711.09',
     });
     expect(byId.get('quoted:2deb029d:claude_code:agent_throughput')?.causes[0]?.detail).toBe(
-      'the agent raw output (a prefix_caching run) says 5711.09, as the row does; 5446.28 is in no row and no raw output of the input',
+      'the agent raw output (a prefix_caching run) says 5711.09, as the row does; 5446.28 is in no cell and no raw output of the input',
     );
     expect(byId.get('mode_none')).toMatchObject({ card: '2: ce6bf3a2 ccf02fcb' });
     expect(byId.get('mode_none')?.rows).toMatch(/^7: .* \(27 rows\)$/);
@@ -309,10 +309,10 @@ describe.skipIf(!HAVE_SHARED_DATA)('export --format hf of the published rows', (
     const coverage = PUBLISHED_CARD.rowCounts.map((f) => f.id);
     expect(coverage).toHaveLength(29);
     for (const id of coverage) expect(byId.has(id), id).toBe(false);
-    const bounded = p.unverifiable.filter((u) => /the 110 rows could hold the \d+ more/.test(u));
+    const bounded = p.unverifiable.filter((u) => /the 110 rows could add the \d+ more/.test(u));
     expect(bounded).toHaveLength(30); // 29 counts and the 3-way total
     expect(p.unverifiable).toContain(
-      "baseline & human metrics: human_throughput (rows with human_throughput non-null): the card's 180, the input's 127: the 110 rows could hold the 53 more (the rows give between 127 and 237)",
+      "baseline & human metrics: human_throughput (rows with human_throughput non-null): the card's 180, the input's 127: the 110 rows could add the 53 more (the release gives between 127 and 237)",
     );
     expect(p.agreements).toContain(
       'columns: 76 (18 identity, 11 baseline, 11 human, 11 agent, 21 improvement, 4 raw)',
@@ -450,7 +450,7 @@ describe.skipIf(!HAVE_SHARED_DATA)('the built CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, rows: 251, commits: 67 });
+    expect(json).toMatchObject({ schemaVersion: 2, rows: 251, commits: 67 });
     expect(json.files).toEqual(['data/train-00000-of-00001.parquet', 'README.md', 'card.json']);
     expect(json.differences.length).toBe(28);
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
