@@ -4,23 +4,14 @@
  * workspace afterwards) and never sees keys other than its provider's.
  */
 import type { Sandbox } from '../executor/types.js';
-import { OutcomeKindSchema } from '../store/schema.js';
-import { type Infer, type Schema, z } from '../util/zod.js';
+import { OutcomeKindSchema, UsageSchema } from '../store/schema.js';
+import type { Infer, Schema } from '../util/zod.js';
 
 /** The version of stored attempt records (outcome.json, usage, predictions lines). */
 export const AGENT_RECORD_VERSION = 1;
 
-/** Tokens, cost and effort an agent reported (null where it reports nothing). */
-export const UsageSchema = z.object({
-  inputTokens: z.nullable(z.number()),
-  outputTokens: z.nullable(z.number()),
-  cacheReadTokens: z.nullable(z.number()),
-  cacheWriteTokens: z.nullable(z.number()),
-  /** US dollars, as the agent reported them */
-  costUsd: z.nullable(z.number()),
-  turns: z.nullable(z.number()),
-  toolCalls: z.nullable(z.number()),
-});
+/** Tokens, cost and effort an agent reported (null where it reports nothing); declared with the stored records. */
+export { UsageSchema };
 /** Usage of one attempt. */
 export type Usage = Infer<typeof UsageSchema>;
 

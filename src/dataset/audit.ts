@@ -94,7 +94,8 @@ const V5_MODE_OF_KIND: Record<BenchmarkKind, string> = {
   prefix_caching: 'prefix_caching',
 };
 
-function fmt(v: number | null | undefined): string {
+/** A metric value as findings and regrade's change list print it: at most 6 decimals. */
+export function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined) return 'null';
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6);
 }

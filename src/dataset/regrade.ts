@@ -9,7 +9,7 @@
  */
 
 import type { BenchmarkKind } from '../parse/types.js';
-import { type AuditContext, rowCommand } from './audit.js';
+import { type AuditContext, fmt, rowCommand } from './audit.js';
 import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
 import { canonicalAgent, canonicalRepo } from './names.js';
 import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
@@ -150,10 +150,6 @@ function notPrintedBy(metric: V5Metric, b: RowBenchmark): string | null {
   if (b.modeKinds.length && !b.modeKinds.some((k) => prints(k, metric)))
     return `benchmark_mode ${b.mode} prints no ${metric}`;
   return null;
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6);
 }
 
 /** What regrade does with one metric cell, from its phase's raw output. */

@@ -108,6 +108,9 @@ const LABELS = [
   ...['Mean', 'Median', 'Std', 'P99'].flatMap((s) => Object.keys(STAT_NAMES).map((k) => `${s} ${k} (ms)`)),
 ];
 
+/** A line `label: number`, its label captured. */
+const LABELLED = new RegExp(`^(.+):\\s+${NUM}$`);
+
 /**
  * Whether a line can be the cut first line of a text that starts inside the block: the end of the
  * header or of a section title, or the end of a metric line whose label was cut (its value is not
@@ -118,7 +121,7 @@ function isCutFragment(text: string): boolean {
   if (title !== text || text === '') return title === '' || HEADER_TITLE.trimEnd().endsWith(title.trimEnd());
   const section = text.replace(/-+$/, '').replace(/^-+/, '');
   if (section !== text) return section === '' || SECTIONS.some((s) => s.endsWith(section));
-  const m = new RegExp(`^(.+):\\s+${NUM}$`).exec(text);
+  const m = LABELLED.exec(text);
   const label = m?.[1];
   return label !== undefined && LABELS.some((l) => l.endsWith(label));
 }

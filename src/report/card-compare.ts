@@ -5,18 +5,17 @@
  * 43-commit comparison, rows that contradict the card, "wrong metric" rows the card counts as patch
  * failures, labels). Pure; `computeHfCard` calls it when asked.
  */
-import { type AuditContext, auditRows, rowCommand } from '../dataset/audit.js';
+import { type AuditContext, auditRows } from '../dataset/audit.js';
 import { matchCardAgents, STATUS_WORDS } from '../dataset/card-table.js';
 import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
-import { kindOfCommand } from '../dataset/primary.js';
 import {
   type PublishedCard,
   type PublishedCardAgent,
   type PublishedDataGap,
   publishedStatus,
 } from '../dataset/published-card.js';
-import { readRaw } from '../dataset/raw-metrics.js';
-import { metricColumn, rawColumn, V5_METRICS, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
+import type { RawReading } from '../dataset/raw-metrics.js';
+import { metricColumn, V5_METRICS, type V5Phase, type V5Row } from '../dataset/v5-schema.js';
 import { compareCardFigures } from './card-figures.js';
 import {
   type CauseItem,
@@ -24,8 +23,10 @@ import {
   groupCauses,
   hasPhase,
   type InputSplit,
+  isRowOf,
   listWords,
   type RowsOf,
+  readPhaseRaw,
   sortedUnique,
 } from './card-findings.js';
 import type { CardComparison, CardDifference, HfCard, HfCardContext } from './card-types.js';
@@ -43,7 +44,7 @@ export function compareWithPublished(
   ctx: HfCardContext = {},
 ): CardComparison {
   const out: Findings = { differences: [], agreements: [], unverifiable: [] };
-  const split = inputSplit(card.commitList, published.commits, ctx.catalogueCommits);
+  const split = inputSplit(card, published, ctx.catalogueCommits);
   const rowsOf: RowsOf = (c) => rows.filter((r) => r.commit_short === c);
   const lb = card.leaderboard;
   const matched = matchCardAgents(published.agents, lb.agents);
@@ -63,24 +64,27 @@ export function compareWithPublished(
 
 /** Which of the card's and the catalogue's commits the input holds, and the hidden-split wording. */
 function inputSplit(
-  commitList: readonly string[],
-  cardCommits: number,
+  card: HfCard,
+  published: PublishedCard,
   catalogueCommits: readonly string[] | undefined,
 ): InputSplit {
+  const { commitList } = card;
+  const cardCommits = published.commits;
   const present = new Set(commitList);
   const catalogue = catalogueCommits ? sortedUnique(catalogueCommits) : null;
   const absent = catalogue ? catalogue.filter((c) => !present.has(c)) : [];
   const missingCommits = cardCommits - present.size;
   const detail = `the input holds ${present.size} of the card's ${cardCommits} commits: it is a split of the release, and the rows of the other ${missingCommits} commits, held apart, cannot be in it${catalogue && absent.length ? ' (the task catalogue names them)' : ''}; every count over them is lower`;
   const foreign = catalogue ? commitList.filter((c) => !catalogue.includes(c)) : [];
-  return { present, absent, missingCommits, foreign, detail };
+  const heldRows = missingCommits > 0 && !foreign.length ? Math.max(0, published.rows - card.rows) : 0;
+  return { present, absent, missingCommits, foreign, detail, heldRows };
 }
 
 /** The total rows and unique commits. */
 function compareTotals(card: HfCard, published: PublishedCard, split: InputSplit, out: Findings): void {
   const { absent, missingCommits, foreign } = split;
   if (card.rows !== published.rows) {
-    const explained = card.rows < published.rows && missingCommits > 0 && !foreign.length;
+    const explained = split.heldRows > 0;
     out.differences.push({
       id: 'rows',
       what: 'total rows',
@@ -223,11 +227,7 @@ function compareAgentRows(
     out.agreements.push(`${a.display}: ${total} rows`);
     return;
   }
-  const theirCommits = new Set(
-    rows
-      .filter((r) => a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model))
-      .map((r) => r.commit_short),
-  );
+  const theirCommits = new Set(rows.filter((r) => isRowOf(a, r)).map((r) => r.commit_short));
   const { missingCommits } = split;
   const explained = total < ca.rows && ca.rows - total <= missingCommits;
   out.differences.push({
@@ -304,10 +304,7 @@ function agentStatusView(a: AgentSummary, rowsOf: RowsOf): AgentStatusView {
     return a.unclassified.some((u) => u.commit === c) ? 'unclassified' : 'no_row';
   };
   const metricOf = (c: string) => a.perCommit.find((x) => x.commit === c)?.metric ?? null;
-  const agentRow = (c: string) =>
-    rowsOf(c).find((r) =>
-      a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
-    );
+  const agentRow = (c: string) => rowsOf(c).find((r) => isRowOf(a, r));
   const evidence = (c: string, status: StatusOrNone): string => {
     const m = metricOf(c);
     const row = agentRow(c);
@@ -474,9 +471,7 @@ function compareFailingForEveryAgent(
 function someAgentMetricsCause(c: string, lbAgents: readonly AgentSummary[], rowsOf: RowsOf): CauseItem {
   const withMetrics = rowsOf(c).filter((r) => hasPhase(r, 'agent'));
   const statuses = withMetrics.map((r) => {
-    const a = lbAgents.find((x) =>
-      x.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model),
-    );
+    const a = lbAgents.find((x) => isRowOf(x, r));
     const p = a?.perCommit.find((x) => x.commit === c);
     return { r, a, p };
   });
@@ -555,15 +550,16 @@ function compareDataGaps(
  * cut off), each said once with the rows that share it.
  */
 function finishedRuns(rows: readonly V5Row[], phase: V5Phase, ctx: AuditContext): string[] {
-  const byRaw = new Map<string, V5Row[]>();
+  const byRaw = new Map<string, { reading: RawReading | null; rows: V5Row[] }>();
   for (const r of rows) {
-    const raw = r[rawColumn(phase)];
-    if (typeof raw === 'string' && raw) byRaw.set(raw, [...(byRaw.get(raw) ?? []), r]);
+    const stored = readPhaseRaw(r, phase, ctx);
+    if (!stored) continue;
+    const seen = byRaw.get(stored.raw);
+    if (seen) seen.rows.push(r);
+    else byRaw.set(stored.raw, { reading: stored.reading, rows: [r] });
   }
   const out: string[] = [];
-  for (const [raw, sharing] of byRaw) {
-    const first = sharing[0] as V5Row;
-    const reading = readRaw(raw, kindOfCommand(rowCommand(first, ctx).command));
+  for (const { reading, rows: sharing } of byRaw.values()) {
     const parse = reading?.parse;
     if (!parse?.ok || parse.truncated || parse.warnings.some((w) => /cut off/.test(w))) continue;
     const shown = Object.entries(reading?.values ?? {})

@@ -11,8 +11,7 @@
 import { rowCommand } from '../dataset/audit.js';
 import type { AgentSummary } from '../dataset/leaderboard.js';
 import { kindOfCommand } from '../dataset/primary.js';
-import type { PublishedCard, PublishedChange, PublishedRowCount } from '../dataset/published-card.js';
-import { readRaw } from '../dataset/raw-metrics.js';
+import type { PublishedCard, PublishedChange } from '../dataset/published-card.js';
 import { metricColumn, V5_METRICS, type V5Column, type V5Row } from '../dataset/v5-schema.js';
 import {
   type CauseItem,
@@ -20,8 +19,10 @@ import {
   groupCauses,
   hasPhase,
   type InputSplit,
+  isRowOf,
   listWords,
   type RowsOf,
+  readPhaseRaw,
   sortedUnique,
 } from './card-findings.js';
 import type { CardDifference, DifferenceCause, HfCard, HfCardContext } from './card-types.js';
@@ -41,11 +42,7 @@ const OUTSIDE_LIST = "the card's list covers only the 43 commits of its comparis
 
 /** Compares every figure of this module's kinds; see the module comment. */
 export function compareCardFigures(published: PublishedCard, input: FigureInput, out: Findings): void {
-  const held = heldApartRows(published, input);
-  const counts = new Map<string, number>();
-  for (const fig of published.rowCounts)
-    counts.set(fig.id, compareRowCount(fig, published, input, held, out));
-  compareThreeWayTotal(published, input, counts, held, out);
+  compareRowCounts(published, input, out);
   for (const change of published.changelog) compareChange(change, input, out);
   compareQuotedValues(published, input, out);
   compareModeNone(published, input, out);
@@ -55,18 +52,11 @@ export function compareCardFigures(published: PublishedCard, input: FigureInput,
   for (const u of published.unchecked) out.unverifiable.push(u);
 }
 
-/** How many rows of the release the input can lack: 0 unless it is a split of it. */
-function heldApartRows(published: PublishedCard, input: FigureInput): number {
-  const { split, rows } = input;
-  if (split.missingCommits <= 0 || split.foreign.length) return 0;
-  return Math.max(0, published.rows - rows.length);
-}
-
 /** Whether a row belongs to a card agent (its leaderboard line's labels), or to any when `agent` is null. */
 function rowOfAgent(input: FigureInput, agent: string | null, r: V5Row): boolean {
   if (agent === null) return true;
   const a = input.matched.get(agent);
-  return !!a?.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model);
+  return !!a && isRowOf(a, r);
 }
 
 const nonNull = (r: V5Row, c: V5Column) => r[c] !== null && r[c] !== undefined && r[c] !== '';
@@ -151,73 +141,84 @@ function countCauses(
   ];
 }
 
-/** One count of rows; returns what the rows give. */
-function compareRowCount(
-  fig: PublishedRowCount,
-  published: PublishedCard,
-  input: FigureInput,
-  held: number,
-  out: Findings,
-): number {
-  const counted = fig.columnSets.flatMap((set) => rowsMeeting(input.rows, set));
-  const n = counted.length;
+/** One count figure: the rows it counts, and how it is named when the rows agree or differ. */
+interface CountFigure {
+  readonly id: string;
+  readonly what: string;
+  readonly agreed: string;
+  readonly count: number;
+  readonly counted: readonly V5Row[];
+  readonly columns: ReadonlySet<V5Column>;
+  /** what the rows give, in words */
+  readonly rows: string;
+  /** at most how much the rows held apart can add */
+  readonly most: number;
+}
+
+/** One count figure against the rows. */
+function compareCount(fig: CountFigure, published: PublishedCard, input: FigureInput, out: Findings): void {
+  const n = fig.counted.length;
   if (n === fig.count) {
-    out.agreements.push(`${fig.what}: ${n} rows (${fig.rule})`);
-    return n;
+    out.agreements.push(fig.agreed);
+    return;
   }
-  const columns = new Set(fig.columnSets.flat());
+  const touched = touchedByChanges(fig.counted, fig.columns, published, input);
+  const reach = { rows: input.split.heldRows, most: fig.most };
   pushCount(
     {
       id: fig.id,
-      what: `${fig.what} (rows with ${fig.rule})`,
+      what: fig.what,
       card: String(fig.count),
-      rows: String(n),
-      causes: countCauses(
-        n,
-        fig.count,
-        touchedByChanges(counted, columns, published, input),
-        { rows: held, most: held },
-        input.split,
-      ),
+      rows: fig.rows,
+      causes: countCauses(n, fig.count, touched, reach, input.split),
     },
     out,
   );
-  return n;
 }
 
-/** The overview's "3-way complete" total: the sum of the serving and standalone counts. */
-function compareThreeWayTotal(
-  published: PublishedCard,
-  input: FigureInput,
-  counts: ReadonlyMap<string, number>,
-  held: number,
-  out: Findings,
-): void {
+/** The card's row counts, and the overview's "3-way complete" total: the sum of its parts' counts. */
+function compareRowCounts(published: PublishedCard, input: FigureInput, out: Findings): void {
+  const held = input.split.heldRows;
+  const counted = new Map(
+    published.rowCounts.map((f) => [f.id, f.columnSets.flatMap((set) => rowsMeeting(input.rows, set))]),
+  );
+  const rowsOf = (id: string) => counted.get(id) ?? [];
+  for (const f of published.rowCounts) {
+    const n = rowsOf(f.id).length;
+    compareCount(
+      {
+        id: f.id,
+        what: `${f.what} (rows with ${f.rule})`,
+        agreed: `${f.what}: ${n} rows (${f.rule})`,
+        count: f.count,
+        counted: rowsOf(f.id),
+        columns: new Set(f.columnSets.flat()),
+        rows: String(n),
+        most: held,
+      },
+      published,
+      input,
+      out,
+    );
+  }
   const { count, of } = published.threeWayTotal;
   const figs = published.rowCounts.filter((f) => of.includes(f.id));
-  const n = of.reduce((s, id) => s + (counts.get(id) ?? 0), 0);
+  const parts = figs.flatMap((f) => rowsOf(f.id));
   const what = `3-way complete rows, total (${of.join(' + ')})`;
-  if (n === count) {
-    out.agreements.push(`${what}: ${n}`);
-    return;
-  }
-  const counted = figs.flatMap((f) => f.columnSets.flatMap((set) => rowsMeeting(input.rows, set)));
-  const columns = new Set(figs.flatMap((f) => f.columnSets.flat()));
-  pushCount(
+  compareCount(
     {
       id: 'three_way:total',
       what,
-      card: String(count),
-      rows: `${n} (${figs.map((f) => `${counts.get(f.id) ?? 0} ${f.id.replace('three_way:', '')}`).join(' + ')})`,
+      agreed: `${what}: ${parts.length}`,
+      count,
+      counted: parts,
+      columns: new Set(figs.flatMap((f) => f.columnSets.flat())),
+      rows: `${parts.length} (${figs.map((f) => `${rowsOf(f.id).length} ${f.id.replace('three_way:', '')}`).join(' + ')})`,
       // a row held apart can count in each of the summed sets
-      causes: countCauses(
-        n,
-        count,
-        touchedByChanges(counted, columns, published, input),
-        { rows: held, most: held * figs.length },
-        input.split,
-      ),
+      most: held * figs.length,
     },
+    published,
+    input,
     out,
   );
 }
@@ -344,12 +345,12 @@ function quotedCause(
   }
   const parts: string[] = [];
   for (const r of rows) {
-    const raw = r.agent_raw;
-    if (!raw) {
+    const stored = readPhaseRaw(r, 'agent', input.ctx);
+    if (!stored) {
       parts.push('no agent raw output is stored to check either number');
       continue;
     }
-    const reading = readRaw(raw, kindOfCommand(rowCommand(r, input.ctx).command));
+    const { raw, reading } = stored;
     const rv = reading?.values[metric];
     parts.push(
       rv === undefined

@@ -2,8 +2,12 @@
  * What the sections of the comparison with the published card share: the findings they collect,
  * how the input stands against the release (a split or not), and the grouping of causes.
  */
+import { type AuditContext, rowCommand } from '../dataset/audit.js';
+import type { AgentSummary } from '../dataset/leaderboard.js';
+import { kindOfCommand } from '../dataset/primary.js';
+import { type RawReading, readRaw } from '../dataset/raw-metrics.js';
 import type { V5Metric, V5Phase, V5Row } from '../dataset/v5-schema.js';
-import { metricColumn, V5_METRICS } from '../dataset/v5-schema.js';
+import { metricColumn, rawColumn, V5_METRICS } from '../dataset/v5-schema.js';
 import type { CardDifference, DifferenceCause, DifferenceCauseKind } from './card-types.js';
 
 export const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
@@ -38,6 +42,22 @@ export function groupCauses(
     .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.detail.localeCompare(b.detail));
 }
 
+/** Whether a row is one of a leaderboard line's (one of its agent and model labels). */
+export function isRowOf(a: AgentSummary, r: V5Row): boolean {
+  return a.labels.some((l) => l.agentName === r.agent_name && l.agentModel === r.agent_model);
+}
+
+/** A row's stored raw output of a phase and what it reads as (its kind from the perf command when the text shows none); null without one. */
+export function readPhaseRaw(
+  r: V5Row,
+  phase: V5Phase,
+  ctx: AuditContext,
+): { raw: string; reading: RawReading | null } | null {
+  const raw = r[rawColumn(phase)];
+  if (typeof raw !== 'string' || !raw) return null;
+  return { raw, reading: readRaw(raw, kindOfCommand(rowCommand(r, ctx).command)) };
+}
+
 export function listWords(xs: readonly string[]): string {
   return xs.length ? xs.join(' ') : 'none';
 }
@@ -64,6 +84,8 @@ export interface InputSplit {
   readonly missingCommits: number;
   /** commits of the input that the release does not name: a split cannot explain what they change */
   readonly foreign: readonly string[];
+  /** how many of the card's rows the input lacks when it is a split of the release (else 0) */
+  readonly heldRows: number;
   /** the hidden-split cause, in words */
   readonly detail: string;
 }

@@ -273,6 +273,18 @@ export const OutcomeKindSchema = z.enum([
   'harness_error',
 ]);
 
+/** Tokens, cost and effort an agent reported (null where it reports nothing); src/agent/types.ts re-exports it. */
+export const UsageSchema = z.object({
+  inputTokens: z.nullable(z.number()),
+  outputTokens: z.nullable(z.number()),
+  cacheReadTokens: z.nullable(z.number()),
+  cacheWriteTokens: z.nullable(z.number()),
+  /** US dollars, as the agent reported them */
+  costUsd: z.nullable(z.number()),
+  turns: z.nullable(z.number()),
+  toolCalls: z.nullable(z.number()),
+});
+
 /** `outcome.json` of an agent attempt (AttemptRecord of src/agent/attempt.ts), version 1. */
 export const AttemptRecordSchema = z.object({
   schemaVersion: z.literal(1),
@@ -284,15 +296,7 @@ export const AttemptRecordSchema = z.object({
   model: z.nullable(z.string()),
   agentVersion: z.nullable(z.string()),
   outcome: z.object({ kind: OutcomeKindSchema, detail: z.string() }),
-  usage: z.object({
-    inputTokens: z.nullable(z.number()),
-    outputTokens: z.nullable(z.number()),
-    cacheReadTokens: z.nullable(z.number()),
-    cacheWriteTokens: z.nullable(z.number()),
-    costUsd: z.nullable(z.number()),
-    turns: z.nullable(z.number()),
-    toolCalls: z.nullable(z.number()),
-  }),
+  usage: UsageSchema,
   budgets: z.object({ timeMin: z.number(), maxTurns: z.number(), maxCostUsd: z.nullable(z.number()) }),
   denials: z.array(z.string()),
   tries: z.array(z.object({ kind: OutcomeKindSchema, detail: z.string(), durationMs: z.number() })),
