@@ -60,10 +60,18 @@ const SERVING_RATES: Record<string, [string, Unit]> = {
   // v0.3.3 spelled it so
   request_inthroughput: ['request_throughput', 'req/s'],
   request_goodput: ['request_goodput', 'req/s'],
+  // the 2024-12..2025-04 clients spelled it so (e.g. tree 0040's benchmark_serving.py)
+  'request_goodput:': ['request_goodput', 'req/s'],
   input_throughput: ['input_throughput', 'tok/s'],
   output_throughput: ['output_throughput', 'tok/s'],
   total_token_throughput: ['total_token_throughput', 'tok/s'],
 };
+/**
+ * Keys a client writes as null when the run did not measure them: goodput without `--goodput`
+ * (mid-2025 clients write \`"request_goodput": null\`, the older ones \`"request_goodput:": null\`).
+ * Any other null is a defect of the result.
+ */
+const NULL_WHEN_NOT_MEASURED = new Set(['request_goodput', 'request_goodput:']);
 const STAT = /^(mean|median|std|p(\d+(?:\.\d+)?))_(ttft|tpot|itl|e2el)_ms$/;
 
 export type JsonResultParse =
@@ -89,7 +97,7 @@ export function parseJsonResult(kind: BenchmarkKind, text: string): JsonResultPa
   const bad: string[] = [];
   const put = (key: string, name: string, unit: Unit, direction: Direction, scale = 1) => {
     const v = o[key];
-    if (v === undefined) return;
+    if (v === undefined || (v === null && NULL_WHEN_NOT_MEASURED.has(key))) return;
     if (!finite(v)) bad.push(key);
     else metrics[name] = { value: v * scale, unit, direction };
   };

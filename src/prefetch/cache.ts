@@ -7,10 +7,11 @@
  *   <cache>/hub/datasets--<org>--<name>/snapshots/<revision>/...
  *   <cache>/datasets/<file>              single dataset files (e.g. ShareGPT) at a fixed path
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASET_DIR, HF_CACHE_DIR } from '../task/resolve.js';
 import type { TaskSpec } from '../task/schema.js';
+import { jsonObject } from '../util/json.js';
 
 /** One thing a task needs that the cache lacks. */
 export interface MissingItem {
@@ -25,13 +26,35 @@ function snapshotDirs(cache: string, type: 'models' | 'datasets', repo: string):
   return readdirSync(dir).map((r) => join(dir, r));
 }
 
-/** Whether a model (weights or tokenizer) is in the cache: a snapshot holding a config.json or tokenizer file. */
+/** The weight files vLLM loads (its \`auto\` load format): safetensors first, else PyTorch's \`.bin\`/\`.pt\`. */
+const WEIGHT_SUFFIXES = ['.safetensors', '.bin', '.pt'] as const;
+
+/** Whether a snapshot folder holds a model's weights: every shard its index names, else at least one weight file. */
+function hasWeights(dir: string): boolean {
+  for (const index of ['model.safetensors.index.json', 'pytorch_model.bin.index.json']) {
+    const at = join(dir, index);
+    if (!existsSync(at)) continue;
+    const o = jsonObject(readFileSync(at, 'utf8'));
+    const map = o?.weight_map;
+    if (!map || typeof map !== 'object' || Array.isArray(map)) return false;
+    const shards = new Set(Object.values(map as Record<string, unknown>).map(String));
+    return shards.size > 0 && [...shards].every((f) => existsSync(join(dir, f)));
+  }
+  return readdirSync(dir).some(
+    (f) => WEIGHT_SUFFIXES.some((s) => f.endsWith(s)) && !/^(?:training_args|optimizer)\b/.test(f),
+  );
+}
+
+/**
+ * Whether a model is in the cache: for weights, a snapshot with its config.json and its weights
+ * (models such as facebook/opt-125m publish only \`pytorch_model.bin\`); for a tokenizer, a snapshot
+ * with one of the tokenizer files.
+ */
 function hasModel(cache: string, repo: string, what: 'model' | 'tokenizer'): boolean {
-  const files =
-    what === 'model'
-      ? ['config.json']
-      : ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json'];
-  return snapshotDirs(cache, 'models', repo).some((d) => files.some((f) => existsSync(join(d, f))));
+  const dirs = snapshotDirs(cache, 'models', repo);
+  if (what === 'model') return dirs.some((d) => existsSync(join(d, 'config.json')) && hasWeights(d));
+  const files = ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json'];
+  return dirs.some((d) => files.some((f) => existsSync(join(d, f))));
 }
 
 /** What the task needs that `cache` does not hold (empty: ready to run offline). */
@@ -109,14 +132,22 @@ export function fetchScript(tasks: readonly TaskSpec[], cache: string): string {
   return `import os, shutil, sys
 os.environ["HF_HOME"] = ${JSON.stringify(cache)}
 try:
-    from huggingface_hub import hf_hub_download, snapshot_download
+    from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 except ImportError:
     sys.exit("isobench prefetch needs the huggingface_hub package (pip install huggingface_hub)")
 failed = []
+def weight_patterns(repo):
+    # vLLM's "auto" load format takes safetensors where a repository has them, else PyTorch's .bin/.pt
+    # (facebook/opt-125m publishes only pytorch_model.bin): fetch the one set it will load
+    names = HfApi().list_repo_files(repo)
+    if any(n.endswith(".safetensors") for n in names):
+        return ["*.safetensors"]
+    return ["*.bin", "*.pt"]
 for repo in ${JSON.stringify(models)}:
     try:
         print("model", repo, flush=True)
-        snapshot_download(repo, allow_patterns=["*.json", "*.safetensors", "*.model", "*.txt", "*.py", "*.tiktoken"])
+        common = ["*.json", "*.model", "*.txt", "*.py", "*.tiktoken"]
+        snapshot_download(repo, allow_patterns=common + weight_patterns(repo))
     except Exception as e:
         failed.append(f"{repo}: {e}")
 os.makedirs(os.path.join(${JSON.stringify(cache)}, "datasets"), exist_ok=True)

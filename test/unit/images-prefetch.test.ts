@@ -6,7 +6,7 @@ import { runBenchJob } from '../../src/bench/job.js';
 import { recipeTag } from '../../src/executor/images.js';
 import { LocalExecutor } from '../../src/executor/local.js';
 import { cudaImageOf, vllmInstallPlan, vllmRecipe, vllmVersionOf } from '../../src/executor/recipes.js';
-import { missingFromCache, offlineSetup } from '../../src/prefetch/cache.js';
+import { fetchScript, missingFromCache, offlineSetup } from '../../src/prefetch/cache.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { admitsPython, vllmTreeFacts } from '../../src/task/vllm-tree.js';
@@ -121,6 +121,17 @@ describe('prefetch cache', () => {
     const snap = join(cache, 'hub/models--Qwen--Qwen2.5-7B-Instruct/snapshots/abc');
     mkdirSync(snap, { recursive: true });
     writeFileSync(join(snap, 'config.json'), '{}');
+    // a config without the weights is not a model: offline, the server would have nothing to load
+    expect(missingFromCache(t, cache).map((m) => m.kind)).toEqual(['model', 'tokenizer', 'dataset']);
+    writeFileSync(
+      join(snap, 'model.safetensors.index.json'),
+      JSON.stringify({
+        weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' },
+      }),
+    );
+    writeFileSync(join(snap, 'model-00001-of-00002.safetensors'), '');
+    expect(missingFromCache(t, cache).map((m) => m.kind)).toEqual(['model', 'tokenizer', 'dataset']);
+    writeFileSync(join(snap, 'model-00002-of-00002.safetensors'), '');
     expect(missingFromCache(t, cache).map((m) => m.kind)).toEqual(['tokenizer', 'dataset']);
     writeFileSync(join(snap, 'tokenizer.json'), '{}');
     mkdirSync(join(cache, 'datasets'), { recursive: true });
@@ -133,6 +144,64 @@ describe('prefetch cache', () => {
       HF_DATASETS_OFFLINE: '1',
     });
     expect(setup.mounts.every((m) => m.readOnly)).toBe(true);
+  });
+
+  it('takes a model that publishes only pytorch_model.bin (facebook/opt-125m): fetched and found', async () => {
+    const t = await task('vllm/98f47f2a');
+    expect(t.prefetch.models).toContain('facebook/opt-125m');
+    const cache = join(root, 'cache-opt');
+    const snap = join(cache, 'hub/models--facebook--opt-125m/snapshots/r1');
+    mkdirSync(snap, { recursive: true });
+    writeFileSync(join(snap, 'config.json'), '{}');
+    writeFileSync(join(snap, 'tokenizer_config.json'), '{}');
+    expect(missingFromCache(t, cache).map((m) => `${m.kind} ${m.id}`)).toContain('model facebook/opt-125m');
+    writeFileSync(join(snap, 'pytorch_model.bin'), '');
+    expect(missingFromCache(t, cache).map((m) => `${m.kind} ${m.id}`)).not.toContain(
+      'model facebook/opt-125m',
+    );
+    // the fetch script, run against a stand-in hub client that keeps huggingface_hub's calls, asks for
+    // the .bin where the repository has no safetensors, and for safetensors only where it has them
+    const hub = join(root, 'fake-hub');
+    mkdirSync(join(hub, 'huggingface_hub'), { recursive: true });
+    writeFileSync(
+      join(hub, 'huggingface_hub', '__init__.py'),
+      [
+        'import json, os',
+        'FILES = {"facebook/opt-125m": ["config.json", "pytorch_model.bin", "tf_model.h5", "vocab.json"],',
+        '         "Qwen/Qwen2.5-7B-Instruct": ["config.json", "model-00001-of-00004.safetensors", "tokenizer.json"]}',
+        'class HfApi:',
+        '    def list_repo_files(self, repo, repo_type=None):',
+        '        return FILES.get(repo, ["config.json", "model.safetensors"])',
+        'def snapshot_download(repo, allow_patterns=None, repo_type=None):',
+        '    with open(os.environ["FAKE_HUB_LOG"], "a") as f:',
+        '        f.write(json.dumps([repo, allow_patterns]) + "\\n")',
+        'def hf_hub_download(repo, name, repo_type=None):',
+        '    p = os.path.join(os.environ["FAKE_HUB_LOG"] + ".d", name)',
+        '    os.makedirs(os.path.dirname(p), exist_ok=True)',
+        '    open(p, "w").close()',
+        '    return p',
+      ].join('\n'),
+    );
+    const { spawnSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const log = join(root, 'fake-hub.log');
+    const qwen = await task('vllm/015069b0');
+    const r = spawnSync('python3', ['-c', fetchScript([t, qwen], join(root, 'fetched'))], {
+      env: { ...process.env, PYTHONPATH: hub, FAKE_HUB_LOG: log },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const asked = Object.fromEntries(
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as [string, string[]]),
+    );
+    expect(asked['facebook/opt-125m']).toEqual(expect.arrayContaining(['*.bin', '*.json']));
+    expect(asked['facebook/opt-125m']).not.toContain('*.safetensors');
+    expect(asked['Qwen/Qwen2.5-7B-Instruct']).toContain('*.safetensors');
+    expect(asked['Qwen/Qwen2.5-7B-Instruct']).not.toContain('*.bin');
   });
 
   it('fails a job with prefetch_missing before anything runs', async () => {

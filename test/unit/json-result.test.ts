@@ -32,6 +32,32 @@ describe('which clients can write a JSON result', () => {
 });
 
 describe('reading JSON results under the stdout parsers’ names', () => {
+  it('serving: a goodput the run did not measure is null in 2025 clients, under either spelling', () => {
+    // tree 0006 (2025-07) writes "request_goodput": null without --goodput; tree 0040 (2024-12) "request_goodput:"
+    const base = {
+      duration: 10,
+      completed: 5,
+      request_throughput: 0.5,
+      mean_ttft_ms: 12.5,
+      output_throughput: 9,
+    };
+    for (const key of ['request_goodput', 'request_goodput:']) {
+      const r = parseJsonResult('serving', JSON.stringify({ ...base, [key]: null }));
+      expect(r).toMatchObject({ ok: true });
+      if (r.ok) {
+        expect(r.metrics.ttft_mean?.value).toBe(12.5);
+        expect(r.metrics.request_goodput).toBeUndefined();
+      }
+      const measured = parseJsonResult('serving', JSON.stringify({ ...base, [key]: 0.25 }));
+      expect(measured.ok && measured.metrics.request_goodput?.value).toBe(0.25);
+    }
+    // any other null is still a defect of the result
+    expect(parseJsonResult('serving', JSON.stringify({ ...base, mean_ttft_ms: null }))).toEqual({
+      ok: false,
+      detail: 'not finite numbers: mean_ttft_ms',
+    });
+  });
+
   it('serving: counts, rates (and the v0.3.3 typo), mean/median/std/percentiles', () => {
     const r = parseJsonResult(
       'serving',
