@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GPU_SHM_BYTES } from '../../src/bench/job.js';
+import { execCommand } from '../../src/executor/docker.js';
 import { BASE_IMAGE, HAVE_DOCKER } from '../support/docker.js';
 import { executorContract } from './executor.js';
 import { makeDocker } from './factories.js';
@@ -40,6 +42,27 @@ describe.skipIf(!HAVE_DOCKER)('Docker sandboxes for vLLM jobs', () => {
     };
     expect(await sizeOf()).toBe(64 * 1024);
     expect(await sizeOf(GPU_SHM_BYTES)).toBe(GPU_SHM_BYTES / 1024);
+  });
+
+  it('raises the open-file soft limit of every command: under Docker 29’s soft 1024, 1000 connections at each end fit', () => {
+    // this machine's engine (20.10) hands exec'd processes its own raised limit; Docker 29 hands them
+    // the container's soft 1024: the exec command line is run here under exactly that
+    const pidFile = join(root, 'nofile.pid');
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        'ulimit -Sn 1024 && exec "$@"',
+        'docker29',
+        ...execCommand(['sh', '-c', 'ulimit -Sn; ulimit -Hn'], pidFile),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    const [soft, hard] = r.stdout.trim().split('\n');
+    expect(Number(hard)).toBeGreaterThan(1024);
+    expect(soft).toBe(hard);
+    expect(readFileSync(pidFile, 'utf8').trim()).toMatch(/^\d+$/);
   });
 
   it('a container that cannot start (a GPU asked of a host without the NVIDIA runtime) is not left behind', async () => {

@@ -151,6 +151,48 @@ export function executorContract(setup: ContractSetup): void {
       expect(read(r.stdoutPath)).toBe('up\n');
     });
 
+    it('leaves nothing of a group whose leader is gone: a child that ignores TERM goes too (a V1 EngineCore, a TP worker)', async () => {
+      const { sb } = await open();
+      const alive = async (pidFile: string) => {
+        // a killed process may linger as a zombie until its new parent reaps it: state Z counts as gone
+        const check = await sb.exec(
+          [
+            'sh',
+            '-c',
+            `p=$(cat ${pidFile}); s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ] && echo alive; echo checked`,
+          ],
+          io(),
+        );
+        return read(check.stdoutPath) !== 'checked\n';
+      };
+      const stubborn = (pidFile: string) =>
+        `sh -c 'trap "" TERM; echo $$ > ${pidFile}; while :; do sleep 1; done' >/dev/null 2>&1 & while [ ! -s ${pidFile} ]; do sleep 0.05; done; echo up`;
+      // stopped: the leader ends on TERM at once, the child ignores it
+      const a = `${sb.workdir}/stubborn-a`;
+      const bg = await sb.start(
+        ['sh', '-c', `${stubborn(a)}; trap 'exit 0' TERM; while :; do sleep 0.2; done`],
+        io(),
+      );
+      for (let i = 0; i < 100 && !(await alive(a)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await alive(a)).toBe(true);
+      await bg.stop(10_000);
+      expect(await alive(a)).toBe(false);
+      // ended by itself: what it left running in its group goes with it
+      const b = `${sb.workdir}/stubborn-b`;
+      const r = await sb.exec(['sh', '-c', `${stubborn(b)}; exit 0`], io());
+      expect(r.exitCode).toBe(0);
+      expect(await alive(b)).toBe(false);
+    });
+
+    it('gives commands an open-file soft limit at their hard limit (Docker 29 gives a soft 1024): 1000 connections at each end fit', async () => {
+      const { sb } = await open();
+      const r = await sb.exec(['sh', '-c', 'ulimit -Sn; ulimit -Hn'], io());
+      expect(r.exitCode).toBe(0);
+      const [soft, hard] = read(r.stdoutPath).trim().split('\n');
+      expect(soft).toBe(hard);
+      expect(soft === 'unlimited' || Number(soft) >= 4096).toBe(true);
+    });
+
     it('refuses work after close, and closing twice is harmless', async () => {
       const { sb } = await open();
       await sb.close();
