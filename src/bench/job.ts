@@ -25,6 +25,7 @@ import { jsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
+import { awaitGpuRelease, readGpuMemory } from './gpu-memory.js';
 import {
   gradeWithoutAccuracy,
   type JobMeasurement,
@@ -77,6 +78,8 @@ export interface JobOptions {
   };
   /** the GPUs leased for this job (device ids); default: any `task.hardware.count` GPUs */
   readonly gpuDevices?: readonly string[];
+  /** how long a phase waits for the GPU memory of the phase before it (default GPU_RELEASE_TIMEOUT_S) */
+  readonly gpuReleaseS?: number;
 }
 
 /** /dev/shm of a GPU job's sandbox: 16 GiB (a limit, not a reservation). */
@@ -333,6 +336,13 @@ async function measureRounds(
       await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
     }
   const gpu = task.hardware.count > 0;
+  // each sandbox's GPU memory before any phase: what later phases wait to be back at
+  const idle = new Map<Sandbox, Record<string, number> | null>();
+  if (gpu)
+    for (const sb of stage.sandboxes.values()) {
+      await mkdir(join(jobDir, 'host'), { recursive: true });
+      idle.set(sb, await readGpuMemory(sb, join(jobDir, 'host')));
+    }
   const rounds = [
     ...Array(opts.warmup ?? 1).fill(true),
     ...Array(opts.repeats ?? 5).fill(false),
@@ -356,6 +366,9 @@ async function measureRounds(
           warmup,
           place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
           probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
+          awaitGpu: idle.get(sb)
+            ? () => awaitGpuRelease(sb, idle.get(sb) ?? {}, logDir, opts.gpuReleaseS)
+            : undefined,
           extraEnv: offline?.env,
           probe:
             task.correctness && round === rounds.length

@@ -43,6 +43,8 @@ export interface PhaseInput {
   readonly place: PhasePlace;
   /** read at the start of the phase, e.g. GPU clocks */
   readonly probeAtStart?: () => Promise<Record<string, string>>;
+  /** waits, before anything runs, until the GPU memory of earlier phases is released: null, or why not (infra) */
+  readonly awaitGpu?: () => Promise<string | null>;
   /** environment the job adds to every process (the prefetch cache's offline switches) */
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** the client's JSON result: how to ask for it, and where it goes inside the sandbox */
@@ -320,6 +322,8 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     };
   };
   if (!kind || !bench.client?.argv.length) return done('infra_error', `${task.id} has no runnable benchmark`);
+  const held = input.awaitGpu ? await input.awaitGpu() : null;
+  if (held) return done('infra_error', held);
 
   try {
     if (kind === 'serving') {
