@@ -55,19 +55,23 @@ export async function imagesBuildCmd(opts: {
   const ok = await dockerAvailable(docker);
   if (!ok.ok) throw new UsageError(`no Docker engine: ${ok.reason}`);
   const results: unknown[] = [];
+  // the images' GPU checks (vLLM's compiled extensions loaded) run on this host's GPUs, where it has any
+  const { detectGpus } = await import('../sched/slots.js');
+  const gpus = await detectGpus();
   for (const task of picked) {
     try {
       const r = await buildTaskImages(docker, task, {
         clone: opts.repo ? resolve(opts.repo) : undefined,
         baseImage: opts.base ?? 'isobench-base:bookworm',
         logDir: resolve(opts.logDir ?? join('results', 'images')),
+        gpus,
       });
       results.push({ task: task.id, ...r });
       if (!opts.json) {
         for (const role of ['parent', 'human'] as const) {
           const b = r[role];
           out(
-            `${task.id} ${role.padEnd(6)} ${b.tag} ${b.id.slice(0, 19)} ${b.built ? 'built' : 'existed'}; smoke: ${b.smoke.map((s) => `${s.argv.slice(0, 2).join(' ')} → ${s.exitCode}`).join(', ')}`,
+            `${task.id} ${role.padEnd(6)} ${b.tag} ${b.id.slice(0, 19)} ${b.built ? 'built' : 'existed'}; smoke: ${b.smoke.map((s) => `${s.gpu ? 'GPU ' : ''}${s.argv.slice(0, 2).join(' ')} → ${s.skipped ? `not run (${s.skipped})` : s.exitCode}`).join(', ')}`,
           );
         }
       }

@@ -22,8 +22,14 @@ export interface ImageRecipe {
   /** extra files written into the context: path → content */
   readonly files?: Readonly<Record<string, string>>;
   readonly buildArgs: Readonly<Record<string, string>>;
-  /** commands that must exit 0 in the built image (run with network none) */
+  /** commands that must exit 0 in the built image (run with network none, no GPU) */
   readonly smoke: ReadonlyArray<readonly string[]>;
+  /**
+   * commands that must exit 0 with the GPUs of the build (vLLM's compiled extensions load
+   * libcuda.so.1, which only the NVIDIA runtime puts into a container with a GPU request); run when
+   * the build is given GPUs, else recorded as not run
+   */
+  readonly gpuSmoke?: ReadonlyArray<readonly string[]>;
   /** whether the build needs the network (pip); default false */
   readonly network?: boolean;
   /** why each argument has its value, recorded with the image */
@@ -35,7 +41,21 @@ export interface BuiltImage {
   readonly tag: string;
   readonly id: string;
   readonly built: boolean;
-  readonly smoke: ReadonlyArray<{ readonly argv: readonly string[]; readonly exitCode: number }>;
+  readonly smoke: ReadonlyArray<SmokeRun>;
+}
+
+/** One smoke command of an image: its exit code, or why it did not run (a GPU check on a build without GPUs). */
+export interface SmokeRun {
+  readonly argv: readonly string[];
+  readonly gpu: boolean;
+  readonly exitCode: number | null;
+  readonly skipped?: string;
+}
+
+/** What a build is given besides its recipe. */
+export interface EnsureOptions {
+  /** GPU device ids the GPU smoke commands run on (none: they are recorded as not run) */
+  readonly gpus?: readonly string[];
 }
 
 async function hashPath(h: ReturnType<typeof createHash>, path: string, name: string): Promise<void> {
@@ -98,8 +118,47 @@ export async function writeBuildContext(recipe: ImageRecipe, ctx: string): Promi
   }
 }
 
-/** Builds the recipe's image unless it exists, then smoke-tests it. */
-export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: string): Promise<BuiltImage> {
+/** Runs one smoke command in a fresh container of `tag` (network none; on `gpus` where given); throws when it fails. */
+async function runSmoke(
+  docker: Docker,
+  tag: string,
+  argv: readonly string[],
+  gpus: readonly string[] | null,
+  logDir: string,
+): Promise<SmokeRun> {
+  const c = await docker.createContainer({
+    Image: tag,
+    Cmd: [...argv],
+    HostConfig: {
+      NetworkMode: 'none',
+      DeviceRequests: gpus
+        ? [{ Driver: 'nvidia', DeviceIDs: [...gpus], Capabilities: [['gpu']] }]
+        : undefined,
+    },
+  });
+  try {
+    await c.start();
+    const r = (await c.wait()) as { StatusCode: number };
+    if (r.StatusCode !== 0) {
+      const logs = (await c.logs({ stdout: true, stderr: true })).toString('utf8');
+      await writeFile(join(logDir, `${tag.replace(/[:/]/g, '_')}.smoke.log`), logs);
+      throw new InfraError(
+        `image ${tag} failed its ${gpus ? 'GPU ' : ''}smoke test \`${argv.join(' ')}\` (exit ${r.StatusCode}): ${logs.trim().split('\n').slice(-3).join(' / ')}`,
+      );
+    }
+    return { argv, gpu: gpus !== null, exitCode: r.StatusCode };
+  } finally {
+    await c.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Builds the recipe's image unless it exists, then smoke-tests it (the GPU checks only on `opts.gpus`). */
+export async function ensureImage(
+  docker: Docker,
+  recipe: ImageRecipe,
+  logDir: string,
+  opts: EnsureOptions = {},
+): Promise<BuiltImage> {
   const tag = await recipeTag(recipe);
   await mkdir(logDir, { recursive: true });
   const logPath = join(logDir, `${tag.replace(/[:/]/g, '_')}.build.log`);
@@ -132,28 +191,14 @@ export async function ensureImage(docker: Docker, recipe: ImageRecipe, logDir: s
   const info = await docker.getImage(tag).inspect();
   // least-recently-used accounting of the image cache (image-cache.ts)
   await import('./image-cache.js').then((m) => m.touchImage(tag)).catch(() => undefined);
-  const smoke: Array<{ argv: readonly string[]; exitCode: number }> = [];
-  for (const argv of recipe.smoke) {
-    const c = await docker.createContainer({
-      Image: tag,
-      Cmd: [...argv],
-      HostConfig: { NetworkMode: 'none' },
-    });
-    try {
-      await c.start();
-      const r = (await c.wait()) as { StatusCode: number };
-      smoke.push({ argv, exitCode: r.StatusCode });
-      if (r.StatusCode !== 0) {
-        const logs = (await c.logs({ stdout: true, stderr: true })).toString('utf8');
-        await writeFile(join(logDir, `${tag.replace(/[:/]/g, '_')}.smoke.log`), logs);
-        throw new InfraError(
-          `image ${tag} failed its smoke test \`${argv.join(' ')}\` (exit ${r.StatusCode}): ${logs.trim().split('\n').slice(-3).join(' / ')}`,
-        );
-      }
-    } finally {
-      await c.remove({ force: true }).catch(() => undefined);
-    }
-  }
+  const smoke: SmokeRun[] = [];
+  for (const argv of recipe.smoke) smoke.push(await runSmoke(docker, tag, argv, null, logDir));
+  for (const argv of recipe.gpuSmoke ?? [])
+    smoke.push(
+      opts.gpus?.length
+        ? await runSmoke(docker, tag, argv, opts.gpus, logDir)
+        : { argv, gpu: true, exitCode: null, skipped: 'the build was given no GPU' },
+    );
   await writeFile(
     join(logDir, `${tag.replace(/[:/]/g, '_')}.json`),
     `${JSON.stringify({ schemaVersion: 1, tag, id: info.Id, built, recipe, smoke }, null, 2)}\n`,

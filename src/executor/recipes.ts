@@ -43,6 +43,18 @@ const TRANSFORMERS: ReadonlyArray<[string, string]> = [
   ['2024-06-01', 'transformers<4.44'],
   ['0000-00-00', 'transformers<4.42'],
 ];
+/**
+ * The smoke check of a vLLM image without a GPU: vllm imports (it only warns without a driver) and
+ * its compiled extension vllm._C is installed, found without being loaded (loading it needs
+ * libcuda.so.1, which only the NVIDIA runtime provides).
+ */
+export const VLLM_SMOKE_NO_GPU = [
+  'import importlib.util, vllm',
+  "spec = importlib.util.find_spec('vllm._C')",
+  "assert spec is not None and spec.origin and spec.origin.endswith('.so'), 'vllm._C is not installed: %r' % (spec,)",
+  'print(vllm.__version__, spec.origin)',
+].join('\n');
+
 /** The Python every vLLM image runs (Ubuntu 22.04's own; the wheels are abi3 and every era admits it). */
 export const VLLM_IMAGE_PYTHON = '3.10';
 /** What the benchmark clients import beyond vLLM's own requirements (datasets, PIL, pandas, aiohttp). */
@@ -188,8 +200,10 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
       PYTHON: `python${VLLM_IMAGE_PYTHON}`,
       VLLM_COMMIT: commit,
     },
+    // without a GPU request there is no libcuda.so.1, which vLLM's compiled extensions link: the
+    // check without GPU finds them without loading them; loading them is the GPU check
     smoke: [
-      ['python3', '-c', 'import vllm, vllm._C; print(vllm.__version__)'],
+      ['python3', '-c', VLLM_SMOKE_NO_GPU],
       [
         'python3',
         `${VLLM_IMAGE_ROOT}/prepare.py`,
@@ -199,6 +213,7 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
         `${VLLM_IMAGE_ROOT}/generated.json`,
       ],
     ],
+    gpuSmoke: [['python3', '-c', 'import vllm, vllm._C; print(vllm.__version__)']],
     network: true,
     notes,
   };

@@ -70,11 +70,11 @@ export async function writeTaskContexts(
 export async function buildTaskImages(
   docker: Docker,
   task: TaskSpec,
-  opts: { clone?: string; baseImage: string; logDir: string },
+  opts: { clone?: string; baseImage: string; logDir: string; gpus?: readonly string[] },
 ): Promise<{ parent: BuiltImage; human: BuiltImage }> {
   const out: Partial<Record<'parent' | 'human', BuiltImage>> = {};
   await recipesOf(task, opts, async (role, recipe) => {
-    out[role] = await ensureImage(docker, recipe, opts.logDir);
+    out[role] = await ensureImage(docker, recipe, opts.logDir, { gpus: opts.gpus });
   });
   return out as { parent: BuiltImage; human: BuiltImage };
 }

@@ -137,7 +137,13 @@ export interface ImageCapability {
   /** the parent's and the human's image of a task from their recipes on `baseImage` (found when already built) */
   buildTaskImages(
     task: import('../task/schema.js').TaskSpec,
-    opts: { readonly clone?: string; readonly baseImage: string; readonly logDir: string },
+    opts: {
+      readonly clone?: string;
+      readonly baseImage: string;
+      readonly logDir: string;
+      /** GPU device ids the images' GPU smoke checks run on (none: not run, and recorded so) */
+      readonly gpus?: readonly string[];
+    },
   ): Promise<{ readonly parent: ImageRef; readonly human: ImageRef }>;
   /** the id of an image by tag (throws when it is missing) */
   imageId(tag: string): Promise<string>;

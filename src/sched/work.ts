@@ -42,6 +42,7 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
       clone: source?.clone,
       baseImage: buildImagesFrom,
       logDir: join(jobDir, 'images'),
+      gpus: at.gpus,
     });
     images = { parent: built.parent.tag, human: built.human.tag };
     Object.assign(fingerprintExtra, {
