@@ -2,7 +2,7 @@
  * Which image recipe a task's commits get. Demo tasks: the debootstrap base with the repository at
  * the commit. vLLM tasks: vLLM at the commit from its own per-commit wheel, installed as built (never
  * an editable install over it, which drops the wheel's compiled files or fetches today's nightly
- * ones), else from source; the CUDA of the tree's own Dockerfile; dependency pins of the era; the
+ * ones), else from source; the CUDA of the tree's own Dockerfile; Python packages resolved as of the commit's date; the
  * sources CMake fetches mirrored in for offline rebuilds; the generated files recorded so that each
  * variant's tree gets them linked. The decisions come from the tree's own files
  * (src/task/vllm-tree.ts) and are written into the recipe's notes and its plan.json. Facts:
@@ -34,15 +34,21 @@ export function demoRecipe(task: TaskSpec, tree: string, baseImage: string): Ima
 const WHEELS_FROM = '2024-07-01';
 /** From ≈late September 2024 they are on wheels.vllm.ai under a placeholder name; before, on S3 with the version. */
 const WHEELS_VLLM_AI_FROM = '2024-09-25';
-/** transformers releases of each era (resolving today's would break old commits). */
-const TRANSFORMERS: ReadonlyArray<[string, string]> = [
-  ['2025-06-01', 'transformers<4.54'],
-  ['2025-03-01', 'transformers<4.52'],
-  ['2024-12-01', 'transformers<4.49'],
-  ['2024-09-01', 'transformers<4.46'],
-  ['2024-06-01', 'transformers<4.44'],
-  ['0000-00-00', 'transformers<4.42'],
-];
+/**
+ * How long after a commit the packages its image resolves may have been uploaded (ms): the day the
+ * commit's own CI resolved them. Every index install of the image is cut off there (pip's
+ * \`--uploaded-prior-to\`, pip >= 26.0), so a 2024 tree gets the numpy, outlines, transformers,
+ * mistral_common, openai and fastapi of 2024, not today's.
+ */
+const RESOLVE_GRACE_MS = 24 * 3600 * 1000;
+
+/** The instant an image of a commit dated \`date\` resolves its Python packages as of (ISO 8601, UTC). */
+export function resolveAsOf(date: string): string {
+  const t = Date.parse(date.length === 10 ? `${date}T00:00:00Z` : date);
+  if (Number.isNaN(t)) throw new Error(`not a date: ${JSON.stringify(date)}`);
+  return new Date(t + RESOLVE_GRACE_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * The smoke check of a vLLM image without a GPU: vllm imports (it only warns without a driver) and
  * its compiled extension vllm._C is installed, found without being loaded (loading it needs
@@ -64,10 +70,6 @@ const SCRIPTS = ['install.py', 'prepare.py', 'rebuild.py'];
 /** Where the image keeps them and its records. */
 export const VLLM_IMAGE_ROOT = '/opt/isobench/vllm';
 
-function pick(table: ReadonlyArray<[string, string]>, date: string): string {
-  return (table.find(([from]) => date >= from) ?? table[table.length - 1] ?? ['', ''])[1];
-}
-
 /** The version string in `vllm/version.py` (or `vllm/__init__.py`) of a checked-out tree, for the 2024 wheel names. */
 export function vllmVersionOf(tree: string): string | null {
   const v = vllmTreeFacts(tree).version;
@@ -84,6 +86,8 @@ export interface VllmInstallPlan {
   /** handed to setuptools-scm where the tree finds its version with it and no wheel says it */
   readonly pretendVersion: string | null;
   readonly constraints: 'constraints.txt';
+  /** every install from an index takes only what was uploaded before this instant (null: no cutoff) */
+  readonly resolveAsOf: string | null;
   readonly requirementsBuild: string | null;
   readonly requirementsCuda: string | null;
   readonly extraPackages: readonly string[];
@@ -139,6 +143,7 @@ export function vllmInstallPlan(
           ? facts.version.value
           : null,
     constraints: 'constraints.txt',
+    resolveAsOf: resolveAsOf(date),
     requirementsBuild: facts.requirementsBuild,
     requirementsCuda: facts.requirementsCuda,
     extraPackages: CLIENT_PACKAGES,
@@ -160,7 +165,6 @@ export function cudaImageOf(facts: VllmTreeFacts): string {
 
 /** The recipe of vLLM at `commit` (its tree checked out at `tree`, dated `date`). */
 export function vllmRecipe(commit: string, tree: string, date: string): ImageRecipe {
-  const day = date.slice(0, 10);
   const { plan, facts } = vllmInstallPlan(commit, tree, date);
   const notes: string[] = [];
   if (plan.install.method === 'wheel')
@@ -183,11 +187,12 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
   notes.push(
     `generated files each variant's tree gets linked: ${[...plan.expect.required, ...plan.expect.optional].join(', ') || 'none known'}`,
   );
-  const pins = pick(TRANSFORMERS, day);
-  notes.push(`dependency pins of the era: ${pins}`);
+  notes.push(
+    `Python packages resolved as of ${plan.resolveAsOf} (pip --uploaded-prior-to): the dependencies of the commit's date, not today's`,
+  );
   const files: Record<string, string> = {
     'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
-    'isobench/constraints.txt': `${pins}\n`,
+    'isobench/constraints.txt': '',
   };
   for (const s of SCRIPTS)
     files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');

@@ -148,9 +148,12 @@ function buildImage(era: Era): Image {
     ...plan,
     install: { method: 'wheel', candidates: [wheelFile], fallback: 'source' },
     extraPackages: [],
+    // no index here (PIP_NO_INDEX, local wheels) and Debian 12's pip predates --uploaded-prior-to:
+    // the date cutoff has its own test (vllm-resolve-date.test.ts)
+    resolveAsOf: null,
   };
   writeFileSync(join(rootDir, 'plan.json'), JSON.stringify(local));
-  writeFileSync(join(rootDir, 'constraints.txt'), 'transformers<4.49\n');
+  writeFileSync(join(rootDir, 'constraints.txt'), '');
   const venv = join(dir, 'image', 'venv');
   execFileSync(PY, ['-m', 'venv', '--system-site-packages', venv]);
   const python = join(venv, 'bin', 'python');

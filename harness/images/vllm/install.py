@@ -3,7 +3,9 @@
 Run by harness/images/vllm/Dockerfile at image build time (the only time there is network), in
 three phases:
 
-  install  the commit's own per-commit wheel, non-editable (its compiled .so files and generated
+  install  (every package from an index resolved as of the commit's date: plan.json's resolveAsOf,
+           pip --uploaded-prior-to, pip >= 26.0; what it resolved -> packages.txt)
+           the commit's own per-commit wheel, non-editable (its compiled .so files and generated
            vllm_flash_attn Python files stay exactly as built for the commit; nothing is taken from
            today's nightly), or, where no wheel exists, a source build of the commit. The tree's
            build requirements are installed too, for rebuilding native patches later.
@@ -81,12 +83,40 @@ def pip(opts, *args):
     return [opts.python, "-m", "pip"] + list(args)
 
 
+def pip_install(opts, plan, *args):
+    """`pip install`, resolving from the index only what was uploaded before the plan's cutoff (the
+    commit's date): a 2024 tree gets the numpy and outlines of 2024. A direct wheel URL or a local
+    path is taken as named; the cutoff applies to every package resolved around it."""
+    cutoff = plan.get("resolveAsOf")
+    constraints = ["-c", os.path.join(opts.root, plan.get("constraints", "constraints.txt"))]
+    return pip(opts, "install", *constraints, *(["--uploaded-prior-to", cutoff] if cutoff else []), *args)
+
+
+def check_pip_cutoff(opts, plan):
+    """A cutoff needs pip >= 26.0 (--uploaded-prior-to); an older pip would resolve today's packages."""
+    if not plan.get("resolveAsOf"):
+        return
+    out = subprocess.run(pip(opts, "install", "--help"), capture_output=True, text=True)
+    if "--uploaded-prior-to" not in out.stdout:
+        version = subprocess.run(pip(opts, "--version"), capture_output=True, text=True).stdout.strip()
+        fail(
+            "this pip cannot resolve as of %s: --uploaded-prior-to needs pip >= 26.0 (%s)"
+            % (plan["resolveAsOf"], version or "pip not found")
+        )
+
+
 def phase_install(plan, opts):
     os.makedirs(opts.root, exist_ok=True)
     # the checkout's own files, before any build can write into it (commit_id.py, _version.py)
     with open(os.path.join(opts.root, "source-files.json"), "w") as f:
         json.dump(sorted(files_under(opts.source)), f)
-    cons = ["-c", os.path.join(opts.root, plan.get("constraints", "constraints.txt"))]
+    check_pip_cutoff(opts, plan)
+
+    def build_tools():
+        # setuptools and wheel of the commit's date too (a source build or a rebuild runs them)
+        if run(pip_install(opts, plan, "--upgrade", "setuptools", "wheel")) != 0:
+            fail("pip could not install setuptools and wheel")
+
     method = None
     inst = plan["install"]
     if inst["method"] == "wheel":
@@ -94,7 +124,8 @@ def phase_install(plan, opts):
         for url in inst.get("candidates", []):
             answers.append(available(url))
             if answers[-1] == "ok":
-                if run(pip(opts, "install", *cons, url)) != 0:
+                build_tools()
+                if run(pip_install(opts, plan, url)) != 0:
                     fail("pip could not install the per-commit wheel %s" % url)
                 method = "wheel"
                 plan["installedFrom"] = url
@@ -105,27 +136,32 @@ def phase_install(plan, opts):
         if method is None and inst.get("fallback") != "source":
             fail("no per-commit wheel answered (%s)" % ", ".join(inst.get("candidates", [])))
     if method is None:
+        build_tools()
         env = dict(os.environ)
         if plan.get("pretendVersion"):
             env.setdefault("SETUPTOOLS_SCM_PRETEND_VERSION", plan["pretendVersion"])
         for req in (plan.get("requirementsBuild"), plan.get("requirementsCuda")):
-            if req and run(pip(opts, "install", *cons, "-r", os.path.join(opts.source, req))) != 0:
+            if req and run(pip_install(opts, plan, "-r", os.path.join(opts.source, req))) != 0:
                 fail("pip could not install %s of the commit" % req)
-        if run(pip(opts, "install", *cons, "--no-build-isolation", opts.source), env=env) != 0:
+        if run(pip_install(opts, plan, "--no-build-isolation", opts.source), env=env) != 0:
             fail("the source build of the commit failed")
         method = "source"
         plan["installedFrom"] = opts.source
     # what rebuilds of native patches need: the tree's own build requirements
     req = plan.get("requirementsBuild")
     if method == "wheel" and req:
-        if run(pip(opts, "install", *cons, "-r", os.path.join(opts.source, req))) != 0:
+        if run(pip_install(opts, plan, "-r", os.path.join(opts.source, req))) != 0:
             fail("pip could not install the build requirements %s" % req)
     extra = plan.get("extraPackages", [])
-    if extra and run(pip(opts, "install", *cons, *extra)) != 0:
+    if extra and run(pip_install(opts, plan, *extra)) != 0:
         fail("pip could not install %s" % " ".join(extra))
     plan["installMethod"] = method
     with open(os.path.join(opts.root, "installed.json"), "w") as f:
-        json.dump({"method": method, "from": plan["installedFrom"]}, f)
+        json.dump({"method": method, "from": plan["installedFrom"], "resolveAsOf": plan.get("resolveAsOf")}, f)
+    # what the cutoff resolved, for the image's record
+    frozen = subprocess.run(pip(opts, "freeze", "--all"), capture_output=True, text=True).stdout
+    with open(os.path.join(opts.root, "packages.txt"), "w") as f:
+        f.write(frozen)
 
 
 def mirror_name(url):
