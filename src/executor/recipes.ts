@@ -61,6 +61,9 @@ export const VLLM_SMOKE_NO_GPU = [
   'print(vllm.__version__, spec.origin)',
 ].join('\n');
 
+/** How vLLM's CUDA sources are compiled in the images: for the H100 (sm_90, PTX for what comes after), two nvcc threads a job. */
+const BUILD = { cudaArchList: '9.0+PTX', nvccThreads: 2, gbPerJob: 8 } as const;
+
 /** The Python every vLLM image runs (Ubuntu 22.04's own; the wheels are abi3 and every era admits it). */
 export const VLLM_IMAGE_PYTHON = '3.10';
 /** What the benchmark clients import beyond vLLM's own requirements (datasets, PIL, pandas, aiohttp). */
@@ -88,6 +91,12 @@ export interface VllmInstallPlan {
   readonly constraints: 'constraints.txt';
   /** every install from an index takes only what was uploaded before this instant (null: no cutoff) */
   readonly resolveAsOf: string | null;
+  /**
+   * how a source build or a native rebuild compiles: for the measuring GPU's architecture only (all
+   * of them would take hours) and with bounded parallelism; MAX_JOBS is decided at build time from
+   * the machine's cores and memory (about 8 GB a compile job), never unbounded
+   */
+  readonly build: { readonly cudaArchList: string; readonly nvccThreads: number; readonly gbPerJob: number };
   readonly requirementsBuild: string | null;
   readonly requirementsCuda: string | null;
   readonly extraPackages: readonly string[];
@@ -144,6 +153,7 @@ export function vllmInstallPlan(
           : null,
     constraints: 'constraints.txt',
     resolveAsOf: resolveAsOf(date),
+    build: BUILD,
     requirementsBuild: facts.requirementsBuild,
     requirementsCuda: facts.requirementsCuda,
     extraPackages: CLIENT_PACKAGES,

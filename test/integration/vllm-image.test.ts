@@ -149,7 +149,7 @@ function buildImage(era: Era): Image {
     install: { method: 'wheel', candidates: [wheelFile], fallback: 'source' },
     extraPackages: [],
     // no index here (PIP_NO_INDEX, local wheels) and Debian 12's pip predates --uploaded-prior-to:
-    // the date cutoff has its own test (vllm-resolve-date.test.ts)
+    // the date cutoff has its own test (vllm-install.test.ts)
     resolveAsOf: null,
   };
   writeFileSync(join(rootDir, 'plan.json'), JSON.stringify(local));
@@ -324,6 +324,8 @@ describe.each(ERAS)('the vLLM recipe on a %s tree', (era) => {
     });
     expect(r.status, r.out).toBe(0);
     if (scm) expect(r.out).toContain(`SETUPTOOLS_SCM_PRETEND_VERSION=${img.version}`);
+    // the H100's architecture only and bounded parallelism, as the image's own source build
+    expect(r.out).toMatch(/compile: TORCH_CUDA_ARCH_LIST=9\.0\+PTX MAX_JOBS=[1-9]\d* NVCC_THREADS=2/);
     const so = join(tree, 'vllm/_C.abi3.so');
     expect(lstatSync(so).isSymbolicLink()).toBe(false);
     expect(execFileSync('nm', ['-D', so], { encoding: 'utf8' })).toContain('agent_was_here');

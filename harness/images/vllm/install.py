@@ -92,6 +92,26 @@ def pip_install(opts, plan, *args):
     return pip(opts, "install", *constraints, *(["--uploaded-prior-to", cutoff] if cutoff else []), *args)
 
 
+def build_env(plan, env=None):
+    """The environment of a CUDA compile: the plan's architecture list and nvcc threads, and MAX_JOBS
+    from this machine (one job a core, at most one per gbPerJob of memory), unless already set."""
+    env = dict(os.environ if env is None else env)
+    b = plan.get("build") or {}
+    env.setdefault("TORCH_CUDA_ARCH_LIST", b.get("cudaArchList", "9.0+PTX"))
+    env.setdefault("NVCC_THREADS", str(b.get("nvccThreads", 2)))
+    if "MAX_JOBS" not in env:
+        try:
+            mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        except (ValueError, OSError):
+            mem_gb = 16
+        env["MAX_JOBS"] = str(max(1, min(os.cpu_count() or 1, int(mem_gb // b.get("gbPerJob", 8)))))
+    sys.stdout.write(
+        "  compile: TORCH_CUDA_ARCH_LIST=%s MAX_JOBS=%s NVCC_THREADS=%s\n"
+        % (env["TORCH_CUDA_ARCH_LIST"], env["MAX_JOBS"], env["NVCC_THREADS"])
+    )
+    return env
+
+
 def check_pip_cutoff(opts, plan):
     """A cutoff needs pip >= 26.0 (--uploaded-prior-to); an older pip would resolve today's packages."""
     if not plan.get("resolveAsOf"):
@@ -137,7 +157,7 @@ def phase_install(plan, opts):
             fail("no per-commit wheel answered (%s)" % ", ".join(inst.get("candidates", [])))
     if method is None:
         build_tools()
-        env = dict(os.environ)
+        env = build_env(plan)
         if plan.get("pretendVersion"):
             env.setdefault("SETUPTOOLS_SCM_PRETEND_VERSION", plan["pretendVersion"])
         for req in (plan.get("requirementsBuild"), plan.get("requirementsCuda")):

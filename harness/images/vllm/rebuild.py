@@ -18,6 +18,7 @@ Usage: rebuild.py [--tree DIR (default: cwd)] [--root /opt/isobench/vllm]. Stand
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -65,7 +66,16 @@ def main():
     ap.add_argument("--root", default="/opt/isobench/vllm")
     ap.add_argument("--python", default=sys.executable)
     opts = ap.parse_args()
-    env = dict(os.environ)
+    try:
+        with open(os.path.join(opts.root, "plan.json")) as f:
+            plan = json.load(f)
+    except (OSError, ValueError):
+        plan = {}
+    # the same compile as the image's own source build: the plan's architectures, bounded jobs
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from install import build_env
+
+    env = build_env(plan)
     env.pop("VLLM_USE_PRECOMPILED", None)
     env.pop("VLLM_PRECOMPILED_WHEEL_LOCATION", None)
     env.setdefault("VLLM_TARGET_DEVICE", "cuda")

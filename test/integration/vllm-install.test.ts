@@ -1,12 +1,13 @@
 /**
- * A vLLM image resolves its Python packages as of its commit's date: the plan carries the cutoff,
- * and install.py hands it to every pip install (pip's --uploaded-prior-to), refusing a pip that
- * lacks the option instead of resolving today's packages. pip is a stand-in that keeps pip's
- * command line (this machine reaches no package index); the rest is the recipe's real install.py.
+ * What install.py asks of pip: every package resolved as of the commit's date (the plan's cutoff,
+ * pip's --uploaded-prior-to; a pip that lacks the option is refused instead of resolving today's
+ * packages), and a source build compiled for the H100 only with bounded parallelism. pip is a
+ * stand-in that keeps pip's command line (this machine reaches no package index) and logs each
+ * install with the compile settings it was given; the rest is the recipe's real install.py.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveAsOf, vllmInstallPlan } from '../../src/executor/recipes.js';
@@ -37,7 +38,7 @@ function standInPython(dir: string, modern: boolean): { python: string; log: str
         ? '      echo "  --uploaded-prior-to <datetime>  Only consider packages uploaded prior to the given date time."'
         : '',
       '    else',
-      `      echo "$*" >> '${log}'`,
+      `      echo "$* [TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST MAX_JOBS=$MAX_JOBS NVCC_THREADS=$NVCC_THREADS]" >> '${log}'`,
       '    fi ;;',
       '  *) exit 2 ;;',
       'esac',
@@ -60,8 +61,8 @@ describe('dependencies resolved as of the commit’s date', () => {
     expect(plan.resolveAsOf).toBe('2024-08-07T10:00:00Z');
   });
 
-  const install = (modern: boolean) => {
-    const dir = join(root, modern ? 'modern' : 'old');
+  const install = (modern: boolean, method: 'wheel' | 'source' = 'wheel') => {
+    const dir = join(root, `${modern ? 'modern' : 'old'}-${method}`);
     const rootDir = join(dir, 'image');
     mkdirSync(rootDir, { recursive: true });
     cpSync(join(PROJECT_ROOT, 'harness/images/vllm/install.py'), join(rootDir, 'install.py'));
@@ -70,7 +71,10 @@ describe('dependencies resolved as of the commit’s date', () => {
     const { plan } = vllmInstallPlan(tree.parent, tree.dir, '2024-06-13T12:00:00Z');
     writeFileSync(
       join(rootDir, 'plan.json'),
-      JSON.stringify({ ...plan, install: { method: 'wheel', candidates: [wheel], fallback: 'source' } }),
+      JSON.stringify({
+        ...plan,
+        install: method === 'wheel' ? { method, candidates: [wheel], fallback: 'source' } : { method },
+      }),
     );
     writeFileSync(join(rootDir, 'constraints.txt'), '');
     const { python, log } = standInPython(join(dir, 'bin'), modern);
@@ -100,13 +104,28 @@ describe('dependencies resolved as of the commit’s date', () => {
     // setuptools and wheel, the commit's wheel, its build requirements, the clients' packages
     expect(installs.length).toBeGreaterThanOrEqual(4);
     for (const line of installs) expect(line).toContain('--uploaded-prior-to 2024-06-14T12:00:00Z');
-    expect(installs.some((l) => l.endsWith(wheel))).toBe(true);
+    expect(installs.some((l) => l.includes(`${wheel} [`))).toBe(true);
     expect(installs.some((l) => /aiohttp/.test(l))).toBe(true);
     expect(JSON.parse(readFileSync(join(rootDir, 'installed.json'), 'utf8'))).toMatchObject({
       method: 'wheel',
       resolveAsOf: '2024-06-14T12:00:00Z',
     });
     expect(readFileSync(join(rootDir, 'packages.txt'), 'utf8')).toContain('numpy==1.26.4');
+  });
+
+  it('a source build compiles for the H100 only, with bounded jobs (never every architecture, unbounded)', () => {
+    const { r, log } = install(true, 'source');
+    expect(r.status, r.stderr).toBe(0);
+    const build = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .find((l) => l.includes('--no-build-isolation'));
+    expect(build).toMatch(/\[TORCH_CUDA_ARCH_LIST=9\.0\+PTX MAX_JOBS=([1-9]\d*) NVCC_THREADS=2\]$/);
+    const jobs = Number(/MAX_JOBS=(\d+)/.exec(build ?? '')?.[1]);
+    const { cpus, totalmem } = os;
+    expect(jobs).toBeLessThanOrEqual(cpus().length);
+    expect(jobs).toBeLessThanOrEqual(Math.max(1, Math.floor(totalmem() / 2 ** 30 / 8)));
+    expect(build).toContain('--uploaded-prior-to 2024-06-14T12:00:00Z');
   });
 
   it('a pip without --uploaded-prior-to is refused before it installs anything', () => {
