@@ -248,6 +248,7 @@ function variantRecords(variants: readonly PreparedVariant[], stage: Stage): Mea
     tamper: v.tamper,
     setup: stage.setups.get(v.id) ?? [],
     ...(v.notes?.length ? { notes: v.notes } : {}),
+    ...(v.reference ? { reference: v.reference } : {}),
     failure: v.failure ?? stage.setupFailures.get(v.id) ?? null,
   }));
 }

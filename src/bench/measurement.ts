@@ -37,6 +37,8 @@ export interface MeasuredVariantRecord {
   readonly tamper: PreparedVariant['tamper'];
   readonly setup: readonly SetupRecord[];
   readonly notes?: readonly string[];
+  /** what an agent's gain is measured against, when not the baseline */
+  readonly reference?: string;
   /** what kept it from being measured (its patch, its setup), null when it was measured */
   readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
 }
@@ -199,6 +201,7 @@ export function jobResultOf(
         tamper: v.tamper,
         setup: v.setup,
         ...(v.notes?.length ? { notes: v.notes } : {}),
+        ...(v.reference ? { reference: v.reference } : {}),
         status: g.status,
         detail: g.detail,
         samples: g.samples,

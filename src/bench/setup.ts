@@ -1,10 +1,11 @@
 /**
  * The setup of a variant's tree inside its sandbox, before its first phase: an agent patch that
- * changes compiled sources is built with the task's build step (within `timeouts.buildS`); every
- * other tree gets the task's prepare step, if it has one. A failed build is `build_failed` (the
- * agent's) unless the build says its environment failed (exit {@link SETUP_ENVIRONMENT_EXIT}: no
- * network, a missing fetched source, no compiler, out of memory), which is `infra_error`, like a
- * failed prepare (the image's, never the agent's).
+ * changes compiled sources, and the parent rebuilt as its reference, are built with the task's build
+ * step (within `timeouts.buildS`); every other tree gets the task's prepare step, if it has one. A
+ * failed build of an agent's patch is `build_failed` (the agent's) unless the build says its
+ * environment failed (exit {@link SETUP_ENVIRONMENT_EXIT}: no network, a missing fetched source, no
+ * compiler, out of memory) or ran past its limit (the host's speed, not the patch), which are
+ * `infra_error`, like a failed prepare or a failed build of the parent (the image's, never the agent's).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ export function runSetup(
   logDir: string,
   extraEnv?: Readonly<Record<string, string>>,
 ): Promise<SetupOutcome> {
-  return runStep(task, v.patch?.native ? 'build' : 'prepare', sb, dir, logDir, extraEnv);
+  return runStep(task, v.patch?.native ? 'build' : 'prepare', sb, dir, logDir, extraEnv, v.kind === 'agent');
 }
 
 /** Runs one setup step of the task in `dir`, when the task has it. */
@@ -62,6 +63,7 @@ async function runStep(
   dir: string,
   logDir: string,
   extraEnv?: Readonly<Record<string, string>>,
+  agents = false,
 ): Promise<SetupOutcome> {
   const setup = task.setup;
   const argv = step === 'build' ? setup?.build : setup?.prepare;
@@ -85,7 +87,20 @@ async function runStep(
       records: [record],
       failure: { class: 'infra_error', detail: `the prepare step of ${task.id} ${why}` },
     };
-  const environment = !r.timedOut && r.exitCode === SETUP_ENVIRONMENT_EXIT;
+  if (!agents)
+    return {
+      records: [record],
+      failure: { class: 'infra_error', detail: `the rebuild of the parent (${argv.join(' ')}) ${why}` },
+    };
+  if (r.timedOut)
+    return {
+      records: [record],
+      failure: {
+        class: 'infra_error',
+        detail: `the rebuild of the patched tree ${why}: a build's time is the host's (cores, memory, compiler), not the patch's`,
+      },
+    };
+  const environment = r.exitCode === SETUP_ENVIRONMENT_EXIT;
   return {
     records: [record],
     failure: environment

@@ -41,7 +41,17 @@ export interface PreparedVariant {
   readonly tamper: readonly TamperFinding[];
   /** what the harness did to the tree besides the patch (the pinned client copy) */
   readonly notes?: readonly string[];
+  /** the variant this agent's gain is measured against when not the baseline ({@link REBUILT_BASELINE}) */
+  readonly reference?: string;
 }
+
+/**
+ * The parent rebuilt in its own image with the build step of native agent patches: the reference of
+ * those patches. The baseline and the human run the commit's CI wheel, built with another CUDA
+ * compiler than the image's (12.1 for 2024-08..2025-02 trees, whose Dockerfiles say 12.4.1); against
+ * them, any compiler difference would be credited to the agent.
+ */
+export const REBUILT_BASELINE = 'baseline-rebuilt';
 
 /** One process of a phase, as really run. */
 export interface ProcessRecord {
@@ -117,6 +127,8 @@ export interface VariantResult extends VariantGrade {
   readonly setup: readonly SetupRecord[];
   /** what the harness did to its tree besides the patch (the pinned client copy) */
   readonly notes?: readonly string[];
+  /** what an agent's gain is measured against, when not the baseline */
+  readonly reference?: string;
 }
 
 export type { AgentJudgement, JobEquivalence };

@@ -12,7 +12,7 @@ import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { applyPatch, checkPatch, isNative } from '../workspace/patch.js';
-import type { AgentPatch, PreparedVariant } from './types.js';
+import { type AgentPatch, type PreparedVariant, REBUILT_BASELINE } from './types.js';
 
 /** Where a task's repository comes from: the demo generator, or a local clone holding both commits. */
 export interface RepoSource {
@@ -195,9 +195,29 @@ export async function prepareVariants(
       patch: { method: applied.method, files, native: check.native },
       tamper,
       ...(pinned ? { notes: [pinned] } : {}),
+      ...(check.native ? { reference: REBUILT_BASELINE } : {}),
     });
   }
+  if (variants.some((v) => v.reference === REBUILT_BASELINE))
+    variants.push(await rebuiltBaseline(repoDir, task, join(root, 'src', variantSlug(REBUILT_BASELINE))));
   return { variants, repoDir };
+}
+
+/** The parent again, to be built by the build step of native patches in the same image: their reference. */
+async function rebuiltBaseline(repoDir: string, task: TaskSpec, dir: string): Promise<PreparedVariant> {
+  await checkout(repoDir, task.commits.parent, dir);
+  return {
+    id: REBUILT_BASELINE,
+    kind: 'baseline',
+    agent: null,
+    hostDir: dir,
+    failure: null,
+    patch: { method: 'none', files: [], native: true },
+    tamper: [],
+    notes: [
+      'the parent rebuilt with the build step of native patches, in the parent image: what native agent patches are measured against (the baseline runs the CI-built wheel)',
+    ],
+  };
 }
 
 /** Removes the worktrees (the repository keeps no reference to them) and a generated demo repository. */

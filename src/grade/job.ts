@@ -42,6 +42,8 @@ export interface MeasuredPhase {
 export interface MeasuredVariant {
   readonly id: string;
   readonly kind: 'baseline' | 'human' | 'agent';
+  /** what an agent's gain is measured against (absent: the baseline): for a native patch, the parent rebuilt the same way */
+  readonly reference?: string;
   readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
 }
 
@@ -316,6 +318,9 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
         : null;
   const eq = equivalenceGrader(input, policy);
   const kinds = new Map(input.variants.map((v) => [v.id, v.kind]));
+  const references = new Map(
+    input.variants.flatMap((v) => (v.reference ? [[v.id, v.reference] as const] : [])),
+  );
   let agents: AgentJudgement[] = variants
     .filter((r) => kinds.get(r.id) === 'agent')
     .map((r): AgentJudgement => {
@@ -330,7 +335,11 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       };
       if (r.status !== 'ok') return { ...none, failure: r.status };
       if (!baseOk) return { ...none, failure: 'baseline_failed' };
-      const vsB = bootstrapImprovement(baseline.samples, r.samples, better);
+      const ref = byId.get(references.get(r.id) ?? 'baseline');
+      // a reference of the harness's own making that failed is the harness's failure
+      if (!ref || ref.status !== 'ok' || !ref.samples.length)
+        return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
+      const vsB = bootstrapImprovement(ref.samples, r.samples, better);
       const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
       const speed = vsB ? agentVerdict(vsB, vsH, policy.verdict) : null;
       const equivalence = eq.of(r.id);

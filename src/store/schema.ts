@@ -154,6 +154,8 @@ const VARIANT_FACTS = {
   tamper: z.array(TAMPER),
   setup: z.array(z.object({ ...PROCESS, step: z.enum(['prepare', 'build']) })),
   notes: z.optional(z.array(z.string())),
+  /** what an agent's gain is measured against, when not the baseline (a native patch: the parent rebuilt) */
+  reference: z.optional(z.string()),
 };
 const PRIMARY_METRIC = z.object({
   name: z.string(),

@@ -359,8 +359,12 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
   let job: JobResult;
   let unsupported: JobResult;
   const PREPARE = 'import os; print("prepared", os.getcwd())';
-  const BUILD =
-    'import os, sys; sys.exit("error: broken.c:1: expected \';\'" if os.path.exists("csrc/broken.c") else 0)';
+  const BUILD = [
+    'import os, sys, time',
+    'open("built-here", "w").write("1")',
+    'if os.path.exists("csrc/slow.c"): time.sleep(30)',
+    'sys.exit("error: broken.c:1: expected \';\'" if os.path.exists("csrc/broken.c") else 0)',
+  ].join('\n');
   beforeAll(async () => {
     const t = task('demo/cpu-latency');
     const native = (file: string) =>
@@ -370,13 +374,15 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
       });
     const ok = await native('fast.c');
     const broken = await native('broken.c');
+    const slow = await native('slow.c');
     const withSetup: TaskSpec = {
       ...t,
       setup: { prepare: ['python3', '-c', PREPARE], build: ['python3', '-c', BUILD], env: { MAX_JOBS: '2' } },
+      timeouts: { ...t.timeouts, buildS: 8 },
     };
     job = await runBenchJob({
       task: withSetup,
-      agents: [agent('native-ok', ok), agent('native-broken', broken)],
+      agents: [agent('native-ok', ok), agent('native-broken', broken), agent('native-slow', slow)],
       executor: new LocalExecutor(),
       jobDir: join(root, 'setup'),
       repeats: 1,
@@ -417,8 +423,32 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
     expect(bad?.status).toBe('build_failed');
     expect(bad?.detail).toContain("error: broken.c:1: expected ';'");
     expect(readFileSync(bad?.setup[0]?.stderrPath ?? '', 'utf8')).toContain('broken.c');
-    expect(job.order).toEqual(['baseline', 'human', 'agent:native-ok']);
+    expect(job.order).toEqual(['baseline', 'human', 'agent:native-ok', 'baseline-rebuilt']);
     expect(job.agents.find((a) => a.variant === 'agent:native-broken')?.failure).toBe('build_failed');
+  });
+
+  it('measures a native patch against the parent rebuilt by the same build step in the same image, not the CI build', () => {
+    const rebuilt = v(job, 'baseline-rebuilt');
+    expect(rebuilt).toMatchObject({ kind: 'baseline', status: 'ok', patch: { native: true, files: [] } });
+    expect(rebuilt?.setup.map((r) => [r.step, r.exitCode])).toEqual([['build', 0]]);
+    expect(rebuilt?.samples).toHaveLength(1);
+    expect(v(job, 'agent:native-ok')?.reference).toBe('baseline-rebuilt');
+    expect(v(job, 'baseline')?.reference).toBeUndefined();
+    // the agent's gain is against the rebuilt parent's samples
+    const judged = job.agents.find((a) => a.variant === 'agent:native-ok');
+    const [agentMs] = v(job, 'agent:native-ok')?.samples ?? [];
+    const [refMs] = rebuilt?.samples ?? [];
+    expect(judged?.agentVsBaseline?.estimate).toBeCloseTo(
+      (((refMs ?? 0) - (agentMs ?? 0)) / (refMs ?? 1)) * 100,
+      6,
+    );
+  });
+
+  it('a rebuild that runs past its limit is infra (the host’s speed), never the agent’s build_failed', () => {
+    const slow = v(job, 'agent:native-slow');
+    expect(slow?.status).toBe('infra_error');
+    expect(slow?.detail).toMatch(/ran past 8s and was killed: a build's time is the host's/);
+    expect(job.agents.find((a) => a.variant === 'agent:native-slow')?.failure).toBe('infra_error');
   });
 
   it('calls a native patch build_unsupported when the task has no build step', () => {

@@ -104,6 +104,32 @@ describe('gradeJob', () => {
     expect(g.agents[0]?.credited).toBe(false);
   });
 
+  it('measures a native patch against its reference (the parent rebuilt), and a failed reference is infra', () => {
+    // the CI-built baseline runs at 100 ms, the same parent rebuilt with the image's compiler at 80
+    const base = job({ agents: { 'agent:n': around(76) } });
+    const input: JobGradeInput = {
+      ...base,
+      variants: [
+        ...base.variants.map((v) => (v.id === 'agent:n' ? { ...v, reference: 'baseline-rebuilt' } : v)),
+        { id: 'baseline-rebuilt', kind: 'baseline', failure: null },
+      ],
+      phases: [...base.phases, ...rounds('baseline-rebuilt', around(80))],
+    };
+    const judged = gradeJob(input).agents.find((a) => a.variant === 'agent:n');
+    // 5% over its own reference, not the 24% the CI build would credit it with
+    expect(judged?.agentVsBaseline?.estimate).toBeCloseTo(5, 1);
+    expect(gradeJob(base).agents[0]?.agentVsBaseline?.estimate).toBeCloseTo(24, 1);
+    const failed: JobGradeInput = {
+      ...input,
+      variants: input.variants.map((v) =>
+        v.id === 'baseline-rebuilt'
+          ? { ...v, failure: { class: 'infra_error', detail: 'rebuild failed' } }
+          : v,
+      ),
+    };
+    expect(gradeJob(failed).agents.find((a) => a.variant === 'agent:n')?.failure).toBe('infra_error');
+  });
+
   it('leaves warm-up rounds out of the samples', () => {
     const input = job();
     const phases = input.phases.map((p) =>
