@@ -91,6 +91,19 @@ export async function doctorChecks(opts: DoctorOptions): Promise<Check[]> {
       ? smi.out.split('\n').join('; ')
       : 'no NVIDIA GPU (nvidia-smi absent or failing): CPU tasks only, one measurement slot',
   );
+  if (smi.ok) {
+    // the vLLM images' CUDA: 12.1-12.4 for 2024 to 2025-04 trees, 12.8 from 2025-05 (tasks verify checks each task)
+    const driver = smi.out.split('\n')[0]?.split(',').pop()?.trim() ?? '';
+    const { driverRuns, maxCudaFor } = await import('../executor/cuda-driver.js');
+    const late = driverRuns(driver, '12.8');
+    add(
+      'driver',
+      late.ok ? 'ok' : 'warn',
+      late.ok
+        ? `${driver} runs every vLLM image (up to CUDA ${maxCudaFor(driver)})`
+        : `${late.detail}: the images of tasks from 2025-05 on (CUDA 12.8) will not start here; \`isobench tasks verify\` names them`,
+    );
+  }
 
   // disk
   const { defaultCacheRoot } = await import('../workspace/repo-cache.js');

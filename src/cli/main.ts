@@ -88,6 +88,10 @@ tasks
   .option('--tasks <ids>', 'comma-separated task ids (default: every benchmarkable vLLM task)')
   .option('--cache <dir>', 'the prefetch cache to check models, tokenizers and datasets against')
   .option('--python <exe>', 'Python 3.10+ that runs the parsers', 'python3')
+  .option(
+    '--driver <version>',
+    "the NVIDIA driver of the GPU host the images will run on (default: this host's, by nvidia-smi)",
+  )
   .option('--concurrency <n>', 'tasks checked at once', intAtLeast(1), 2)
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--verbose', 'print every check, not only the failed ones')

@@ -234,6 +234,17 @@ export async function tasksImport(opts: {
   return EXIT.ok;
 }
 
+/** This host's NVIDIA driver version (nvidia-smi), or null without one. */
+async function hostDriver(): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('nvidia-smi', ['--query-gpu=driver_version', '--format=csv,noheader'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  const v = r.status === 0 ? (r.stdout ?? '').trim().split('\n')[0]?.trim() : '';
+  return v || null;
+}
+
 /** `tasks verify`: the preflight of tasks against the user's clone (parsers, recipe, files, cache). */
 export async function tasksVerify(opts: {
   repo?: string;
@@ -241,6 +252,7 @@ export async function tasksVerify(opts: {
   tasksDir?: string;
   cache?: string;
   python?: string;
+  driver?: string;
   concurrency: number;
   json?: boolean;
   verbose?: boolean;
@@ -278,13 +290,21 @@ export async function tasksVerify(opts: {
     throw new UsageError(
       `--python ${python}: the parsers need Python 3.10 or later (got ${pv.stdout?.trim() || pv.error?.message || 'nothing'})`,
     );
+  if (opts.driver !== undefined && !/^\d+(?:\.\d+){1,2}$/.test(opts.driver))
+    throw new UsageError(`--driver ${opts.driver}: not a driver version (e.g. 550.54.15)`);
+  const driver = opts.driver ?? (await hostDriver());
   const { verifyTask, VERIFY_VERSION } = await import('../run/verify.js');
   const { default: PQueue } = await import('p-queue');
   const q = new PQueue({ concurrency: opts.concurrency });
   const verdicts = await Promise.all(
     picked.map((t) =>
       q.add(async () => {
-        const v = await verifyTask(t, { clone, python, cache: opts.cache ? resolve(opts.cache) : undefined });
+        const v = await verifyTask(t, {
+          clone,
+          python,
+          driver: driver ?? undefined,
+          cache: opts.cache ? resolve(opts.cache) : undefined,
+        });
         if (!opts.json)
           err(`${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : 'n/b '}  ${t.id}`);
         return v;
@@ -298,6 +318,7 @@ export async function tasksVerify(opts: {
       clone,
       python: pv.stdout.trim(),
       cache: opts.cache ?? null,
+      driver: driver ?? null,
       tasks: verdicts,
     });
     return failed.length ? EXIT.findings : EXIT.ok;

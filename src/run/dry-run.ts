@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPU_SHM_BYTES } from '../bench/job.js';
 import { clientSourceFile } from '../bench/setup.js';
+import { REBUILT_BASELINE } from '../bench/types.js';
 import { agentVariantIds } from '../bench/workspace.js';
 import { recipeTag } from '../executor/images.js';
 import { recipeFor } from '../executor/recipes.js';
@@ -20,9 +21,10 @@ import type { TaskSpec } from '../task/schema.js';
 import { shellLine } from '../util/shell-words.js';
 import { variantSlug } from '../util/slug.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
+import { type GpuTime, gpuTimeOf, hoursMinutes } from './gpu-time.js';
 
 /** The version of the dry-run report. */
-export const DRY_RUN_VERSION = 1;
+export const DRY_RUN_VERSION = 2;
 
 /** One image a task's variants would run in. */
 export interface DryImage {
@@ -79,6 +81,8 @@ export interface DryTask {
   readonly setupEnv: Readonly<Record<string, string>>;
   readonly timeouts: TaskSpec['timeouts'];
   readonly probe: unknown;
+  /** the job's GPU time: at least what the workload forces, at most what the phase limits allow */
+  readonly gpuTime: GpuTime;
   readonly notes: readonly string[];
 }
 
@@ -134,7 +138,9 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
       const clientSource = await readFile(join(trees.parent, clientSourceFile(task)), 'utf8').catch(() => '');
       const json = kind ? jsonResultRequest(kind, clientSource) : null;
       const agents = input.agents.get(task.id) ?? [];
-      const order = ['baseline', 'human', ...agentVariantIds(agents)];
+      // native patches are measured against the parent rebuilt the same way (REBUILT_BASELINE)
+      const rebuilt = task.setup?.build && agents.some((a) => a.native === true) ? [REBUILT_BASELINE] : [];
+      const order = ['baseline', 'human', ...agentVariantIds(agents), ...rebuilt];
       const perCommit = input.executor === 'docker' && input.buildImages;
       const imageOf = (id: string): string | null =>
         input.executor !== 'docker'
@@ -171,7 +177,7 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
         );
       const variants = order.map((id, i) => {
         const a = i >= 2 ? agents[i - 2] : undefined;
-        const native = a?.native === true;
+        const native = a?.native === true || id === REBUILT_BASELINE;
         return {
           id,
           tree: `${workdir}/variants/${variantSlug(id)}`,
@@ -180,6 +186,11 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
           setup: task.setup ? (native ? task.setup.build : (task.setup.prepare ?? null)) : null,
           notes: [
             ...(id === 'baseline' ? [`the parent commit ${task.commits.parent}`] : []),
+            ...(id === REBUILT_BASELINE
+              ? [
+                  `the parent commit rebuilt by the build step of native patches in the same image: their reference (the baseline runs the CI-built wheel)`,
+                ]
+              : []),
             ...(id === 'human' ? [`the human commit ${task.commits.human}`] : []),
             ...(a
               ? [
@@ -235,11 +246,20 @@ export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
         setupEnv: task.setup?.env ?? {},
         timeouts: task.timeouts,
         probe: task.correctness ?? null,
+        gpuTime: gpuTimeOf(task, { warmup: input.warmup, repeats: input.repeats }, order.length),
         notes,
       });
     });
   }
   return out;
+}
+
+/** A task's GPU time as one line. */
+function gpuTimeLine(t: DryTask): string {
+  const g = t.gpuTime;
+  if (t.gpus.count === 0) return 'none (a CPU task)';
+  const gpus = t.gpus.count > 1 ? ` on ${t.gpus.count} GPUs` : '';
+  return `${g.phases} phases${gpus}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
 }
 
 /** The plan as text, one block per task. */
@@ -283,7 +303,15 @@ export function dryRunText(plan: readonly DryTask[]): string {
       `  timeouts: server start ${t.timeouts.serverStartS} s, benchmark ${t.timeouts.benchmarkS} s, build ${t.timeouts.buildS} s`,
     );
     l.push(`  probe: ${t.probe ? JSON.stringify(t.probe).slice(0, 300) : 'none (outputs unchecked)'}`);
+    l.push(`  GPU time: ${gpuTimeLine(t)}`);
     for (const n of t.notes) l.push(`  note: ${n}`);
+  }
+  const gpu = plan.filter((t) => t.gpus.count > 0);
+  if (gpu.length) {
+    const sum = (f: (t: DryTask) => number) => gpu.reduce((n, t) => n + f(t) * t.gpus.count, 0);
+    l.push(
+      `GPU time of the ${gpu.length} GPU task(s), in GPU-hours (image builds, probes and accuracy checks not counted): at least ${hoursMinutes(sum((t) => t.gpuTime.atLeastS))}, at most ${hoursMinutes(sum((t) => t.gpuTime.atMostS))}`,
+    );
   }
   return `${l.join('\n')}\n`;
 }

@@ -9,7 +9,8 @@
  *   only match);
  * - the image recipe's decisions checked against the tree (src/task/vllm-tree.ts): the wheels it
  *   will try or the source build, the version setuptools-scm will be handed, the Python the tree
- *   admits, the CUDA of its Dockerfile, the requirements files, the sources CMake fetches;
+ *   admits, the CUDA of its Dockerfile (and whether the GPU host's driver runs it), the requirements
+ *   files, the sources CMake fetches;
  * - the generated files the setup step must link into each variant's tree;
  * - the client copy every variant runs (pinned and protected where it lives in the package) and
  *   whether it can write a JSON result;
@@ -20,6 +21,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientSourceFile } from '../bench/setup.js';
+import { cudaOfImage, driverRuns, minDriverFor } from '../executor/cuda-driver.js';
 import { cudaImageOf, VLLM_IMAGE_PYTHON, vllmInstallPlan } from '../executor/recipes.js';
 import { jsonResultRequest } from '../parse/json-result.js';
 import { missingFromCache } from '../prefetch/cache.js';
@@ -63,6 +65,8 @@ export interface VerifyOptions {
   readonly cache?: string;
   /** seconds one parse may take (default 180) */
   readonly timeoutS?: number;
+  /** the NVIDIA driver of the GPU host the images will run on (this host's, or given), checked against each image's CUDA */
+  readonly driver?: string;
 }
 
 /** The result of parsing an argv with a tree's own parser. */
@@ -257,7 +261,33 @@ async function parseCheck(
   };
 }
 
-function recipeChecks(task: TaskSpec, at: 'parent' | 'human', tree: string): VerifyCheck[] {
+/** Whether the GPU host's driver starts the image's CUDA (a CUDA 12.8 image needs R570). */
+function driverCheck(at: 'parent' | 'human', image: string, driver: string | undefined): VerifyCheck {
+  const cuda = cudaOfImage(image);
+  if (!driver)
+    return {
+      name: 'driver',
+      at,
+      status: 'warn',
+      detail: `not checked: no NVIDIA driver on this host (--driver VERSION checks against the GPU host's); ${image} needs ${cuda ? (minDriverFor(cuda) ?? '?') : '?'} or later`,
+    };
+  const runs = cuda
+    ? driverRuns(driver, cuda)
+    : { ok: false as const, detail: `no CUDA version in ${image}` };
+  return {
+    name: 'driver',
+    at,
+    status: runs.ok ? 'pass' : 'fail',
+    detail: runs.ok ? `driver ${driver} runs ${image}` : `${image}: ${runs.detail}`,
+  };
+}
+
+function recipeChecks(
+  task: TaskSpec,
+  at: 'parent' | 'human',
+  tree: string,
+  driver: string | undefined,
+): VerifyCheck[] {
   const commit = task.commits[at];
   const { plan, facts } = vllmInstallPlan(commit, tree, task.commits.date ?? new Date().toISOString());
   const out: VerifyCheck[] = [];
@@ -300,6 +330,7 @@ function recipeChecks(task: TaskSpec, at: 'parent' | 'human', tree: string): Ver
     status: facts.dockerCuda ? 'pass' : 'warn',
     detail: `${cudaImageOf(facts)} (the tree's Dockerfile ${facts.dockerfile ?? 'absent'}: CUDA ${facts.dockerCuda ?? '?'}; its wheels ${facts.mainCuda ?? '?'}; torch ${facts.torch ?? '?'})`,
   });
+  out.push(driverCheck(at, cudaImageOf(facts), driver));
   const unresolved = plan.deps.filter((d) => d.tag.includes('${') || d.repository.includes('${'));
   out.push({
     name: 'fetched-sources',
@@ -407,7 +438,8 @@ export async function verifyTask(task: TaskSpec, opts: VerifyOptions): Promise<T
     if (server)
       for (const at of ['parent', 'human'] as const)
         checks.push(await parseCheck('server-argv', at, trees[at], server, opts));
-    for (const at of ['parent', 'human'] as const) checks.push(...recipeChecks(task, at, trees[at]));
+    for (const at of ['parent', 'human'] as const)
+      checks.push(...recipeChecks(task, at, trees[at], opts.driver));
     checks.push(...clientChecks(task, trees.parent));
     const needs = [
       ...task.prefetch.models,

@@ -56,6 +56,7 @@ describe('isobench run --dry-run', () => {
     for (const [id, from] of [
       ['serve', '58eee5f2'],
       ['bench', '0ec82edd'],
+      ['rate', '015069b0'],
     ] as const) {
       const s = JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks', 'vllm', `${from}.json`), 'utf8'));
       s.id = `vllm/${id}`;
@@ -63,7 +64,7 @@ describe('isobench run --dry-run', () => {
       if (id === 'serve') {
         s.benchmark.server.argv = server;
         s.benchmark.client.argv = client;
-      } else s.benchmark.client.argv = bench;
+      } else if (id === 'bench') s.benchmark.client.argv = bench;
       mkdirSync(join(tasksDir, id, 'vllm'), { recursive: true });
       writeFileSync(join(tasksDir, id, 'vllm', `${id}.json`), JSON.stringify(s));
     }
@@ -134,6 +135,66 @@ describe('isobench run --dry-run', () => {
     expect(
       spawnSync('git', ['-C', repo.dir, 'worktree', 'list'], { encoding: 'utf8' }).stdout.trim().split('\n'),
     ).toHaveLength(1);
+  });
+
+  it('the GPU time a job takes, bounded by its workload and its limits; native patches get the rebuilt parent', () => {
+    // 015069b0's client: --request-rate 1 and the default 1000 prompts, 1000 s a phase at least
+    const t = dry('rate');
+    expect(t.gpuTime).toEqual({
+      phases: 12,
+      atLeastS: 12_000,
+      atMostS: (t.timeouts.serverStartS + t.timeouts.benchmarkS) * 12,
+      basis: '1000 prompts (the default) at 1 req/s: 1000 s a phase',
+    });
+    const text = isobench(
+      'run',
+      '--dry-run',
+      '--tasks-dir',
+      join(tasksDir, 'rate'),
+      '--tasks',
+      'vllm/rate',
+      '--repo',
+      repo.dir,
+      '--repeats',
+      '2',
+      '--out',
+      join(root, 'runs'),
+    );
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /GPU time: 6 phases; at least 1 h 40 min \(1000 prompts \(the default\) at 1 req\/s/,
+    );
+    expect(text.stdout).toMatch(
+      /GPU time of the 1 GPU task\(s\), in GPU-hours .*: at least 1 h 40 min, at most/,
+    );
+    // an agent patch to compiled sources: the parent rebuilt the same way is measured too
+    const preds = join(root, 'native.jsonl');
+    const patch = [
+      'diff --git a/csrc/new_kernel.cu b/csrc/new_kernel.cu',
+      'new file mode 100644',
+      'index 0000000..e69de29',
+      '--- /dev/null',
+      '+++ b/csrc/new_kernel.cu',
+      '@@ -0,0 +1 @@',
+      '+// faster',
+      '',
+    ].join('\n');
+    writeFileSync(
+      preds,
+      `${JSON.stringify({ instance_id: 'vllm/serve', model_name_or_path: 'm', model_patch: patch })}\n`,
+    );
+    const n = dry('serve', '--predictions', preds);
+    expect(n.rounds.order).toEqual([
+      'baseline',
+      'human',
+      expect.stringMatching(/^agent:/),
+      'baseline-rebuilt',
+    ]);
+    expect(n.variants.find((v) => v.id === 'baseline-rebuilt')?.setup).toEqual(
+      n.variants.find((v) => v.id.startsWith('agent:'))?.setup,
+    );
+    expect(n.gpuTime.phases).toBe(24);
+    expect(n.gpuTime.atLeastS).toBe(0);
   });
 
   it('a `vllm bench` task: the pinned client copy, its JSON result from the subcommand’s module', () => {

@@ -199,6 +199,30 @@ describe('isobench tasks verify on generated trees of every era', () => {
       expect(ds?.detail).toContain('ambiguous option: --dataset could match --dataset-name, --dataset-path');
   });
 
+  it('checks the GPU host’s driver against each image’s CUDA: R550 runs a 2024-10 image, not a 2025-07 (CUDA 12.8) one', () => {
+    const r550 = verify('2025-07', ['ok-2025-07'], '--driver', '550.54.15');
+    expect(r550.code).toBe(1);
+    expect(check(r550.by('ok-2025-07'), 'driver', 'parent')).toMatchObject({
+      status: 'fail',
+      detail:
+        'nvidia/cuda:12.8.1-devel-ubuntu22.04: CUDA 12.8 needs driver 570.26 or later; the host has 550.54.15 (it runs up to CUDA 12.4)',
+    });
+    expect(
+      check(verify('2024-10', ['ok-2024-10'], '--driver', '550.54.15').by('ok-2024-10'), 'driver', 'parent'),
+    ).toMatchObject({ status: 'pass', detail: 'driver 550.54.15 runs nvidia/cuda:12.4.1-devel-ubuntu22.04' });
+    expect(
+      check(verify('2025-07', ['ok-2025-07'], '--driver', '580.95.05').by('ok-2025-07'), 'driver')?.status,
+    ).toBe('pass');
+    // no driver on this host and none given: said, not guessed
+    expect(check(verify('2025-07', ['ok-2025-07']).by('ok-2025-07'), 'driver')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('not checked: no NVIDIA driver on this host'),
+    });
+    const bad = isobench('tasks', 'verify', '--repo', repos['2024-08'].dir, '--driver', 'R550');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--driver R550: not a driver version');
+  });
+
   it('names a commit the clone lacks, and models missing from the prefetch cache', () => {
     // the 2024-10 task against the 2024-08 clone: neither commit is there
     const r = isobench(
