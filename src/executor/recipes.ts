@@ -8,7 +8,7 @@
  * (src/task/vllm-tree.ts) and are written into the recipe's notes and its plan.json. Facts:
  * shared/docs/VLLM.md.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskSpec } from '../task/schema.js';
 import { type VllmTreeFacts, vllmTreeFacts } from '../task/vllm-tree.js';
@@ -234,14 +234,94 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
   };
 }
 
+/** The base image of the rehearsal images (scripts/rehearse-image.sh). */
+export const REHEARSE_BASE_IMAGE = 'isobench-rehearse-base:bookworm';
+
+/** The stand-in engine's files (harness/rehearse/), as the rehearsal image's context has them. */
+function standInFiles(): Record<string, string> {
+  const root = join(packageRoot(), 'harness');
+  const files: Record<string, string> = {};
+  const put = (to: string, ...from: string[]) => {
+    files[`rehearse/${to}`] = readFileSync(join(root, ...from), 'utf8');
+  };
+  for (const f of readdirSync(join(root, 'rehearse', 'isobench_standin'))
+    .filter((x) => x.endsWith('.py'))
+    .sort())
+    put(`isobench_standin/${f}`, 'rehearse', 'isobench_standin', f);
+  // the stand-ins of tasks verify, which the engine's import hook reuses
+  put('isobench_standin/argv_check.py', 'verify', 'argv_check.py');
+  put('isobench_standin.pth', 'rehearse', 'isobench_standin.pth');
+  put('vllm', 'rehearse', 'vllm');
+  put('install_standin.py', 'rehearse', 'install_standin.py');
+  return files;
+}
+
+/**
+ * The rehearsal recipe of vLLM at \`commit\` (\`isobench run --rehearse\`): the real recipe's plan,
+ * scripts and record step on the rehearsal base, with the stand-in engine in place of the CUDA image
+ * and the wheel. \`speedup\` makes this commit's stand-in engine that much faster (the human's image:
+ * a gain for the grade to find).
+ */
+export function rehearsalRecipe(
+  commit: string,
+  tree: string,
+  date: string,
+  base: string,
+  speedup: number,
+): ImageRecipe {
+  const { plan } = vllmInstallPlan(commit, tree, date);
+  const files: Record<string, string> = {
+    'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
+    'isobench/constraints.txt': '',
+    ...standInFiles(),
+  };
+  for (const s of SCRIPTS)
+    files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
+  return {
+    family: 'rehearse',
+    context: [{ from: tree, to: 'repo' }],
+    files,
+    buildArgs: { BASE: base, VLLM_COMMIT: commit, STANDIN_SPEEDUP: String(speedup) },
+    smoke: [
+      ['python3', '-c', 'import vllm, isobench_standin; print(vllm.__file__)'],
+      [
+        'python3',
+        `${VLLM_IMAGE_ROOT}/prepare.py`,
+        '--tree',
+        '/tmp',
+        '--record',
+        `${VLLM_IMAGE_ROOT}/generated.json`,
+      ],
+    ],
+    notes: [
+      `a rehearsal image: ${base} with the stand-in engine in place of vLLM's runtime (harness/rehearse/), the tree installed with stand-ins for its compiled parts (${plan.expect.required.join(', ') || 'none'}); no GPU, no network`,
+      `the stand-in engine runs ${speedup}x its default speed in this image`,
+    ],
+  };
+}
+
+/** How a run builds its images: the real recipes, or the rehearsal's (with the human's engine this much faster). */
+export type RecipeMode =
+  | { readonly kind: 'real' }
+  | { readonly kind: 'rehearse'; readonly humanSpeedup: number };
+
 /** The recipe of a task's commit (`role`) whose tree is checked out at `tree`. */
 export function recipeFor(
   task: TaskSpec,
   role: 'parent' | 'human',
   tree: string,
   baseImage: string,
+  mode: RecipeMode = { kind: 'real' },
 ): ImageRecipe {
-  return task.repo.demo
-    ? demoRecipe(task, tree, baseImage)
-    : vllmRecipe(task.commits[role], tree, task.commits.date ?? new Date().toISOString());
+  const date = task.commits.date ?? new Date().toISOString();
+  if (task.repo.demo) return demoRecipe(task, tree, baseImage);
+  if (mode.kind === 'rehearse')
+    return rehearsalRecipe(
+      task.commits[role],
+      tree,
+      date,
+      baseImage,
+      role === 'human' ? mode.humanSpeedup : 1,
+    );
+  return vllmRecipe(task.commits[role], tree, date);
 }
