@@ -269,6 +269,19 @@ function workloadProblem(
     : null;
 }
 
+/**
+ * Where an offline client's stderr goes: its own file, except for the prefix-caching script, whose
+ * figures are the engine's progress bar (tqdm, on stderr: \`Processed prompts: ... est. speed input:
+ * ...\`) read after the \`start generating\` marker it prints on stdout, so both go to one file, in
+ * the order they were written.
+ */
+const STDERR_OF: Record<NonNullable<TaskSpec['benchmark']['kind']>, string> = {
+  serving: 'client.stderr',
+  latency: 'client.stderr',
+  throughput: 'client.stderr',
+  prefix_caching: 'client.stdout',
+};
+
 /** What names a phase record. */
 function phaseHead(input: PhaseInput, startedAt: string) {
   return {
@@ -385,7 +398,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
         env,
         timeoutMs,
         stdoutPath: join(place.logDir, 'client.stdout'),
-        stderrPath: join(place.logDir, 'client.stderr'),
+        stderrPath: join(place.logDir, STDERR_OF[kind]),
       });
       commandsMs += performance.now() - t0;
       client = processRecord(clientArgv, place.clientDir, env, c);

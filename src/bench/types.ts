@@ -6,6 +6,17 @@ import type { FailureClass } from '../grade/taxonomy.js';
 import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TamperFinding } from '../tamper/types.js';
 
+/**
+ * What a rehearsal's jobs carry in their fingerprint under \`rehearsal\` (every job record, every
+ * row): measured by the stand-in engine without a GPU, never to be taken for a measurement.
+ */
+export const REHEARSAL_MARK = 'stand-in engine (harness/rehearse/), no GPU: a rehearsal, not a measurement';
+
+/** Whether a job's fingerprint is a rehearsal's. */
+export function isRehearsal(fingerprint: Readonly<Record<string, string>>): boolean {
+  return fingerprint.rehearsal !== undefined;
+}
+
 /** The version of the stored phase and job records. */
 export const BENCH_RECORD_VERSION = 3;
 

@@ -1,6 +1,7 @@
 /** `isobench leaderboard FILE`: the dataset card's per-agent summary, as a terminal table, Markdown or JSON. */
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
+import { isRehearsal, REHEARSAL_MARK } from '../bench/types.js';
 import { type CardCounts, type CardTable, cardTable } from '../dataset/card-table.js';
 import { computeLeaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
 import { readV5Table, TableFileError } from '../dataset/v5-io.js';
@@ -39,6 +40,13 @@ async function runFolderBoard(
     if (e instanceof ExtRowsError) throw new UsageError(e.message);
     throw e;
   }
+  // a rehearsal's rows (the stand-in engine) are never counted with measurements
+  const rehearsals = ext.filter((r) => isRehearsal(r.fingerprint)).length;
+  if (rehearsals && rehearsals < ext.length)
+    throw new UsageError(
+      `${file} mixes ${rehearsals} rehearsal row(s) (isobench run --rehearse: the stand-in engine, not measurements) with ${ext.length - rehearsals} measured row(s); a leaderboard never counts them together: keep rehearsals in their own runs`,
+    );
+  const rehearsal = rehearsals > 0;
   const rows = ext
     .map(reportRowOf)
     .filter(
@@ -50,14 +58,16 @@ async function runFolderBoard(
   const board = runLeaderboard(rows, sort);
   if (format === 'json') {
     outJson({
-      schemaVersion: 2,
+      schemaVersion: 3,
       file,
+      rehearsal,
       sort,
       filters: { agent: opts.agent ?? null, model: opts.model ?? null, mode: opts.mode ?? null },
       agents: board,
     });
     return EXIT.ok;
   }
+  if (rehearsal) out(`REHEARSAL (${REHEARSAL_MARK}): the verdicts below test the harness, not the agents.`);
   if (format === 'markdown') {
     out(`| ${RUN_BOARD_HEAD.join(' | ')} |`);
     out(`|${RUN_BOARD_HEAD.map(() => '---').join('|')}|`);

@@ -122,6 +122,16 @@ program
   .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
   .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
   .option(
+    '--rehearse',
+    'a rehearsal of the whole job without a GPU or network: rehearsal images (the stand-in engine in place of vLLM, each tree’s own command lines and benchmark clients), a stand-in prefetch cache; results marked, never measurements',
+  )
+  .option(
+    '--rehearse-human-speedup <x>',
+    "how much faster the stand-in engine runs in the human's image (a gain for the grade to find)",
+    positiveNumber,
+    1.25,
+  )
+  .option(
     '--dry-run',
     'print everything the run would do (images and build arguments, every phase’s exact argv, env, mounts, GPUs, the probe) and do none of it',
   )

@@ -6,8 +6,10 @@ import Table from 'cli-table3';
 import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
 import { createExecutor } from '../executor/index.js';
+import { REHEARSE_BASE_IMAGE } from '../executor/recipes.js';
 import type { Executor } from '../executor/types.js';
 import type { Interval } from '../grade/stats.js';
+import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { EvaluationResult } from '../run/evaluate.js';
 import type { JudgeConfig } from '../run/judge-call.js';
@@ -70,6 +72,8 @@ export interface RunCliOptions {
   retryBackoffS: number;
   tasksDir?: string;
   dryRun?: boolean;
+  rehearse?: boolean;
+  rehearseHumanSpeedup: number;
   json?: boolean;
 }
 
@@ -92,6 +96,14 @@ interface RunInputs {
   readonly agents: AgentSpec[];
   /** predictions that could not be used (each printed) */
   readonly problems: number;
+}
+
+/**
+ * A rehearsal's inputs: the tasks without their GPUs (the stand-in engine needs none, and the
+ * measurement record says what really ran), the rest as given.
+ */
+function rehearsalInputs(inputs: RunInputs): RunInputs {
+  return { ...inputs, tasks: inputs.tasks.map((t) => ({ ...t, hardware: { gpu: 'none', count: 0 } })) };
 }
 
 /** Reads the catalogue, the predictions and the agents; refuses tasks that cannot run. */
@@ -150,6 +162,19 @@ async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
 
 /** The executor kind: asked, or (auto) Docker when an engine answers and has the image. */
 async function executorKind(opts: RunCliOptions): Promise<{ kind: 'local' | 'docker'; choice: string }> {
+  if (opts.rehearse) {
+    // the stand-in engine lives in the rehearsal images: only containers can rehearse
+    if (opts.executor === 'local')
+      throw new UsageError(
+        '--rehearse runs in Docker containers (the rehearsal images): not with --executor local',
+      );
+    const why = await dockerUnusable(imageOf(opts));
+    if (why)
+      throw new UsageError(
+        `--rehearse needs a Docker engine with ${imageOf(opts)} (build it with scripts/rehearse-image.sh): ${why}`,
+      );
+    return { kind: 'docker', choice: ' (a rehearsal: the stand-in engine in containers)' };
+  }
   if (opts.executor !== 'auto') return { kind: opts.executor, choice: '' };
   // Docker when an engine answers and has the image (isolation, no network); else local processes
   const why = await dockerUnusable(opts.image ?? BASE_IMAGE);
@@ -161,6 +186,18 @@ async function executorKind(opts: RunCliOptions): Promise<{ kind: 'local' | 'doc
 
 const BASE_IMAGE = 'isobench-base:bookworm';
 
+/** The image the run builds from or runs in: asked, else the rehearsal base for a rehearsal. */
+function imageOf(opts: RunCliOptions): string {
+  return opts.rehearse && (opts.image ?? BASE_IMAGE) === BASE_IMAGE
+    ? REHEARSE_BASE_IMAGE
+    : (opts.image ?? BASE_IMAGE);
+}
+
+/** Where a rehearsal keeps its stand-in prefetch cache when no --cache is given (written once, reused). */
+function rehearsalCacheOf(opts: RunCliOptions): string {
+  return join(resolve(opts.out ?? join(process.cwd(), 'results', 'runs')), '.rehearsal-cache');
+}
+
 /** The run's configuration, built once from the options and checked whole. */
 function runConfigOf(
   opts: RunCliOptions,
@@ -169,7 +206,8 @@ function runConfigOf(
   kind: 'local' | 'docker',
   judge: JudgeConfig | undefined,
 ): RunConfig {
-  const image = kind === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined;
+  const image = kind === 'docker' ? imageOf(opts) : undefined;
+  const rehearse = opts.rehearse === true;
   const clone = opts.repo ? resolve(opts.repo) : undefined;
   try {
     return checkRunConfig({
@@ -193,9 +231,10 @@ function runConfigOf(
               tolerancePts: opts.accuracyTolerance,
             }
           : undefined,
-        buildImagesFrom: opts.buildImages ? (image ?? BASE_IMAGE) : undefined,
+        buildImagesFrom: opts.buildImages || rehearse ? (image ?? BASE_IMAGE) : undefined,
         source: clone ? { clone } : undefined,
-        cache: opts.cache ? resolve(opts.cache) : undefined,
+        cache: opts.cache ? resolve(opts.cache) : rehearse ? rehearsalCacheOf(opts) : undefined,
+        rehearse: rehearse ? { humanSpeedup: opts.rehearseHumanSpeedup } : undefined,
       },
       agents: inputs.agents,
       attempts: opts.attempts,
@@ -255,19 +294,30 @@ async function openExecutor(kind: 'local' | 'docker', image: string | undefined)
 
 /** `isobench run`. */
 export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
-  const inputs = await runInputs(opts);
+  const inputs = opts.rehearse ? rehearsalInputs(await runInputs(opts)) : await runInputs(opts);
   const { tasks, patches, agents } = inputs;
   const { kind, choice } = await executorKind(opts);
   if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents);
   const vllmTasks = tasks.filter((t) => !t.repo.demo);
-  if (vllmTasks.length && kind === 'docker' && !opts.buildImages && (opts.image ?? BASE_IMAGE) === BASE_IMAGE)
+  if (
+    vllmTasks.length &&
+    kind === 'docker' &&
+    !opts.buildImages &&
+    !opts.rehearse &&
+    imageOf(opts) === BASE_IMAGE
+  )
     throw new UsageError(
       `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
     );
   const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const config = runConfigOf(opts, argv, inputs, kind, judge);
-  const executor = await openExecutor(kind, config.bench.image);
   const { bench } = config;
+  if (bench.rehearse && bench.cache && !opts.cache) {
+    const wrote = await writeRehearsalCache(tasks, bench.cache);
+    if (wrote.length && !opts.json)
+      out(`rehearsal cache ${bench.cache}: ${wrote.length} stand-in item(s) written`);
+  }
+  const executor = await openExecutor(kind, config.bench.image);
   if (!opts.json)
     out(
       `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${bench.repeats} repeats + ${bench.warmup} warm-up, ${kind} executor${choice}`,

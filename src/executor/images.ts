@@ -118,6 +118,18 @@ export async function writeBuildContext(recipe: ImageRecipe, ctx: string): Promi
   }
 }
 
+/** A container's log as text: the engine frames stdout and stderr (8-byte headers) when it has no TTY. */
+function demuxed(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf.readUInt16BE(i + 1) === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return (i === buf.length ? Buffer.concat(parts) : buf).toString('utf8');
+}
+
 /** Runs one smoke command in a fresh container of `tag` (network none; on `gpus` where given); throws when it fails. */
 async function runSmoke(
   docker: Docker,
@@ -140,7 +152,7 @@ async function runSmoke(
     await c.start();
     const r = (await c.wait()) as { StatusCode: number };
     if (r.StatusCode !== 0) {
-      const logs = (await c.logs({ stdout: true, stderr: true })).toString('utf8');
+      const logs = demuxed(await c.logs({ stdout: true, stderr: true }));
       await writeFile(join(logDir, `${tag.replace(/[:/]/g, '_')}.smoke.log`), logs);
       throw new InfraError(
         `image ${tag} failed its ${gpus ? 'GPU ' : ''}smoke test \`${argv.join(' ')}\` (exit ${r.StatusCode}): ${logs.trim().split('\n').slice(-3).join(' / ')}`,

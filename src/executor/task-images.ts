@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import type { TaskSpec } from '../task/schema.js';
 import { withCommitTrees } from '../workspace/clone.js';
 import { type BuiltImage, ensureImage, type ImageRecipe, recipeTag, writeBuildContext } from './images.js';
-import { recipeFor } from './recipes.js';
+import { type RecipeMode, recipeFor } from './recipes.js';
 
 /** A written build context: where, the tag it would get, and the `docker build` that builds it. */
 export interface WrittenContext {
@@ -21,12 +21,12 @@ export interface WrittenContext {
 
 async function recipesOf(
   task: TaskSpec,
-  opts: { clone?: string; baseImage: string },
+  opts: { clone?: string; baseImage: string; mode?: RecipeMode },
   each: (role: 'parent' | 'human', recipe: ImageRecipe) => Promise<void>,
 ): Promise<void> {
   await withCommitTrees(task, opts.clone, async (trees) => {
     for (const role of ['parent', 'human'] as const)
-      await each(role, recipeFor(task, role, trees[role], opts.baseImage));
+      await each(role, recipeFor(task, role, trees[role], opts.baseImage, opts.mode));
   });
 }
 
@@ -70,7 +70,7 @@ export async function writeTaskContexts(
 export async function buildTaskImages(
   docker: Docker,
   task: TaskSpec,
-  opts: { clone?: string; baseImage: string; logDir: string; gpus?: readonly string[] },
+  opts: { clone?: string; baseImage: string; logDir: string; gpus?: readonly string[]; mode?: RecipeMode },
 ): Promise<{ parent: BuiltImage; human: BuiltImage }> {
   const out: Partial<Record<'parent' | 'human', BuiltImage>> = {};
   await recipesOf(task, opts, async (role, recipe) => {

@@ -143,6 +143,8 @@ export interface ImageCapability {
       readonly logDir: string;
       /** GPU device ids the images' GPU smoke checks run on (none: not run, and recorded so) */
       readonly gpus?: readonly string[];
+      /** the real recipes (default) or the rehearsal's */
+      readonly mode?: import('./recipes.js').RecipeMode;
     },
   ): Promise<{ readonly parent: ImageRef; readonly human: ImageRef }>;
   /** the id of an image by tag (throws when it is missing) */

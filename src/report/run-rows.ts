@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { AgentJudgement, JobResult, VariantResult } from '../bench/types.js';
+import { type AgentJudgement, isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
 import { recomputeDerived } from '../dataset/formulas.js';
 import { V5_FROM_PARSED } from '../dataset/raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../dataset/v5-schema.js';
@@ -128,8 +128,10 @@ export async function rowsForJob(
   const baseline = byId.get('baseline');
   const human = byId.get('human');
   const kind = task.benchmark.kind ?? 'serving';
-  const gpuConfig =
-    task.hardware.count > 0
+  // a rehearsal's rows say so in the one column of the schema that names the hardware
+  const gpuConfig = isRehearsal(job.fingerprint)
+    ? `rehearsal:stand-in:CPU:${job.fingerprint.cpus ?? '?'}`
+    : task.hardware.count > 0
       ? `${job.fingerprint.gpu ?? task.hardware.gpu}:${task.hardware.count}`
       : `CPU:${job.fingerprint.cpus ?? '?'}`;
   const raws = {

@@ -36,6 +36,7 @@ export const BENCH_KEY_FIELDS: Nested<BenchPayload, 'bench'> = {
     accuracy: 'key',
     buildImagesFrom: 'key',
     cache: 'key',
+    rehearse: 'key',
     source:
       'the clone only supplies the commits the task names by full hash: their trees are the same in any clone',
   } satisfies Decisions<BenchConfig>,
@@ -94,6 +95,7 @@ export function benchKeyInputs(p: Omit<BenchPayload, 'key'>, executor: string): 
     // absent (and so keys of runs without them unchanged) unless set
     buildImagesFrom: b.buildImagesFrom,
     cache: b.cache,
+    rehearse: b.rehearse,
   };
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
 import { runBenchJob } from '../bench/job.js';
 import { freePort, withPort } from '../bench/server.js';
-import type { JobResult, PhaseRecord } from '../bench/types.js';
+import { type JobResult, type PhaseRecord, REHEARSAL_MARK } from '../bench/types.js';
 import type { Executor } from '../executor/types.js';
 import type { AgentPayload, BenchPayload } from '../store/config.js';
 
@@ -43,6 +43,7 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
       baseImage: buildImagesFrom,
       logDir: join(jobDir, 'images'),
       gpus: at.gpus,
+      mode: p.bench.rehearse ? { kind: 'rehearse', humanSpeedup: p.bench.rehearse.humanSpeedup } : undefined,
     });
     images = { parent: built.parent.tag, human: built.human.tag };
     Object.assign(fingerprintExtra, {
@@ -51,7 +52,8 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
     });
   } else if (image && imaging) fingerprintExtra.image = `${image} ${await imaging.imageId(image)}`;
   if (at.gpus?.length) fingerprintExtra.gpus_leased = at.gpus.join(',');
-  const { thresholdPct, buildImagesFrom: _built, ...measured } = p.bench;
+  if (p.bench.rehearse) fingerprintExtra.rehearsal = REHEARSAL_MARK;
+  const { thresholdPct, buildImagesFrom: _built, rehearse: _rehearse, ...measured } = p.bench;
   return runBenchJob({
     ...measured,
     images,

@@ -41,6 +41,11 @@ export const BenchConfigSchema = z.object({
   source: z.optional(z.object({ clone: z.optional(text) })),
   /** the prefetch cache (models, tokenizers, datasets), mounted read-only */
   cache: z.optional(text),
+  /**
+   * a rehearsal (\`run --rehearse\`): images with the stand-in engine in place of vLLM's runtime, no
+   * GPU; the human's engine runs \`humanSpeedup\` times faster. Its results are marked, never measurements.
+   */
+  rehearse: z.optional(z.object({ humanSpeedup: positive })),
 });
 export type BenchConfig = Infer<typeof BenchConfigSchema>;
 

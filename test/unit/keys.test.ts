@@ -64,6 +64,7 @@ const BENCH_OTHER: Others<Omit<BenchPayload, 'bench'>, BenchPayload> & {
     accuracy: () => ({ dataset: '/data/qa.jsonl' }),
     buildImagesFrom: () => 'isobench-base:bookworm',
     cache: () => '/cache/models',
+    rehearse: () => ({ humanSpeedup: 1.5 }),
     source: () => ({ clone: '/elsewhere/vllm' }),
   },
 };

@@ -67,10 +67,22 @@ class _Fixed(importlib.abc.Loader):
         pass
 
 
+class _Lenient(type):
+    """A metaclass whose classes answer any class attribute they lack with a stand-in (AutoConfig.register)."""
+
+    def __getattr__(cls, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return ac.Stand(cls.__name__ + "." + attr)
+
+
 def _transformers(name):
     from .tokenizer import StandInTokenizer
 
-    class AutoConfig(object):
+    class Tokenizer(StandInTokenizer, metaclass=_Lenient):
+        """The stand-in tokenizer; class attributes it lacks (AutoTokenizer.register) are stand-ins."""
+
+    class AutoConfig(object, metaclass=_Lenient):
         @classmethod
         def from_pretrained(cls, model, *a, **k):
             import json
@@ -87,10 +99,10 @@ def _transformers(name):
             return c
 
     tok = {
-        "AutoTokenizer": StandInTokenizer,
-        "PreTrainedTokenizer": StandInTokenizer,
-        "PreTrainedTokenizerFast": StandInTokenizer,
-        "PreTrainedTokenizerBase": StandInTokenizer,
+        "AutoTokenizer": Tokenizer,
+        "PreTrainedTokenizer": Tokenizer,
+        "PreTrainedTokenizerFast": Tokenizer,
+        "PreTrainedTokenizerBase": Tokenizer,
         "AutoConfig": AutoConfig,
         "__version__": "4.99.0",
     }

@@ -131,8 +131,33 @@ class LLM(object):
             prefill += len(ids)
         # one batch: the first token after the prefill of every prompt, then one step per token
         t = self.timing
-        time.sleep((t["ttft_ms"] + prefill * t["prefill_us"] / 1000.0 + longest * t["itl_ms"]) / 1000.0)
+        seconds = (t["ttft_ms"] + prefill * t["prefill_us"] / 1000.0 + longest * t["itl_ms"]) / 1000.0
+        if use_tqdm:
+            self._progress(results, seconds)
+        else:
+            time.sleep(seconds)
         return results
+
+    def _progress(self, results, seconds):
+        """The engine's progress bar, as vLLM's LLM draws it on stderr (benchmark_prefix_caching.py's
+        figures are its last `est. speed` line)."""
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=len(results),
+            desc="Processed prompts",
+            dynamic_ncols=True,
+            postfix="est. speed input: %.2f toks/s, output: %.2f toks/s" % (0, 0),
+        )
+        time.sleep(seconds)
+        ins = outs = 0
+        for r in results:
+            ins += len(r.prompt_token_ids)
+            outs += sum(len(o.token_ids) for o in r.outputs)
+            elapsed = max(bar.format_dict["elapsed"], 1e-9)
+            bar.postfix = "est. speed input: %.2f toks/s, output: %.2f toks/s" % (ins / elapsed, outs / elapsed)
+            bar.update(1)
+        bar.close()
 
     def chat(self, messages, sampling_params=None, use_tqdm=True, **kwargs):
         if messages and isinstance(messages[0], dict):
