@@ -28,3 +28,27 @@ if (why) {
 
 /** Whether the Docker suites run. */
 export const HAVE_DOCKER = why === null;
+
+/** The base of the rehearsal images (scripts/rehearse-image.sh). */
+export const REHEARSE_IMAGE = 'isobench-rehearse-base:bookworm';
+
+async function probeRehearse(): Promise<string | null> {
+  if (why) return why;
+  const { default: Docker } = await import('dockerode');
+  try {
+    await new Docker().getImage(REHEARSE_IMAGE).inspect();
+  } catch {
+    return `the rehearsal base image ${REHEARSE_IMAGE} is missing (build it with scripts/rehearse-image.sh)`;
+  }
+  return null;
+}
+
+const whyNotRehearse = await probeRehearse();
+if (whyNotRehearse && !why) {
+  if (process.env.ISOBENCH_REQUIRE_DOCKER === '1')
+    throw new Error(`ISOBENCH_REQUIRE_DOCKER=1 but ${whyNotRehearse}`);
+  console.warn(`[isobench tests] SKIPPING the rehearsal suite: ${whyNotRehearse}.`);
+}
+
+/** Whether the rehearsal suite runs (a Docker engine with the rehearsal base image). */
+export const HAVE_REHEARSE_IMAGE = whyNotRehearse === null;

@@ -24,8 +24,11 @@
  *   code in vllm/benchmarks/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
+/** A client file of the generated trees (test/support/era-clients/: isobench's own stand-ins of vLLM's clients). */
+const CLIENT = (name: string): string => readFileSync(join(import.meta.dirname, 'era-clients', name), 'utf8');
 
 export type Era = '2024-08' | '2024-10' | '2024-12' | '2025-07';
 export const ERAS: readonly Era[] = ['2024-08', '2024-10', '2024-12', '2025-07'];
@@ -346,6 +349,10 @@ function serverFiles(era: Era): Record<string, string> {
       '    enable_prefix_caching: bool = False',
       '    quantization: Optional[str] = None',
       '',
+      '    @classmethod',
+      '    def from_cli_args(cls, args):',
+      '        return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})',
+      '',
       '    @staticmethod',
       '    def add_cli_args(parser):',
       ...(era === '2025-07'
@@ -465,8 +472,9 @@ function clientFiles(era: Era): Record<string, string> {
     '    from argparse import ArgumentParser as FlexibleArgumentParser',
     'from backend_request_func import ASYNC_REQUEST_FUNCS',
     '',
-    'def main(args):',
-    '    print("Serving Benchmark Result")',
+    `GOODPUT_KEY = ${era === '2025-07' ? '"request_goodput"' : era === '2024-12' ? '"request_goodput:"' : 'None'}`,
+    '',
+    CLIENT('benchmark_serving_main.py'),
     '',
     'if __name__ == "__main__":',
     '    parser = FlexibleArgumentParser(description="Benchmark the online serving throughput.")',
@@ -494,6 +502,7 @@ function clientFiles(era: Era): Record<string, string> {
   ].join('\n');
   const files: Record<string, string> = {
     'benchmarks/benchmark_serving.py': serving,
+    'benchmarks/benchmark_latency.py': CLIENT('benchmark_latency.py'),
     'benchmarks/backend_request_func.py':
       'import aiohttp\nASYNC_REQUEST_FUNCS = {"vllm": None, "openai": None, "tgi": None}\n',
   };
@@ -575,9 +584,8 @@ export function makeEraRepo(
     [docker]: `ARG CUDA_VERSION=${era === '2025-07' ? '12.8.1' : '12.4.1'}\nARG PYTHON_VERSION=${era === '2024-08' ? '3.10' : '3.12'}\nFROM nvidia/cuda:\${CUDA_VERSION}-devel-ubuntu20.04 AS base\n`,
     'csrc/ops.c': '#include "cutlass/version.h"\nint ops_standin(void) { return CUTLASS_STANDIN_VERSION; }\n',
     '.gitignore': 'build/\n*.so\nvllm/_version.py\nvllm/commit_id.py\nvllm/vllm_flash_attn/\n*.egg-info/\n',
-    'vllm/__init__.py': scm(era)
-      ? 'try:\n    from ._version import __version__\nexcept Exception:\n    __version__ = "dev"\n'
-      : 'from .version import __version__\n',
+    // the version, then the offline API the benchmark scripts import (`from vllm import LLM, SamplingParams`)
+    'vllm/__init__.py': `${scm(era) ? 'try:\n    from ._version import __version__\nexcept Exception:\n    __version__ = "dev"\n' : 'from .version import __version__\n'}from vllm.entrypoints.llm import LLM\nfrom vllm.sampling_params import SamplingParams\n`,
     ...(scm(era)
       ? {}
       : {
@@ -585,6 +593,9 @@ export function makeEraRepo(
             'try:\n    import vllm.commit_id\n    __commit__ = vllm.commit_id.__commit__\nexcept Exception:\n    __commit__ = "COMMIT_HASH_PLACEHOLDER"\n__version__ = "0.5.5"\n',
         }),
     'vllm/py.typed': '',
+    // the offline API the benchmark scripts import (the real engine needs a GPU; the stand-in replaces it)
+    'vllm/entrypoints/llm.py': CLIENT('llm.py'),
+    'vllm/sampling_params.py': CLIENT('sampling_params.py'),
     ...serverFiles(era),
     ...clientFiles(era),
   };

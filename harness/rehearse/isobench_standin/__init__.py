@@ -5,7 +5,7 @@ ISOBENCH_STANDIN=1, it
   - answers imports that nothing installed answers (torch, the tree's compiled extensions, ...) with
     stand-ins, as `tasks verify` does (harness/verify/argv_check.py, copied in beside this file), and
     transformers with a stand-in tokenizer that reads the prefetch cache like transformers offline;
-  - replaces vLLM's offline API (vllm.entrypoints.llm, vllm.sampling_params) with llm.py's;
+  - replaces vLLM's offline API (vllm.entrypoints.llm, vllm.sampling_params, vllm.outputs) with llm.py's;
   - in a server process (`python -m vllm.entrypoints.openai.api_server`, `-m vllm.entrypoints.api_server`,
     `vllm serve`), lets the tree's own parser parse the argv, then serves (server.py) instead of
     starting vLLM's engine.
@@ -109,10 +109,34 @@ def _transformers(name):
     return _module(name, tok if name == "transformers" else {})
 
 
+class _Info(object):
+    def __init__(self, bits, signed):
+        self.bits = bits
+        self.min = -(2 ** (bits - 1)) if signed else 0
+        self.max = 2 ** (bits - 1) - 1 if signed else 2**bits - 1
+
+
+class _FInfo(object):
+    bits, eps, max, min, tiny = 32, 1.1920928955078125e-07, 3.4028234663852886e38, -3.4028234663852886e38, 1.1754943508222875e-38
+
+
+def _torch(name):
+    """torch, a stand-in where the trees compute with it at import time (protocol.py asserts
+    torch.iinfo(torch.long) against literals): integer and float limits are real."""
+    return _module(name, {"iinfo": lambda dtype=None: _Info(64, True), "finfo": lambda dtype=None: _FInfo(), "__version__": "2.7.0"})
+
+
 def _llm_module(name):
     from . import llm
 
     return _module(name, {"LLM": llm.LLM})
+
+
+def _outputs_module(name):
+    from . import llm
+
+    # one class for what the stand-in returns and what the scripts test with isinstance (throughput.py counts tokens so)
+    return _module(name, {"RequestOutput": llm.RequestOutput, "CompletionOutput": llm.CompletionOutput})
 
 
 def _sampling_module(name):
@@ -137,6 +161,10 @@ class FrontFinder(importlib.abc.MetaPathFinder):
             return importlib.machinery.ModuleSpec(fullname, _Fixed(_transformers), is_package=True)
         if fullname == "vllm.entrypoints.llm":
             return importlib.machinery.ModuleSpec(fullname, _Fixed(_llm_module))
+        if fullname == "torch" and importlib.machinery.PathFinder.find_spec("torch") is None:
+            return importlib.machinery.ModuleSpec(fullname, _Fixed(_torch), is_package=True)
+        if fullname == "vllm.outputs":
+            return importlib.machinery.ModuleSpec(fullname, _Fixed(_outputs_module))
         if fullname == "vllm.sampling_params":
             return importlib.machinery.ModuleSpec(fullname, _Fixed(_sampling_module))
         if fullname == "pynvml" or fullname.endswith(".pynvml"):

@@ -4,9 +4,9 @@ Outputs are a deterministic function of the prompt's tokens (so two variants of 
 same outputs and the correctness probes compare equal); without ignore_eos a sequence may end early
 at a token the prompt decides. Timing is configurable (milliseconds, environment of the process):
 
-  ISOBENCH_STANDIN_TTFT_MS      time to the first token (default 20)
+  ISOBENCH_STANDIN_TTFT_MS      time to the first token (default 100)
   ISOBENCH_STANDIN_PREFILL_US   more per prompt token (default 2)
-  ISOBENCH_STANDIN_ITL_MS       between tokens (default 2)
+  ISOBENCH_STANDIN_ITL_MS       between tokens (default 5)
   ISOBENCH_STANDIN_START_S      server start: /health answers 503 until then (default 2)
   ISOBENCH_STANDIN_SPEEDUP      a factor the times are divided by (default 1)
 
@@ -21,7 +21,7 @@ import os
 
 from .tokenizer import SPECIAL, VOCAB, offline_error, snapshot_of
 
-DEFAULTS = {"ttft_ms": 20.0, "prefill_us": 2.0, "itl_ms": 2.0, "start_s": 2.0, "speedup": 1.0}
+DEFAULTS = {"ttft_ms": 100.0, "prefill_us": 2.0, "itl_ms": 5.0, "start_s": 2.0, "speedup": 1.0}
 WEIGHTS = ("*.safetensors", "*.bin", "*.pt")
 
 
