@@ -6,7 +6,7 @@
  *
  *   node --import tsx scripts/vllm-trees-rehearse.ts run --clone CLONE --trees-tsv CLONE/trees.tsv \
  *        --out DIR [--tasks IDS] [--repeats 2]        (the clone: scripts/vllm-trees-clone.py)
- *   node --import tsx scripts/vllm-trees-rehearse.ts summarize --run RUN_DIR --trees-tsv TSV --dest DIR
+ *   node --import tsx scripts/vllm-trees-rehearse.ts summarize --run RUN_DIR[,RUN_DIR...] --trees-tsv TSV --dest DIR
  *
  * `run` runs `isobench run --rehearse` (each task's two rehearsal images, 0 warm-up, `--repeats`
  * rounds of baseline, human and agent) and then summarizes; `summarize` writes DEST/summary.tsv and
@@ -49,12 +49,19 @@ function cell(s: string): string {
   return s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 220);
 }
 
+/** The job folders of the runs, by job name: a later run's job replaces an earlier run's. */
+function jobFolders(runDirs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const run of runDirs)
+    for (const name of readdirSync(join(run, 'jobs'))) out.set(name, join(run, 'jobs', name));
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** One line per job: what got through, what failed and why. */
-function summarize(runDir: string, trees: readonly Tree[], dest: string): void {
-  const jobsDir = join(runDir, 'jobs');
+function summarize(runDirs: readonly string[], trees: readonly Tree[], dest: string): void {
   const rows: string[][] = [];
-  for (const name of readdirSync(jobsDir).sort()) {
-    const dir = join(jobsDir, name);
+  for (const [name, dir] of jobFolders(runDirs)) {
+    const runName = dir.split('/').slice(-3, -2)[0] ?? '';
     let job: JobResult;
     let phases: PhaseRecord[] = [];
     try {
@@ -91,7 +98,7 @@ function summarize(runDir: string, trees: readonly Tree[], dest: string): void {
       agent?.equivalence?.verdict ?? '-',
       cell(
         bad
-          ? `${bad.variant} round ${bad.round}: ${bad.status}: ${bad.detail.split('\n').find((l) => l.trim()) ?? ''} (${join('jobs', name, 'phases')})`
+          ? `${bad.variant} round ${bad.round}: ${bad.status}: ${bad.detail.split('\n').find((l) => l.trim()) ?? ''} (${join(runName, 'jobs', name, 'phases')})`
           : failed
             ? `${failed.id}: ${failed.status}: ${failed.detail}`
             : job.failure
@@ -143,7 +150,7 @@ function main(): void {
   const trees = readTrees(resolve(o['trees-tsv']));
   if (verb === 'summarize') {
     if (!o.run || !o.dest) throw new Error('summarize needs --run and --dest');
-    summarize(resolve(o.run), trees, resolve(o.dest));
+    summarize(o.run.split(',').map((r) => resolve(r)), trees, resolve(o.dest));
     return;
   }
   if (verb !== 'run' || !o.clone || !o.out)
@@ -188,7 +195,7 @@ function main(): void {
     { stdio: 'inherit' },
   );
   console.log(`isobench run --rehearse exited ${r.status}`);
-  summarize(join(out, runId), trees, out);
+  summarize([join(out, runId)], trees, out);
 }
 
 main();

@@ -30,9 +30,51 @@ const reports = all.filter((d) => existsSync(join(RESULTS, d, 'report.html')));
 const scales = all.filter((d) => d.startsWith('report-scale'));
 /** `isobench tasks verify` against real vLLM trees (the verdicts and the trees they used) */
 const verifies = all.filter((d) => existsSync(join(RESULTS, d, 'verify.json')));
+/** `isobench run --rehearse` on real vLLM trees (scripts/vllm-trees-rehearse.ts: summary and job records) */
+const rehearsals = all.filter((d) => existsSync(join(RESULTS, d, 'summary.tsv')));
 
 it('every committed result folder is checked by one of the suites below', () => {
-  expect([...dirs, ...makespans, ...reports, ...scales, ...verifies].sort()).toEqual(all.sort());
+  expect([...dirs, ...makespans, ...reports, ...scales, ...verifies, ...rehearsals].sort()).toEqual(
+    all.sort(),
+  );
+});
+
+describe.each(rehearsals)('results/%s', (dir) => {
+  const rows = readFileSync(join(RESULTS, dir, 'summary.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+  const readme = readFileSync(join(RESULTS, dir, 'README.md'), 'utf8');
+  const jobs = readdirSync(join(RESULTS, dir, 'jobs'));
+
+  it('has a line for every benchmarkable task of the real trees, run or said why not', () => {
+    // the real trees' tasks, as the committed verify results name them (../shared/data/vllm-trees/map.tsv)
+    const trees = readFileSync(join(RESULTS, 'vllm-trees-verify', 'trees.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[1] as string);
+    const benchmarkable = trees.filter(
+      (t) =>
+        JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks', 'vllm', `${t}.json`), 'utf8')).benchmarkable.ok,
+    );
+    for (const t of benchmarkable)
+      expect(rows.some((r) => r[1] === `vllm/${t}`) || readme.includes(`vllm/${t}: not run`), t).toBe(true);
+  });
+
+  it('every job it summarises is a rehearsal’s, recorded beside it, and the README states its count', () => {
+    for (const r of rows) {
+      const job = JSON.parse(
+        readFileSync(join(RESULTS, dir, 'jobs', (r[1] as string).replace('/', '_'), 'job.json'), 'utf8'),
+      ) as JobResult;
+      expect(job.fingerprint.rehearsal, r[1]).toMatch(/not a measurement/);
+      expect(r[4], r[1]).toBe(job.failure ? job.failure.class : 'through');
+    }
+    expect(jobs.length).toBe(rows.length);
+    const through = rows.filter((r) => r[4] === 'through').length;
+    expect(readme).toContain(`${through} of ${rows.length} rehearsed task(s) got through the whole job`);
+  });
 });
 
 describe.each(verifies)('results/%s', (dir) => {

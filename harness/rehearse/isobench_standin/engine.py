@@ -6,7 +6,7 @@ at a token the prompt decides. Timing is configurable (milliseconds, environment
 
   ISOBENCH_STANDIN_TTFT_MS      time to the first token (default 100)
   ISOBENCH_STANDIN_PREFILL_US   more per prompt token (default 2)
-  ISOBENCH_STANDIN_ITL_MS       between tokens (default 5)
+  ISOBENCH_STANDIN_ITL_MS       between tokens (default 10)
   ISOBENCH_STANDIN_START_S      server start: /health answers 503 until then (default 2)
   ISOBENCH_STANDIN_SPEEDUP      a factor the times are divided by (default 1)
 
@@ -21,7 +21,7 @@ import os
 
 from .tokenizer import SPECIAL, VOCAB, offline_error, snapshot_of
 
-DEFAULTS = {"ttft_ms": 100.0, "prefill_us": 2.0, "itl_ms": 5.0, "start_s": 2.0, "speedup": 1.0}
+DEFAULTS = {"ttft_ms": 100.0, "prefill_us": 2.0, "itl_ms": 10.0, "start_s": 2.0, "speedup": 1.0}
 WEIGHTS = ("*.safetensors", "*.bin", "*.pt")
 
 
