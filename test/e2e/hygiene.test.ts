@@ -17,10 +17,15 @@ import { PROJECT_ROOT } from '../support/shared-data.js';
 const BIN = resolve(PROJECT_ROOT, 'bin/isobench.mjs');
 const root = mkdtempSync(join(tmpdir(), 'isobench-hygiene-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** The containers of this test's task (another isobench on the host, a rehearsal say, has its own). */
 const managed = () =>
-  spawnSync('docker', ['ps', '-aq', '--filter', 'label=isobench.managed=1'], {
-    encoding: 'utf8',
-  }).stdout.trim();
+  spawnSync(
+    'docker',
+    ['ps', '-aq', '--filter', 'label=isobench.managed=1', '--filter', 'label=isobench.task=demo/cpu-serving'],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout.trim();
 
 describe.runIf(HAVE_DOCKER)('hygiene', () => {
   it('Ctrl-C mid-run closes every container; --resume finishes the run', async () => {
