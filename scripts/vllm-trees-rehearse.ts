@@ -150,7 +150,11 @@ function main(): void {
   const trees = readTrees(resolve(o['trees-tsv']));
   if (verb === 'summarize') {
     if (!o.run || !o.dest) throw new Error('summarize needs --run and --dest');
-    summarize(o.run.split(',').map((r) => resolve(r)), trees, resolve(o.dest));
+    summarize(
+      o.run.split(',').map((r) => resolve(r)),
+      trees,
+      resolve(o.dest),
+    );
     return;
   }
   if (verb !== 'run' || !o.clone || !o.out)
