@@ -14,6 +14,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { type VllmTreeFacts, vllmTreeFacts } from '../task/vllm-tree.js';
 import { packageRoot } from '../util/package-root.js';
 import type { ImageRecipe } from './images.js';
+import type { RecipeMode } from './types.js';
 
 /** The recipe of a demo task at a commit whose tree is at `tree`. */
 export function demoRecipe(task: TaskSpec, tree: string, baseImage: string): ImageRecipe {
@@ -299,11 +300,6 @@ export function rehearsalRecipe(
     ],
   };
 }
-
-/** How a run builds its images: the real recipes, or the rehearsal's (with the human's engine this much faster). */
-export type RecipeMode =
-  | { readonly kind: 'real' }
-  | { readonly kind: 'rehearse'; readonly humanSpeedup: number };
 
 /** The recipe of a task's commit (`role`) whose tree is checked out at `tree`. */
 export function recipeFor(

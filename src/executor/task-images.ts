@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import type { TaskSpec } from '../task/schema.js';
 import { withCommitTrees } from '../workspace/clone.js';
 import { type BuiltImage, ensureImage, type ImageRecipe, recipeTag, writeBuildContext } from './images.js';
-import { type RecipeMode, recipeFor } from './recipes.js';
+import { recipeFor } from './recipes.js';
+import type { RecipeMode } from './types.js';
 
 /** A written build context: where, the tag it would get, and the `docker build` that builds it. */
 export interface WrittenContext {

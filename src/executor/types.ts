@@ -132,6 +132,11 @@ export interface ImageRef {
   readonly id: string;
 }
 
+/** How a run builds its images: the real recipes, or the rehearsal's (with the human's engine this much faster). */
+export type RecipeMode =
+  | { readonly kind: 'real' }
+  | { readonly kind: 'rehearse'; readonly humanSpeedup: number };
+
 /** The images an executor runs sandboxes from (the Docker executor's). */
 export interface ImageCapability {
   /** the parent's and the human's image of a task from their recipes on `baseImage` (found when already built) */
@@ -144,7 +149,7 @@ export interface ImageCapability {
       /** GPU device ids the images' GPU smoke checks run on (none: not run, and recorded so) */
       readonly gpus?: readonly string[];
       /** the real recipes (default) or the rehearsal's */
-      readonly mode?: import('./recipes.js').RecipeMode;
+      readonly mode?: RecipeMode;
     },
   ): Promise<{ readonly parent: ImageRef; readonly human: ImageRef }>;
   /** the id of an image by tag (throws when it is missing) */

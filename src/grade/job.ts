@@ -337,7 +337,7 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       if (!baseOk) return { ...none, failure: 'baseline_failed' };
       const ref = byId.get(references.get(r.id) ?? 'baseline');
       // a reference of the harness's own making that failed is the harness's failure
-      if (!ref || ref.status !== 'ok' || !ref.samples.length)
+      if (ref?.status !== 'ok' || !ref.samples.length)
         return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
       const vsB = bootstrapImprovement(ref.samples, r.samples, better);
       const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
