@@ -23,6 +23,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { jsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
+import { shellLine } from '../util/shell-words.js';
 import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import { awaitGpuRelease, readGpuMemory } from './gpu-memory.js';
@@ -322,7 +323,10 @@ async function measureRounds(
   const { task, jobDir } = opts;
   const kind = task.benchmark.kind as NonNullable<TaskSpec['benchmark']['kind']>;
   const { offline } = stage;
-  const parsedCommand = task.benchmark.perfCommand ? parsePerfCommand(task.benchmark.perfCommand) : null;
+  // the workload each phase is checked against: the spec's own client argv, which is the published
+  // command as the catalogue resolved it (a renamed model, the prefetched dataset's path), not its text
+  const workload = task.benchmark.client ? shellLine(task.benchmark.client.argv) : task.benchmark.perfCommand;
+  const parsedCommand = workload ? parsePerfCommand(workload) : null;
   const command = parsedCommand?.ok ? parsedCommand.parsed : null;
   const clientHost = variants[0]?.hostDir as string;
   // the client's JSON result, where the untouched client copy can write one
