@@ -181,6 +181,9 @@ class BackFinder(importlib.abc.MetaPathFinder):
         top = fullname.split(".")[0]
         if top in ac.STDLIB or ac.ABSENT.match(top) or OPTIONAL.match(top):
             return None
+        # a name no import statement can spell is only ever probed (find_spec("pytorch-triton-xpu")): absent
+        if not all(part.isidentifier() for part in fullname.split(".")):
+            return None
         if fullname == "pydantic.dataclasses":
             return importlib.machinery.ModuleSpec(fullname, ac.DataclassShimLoader(), is_package=True)
         if top in ac.SHIMS and fullname == top:
