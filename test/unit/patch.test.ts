@@ -133,7 +133,11 @@ function sideOf(patch: string, side: 'old' | 'new'): { path: string; text: strin
 }
 
 describe.skipIf(!HAVE_SHARED_DATA)('a real patch that looks reversed (Codex CLI, 58eee5f2)', () => {
-  const patch = readFileSync(dataPath('agent-runs/codex_cli/58eee5f2/model_patch.diff'), 'utf8');
+  // read when the suite runs, not when it is collected (a clone without ../shared skips it)
+  let patch = '';
+  beforeAll(() => {
+    patch = readFileSync(dataPath('agent-runs/codex_cli/58eee5f2/model_patch.diff'), 'utf8');
+  });
   const root = mkdtempSync(join(tmpdir(), 'isobench-reversed-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
