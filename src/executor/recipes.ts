@@ -167,6 +167,17 @@ export function vllmInstallPlan(
   return { plan, facts };
 }
 
+/** The plan, the (empty) constraints file and the in-image scripts every vLLM image's context holds under isobench/. */
+function planFiles(plan: VllmInstallPlan): Record<string, string> {
+  const files: Record<string, string> = {
+    'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
+    'isobench/constraints.txt': '',
+  };
+  for (const s of SCRIPTS)
+    files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
+  return files;
+}
+
 /** The CUDA base image of a tree: its own Dockerfile's CUDA on Ubuntu 22.04 (where Python 3.10 is the system's). */
 export function cudaImageOf(facts: VllmTreeFacts): string {
   const v = facts.dockerCuda ?? (facts.mainCuda ? `${facts.mainCuda}.1` : '12.4.1');
@@ -201,12 +212,7 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
   notes.push(
     `Python packages resolved as of ${plan.resolveAsOf} (pip --uploaded-prior-to): the dependencies of the commit's date, not today's`,
   );
-  const files: Record<string, string> = {
-    'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
-    'isobench/constraints.txt': '',
-  };
-  for (const s of SCRIPTS)
-    files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
+  const files = planFiles(plan);
   return {
     family: 'vllm',
     context: [{ from: tree, to: 'repo' }],
@@ -271,13 +277,7 @@ export function rehearsalRecipe(
   speedup: number,
 ): ImageRecipe {
   const { plan } = vllmInstallPlan(commit, tree, date);
-  const files: Record<string, string> = {
-    'isobench/plan.json': `${JSON.stringify(plan, null, 2)}\n`,
-    'isobench/constraints.txt': '',
-    ...standInFiles(),
-  };
-  for (const s of SCRIPTS)
-    files[`isobench/${s}`] = readFileSync(join(packageRoot(), 'harness', 'images', 'vllm', s), 'utf8');
+  const files = { ...planFiles(plan), ...standInFiles() };
   return {
     family: 'rehearse',
     context: [{ from: tree, to: 'repo' }],

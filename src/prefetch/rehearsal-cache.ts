@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from '../grade/stats.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { missingFromCache } from './cache.js';
@@ -16,18 +17,6 @@ import { missingFromCache } from './cache.js';
 const REVISION = 'isobench-rehearsal';
 /** Conversations in the stand-in ShareGPT file (the clients sample up to --num-prompts of them). */
 const CONVERSATIONS = 2400;
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` words of the stand-in tokenizer. */
 function words(next: () => number, n: number): string {
