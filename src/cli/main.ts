@@ -165,6 +165,10 @@ program
     'continue an interrupted run with its recorded arguments: finished jobs are read back, the rest run',
   )
   .option(
+    '--rerun-changed',
+    "with --resume: measure again the finished units whose inputs differ from the run's record (their earlier folders are kept under superseded/)",
+  )
+  .option(
     '--retry-infra',
     'also run again the units whose records say they failed for infrastructure reasons',
   )
@@ -586,40 +590,35 @@ program
 
 /**
  * `isobench run --resume RUN_ID [--out DIR]`: the recorded arguments of that run, with its id (the
- * jobs it finished are read back, the others run). Anything given after --resume is added.
+ * jobs it finished are read back, the others run). Anything given after --resume is added; the
+ * `--resume RUN_ID` itself stays, so that the run knows it continues a recorded one and reuses what
+ * that run resolved (run.ts).
  */
 async function resumeArgv(argv: string[]): Promise<string[]> {
   const i = argv.indexOf('--resume');
   if (argv[2] !== 'run' || i < 0) return argv;
   const id = argv[i + 1];
-  if (!id) {
-    process.stderr.write('isobench: --resume needs a run id\n');
+  if (!id || id.startsWith('-')) {
+    process.stderr.write('isobench: --resume needs a run id (the folder name under results/runs)\n');
     process.exit(EXIT.badInput);
   }
   const o = argv.indexOf('--out');
-  const { join, resolve } = await import('node:path');
-  const { readStored } = await import('../store/schema.js');
-  const runJson = join(
-    resolve(o > 0 ? (argv[o + 1] as string) : join(process.cwd(), 'results', 'runs')),
-    id,
-    'run.json',
-  );
+  const { mergeArgs, readRecordedArgs } = await import('./resume.js');
   let recorded: string[];
   try {
-    recorded = (await readStored('run', runJson)).args;
+    recorded = await readRecordedArgs(id, o > 0 ? argv[o + 1] : undefined);
   } catch (e) {
-    // the store's error names the file and the field
     process.stderr.write(`isobench: --resume ${id}: ${(e as Error).message}\n`);
     process.exit(EXIT.badInput);
   }
-  const extra = argv
-    .slice(3)
-    .filter((_, j) => j + 3 !== i && j + 3 !== i + 1 && argv[j + 3] !== '--retry-infra');
+  const given = argv.slice(3).filter((_, j) => j + 3 !== i && j + 3 !== i + 1);
   const base = recorded[0] === 'run' ? recorded.slice(1) : recorded;
-  const withoutId = base.filter((a, j) => a !== '--run-id' && base[j - 1] !== '--run-id');
-  const retry = argv.includes('--retry-infra') ? ['--retry-infra'] : [];
-  const kept = withoutId.filter((a) => a !== '--retry-infra');
-  return [...argv.slice(0, 3), ...kept, ...extra, ...retry, '--run-id', id];
+  const runCommand = program.commands.find((c) => c.name() === 'run');
+  const arity = (flag: string) => {
+    const o = runCommand?.options.find((x) => x.long === flag);
+    return !o || (!o.required && !o.optional) ? 'none' : o.variadic ? 'many' : 'one';
+  };
+  return [...argv.slice(0, 3), ...mergeArgs(base, given, arity), '--resume', id, '--run-id', id];
 }
 
 installSignalHandlers();

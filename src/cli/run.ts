@@ -12,15 +12,24 @@ import type { Interval } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { EvaluationResult } from '../run/evaluate.js';
+import { Interruption } from '../run/interruption.js';
 import type { JudgeConfig } from '../run/judge-call.js';
+import { decidingChanges } from '../run/keys.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
-import { type AgentSpec, ConfigError, checkRunConfig, type RunConfig } from '../store/config.js';
+import {
+  type AgentSpec,
+  ConfigError,
+  changedSettings,
+  checkRunConfig,
+  type RunConfig,
+} from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
+import { argsToRecord, readRecordedConfig } from './resume.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
 import { onInterrupt } from './signals.js';
 
@@ -43,6 +52,7 @@ export interface RunCliOptions {
   accuracyTolerance?: number;
   tamperPolicy: 'fail' | 'warn' | 'never';
   resume?: string;
+  rerunChanged?: boolean;
   retryInfra?: boolean;
   buildImages?: boolean;
   agents?: string;
@@ -160,8 +170,16 @@ async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
   return { tasks, patches, agents, problems };
 }
 
-/** The executor kind: asked, or (auto) Docker when an engine answers and has the image. */
-async function executorKind(opts: RunCliOptions): Promise<{ kind: 'local' | 'docker'; choice: string }> {
+/**
+ * The executor kind: asked; on a resume, what the run resolved and recorded; or (auto) Docker when
+ * an engine answers and has the image.
+ */
+async function executorKind(
+  opts: RunCliOptions,
+  recorded: RunConfig | null,
+): Promise<{ kind: 'local' | 'docker'; choice: string }> {
+  if (recorded && opts.executor === 'auto')
+    return { kind: recorded.executor, choice: ' (as the run resolved and recorded it)' };
   if (opts.rehearse) {
     // the stand-in engine lives in the rehearsal images: only containers can rehearse
     if (opts.executor === 'local')
@@ -215,7 +233,7 @@ function runConfigOf(
         opts.runId ??
         `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`,
       outDir: resolve(opts.out ?? join(process.cwd(), 'results', 'runs')),
-      args: [...argv],
+      args: argsToRecord(argv),
       tasks: inputs.tasks.map((t) => t.id),
       executor: kind,
       bench: {
@@ -246,6 +264,7 @@ function runConfigOf(
       },
       benchRetries: { retries: opts.infraRetries, backoffMs: opts.retryBackoffS * 1000 },
       retryInfra: opts.retryInfra === true,
+      ...(opts.rerunChanged ? { rerunChanged: true } : {}),
       caps: {
         maxCostUsd: opts.maxTotalCost,
         wallMs: opts.maxWallMin === undefined ? undefined : opts.maxWallMin * 60_000,
@@ -256,6 +275,18 @@ function runConfigOf(
     if (e instanceof ConfigError) throw new UsageError(`the run's configuration: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * A resume that would measure finished units again under other settings is refused before any work,
+ * unless `--rerun-changed` asks for it (the earlier folders are then kept under superseded/).
+ */
+function refuseChangedResume(opts: RunCliOptions, recorded: RunConfig, config: RunConfig): void {
+  const deciding = decidingChanges(changedSettings(recorded, config));
+  if (!deciding.length || opts.rerunChanged) return;
+  throw new UsageError(
+    `--resume ${opts.resume}: these settings differ from the run's record (${join(config.outDir, config.runId, 'run.json')}):\n${deciding.map((d) => `  ${d}`).join('\n')}\nthe units they decide would be measured again; resume without changing them, or add --rerun-changed (the earlier records are kept under ${join(config.runId, 'superseded')}/)`,
+  );
 }
 
 /** Where units run: this process (leased slots, an agent queue), or Redis for workers. */
@@ -294,9 +325,11 @@ async function openExecutor(kind: 'local' | 'docker', image: string | undefined)
 
 /** `isobench run`. */
 export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
+  if (opts.rerunChanged && !opts.resume) throw new UsageError('--rerun-changed goes with --resume RUN_ID');
+  const recorded = opts.resume ? await readRecordedConfig(opts.resume, opts.out) : null;
   const inputs = opts.rehearse ? rehearsalInputs(await runInputs(opts)) : await runInputs(opts);
   const { tasks, patches, agents } = inputs;
-  const { kind, choice } = await executorKind(opts);
+  const { kind, choice } = await executorKind(opts, recorded);
   if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents);
   const vllmTasks = tasks.filter((t) => !t.repo.demo);
   if (
@@ -311,6 +344,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     );
   const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const config = runConfigOf(opts, argv, inputs, kind, judge);
+  if (recorded) refuseChangedResume(opts, recorded, config);
   const { bench } = config;
   if (bench.rehearse && bench.cache && !opts.cache) {
     const wrote = await writeRehearsalCache(tasks, bench.cache);
@@ -342,7 +376,10 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     await progress.start();
   }
   const { runEvaluation } = await import('../run/evaluate.js');
-  const stopSignals = cleanupOnSignal(executor, backend);
+  const interruption = new Interruption();
+  const stopSignals = cleanupOnSignal(executor, backend, interruption);
+  // once interrupted, units fail because they are being cut: nothing of that is theirs to report
+  const live = () => !interruption.fired;
   const rounds = bench.warmup + bench.repeats;
   const result = await runEvaluation({
     config,
@@ -351,10 +388,11 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     executor,
     backend,
     judge,
-    onEvent: opts.json ? undefined : (e) => progress.on(e),
-    onNote: (n) => err(`isobench: ${n}`),
+    interruption,
+    onEvent: opts.json ? undefined : (e) => live() && progress.on(e),
+    onNote: (n) => live() && err(`isobench: ${n}`),
     onPhase: (task, r) => {
-      if (opts.json) return;
+      if (opts.json || !live()) return;
       const m = task.benchmark.primaryMetric;
       const v = m ? r.metrics[m.name]?.value : undefined;
       const shown =
@@ -520,9 +558,13 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
   return specs;
 }
 
-/** On Ctrl-C or SIGTERM: the sandboxes close (executor/cleanup.ts), and so do the queue connection and leftovers. */
-function cleanupOnSignal(executor: Executor, backend: Backend): () => void {
-  return onInterrupt(async () => {
+/**
+ * On Ctrl-C or SIGTERM: the run records itself interrupted with what it cut, the sandboxes close
+ * (executor/cleanup.ts), and so do the queue connection and leftovers.
+ */
+function cleanupOnSignal(executor: Executor, backend: Backend, interruption: Interruption): () => void {
+  return onInterrupt(async (signal) => {
+    await interruption.fire(signal);
     await backend.close();
     await executor.clean(await executor.leftovers());
   });

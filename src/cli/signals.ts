@@ -5,14 +5,14 @@
  */
 import { closeAllSandboxes, openSandboxes } from '../executor/cleanup.js';
 
-const closers = new Set<() => Promise<unknown>>();
+const closers = new Set<(signal: string) => Promise<unknown>>();
 let installed = false;
 
 /**
  * Runs `fn` too when the process is interrupted (a queue connection, a progress view); returns the
  * function that unregisters it.
  */
-export function onInterrupt(fn: () => Promise<unknown>): () => void {
+export function onInterrupt(fn: (signal: string) => Promise<unknown>): () => void {
   closers.add(fn);
   installSignalHandlers();
   return () => closers.delete(fn);
@@ -27,7 +27,7 @@ export function installSignalHandlers(): void {
       process.stderr.write(
         `\nisobench: ${sig}: closing ${openSandboxes().length} sandbox(es); what finished is recorded (run --resume continues)\n`,
       );
-      const others = Promise.allSettled([...closers].map((f) => f()));
+      const others = Promise.allSettled([...closers].map((f) => f(sig)));
       const bounded = Promise.race([others, new Promise((r) => setTimeout(r, 15_000).unref())]);
       void Promise.all([closeAllSandboxes(), bounded]).finally(() =>
         process.exit(sig === 'SIGINT' ? 130 : 143),

@@ -23,7 +23,7 @@
  */
 
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { type AttemptRecord, attemptDir, readAttempt } from '../agent/attempt.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import type { V5Row } from '../dataset/v5-schema.js';
@@ -44,6 +44,7 @@ import { readStored, readStoredIfThere } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
+import type { Interruption } from './interruption.js';
 import type { JudgeConfig } from './judge-call.js';
 import { agentKeyInputs, benchKeyInputs } from './keys.js';
 import { effortOf, type JobGroup, jobGroups, writeRunRows } from './rows.js';
@@ -70,6 +71,8 @@ export interface EvaluationPlan {
   readonly onEvent?: (e: UnitEvent) => void;
   /** something the user should know (a hand-edited record found, a unit redone, a setting changed) */
   readonly onNote?: (note: string) => void;
+  /** fired on Ctrl-C: the run records itself interrupted, and what it cut leaves no record */
+  readonly interruption?: Interruption;
 }
 
 /** An attempt as the run ended it. */
@@ -94,7 +97,7 @@ export interface JobOut {
 /** What a run produced. */
 export interface EvaluationResult {
   readonly runDir: string;
-  readonly status: 'done' | 'stopped';
+  readonly status: 'done' | 'stopped' | 'interrupted';
   readonly stopReason: string | null;
   readonly jobs: readonly JobOut[];
   readonly attempts: readonly AttemptOut[];
@@ -126,6 +129,10 @@ class Caps {
 /** run.json: what was asked (the configuration, whole) and how it ended, written as the run goes. */
 class RunRecord {
   readonly jobs = new Map<string, unknown>();
+  /** the units running now (started, not ended), by id */
+  readonly running = new Set<string>();
+  /** every interruption of the run, earlier invocations' first: when, by what, the units it cut */
+  interruptions: Array<{ at: string; cause: string; cut: string[] }> = [];
   private writing = Promise.resolve();
   constructor(
     private readonly file: string,
@@ -157,6 +164,7 @@ class RunRecord {
         ...new Set([...patches.values()].flat().map((p) => `${p.agent} (${p.model})`)),
       ],
       costUsd: this.caps.spentUsd,
+      ...(this.interruptions.length ? { interruptions: this.interruptions } : {}),
       config,
       jobs: [...this.jobs.values()],
     };
@@ -168,7 +176,11 @@ class RunRecord {
 }
 
 /** The run.json of an earlier run in this folder (a resume); none when absent or unreadable (it is rewritten). */
-async function earlierRun(file: string): Promise<{ createdAt?: string; config?: RunConfig }> {
+async function earlierRun(file: string): Promise<{
+  createdAt?: string;
+  config?: RunConfig;
+  interruptions?: Array<{ at: string; cause: string; cut: string[] }>;
+}> {
   return (await readStoredIfThere('run', file).catch(() => null)) ?? {};
 }
 
@@ -247,6 +259,8 @@ class Matrix {
         id: slug,
         dir: jobDir,
         inputs: benchKeyInputs(unkeyed, config.executor),
+        // the patches follow from the attempts: when a rerun attempt made a new one, the job reruns
+        derived: ['agents'],
         resultFile: 'job.json',
         retries: config.benchRetries.retries,
         backoffMs: config.benchRetries.backoffMs,
@@ -361,11 +375,27 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     earlier.createdAt ?? new Date().toISOString(),
     caps,
   );
+  record.interruptions = [...(earlier.interruptions ?? [])];
   await record.save('running');
-  const emit = (e: UnitEvent) => plan.onEvent?.(e);
+  plan.interruption?.onFire(async (cause) => {
+    record.interruptions.push({ at: new Date().toISOString(), cause, cut: [...record.running].sort() });
+    await record.save('interrupted');
+  });
+  const emit = (e: UnitEvent) => {
+    const id = `${e.unit} ${e.id}`;
+    if (e.phase === 'start') record.running.add(id);
+    else if (e.phase === 'end') record.running.delete(id);
+    plan.onEvent?.(e);
+  };
+  // what a unit folder that runs again held is kept here, by the time this invocation started
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const interrupted = () => plan.interruption?.fired === true;
   const matrix = new Matrix(plan, runDir, backend, {
     retryInfra: config.retryInfra,
-    mayStart: () => caps.stop(),
+    rerunChanged: config.rerunChanged === true,
+    aside: (dir) => join(runDir, 'superseded', stamp, relative(runDir, dir)),
+    interrupted,
+    mayStart: () => (interrupted() ? 'the run was interrupted' : caps.stop()),
     spend: (usd) => {
       caps.spentUsd += usd;
     },
@@ -384,8 +414,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   }
   await Promise.all(groups.map((g) => matrix.group(g, record)));
   const rows = await runRows(plan, runDir, groups, matrix, record.createdAt.slice(0, 10));
-  const status = caps.stopReason ? 'stopped' : 'done';
-  await record.save(status);
+  const status = interrupted() ? 'interrupted' : caps.stopReason ? 'stopped' : 'done';
+  if (status !== 'interrupted') await record.save(status);
   return {
     runDir,
     status,

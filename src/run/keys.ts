@@ -116,3 +116,17 @@ export function agentKeyInputs(p: Omit<AgentPayload, 'key'>): Record<string, unk
     sandbox: a.dockerSandboxFrom ? `docker ${a.dockerSandboxFrom}` : 'local',
   };
 }
+
+/**
+ * Of the settings a resume would change (`changedSettings`' lines, `path: before -> after`), those
+ * that decide finished units' results: the executor, the agents, and every bench setting in
+ * {@link BENCH_KEY_FIELDS}' key. Caps, retries, the judge and where things are read from do not.
+ */
+export function decidingChanges(changed: readonly string[]): string[] {
+  return changed.filter((line) => {
+    const path = line.slice(0, line.indexOf(':'));
+    if (path === 'executor' || path === 'agents' || path.startsWith('agents.')) return true;
+    const field = path.startsWith('bench.') ? path.slice('bench.'.length).split('.')[0] : null;
+    return field !== null && (BENCH_KEY_FIELDS.bench as Record<string, string>)[field as string] === 'key';
+  });
+}

@@ -4,9 +4,9 @@
  * infrastructure failures with back-off (each recorded with its cause), a harness error recorded
  * with its stack and never retried, and its record written last.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { needsRun, type UnitRecord, unitKey, writeUnit } from '../store/units.js';
+import { keepAside, needsRun, type UnitRecord, unitKey, writeUnit } from '../store/units.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 
 /** Progress of units, as they go. */
@@ -46,6 +46,8 @@ export interface Standing {
 
 /** What the runner needs of one unit. */
 export interface UnitWork<T> {
+  /** inputs that follow from other units (a bench job's patches): their change alone reruns it */
+  readonly derived?: readonly string[];
   readonly unit: UnitEvent['unit'];
   /** its name in progress */
   readonly id: string;
@@ -68,6 +70,12 @@ export interface UnitWork<T> {
 /** What units of a run share: the caps, the events, the notes, retries asked for. */
 export interface UnitContext {
   readonly retryInfra: boolean;
+  /** measure again finished units whose inputs changed (else their records stand) */
+  readonly rerunChanged?: boolean;
+  /** where a unit folder that is run again, or a try that is retried, is kept (under the run's superseded/) */
+  aside(dir: string): string;
+  /** the run was interrupted (Ctrl-C): a unit cut now is left without a record, for a resume to redo */
+  interrupted(): boolean;
   /** whether a new unit may start (the caps); its reason when not */
   mayStart(): string | null;
   /** what a unit cost (read back or spent now) */
@@ -102,7 +110,7 @@ async function tries<T>(
   ctx: UnitContext,
   retries: Retry[],
   onStart: () => void,
-): Promise<{ result: T } | { error: string; harness: boolean }> {
+): Promise<{ result: T } | { error: string; harness: boolean } | { interrupted: true }> {
   let outcome: { result: T } | { error: string; harness: boolean } = { error: 'not run', harness: false };
   for (let n = 0; n <= w.retries; n++) {
     if (n > 0) {
@@ -110,12 +118,15 @@ async function tries<T>(
       retries.push({ at: new Date().toISOString(), cause });
       ctx.emit({ unit: w.unit, id: w.id, phase: 'start', retry: cause });
       await sleep(w.backoffMs * 2 ** (n - 1));
-      await rm(w.dir, { recursive: true, force: true });
+      // the failed try's folder (its logs) is kept, not removed
+      await keepAside(w.dir, `${ctx.aside(w.dir)}.try-${n}`);
     }
     try {
       outcome = { result: await w.runOnce(key, onStart) };
-      if (!w.standing(outcome.result).retry) break;
+      if (ctx.interrupted() || !w.standing(outcome.result).retry) break;
     } catch (e) {
+      // a unit cut by an interruption failed because it was cut: no cause of its own
+      if (ctx.interrupted()) return { interrupted: true };
       const f = await thrownFailure(e, w.dir);
       outcome = { error: f.detail, harness: f.status === 'harness_error' };
       // a bug of isobench is not retried: it would fail the same way, and hide as flaky infrastructure
@@ -130,7 +141,10 @@ export async function runUnit<T>(w: UnitWork<T>, ctx: UnitContext): Promise<Outc
   const key = unitKey(w.inputs);
   const { run, previous, note } = await needsRun(w.dir, key, {
     retryInfra: ctx.retryInfra,
+    rerunChanged: ctx.rerunChanged,
     inputs: w.inputs,
+    derived: w.derived,
+    aside: ctx.aside,
   });
   if (note) ctx.note(note);
   if (!run && previous) {
@@ -158,6 +172,8 @@ export async function runUnit<T>(w: UnitWork<T>, ctx: UnitContext): Promise<Outc
     announced = true;
   };
   const outcome = await tries(w, key, ctx, retries, onStart);
+  // cut by an interruption: no record, so the next resume redoes it (keeping what it left)
+  if ('interrupted' in outcome || ctx.interrupted()) return { notStarted: 'interrupted' };
   if (!announced) ctx.emit({ unit: w.unit, id: w.id, phase: 'start' });
   const record = { key, kind: w.unit, inputs: w.inputs, retries };
   let out: Outcome<T>;

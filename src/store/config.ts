@@ -118,6 +118,8 @@ export const RunConfigSchema = z.object({
   benchRetries: z.object({ retries: intAtLeast(0), backoffMs: z.number().check(z.minimum(0)) }),
   /** run again the units whose records say infra */
   retryInfra: z.boolean(),
+  /** measure again finished units whose inputs differ from their records' (resume; else they stand) */
+  rerunChanged: z.optional(z.boolean()),
   /** stop scheduling new units past these */
   caps: z.object({ maxCostUsd: z.optional(positive), wallMs: z.optional(positive) }),
   judge: z.optional(JudgeSettingsSchema),
@@ -223,8 +225,8 @@ export function changedSettings(before: RunConfig, after: RunConfig): string[] {
     }
     out.push(`${path}: ${JSON.stringify(a) ?? 'unset'} -> ${JSON.stringify(b) ?? 'unset'}`);
   };
-  const { runId: _r, args: _a, tasks: _t, ...b } = before;
-  const { runId: _r2, args: _a2, tasks: _t2, ...a } = after;
+  const { runId: _r, args: _a, tasks: _t, retryInfra: _i, rerunChanged: _c, ...b } = before;
+  const { runId: _r2, args: _a2, tasks: _t2, retryInfra: _i2, rerunChanged: _c2, ...a } = after;
   walk(b, a, '');
   return out;
 }

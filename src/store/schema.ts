@@ -49,6 +49,10 @@ export const RunRecordSchema = z.looseObject({
   tasks: z.array(z.string()),
   /** the run's whole configuration (written since payload version 2) */
   config: z.optional(RunConfigSchema),
+  /** every interruption (Ctrl-C, SIGTERM) of the run: when, by what, the units it cut (redone by a resume) */
+  interruptions: z.optional(
+    z.array(z.object({ at: z.string(), cause: z.string(), cut: z.array(z.string()) })),
+  ),
 });
 
 // ---------- the grade's values (src/grade/*.ts), as job.json and the extended rows hold them ----------

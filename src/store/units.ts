@@ -5,8 +5,9 @@
  * started, or killed midway) is redone from a clean folder.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type Check, readStored, type Same, type StoredRecord } from './schema.js';
 
@@ -105,37 +106,81 @@ export async function writeUnit(
 }
 
 /**
- * Whether the unit in `dir` must run: not when a record of this key says done (or infra, unless
- * `retryInfra`). When it must, whatever a killed earlier run left in `dir` is removed first.
+ * Moves a unit's folder out of the way, keeping everything in it: to `dest` (a path under the run's
+ * `superseded/`), or `dest.2`, `dest.3`, … when that is taken. Nothing when `dir` does not exist.
  */
-export async function needsRun(
-  dir: string,
-  key: string,
-  opts: { retryInfra?: boolean; inputs?: Readonly<Record<string, unknown>> } = {},
-): Promise<{ run: boolean; previous: UnitRecord | null; note: string | null }> {
+export async function keepAside(dir: string, dest: string): Promise<string | null> {
+  if (!existsSync(dir)) return null;
+  await mkdir(dirname(dest), { recursive: true });
+  let target = dest;
+  for (let n = 2; existsSync(target); n++) target = `${dest}.${n}`;
+  await rename(dir, target);
+  return target;
+}
+
+/** What decides whether a unit runs, besides its key. */
+export interface RunRules {
+  /** run again a unit whose record says infra */
+  readonly retryInfra?: boolean;
+  /** run again a finished unit whose inputs differ from its record's (else the record is kept) */
+  readonly rerunChanged?: boolean;
+  /** the inputs of now, to name what changed */
+  readonly inputs?: Readonly<Record<string, unknown>>;
+  /**
+   * inputs that follow from other units (a bench job's patches, from its attempts): when only they
+   * changed, the unit runs again without `rerunChanged`, as the units they follow from did
+   */
+  readonly derived?: readonly string[];
+  /** where a folder that is run again is kept (nothing a user ran is removed); absent: removed */
+  readonly aside?: (dir: string) => string;
+}
+
+/** Whether a unit must run; `kept`: a finished record of other inputs stands (no `rerunChanged`). */
+export interface RunDecision {
+  readonly run: boolean;
+  readonly previous: UnitRecord | null;
+  readonly note: string | null;
+  readonly kept?: boolean;
+}
+
+/**
+ * Whether the unit in `dir` must run: not when a record of this key says done (or infra, unless
+ * `retryInfra`), nor when a finished record of other inputs stands (unless `rerunChanged`). When it
+ * must, what is in `dir` (a killed unit's logs, a superseded record) is moved aside, not removed.
+ */
+export async function needsRun(dir: string, key: string, rules: RunRules = {}): Promise<RunDecision> {
   const raw = await readFile(join(dir, UNIT_FILE), 'utf8').catch(() => null);
   const previous = await readUnit(dir);
   let note: string | null =
     raw !== null && !previous
       ? `${join(dir, UNIT_FILE)} is unreadable or of another version: the unit runs again`
       : null;
-  if (
-    previous &&
-    previous.key === key &&
-    (previous.status === 'done' || (previous.status === 'infra' && !opts.retryInfra))
-  ) {
+  const stands =
+    previous && (previous.status === 'done' || (previous.status === 'infra' && !rules.retryInfra));
+  if (stands && previous.key === key) {
     // a result edited (or removed) since its record was written is not trusted
     if (!previous.result || (await fileHash(join(dir, previous.result.file))) === previous.result.sha256)
       return { run: false, previous, note: null };
     note = `${join(dir, previous.result.file)} changed after it was recorded (edited by hand?): the unit runs again`;
   }
-  // a record of other inputs: the unit runs again, saying which settings changed
-  if (!note && previous && previous.key !== key && opts.inputs) {
-    const changed = changedInputs(previous.inputs, opts.inputs);
+  // a finished record of other inputs: kept, unless asked to measure it again
+  if (!note && previous && previous.key !== key && rules.inputs) {
+    const changed = changedInputs(previous.inputs, rules.inputs);
+    const own = changed.filter((c) => !rules.derived?.includes(c));
+    if (stands && own.length && !rules.rerunChanged)
+      return {
+        run: false,
+        previous,
+        kept: true,
+        note: `${dir}: ${own.join(', ')} changed since its record; the finished record is kept (--rerun-changed measures it again, keeping this one under superseded/)`,
+      };
     if (changed.length) note = `${dir}: ${changed.join(', ')} changed since its record: it runs again`;
   }
   if (!note && previous?.key === key && previous.status === 'harness_error')
     note = `${dir}: its last run ended in a harness error (a bug in isobench: ${previous.detail.split('\n')[0]}): it runs again`;
-  await rm(dir, { recursive: true, force: true });
+  const moved = rules.aside ? await keepAside(dir, rules.aside(dir)) : null;
+  if (!rules.aside) await rm(dir, { recursive: true, force: true });
+  if (moved)
+    note = `${note ?? (previous ? `${dir}: runs again` : `${dir}: a run was cut midway through it: it runs again`)} (the earlier folder is kept: ${moved})`;
   return { run: true, previous: note && previous?.status !== 'harness_error' ? null : previous, note };
 }

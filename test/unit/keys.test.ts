@@ -3,7 +3,7 @@
  * every field left out (each with its reason in src/run/keys.ts) does not, and a record of other
  * inputs is redone with the changed settings named.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,7 +175,7 @@ describe('unit keys', () => {
     expect(unitKey(agentKeyInputs(agent()))).toBe(unitKey(agentBefore));
   });
 
-  it('redoes a unit whose record has other inputs, naming the settings that changed', async () => {
+  it('keeps a finished unit whose record has other inputs, naming them; --rerun-changed redoes it, keeping the earlier folder', async () => {
     const dir = join(root, 'job');
     const inputs = benchKeyInputs(bench(), 'local');
     await writeUnit(dir, {
@@ -195,8 +195,38 @@ describe('unit keys', () => {
       },
       'local',
     );
-    const r = await needsRun(dir, unitKey(next), { inputs: next });
+    const kept = await needsRun(dir, unitKey(next), { inputs: next });
+    expect(kept).toMatchObject({ run: false, kept: true });
+    expect(kept.note).toContain(
+      `${dir}: buildImagesFrom, cache changed since its record; the finished record is kept`,
+    );
+    expect(existsSync(join(dir, 'unit.json'))).toBe(true);
+    // patches alone (they follow from attempts that ran again) rerun it without the flag
+    const repatched = { ...inputs, agents: [{ agent: 'a', model: 'm', patch: 'f00' }] };
+    const aside = join(root, 'superseded', 'job');
+    const derived = await needsRun(dir, unitKey(repatched), {
+      inputs: repatched,
+      derived: ['agents'],
+      aside: () => aside,
+    });
+    expect(derived.run).toBe(true);
+    expect(derived.note).toContain('agents changed since its record: it runs again');
+    expect(existsSync(join(aside, 'unit.json'))).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+    // asked to: it runs again, the earlier folder kept beside the first one kept
+    await writeUnit(dir, {
+      key: unitKey(inputs),
+      kind: 'bench_job',
+      status: 'done',
+      detail: 'measured',
+      inputs,
+      retries: [],
+    });
+    const r = await needsRun(dir, unitKey(next), { inputs: next, rerunChanged: true, aside: () => aside });
     expect(r.run).toBe(true);
-    expect(r.note).toBe(`${dir}: buildImagesFrom, cache changed since its record: it runs again`);
+    expect(r.note).toContain(
+      `${dir}: buildImagesFrom, cache changed since its record: it runs again (the earlier folder is kept: ${aside}.2)`,
+    );
+    expect(existsSync(join(`${aside}.2`, 'unit.json'))).toBe(true);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * `run --resume`: what a recorded run is continued with. The arguments it was started with are
+ * replayed (src/cli/main.ts); what it resolved (`--executor auto`'s choice, above all) is read from
+ * its run.json and reused, so that a resume never measures again what the run finished.
+ */
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RunConfig } from '../store/config.js';
+import { readStored, StoredRecordError } from '../store/schema.js';
+import { suggest } from './suggest.js';
+
+/** Flags that belong to one invocation, never to the run's recorded arguments. */
+const ONE_OFF_FLAGS = new Set(['--retry-infra', '--rerun-changed']);
+/** Flags with a value that belong to one invocation. */
+const ONE_OFF_VALUED = new Set(['--resume', '--run-id']);
+
+/** The arguments a run records: what was given, less the flags of this one invocation. */
+export function argsToRecord(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (ONE_OFF_FLAGS.has(a)) continue;
+    if (ONE_OFF_VALUED.has(a)) {
+      i++;
+      continue;
+    }
+    if ([...ONE_OFF_VALUED].some((f) => a.startsWith(`${f}=`))) continue;
+    kept.push(a);
+  }
+  return kept;
+}
+
+/** How many values an option takes: none (a switch), one, or many (`<path...>`, up to the next option). */
+export type Arity = (flag: string) => 'none' | 'one' | 'many';
+
+/** The arguments split into options, each with its values (positional words stand alone). */
+function optionGroups(
+  args: readonly string[],
+  arity: Arity,
+): Array<{ flag: string | null; words: string[] }> {
+  const groups: Array<{ flag: string | null; words: string[] }> = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith('--')) {
+      groups.push({ flag: null, words: [a] });
+      continue;
+    }
+    const flag = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    const words = [a];
+    const n = a.includes('=') ? 'none' : arity(flag);
+    if (n === 'one' && i + 1 < args.length) words.push(args[++i] as string);
+    if (n === 'many')
+      while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) words.push(args[++i] as string);
+    groups.push({ flag, words });
+  }
+  return groups;
+}
+
+/**
+ * The arguments of a resumed run: the recorded ones, where an option given again replaces the
+ * recorded one (every value of it: `--predictions A` replaces `--predictions B C`), then the rest of
+ * what was given; so that arguments recorded by a resume never pile up.
+ */
+export function mergeArgs(recorded: readonly string[], given: readonly string[], arity: Arity): string[] {
+  const now = optionGroups(given, arity);
+  const replaced = new Set(now.map((g) => g.flag).filter((f): f is string => f !== null));
+  const kept = optionGroups(recorded, arity).filter((g) => g.flag === null || !replaced.has(g.flag));
+  return [...kept, ...now].flatMap((g) => g.words);
+}
+
+/** The results root a run lives under: `--out`, else ./results/runs. */
+export function runsRoot(out: string | undefined): string {
+  return resolve(out ?? join(process.cwd(), 'results', 'runs'));
+}
+
+/** run.json of run `id` under `out`; an error names the folder, and the nearest run ids when there is none. */
+async function recordOf(id: string, out: string | undefined) {
+  const root = runsRoot(out);
+  const file = join(root, id, 'run.json');
+  try {
+    return await readStored('run', file);
+  } catch (e) {
+    if (!(e instanceof StoredRecordError) || e.problem !== 'cannot be read: ENOENT') throw e;
+    const ids = await readdir(root).catch(() => [] as string[]);
+    const near = suggest(
+      id,
+      ids.filter((d) => !d.startsWith('.')),
+    );
+    throw new Error(
+      `no run '${id}' under ${root} (${file} does not exist)${near ? `; did you mean ${near}?` : ids.length ? '' : '; that folder holds no runs (give --out for runs elsewhere)'}`,
+    );
+  }
+}
+
+/** The arguments run `id` was started with, less the flags of one invocation. */
+export async function readRecordedArgs(id: string, out: string | undefined): Promise<string[]> {
+  return argsToRecord((await recordOf(id, out)).args);
+}
+
+/** The configuration run `id` resolved and recorded (absent in records older than payload version 2). */
+export async function readRecordedConfig(id: string, out: string | undefined): Promise<RunConfig | null> {
+  return (await recordOf(id, out)).config ?? null;
+}
