@@ -5,8 +5,10 @@
  * output (the `system/init` and `result` lines); permission denials are surfaced. Facts:
  * shared/docs/AGENT-CLIS.md.
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AUTH_TEXT, isAuthStatus } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
   AgentDeps,
@@ -108,7 +110,7 @@ export function readClaudeStream(text: string): ClaudeStream {
 
 /** Whether an error text means the API or the network failed, not the agent. */
 export function isInfraError(text: string): boolean {
-  return /\b(429|rate.?limit|overloaded|529|503|502|500|Connection error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|fetch failed|Unable to connect|authentication_error|invalid x-api-key|Invalid API key|Not logged in|401|403)\b/i.test(
+  return /\b(429|rate.?limit|overloaded|529|503|502|500|Connection error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|fetch failed|Unable to connect)\b/i.test(
     text,
   );
 }
@@ -149,6 +151,12 @@ export function claudeOutcome(
     };
   const apiStatus = r?.api_error_status;
   const errorText = [r?.is_error ? String(r?.result ?? '') : '', ...s.apiErrors, stderr].join('\n');
+  const failed = r?.is_error || exit.exitCode !== 0;
+  if ((apiStatus && isAuthStatus(apiStatus)) || (failed && AUTH_TEXT.test(errorText)))
+    return {
+      kind: 'config_error',
+      detail: `the model API refused the credentials${apiStatus ? ` (HTTP ${apiStatus})` : ''}: ${(s.apiErrors[0] ?? r?.result ?? stderr).toString().trim().slice(0, 300)}`,
+    };
   if (
     (apiStatus && isInfraStatus(apiStatus)) ||
     ((r?.is_error || exit.exitCode !== 0) && isInfraError(errorText))

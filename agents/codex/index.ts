@@ -7,8 +7,10 @@
  * Usage comes from `turn.completed` events; the CLI version and the model from the session record
  * Codex writes in its home. Facts: shared/docs/AGENT-CLIS.md.
  */
+
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AUTH_TEXT } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
   AgentDeps,
@@ -117,9 +119,8 @@ export function readCodexStream(text: string): CodexStream {
 
 const NETWORK =
   /Reconnecting|waiting for network|Connection failed|error sending request|stream disconnected/i;
-/** The model API failed for infrastructure reasons (the statuses of isInfraStatus; any other 4xx is the request's). */
-const API =
-  /\b(401|403|408|429|5\d\d)\b|Too Many Requests|rate limit|Unauthorized|Missing environment variable/i;
+/** The model API failed for infrastructure reasons (the statuses of isInfraStatus; 401/403 are AUTH_TEXT's; any other 4xx is the request's). */
+const API = /\b(408|429|5\d\d)\b|Too Many Requests|rate limit/i;
 
 /** The CLI version and model Codex recorded in its session file (CODEX_HOME/sessions/.../rollout-*.jsonl). */
 export async function readCodexSession(
@@ -249,8 +250,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     detail = `ran past the ${input.budgets.timeMin}-minute budget and was killed`;
   } else if (s.failed || r.exitCode !== 0) {
     const text = `${s.failed ?? ''}\n${s.errors.join('\n')}\n${stderr}`;
-    kind = API.test(text) || NETWORK.test(text) ? 'infra' : 'crashed';
-    detail = `${kind === 'infra' ? 'the model API failed' : `exited with ${r.exitCode}`}: ${lastError.slice(0, 300)}`;
+    kind = AUTH_TEXT.test(text) ? 'config_error' : API.test(text) || NETWORK.test(text) ? 'infra' : 'crashed';
+    detail = `${kind === 'config_error' ? 'the model API refused the credentials' : kind === 'infra' ? 'the model API failed' : `exited with ${r.exitCode}`}: ${lastError.slice(0, 300)}`;
   } else if (s.completed) {
     kind = 'completed';
     detail = `finished after ${s.toolCalls} tool call(s)`;

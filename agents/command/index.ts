@@ -6,6 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { AUTH_TEXT } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
   AgentDeps,
@@ -50,8 +51,10 @@ export const CommandSpecSchema = z.strictObject({
   passEnv: z.optional(z.array(z.string())),
   /** exit codes that mean it finished (default [0]) */
   successExitCodes: z.optional(z.array(z.number())),
-  /** regular expressions over stdout+stderr meaning the model API failed (default: 429, 5xx, connection, auth) */
+  /** regular expressions over stdout+stderr meaning the model API failed (default: 429, 5xx, connection) */
   infraPatterns: z.optional(z.array(z.string())),
+  /** regular expressions meaning the credentials were refused or missing (default: 401, 403, Unauthorized, …) */
+  authPatterns: z.optional(z.array(z.string())),
   /** regular expressions meaning it stopped at its step limit */
   turnLimitPatterns: z.optional(z.array(z.string())),
   /** usage: JSON lines on stdout (summed, or the last value), or one JSON file; fields are dotted paths */
@@ -92,8 +95,6 @@ const DEFAULT_INFRA = [
   '\\b(error|status|HTTP)\\b\\D{0,20}\\b5\\d\\d\\b',
   'ECONNREFUSED',
   'Connection (error|refused)',
-  '\\b401\\b',
-  'Unauthorized',
 ];
 
 function fill(t: string, vars: Record<string, string>): string {
@@ -206,6 +207,9 @@ export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapte
     const read = readUsage(spec, usageText);
     const all = `${stdout}\n${stderr}`;
     const infra = (spec.infraPatterns ?? DEFAULT_INFRA).find((p) => new RegExp(p, 'im').test(all));
+    const auth = spec.authPatterns
+      ? spec.authPatterns.find((p) => new RegExp(p, 'im').test(all))
+      : AUTH_TEXT.exec(all)?.[0];
     const turnLimit = (spec.turnLimitPatterns ?? []).find((p) => new RegExp(p, 'im').test(all));
     const ok = (spec.successExitCodes ?? [0]).includes(r.exitCode ?? -1);
     let kind: OutcomeKind;
@@ -215,6 +219,8 @@ export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapte
       [kind, detail] = ['timeout', `ran past the ${input.budgets.timeMin}-minute budget and was killed`];
     else if (turnLimit)
       [kind, detail] = ['turn_limit', `its output matches the turn-limit pattern /${turnLimit}/`];
+    else if (!ok && auth)
+      [kind, detail] = ['config_error', `the model API refused the credentials (${auth}): ${tail(all)}`];
     else if (!ok && infra) [kind, detail] = ['infra', `the model API failed (/${infra}/): ${tail(all)}`];
     else if (ok) [kind, detail] = ['completed', `exited with ${r.exitCode}`];
     else [kind, detail] = ['crashed', `exited with ${r.exitCode}: ${tail(stderr || stdout)}`];

@@ -6,10 +6,12 @@
  * (`openai`). Budgets are its own: turns (model calls), wall clock, and cost when prices are given.
  * Every raw API response is kept in `agent.responses.jsonl`.
  */
+
 import { appendFile, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { isAuthStatus } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
   AgentDeps,
@@ -333,18 +335,20 @@ function chatConversation(
   };
 }
 
+/** Whether an SDK error is the API refusing the credentials (the user's configuration). */
+export function isAuth(e: unknown): boolean {
+  if (e instanceof Anthropic.APIError || e instanceof OpenAI.APIError) {
+    const status = (e as { status?: number }).status;
+    return status !== undefined && isAuthStatus(status);
+  }
+  return false;
+}
+
 /** Whether an SDK error is the API's or the network's (infra), not the agent's. */
 export function isInfra(e: unknown): boolean {
   if (e instanceof Anthropic.APIError || e instanceof OpenAI.APIError) {
     const status = (e as { status?: number }).status;
-    return (
-      status === undefined ||
-      status === 401 ||
-      status === 403 ||
-      status === 408 ||
-      status === 429 ||
-      status >= 500
-    );
+    return status === undefined || status === 408 || status === 429 || status >= 500;
   }
   return false;
 }
@@ -428,6 +432,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
       events.push({ type: 'error', text: msg });
       if (Date.now() >= deadline)
         return end('timeout', `ran past the ${input.budgets.timeMin}-minute budget`);
+      if (isAuth(e))
+        return end('config_error', `the model API refused the credentials: ${msg.slice(0, 300)}`);
       return isInfra(e)
         ? end('infra', `the model API failed: ${msg.slice(0, 300)}`)
         : end('crashed', `the model call failed: ${msg.slice(0, 300)}`);

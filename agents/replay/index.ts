@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { type AttemptEffort, AttemptEffortSchema } from '../../src/store/config.js';
 import { findTask } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { isJsonObject, parseJson } from '../../src/util/json.js';
@@ -21,6 +22,8 @@ export interface ReplayEntry {
   readonly patch: string;
   /** file and line the patch came from */
   readonly source: string;
+  /** the attempt's effort, when the line carries it (`isobench solve`'s predictions, version 2) */
+  readonly effort?: AttemptEffort;
 }
 
 /** The result of reading predictions. */
@@ -70,7 +73,17 @@ function readJsonl(
     const model =
       typeof p.model_name_or_path === 'string' && p.model_name_or_path ? p.model_name_or_path : 'unknown';
     const name = agent ?? (typeof p.agent === 'string' ? p.agent : basename(file, extname(file)));
-    out.entries.push({ task, agent: name, model, patch, source: where });
+    let effort: AttemptEffort | undefined;
+    if (p.effort !== undefined) {
+      const e = AttemptEffortSchema.safeParse(p.effort);
+      if (!e.success) {
+        const i = e.error.issues[0];
+        out.problems.push(`${where}: effort.${i?.path.join('.') || '(root)'}: ${i?.message}`);
+        return;
+      }
+      effort = e.data;
+    }
+    out.entries.push({ task, agent: name, model, patch, source: where, ...(effort ? { effort } : {}) });
   });
 }
 

@@ -98,8 +98,9 @@ async function readTrajectory(file: string): Promise<{ t: Trajectory } | { missi
   };
 }
 
+const AUTH = /Error code: (401|403)\b|authentication_error|invalid[ _-]api[ _-]key|incorrect api key/i;
 const INFRA =
-  /Error code: (401|403|408|429|5\d\d)\b|Connection error|rate limit|insufficient_quota|overloaded|timed out/i;
+  /Error code: (408|429|5\d\d)\b|Connection error|rate limit|insufficient_quota|overloaded|timed out/i;
 
 /** Reads a TRAE trajectory and decides the outcome from it (exported for the real trajectories' test). */
 export function judgeTrajectory(
@@ -143,8 +144,16 @@ export function judgeTrajectory(
     toolCalls,
   };
   const infra = errors.find((e) => INFRA.test(e));
+  const auth = errors.find((e) => AUTH.test(e));
   if (t.success === true)
     return { kind: 'completed', detail: `finished after ${steps} step(s)`, usage, events };
+  if (auth)
+    return {
+      kind: 'config_error',
+      detail: `the model API refused the credentials: ${auth.slice(0, 300)}`,
+      usage,
+      events,
+    };
   if (infra) return { kind: 'infra', detail: `the model API failed: ${infra.slice(0, 300)}`, usage, events };
   if (/maximum steps/i.test(t.final_result ?? '') || steps >= budgets.maxTurns)
     return {

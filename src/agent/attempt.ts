@@ -13,10 +13,12 @@
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
  */
+
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
+import type { AttemptEffort } from '../store/config.js';
 import { type Check, readStoredIfThere, type Same, type StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -25,6 +27,7 @@ import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
+import { credentialAdvice } from './credentials.js';
 import { renderPrompt } from './prompt.js';
 import { redactText, redactTree, type Secret } from './redact.js';
 import {
@@ -54,6 +57,8 @@ export interface AttemptOptions {
   readonly budgets?: Partial<Budgets>;
   /** the key for the adapter's provider (the only secret the agent sees) */
   readonly apiKey?: string | null;
+  /** the variable the key came from, named when the credentials are refused */
+  readonly apiKeyEnv?: string | null;
   /** the agent's executable (install.ts) and its pinned version */
   readonly binary: string | null;
   readonly agentVersion?: string | null;
@@ -243,6 +248,44 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
   }
 }
 
+/** A configuration error's detail, with where the refused key came from and what to set. */
+function withAdvice(
+  outcome: AgentOutcome,
+  o: AttemptOptions,
+  options: Record<string, unknown>,
+): AgentOutcome {
+  if (outcome.kind !== 'config_error') return outcome;
+  const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : null;
+  return { ...outcome, detail: `${credentialAdvice(o.apiKeyEnv, baseUrl)}: ${outcome.detail}` };
+}
+
+/**
+ * The version of an attempt's prediction line (`prediction.jsonl`, and `solve`'s predictions.jsonl):
+ * 2 labels it with the model asked for (`model_reported` is the agent's own report) and carries the
+ * attempt's effort.
+ */
+export const PREDICTION_VERSION = 2;
+
+/** What an attempt cost and took, for the rows of the job its patch joins. */
+export function effortOf(r: AttemptRecord): AttemptEffort {
+  return {
+    attempt: r.attempt,
+    outcome: r.outcome.kind,
+    costUsd: r.usage.costUsd,
+    inputTokens: r.usage.inputTokens,
+    outputTokens: r.usage.outputTokens,
+    cacheReadTokens: r.usage.cacheReadTokens,
+    cacheWriteTokens: r.usage.cacheWriteTokens,
+    turns: r.usage.turns,
+    toolCalls: r.usage.toolCalls,
+    wallMs: r.durationMs,
+    infraRetries: r.tries.length - 1,
+    agentVersion: r.agentVersion,
+    modelReported: r.model,
+    path: `agents/${variantSlug(r.agent)}/${variantSlug(r.task)}/${r.attempt}`,
+  };
+}
+
 /** Runs one attempt; never throws for the agent's failures (they are outcomes), only for harness bugs. */
 export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   const t0 = performance.now();
@@ -291,7 +334,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     });
     if (outcome.kind !== 'infra') break;
   }
-  const final = outcome as AgentOutcome;
+  const final = withAdvice(outcome as AgentOutcome, o, ctx.options);
   const computed = await computePatch(workspace, task.commits.parent, {
     gitDir: baseGitDir,
     protectedPaths: task.protectedPaths,
@@ -342,16 +385,20 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
       prediction: 'prediction.jsonl',
     },
   };
+  // the model as asked for (as `run --agents` labels it), the agent's own report beside it, and the
+  // effort: `run --predictions` of this line gives the row `run --agents` gives
   const prediction = {
     instance_id: task.id,
-    model_name_or_path: model ?? o.model,
+    model_name_or_path: o.model,
     model_patch: patchText,
     task: task.id,
     agent: adapter.name,
-    model: model ?? o.model,
+    model: o.model,
+    model_reported: model,
     attempt: o.attempt,
     base_commit: task.commits.parent,
-    schemaVersion: AGENT_RECORD_VERSION,
+    effort: effortOf(record),
+    schemaVersion: PREDICTION_VERSION,
   };
   await writeFile(join(dir, 'prediction.jsonl'), `${JSON.stringify(prediction)}\n`);
   if (!o.keepWorkspace) {

@@ -26,6 +26,8 @@ export interface SolveOptions {
   readonly budgets?: Partial<Budgets>;
   readonly options?: Readonly<Record<string, unknown>>;
   readonly apiKey?: string | null;
+  /** the variable the key came from (named when it is refused) */
+  readonly apiKeyEnv?: string | null;
   readonly binary: string | null;
   readonly agentVersion?: string | null;
   readonly hintLevel?: 'none' | 'files';
@@ -52,6 +54,10 @@ export interface SolveSummary {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly predictions: string;
+  /** why attempts were left unstarted (a configuration error: every attempt would fail the same way) */
+  readonly stopped: string | null;
+  /** attempts never started because of it */
+  readonly notStarted: number;
   readonly records: ReadonlyArray<{
     task: string;
     attempt: number;
@@ -74,9 +80,11 @@ export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]
   const queue = new PQueue({ concurrency: Math.max(1, o.concurrency) });
   const records = new Map<string, AttemptRecord>();
   let done = 0;
+  let stopped: string | null = null;
   await Promise.all(
     jobs.map((j) =>
       queue.add(async () => {
+        if (stopped) return;
         const a: AttemptOptions = {
           task: j.task,
           adapter: o.adapter,
@@ -87,6 +95,7 @@ export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]
           options: o.options,
           budgets: o.budgets,
           apiKey: o.apiKey,
+          apiKeyEnv: o.apiKeyEnv,
           binary: o.binary,
           agentVersion: o.agentVersion,
           hintLevel: o.hintLevel,
@@ -96,12 +105,19 @@ export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]
         };
         const r = await runAttempt(a);
         records.set(`${j.task.id}#${j.attempt}`, r);
+        // the user's configuration fails every attempt the same way: none more is started
+        if (r.outcome.kind === 'config_error' && !stopped) {
+          stopped = r.outcome.detail;
+          queue.clear();
+        }
         done++;
         o.onAttempt?.(r, done, jobs.length);
       }),
     ),
   );
-  const ordered = jobs.map((j) => records.get(`${j.task.id}#${j.attempt}`) as AttemptRecord);
+  const ordered = jobs
+    .map((j) => records.get(`${j.task.id}#${j.attempt}`))
+    .filter((r): r is AttemptRecord => r !== undefined);
   const lines: string[] = [];
   for (const r of ordered) {
     const dir = attemptDir(o.runDir, o.adapter.name, r.task, r.attempt);
@@ -122,6 +138,8 @@ export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]
     startedAt,
     durationMs: performance.now() - t0,
     predictions: 'predictions.jsonl',
+    stopped,
+    notStarted: jobs.length - ordered.length,
     records: ordered.map((r) => ({
       task: r.task,
       attempt: r.attempt,

@@ -29,8 +29,9 @@ export const NO_USAGE: Usage = {
 /**
  * How an attempt ended. `completed`: the agent finished by itself (its patch may still be empty);
  * `timeout`, `turn_limit`, `cost_limit`: a budget ended it; `crashed`: the agent failed on its own;
- * `infra`: the model API or the host failed (rate limit, unreachable, auth) and the attempt does
- * not count against the agent; `harness_error`: isobench itself failed running the agent (a bug: an
+ * `infra`: the model API or the host failed (rate limit, unreachable) and the attempt does not
+ * count against the agent; `config_error`: the user's configuration failed (the key refused or
+ * missing), not retried, not counted; `harness_error`: isobench itself failed running the agent (a bug: an
  * unexpected exception, its stack in the try's `harness-error.log`), not retried, not counted.
  */
 export { OutcomeKindSchema };
@@ -73,12 +74,13 @@ export interface Budgets {
 }
 
 /**
- * Whether a model API's HTTP status is infrastructure's (trying again can help): auth, a timeout, a
- * rate limit, a server error. Any other 4xx is the request's (a bad tool schema, an unknown model):
- * the attempt's own failure, `crashed`, not retried.
+ * Whether a model API's HTTP status is infrastructure's (trying again can help): a timeout, a rate
+ * limit, a server error. 401 and 403 are the user's configuration (`credentials.ts`: `config_error`,
+ * never retried); any other 4xx is the request's (a bad tool schema, an unknown model): the
+ * attempt's own failure, `crashed`, not retried.
  */
 export function isInfraStatus(status: number): boolean {
-  return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || status >= 500;
 }
 
 /** Default budgets. */

@@ -183,6 +183,7 @@ export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
         kind: 'agent' as const,
         agent: a.agent,
         model: a.model,
+        ...(a.effort ? { effort: a.effort } : {}),
         patch: null,
         tamper: [],
         setup: [],
@@ -250,6 +251,7 @@ function variantRecords(variants: readonly PreparedVariant[], stage: Stage): Mea
     setup: stage.setups.get(v.id) ?? [],
     ...(v.notes?.length ? { notes: v.notes } : {}),
     ...(v.reference ? { reference: v.reference } : {}),
+    ...(v.agent?.effort ? { effort: v.agent.effort } : {}),
     failure: v.failure ?? stage.setupFailures.get(v.id) ?? null,
   }));
 }

@@ -5,12 +5,14 @@
  * grade needs besides the probe outputs, which stay in the phases' folders (`probe.jsonl`) and are
  * read back from there. `jobResultOf` joins a measurement and its grade into the job's result.
  */
+
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseProbeOutputs } from '../grade/equivalence.js';
 import type { AccuracyReadings, GradePolicy, ProbeReading } from '../grade/job.js';
 import { gradeJob } from '../grade/job.js';
 import type { FailureClass } from '../grade/taxonomy.js';
+import type { AttemptEffort } from '../store/config.js';
 import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -39,6 +41,8 @@ export interface MeasuredVariantRecord {
   readonly notes?: readonly string[];
   /** what an agent's gain is measured against, when not the baseline */
   readonly reference?: string;
+  /** the effort of the attempt behind an agent's patch, when its predictions carried it */
+  readonly effort?: AttemptEffort;
   /** what kept it from being measured (its patch, its setup), null when it was measured */
   readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
 }
@@ -202,6 +206,7 @@ export function jobResultOf(
         setup: v.setup,
         ...(v.notes?.length ? { notes: v.notes } : {}),
         ...(v.reference ? { reference: v.reference } : {}),
+        ...(v.effort ? { effort: v.effort } : {}),
         status: g.status,
         detail: g.detail,
         samples: g.samples,

@@ -3,6 +3,7 @@
 import type { AgentJudgement, JobEquivalence, VariantGrade } from '../grade/job.js';
 import type { Interval } from '../grade/stats.js';
 import type { FailureClass } from '../grade/taxonomy.js';
+import type { AgentPatch, AttemptEffort } from '../store/config.js';
 import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TamperFinding } from '../tamper/types.js';
 
@@ -20,16 +21,8 @@ export function isRehearsal(fingerprint: Readonly<Record<string, string>>): bool
 /** The version of the stored phase and job records. */
 export const BENCH_RECORD_VERSION = 3;
 
-/** An agent's patch to measure. */
-export interface AgentPatch {
-  /** the agent's name as shown in results (e.g. 'claude_code') */
-  readonly agent: string;
-  /** the model label as the agent reported it */
-  readonly model: string;
-  readonly patch: string;
-  /** where the patch came from (predictions file and line, or patch file) */
-  readonly source: string;
-}
+/** An agent's patch as a job gets it (declared with the run's configuration). */
+export type { AgentPatch };
 
 /** One thing measured in a job. */
 export type VariantKind = 'baseline' | 'human' | 'agent';
@@ -140,6 +133,8 @@ export interface VariantResult extends VariantGrade {
   readonly notes?: readonly string[];
   /** what an agent's gain is measured against, when not the baseline */
   readonly reference?: string;
+  /** the effort of the attempt behind an agent's patch, when its predictions carried it */
+  readonly effort?: AttemptEffort;
 }
 
 export type { AgentJudgement, JobEquivalence };

@@ -8,7 +8,7 @@ import type { AgentPatch } from '../bench/types.js';
 import { createExecutor } from '../executor/index.js';
 import { REHEARSE_BASE_IMAGE } from '../executor/recipes.js';
 import type { Executor } from '../executor/types.js';
-import type { Interval } from '../grade/stats.js';
+import { type Interval, MIN_BOOTSTRAP_SAMPLES } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
 import type { ExtendedRow } from '../report/run-rows.js';
 import type { EvaluationResult } from '../run/evaluate.js';
@@ -140,7 +140,13 @@ async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
     }
     for (const e of read.entries) {
       const list = patches.get(e.task.id) ?? [];
-      list.push({ agent: e.agent, model: e.model, patch: e.patch, source: e.source });
+      list.push({
+        agent: e.agent,
+        model: e.model,
+        patch: e.patch,
+        source: e.source,
+        ...(e.effort ? { effort: e.effort } : {}),
+      });
       patches.set(e.task.id, list);
     }
   }
@@ -278,6 +284,29 @@ function runConfigOf(
 }
 
 /**
+ * The measurement slots of this host (GPUs, or one CPU slot). A task that needs more GPUs than the
+ * host has is refused here, before any work (it could only fail, after its images were built):
+ * unless the units run on workers (`--redis`), or `--gpus` names the devices by hand.
+ */
+async function measurementSlots(opts: RunCliOptions, tasks: readonly TaskSpec[]): Promise<SlotPool> {
+  let gpus: ReturnType<typeof parseGpus>;
+  try {
+    gpus = parseGpus(opts.gpus);
+  } catch (e) {
+    throw new UsageError(`--gpus: ${(e as Error).message}`);
+  }
+  const slots = await SlotPool.forHost(gpus);
+  if (opts.redis) return slots;
+  const have = slots.gpu ? slots.slots.length : 0;
+  const short = tasks.filter((t) => t.hardware.count > have);
+  if (short.length)
+    throw new UsageError(
+      `${short.map((t) => `${t.id} needs ${t.hardware.count} ${t.hardware.gpu} GPU(s)`).join('; ')}; this host has ${have ? `${have} (${slots.slots.join(', ')})` : `none (${opts.gpus === 'none' ? '--gpus none' : 'nvidia-smi lists no GPU'})`}. Run on a GPU host (or on workers with --redis), rehearse the job without a GPU (--rehearse), see what it would do (--dry-run), or name the devices with --gpus 0,1 if nvidia-smi cannot see them`,
+    );
+  return slots;
+}
+
+/**
  * A resume that would measure finished units again under other settings is refused before any work,
  * unless `--rerun-changed` asks for it (the earlier folders are then kept under superseded/).
  */
@@ -345,7 +374,12 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const config = runConfigOf(opts, argv, inputs, kind, judge);
   if (recorded) refuseChangedResume(opts, recorded, config);
+  const slots = await measurementSlots(opts, tasks);
   const { bench } = config;
+  if (bench.repeats < MIN_BOOTSTRAP_SAMPLES)
+    err(
+      `isobench: warning: --repeats ${bench.repeats}: fewer than ${MIN_BOOTSTRAP_SAMPLES} measured rounds give no interval, so every agent's verdict is inconclusive; this run measures and checks, it cannot grade (use --repeats ${MIN_BOOTSTRAP_SAMPLES} or more)`,
+    );
   if (bench.rehearse && bench.cache && !opts.cache) {
     const wrote = await writeRehearsalCache(tasks, bench.cache);
     if (wrote.length && !opts.json)
@@ -356,13 +390,6 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     out(
       `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${bench.repeats} repeats + ${bench.warmup} warm-up, ${kind} executor${choice}`,
     );
-  let gpus: ReturnType<typeof parseGpus>;
-  try {
-    gpus = parseGpus(opts.gpus);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const slots = await SlotPool.forHost(gpus);
   const backend = await openBackend(opts, executor, slots);
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
   if (!opts.json) {
@@ -421,7 +448,13 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
 /** What a finished run says: its rows, attempts, harness errors and exit code. */
 function reportRun(opts: RunCliOptions, result: EvaluationResult, problems: number): number {
   const harnessErrors = result.attempts.filter((a) => a.harness).length;
-  const code = runExitCode(result.jobs, { problems, stopped: result.status === 'stopped', harnessErrors });
+  const configErrors = result.attempts.filter((a) => a.record?.outcome.kind === 'config_error').length;
+  const code = runExitCode(result.jobs, {
+    problems,
+    stopped: result.status === 'stopped',
+    harnessErrors,
+    configErrors,
+  });
   const runId = basename(result.runDir);
   if (opts.json) {
     outJson({
@@ -471,6 +504,7 @@ function reportRun(opts: RunCliOptions, result: EvaluationResult, problems: numb
     err(
       `isobench: harness error in ${a.agent}'s attempt ${a.attempt} on ${a.task}: ${a.record?.outcome.detail ?? a.error}`,
     );
+  if (code !== EXIT.ok) for (const line of unitsBehind(result, problems)) err(`isobench: ${line}`);
   if (code === EXIT.bug)
     err(
       'isobench: the run hit a bug of isobench (exit 3): those units are recorded as harness_error, not retried and not counted; please report the stacks above',
@@ -480,6 +514,33 @@ function reportRun(opts: RunCliOptions, result: EvaluationResult, problems: numb
       `isobench: every job failed for infrastructure reasons (exit ${RUN_EXIT_ALL_INFRA}): nothing was measured; the reasons are above and in each job's job.json`,
     );
   return code;
+}
+
+/**
+ * Each unit that made the run exit non-zero, by name, with its class and where its record is: jobs
+ * whose variants failed (which, and why), attempts that did not complete, and a stop.
+ */
+function unitsBehind(result: EvaluationResult, problems: number): string[] {
+  const lines: string[] = [];
+  for (const j of result.jobs) {
+    if (!j.result) continue;
+    const where = join(result.runDir, 'jobs', j.slug, 'job.json');
+    if (j.result.failure)
+      lines.push(
+        `job ${j.task}: ${j.result.failure.class}: ${j.result.failure.detail.split('\n')[0]} (${where})`,
+      );
+    for (const v of j.result.variants.filter((x) => x.status !== 'ok'))
+      lines.push(
+        `job ${j.task}, variant ${v.id}: ${v.status}: ${v.detail.split('\n')[0]?.slice(0, 240)} (${where})`,
+      );
+  }
+  for (const a of result.attempts.filter((x) => x.record && x.record.outcome.kind !== 'completed'))
+    lines.push(
+      `${a.agent}'s attempt ${a.attempt} on ${a.task}: ${a.record?.outcome.kind}: ${a.record?.outcome.detail.split('\n')[0]?.slice(0, 240)}`,
+    );
+  if (problems) lines.push(`${problems} prediction(s) could not be used (listed above)`);
+  if (result.status === 'stopped') lines.push(`the run stopped early: ${result.stopReason}`);
+  return lines;
 }
 
 /** An agent's `--option`s: `key=value` (every agent) or `name.key=value` (this one); JSON values parsed. */
@@ -623,8 +684,9 @@ function printSummary(
     counts.set(key, m);
   }
   out('');
+  const repeats = rows[0]?.repeats;
   out(
-    `Leaderboard (${rows[0]?.thresholdPct ?? 5}% band, ${rows[0]?.repeats ?? '?'} repeats, 95% bootstrap intervals on the primary metric):`,
+    `Leaderboard (${rows[0]?.thresholdPct ?? 5}% band, ${repeats ?? '?'} measured round${repeats === 1 ? '' : 's'}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
   );
   for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);

@@ -2,16 +2,20 @@
  * `isobench solve`: runs an agent on tasks (fresh workspace per attempt, budgets, the harness's own
  * patch) and writes the run folder with a predictions JSONL that `isobench run --predictions` reads.
  */
+
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { resolveAgent } from '../../agents/index.js';
+import { attemptDir } from '../agent/attempt.js';
+import { attemptKey } from '../agent/credentials.js';
 import { ensureInstalled } from '../agent/install.js';
 import { solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
 import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
-import { EXIT, err, out, outJson, UsageError } from './common.js';
+import { err, out, outJson, UsageError } from './common.js';
+import { attemptsExitCode } from './run-exit.js';
 
 /** Options of `isobench solve`, as commander parsed and checked them (src/cli/main.ts). */
 export interface SolveCliOptions {
@@ -70,8 +74,9 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   }
   const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
   const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
-  const apiKey = keyEnv ? process.env[keyEnv] || null : null;
-  if (keyEnv && !apiKey && !opts.baseUrl)
+  // with a base URL and no key, the placeholder: a local server needs none, the CLI insists on one
+  const apiKey = attemptKey(keyEnv, opts.baseUrl);
+  if (keyEnv && !apiKey)
     throw new UsageError(
       `${adapter.name} needs an API key in $${keyEnv} (or --api-key-env VAR, or --base-url for a local server)`,
     );
@@ -115,6 +120,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     budgets: { timeMin: opts.timeMin, maxTurns: opts.maxTurns, maxCostUsd: opts.maxCost ?? null },
     options,
     apiKey,
+    apiKeyEnv: keyEnv ?? null,
     binary: installed.binary,
     agentVersion: installed.version,
     hintLevel: opts.hint,
@@ -144,9 +150,19 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
       `predictions: ${join(runDir, 'predictions.jsonl')} (isobench run --predictions ${join(runDir, 'predictions.jsonl')})`,
     );
   }
-  if (records.some((r) => r.outcome.kind === 'infra'))
+  if (summary.stopped)
     err(
-      'isobench: some attempts failed for infrastructure reasons (see their outcome.json); they do not count against the agent',
+      `isobench: configuration error: ${summary.stopped}\nisobench: ${summary.notStarted} attempt(s) were not started (every one would fail the same way)`,
     );
-  return EXIT.ok;
+  // each attempt that did not complete, by name, on stderr
+  for (const r of records.filter((x) => x.outcome.kind !== 'completed'))
+    err(
+      `isobench: ${r.task} #${r.attempt}: ${r.outcome.kind}: ${r.outcome.detail.split('\n')[0]?.slice(0, 240)} (${join(attemptDir(runDir, adapter.name, r.task, r.attempt), 'outcome.json')})`,
+    );
+  if (records.some((r) => r.outcome.kind === 'infra'))
+    err('isobench: attempts that failed for infrastructure reasons do not count against the agent');
+  return attemptsExitCode(
+    records.map((r) => r.outcome.kind),
+    { notStarted: summary.notStarted },
+  );
 }

@@ -17,7 +17,7 @@ import {
   type ProbeOutput,
   type Tolerance,
 } from './equivalence.js';
-import { bootstrapImprovement, type Interval, type Summary, summarize } from './stats.js';
+import { bootstrapImprovement, type Interval, type Summary, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
 import {
   agentVerdict,
@@ -303,7 +303,17 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
   const humanOk = human?.status === 'ok' && human.samples.length > 0;
   const humanVsBaseline =
     baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
-  const validity = taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
+  const validity =
+    baseOk && humanOk && !humanVsBaseline
+      ? {
+          valid: false,
+          reason:
+            tooFewSamples(
+              { id: 'baseline', n: baseline.samples.length },
+              { id: 'human', n: human.samples.length },
+            ) ?? 'no improvement of the human over the baseline is defined',
+        }
+      : taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
   // a baseline or human that failed for the harness's reasons makes the job the harness's failure
   // (retried, never counted); otherwise the task does not hold here
   const infraOf = (v: (VariantGrade & { id: string }) | undefined) =>
@@ -341,7 +351,13 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
         return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
       const vsB = bootstrapImprovement(ref.samples, r.samples, better);
       const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
-      const speed = vsB ? agentVerdict(vsB, vsH, policy.verdict) : null;
+      // too few rounds for an interval: no verdict either, and the reason says so
+      const few = tooFewSamples({ id: ref.id, n: ref.samples.length }, { id: r.id, n: r.samples.length });
+      const speed = vsB
+        ? agentVerdict(vsB, vsH, policy.verdict)
+        : few
+          ? { verdict: 'inconclusive' as const, reason: few }
+          : null;
       const equivalence = eq.of(r.id);
       const verdict =
         equivalence.verdict === 'diverged'

@@ -79,8 +79,26 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /**
+ * The fewest samples a side the percentile bootstrap is given: with one, every resample is the
+ * sample (an interval of zero width); with two, a side's resampled mean takes one of 3 values. Below
+ * it there is no interval, and so no verdict (`tooFewSamples` says why).
+ */
+export const MIN_BOOTSTRAP_SAMPLES = 3;
+
+/** Why two sample sets are too few for an interval (null when they are enough). */
+export function tooFewSamples(
+  reference: { readonly id: string; readonly n: number },
+  subject: { readonly id: string; readonly n: number },
+): string | null {
+  const short = [reference, subject].filter((s) => s.n < MIN_BOOTSTRAP_SAMPLES);
+  if (!short.length) return null;
+  return `${short.map((s) => `${s.id} has ${s.n} measured round${s.n === 1 ? '' : 's'}`).join(', ')}: a bootstrap interval needs at least ${MIN_BOOTSTRAP_SAMPLES} a side, so there is no interval and no verdict (run --repeats ${MIN_BOOTSTRAP_SAMPLES} or more)`;
+}
+
+/**
  * Percent improvement of `subject` over `reference` (positive = better) with a percentile bootstrap
- * interval: both sample sets are resampled independently `iterations` times.
+ * interval: both sample sets are resampled independently `iterations` times. Null when either has
+ * fewer than {@link MIN_BOOTSTRAP_SAMPLES} samples (no honest interval) or no improvement is defined.
  */
 export function bootstrapImprovement(
   reference: readonly number[],
@@ -88,7 +106,7 @@ export function bootstrapImprovement(
   better: Better,
   opts: { iterations?: number; level?: number } = {},
 ): Interval | null {
-  if (reference.length === 0 || subject.length === 0) return null;
+  if (reference.length < MIN_BOOTSTRAP_SAMPLES || subject.length < MIN_BOOTSTRAP_SAMPLES) return null;
   const level = opts.level ?? 0.95;
   const iterations = opts.iterations ?? 2000;
   const point = improvementPct(summarize(reference).mean, summarize(subject).mean, better);
@@ -103,4 +121,29 @@ export function bootstrapImprovement(
   draws.sort((a, b) => a - b);
   const tail = (1 - level) / 2;
   return { estimate: point, lo: quantile(draws, tail), hi: quantile(draws, 1 - tail), level };
+}
+
+/** P(X <= k) for X ~ Binomial(n, 1/2). */
+function binomHalfCdf(n: number, k: number): number {
+  let term = 0.5 ** n;
+  let sum = term;
+  for (let i = 1; i <= k; i++) {
+    term = (term * (n - i + 1)) / i;
+    sum += term;
+  }
+  return sum;
+}
+
+/**
+ * The distribution-free interval of a median from order statistics (sorted input): the narrowest
+ * [x(k), x(n+1-k)] whose exact binomial coverage is at least `level`. Null below the n that allows
+ * one (6 at 95%: even [min, max] of 5 samples covers the median only 93.75% of the time).
+ */
+export function medianInterval(sorted: readonly number[], level = 0.95): readonly [number, number] | null {
+  const n = sorted.length;
+  let best: number | null = null;
+  // coverage of [x(k), x(n+1-k)] (1-indexed) is 1 - 2 P(X <= k-1)
+  for (let k = 1; k <= Math.floor(n / 2); k++) if (1 - 2 * binomHalfCdf(n, k - 1) >= level) best = k;
+  if (best === null) return null;
+  return [sorted[best - 1] as number, sorted[n - best] as number];
 }

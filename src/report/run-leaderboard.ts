@@ -4,6 +4,7 @@
  * judged), valid rate (the task held here and the speed verdict counts), failures by class, the
  * median agent-vs-human estimate, and cost per attempt and per hard success.
  */
+import { medianInterval } from '../grade/stats.js';
 import type { ReportRow } from './report-rows.js';
 
 /** One agent's line. */
@@ -27,8 +28,8 @@ export interface RunAgentSummary {
   /** median of the agent-vs-human estimates (percent), over rows that have one */
   readonly medianVsHuman: number | null;
   /**
-   * a distribution-free 95% interval for that median over the rows (order statistics n/2 ± 0.98·√n,
-   * the normal approximation to the binomial); null with fewer than 2 estimates
+   * a distribution-free 95% interval for that median over the rows (order statistics with exact
+   * binomial coverage, grade/stats.ts); null with fewer than 6 estimates, where none reaches 95%
    */
   readonly medianVsHumanCi: readonly [number, number] | null;
   readonly costUsd: number | null;
@@ -47,16 +48,6 @@ const median = (xs: number[]): number | null => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-
-/** The order-statistic interval of a median (sorted input). */
-export function medianInterval(sorted: readonly number[]): readonly [number, number] | null {
-  const n = sorted.length;
-  if (n < 2) return null;
-  const half = 0.98 * Math.sqrt(n);
-  const lo = Math.max(0, Math.floor(n / 2 - half));
-  const hi = Math.min(n - 1, Math.ceil(n / 2 + half) - 1);
-  return [sorted[lo] as number, sorted[hi] as number];
-}
 
 /** How the board may be sorted. */
 export const RUN_SORTS = [

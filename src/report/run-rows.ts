@@ -3,6 +3,7 @@
  * the measured repeats), and isobench's extended row (versioned) with the spread, intervals,
  * verdicts, failure class and fingerprint the v5 row has no room for.
  */
+
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type AgentJudgement, isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
@@ -11,6 +12,7 @@ import { V5_FROM_PARSED } from '../dataset/raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../dataset/v5-schema.js';
 import type { JudgeResult, Quadrant } from '../grade/judge.js';
 import type { Interval, Summary } from '../grade/stats.js';
+import type { AttemptEffort } from '../store/config.js';
 import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
@@ -18,28 +20,8 @@ import { variantSlug } from '../util/slug.js';
 /** The version of the extended row. */
 export const EXT_ROW_VERSION = 4;
 
-/** What the agent's attempt cost and took (rows of `run --agents`; null for replayed patches). */
-export interface AttemptEffort {
-  readonly attempt: number;
-  /** how the attempt ended (completed, timeout, turn_limit, cost_limit, crashed) */
-  readonly outcome: string;
-  readonly costUsd: number | null;
-  readonly inputTokens: number | null;
-  readonly outputTokens: number | null;
-  readonly cacheReadTokens: number | null;
-  readonly cacheWriteTokens: number | null;
-  readonly turns: number | null;
-  readonly toolCalls: number | null;
-  /** the agent's wall time, all tries */
-  readonly wallMs: number;
-  /** infrastructure tries before the one that counts (rate limits) */
-  readonly infraRetries: number;
-  readonly agentVersion: string | null;
-  /** the model the agent reported using */
-  readonly modelReported: string | null;
-  /** the attempt's folder in the run */
-  readonly path: string;
-}
+/** What an attempt cost and took (declared with the stored records). */
+export type { AttemptEffort };
 
 /** isobench's own row: one per (task, agent patch). */
 export interface ExtendedRow {
@@ -213,7 +195,8 @@ export async function rowsForJob(
       fingerprint: job.fingerprint,
       executor: job.executor,
       thresholdPct: ctx.thresholdPct,
-      effort: (agentVariant.agent && ctx.efforts?.get(agentVariant.agent)) || null,
+      // the attempt of this run, else the one the predictions carried
+      effort: (agentVariant.agent && ctx.efforts?.get(agentVariant.agent)) || agentVariant.effort || null,
     });
   }
   return { v5, extended };

@@ -24,7 +24,7 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { type AttemptRecord, attemptDir, readAttempt } from '../agent/attempt.js';
+import { type AttemptRecord, attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { Executor } from '../executor/types.js';
@@ -47,7 +47,7 @@ import { variantSlug } from '../util/slug.js';
 import type { Interruption } from './interruption.js';
 import type { JudgeConfig } from './judge-call.js';
 import { agentKeyInputs, benchKeyInputs } from './keys.js';
-import { effortOf, type JobGroup, jobGroups, writeRunRows } from './rows.js';
+import { type JobGroup, jobGroups, writeRunRows } from './rows.js';
 import { type Outcome, runUnit, type UnitContext, type UnitEvent } from './unit-runner.js';
 
 export type { AgentSpec, UnitEvent };
@@ -89,6 +89,8 @@ export interface AttemptOut {
 /** A job as the run ended it; `harness`: a bug of isobench (its stack in the job's `harness-error.log`). */
 export interface JobOut {
   readonly task: string;
+  /** its folder under jobs/ */
+  readonly slug: string;
   readonly result: JobResult | null;
   readonly error: string | null;
   readonly harness?: boolean;
@@ -193,6 +195,7 @@ class Matrix {
     private readonly runDir: string,
     private readonly backend: Backend,
     private readonly ctx: UnitContext,
+    private readonly caps: Caps,
   ) {}
 
   /** One agent's attempt `n` on a task. */
@@ -226,7 +229,11 @@ class Matrix {
         },
         standing: (rec) => ({
           status:
-            rec.outcome.kind === 'infra' || rec.outcome.kind === 'harness_error' ? rec.outcome.kind : 'done',
+            rec.outcome.kind === 'infra' ||
+            rec.outcome.kind === 'harness_error' ||
+            rec.outcome.kind === 'config_error'
+              ? rec.outcome.kind
+              : 'done',
           detail: `${rec.outcome.kind}: ${rec.outcome.detail}`,
           shown: rec.outcome.kind,
           costUsd: rec.usage.costUsd,
@@ -294,7 +301,21 @@ class Matrix {
       if ('notStarted' in r) blocked = r.notStarted;
       // an attempt that failed for infrastructure reasons (or on a bug) is not the agent's: it is left
       // out of the job (and rerun by --retry-infra, which changes the job's key)
-      if (!('result' in r) || r.result.outcome.kind === 'infra' || r.result.outcome.kind === 'harness_error')
+      if ('result' in r && r.result.outcome.kind === 'config_error') {
+        // the user's configuration: every attempt would fail the same way; said at once, and the run
+        // starts nothing more (a resume, once it is fixed, runs these again)
+        blocked = `${a.name}: ${r.result.outcome.detail}`;
+        if (!this.caps.stopReason) {
+          this.caps.stopReason = `a configuration error (${blocked})`;
+          this.plan.onNote?.(`configuration error: ${blocked}`);
+        }
+      }
+      if (
+        !('result' in r) ||
+        r.result.outcome.kind === 'infra' ||
+        r.result.outcome.kind === 'harness_error' ||
+        r.result.outcome.kind === 'config_error'
+      )
         continue;
       const dir = attemptDir(this.runDir, a.name, g.task.id, g.n);
       patches.push({
@@ -390,19 +411,25 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
   // what a unit folder that runs again held is kept here, by the time this invocation started
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const interrupted = () => plan.interruption?.fired === true;
-  const matrix = new Matrix(plan, runDir, backend, {
-    retryInfra: config.retryInfra,
-    rerunChanged: config.rerunChanged === true,
-    aside: (dir) => join(runDir, 'superseded', stamp, relative(runDir, dir)),
-    interrupted,
-    mayStart: () => (interrupted() ? 'the run was interrupted' : caps.stop()),
-    spend: (usd) => {
-      caps.spentUsd += usd;
+  const matrix = new Matrix(
+    plan,
+    runDir,
+    backend,
+    {
+      retryInfra: config.retryInfra,
+      rerunChanged: config.rerunChanged === true,
+      aside: (dir) => join(runDir, 'superseded', stamp, relative(runDir, dir)),
+      interrupted,
+      mayStart: () => (interrupted() ? 'the run was interrupted' : caps.stop()),
+      spend: (usd) => {
+        caps.spentUsd += usd;
+      },
+      emit,
+      note: (n) => plan.onNote?.(n),
+      requeued: backend.requeued,
     },
-    emit,
-    note: (n) => plan.onNote?.(n),
-    requeued: backend.requeued,
-  });
+    caps,
+  );
 
   // every group (task, attempt number) runs as soon as its attempts are done
   const attempts = config.agents.length ? config.attempts : 1;
@@ -443,14 +470,19 @@ async function runRows(
     const out = matrix.jobs.get(g.slug) as Outcome<JobResult>;
     if ('notStarted' in out) continue;
     if ('error' in out) {
-      jobs.push({ task: g.task.id, result: null, error: out.error, harness: out.harness === true });
+      jobs.push({
+        task: g.task.id,
+        slug: g.slug,
+        result: null,
+        error: out.error,
+        harness: out.harness === true,
+      });
       continue;
     }
-    jobs.push({ task: g.task.id, result: out.result, error: null });
+    jobs.push({ task: g.task.id, slug: g.slug, result: out.result, error: null });
     const efforts = new Map<string, AttemptEffort>();
     for (const a of matrix.attempts)
-      if (a.task === g.task.id && a.attempt === g.n && a.record)
-        efforts.set(a.agent, effortOf(a.agent, g.task.id, g.n, a.record));
+      if (a.task === g.task.id && a.attempt === g.n && a.record) efforts.set(a.agent, effortOf(a.record));
     const rows = await rowsForJob(g.task, out.result, {
       runId: config.runId,
       jobDir: join(runDir, 'jobs', g.slug),

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attemptDir, readAttempt } from '../agent/attempt.js';
+import { attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
 import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { GradePolicy } from '../grade/job.js';
@@ -18,7 +18,7 @@ import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
 import { readStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { effortOf, jobGroups, writeRunRows } from './rows.js';
+import { jobGroups, writeRunRows } from './rows.js';
 
 /** The version of `regrade.json`. */
 export const REGRADE_RECORD_VERSION = 1;
@@ -118,7 +118,7 @@ export async function regradeRun(
     for (const v of m.variants) {
       if (v.kind !== 'agent' || !v.agent) continue;
       const rec = await readAttempt(attemptDir(runDir, v.agent, m.task.id, g.n));
-      if (rec) efforts.set(v.agent, effortOf(v.agent, m.task.id, g.n, rec));
+      if (rec) efforts.set(v.agent, effortOf(rec));
     }
     const rows = await rowsForJob(m.task, result, {
       runId: run.runId,

@@ -4,10 +4,9 @@
  * behind its patches, and the tables (`rows.v5.{csv,jsonl,parquet}`, `rows.ext.jsonl`).
  */
 import { join } from 'node:path';
-import type { AttemptRecord } from '../agent/attempt.js';
 import { writeV5Table } from '../dataset/v5-io.js';
 import type { V5Row } from '../dataset/v5-schema.js';
-import type { AttemptEffort, ExtendedRow } from '../report/run-rows.js';
+import type { ExtendedRow } from '../report/run-rows.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
 
@@ -31,26 +30,6 @@ export function jobGroups<T extends { readonly id: string }>(
       slug: attempts > 1 ? `${variantSlug(task.id)}_a${i + 1}` : variantSlug(task.id),
     })),
   );
-}
-
-/** What an attempt cost and took, for the rows of the job its patch joined. */
-export function effortOf(agent: string, task: string, n: number, r: AttemptRecord): AttemptEffort {
-  return {
-    attempt: n,
-    outcome: r.outcome.kind,
-    costUsd: r.usage.costUsd,
-    inputTokens: r.usage.inputTokens,
-    outputTokens: r.usage.outputTokens,
-    cacheReadTokens: r.usage.cacheReadTokens,
-    cacheWriteTokens: r.usage.cacheWriteTokens,
-    turns: r.usage.turns,
-    toolCalls: r.usage.toolCalls,
-    wallMs: r.durationMs,
-    infraRetries: r.tries.length - 1,
-    agentVersion: r.agentVersion,
-    modelReported: r.model,
-    path: `agents/${variantSlug(agent)}/${variantSlug(task)}/${n}`,
-  };
 }
 
 /** Writes the run's tables into `dir`: the v5 rows in three formats and the extended rows. */

@@ -4,8 +4,10 @@
  * A payload never carries a secret: an agent's API key is named by its environment variable and read
  * where the agent runs.
  */
+
 import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
+import { attemptKey } from '../agent/credentials.js';
 import { runBenchJob } from '../bench/job.js';
 import { freePort, withPort } from '../bench/server.js';
 import { type JobResult, type PhaseRecord, REHEARSAL_MARK } from '../bench/types.js';
@@ -102,7 +104,8 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
     model: a.model,
     options: a.options,
     budgets: a.budgets,
-    apiKey: a.apiKeyEnv ? process.env[a.apiKeyEnv] || null : null,
+    apiKey: attemptKey(a.apiKeyEnv, (a.options as { baseUrl?: string }).baseUrl),
+    apiKeyEnv: a.apiKeyEnv,
     binary: installed.binary,
     agentVersion: installed.version,
     hintLevel: a.hintLevel,

@@ -129,16 +129,48 @@ export type RunConfig = Infer<typeof RunConfigSchema>;
 /** The version of unit payloads (a worker refuses payloads of another version). */
 export const PAYLOAD_VERSION = 2;
 
+/**
+ * What an agent's attempt cost and took, carried to the rows of the job its patch joined: from the
+ * attempt itself (`run --agents`) or from its prediction line (`solve`, then `run --predictions`).
+ */
+export const AttemptEffortSchema = z.object({
+  attempt: z.number(),
+  /** how the attempt ended (completed, timeout, turn_limit, cost_limit, crashed) */
+  outcome: z.string(),
+  costUsd: z.nullable(z.number()),
+  inputTokens: z.nullable(z.number()),
+  outputTokens: z.nullable(z.number()),
+  cacheReadTokens: z.nullable(z.number()),
+  cacheWriteTokens: z.nullable(z.number()),
+  turns: z.nullable(z.number()),
+  toolCalls: z.nullable(z.number()),
+  /** the agent's wall time, all tries */
+  wallMs: z.number(),
+  /** infrastructure tries before the one that counts (rate limits) */
+  infraRetries: z.number(),
+  agentVersion: z.nullable(z.string()),
+  /** the model the agent reported using (the model label asked for is the row's `model`) */
+  modelReported: z.nullable(z.string()),
+  /** the attempt's folder, relative to the run that made it */
+  path: z.string(),
+});
+/** An attempt's effort. */
+export type AttemptEffort = Infer<typeof AttemptEffortSchema>;
+
 /** A ready-made agent patch (predictions, or an attempt's computed patch). */
 export const AgentPatchSchema = z.object({
   /** the agent's name as shown in results */
   agent: text,
-  /** the model label as the agent reported it */
+  /** the model label the agent was asked to use (its own report is in `effort.modelReported`) */
   model: z.string(),
   patch: z.string(),
   /** where the patch came from (predictions file and line, patch file, attempt folder) */
   source: z.string(),
+  /** the attempt's effort, when the predictions carry it */
+  effort: z.optional(AttemptEffortSchema),
 });
+/** A ready-made agent patch. */
+export type AgentPatch = Infer<typeof AgentPatchSchema>;
 
 /** A bench job: baseline, human and agent patches of one task, measured interleaved. */
 export const BenchPayloadSchema = z.object({

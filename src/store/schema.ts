@@ -15,7 +15,7 @@ import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../gra
 import { FAILURE_CLASSES } from '../grade/taxonomy.js';
 import { TaskSpecSchema } from '../task/schema.js';
 import { type Infer, type Schema, z } from '../util/zod.js';
-import { RunConfigSchema } from './config.js';
+import { AttemptEffortSchema, RunConfigSchema } from './config.js';
 
 /** A stored record that cannot be read: the file, the field and what is wrong. */
 export class StoredRecordError extends Error {
@@ -160,6 +160,8 @@ const VARIANT_FACTS = {
   notes: z.optional(z.array(z.string())),
   /** what an agent's gain is measured against, when not the baseline (a native patch: the parent rebuilt) */
   reference: z.optional(z.string()),
+  /** the effort of the attempt behind an agent's patch, when its predictions carried it (solve) */
+  effort: z.optional(AttemptEffortSchema),
 };
 const PRIMARY_METRIC = z.object({
   name: z.string(),
@@ -276,6 +278,8 @@ export const OutcomeKindSchema = z.enum([
   'cost_limit',
   'crashed',
   'infra',
+  /** the user's configuration failed: credentials refused or missing (never retried; `run`/`solve` exit 2) */
+  'config_error',
   'harness_error',
 ]);
 
@@ -337,7 +341,7 @@ export const UnitRecordSchema = z.object({
   schemaVersion: z.literal(1),
   key: z.string(),
   kind: z.enum(['bench_job', 'agent_attempt']),
-  status: z.enum(['done', 'infra', 'harness_error']),
+  status: z.enum(['done', 'infra', 'config_error', 'harness_error']),
   detail: z.string(),
   /** the inputs the key was made from: any JSON object */
   inputs: z.looseObject({}),
@@ -379,24 +383,7 @@ const EXT_ROW_V3 = {
   fingerprint: z.record(z.string(), z.string()),
   executor: z.string(),
   thresholdPct: z.number(),
-  effort: z.nullable(
-    z.object({
-      attempt: z.number(),
-      outcome: z.string(),
-      costUsd: z.nullable(z.number()),
-      inputTokens: z.nullable(z.number()),
-      outputTokens: z.nullable(z.number()),
-      cacheReadTokens: z.nullable(z.number()),
-      cacheWriteTokens: z.nullable(z.number()),
-      turns: z.nullable(z.number()),
-      toolCalls: z.nullable(z.number()),
-      wallMs: z.number(),
-      infraRetries: z.number(),
-      agentVersion: z.nullable(z.string()),
-      modelReported: z.nullable(z.string()),
-      path: z.string(),
-    }),
-  ),
+  effort: z.nullable(AttemptEffortSchema),
   judge: z.optional(
     z.nullable(
       z.discriminatedUnion('status', [

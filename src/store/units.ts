@@ -50,9 +50,10 @@ export interface UnitRecord {
   /**
    * done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra);
    * harness_error: isobench failed on it (a bug, its stack in the unit's `harness-error.log`): run
-   * again by the next run or resume, which says so
+   * again by the next run or resume, which says so; config_error: the user's configuration failed
+   * (credentials refused or missing): run again by the next resume, once it is fixed
    */
-  readonly status: 'done' | 'infra' | 'harness_error';
+  readonly status: 'done' | 'infra' | 'config_error' | 'harness_error';
   readonly detail: string;
   /** the inputs the key was made from, for people reading the record */
   readonly inputs: Readonly<Record<string, unknown>>;
@@ -178,9 +179,12 @@ export async function needsRun(dir: string, key: string, rules: RunRules = {}): 
   }
   if (!note && previous?.key === key && previous.status === 'harness_error')
     note = `${dir}: its last run ended in a harness error (a bug in isobench: ${previous.detail.split('\n')[0]}): it runs again`;
+  // the record's history (its retries) carries over when the same unit runs again (infra retried,
+  // a harness error) — not when its inputs changed or its result was edited
+  const carry = previous?.key === key && !note?.includes('changed after it was recorded') ? previous : null;
   const moved = rules.aside ? await keepAside(dir, rules.aside(dir)) : null;
   if (!rules.aside) await rm(dir, { recursive: true, force: true });
   if (moved)
     note = `${note ?? (previous ? `${dir}: runs again` : `${dir}: a run was cut midway through it: it runs again`)} (the earlier folder is kept: ${moved})`;
-  return { run: true, previous: note && previous?.status !== 'harness_error' ? null : previous, note };
+  return { run: true, previous: carry, note };
 }

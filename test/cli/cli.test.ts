@@ -303,10 +303,19 @@ describe('isobench run and run-report', () => {
   it('runs a demo task end to end and writes the run folder, rows and a report', async () => {
     const out = join(tmp, 'runs');
     const r = isobench('run', '--tasks', 'demo/cpu-latency', ...quickRun(out, 'cli-test'));
-    expect(r.stderr).toBe('');
+    // one round: warned at once, no interval shown, no verdict (issue 21: it printed
+    // "matches_human -0.9% [-0.9, -0.9]", a zero-width "95% interval" and a confident verdict)
+    expect(r.stderr).toBe(
+      "isobench: warning: --repeats 1: fewer than 3 measured rounds give no interval, so every agent's verdict is inconclusive; this run measures and checks, it cannot grade (use --repeats 3 or more)\n",
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/demo\/cpu-latency.*example-agent \(example-model\)/);
-    expect(r.stdout).toContain('Leaderboard (5% band, 1 repeats');
+    expect(r.stdout).toMatch(
+      /demo\/cpu-latency.*example-agent \(example-model\) *│ inconclusive *│ - *│ - *│ - *│/,
+    );
+    expect(r.stdout).not.toMatch(/\[-?\d+\.\d, -?\d+\.\d\]/);
+    expect(r.stdout).toContain(
+      'Leaderboard (5% band, 1 measured round, no intervals: a bootstrap interval needs 3 rounds or more)',
+    );
     const runDir = join(out, 'cli-test');
     const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
     expect(run).toMatchObject({
@@ -330,6 +339,11 @@ describe('isobench run and run-report', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    expect(ext[0].verdict).toBe('inconclusive');
+    expect(ext[0].verdictReason).toContain(
+      'has 1 measured round: a bootstrap interval needs at least 3 a side',
+    );
+    expect(ext[0].agentVsHuman).toBeNull();
     expect(ext[0]).toMatchObject({
       schemaVersion: 4,
       task: 'demo/cpu-latency',

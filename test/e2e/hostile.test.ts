@@ -83,7 +83,7 @@ beforeAll(async () => {
       agents,
       executor: new LocalExecutor(),
       jobDir: join(root, dir),
-      repeats: 2,
+      repeats: 3,
       warmup: 0,
       accuracy,
     });

@@ -13,9 +13,10 @@ import { quickRun, runCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'isobench-matrix-'));
 const PLANTED = 'sk-planted-matrix-7f3a9c2e5b1d';
-let mode: 'ok' | 'rate-limit-once' | 'rate-limit-always' = 'ok';
+let mode: 'ok' | 'rate-limit-once' | 'rate-limit-always' | 'unauthorized' = 'ok';
 let limited = 0;
 const script: Script = (step) => {
+  if (mode === 'unauthorized') return { error: { status: 401, message: 'invalid api key (scripted)' } };
   if (mode === 'rate-limit-always' || (mode === 'rate-limit-once' && limited === 0)) {
     limited++;
     return { error: { status: 429, message: 'rate limited (scripted)' } };
@@ -222,6 +223,59 @@ describe('isobench run --agents … --attempts N', () => {
       await judgeServer.close();
     }
   }, 600_000);
+
+  it('one agent, one row: run --predictions of an attempt gives the row run --agents gave, effort and model included', async () => {
+    // run 'm' (above) ran the agent; its attempt wrote a prediction line
+    const line = join(out, 'm', 'agents', 'example-command', 'demo_cpu-latency', '1', 'prediction.jsonl');
+    const pred = json(line);
+    expect(pred).toMatchObject({
+      schemaVersion: 2,
+      model_name_or_path: 'scripted-model',
+      model: 'scripted-model',
+    });
+    expect(pred.effort.turns).toBeGreaterThan(0);
+    const r = await isobench(['run', '--predictions', line, ...quickRun(out, 'm-pred')]);
+    expect(r.status, r.stderr).toBe(0);
+    const viaAgents = rows('m').find((x) => x.effort?.attempt === 1);
+    const [viaPredictions] = rows('m-pred');
+    const identity = (x: Record<string, unknown>) => ({ agent: x.agent, model: x.model, effort: x.effort });
+    expect(identity(viaPredictions)).toEqual(identity(viaAgents));
+    expect(viaPredictions.effort.inputTokens).toBeGreaterThan(0);
+    // the leaderboard shows its tokens and turns, on one line for the agent and model
+    const board = await isobench(['leaderboard', join(out, 'm-pred'), '--json']);
+    expect(board.status, board.stderr).toBe(0);
+    const agents = JSON.parse(board.stdout).agents;
+    expect(agents).toHaveLength(1);
+    expect(agents[0]).toMatchObject({ agent: 'example-command', model: 'scripted-model' });
+    expect(agents[0].tokens.input).toBe(viaAgents.effort.inputTokens);
+  }, 300_000);
+
+  it('a refused key is a configuration error: said at once, not retried, the run stops and exits 2', async () => {
+    mode = 'unauthorized';
+    const r = await isobench(matrix('auth', ['--attempts', '2', '--agent-backoff-s', '5']));
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'configuration error: example-command: the key in $OPENAI_API_KEY was refused',
+    );
+    const outcome = json(
+      join(out, 'auth', 'agents', 'example-command', 'demo_cpu-latency', '1', 'outcome.json'),
+    );
+    expect(outcome.outcome.kind).toBe('config_error');
+    // one try: never retried with back-off
+    expect(outcome.tries).toHaveLength(1);
+    const unit = json(join(out, 'auth', 'agents', 'example-command', 'demo_cpu-latency', '1', 'unit.json'));
+    expect(unit.status).toBe('config_error');
+    // nothing was measured for a run that could not run its agent
+    expect(existsSync(join(out, 'auth', 'jobs', 'demo_cpu-latency_a1', 'job.json'))).toBe(false);
+    // once the key is right, a resume runs the attempt again
+    mode = 'ok';
+    const resumed = await isobench(['run', '--resume', 'auth', '--out', out]);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(
+      json(join(out, 'auth', 'agents', 'example-command', 'demo_cpu-latency', '1', 'outcome.json')).outcome
+        .kind,
+    ).toBe('completed');
+  }, 300_000);
 
   it('a rate limit is retried by the attempt and recorded; a lasting one is infra, not the agent’s', async () => {
     mode = 'rate-limit-once';

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapImprovement, summarize } from '../../src/grade/stats.js';
+import {
+  bootstrapImprovement,
+  MIN_BOOTSTRAP_SAMPLES,
+  medianInterval,
+  summarize,
+  tooFewSamples,
+} from '../../src/grade/stats.js';
 import { agentVerdict, taskValidity } from '../../src/grade/verdict.js';
 
 const iv = (estimate: number, lo: number, hi: number) => ({ estimate, lo, hi, level: 0.95 });
@@ -24,8 +30,32 @@ describe('statistics', () => {
     const same = bootstrapImprovement(base, [101, 99, 100, 98, 102], 'lower');
     expect(same?.lo).toBeLessThan(0);
     expect(same?.hi).toBeGreaterThan(0);
-    expect(bootstrapImprovement(base, [200, 210], 'higher')?.estimate).toBeCloseTo(105, 0);
+    expect(bootstrapImprovement(base, [200, 210, 205], 'higher')?.estimate).toBeCloseTo(105, 0);
     expect(bootstrapImprovement([], fast, 'lower')).toBeNull();
+  });
+
+  it('gives no interval from fewer than 3 rounds a side (issue 21: one round made a zero-width "95%" interval)', () => {
+    expect(MIN_BOOTSTRAP_SAMPLES).toBe(3);
+    expect(bootstrapImprovement([100], [99], 'lower')).toBeNull();
+    expect(bootstrapImprovement([100, 101], [50, 51, 52], 'lower')).toBeNull();
+    expect(tooFewSamples({ id: 'baseline', n: 5 }, { id: 'agent:x', n: 1 })).toMatch(
+      /^agent:x has 1 measured round: a bootstrap interval needs at least 3 a side/,
+    );
+    expect(tooFewSamples({ id: 'baseline', n: 3 }, { id: 'agent:x', n: 3 })).toBeNull();
+  });
+
+  it('a median interval from order statistics only where its exact coverage reaches 95%', () => {
+    const xs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    // 2 tasks gave their min-max as a "95% interval": coverage 50%
+    expect(medianInterval(xs(2))).toBeNull();
+    // [min, max] of 5 covers 1 - 2/32 = 93.75%
+    expect(medianInterval(xs(5))).toBeNull();
+    // of 6: 1 - 2/64 = 96.9%
+    expect(medianInterval(xs(6))).toEqual([1, 6]);
+    // of 10: [x2, x9] covers 97.9%, [x3, x8] only 89.1%
+    expect(medianInterval(xs(10))).toEqual([2, 9]);
+    // of 100: the textbook [x40, x61]
+    expect(medianInterval(xs(100))).toEqual([40, 61]);
   });
 });
 
