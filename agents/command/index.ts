@@ -2,8 +2,10 @@
  * Any command-line agent, described by a spec file (`agents/<name>/agent.json`) instead of code: its
  * command template, the environment it gets, where its key goes, how to read its usage, and which
  * outputs mean the API failed. Placeholders in the command and env: {prompt}, {prompt_file},
- * {workspace}, {model}, {home}, {log_dir}, {max_turns}, {base_url}.
+ * {workspace}, {task}, {model}, {home}, {log_dir}, {max_turns}, {base_url}. The format is described
+ * field by field in agents/README.md.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { AUTH_TEXT } from '../../src/agent/credentials.js';
@@ -14,9 +16,11 @@ import type {
   AgentOutcome,
   AgentRunInput,
   OutcomeKind,
+  SmokeDriver,
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { didYouMean } from '../../src/util/suggest.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The version of the command-agent spec format. */
@@ -68,11 +72,77 @@ export const CommandSpecSchema = z.strictObject({
   ),
   /** the pinned version, recorded when the agent reports none */
   version: z.optional(z.string()),
+  /**
+   * how the scripted model drives one edit through it (`agents doctor`, `agents try`, no key): its
+   * edit tool, that tool's arguments ({file}, {old}, {new}, {workspace} filled), the tool that ends
+   * it (else a plain answer does), and the base URL it is given ({server} filled; "{server}/v1" for
+   * OpenAI-style clients)
+   */
+  scriptedEdit: z.optional(
+    z.strictObject({
+      tool: z.string(),
+      arguments: z.record(z.string(), z.string()),
+      finishTool: z.optional(z.string()),
+      baseUrl: z.optional(z.string()),
+    }),
+  ),
 });
 /** A command agent spec. */
 export type CommandSpec = Infer<typeof CommandSpecSchema>;
 
-/** Reads and validates a spec file; errors name the file and the field. */
+/** The placeholders a command or env template may use. */
+export const PLACEHOLDERS = [
+  'prompt',
+  'prompt_file',
+  'workspace',
+  'task',
+  'model',
+  'home',
+  'log_dir',
+  'max_turns',
+  'base_url',
+] as const;
+
+/** A spec problem, named by its field, said the way a person fixes it. */
+function specIssue(i: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }): string {
+  const field = i.path.map(String).join('.') || '(root)';
+  if (i.code === 'unrecognized_keys' && i.keys) {
+    const known = Object.keys(CommandSpecSchema.shape);
+    return i.keys
+      .map(
+        (k) => `${i.path.length ? `${field}.` : ''}${k}: not a field of an agent spec${didYouMean(k, known)}`,
+      )
+      .join('; ');
+  }
+  if (field === 'provider')
+    return 'provider: required: "anthropic" or "openai" (whose key it gets), or null for an agent that needs no key from isobench';
+  return `${field}: ${/received undefined/.test(i.message) ? `required (${i.message})` : i.message}`;
+}
+
+/** What a valid spec still gets wrong: files beside it that are not there, unknown placeholders. */
+function specProblems(spec: CommandSpec, dir: string): string[] {
+  const problems: string[] = [];
+  spec.command.forEach((w, i) => {
+    if (w.startsWith('./') && !existsSync(join(dir, w)))
+      problems.push(`command[${i}]: ${w} does not exist beside the spec (${join(dir, w)})`);
+  });
+  const templates: Array<[string, string]> = [
+    ...spec.command.map((w, i): [string, string] => [`command[${i}]`, w]),
+    ...Object.entries(spec.env ?? {}).map(([k, v]): [string, string] => [`env.${k}`, v]),
+  ];
+  for (const [field, t] of templates)
+    for (const m of t.matchAll(/\{(\w+)\}/g))
+      if (!(PLACEHOLDERS as readonly string[]).includes(m[1] as string))
+        problems.push(
+          `${field}: {${m[1]}} is not a placeholder${didYouMean(m[1] as string, [...PLACEHOLDERS])} (they are ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`,
+        );
+  return problems;
+}
+
+/**
+ * Reads and validates a spec file; an error names the file and every field that is wrong (unknown
+ * keys with the field meant, files the command names that are not beside it, unknown placeholders).
+ */
 export async function loadCommandSpec(path: string): Promise<CommandSpec & { dir: string }> {
   let data: unknown;
   try {
@@ -81,11 +151,18 @@ export async function loadCommandSpec(path: string): Promise<CommandSpec & { dir
     throw new Error(`${path}: ${(e as Error).message}`);
   }
   const r = CommandSpecSchema.safeParse(data);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${path}: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
-  }
-  return { ...r.data, dir: dirname(resolve(path)) };
+  if (!r.success)
+    throw new Error(
+      `${path}: ${[...r.error.issues]
+        // unknown keys first: a misspelt key is usually why a required one is missing
+        .sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))
+        .map((i) => specIssue(i as Parameters<typeof specIssue>[0]))
+        .join('; ')}`,
+    );
+  const dir = dirname(resolve(path));
+  const problems = specProblems(r.data, dir);
+  if (problems.length) throw new Error(`${path}: ${problems.join('; ')}`);
+  return { ...r.data, dir };
 }
 
 const DEFAULT_INFRA = [
@@ -173,6 +250,7 @@ export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapte
       prompt: input.prompt,
       prompt_file: promptFile,
       workspace: input.workspace,
+      task: input.task,
       model: input.model,
       home: input.home,
       log_dir: input.logDir,
@@ -242,5 +320,26 @@ export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapte
     install: { kind: 'none' },
     optionsSchema: z.strictObject({ baseUrl: z.optional(z.string()) }),
     run,
+    smoke: smokeOf(spec),
+  };
+}
+
+/**
+ * How the scripted model drives the agent: through the edit tool its spec declares, then its finish
+ * tool; without `scriptedEdit`, the model only answers in words (the check then shows that the agent
+ * runs headless, reaches the model and ends, but asks it for no edit).
+ */
+function smokeOf(spec: CommandSpec): SmokeDriver {
+  const s = spec.scriptedEdit;
+  return {
+    script: (edit) => (step) => {
+      if (!s)
+        return { text: 'The scripted model of isobench makes no edit (the spec declares no scriptedEdit).' };
+      if (step > 0) return s.finishTool ? { tools: [{ name: s.finishTool, input: {} }] } : { text: 'done' };
+      const vars = { file: edit.file, old: edit.old, new: edit.new, workspace: edit.workspace };
+      const input = Object.fromEntries(Object.entries(s.arguments).map(([k, v]) => [k, fill(v, vars)]));
+      return { tools: [{ name: s.tool, input }] };
+    },
+    options: (url) => ({ baseUrl: fill(s?.baseUrl ?? '{server}', { server: url }) }),
   };
 }

@@ -217,6 +217,7 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
     return await o.adapter.run(
       {
         workspace: ctx.workspace,
+        task: o.task.id,
         prompt: ctx.prompt,
         model: o.model,
         budgets: ctx.budgets,

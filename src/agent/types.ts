@@ -98,6 +98,8 @@ export interface Endpoint {
 export interface AgentRunInput {
   /** the workspace, as a path inside the sandbox */
   readonly workspace: string;
+  /** the task's id (demo/cpu-latency, vllm/015069b0) */
+  readonly task: string;
   readonly prompt: string;
   /** the model label to ask for (the agent's own report of what ran is recorded separately) */
   readonly model: string;

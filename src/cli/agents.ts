@@ -12,7 +12,7 @@ import { ensureInstalled } from '../agent/install.js';
 import { renderPrompt } from '../agent/prompt.js';
 import { startScriptedServer } from '../agent/scripted-server.js';
 import type { AgentAdapter } from '../agent/types.js';
-import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import { defaultCacheRoot, mirrorForTask } from '../workspace/repo-cache.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
@@ -166,9 +166,9 @@ export async function agentsPrompt(
   key: string,
   opts: { hint?: 'none' | 'files'; timeMin: number; tasksDir?: string; json?: boolean },
 ): Promise<number> {
-  const { tasks } = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
+  const { tasks, dir } = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   const t = findTask(tasks, key) ?? null;
-  if (!t) throw new UsageError(`no task '${key}'`);
+  if (!t) throw new UsageError(noTaskMessage(key, tasks, dir, 'agents prompt'));
   const p = renderPrompt(t, { workspace: '<workspace>', timeBudgetMin: opts.timeMin, hintLevel: opts.hint });
   if (opts.json) outJson({ schemaVersion: 1, task: t.id, ...p });
   else process.stdout.write(p.text);

@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { InfraError } from '../executor/types.js';
-import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import { shellLine } from '../util/shell-words.js';
 import { variantSlug } from '../util/slug.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
@@ -23,7 +23,7 @@ export async function imagesBuildCmd(opts: {
   const tasks = opts.tasks.split(',').map((s) => s.trim());
   const picked = tasks.map((key) => {
     const task = findTask(catalogue.tasks, key);
-    if (!task) throw new UsageError(`--tasks: no task '${key}'`);
+    if (!task) throw new UsageError(noTaskMessage(key, catalogue.tasks, catalogue.dir));
     return task;
   });
   const { cloneProblems } = await import('../workspace/clone.js');

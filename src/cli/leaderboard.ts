@@ -1,22 +1,28 @@
 /** `isobench leaderboard FILE`: the dataset card's per-agent summary, as a terminal table, Markdown or JSON. */
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { isRehearsal, REHEARSAL_MARK } from '../bench/types.js';
 import { type CardCounts, type CardTable, cardTable } from '../dataset/card-table.js';
-import { computeLeaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
+import { computeLeaderboard, type Leaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
 import { readV5Table, TableFileError } from '../dataset/v5-io.js';
+import type { V5Row } from '../dataset/v5-schema.js';
+import { boardDisagreements, type Disagreement, disagreementLines } from '../report/board-agreement.js';
 import {
   leaderboardCells as cells,
   leaderboardNotes as explain,
   LEADERBOARD_HEAD as HEAD,
   leaderboardMarkdownTable,
   RUN_BOARD_HEAD,
+  runBoardBlock,
   runBoardCells,
 } from '../report/leaderboard-format.js';
 import type { RunSort } from '../report/run-leaderboard.js';
+import { didYouMean } from '../util/suggest.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 import { V5_SORTS, type V5Sort } from './options.js';
+import { runsRoot } from './resume.js';
 
 /** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(
@@ -74,10 +80,12 @@ async function runFolderBoard(
     for (const a of board) out(`| ${runBoardCells(a).join(' | ')} |`);
     return EXIT.ok;
   }
-  const t = new Table({ head: [...RUN_BOARD_HEAD], style: { head: [], border: [] }, wordWrap: true });
-  for (const a of board) t.push(runBoardCells(a));
-  out(t.toString());
-  out(`${rows.length} row(s) from ${file}; sorted by ${sort}.`);
+  // a terminal gets one block of short lines per agent (the table's 17 columns do not fit one)
+  for (const a of board) for (const l of runBoardBlock(a)) out(l);
+  out(`${rows.length} row(s) from ${file}; sorted by ${sort}; --markdown or --json for the table.`);
+  out(
+    "Hard and true successes count verdicts from 95% bootstrap intervals of each job's rounds (inconclusive where an interval straddles the band); the run's v5 table (rows.v5.parquet) counts point estimates by the dataset card's rule instead, and its leaderboard names each row where the two differ.",
+  );
   return EXIT.ok;
 }
 
@@ -101,9 +109,40 @@ export interface LeaderboardCliOptions {
   sort?: LeaderboardSort;
 }
 
-/** `leaderboard FILE` (a v5 table) or `leaderboard RUN_DIR` (a run's extended rows). */
-export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions): Promise<number> {
+/**
+ * A v5 table that is a run's (its rows.ext.jsonl beside it): where the card's point-estimate classes
+ * differ from the run's verdicts; null for any other table.
+ */
+async function againstRunVerdicts(
+  file: string,
+  rows: readonly V5Row[],
+  board: Leaderboard,
+): Promise<Disagreement[] | null> {
+  const extFile = join(dirname(file), 'rows.ext.jsonl');
+  if (!existsSync(extFile)) return null;
+  const { readExtendedRows } = await import('../report/ext-rows-io.js');
+  const ext = await readExtendedRows(extFile).catch(() => null);
+  return ext ? boardDisagreements(board, rows, ext) : null;
+}
+
+/**
+ * What the leaderboard's argument names: a path as given, else a run id under ./results/runs; an
+ * error names what was looked for, and the nearest run id.
+ */
+function boardInput(file: string): string {
+  if (existsSync(resolve(file))) return file;
+  const root = runsRoot(undefined);
+  if (existsSync(join(root, file, 'rows.ext.jsonl'))) return join(root, file);
+  const ids = existsSync(root) ? readdirSync(root).filter((d) => !d.startsWith('.')) : [];
+  throw new UsageError(
+    `${file}: no such file or folder, and no run '${file}' under ${root}${didYouMean(file, ids)} (give a run folder, a run id, rows.ext.jsonl, or a v5 table .parquet/.csv/.jsonl)`,
+  );
+}
+
+/** `leaderboard FILE` (a v5 table) or `leaderboard RUN_DIR|RUN_ID` (a run's extended rows). */
+export async function leaderboardCmd(given: string, opts: LeaderboardCliOptions): Promise<number> {
   const format: LeaderboardFormat = opts.json ? 'json' : opts.markdown ? 'markdown' : opts.format;
+  const file = boardInput(given);
   const { statSync } = await import('node:fs');
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
@@ -145,6 +184,7 @@ export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions):
     name: (x, y) => (x.display < y.display ? -1 : x.display > y.display ? 1 : 0),
   };
   const lb = { ...full, agents: full.agents.filter(matches).sort(by[sort as V5Sort]) };
+  const agreement = await againstRunVerdicts(resolve(file), table.rows, full);
   if (opts.agent || opts.model) {
     if (!lb.agents.length)
       throw new UsageError(
@@ -156,6 +196,7 @@ export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions):
     outJson({
       ...lb,
       ...(card ? { card } : {}),
+      ...(agreement ? { againstRunVerdicts: agreement } : {}),
       file: table.path,
       tableProblems: table.problems,
       sort,
@@ -168,11 +209,13 @@ export async function leaderboardCmd(file: string, opts: LeaderboardCliOptions):
     out();
     for (const l of explain(lb)) out(`- ${l}`);
     if (card) for (const l of cardTableLines(card)) out(`- ${l}`);
+    if (agreement) for (const l of disagreementLines(agreement, lb.band)) out(`- ${l}`);
     return EXIT.ok;
   }
   const t = new Table({ head: [...HEAD], style: { head: [], border: [] }, wordWrap: true });
   for (const a of lb.agents) t.push(cells(a));
   out(t.toString());
+  if (agreement) for (const l of disagreementLines(agreement, lb.band)) out(l);
   for (const l of explain(lb)) out(l);
   if (card) for (const l of cardTableLines(card)) out(l);
   return EXIT.ok;

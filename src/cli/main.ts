@@ -38,7 +38,8 @@ function run<A extends unknown[]>(action: Action<A>): (...args: A) => Promise<vo
 const program = new Command('isobench')
   .description('Measure how well coding agents optimise real inference-engine code.')
   .version('0.1.0')
-  .showHelpAfterError()
+  // the error stays on screen: one line pointing at the help, not the whole help after it
+  .showHelpAfterError("(add --help for the command's options)")
   // a wrong argument is bad input (exit 2), as for every verb; help and --version exit 0
   .exitOverride((e) => process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.badInput));
 
@@ -378,7 +379,9 @@ program
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./solve.js')).solveCmd(opts)));
 
-const agents = program.command('agents').description('agent adapters: list, install, check, prompt');
+const agents = program
+  .command('agents')
+  .description('agent adapters: list, install, check, try with no key, prompt');
 agents
   .command('list')
   .description('the agents isobench can run, their pinned versions and whether they are installed')
@@ -404,6 +407,23 @@ agents
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (names: string[], opts) => (await import('./agents.js')).agentsDoctor(names, opts)));
+agents
+  .command('try')
+  .description(
+    'try an agent with no API key: it solves a demo task against the scripted model on 127.0.0.1, and its patch is measured and graded (patch, effort, verdict, a run folder with its leaderboard line)',
+  )
+  .argument(
+    '<agent>',
+    'claude-code | codex | native | trae | a command agent (agents/<name>) or the path of its agent.json',
+  )
+  .option('--task <id>', 'the demo task (demo/cpu-latency or demo/cpu-serving)', 'demo/cpu-latency')
+  .option('--repeats <n>', 'measured rounds per variant (3 or more give a verdict)', intAtLeast(1), 3)
+  .option('--out <dir>', 'results root (default ./results/runs)')
+  .option('--cache <dir>', 'cache root (mirrors, agent installs)')
+  .option('--binary <path>', "the agent's executable instead of its pinned install")
+  .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--json', 'machine-readable output')
+  .action(run(async (name: string, opts) => (await import('./agents-try.js')).agentsTry(name, opts)));
 agents
   .command('prompt')
   .description('the prompt an agent gets for a task (versioned template)')

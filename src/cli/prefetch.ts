@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fetchScript, missingFromCache } from '../prefetch/cache.js';
-import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
@@ -21,7 +21,7 @@ export async function prefetchCmd(opts: {
   if (opts.tasks) {
     tasks = opts.tasks.split(',').map((k) => {
       const t = findTask(catalogue.tasks, k.trim());
-      if (!t) throw new UsageError(`--tasks: no task '${k.trim()}'`);
+      if (!t) throw new UsageError(noTaskMessage(k, catalogue.tasks, catalogue.dir));
       return t;
     });
   } else tasks = catalogue.tasks.filter((t) => t.benchmarkable.ok);

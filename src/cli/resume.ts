@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '../store/config.js';
 import { readStored, StoredRecordError } from '../store/schema.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 
 /** Flags that belong to one invocation, never to the run's recorded arguments. */
 const ONE_OFF_FLAGS = new Set(['--retry-infra', '--rerun-changed']);

@@ -23,7 +23,7 @@ export async function runReportText(runDir: string): Promise<string> {
   const lines: string[] = [];
   lines.push(`# isobench run ${run.runId}`, '');
   lines.push(
-    `- started ${run.createdAt}, ${run.executor} executor, ${run.repeats} measured rounds + ${run.warmup} warm-up, interleaved`,
+    `- started ${run.createdAt}, ${run.executor} executor, ${run.repeats} measured round${run.repeats === 1 ? '' : 's'} + ${run.warmup} warm-up, interleaved`,
   );
   lines.push(
     `- verdict band ±${run.thresholdPct}%, 95% percentile-bootstrap intervals (2000 resamples) on the primary metric`,

@@ -24,7 +24,7 @@ import {
   checkRunConfig,
   type RunConfig,
 } from '../store/config.js';
-import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
@@ -99,6 +99,9 @@ function pct(i: Interval | null): string {
     : '-';
 }
 
+/** "1 measured round", "5 measured rounds". */
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** The tasks, the predictions' patches and the agents a run is asked for. */
 interface RunInputs {
   readonly tasks: TaskSpec[];
@@ -161,7 +164,7 @@ async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
   const tasks: TaskSpec[] = [];
   for (const key of wanted) {
     const t = findTask(catalogue.tasks, key) ?? null;
-    if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${catalogue.dir}`);
+    if (!t) throw new UsageError(noTaskMessage(key, catalogue.tasks, catalogue.dir));
     if (!t.benchmarkable.ok)
       throw new UsageError(
         `${t.id} is not benchmarkable (${t.benchmarkable.reason}): ${t.benchmarkable.detail}`,
@@ -388,7 +391,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const executor = await openExecutor(kind, config.bench.image);
   if (!opts.json)
     out(
-      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${bench.repeats} repeats + ${bench.warmup} warm-up, ${kind} executor${choice}`,
+      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${plural(bench.repeats, 'measured round')} + ${bench.warmup} warm-up, ${kind} executor${choice}`,
     );
   const backend = await openBackend(opts, executor, slots);
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);

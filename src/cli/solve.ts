@@ -12,7 +12,7 @@ import { ensureInstalled } from '../agent/install.js';
 import { solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
-import { defaultTasksDir, findTask, loadTasks } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { err, out, outJson, UsageError } from './common.js';
 import { attemptsExitCode } from './run-exit.js';
@@ -89,7 +89,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   const tasks: TaskSpec[] = [];
   for (const k of keys) {
     const t = findTask(catalogue.tasks, k) ?? null;
-    if (!t) throw new UsageError(`--tasks: '${k}' names no task in ${catalogue.dir}`);
+    if (!t) throw new UsageError(noTaskMessage(k, catalogue.tasks, catalogue.dir));
     tasks.push(t);
   }
   // an agent sees the parent only; the clone must hold it (named early, never a raw git error)

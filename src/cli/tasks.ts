@@ -1,7 +1,7 @@
 /** `isobench tasks list|show|validate|import`: the task catalogue. */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultTasksDir, findTask, loadTasks, type TaskCatalogue } from '../task/loader.js';
+import { defaultTasksDir, findTask, loadTasks, noTaskMessage, type TaskCatalogue } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
@@ -53,7 +53,7 @@ export async function tasksList(
       t.id,
       t.benchmark.kind ?? '-',
       t.benchmark.model ?? '-',
-      `${t.hardware.count}xH100`,
+      t.hardware.count ? `${t.hardware.count}x${t.hardware.gpu}` : 'none (CPU)',
       status(t),
     ]);
     for (const line of columns([['task', 'benchmark', 'model', 'gpus', 'status'], ...rows])) out(line);
@@ -70,9 +70,7 @@ export async function tasksShow(key: string, opts: DirOpts): Promise<number> {
   const t = findTask(c.tasks, key);
   if (!t) {
     printProblems(c);
-    throw new UsageError(
-      `no task '${key}' in ${c.dir} (ids look like vllm/015069b0; a short or full commit hash works too)`,
-    );
+    throw new UsageError(noTaskMessage(key, c.tasks, c.dir, 'tasks show'));
   }
   if (opts.json) {
     outJson(t);
@@ -271,7 +269,7 @@ export async function tasksVerify(opts: {
       .map((s) => s.trim())
       .filter(Boolean)) {
       const t = findTask(c.tasks, key) ?? null;
-      if (!t) throw new UsageError(`--tasks: '${key}' names no task in ${c.dir}`);
+      if (!t) throw new UsageError(noTaskMessage(key, c.tasks, c.dir));
       picked.push(t);
     }
   } else picked.push(...c.tasks.filter((t) => !t.repo.demo && t.benchmarkable.ok));

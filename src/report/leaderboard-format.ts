@@ -87,6 +87,34 @@ export const RUN_BOARD_HEAD: readonly string[] = [
   'Tokens in/out',
 ];
 
+/** The median vs human with its interval, or why there is none. */
+function medianCell(a: RunAgentSummary): string {
+  if (a.medianVsHuman === null) return '-';
+  const ci = a.medianVsHumanCi;
+  return ci
+    ? `${signed(a.medianVsHuman)} [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}]`
+    : `${signed(a.medianVsHuman)} (no 95% interval: ${a.vsHumanRows} row(s), 6 needed)`;
+}
+
+/**
+ * One agent of that leaderboard as a block of short lines, for a terminal (the 17 columns of the
+ * table are 270 characters wide): the same numbers as {@link runBoardCells}, under their names.
+ */
+export function runBoardBlock(a: RunAgentSummary): string[] {
+  const c = runBoardCells(a);
+  const at = (head: string) => c[RUN_BOARD_HEAD.indexOf(head)] as string;
+  return [
+    `${a.agent} (${a.model}): ${plural(a.attempts, 'attempt')}`,
+    `  hard success ${at('Hard success')} · tasks solved (any attempt) ${at('Tasks solved (any attempt)')} · pass@1 ${at('pass@1')} · valid ${at('Valid')}`,
+    `  true success ${at('True success')} · good intent / lucky win / failure ${at('Good intent / lucky win / failure')}`,
+    `  median vs human ${at('Median vs human [95% CI]')}`,
+    `  outputs eq/div/probe failed ${at('Outputs (eq/div/probe failed)')} · tampered ${at('Tampered')} · failures ${at('Failures')}`,
+    `  cost ${at('Cost')} · per attempt ${at('Cost/attempt')} · per success ${at('Cost/success')} · tokens in/out ${at('Tokens in/out')}`,
+  ];
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** One line of that leaderboard, in the order of {@link RUN_BOARD_HEAD}. */
 export function runBoardCells(a: RunAgentSummary): string[] {
   return [
@@ -101,7 +129,7 @@ export function runBoardCells(a: RunAgentSummary): string[] {
       ? '-'
       : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
     pct(a.valid, a.attempts),
-    `${signed(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
+    medianCell(a),
     `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
     String(a.tamper.fail),
     Object.entries(a.failures)

@@ -27,6 +27,8 @@ export interface RunAgentSummary {
   readonly failures: Readonly<Record<string, number>>;
   /** median of the agent-vs-human estimates (percent), over rows that have one */
   readonly medianVsHuman: number | null;
+  /** the rows with an agent-vs-human estimate (an interval) that the median is over */
+  readonly vsHumanRows: number;
   /**
    * a distribution-free 95% interval for that median over the rows (order statistics with exact
    * binomial coverage, grade/stats.ts); null with fewer than 6 estimates, where none reaches 95%
@@ -148,6 +150,7 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       valid: list.filter((r) => r.valid).length,
       failures,
       medianVsHuman: median(ests),
+      vsHumanRows: ests.length,
       medianVsHumanCi: medianInterval(ests),
       costUsd: cost,
       costPerAttempt: cost === null ? null : cost / list.length,

@@ -2,10 +2,12 @@
  * Loads task specs from a folder tree (`<dir>/<family>/<short>.json`). A malformed file never stops
  * the others from loading: each problem names the file, the field path and what was expected.
  */
+
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
+import { didYouMean } from '../util/suggest.js';
 import type { Infer, Schema } from '../util/zod.js';
 import { migrateTask } from './migrate.js';
 import { type TaskSpec, TaskSpecSchema, type TaskSummary, TaskSummarySchema } from './schema.js';
@@ -177,4 +179,17 @@ export function findTask(tasks: readonly TaskSpec[], key: string): TaskSpec | un
       (/^[0-9a-f]{7,40}$/.test(k) && t.commits.human.startsWith(k)) ||
       (swe !== undefined && either(t, swe)),
   );
+}
+
+/** The error for a task key that names no task: where it looked, and the nearest id. */
+export function noTaskMessage(
+  key: string,
+  tasks: readonly TaskSpec[],
+  dir: string,
+  what = '--tasks',
+): string {
+  return `${what}: '${key.trim()}' names no task in ${dir}${didYouMean(
+    key.trim(),
+    tasks.map((t) => t.id),
+  )} (ids look like vllm/015069b0 or demo/cpu-latency; a short or full commit hash works too; isobench tasks list shows them)`;
 }

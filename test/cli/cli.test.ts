@@ -1,6 +1,6 @@
 /** The built `isobench` command, run as a user runs it (the bundle is built by the global setup). */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -360,6 +360,65 @@ describe('isobench run and run-report', () => {
     expect(report.stdout).toContain('## demo/cpu-latency');
     expect(report.stdout).toMatch(/\| baseline \| ok \| 1 \|/);
   }, 120_000);
+
+  it("the run's two leaderboards say what each counts, and the v5 one names each row where they differ (issue 21)", () => {
+    const runDir = join(tmp, 'runs', 'cli-test');
+    const board = isobench('leaderboard', runDir);
+    expect(board.code).toBe(0);
+    expect(board.stdout).toContain('count verdicts from 95% bootstrap intervals');
+    const v5 = isobench('leaderboard', join(runDir, 'rows.v5.parquet'), '--json');
+    expect(v5.code, v5.stderr).toBe(0);
+    const against = JSON.parse(v5.stdout).againstRunVerdicts;
+    // one round: the run's verdict is inconclusive, the point estimate has a class
+    expect(against).toHaveLength(1);
+    expect(against[0]).toMatchObject({ task: 'demo/cpu-latency', verdict: 'inconclusive' });
+    expect(['beats', 'similar', 'worse']).toContain(against[0].pointClass);
+    const text = isobench('leaderboard', join(runDir, 'rows.v5.parquet'));
+    expect(text.stdout).toContain('This table counts point estimates');
+    expect(text.stdout).toMatch(
+      /demo\/cpu-latency \[[0-9a-f]{8}\]: point estimate [+-]\d+\.\d% counts "\w+"; the run's verdict is inconclusive/,
+    );
+    // a run id that names nothing: said, not "unknown table format"
+    const missing = isobench('leaderboard', 'no-such-run-id');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no such file or folder, and no run 'no-such-run-id'");
+  });
+
+  it('names on stderr each unit that made the run exit non-zero', () => {
+    const preds = join(tmp, 'empty-patch.jsonl');
+    writeFileSync(
+      preds,
+      `${JSON.stringify({ instance_id: 'demo/cpu-latency', model_name_or_path: 'm', model_patch: '', agent: 'blank' })}\n`,
+    );
+    const r = isobench('run', '--predictions', preds, ...quickRun(join(tmp, 'runs5'), 'empty'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /isobench: job demo\/cpu-latency, variant agent:blank: patch_empty: .*\(.*jobs\/demo_cpu-latency\/job\.json\)/,
+    );
+  }, 120_000);
+
+  it('refuses a task that needs a GPU on a host without one, before any work (exit 2)', () => {
+    const dir = join(tmp, 'gpu-tasks');
+    cpSync(resolve(PROJECT_ROOT, 'tasks/demo'), join(dir, 'demo'), { recursive: true });
+    const spec = JSON.parse(readFileSync(join(dir, 'demo/cpu-latency.json'), 'utf8'));
+    spec.hardware = { gpu: 'H100', count: 1 };
+    writeFileSync(join(dir, 'demo/cpu-latency.json'), JSON.stringify(spec));
+    const out = join(tmp, 'runs6');
+    const r = isobench(
+      'run',
+      '--tasks-dir',
+      dir,
+      '--tasks',
+      'demo/cpu-latency',
+      '--gpus',
+      'none',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('demo/cpu-latency needs 1 H100 GPU(s); this host has none (--gpus none)');
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('refuses a task that cannot be benchmarked, with the reason', () => {
     const r = isobench('run', '--tasks', 'vllm/526de822', '--out', join(tmp, 'runs2'));
