@@ -144,12 +144,15 @@ export async function agentsDoctor(
         infraRetries: 0,
       });
       const ok = r.outcome.kind === 'completed' && r.patch.status === 'ok';
+      const saw = `the scripted model answered ${server.requests.length} request(s); usage read: ${r.usage.inputTokens ?? '?'} tokens in, ${r.usage.turns ?? '?'} turns`;
       results.push({
         agent: name,
         ok,
         detail: ok
-          ? `ok: a scripted edit became a ${r.patch.files}-file patch (version ${r.agentVersion ?? '?'}, ${r.usage.turns ?? '?'} turns, ${(r.durationMs / 1000).toFixed(1)} s)`
-          : `FAILED: ${r.outcome.kind}: ${r.outcome.detail} (logs: ${attemptDir(runDir, a.name, task.id, 1)})`,
+          ? `ok: a scripted edit became a ${r.patch.files}-file patch (version ${r.agentVersion ?? '?'}, ${r.usage.turns ?? '?'} turns, ${(r.durationMs / 1000).toFixed(1)} s; ${saw})`
+          : r.outcome.kind === 'completed' && server.requests.length > 0
+            ? `FAILED: it ran headless and ended by itself (${saw}) but made no edit: a command agent's spec declares scriptedEdit (its edit tool and arguments) for the scripted model to drive one (logs: ${attemptDir(runDir, a.name, task.id, 1)})`
+            : `FAILED: ${r.outcome.kind}: ${r.outcome.detail} (${saw}; logs: ${attemptDir(runDir, a.name, task.id, 1)})`,
       });
       if (ok) await rm(runDir, { recursive: true, force: true });
     } finally {

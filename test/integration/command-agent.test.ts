@@ -134,4 +134,63 @@ describe('a command agent from its spec file', () => {
       /unknown agent 'no-such-agent': known agents are claude-code, codex/,
     );
   });
+
+  it('names an unknown key with the field meant, explains provider null, and refuses missing files and placeholders (issue 21)', async () => {
+    const spec = join(h.root, 'typo.json');
+    writeFileSync(spec, JSON.stringify({ schemaVersion: 1, name: 'typo', comand: ['x'] }));
+    const e = await resolveAgent(spec).catch((x: Error) => x.message);
+    // the misspelt key first, with the field meant; then what its absence leaves missing
+    expect(e).toMatch(/^.*typo\.json: comand: not a field of an agent spec; did you mean command\?/);
+    expect(e).toContain(
+      'provider: required: "anthropic" or "openai" (whose key it gets), or null for an agent that needs no key from isobench',
+    );
+    expect(e).toContain('command: required');
+    const files = join(h.root, 'files.json');
+    writeFileSync(
+      files,
+      JSON.stringify({
+        schemaVersion: 1,
+        name: 'files',
+        provider: null,
+        command: ['./nowhere.sh', '--in', '{promt_file}'],
+      }),
+    );
+    const f = await resolveAgent(files).catch((x: Error) => x.message);
+    expect(f).toContain(
+      `command[0]: ./nowhere.sh does not exist beside the spec (${join(h.root, 'nowhere.sh')})`,
+    );
+    expect(f).toContain('command[2]: {promt_file} is not a placeholder; did you mean prompt_file?');
+  });
+
+  it('a 401 is the configuration, not the infrastructure: config_error, never retried', async () => {
+    const spec = join(h.root, 'unauthorized.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        schemaVersion: 1,
+        name: 'unauthorized',
+        provider: 'openai',
+        keyEnv: 'MY_AGENT_KEY',
+        command: ['sh', '-c', "echo 'API error: HTTP 401 Unauthorized' >&2; exit 1"],
+      }),
+    );
+    const r = await runAttempt({
+      task: h.task,
+      adapter: await resolveAgent(spec),
+      mirror: h.mirror,
+      runDir: join(h.root, 'unauthorized'),
+      attempt: 1,
+      model: 'm',
+      apiKey: 'sk-wrong',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      binary: null,
+      infraRetries: 2,
+      backoffMs: 60_000,
+    });
+    expect(r.outcome.kind).toBe('config_error');
+    expect(r.outcome.detail).toMatch(
+      /^the key in \$OPENAI_API_KEY was refused \(a configuration error, not retried\)/,
+    );
+    expect(r.tries).toHaveLength(1);
+  });
 });
