@@ -5,9 +5,9 @@
  * {workspace}, {task}, {model}, {home}, {log_dir}, {max_turns}, {base_url}. The format is described
  * field by field in agents/README.md.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { AUTH_TEXT } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
@@ -119,9 +119,26 @@ function specIssue(i: { path: PropertyKey[]; message: string; code?: string; key
   return `${field}: ${/received undefined/.test(i.message) ? `required (${i.message})` : i.message}`;
 }
 
+/** Whether an executable of this name is in a folder of PATH. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => {
+    try {
+      accessSync(join(d, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** What a valid spec still gets wrong: files beside it that are not there, unknown placeholders. */
 function specProblems(spec: CommandSpec, dir: string): string[] {
   const problems: string[] = [];
+  const first = spec.command[0] as string;
+  if (!first.includes('/') && !first.includes('{') && !onPath(first))
+    problems.push(
+      `command[0]: '${first}' is not on PATH (${process.env.PATH ?? ''}): install it, or give its path`,
+    );
   spec.command.forEach((w, i) => {
     if (w.startsWith('./') && !existsSync(join(dir, w)))
       problems.push(`command[${i}]: ${w} does not exist beside the spec (${join(dir, w)})`);

@@ -522,6 +522,8 @@ const TABLE_COLUMNS: Array<[keyof ReportRow | 'vsHumanEst', string, (r: ReportRo
   ['verdict', 'Verdict', (r) => r.verdict ?? '–'],
   ['vsHumanEst', 'vs human [95% CI]', (r) => fmtCi(r.vsHuman)],
   ['vsBaseline', 'vs baseline', (r) => fmtPct(r.vsBaseline?.[0])],
+  // what the human's commit gained here: the yardstick of the two columns before it
+  ['humanVsBaseline', 'human vs baseline', (r) => fmtPct(r.humanVsBaseline?.[0])],
   ['equivalence', 'Outputs', (r) => r.equivalence ?? '–'],
   [
     'tamperFail',
@@ -557,6 +559,7 @@ const TABLE_COLUMNS: Array<[keyof ReportRow | 'vsHumanEst', string, (r: ReportRo
 function sortValue(r: ReportRow, k: keyof ReportRow | 'vsHumanEst'): number | string {
   if (k === 'vsHumanEst') return r.vsHuman?.[0] ?? Number.NEGATIVE_INFINITY;
   if (k === 'vsBaseline') return r.vsBaseline?.[0] ?? Number.NEGATIVE_INFINITY;
+  if (k === 'humanVsBaseline') return r.humanVsBaseline?.[0] ?? Number.NEGATIVE_INFINITY;
   const v = r[k];
   if (typeof v === 'number' || typeof v === 'string') return v;
   return v === null || v === undefined ? '' : String(v);

@@ -217,6 +217,9 @@ h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:24px 0 8px}h3{font-size:
 table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef2f7;cursor:pointer;white-space:nowrap}
 #leaderboard th{cursor:default}
+/* the first column (the agent, the task) stays in place while a wide table scrolls sideways */
+#leaderboard-table th:first-child,#leaderboard-table td:first-child,#task-table th:first-child,#task-table td:first-child{position:sticky;left:0;z-index:1;background:#fff;box-shadow:1px 0 0 #e3e7ee}
+#leaderboard-table th:first-child,#task-table th:first-child{background:#eef2f7}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:16px}
 .chart{background:#fff;border:1px solid #e3e7ee;border-radius:6px;padding:8px 12px;overflow-x:auto}
 .lbl{font-size:11px;fill:#333}.small{font-size:10px}.in{font-size:11px;fill:#fff}

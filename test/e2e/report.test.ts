@@ -224,6 +224,14 @@ describe.skipIf(!HAVE_CHROMIUM)('isobench report: the HTML report in headless Ch
         row.quadrant ?? (row.judge?.status === 'judge_failed' ? 'judge failed' : '–'),
       );
     }
+    // the first column stays in place when the tables scroll sideways; the human's own gain is a column
+    for (const id of ['#leaderboard-table', '#task-table'])
+      expect(await page.$eval(`${id} tbody td:first-child`, (td) => getComputedStyle(td).position), id).toBe(
+        'sticky',
+      );
+    expect(await page.$$eval('#task-table thead th', (ths) => ths.map((th) => th.textContent))).toContain(
+      'human vs baseline',
+    );
     // every link resolves to a file or folder of the run
     const hrefs = await page.$$eval('#task-table a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(hrefs.length).toBeGreaterThan(10);

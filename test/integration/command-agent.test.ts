@@ -160,6 +160,12 @@ describe('a command agent from its spec file', () => {
       `command[0]: ./nowhere.sh does not exist beside the spec (${join(h.root, 'nowhere.sh')})`,
     );
     expect(f).toContain('command[2]: {promt_file} is not a placeholder; did you mean prompt_file?');
+    const binary = join(h.root, 'binary.json');
+    writeFileSync(
+      binary,
+      JSON.stringify({ schemaVersion: 1, name: 'binary', provider: null, command: ['no-such-agent-cli'] }),
+    );
+    await expect(resolveAgent(binary)).rejects.toThrow("command[0]: 'no-such-agent-cli' is not on PATH");
   });
 
   it('a 401 is the configuration, not the infrastructure: config_error, never retried', async () => {
