@@ -15,7 +15,7 @@ export function isAuthStatus(status: number): boolean {
  * SDKs, TRAE's "Error code: 401", a CLI's "Missing environment variable").
  */
 export const AUTH_TEXT =
-  /\b(401|403)\b|authentication_error|permission_error|invalid[ _-]?x-api-key|invalid[ _-]api[ _-]key|incorrect api key|Not logged in|Unauthorized|Forbidden|Missing environment variable|no api key|api key (is )?(missing|required|not set)/i;
+  /\b(401|403)\b|authentication_error|authentication_failed|permission_error|invalid[ _-]?x-api-key|invalid[ _-]api[ _-]key|incorrect api key|Not logged in|Unauthorized|Forbidden|Missing environment variable|no api key|api key (is )?(missing|required|not set)/i;
 
 /** The key handed to an agent that talks to a `--base-url` server and has none (CLIs insist on one). */
 export const PLACEHOLDER_KEY = 'isobench-placeholder-key';
