@@ -595,6 +595,13 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       const issue = check.error.issues[0];
       throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
     }
+    // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
+    if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
+      const { ensureInstalled } = await import('../agent/install.js');
+      await ensureInstalled(adapter, { binary: opts.binary, check: true }).catch((e: Error) => {
+        throw new UsageError(`--agents '${item}': ${e.message}`);
+      });
+    }
     const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
     const apiKeyEnv = provider ? KEY_ENV[provider] : null;
     if (apiKeyEnv && !process.env[apiKeyEnv] && !options.baseUrl && !opts.redis)

@@ -59,7 +59,7 @@ describe('isobench tasks', () => {
     expect(show.stdout).toContain('client argv  ["python","benchmarks/benchmark_serving.py"');
     const missing = isobench('tasks', 'show', 'deadbeef');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("no task 'deadbeef'");
+    expect(missing.stderr).toContain("tasks show: 'deadbeef' names no task in");
   });
 
   it.skipIf(!HAVE_SHARED_DATA)('import --check: the committed files are what the importer writes', () => {
@@ -396,6 +396,25 @@ describe('isobench run and run-report', () => {
       /isobench: job demo\/cpu-latency, variant agent:blank: patch_empty: .*\(.*jobs\/demo_cpu-latency\/job\.json\)/,
     );
   }, 120_000);
+
+  it('refuses an agent installed by hand that is not there, before any work (exit 2)', () => {
+    const out = join(tmp, 'runs7');
+    const r = isobenchWith(
+      { PATH: '/usr/bin:/bin', OPENAI_API_KEY: 'sk-x' },
+      'run',
+      '--agents',
+      'trae:m',
+      '--option',
+      'provider=openai',
+      '--tasks',
+      'demo/cpu-latency',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("--agents 'trae:m': trae: 'trae-cli' is not on PATH");
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('refuses a task that needs a GPU on a host without one, before any work (exit 2)', () => {
     const dir = join(tmp, 'gpu-tasks');
