@@ -57,6 +57,21 @@ describe('isobench tasks', () => {
       'server argv  ["python3","-m","vllm.entrypoints.openai.api_server","--model","Qwen/Qwen2.5-7B-Instruct","--port","8000"]',
     );
     expect(show.stdout).toContain('client argv  ["python","benchmarks/benchmark_serving.py"');
+    // the text list says what a demo task needs, not "0xH100"
+    const text = isobench('tasks', 'list');
+    expect(text.stdout).toMatch(/^demo\/cpu-latency +latency +\S+ +none \(CPU\)/m);
+    expect(text.stdout).toMatch(/^vllm\/015069b0 +serving +\S+ +1xH100/m);
+    expect(text.stdout).not.toContain('0xH100');
+    // a mistyped id gets the nearest one
+    const typo = isobench('tasks', 'show', 'demo/cpu-latncy');
+    expect(typo.stderr).toContain('did you mean demo/cpu-latency?');
+    // an argument error stays on screen: one hint line, not the whole help
+    const bad = isobench('run', '--repeats', 'x');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      "error: option '--repeats <n>' argument 'x' is invalid. expected an integer of at least 1",
+      "(add --help for the command's options)",
+    ]);
     const missing = isobench('tasks', 'show', 'deadbeef');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("tasks show: 'deadbeef' names no task in");
@@ -366,6 +381,12 @@ describe('isobench run and run-report', () => {
     const board = isobench('leaderboard', runDir);
     expect(board.code).toBe(0);
     expect(board.stdout).toContain('count verdicts from 95% bootstrap intervals');
+    // a terminal gets short lines (the 17-column table was 270 characters wide)
+    const agentLines = board.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('example-agent') || l.startsWith('  '));
+    expect(agentLines.length).toBeGreaterThanOrEqual(6);
+    for (const l of agentLines) expect(l.length, l).toBeLessThanOrEqual(120);
     const v5 = isobench('leaderboard', join(runDir, 'rows.v5.parquet'), '--json');
     expect(v5.code, v5.stderr).toBe(0);
     const against = JSON.parse(v5.stdout).againstRunVerdicts;
