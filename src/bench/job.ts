@@ -6,6 +6,7 @@
  * to `measurement.json` and the phases' folders; the grade (`src/grade/job.ts`) is computed from
  * them, here and by `isobench regrade`. Its sandboxes are closed and its trees released on every path.
  */
+
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
@@ -21,6 +22,7 @@ import type { TamperPolicy } from '../tamper/registry.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { jsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import { shellLine } from '../util/shell-words.js';
@@ -93,7 +95,7 @@ export function gradePolicyOf(
   return {
     verdict: opts.policy ?? DEFAULT_POLICY,
     equivalence: opts.equivalencePolicy ?? DEFAULT_EQUIVALENCE_POLICY,
-    accuracyTolerancePts: opts.accuracy?.tolerancePts ?? 2,
+    accuracyTolerancePts: opts.accuracy?.tolerancePts ?? RUN_DEFAULTS.accuracyTolerancePts,
   };
 }
 
@@ -167,8 +169,8 @@ export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
     schemaVersion: MEASUREMENT_VERSION,
     task,
     primaryMetric,
-    repeats: opts.repeats ?? 5,
-    warmup: opts.warmup ?? 1,
+    repeats: opts.repeats ?? RUN_DEFAULTS.repeats,
+    warmup: opts.warmup ?? RUN_DEFAULTS.warmup,
     executor: executor.kind,
     startedAt,
     policy: gradePolicyOf(opts),
@@ -351,8 +353,8 @@ async function measureRounds(
       idle.set(sb, await readGpuMemory(sb, join(jobDir, 'host')));
     }
   const rounds = [
-    ...Array(opts.warmup ?? 1).fill(true),
-    ...Array(opts.repeats ?? 5).fill(false),
+    ...Array(opts.warmup ?? RUN_DEFAULTS.warmup).fill(true),
+    ...Array(opts.repeats ?? RUN_DEFAULTS.repeats).fill(false),
   ] as boolean[];
   const phases: PhaseRecord[] = [];
   let round = 0;
@@ -441,7 +443,7 @@ async function measureAccuracy(
       '--dataset',
       dataset,
       '--max-tokens',
-      String(accuracy.maxTokens ?? 256),
+      String(accuracy.maxTokens ?? RUN_DEFAULTS.accuracyMaxTokens),
       '--out',
       out,
     ];

@@ -6,6 +6,7 @@
  * agent's line. The scripted model makes the human's kind of fix through the agent's own edit tool
  * (a command agent declares it in its spec's `scriptedEdit`).
  */
+
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveAgent } from '../../agents/index.js';
@@ -16,6 +17,7 @@ import type { AgentAdapter } from '../agent/types.js';
 import { createExecutor } from '../executor/index.js';
 import { checkRunConfig } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { defaultCacheRoot } from '../workspace/repo-cache.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { runsRoot } from './resume.js';
@@ -89,7 +91,12 @@ export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<n
       args: ['agents', 'try', name, '--task', task.id],
       tasks: [task.id],
       executor: 'local',
-      bench: { repeats: opts.repeats, warmup: 0, thresholdPct: 5, tamperPolicy: { refuseAt: 'fail' } },
+      bench: {
+        repeats: opts.repeats,
+        warmup: 0,
+        thresholdPct: RUN_DEFAULTS.thresholdPct,
+        tamperPolicy: { refuseAt: 'fail' },
+      },
       agents: [
         {
           name: adapter.name,

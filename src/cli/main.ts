@@ -2,8 +2,10 @@
  * The `isobench` command line. This file only wires verbs; each verb lives in its own module and is
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
+
 import { Command, Option } from 'commander';
 import { RUN_SORTS } from '../report/run-leaderboard.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { parseBytes, parseProviderLimits } from '../util/quantities.js';
 import { EXIT, UsageError } from './common.js';
 import { byteSize, collect, intAtLeast, nonNegative, parsedBy, positiveNumber, V5_SORTS } from './options.js';
@@ -113,8 +115,8 @@ program
     'predictions JSONL, or a folder of patches / agent runs (default: the demo example agent)',
   )
   .option('--agent <name>', 'agent name for predictions that carry none')
-  .option('--repeats <n>', 'measured rounds per variant', intAtLeast(1), 5)
-  .option('--warmup <n>', 'warm-up rounds, not measured', intAtLeast(0), 1)
+  .option('--repeats <n>', 'measured rounds per variant', intAtLeast(1), RUN_DEFAULTS.repeats)
+  .option('--warmup <n>', 'warm-up rounds, not measured', intAtLeast(0), RUN_DEFAULTS.warmup)
   .addOption(
     new Option('--executor <kind>', 'auto: Docker when an engine with the image answers, else local')
       .choices(['auto', 'local', 'docker'])
@@ -136,7 +138,7 @@ program
     '--dry-run',
     'print everything the run would do (images and build arguments, every phase’s exact argv, env, mounts, GPUs, the probe) and do none of it',
   )
-  .option('--threshold <percent>', 'the band of the verdicts', positiveNumber, 5)
+  .option('--threshold <percent>', 'the band of the verdicts', positiveNumber, RUN_DEFAULTS.thresholdPct)
   .option('--out <dir>', 'results root (default ./results/runs)')
   .option('--run-id <id>', 'the run id (default: time and a random suffix)')
   .option('--repo <path>', 'a local clone of the task repository (for tasks that are not demos)')
@@ -148,12 +150,17 @@ program
     '--accuracy <file>',
     'serving tasks: a JSONL of {question, answer} asked of baseline and of each agent whose speed verdict shows a gain',
   )
-  .option('--accuracy-max-tokens <n>', 'tokens per accuracy answer', intAtLeast(1), 256)
+  .option(
+    '--accuracy-max-tokens <n>',
+    'tokens per accuracy answer',
+    intAtLeast(1),
+    RUN_DEFAULTS.accuracyMaxTokens,
+  )
   .option(
     '--accuracy-tolerance <points>',
     'how many percentage points below the baseline an agent may score',
     nonNegative,
-    2,
+    RUN_DEFAULTS.accuracyTolerancePts,
   )
   .addOption(
     new Option('--tamper-policy <level>', 'refuse patches at static tamper findings of this level')

@@ -1,4 +1,5 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
+
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -26,6 +27,7 @@ import {
 } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
@@ -696,7 +698,7 @@ function printSummary(
   out('');
   const repeats = rows[0]?.repeats;
   out(
-    `Leaderboard (${rows[0]?.thresholdPct ?? 5}% band, ${repeats ?? '?'} measured round${repeats === 1 ? '' : 's'}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
+    `Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${repeats ?? '?'} measured round${repeats === 1 ? '' : 's'}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
   );
   for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);

@@ -10,6 +10,7 @@
  * A task is `valid_here` when the human's improvement interval lies above the baseline's own noise
  * (its coefficient of variation) on this machine, else `not_valid_here`.
  */
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import type { Interval, Summary } from './stats.js';
 
 /** The verdict on one agent patch. */
@@ -34,7 +35,7 @@ export interface VerdictPolicy {
 }
 
 /** The default policy: ±5%, as the published benchmark. */
-export const DEFAULT_POLICY: VerdictPolicy = { thresholdPct: 5 };
+export const DEFAULT_POLICY: VerdictPolicy = { thresholdPct: RUN_DEFAULTS.thresholdPct };
 
 /** A verdict and why. */
 export interface VerdictResult {
