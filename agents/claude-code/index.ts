@@ -5,7 +5,6 @@
  * output (the `system/init` and `result` lines); permission denials are surfaced. Facts:
  * shared/docs/AGENT-CLIS.md.
  */
-
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTH_TEXT, isAuthStatus } from '../../src/agent/credentials.js';

@@ -7,7 +7,6 @@
  * Usage comes from `turn.completed` events; the CLI version and the model from the session record
  * Codex writes in its home. Facts: shared/docs/AGENT-CLIS.md.
  */
-
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTH_TEXT } from '../../src/agent/credentials.js';

@@ -6,7 +6,6 @@
  * (`openai`). Budgets are its own: turns (model calls), wall clock, and cost when prices are given.
  * Every raw API response is kept in `agent.responses.jsonl`.
  */
-
 import { appendFile, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';

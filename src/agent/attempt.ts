@@ -13,7 +13,6 @@
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
  */
-
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
@@ -283,7 +282,7 @@ export function effortOf(r: AttemptRecord): AttemptEffort {
     infraRetries: r.tries.length - 1,
     agentVersion: r.agentVersion,
     modelReported: r.model,
-    path: `agents/${variantSlug(r.agent)}/${variantSlug(r.task)}/${r.attempt}`,
+    path: attemptDir('', r.agent, r.task, r.attempt),
   };
 }
 

@@ -6,7 +6,6 @@
  * to `measurement.json` and the phases' folders; the grade (`src/grade/job.ts`) is computed from
  * them, here and by `isobench regrade`. Its sandboxes are closed and its trees released on every path.
  */
-
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Executor, InfraError, type Sandbox } from '../executor/types.js';

@@ -5,7 +5,6 @@
  * grade needs besides the probe outputs, which stay in the phases' folders (`probe.jsonl`) and are
  * read back from there. `jobResultOf` joins a measurement and its grade into the job's result.
  */
-
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseProbeOutputs } from '../grade/equivalence.js';

@@ -6,20 +6,18 @@
  * agent's line. The scripted model makes the human's kind of fix through the agent's own edit tool
  * (a command agent declares it in its spec's `scriptedEdit`).
  */
-
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resolveAgent } from '../../agents/index.js';
 import { attemptDir } from '../agent/attempt.js';
 import { ensureInstalled } from '../agent/install.js';
 import { type ScriptedEdit, startScriptedServer, TOP_K_HEAP_EDIT } from '../agent/scripted-server.js';
-import type { AgentAdapter } from '../agent/types.js';
 import { createExecutor } from '../executor/index.js';
 import { checkRunConfig } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
 import { defaultCacheRoot } from '../workspace/repo-cache.js';
-import { EXIT, out, outJson, UsageError } from './common.js';
+import { adapterOf } from './agents.js';
+import { EXIT, out, outJson, runStamp, UsageError } from './common.js';
 import { runsRoot } from './resume.js';
 
 /** The demo serving task's fix as an edit: the character loop in `tokenize` becomes one slice per token. */
@@ -47,14 +45,6 @@ export interface AgentsTryOptions {
   json?: boolean;
 }
 
-async function adapterOf(name: string): Promise<AgentAdapter> {
-  try {
-    return await resolveAgent(name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
 /** `agents try NAME|SPEC`. */
 export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<number> {
   const adapter = await adapterOf(name);
@@ -77,7 +67,7 @@ export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<n
       throw new UsageError(`${adapter.name}: ${e.message}`);
     },
   );
-  const runId = `try-${adapter.name}-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+  const runId = `try-${adapter.name}-${runStamp()}`;
   const outDir = runsRoot(opts.out);
   const runDir = join(outDir, runId);
   const workspace = join(attemptDir(runDir, adapter.name, task.id, 1), 'workspace');

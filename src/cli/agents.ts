@@ -16,7 +16,8 @@ import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loa
 import { defaultCacheRoot, mirrorForTask } from '../workspace/repo-cache.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
-async function adapterOf(name: string): Promise<AgentAdapter> {
+/** The adapter of an agent name or spec path; an unknown one is bad input. */
+export async function adapterOf(name: string): Promise<AgentAdapter> {
   try {
     return await resolveAgent(name);
   } catch (e) {

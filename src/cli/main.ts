@@ -2,7 +2,6 @@
  * The `isobench` command line. This file only wires verbs; each verb lives in its own module and is
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
-
 import { Command, Option } from 'commander';
 import { RUN_SORTS } from '../report/run-leaderboard.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';

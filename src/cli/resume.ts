@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '../store/config.js';
 import { readStored, StoredRecordError } from '../store/schema.js';
-import { suggest } from '../util/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 
 /** Flags that belong to one invocation, never to the run's recorded arguments. */
 const ONE_OFF_FLAGS = new Set(['--retry-infra', '--rerun-changed']);
@@ -82,12 +82,9 @@ async function recordOf(id: string, out: string | undefined) {
   } catch (e) {
     if (!(e instanceof StoredRecordError) || e.problem !== 'cannot be read: ENOENT') throw e;
     const ids = await readdir(root).catch(() => [] as string[]);
-    const near = suggest(
-      id,
-      ids.filter((d) => !d.startsWith('.')),
-    );
+    const runs = ids.filter((d) => !d.startsWith('.'));
     throw new Error(
-      `no run '${id}' under ${root} (${file} does not exist)${near ? `; did you mean ${near}?` : ids.length ? '' : '; that folder holds no runs (give --out for runs elsewhere)'}`,
+      `no run '${id}' under ${root} (${file} does not exist)${runs.length ? didYouMean(id, runs) : '; that folder holds no runs (give --out for runs elsewhere)'}`,
     );
   }
 }

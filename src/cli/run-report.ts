@@ -4,6 +4,7 @@ import type { Interval } from '../grade/stats.js';
 import { readExtendedRows } from '../report/ext-rows-io.js';
 import { jobGroups } from '../run/rows.js';
 import { readStored, readStoredIfThere } from '../store/schema.js';
+import { plural } from '../util/plural.js';
 import { EXIT, out, UsageError } from './common.js';
 
 function ci(i: Interval | null): string {
@@ -23,7 +24,7 @@ export async function runReportText(runDir: string): Promise<string> {
   const lines: string[] = [];
   lines.push(`# isobench run ${run.runId}`, '');
   lines.push(
-    `- started ${run.createdAt}, ${run.executor} executor, ${run.repeats} measured round${run.repeats === 1 ? '' : 's'} + ${run.warmup} warm-up, interleaved`,
+    `- started ${run.createdAt}, ${run.executor} executor, ${plural(run.repeats, 'measured round')} + ${run.warmup} warm-up, interleaved`,
   );
   lines.push(
     `- verdict band ±${run.thresholdPct}%, 95% percentile-bootstrap intervals (2000 resamples) on the primary metric`,

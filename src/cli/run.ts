@@ -1,5 +1,4 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
-
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -29,7 +28,8 @@ import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loa
 import type { TaskSpec } from '../task/schema.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
 import { packageRoot } from '../util/package-root.js';
-import { EXIT, err, out, outJson, UsageError } from './common.js';
+import { plural } from '../util/plural.js';
+import { EXIT, err, out, outJson, runStamp, UsageError } from './common.js';
 import { Progress } from './progress.js';
 import { argsToRecord, readRecordedConfig } from './resume.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
@@ -100,9 +100,6 @@ function pct(i: Interval | null): string {
     ? `${i.estimate >= 0 ? '+' : ''}${i.estimate.toFixed(1)}% [${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]`
     : '-';
 }
-
-/** "1 measured round", "5 measured rounds". */
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** The tasks, the predictions' patches and the agents a run is asked for. */
 interface RunInputs {
@@ -240,9 +237,7 @@ function runConfigOf(
   const clone = opts.repo ? resolve(opts.repo) : undefined;
   try {
     return checkRunConfig({
-      runId:
-        opts.runId ??
-        `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`,
+      runId: opts.runId ?? `${runStamp()}-${randomBytes(3).toString('hex')}`,
       outDir: resolve(opts.out ?? join(process.cwd(), 'results', 'runs')),
       args: argsToRecord(argv),
       tasks: inputs.tasks.map((t) => t.id),
@@ -698,7 +693,7 @@ function printSummary(
   out('');
   const repeats = rows[0]?.repeats;
   out(
-    `Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${repeats ?? '?'} measured round${repeats === 1 ? '' : 's'}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
+    `Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${repeats === undefined ? '? measured rounds' : plural(repeats, 'measured round')}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
   );
   for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);

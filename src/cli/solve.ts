@@ -2,7 +2,6 @@
  * `isobench solve`: runs an agent on tasks (fresh workspace per attempt, budgets, the harness's own
  * patch) and writes the run folder with a predictions JSONL that `isobench run --predictions` reads.
  */
-
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { resolveAgent } from '../../agents/index.js';
@@ -14,7 +13,7 @@ import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
-import { err, out, outJson, UsageError } from './common.js';
+import { err, out, outJson, runStamp, UsageError } from './common.js';
 import { attemptsExitCode } from './run-exit.js';
 
 /** Options of `isobench solve`, as commander parsed and checked them (src/cli/main.ts). */
@@ -101,9 +100,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
       throw new UsageError(e.message);
     },
   );
-  const runId =
-    opts.runId ??
-    `${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+  const runId = opts.runId ?? `${runStamp()}-${randomBytes(3).toString('hex')}`;
   const runDir = join(resolve(opts.out ?? join(process.cwd(), 'results', 'runs')), runId);
   const { attempts } = opts;
   if (!opts.json)

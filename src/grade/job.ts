@@ -303,17 +303,16 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
   const humanOk = human?.status === 'ok' && human.samples.length > 0;
   const humanVsBaseline =
     baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
-  const validity =
-    baseOk && humanOk && !humanVsBaseline
-      ? {
-          valid: false,
-          reason:
-            tooFewSamples(
-              { id: 'baseline', n: baseline.samples.length },
-              { id: 'human', n: human.samples.length },
-            ) ?? 'no improvement of the human over the baseline is defined',
-        }
-      : taskValidity(humanVsBaseline, baseOk ? baseline.summary : null);
+  const validity = taskValidity(
+    humanVsBaseline,
+    baseOk ? baseline.summary : null,
+    baseOk && humanOk
+      ? (tooFewSamples(
+          { id: 'baseline', n: baseline.samples.length },
+          { id: 'human', n: human.samples.length },
+        ) ?? 'no improvement of the human over the baseline is defined')
+      : undefined,
+  );
   // a baseline or human that failed for the harness's reasons makes the job the harness's failure
   // (retried, never counted); otherwise the task does not hold here
   const infraOf = (v: (VariantGrade & { id: string }) | undefined) =>

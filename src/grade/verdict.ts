@@ -72,12 +72,17 @@ export function agentVerdict(
   return { verdict: 'inconclusive', reason: `vs human ${fmt(vsHuman)} straddles ±${t}%` };
 }
 
-/** Whether the task shows a real gain on this machine. */
+/**
+ * Whether the task shows a real gain on this machine; `noInterval` says why there is no interval
+ * when both were measured (too few rounds).
+ */
 export function taskValidity(
   humanVsBaseline: Interval | null,
   baseline: Summary | null,
+  noInterval?: string,
 ): { valid: boolean; reason: string } {
-  if (!humanVsBaseline || !baseline) return { valid: false, reason: 'baseline or human not measured' };
+  if (!humanVsBaseline || !baseline)
+    return { valid: false, reason: noInterval ?? 'baseline or human not measured' };
   const noise = baseline.cvPct;
   if (humanVsBaseline.lo > noise) {
     return {

@@ -3,6 +3,7 @@
  * and the notes under it, exactly as `isobench leaderboard FILE --format markdown` prints them. Pure.
  */
 import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
+import { plural } from '../util/plural.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
 function pct(n: number, d: number): string {
@@ -112,8 +113,6 @@ export function runBoardBlock(a: RunAgentSummary): string[] {
     `  cost ${at('Cost')} · per attempt ${at('Cost/attempt')} · per success ${at('Cost/success')} · tokens in/out ${at('Tokens in/out')}`,
   ];
 }
-
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** One line of that leaderboard, in the order of {@link RUN_BOARD_HEAD}. */
 export function runBoardCells(a: RunAgentSummary): string[] {

@@ -3,7 +3,6 @@
  * the measured repeats), and isobench's extended row (versioned) with the spread, intervals,
  * verdicts, failure class and fingerprint the v5 row has no room for.
  */
-
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type AgentJudgement, isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';

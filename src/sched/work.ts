@@ -4,7 +4,6 @@
  * A payload never carries a secret: an agent's API key is named by its environment variable and read
  * where the agent runs.
  */
-
 import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
 import { attemptKey } from '../agent/credentials.js';

@@ -158,10 +158,12 @@ export async function needsRun(dir: string, key: string, rules: RunRules = {}): 
       : null;
   const stands =
     previous && (previous.status === 'done' || (previous.status === 'infra' && !rules.retryInfra));
+  let edited = false;
   if (stands && previous.key === key) {
     // a result edited (or removed) since its record was written is not trusted
     if (!previous.result || (await fileHash(join(dir, previous.result.file))) === previous.result.sha256)
       return { run: false, previous, note: null };
+    edited = true;
     note = `${join(dir, previous.result.file)} changed after it was recorded (edited by hand?): the unit runs again`;
   }
   // a finished record of other inputs: kept, unless asked to measure it again
@@ -181,7 +183,7 @@ export async function needsRun(dir: string, key: string, rules: RunRules = {}): 
     note = `${dir}: its last run ended in a harness error (a bug in isobench: ${previous.detail.split('\n')[0]}): it runs again`;
   // the record's history (its retries) carries over when the same unit runs again (infra retried,
   // a harness error) — not when its inputs changed or its result was edited
-  const carry = previous?.key === key && !note?.includes('changed after it was recorded') ? previous : null;
+  const carry = previous?.key === key && !edited ? previous : null;
   const moved = rules.aside ? await keepAside(dir, rules.aside(dir)) : null;
   if (!rules.aside) await rm(dir, { recursive: true, force: true });
   if (moved)

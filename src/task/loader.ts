@@ -2,7 +2,6 @@
  * Loads task specs from a folder tree (`<dir>/<family>/<short>.json`). A malformed file never stops
  * the others from loading: each problem names the file, the field path and what was expected.
  */
-
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
