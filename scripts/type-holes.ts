@@ -73,7 +73,9 @@ const plural = { cast: 'casts', 'swallowed catch': 'swallowed catches' } as cons
 for (const kind of ['cast', 'swallowed catch'] as const) {
   const of = all.filter((h) => h.kind === kind);
   const bare = of.filter((h) => !h.reasoned);
-  console.log(`${plural[kind]}: ${of.length} (${of.length - bare.length} with a reason, ${bare.length} without)`);
+  console.log(
+    `${plural[kind]}: ${of.length} (${of.length - bare.length} with a reason, ${bare.length} without)`,
+  );
   if (list) for (const h of bare) console.log(`  ${h.where}  ${h.text}`);
 }
 const bare = all.filter((h) => !h.reasoned).length;
