@@ -5,7 +5,7 @@ import { exportHf, HfExportError } from '../report/hf-export.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 
-/** `export INPUT --format hf -o DIR [--shard-rows N] [--compare-published] [--force]`. */
+/** `export INPUT --format hf -o DIR [--shard-rows N] [--force]`. */
 export async function exportCmd(
   input: string,
   opts: {
@@ -13,7 +13,6 @@ export async function exportCmd(
     format: 'hf';
     out: string;
     shardRows: number;
-    comparePublished?: boolean;
     force?: boolean;
     tasksDir?: string;
     json?: boolean;
@@ -29,7 +28,6 @@ export async function exportCmd(
       input,
       outDir: opts.out,
       shardRows: opts.shardRows,
-      comparePublished: opts.comparePublished ?? false,
       force: opts.force ?? false,
       ctx: { ...ctx, catalogueCommits },
     });
@@ -40,14 +38,13 @@ export async function exportCmd(
   const { card } = result;
   if (opts.json) {
     outJson({
-      // 2: the differences are those of card.json v2
-      schemaVersion: 2,
+      // 3: no `differences` (card.json v3 has no comparison with the published card)
+      schemaVersion: 3,
       input: result.table,
       outDir: result.outDir,
       files: result.files,
       rows: card.rows,
       commits: card.commits,
-      differences: card.published?.differences ?? null,
     });
     return EXIT.ok;
   }
@@ -56,17 +53,5 @@ export async function exportCmd(
     `  ${card.rows} rows, ${card.commits} commits, ${card.leaderboard.agents.length} run series; ${card.configs.map((c) => `${c.name}: ${c.files.length} file(s)`).join(', ')}`,
   );
   for (const f of result.files) out(`  ${f}`);
-  if (card.published) {
-    out(
-      `  ${card.published.differences.length} difference(s) from the published card (README.md lists each with its cause):`,
-    );
-    for (const d of card.published.differences)
-      out(
-        `    ${d.what}: card ${d.card}; rows ${d.rows} [${[...new Set(d.causes.map((c) => c.kind))].join(', ')}]`,
-      );
-    out(
-      `  ${card.published.agreements.length} of the card's figures agree with the rows; ${card.published.unverifiable.length} the rows cannot check (README.md lists both)`,
-    );
-  }
   return EXIT.ok;
 }

@@ -608,7 +608,6 @@ program
   )
   .requiredOption('-o, --out <dir>', 'the release folder to create (refused if it exists and is not empty)')
   .option('--shard-rows <n>', 'rows per Parquet shard', intAtLeast(1), 5000)
-  .option('--compare-published', "list every difference from the published card's figures, with its cause")
   .option('--force', 'replace an existing non-empty output folder')
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')

@@ -84,7 +84,7 @@ export interface CardTable {
 }
 
 /** A status (or its absence) in words, as the card's comparisons write it. */
-export const STATUS_WORDS: Record<PublishedStatus | 'no_row' | 'unclassified', string> = {
+const STATUS_WORDS: Record<PublishedStatus | 'no_row' | 'unclassified', string> = {
   valid_for_comparison: 'valid for comparison',
   patch_failure: 'patch failure',
   missing_human_metric: 'missing human metric',

@@ -2,36 +2,50 @@
  * The dataset card of an `isobench export --format hf` release, computed from the rows: totals,
  * agents (as written and normalised), coverage by benchmark mode, the card's per-agent summary
  * ({@link computeLeaderboard}, scope 'card', ±5% band), the known gaps (audit findings by kind,
- * spellings, short hashes, commits without agent or human numbers) and, on request, every difference
- * from the published card with its cause. Pure: the same rows and context give the same card; the
+ * spellings, short hashes, commits without agent or human numbers). Pure: the same rows and context give the same card; the
  * Markdown ({@link renderHfReadme}) is rendered from the card's numbers only.
  */
 import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from '../dataset/audit.js';
 import { computeLeaderboard } from '../dataset/leaderboard.js';
 import { canonicalAgent, canonicalModel, canonicalRepo } from '../dataset/names.js';
-import { PUBLISHED_CARD } from '../dataset/published-card.js';
-import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Row } from '../dataset/v5-schema.js';
+import {
+  metricColumn,
+  V5_COLUMN_TYPES,
+  V5_COLUMNS,
+  V5_METRICS,
+  type V5Metric,
+  type V5Phase,
+  type V5Row,
+} from '../dataset/v5-schema.js';
 import { parseJson } from '../util/json.js';
-import { compareWithPublished, hasPhase, listWords, sortedUnique } from './card-compare.js';
 import type {
   AgentCount,
   AgentLabelCount,
-  DifferenceCauseKind,
   HfCard,
   HfCardContext,
   HfCardInput,
   HfGaps,
   NameVariant,
   ShardPlan,
-} from './card-types.js';
-import { HF_CARD_VERSION } from './card-types.js';
+} from './hf-card-types.js';
+import { HF_CARD_VERSION } from './hf-card-types.js';
 import { leaderboardMarkdownTable, leaderboardNotes, runBoardMarkdownTable } from './leaderboard-format.js';
 
 // the card's types and version, for the modules that read cards
-export * from './card-types.js';
+export * from './hf-card-types.js';
 
 /** Rows per Parquet shard unless `--shard-rows` says otherwise. */
 export const DEFAULT_SHARD_ROWS = 5000;
+
+const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
+const listWords = (xs: readonly string[]) => (xs.length ? xs.join(' ') : 'none');
+
+/** Whether a row holds a number of a phase (any primary metric, or the one named). */
+function hasPhase(row: V5Row, phase: V5Phase, metric: V5Metric | null = null): boolean {
+  return metric === null
+    ? V5_METRICS.some((m) => typeof row[metricColumn(phase, m)] === 'number')
+    : typeof row[metricColumn(phase, metric)] === 'number';
+}
 
 /** The per-agent summary's scope and band in the card (those of `isobench leaderboard FILE`). */
 export const HF_CARD_LEADERBOARD = { scope: 'card', band: 5 } as const;
@@ -271,24 +285,12 @@ export function computeHfCard(input: HfCardInput, ctx: HfCardContext = {}): HfCa
     leaderboard,
     runLeaderboard: input.runBoard ?? null,
     gaps: gaps(rows, rowNumbers, ctx),
-    published: null,
   };
-  if (!input.comparePublished) return card;
-  return { ...card, published: compareWithPublished(card, rows, ctx.published ?? PUBLISHED_CARD, ctx) };
+  return card;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
-
-const CAUSE_WORDS: Record<DifferenceCauseKind, string> = {
-  hidden_split: 'commits not in this split',
-  outside_card_comparison: "outside the card's comparison",
-  rows_contradict_card: 'the rows contradict the card',
-  wrong_metric_counted_as_patch_failure: '"wrong metric" counted as patch failure by the card',
-  card_predates_its_fixes: "older than the card's own changelog",
-  label: 'label',
-  unexplained: 'unexplained',
-};
 
 /** A Markdown table cell: pipes escaped, line breaks flattened. */
 function cell(v: unknown): string {
@@ -473,26 +475,6 @@ export function renderHfReadme(card: HfCard): string {
       g.audit.byKind.map((k) => [k.kind, k.severity, k.findings, k.rows, k.meaning]),
     ),
   );
-  if (card.published) {
-    const p = card.published;
-    out.push(
-      '',
-      '## Differences from the published card',
-      '',
-      `Compared with the figures of the ${p.source}. ${p.differences.length} difference(s):`,
-      '',
-    );
-    for (const d of p.differences) {
-      out.push(`- **${d.what}** — the card: ${d.card}; the rows: ${d.rows}.`);
-      for (const c of d.causes)
-        out.push(
-          `  - ${CAUSE_WORDS[c.kind]} (\`${c.kind}\`): ${c.detail}${c.commits.length ? ` — ${c.commits.length} commit(s): ${c.commits.join(' ')}` : ''}`,
-        );
-    }
-    out.push('', 'The rows agree with the card on:', '', ...p.agreements.map((a) => `- ${a}`));
-    if (p.unverifiable.length)
-      out.push('', 'Not checkable on this input:', '', ...p.unverifiable.map((a) => `- ${a}`));
-  }
   out.push('', '## License', '', 'Apache-2.0, as the ISO-Bench release these rows come from.', '');
   return out.join('\n');
 }

@@ -37,7 +37,6 @@ export interface HfExportOptions {
   readonly outDir: string;
   /** rows per Parquet shard (default {@link DEFAULT_SHARD_ROWS}) */
   readonly shardRows?: number;
-  readonly comparePublished?: boolean;
   /** replace an existing non-empty `outDir` */
   readonly force?: boolean;
   readonly ctx?: HfCardContext;
@@ -188,7 +187,6 @@ export async function exportHf(opts: HfExportOptions): Promise<HfExportResult> {
       extended: extended
         ? { path: 'extended/rows.jsonl', rows: extended.rows, schemaVersions: extended.schemaVersions }
         : null,
-      comparePublished: opts.comparePublished ?? false,
       runBoard: extended?.board ?? null,
     },
     opts.ctx,

@@ -1,10 +1,6 @@
-/**
- * The types of a computed dataset card (src/report/hf-card.ts) and of its comparison with the
- * published card (src/report/card-compare.ts), apart so that the two modules do not import each other.
- */
+/** The types of a computed dataset card (src/report/hf-card.ts) and its version. */
 import type { AuditContext, AuditKind } from '../dataset/audit.js';
 import type { Leaderboard, LeaderboardContext } from '../dataset/leaderboard.js';
-import type { PublishedCard } from '../dataset/published-card.js';
 import type { TableFormat } from '../dataset/v5-io.js';
 import type { V5Row } from '../dataset/v5-schema.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
@@ -12,9 +8,10 @@ import type { RunAgentSummary } from './run-leaderboard.js';
 /**
  * The version of card.json. 2: the comparison with the published card covers all its figures
  * (counts, quoted values, lists), data gaps are told apart by phase, causes may be
- * `card_predates_its_fixes`.
+ * `card_predates_its_fixes`. 3: no comparison with the published card (`published` is gone; its
+ * findings are docs/published-card-comparison.md).
  */
-export const HF_CARD_VERSION = 2;
+export const HF_CARD_VERSION = 3;
 
 /** One Parquet shard: its path in the release and the rows it holds, `[start, end)` of the input order. */
 export interface ShardPlan {
@@ -42,18 +39,14 @@ export interface HfCardInput {
     readonly rows: number;
     readonly schemaVersions: readonly number[];
   } | null;
-  /** whether to compare with the published card */
-  readonly comparePublished: boolean;
   /** the leaderboard of the run's extended rows (hard and true success, quadrants, cost); run folders only */
   readonly runBoard?: readonly RunAgentSummary[] | null;
 }
 
-/** Lookups the card uses: the task catalogue's (as for `leaderboard` and `dataset audit`), and what to compare with. */
+/** Lookups the card uses: the task catalogue's (as for `leaderboard` and `dataset audit`). */
 export interface HfCardContext extends LeaderboardContext, AuditContext {
   /** the short hashes of the catalogue's vLLM commits (the release's 96), to name the commits an input lacks */
   readonly catalogueCommits?: readonly string[];
-  /** the published card's figures (default {@link PUBLISHED_CARD}) */
-  readonly published?: PublishedCard;
 }
 
 /** One (agent_name, agent_model) spelling as written in the rows, with its normalised names. */
@@ -137,51 +130,6 @@ export interface HfGaps {
   }>;
 }
 
-/** Why the rows differ from the published card. */
-export type DifferenceCauseKind =
-  /** the input holds only some of the card's commits (a split of the release); it cannot know the others */
-  | 'hidden_split'
-  /** a commit the card's comparison leaves out, though the rows hold baseline or human numbers for it */
-  | 'outside_card_comparison'
-  /** the rows of the input say otherwise */
-  | 'rows_contradict_card'
-  /** the card counts a row whose agent metrics lack the primary metric as a patch failure; the rows' classification says "wrong metric" */
-  | 'wrong_metric_counted_as_patch_failure'
-  /** the card's figure is older than a change its own changelog names: the rows give it without the rows that change touched */
-  | 'card_predates_its_fixes'
-  /** the card names the agent or model otherwise than the rows */
-  | 'label'
-  /** the rows show no cause */
-  | 'unexplained';
-
-/** One cause of a difference, with the commits it concerns. */
-export interface DifferenceCause {
-  readonly kind: DifferenceCauseKind;
-  readonly detail: string;
-  readonly commits: readonly string[];
-}
-
-/** One figure or list on which the rows and the published card differ. */
-export interface CardDifference {
-  /** stable id, e.g. `rows`, `commits`, `comparison_commits`, `status:codex:valid_for_comparison` */
-  readonly id: string;
-  readonly what: string;
-  /** what the card says */
-  readonly card: string;
-  /** what the rows give */
-  readonly rows: string;
-  readonly causes: readonly DifferenceCause[];
-}
-
-/** The comparison with the published card. */
-export interface CardComparison {
-  readonly source: string;
-  readonly differences: readonly CardDifference[];
-  /** the card's facts the rows confirm, and those they cannot check (their commits are not in the input) */
-  readonly agreements: readonly string[];
-  readonly unverifiable: readonly string[];
-}
-
 /** card.json: every number of the dataset card, versioned by `schemaVersion` ({@link HF_CARD_VERSION}). */
 export interface HfCard {
   readonly schemaVersion: typeof HF_CARD_VERSION;
@@ -212,6 +160,4 @@ export interface HfCard {
   /** the run's own leaderboard from its extended rows; null for a table */
   readonly runLeaderboard: readonly RunAgentSummary[] | null;
   readonly gaps: HfGaps;
-  /** null unless the comparison was asked for */
-  readonly published: CardComparison | null;
 }
