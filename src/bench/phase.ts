@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareWorkload } from '../dataset/workload.js';
 import type { Background, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
@@ -16,6 +15,7 @@ import type { EchoedNamespace, ParseResult } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
 import { isKnownInfra, isMissingFile } from '../util/errors.js';
+import { compareWorkload } from '../v5/workload.js';
 import { logTail, processRecord } from './process.js';
 import { startServer, stopServer } from './server.js';
 import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';

@@ -1,10 +1,11 @@
 /** The task catalogue as context for the dataset and leaderboard verbs. */
 import { resolve } from 'node:path';
-import type { LeaderboardContext } from '../dataset/leaderboard.js';
-import type { RegradeContext } from '../dataset/regrade.js';
+import { PUBLISHED_CARD } from '../published/card.js';
+import type { RegradeContext } from '../published/table-regrade.js';
 import { PUBLISHED_EXCLUSIONS } from '../task/knowledge.js';
 import { defaultTasksDir, loadTaskSummaries } from '../task/loader.js';
 import type { TaskSummary } from '../task/schema.js';
+import type { LeaderboardContext } from '../v5/leaderboard.js';
 import { err, UsageError } from './common.js';
 
 /** Lookups by short hash into the catalogue; unknown commits give null. */
@@ -34,6 +35,7 @@ export async function catalogueContext(dir: string | undefined): Promise<Catalog
       if (!t) return 'not in the task catalogue';
       return t.benchmarkable.ok ? null : `${t.benchmarkable.reason} (${t.benchmarkable.detail})`;
     },
+    cardCommits: PUBLISHED_CARD.comparisonCommits,
     cardExcluded: (c) => {
       const x = PUBLISHED_EXCLUSIONS[c.slice(0, 8)];
       return x?.inCardExclusions ? x.detail : null;

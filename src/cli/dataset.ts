@@ -1,10 +1,15 @@
 /** `isobench dataset audit|regrade|diff`: the published v5 table, checked and corrected. */
 import { resolve } from 'node:path';
-import { AUDIT_KIND_MEANING, AUDIT_REPORT_VERSION, type AuditFinding, auditRows } from '../dataset/audit.js';
-import { REGRADE_REPORT_VERSION, regradeRows } from '../dataset/regrade.js';
-import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../dataset/v5-io.js';
-import { V5_COLUMNS } from '../dataset/v5-schema.js';
+import {
+  AUDIT_KIND_MEANING,
+  AUDIT_REPORT_VERSION,
+  type AuditFinding,
+  auditRows,
+} from '../published/audit.js';
+import { REGRADE_REPORT_VERSION, regradeRows } from '../published/table-regrade.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../v5/io.js';
+import { V5_COLUMNS } from '../v5/schema.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 

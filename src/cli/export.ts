@@ -1,7 +1,7 @@
 /** `isobench export --format hf INPUT -o DIR`: a dataset release ready to upload to a dataset hub. */
 
-import { TableFileError } from '../dataset/v5-io.js';
 import { exportHf, HfExportError } from '../report/hf-export.js';
+import { TableFileError } from '../v5/io.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 

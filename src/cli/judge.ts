@@ -22,7 +22,7 @@ export async function judgeRun(
   const cfg = await judgeConfigFrom(opts);
   if (!cfg) throw new UsageError('give the judge as --judge anthropic:MODEL or openai:MODEL');
   const { ReportInputError, resolveReportInput } = await import('../report/run-input.js');
-  const { ExtRowsError } = await import('../report/ext-rows-io.js');
+  const { ExtRowsError } = await import('../report/ext-rows-file.js');
   const { JudgeRunError, judgeRunFolder } = await import('../run/judge-run.js');
   const { defaultTasksDir, loadTasks } = await import('../task/loader.js');
   try {

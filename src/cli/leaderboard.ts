@@ -3,10 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { isRehearsal, REHEARSAL_MARK } from '../bench/types.js';
-import { type CardCounts, type CardTable, cardTable } from '../dataset/card-table.js';
-import { computeLeaderboard, type Leaderboard, type LeaderboardScope } from '../dataset/leaderboard.js';
-import { readV5Table, TableFileError } from '../dataset/v5-io.js';
-import type { V5Row } from '../dataset/v5-schema.js';
+import { type CardCounts, type CardTable, cardTable } from '../published/card-table.js';
 import { boardDisagreements, type Disagreement, disagreementLines } from '../report/board-agreement.js';
 import {
   leaderboardCells as cells,
@@ -19,6 +16,9 @@ import {
 } from '../report/leaderboard-format.js';
 import type { RunSort } from '../report/run-leaderboard.js';
 import { didYouMean } from '../util/suggest.js';
+import { readV5Table, TableFileError } from '../v5/io.js';
+import { computeLeaderboard, type Leaderboard, type LeaderboardScope } from '../v5/leaderboard.js';
+import type { V5Row } from '../v5/schema.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 import { V5_SORTS, type V5Sort } from './options.js';
@@ -30,8 +30,8 @@ async function runFolderBoard(
   format: LeaderboardFormat,
   opts: { agent?: string; model?: string; mode?: string; sort?: LeaderboardSort },
 ): Promise<number> {
-  const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-io.js');
-  const { reportRowOf } = await import('../report/report-rows.js');
+  const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-file.js');
+  const { reportRowOf } = await import('../report/board-rows.js');
   const { RUN_SORTS, runLeaderboard } = await import('../report/run-leaderboard.js');
   const sort = (opts.sort ?? 'hard') as (typeof RUN_SORTS)[number];
   // commander knows every sort key; some are for v5 tables only
@@ -120,7 +120,7 @@ async function againstRunVerdicts(
 ): Promise<Disagreement[] | null> {
   const extFile = join(dirname(file), 'rows.ext.jsonl');
   if (!existsSync(extFile)) return null;
-  const { readExtendedRows } = await import('../report/ext-rows-io.js');
+  const { readExtendedRows } = await import('../report/ext-rows-file.js');
   const ext = await readExtendedRows(extFile).catch(() => null);
   return ext ? boardDisagreements(board, rows, ext) : null;
 }

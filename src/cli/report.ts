@@ -29,7 +29,7 @@ export async function reportCmd(
     out(judgeSummary((await judgeRun(input, opts)).record));
   }
   const { clientScript, packReportData, renderHtml, reportData } = await import('../report/html.js');
-  const { ExtRowsError } = await import('../report/ext-rows-io.js');
+  const { ExtRowsError } = await import('../report/ext-rows-file.js');
   const { ReportInputError, resolveReportInput } = await import('../report/run-input.js');
   const outFile = resolve(opts.out ?? 'report.html');
   const t0 = performance.now();

@@ -1,8 +1,8 @@
 /** `isobench run-report RUN_DIR`: a Markdown report of a finished run (for committing results). */
 import { join, resolve } from 'node:path';
 import type { Interval } from '../grade/stats.js';
-import { readExtendedRows } from '../report/ext-rows-io.js';
-import { jobGroups } from '../run/rows.js';
+import { readExtendedRows } from '../report/ext-rows-file.js';
+import { jobGroups } from '../run/tables.js';
 import { readStored, readStoredIfThere } from '../store/schema.js';
 import { plural } from '../util/plural.js';
 import { EXIT, out, UsageError } from './common.js';

@@ -10,7 +10,7 @@ import { REHEARSE_BASE_IMAGE } from '../executor/recipes.js';
 import type { Executor } from '../executor/types.js';
 import { type Interval, MIN_BOOTSTRAP_SAMPLES } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
-import type { ExtendedRow } from '../report/run-rows.js';
+import type { ExtendedRow } from '../report/job-rows.js';
 import type { EvaluationResult } from '../run/evaluate.js';
 import { Interruption } from '../run/interruption.js';
 import type { JudgeConfig } from '../run/judge-call.js';

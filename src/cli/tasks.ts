@@ -187,7 +187,7 @@ export async function tasksImport(opts: {
     specs = await importDemoTasks();
     family = 'demo';
   } else {
-    const { importIsoBench, ImportSourceError } = await import('../dataset/import-tasks.js');
+    const { importIsoBench, ImportSourceError } = await import('../published/import-tasks.js');
     try {
       specs = await importIsoBench(resolve(opts.from as string));
     } catch (e) {
@@ -196,7 +196,7 @@ export async function tasksImport(opts: {
     }
     family = 'vllm';
   }
-  const { taskFileText } = await import('../dataset/import-tasks.js');
+  const { taskFileText } = await import('../published/import-tasks.js');
   const outDir = resolve(opts.out ?? join(defaultTasksDir(), family));
   let changed = 0;
   let same = 0;

@@ -3,7 +3,7 @@
  * over another with a bootstrap confidence interval. Pure and deterministic: the resampling is
  * seeded from the data, so the same measurements give the same interval.
  */
-import { type Better, improvementPct } from '../dataset/formulas.js';
+import { type Better, improvementPct } from '../v5/formulas.js';
 
 /** Spread of one variant's samples. */
 export interface Summary {

@@ -6,9 +6,9 @@
  * below it "worse", else "similar"). Over the same rows, each commit where the point estimate's
  * class differs from the run's verdict is named, with both.
  */
-import type { Leaderboard } from '../dataset/leaderboard.js';
-import type { V5Row } from '../dataset/v5-schema.js';
-import type { ReadExtendedRow } from './ext-rows-io.js';
+import type { Leaderboard } from '../v5/leaderboard.js';
+import type { V5Row } from '../v5/schema.js';
+import type { ReadExtendedRow } from './ext-rows-file.js';
 
 /** The card's class of each hard verdict (the others have no point-estimate counterpart). */
 const CLASS_OF_VERDICT: Readonly<Record<string, 'beats' | 'similar' | 'worse'>> = {
@@ -32,7 +32,7 @@ export interface Disagreement {
 
 /**
  * The rows where the v5 board's class and the run's verdict differ. The v5 rows and the extended
- * rows of a run are written together, one for one, in the same order (run/rows.ts); null when these
+ * rows of a run are written together, one for one, in the same order (run/tables.ts); null when these
  * are not such a pair (other counts or agents), so nothing is claimed of rows that do not match.
  */
 export function boardDisagreements(

@@ -1,8 +1,8 @@
 /** The types of a computed dataset card (src/report/hf-card.ts) and its version. */
-import type { AuditContext, AuditKind } from '../dataset/audit.js';
-import type { Leaderboard, LeaderboardContext } from '../dataset/leaderboard.js';
-import type { TableFormat } from '../dataset/v5-io.js';
-import type { V5Row } from '../dataset/v5-schema.js';
+import type { AuditContext, AuditKind } from '../published/audit.js';
+import type { TableFormat } from '../v5/io.js';
+import type { Leaderboard, LeaderboardContext } from '../v5/leaderboard.js';
+import type { V5Row } from '../v5/schema.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
 /**

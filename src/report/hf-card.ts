@@ -5,9 +5,10 @@
  * spellings, short hashes, commits without agent or human numbers). Pure: the same rows and context give the same card; the
  * Markdown ({@link renderHfReadme}) is rendered from the card's numbers only.
  */
-import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from '../dataset/audit.js';
-import { computeLeaderboard } from '../dataset/leaderboard.js';
-import { canonicalAgent, canonicalModel, canonicalRepo } from '../dataset/names.js';
+import { AUDIT_KIND_MEANING, type AuditContext, type AuditKind, auditRows } from '../published/audit.js';
+import { parseJson } from '../util/json.js';
+import { computeLeaderboard } from '../v5/leaderboard.js';
+import { canonicalAgent, canonicalModel, canonicalRepo } from '../v5/names.js';
 import {
   metricColumn,
   V5_COLUMN_TYPES,
@@ -16,8 +17,7 @@ import {
   type V5Metric,
   type V5Phase,
   type V5Row,
-} from '../dataset/v5-schema.js';
-import { parseJson } from '../util/json.js';
+} from '../v5/schema.js';
 import type {
   AgentCount,
   AgentLabelCount,

@@ -9,7 +9,8 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
-import { readV5Table, TableFileError, type V5Table, v5ToParquet } from '../dataset/v5-io.js';
+import { readV5Table, TableFileError, type V5Table, v5ToParquet } from '../v5/io.js';
+import { reportRowOf } from './board-rows.js';
 import {
   computeHfCard,
   DEFAULT_SHARD_ROWS,
@@ -18,7 +19,6 @@ import {
   planShards,
   renderHfReadme,
 } from './hf-card.js';
-import { reportRowOf } from './report-rows.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
 
 /** A problem with what the export was given (its input or its target); the message names the path. */
@@ -117,7 +117,7 @@ interface ExtendedRows {
 
 /** Reads rows.ext.jsonl (each bad line named by file and line), for an exact copy and the run's leaderboard. */
 async function readExtended(path: string): Promise<ExtendedRows> {
-  const { ExtRowsError, readExtendedLines } = await import('./ext-rows-io.js');
+  const { ExtRowsError, readExtendedLines } = await import('./ext-rows-file.js');
   try {
     const { rows, lines } = await readExtendedLines(path);
     return {

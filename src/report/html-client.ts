@@ -6,8 +6,8 @@
  * only one page of the table and a bounded number of chart marks are drawn, so 10,000 rows stay fast.
  */
 import { isJsonObject, parseJson } from '../util/json.js';
+import { type ReportRow, rowFiles } from './board-rows.js';
 import { decodeRows, REPORT_DATA_VERSION, type ReportData } from './html-data.js';
-import { type ReportRow, rowFiles } from './report-rows.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
 
 const PAGE = 100;

@@ -4,7 +4,7 @@
  * Pure: the page script decodes with the same module.
  */
 import type { Check, Same, StoredRecord } from '../store/schema.js';
-import type { ReportRow } from './report-rows.js';
+import type { ReportRow } from './board-rows.js';
 
 /** The version of the embedded data. */
 export const REPORT_DATA_VERSION = 3;

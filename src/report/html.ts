@@ -6,11 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { LeaderboardContext, LeaderboardScope } from '../dataset/leaderboard.js';
 import { checkStored, parseStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
 import { isJsonObject, jsonObject, parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
-import { readExtendedRows } from './ext-rows-io.js';
+import type { LeaderboardContext, LeaderboardScope } from '../v5/leaderboard.js';
+import { type ReportRow, reportRowOf, rowFiles } from './board-rows.js';
+import { readExtendedRows } from './ext-rows-file.js';
 import {
   encodeRows,
   REPORT_COLUMNS,
@@ -18,7 +19,6 @@ import {
   type ReportData,
   type ReportSource,
 } from './html-data.js';
-import { type ReportRow, reportRowOf, rowFiles } from './report-rows.js';
 import { type ReportInput, ReportInputError } from './run-input.js';
 
 /** Report options. */
@@ -163,8 +163,8 @@ async function isobenchVersion(): Promise<string> {
 
 /** The report data of a schema-v5 table, rows as the card classifies them (see v5-report-rows.ts). */
 async function v5ReportData(file: string, o: HtmlReportOptions): Promise<ReportData> {
-  const { readV5Table, TableFileError } = await import('../dataset/v5-io.js');
-  const { reportRowsOfV5 } = await import('./v5-report-rows.js');
+  const { readV5Table, TableFileError } = await import('../v5/io.js');
+  const { reportRowsOfV5 } = await import('./v5-board-rows.js');
   let table: Awaited<ReturnType<typeof readV5Table>>;
   try {
     table = await readV5Table(file);

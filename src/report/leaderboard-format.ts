@@ -2,8 +2,9 @@
  * The card summary ({@link computeLeaderboard}) as text: the table head, one line of cells per agent
  * and the notes under it, exactly as `isobench leaderboard FILE --format markdown` prints them. Pure.
  */
-import type { AgentSummary, Leaderboard } from '../dataset/leaderboard.js';
+
 import { plural } from '../util/plural.js';
+import type { AgentSummary, Leaderboard } from '../v5/leaderboard.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
 function pct(n: number, d: number): string {

@@ -5,7 +5,7 @@
  * median agent-vs-human estimate, and cost per attempt and per hard success.
  */
 import { medianInterval } from '../grade/stats.js';
-import type { ReportRow } from './report-rows.js';
+import type { ReportRow } from './board-rows.js';
 
 /** One agent's line. */
 export interface RunAgentSummary {

@@ -26,10 +26,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type AttemptRecord, attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
-import type { V5Row } from '../dataset/v5-schema.js';
 import type { Executor } from '../executor/types.js';
 import { isInfra } from '../grade/taxonomy.js';
-import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
+import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/job-rows.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
 import { SlotPool } from '../sched/slots.js';
 import {
@@ -44,10 +43,11 @@ import { readStored, readStoredIfThere } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
+import type { V5Row } from '../v5/schema.js';
 import type { Interruption } from './interruption.js';
 import type { JudgeConfig } from './judge-call.js';
 import { agentKeyInputs, benchKeyInputs } from './keys.js';
-import { type JobGroup, jobGroups, writeRunRows } from './rows.js';
+import { type JobGroup, jobGroups, writeRunRows } from './tables.js';
 import { type Outcome, runUnit, type UnitContext, type UnitEvent } from './unit-runner.js';
 
 export type { AgentSpec, UnitEvent };

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { hardSuccess, quadrant } from '../grade/judge.js';
-import type { ReadExtendedRow } from '../report/ext-rows-io.js';
+import type { ReadExtendedRow } from '../report/ext-rows-file.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';

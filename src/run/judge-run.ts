@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { RUBRIC_VERSION } from '../grade/judge.js';
-import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js';
+import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-file.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';

@@ -11,14 +11,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
 import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
-import type { V5Row } from '../dataset/v5-schema.js';
 import type { GradePolicy } from '../grade/job.js';
 import { hardSuccess, quadrant } from '../grade/judge.js';
-import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-io.js';
-import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/run-rows.js';
+import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-file.js';
+import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/job-rows.js';
 import { readStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { jobGroups, writeRunRows } from './rows.js';
+import type { V5Row } from '../v5/schema.js';
+import { jobGroups, writeRunRows } from './tables.js';
 
 /** The version of `regrade.json`. */
 export const REGRADE_RECORD_VERSION = 1;

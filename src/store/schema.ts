@@ -350,7 +350,7 @@ export const UnitRecordSchema = z.object({
   result: z.optional(z.object({ file: z.string(), sha256: z.string() })),
 });
 
-// ---------- extended rows (rows.ext.jsonl, src/report/run-rows.ts) ----------
+// ---------- extended rows (rows.ext.jsonl, src/report/job-rows.ts) ----------
 
 const EXT_VARIANT = z.object({
   status: z.string(),
@@ -407,7 +407,7 @@ const EXT_ROW_V3 = {
 };
 
 /**
- * An extended row (one line of `rows.ext.jsonl`): version 4 (ExtendedRow of src/report/run-rows.ts),
+ * An extended row (one line of `rows.ext.jsonl`): version 4 (ExtendedRow of src/report/job-rows.ts),
  * or version 3 as written, which lacks the benchmark kind, the variant and the job folder. Version 2
  * (no attempt effort; before the output checks, no equivalence, calibration or credit; before the
  * accuracy check, no accuracy) is upgraded to 3 by `migrate`.

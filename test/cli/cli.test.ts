@@ -339,7 +339,7 @@ describe('isobench run and run-report', () => {
       executor: 'local',
       tasks: ['demo/cpu-latency'],
     });
-    const { readV5Table } = await import('../../src/dataset/v5-io.js');
+    const { readV5Table } = await import('../../src/v5/io.js');
     const rows = await readV5Table(join(runDir, 'rows.v5.parquet'));
     expect(rows.problems).toEqual([]);
     expect(rows.rows).toHaveLength(1);

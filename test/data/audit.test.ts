@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AuditFinding, auditRows } from '../../src/dataset/audit.js';
-import { V5_COLUMNS, type V5Row } from '../../src/dataset/v5-schema.js';
+import { type AuditFinding, auditRows } from '../../src/published/audit.js';
+import { V5_COLUMNS, type V5Row } from '../../src/v5/schema.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { HAVE_SHARED_DATA } from '../support/shared-data.js';
 

@@ -7,14 +7,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/bench/types.js';
-import { readV5Table } from '../../src/dataset/v5-io.js';
 import { summarize } from '../../src/grade/stats.js';
 import { agentVerdict } from '../../src/grade/verdict.js';
+import { reportRowOf } from '../../src/report/board-rows.js';
 import { embeddedData } from '../../src/report/html.js';
 import { decodeRows, REPORT_DATA_VERSION } from '../../src/report/html-data.js';
-import { reportRowOf } from '../../src/report/report-rows.js';
-import type { ExtendedRow } from '../../src/report/run-rows.js';
+import type { ExtendedRow } from '../../src/report/job-rows.js';
 import type { TaskVerdict } from '../../src/run/verify.js';
+import { readV5Table } from '../../src/v5/io.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
 const RESULTS = join(PROJECT_ROOT, 'results');

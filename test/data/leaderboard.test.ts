@@ -4,9 +4,9 @@
  * comparison; this development split holds 29 of those commits.
  */
 import { describe, expect, it } from 'vitest';
-import { cardTable } from '../../src/dataset/card-table.js';
-import { computeLeaderboard } from '../../src/dataset/leaderboard.js';
-import { PUBLISHED_CARD } from '../../src/dataset/published-card.js';
+import { PUBLISHED_CARD } from '../../src/published/card.js';
+import { cardTable } from '../../src/published/card-table.js';
+import { computeLeaderboard } from '../../src/v5/leaderboard.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { HAVE_SHARED_DATA } from '../support/shared-data.js';
 

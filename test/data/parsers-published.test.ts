@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sameMeasurement } from '../../src/dataset/formulas.js';
-import { kindOfCommand } from '../../src/dataset/primary.js';
-import { readRaw } from '../../src/dataset/raw-metrics.js';
-import { metricColumn, rawColumn, V5_METRICS, V5_PHASES } from '../../src/dataset/v5-schema.js';
+import { sameMeasurement } from '../../src/v5/formulas.js';
+import { kindOfCommand } from '../../src/v5/primary.js';
+import { readRaw } from '../../src/v5/raw-metrics.js';
+import { metricColumn, rawColumn, V5_METRICS, V5_PHASES } from '../../src/v5/schema.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { auditRows, rowCommand } from '../../src/dataset/audit.js';
-import { derivedValue } from '../../src/dataset/formulas.js';
-import { kindOfCommand, V5_METRICS_OF_KIND } from '../../src/dataset/primary.js';
-import { readRaw } from '../../src/dataset/raw-metrics.js';
+import { auditRows, rowCommand } from '../../src/published/audit.js';
 import {
   CHANGE_REASONS,
   KEPT_REASONS,
   type RegradeChange,
   type RegradeContext,
   regradeRows,
-} from '../../src/dataset/regrade.js';
-import type { V5Table } from '../../src/dataset/v5-io.js';
+} from '../../src/published/table-regrade.js';
+import { derivedValue } from '../../src/v5/formulas.js';
+import type { V5Table } from '../../src/v5/io.js';
+import { kindOfCommand, V5_METRICS_OF_KIND } from '../../src/v5/primary.js';
+import { readRaw } from '../../src/v5/raw-metrics.js';
 import {
   derivedColumn,
   metricColumn,
@@ -22,7 +22,7 @@ import {
   V5_PHASES,
   type V5Column,
   type V5Row,
-} from '../../src/dataset/v5-schema.js';
+} from '../../src/v5/schema.js';
 import { catalogueLookups, publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { HAVE_SHARED_DATA } from '../support/shared-data.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importIsoBench, taskFileText } from '../../src/dataset/import-tasks.js';
+import { importIsoBench, taskFileText } from '../../src/published/import-tasks.js';
 import { loadTasks } from '../../src/task/loader.js';
 import { TASKS_DIR } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readV5Table, v5ToCsv, v5ToJsonl, v5ToParquet, writeV5Table } from '../../src/dataset/v5-io.js';
-import { V5_COLUMNS } from '../../src/dataset/v5-schema.js';
+import { readV5Table, v5ToCsv, v5ToJsonl, v5ToParquet, writeV5Table } from '../../src/v5/io.js';
+import { V5_COLUMNS } from '../../src/v5/schema.js';
 import { publishedCsv, publishedParquet } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBenchJob } from '../../src/bench/job.js';
 import type { AgentPatch, JobResult } from '../../src/bench/types.js';
 import { LocalExecutor } from '../../src/executor/local.js';
-import { rowsForJob } from '../../src/report/run-rows.js';
+import { rowsForJob } from '../../src/report/job-rows.js';
 import { materializeDemoRepo } from '../../src/task/demo.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';

@@ -19,7 +19,7 @@ import {
   startScriptedServer,
   TOP_K_HEAP_EDIT,
 } from '../../src/agent/scripted-server.js';
-import type { ExtendedRow } from '../../src/report/run-rows.js';
+import type { ExtendedRow } from '../../src/report/job-rows.js';
 import { chromiumAvailable, launchChromium, paintedPixels, watchedPage } from '../support/browser.js';
 import { quickRun, runCli } from '../support/cli.js';
 import { dataPath, HAVE_SHARED_DATA, PROJECT_ROOT } from '../support/shared-data.js';

@@ -1,10 +1,11 @@
 /** Shared loading for the suites that use the published ISO-Bench data (read once per worker). */
 import { resolve } from 'node:path';
-import type { LeaderboardContext } from '../../src/dataset/leaderboard.js';
-import type { RegradeContext } from '../../src/dataset/regrade.js';
-import { readV5Table, type V5Table } from '../../src/dataset/v5-io.js';
+import { PUBLISHED_CARD } from '../../src/published/card.js';
+import type { RegradeContext } from '../../src/published/table-regrade.js';
 import { PUBLISHED_EXCLUSIONS } from '../../src/task/knowledge.js';
 import { loadTaskSummaries } from '../../src/task/loader.js';
+import { readV5Table, type V5Table } from '../../src/v5/io.js';
+import type { LeaderboardContext } from '../../src/v5/leaderboard.js';
 import { dataPath, PROJECT_ROOT } from './shared-data.js';
 
 let parquet: Promise<V5Table> | null = null;
@@ -37,6 +38,7 @@ export async function catalogueLookups(): Promise<RegradeContext & LeaderboardCo
       if (!t) return 'not in the catalogue';
       return t.benchmarkable.ok ? null : t.benchmarkable.reason;
     },
+    cardCommits: PUBLISHED_CARD.comparisonCommits,
     cardExcluded: (c) => {
       const x = PUBLISHED_EXCLUSIONS[c.slice(0, 8)];
       return x?.inCardExclusions ? x.detail : null;

@@ -4,7 +4,7 @@
  * modes, verdicts, failures, intervals, equivalence, tamper findings, judge answers, cost and tokens.
  */
 import { rng } from '../../src/grade/stats.js';
-import type { ExtendedRow } from '../../src/report/run-rows.js';
+import type { ExtendedRow } from '../../src/report/job-rows.js';
 
 const AGENTS: Array<[string, string, number]> = [
   ['claude-code', 'claude-sonnet-4.5', 0.9],

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { auditRows } from '../../src/dataset/audit.js';
-import { classifyPublishedRow } from '../../src/dataset/classify.js';
-import { derivedValue, improvementPct, recomputeDerived } from '../../src/dataset/formulas.js';
-import { computeLeaderboard } from '../../src/dataset/leaderboard.js';
-import { primaryMetricOf } from '../../src/dataset/primary.js';
-import { regradeRows } from '../../src/dataset/regrade.js';
-import { V5_COLUMNS, type V5Row } from '../../src/dataset/v5-schema.js';
-import { compareWorkload } from '../../src/dataset/workload.js';
 import { logLines } from '../../src/parse/lines.js';
 import { readNamespaces } from '../../src/parse/namespace.js';
+import { auditRows } from '../../src/published/audit.js';
+import { regradeRows } from '../../src/published/table-regrade.js';
 import { parsePerfCommand } from '../../src/task/perf-command.js';
+import { classifyPublishedRow } from '../../src/v5/classify.js';
+import { derivedValue, improvementPct, recomputeDerived } from '../../src/v5/formulas.js';
+import { computeLeaderboard } from '../../src/v5/leaderboard.js';
+import { primaryMetricOf } from '../../src/v5/primary.js';
+import { V5_COLUMNS, type V5Row } from '../../src/v5/schema.js';
+import { compareWorkload } from '../../src/v5/workload.js';
 
 /** A row with every column null, then the given values. */
 function row(values: Partial<V5Row>): V5Row {

@@ -3,9 +3,9 @@
  * never make a parser throw or produce a non-finite number.
  */
 import { describe, expect, it } from 'vitest';
-import { readRaw } from '../../src/dataset/raw-metrics.js';
 import { PARSERS } from '../../src/parse/registry.js';
 import { parsePerfCommand } from '../../src/task/perf-command.js';
+import { readRaw } from '../../src/v5/raw-metrics.js';
 
 const FRAGMENTS = [
   '============ Serving Benchmark Result ============',

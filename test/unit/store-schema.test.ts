@@ -12,7 +12,7 @@ import type { JobResult } from '../../src/bench/types.js';
 import type { JudgeCacheEntry } from '../../src/grade/judge.js';
 import { embeddedData } from '../../src/report/html.js';
 import type { ReportData } from '../../src/report/html-data.js';
-import type { ExtendedRow } from '../../src/report/run-rows.js';
+import type { ExtendedRow } from '../../src/report/job-rows.js';
 import {
   currentVersion,
   parseStored,

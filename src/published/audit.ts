@@ -6,10 +6,10 @@
 
 import type { BenchmarkKind, ParseResult } from '../parse/types.js';
 import { type ParsedPerfCommand, parsePerfCommand } from '../task/perf-command.js';
-import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
-import { canonicalAgent, canonicalRepo } from './names.js';
-import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
-import { type RawReading, rawLooksTruncated, readRaw } from './raw-metrics.js';
+import { derivedValue, sameDerived, sameMeasurement } from '../v5/formulas.js';
+import { canonicalAgent, canonicalRepo } from '../v5/names.js';
+import { kindOfCommand, V5_METRICS_OF_KIND } from '../v5/primary.js';
+import { type RawReading, rawLooksTruncated, readRaw } from '../v5/raw-metrics.js';
 import {
   derivedColumn,
   metricColumn,
@@ -21,8 +21,8 @@ import {
   type V5DerivedFamily,
   type V5Phase,
   type V5Row,
-} from './v5-schema.js';
-import { compareWorkload } from './workload.js';
+} from '../v5/schema.js';
+import { compareWorkload } from '../v5/workload.js';
 
 /** The version of the audit report format. */
 export const AUDIT_REPORT_VERSION = 2;

@@ -5,7 +5,7 @@
  * are placed by the script their perf command runs.
  */
 import type { BenchmarkKind } from '../parse/types.js';
-import type { V5Metric, V5Row } from './v5-schema.js';
+import type { V5Metric, V5Row } from './schema.js';
 
 /** The benchmark kind a perf command runs, read from its script name only (no validation). */
 export function kindOfCommand(command: string | null | undefined): BenchmarkKind | null {

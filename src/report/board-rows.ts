@@ -3,7 +3,7 @@
  * and the HTML report's charts and table read. Pure, with no imports at run time, because the HTML
  * report's page script bundles it too: the page and the terminal compute the same numbers.
  */
-import type { ReadExtendedRow } from './ext-rows-io.js';
+import type { ReadExtendedRow } from './ext-rows-file.js';
 
 /** The version of the report row (part of the HTML report's embedded data). */
 export const REPORT_ROW_VERSION = 1;

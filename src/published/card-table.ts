@@ -4,15 +4,10 @@
  * same counts over the 43 commits this table holds, what the rows give there (`leaderboard --scope
  * card43`), and every commit where the two disagree, named. Pure.
  */
-import type { PublishedStatus } from './classify.js';
-import type { AgentSummary, Leaderboard } from './leaderboard.js';
-import { canonicalAgent, canonicalModel } from './names.js';
-import {
-  PUBLISHED_CARD,
-  type PublishedCard,
-  type PublishedCardAgent,
-  publishedStatus,
-} from './published-card.js';
+import type { PublishedStatus } from '../v5/classify.js';
+import type { AgentSummary, Leaderboard } from '../v5/leaderboard.js';
+import { canonicalAgent, canonicalModel } from '../v5/names.js';
+import { PUBLISHED_CARD, type PublishedCard, type PublishedCardAgent, publishedStatus } from './card.js';
 
 /** The leaderboard line of each card agent: the line whose normalised name and model are the card's, else the one whose merged labels include the card's, else the only line of that agent left. */
 export function matchCardAgents(

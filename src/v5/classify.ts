@@ -9,7 +9,7 @@
  */
 
 import { primaryMetricOf } from './primary.js';
-import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './v5-schema.js';
+import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './schema.js';
 
 /** A row's status on the card. */
 export type PublishedStatus =

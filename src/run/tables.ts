@@ -4,11 +4,11 @@
  * behind its patches, and the tables (`rows.v5.{csv,jsonl,parquet}`, `rows.ext.jsonl`).
  */
 import { join } from 'node:path';
-import { writeV5Table } from '../dataset/v5-io.js';
-import type { V5Row } from '../dataset/v5-schema.js';
-import type { ExtendedRow } from '../report/run-rows.js';
+import type { ExtendedRow } from '../report/job-rows.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
+import { writeV5Table } from '../v5/io.js';
+import type { V5Row } from '../v5/schema.js';
 
 /** One bench job of the matrix: a task and an attempt number. */
 export interface JobGroup<T> {

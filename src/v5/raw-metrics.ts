@@ -6,7 +6,7 @@
 import { PARSERS } from '../parse/registry.js';
 import type { BenchmarkKind, EchoedNamespace, ParseResult } from '../parse/types.js';
 import { V5_METRICS_OF_KIND } from './primary.js';
-import type { V5Metric } from './v5-schema.js';
+import type { V5Metric } from './schema.js';
 
 /** Which v5 metric column each parser metric fills. */
 export const V5_FROM_PARSED: Readonly<Record<BenchmarkKind, Partial<Record<V5Metric, string>>>> = {

@@ -8,8 +8,7 @@
 import { classifyPublishedRow, type PublishedStatus } from './classify.js';
 import { improvementPct, V5_METRIC_BETTER } from './formulas.js';
 import { AGENT_DISPLAY, canonicalAgent, canonicalModel } from './names.js';
-import { PUBLISHED_CARD } from './published-card.js';
-import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './v5-schema.js';
+import { metricColumn, V5_METRICS, type V5Metric, type V5Row } from './schema.js';
 
 /** The version of the leaderboard JSON format. */
 export const LEADERBOARD_VERSION = 1;
@@ -36,6 +35,8 @@ export interface LeaderboardContext {
   readonly notBenchmarkable?: (commit: string) => string | null;
   /** the published perf command of a commit, for rows that carry none */
   readonly commandFor?: (commit: string) => string | null;
+  /** the 43 commits of the published card's per-agent table (scope `card43`; src/published/card.ts) */
+  readonly cardCommits?: readonly string[];
 }
 
 /** One row the summary could not place. */
@@ -140,7 +141,9 @@ function card43Scope(
   all: readonly string[],
   ctx: LeaderboardContext,
 ): { commits: string[]; excluded: ScopeExclusion[] } {
-  const card = new Set(PUBLISHED_CARD.comparisonCommits);
+  if (!ctx.cardCommits)
+    throw new Error("scope card43 needs the card's commits (LeaderboardContext.cardCommits)");
+  const card = new Set(ctx.cardCommits);
   const { commits: byRule } = leaderboardScope(rows, 'card', ctx);
   const ruled = new Set(byRule);
   const excluded: ScopeExclusion[] = [];

@@ -7,14 +7,10 @@
  * and beats or similar. No cost, judge or correctness data exist in v5 rows.
  */
 
-import { V5_METRIC_BETTER } from '../dataset/formulas.js';
-import {
-  computeLeaderboard,
-  type LeaderboardContext,
-  type LeaderboardScope,
-} from '../dataset/leaderboard.js';
-import type { V5Metric, V5Row } from '../dataset/v5-schema.js';
-import type { ReportRow } from './report-rows.js';
+import { V5_METRIC_BETTER } from '../v5/formulas.js';
+import { computeLeaderboard, type LeaderboardContext, type LeaderboardScope } from '../v5/leaderboard.js';
+import type { V5Metric, V5Row } from '../v5/schema.js';
+import type { ReportRow } from './board-rows.js';
 
 /** The report rows of a v5 table, under the card's classification. */
 export function reportRowsOfV5(

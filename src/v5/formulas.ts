@@ -19,7 +19,7 @@ import {
   type V5DerivedMetric,
   type V5Metric,
   type V5Row,
-} from './v5-schema.js';
+} from './schema.js';
 
 /** Whether a smaller or a larger value is better. */
 export type Better = 'lower' | 'higher';

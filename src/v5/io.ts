@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { pyReprFloat, pyReprStringList, readPyStringList } from '../util/python-literal.js';
-import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Column, type V5Row, V5RowSchema } from './v5-schema.js';
+import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Column, type V5Row, V5RowSchema } from './schema.js';
 
 /** A table file format, chosen by extension. */
 export type TableFormat = 'parquet' | 'csv' | 'jsonl';

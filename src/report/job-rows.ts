@@ -6,15 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type AgentJudgement, isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
-import { recomputeDerived } from '../dataset/formulas.js';
-import { V5_FROM_PARSED } from '../dataset/raw-metrics.js';
-import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../dataset/v5-schema.js';
 import type { JudgeResult, Quadrant } from '../grade/judge.js';
 import type { Interval, Summary } from '../grade/stats.js';
 import type { AttemptEffort } from '../store/config.js';
 import type { Check, Same, StoredRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
+import { recomputeDerived } from '../v5/formulas.js';
+import { V5_FROM_PARSED } from '../v5/raw-metrics.js';
+import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../v5/schema.js';
 
 /** The version of the extended row. */
 export const EXT_ROW_VERSION = 4;

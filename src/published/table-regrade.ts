@@ -9,11 +9,10 @@
  */
 
 import type { BenchmarkKind } from '../parse/types.js';
-import { type AuditContext, fmt, rowCommand } from './audit.js';
-import { derivedValue, sameDerived, sameMeasurement } from './formulas.js';
-import { canonicalAgent, canonicalRepo } from './names.js';
-import { kindOfCommand, V5_METRICS_OF_KIND } from './primary.js';
-import { type RawReading, rawLooksTruncated, readRaw } from './raw-metrics.js';
+import { derivedValue, sameDerived, sameMeasurement } from '../v5/formulas.js';
+import { canonicalAgent, canonicalRepo } from '../v5/names.js';
+import { kindOfCommand, V5_METRICS_OF_KIND } from '../v5/primary.js';
+import { type RawReading, rawLooksTruncated, readRaw } from '../v5/raw-metrics.js';
 import {
   derivedColumn,
   metricColumn,
@@ -26,7 +25,8 @@ import {
   type V5DerivedFamily,
   type V5Metric,
   type V5Row,
-} from './v5-schema.js';
+} from '../v5/schema.js';
+import { type AuditContext, fmt, rowCommand } from './audit.js';
 
 /**
  * The version of the change-list format. 2: the list also holds the cells kept unchanged although

@@ -17,8 +17,8 @@ import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } 
 import { judgeTask, type TaskFacts } from '../task/validate.js';
 import { vllmSetup } from '../task/vllm-setup.js';
 import { type Infer, type Schema, z } from '../util/zod.js';
-import { readV5Table } from './v5-io.js';
-import type { V5Row } from './v5-schema.js';
+import { readV5Table } from '../v5/io.js';
+import type { V5Row } from '../v5/schema.js';
 
 /** Identifies this importer in every spec it writes. */
 export const ISO_BENCH_IMPORTER = `isobench iso-bench importer v1 (bottleneck template v${BOTTLENECK_TEMPLATE_VERSION})`;
