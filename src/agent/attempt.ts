@@ -18,9 +18,11 @@ import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
 import type { AttemptEffort } from '../store/config.js';
-import { type Check, readStoredIfThere, type Same, type StoredRecord } from '../store/schema.js';
+import { readStoredIfThere } from '../store/read.js';
+import type { AttemptRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
@@ -37,8 +39,10 @@ import {
   DEFAULT_BUDGETS,
   NO_USAGE,
   type OutcomeKind,
-  type Usage,
 } from './types.js';
+
+/** outcome.json, declared once by its schema (src/store/schema.ts). */
+export type { AttemptRecord };
 
 /** What an attempt needs. */
 export interface AttemptOptions {
@@ -62,8 +66,8 @@ export interface AttemptOptions {
   readonly binary: string | null;
   readonly agentVersion?: string | null;
   readonly hintLevel?: 'none' | 'files';
-  /** infra failures retried this many times (default 2), after 2^n × backoffMs (default 30 s) */
-  readonly infraRetries?: number;
+  /** tries of the attempt that failed for infrastructure reasons, retried this many times, after 2^n × backoffMs */
+  readonly attemptRetries?: number;
   readonly backoffMs?: number;
   /** where the agent runs (default: local processes with a minimal environment) */
   readonly executor?: Executor;
@@ -79,46 +83,6 @@ export interface AttemptOptions {
   readonly keepWorkspace?: boolean;
 }
 
-/** The stored record of an attempt (outcome.json). */
-export interface AttemptRecord {
-  readonly schemaVersion: typeof AGENT_RECORD_VERSION;
-  readonly task: string;
-  readonly agent: string;
-  readonly attempt: number;
-  readonly baseCommit: string;
-  readonly modelRequested: string;
-  /** the model the agent reported (null if it reports none) */
-  readonly model: string | null;
-  readonly agentVersion: string | null;
-  readonly outcome: { readonly kind: OutcomeKind; readonly detail: string };
-  readonly usage: Usage;
-  readonly budgets: Budgets;
-  readonly denials: readonly string[];
-  /** every try, in order: infra failures that were retried, then the one that counts */
-  readonly tries: ReadonlyArray<{
-    readonly kind: OutcomeKind;
-    readonly detail: string;
-    readonly durationMs: number;
-  }>;
-  readonly patch: {
-    readonly status: 'ok' | 'no_patch';
-    readonly files: number;
-    readonly added: number;
-    readonly removed: number;
-    readonly binaryFiles: number;
-    readonly protectedTouched: readonly string[];
-  };
-  readonly prompt: {
-    readonly templateVersion: number;
-    readonly hintLevel: 'none' | 'files';
-    readonly hintFiles: readonly string[];
-  };
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** paths relative to the attempt folder */
-  readonly files: Readonly<Record<'prompt' | 'patch' | 'trajectory' | 'logs' | 'prediction', string>>;
-}
-
 /** The environment every agent process starts from: nothing of the harness's own, no keys. */
 export function agentBaseEnv(): Record<string, string> {
   const env: Record<string, string> = {
@@ -132,9 +96,6 @@ export function agentBaseEnv(): Record<string, string> {
   }
   return env;
 }
-
-/** outcome.json as store/schema.ts reads it is exactly an AttemptRecord, of AGENT_RECORD_VERSION. */
-export type AttemptRecordAgrees = Check<Same<StoredRecord<'outcome'>, AttemptRecord>>;
 
 /**
  * An attempt's outcome.json, or null when it has none (never finished). One that is there but not
@@ -310,7 +271,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     join(dir, 'prompt.json'),
     `${JSON.stringify({ templateVersion: prompt.templateVersion, hintLevel: prompt.hintLevel, hintFiles: prompt.hintFiles }, null, 2)}\n`,
   );
-  const retries = o.infraRetries ?? 2;
+  const retries = o.attemptRetries ?? RUN_DEFAULTS.attemptRetries;
   const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
   const ctx: TryContext = {
     o,
@@ -324,7 +285,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   };
   let outcome: AgentOutcome | null = null;
   for (let n = 0; n <= retries; n++) {
-    if (n > 0) await sleep((o.backoffMs ?? 30_000) * 2 ** (n - 1));
+    if (n > 0) await sleep((o.backoffMs ?? RUN_DEFAULTS.attemptRetryBackoffS * 1000) * 2 ** (n - 1));
     const tt = performance.now();
     outcome = await oneTry(ctx, n);
     tries.push({

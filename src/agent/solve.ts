@@ -31,7 +31,7 @@ export interface SolveOptions {
   readonly binary: string | null;
   readonly agentVersion?: string | null;
   readonly hintLevel?: 'none' | 'files';
-  readonly infraRetries?: number;
+  readonly attemptRetries?: number;
   readonly backoffMs?: number;
   /** a local clone holding the tasks' commits (vLLM tasks) */
   readonly clone?: string;
@@ -99,7 +99,7 @@ export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]
           binary: o.binary,
           agentVersion: o.agentVersion,
           hintLevel: o.hintLevel,
-          infraRetries: o.infraRetries,
+          attemptRetries: o.attemptRetries,
           backoffMs: o.backoffMs,
           keepWorkspace: o.keepWorkspace,
         };

@@ -4,14 +4,13 @@
  * workspace afterwards) and never sees keys other than its provider's.
  */
 import type { Sandbox } from '../executor/types.js';
-import { OutcomeKindSchema, UsageSchema } from '../store/schema.js';
+import { AGENT_RECORD_VERSION, OutcomeKindSchema, UsageSchema } from '../store/schema.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import type { Infer, Schema } from '../util/zod.js';
 
-/** The version of stored attempt records (outcome.json, usage, predictions lines). */
-export const AGENT_RECORD_VERSION = 1;
-
+/** The version of stored attempt records (outcome.json, usage, predictions lines): src/store/schema.ts. */
 /** Tokens, cost and effort an agent reported (null where it reports nothing); declared with the stored records. */
-export { UsageSchema };
+export { AGENT_RECORD_VERSION, UsageSchema };
 /** Usage of one attempt. */
 export type Usage = Infer<typeof UsageSchema>;
 
@@ -65,7 +64,7 @@ export interface AgentEvent {
 
 /** Budgets of an attempt. */
 export interface Budgets {
-  /** wall clock, minutes (default 120) */
+  /** wall clock, minutes */
   readonly timeMin: number;
   /** turns or steps, where the agent counts them */
   readonly maxTurns: number;
@@ -84,7 +83,11 @@ export function isInfraStatus(status: number): boolean {
 }
 
 /** Default budgets. */
-export const DEFAULT_BUDGETS: Budgets = { timeMin: 120, maxTurns: 100, maxCostUsd: null };
+export const DEFAULT_BUDGETS: Budgets = {
+  timeMin: RUN_DEFAULTS.attemptTimeMin,
+  maxTurns: RUN_DEFAULTS.attemptMaxTurns,
+  maxCostUsd: null,
+};
 
 /** Where a model API is. */
 export interface Endpoint {

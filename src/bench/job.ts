@@ -60,8 +60,8 @@ export interface JobOptions {
   readonly images?: { readonly parent?: string; readonly human?: string };
   readonly source?: RepoSource;
   readonly policy?: VerdictPolicy;
-  /** bounded retries of a phase that failed for infrastructure reasons (default 1) */
-  readonly infraRetries?: number;
+  /** bounded retries of a phase that failed for infrastructure reasons */
+  readonly phaseRetries?: number;
   /** called after every phase (progress) */
   readonly onPhase?: (r: PhaseRecord) => void;
   /** extra facts for the fingerprint (image digest) */
@@ -364,7 +364,7 @@ async function measureRounds(
       const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
       await mkdir(logDir, { recursive: true });
       let rec: PhaseRecord | null = null;
-      for (let attempt = 0; attempt <= (opts.infraRetries ?? 1); attempt++) {
+      for (let attempt = 0; attempt <= (opts.phaseRetries ?? RUN_DEFAULTS.phaseRetries); attempt++) {
         rec = await runPhase({
           sandbox: sb,
           task,

@@ -8,70 +8,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseProbeOutputs } from '../grade/equivalence.js';
-import type { AccuracyReadings, GradePolicy, ProbeReading } from '../grade/job.js';
+import type { GradePolicy, ProbeReading } from '../grade/job.js';
 import { gradeJob } from '../grade/job.js';
-import type { FailureClass } from '../grade/taxonomy.js';
-import type { AttemptEffort } from '../store/config.js';
-import type { Check, Same, StoredRecord } from '../store/schema.js';
-import type { TaskSpec } from '../task/schema.js';
+import { type JobMeasurement, MEASUREMENT_VERSION, type MeasuredVariantRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
-import {
-  BENCH_RECORD_VERSION,
-  type JobResult,
-  type PhaseRecord,
-  type PreparedVariant,
-  type SetupRecord,
-  type VariantKind,
-} from './types.js';
+import { BENCH_RECORD_VERSION, type JobResult } from './types.js';
 
-/** The version of `measurement.json`. */
-export const MEASUREMENT_VERSION = 1;
-
-/** A variant as prepared and set up. */
-export interface MeasuredVariantRecord {
-  readonly id: string;
-  readonly kind: VariantKind;
-  readonly agent: string | null;
-  readonly model: string | null;
-  readonly patch: PreparedVariant['patch'];
-  readonly tamper: PreparedVariant['tamper'];
-  readonly setup: readonly SetupRecord[];
-  readonly notes?: readonly string[];
-  /** what an agent's gain is measured against, when not the baseline */
-  readonly reference?: string;
-  /** the effort of the attempt behind an agent's patch, when its predictions carried it */
-  readonly effort?: AttemptEffort;
-  /** what kept it from being measured (its patch, its setup), null when it was measured */
-  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
-}
-
-/** Everything a bench job measured. */
-export interface JobMeasurement {
-  readonly schemaVersion: typeof MEASUREMENT_VERSION;
-  /** the task as it was measured (its spec may change later) */
-  readonly task: TaskSpec;
-  readonly primaryMetric: JobResult['primaryMetric'];
-  readonly repeats: number;
-  readonly warmup: number;
-  /** the variants measured, in the order of each round */
-  readonly order: readonly string[];
-  readonly variants: readonly MeasuredVariantRecord[];
-  /** every phase, warm-up rounds included, as measured */
-  readonly phases: readonly PhaseRecord[];
-  readonly accuracy: AccuracyReadings | null;
-  /** why nothing was measured (a model not prefetched), null when the job ran */
-  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
-  readonly fingerprint: Readonly<Record<string, string>>;
-  readonly executor: string;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** the policy the job was graded with when it ran (what `isobench regrade` uses unless told otherwise) */
-  readonly policy: GradePolicy;
-}
-
-/** The measurement's type is the store's schema of `measurement.json`, field for field. */
-export type MeasurementAgrees = Check<Same<StoredRecord<'measurement'>, JobMeasurement>>;
+export type { JobMeasurement, MeasuredVariantRecord };
+/** `measurement.json`, declared once by its schema (src/store/schema.ts). */
+export { MEASUREMENT_VERSION };
 
 /** The file of a job's measurement. */
 export const measurementPath = (jobDir: string) => join(jobDir, 'measurement.json');

@@ -142,7 +142,7 @@ export async function agentsDoctor(
         binary,
         agentVersion: version,
         budgets: { timeMin: 3, maxTurns: 10 },
-        infraRetries: 0,
+        attemptRetries: 0,
       });
       const ok = r.outcome.kind === 'completed' && r.patch.status === 'ok';
       const saw = `the scripted model answered ${server.requests.length} request(s); usage read: ${r.usage.inputTokens ?? '?'} tokens in, ${r.usage.turns ?? '?'} turns`;

@@ -2,12 +2,12 @@
  * The `isobench` command line. This file only wires verbs; each verb lives in its own module and is
  * loaded on demand so that start-up stays fast. It is the only place that calls `process.exit`.
  */
-import { Command, Option } from 'commander';
+import { Command, Option } from '@commander-js/extra-typings';
 import { RUN_SORTS } from '../report/run-leaderboard.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
-import { parseBytes, parseProviderLimits } from '../util/quantities.js';
 import { EXIT, UsageError } from './common.js';
-import { byteSize, collect, intAtLeast, nonNegative, parsedBy, positiveNumber, V5_SORTS } from './options.js';
+import { byteSize, intAtLeast, nonNegative, positiveNumber, V5_SORTS } from './options.js';
+import { runOptions, solveOptions, workerOptions } from './run-options.js';
 import { installSignalHandlers } from './signals.js';
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
@@ -100,198 +100,16 @@ tasks
   .option('--json', 'machine-readable output (every check, the parsed arguments, the install plans)')
   .action(run(async (opts) => (await import('./tasks.js')).tasksVerify(opts)));
 
-program
-  .command('run')
+runOptions(program.command('run'))
   .description(
     'measure baseline, human and agent patches of tasks with repeats; grade them; write rows (default: the CPU demo with the example agent)',
   )
-  .option(
-    '--tasks <ids>',
-    'comma-separated task ids (default: the tasks the predictions name, or the CPU demo tasks)',
-  )
-  .option(
-    '--predictions <path...>',
-    'predictions JSONL, or a folder of patches / agent runs (default: the demo example agent)',
-  )
-  .option('--agent <name>', 'agent name for predictions that carry none')
-  .option('--repeats <n>', 'measured rounds per variant', intAtLeast(1), RUN_DEFAULTS.repeats)
-  .option('--warmup <n>', 'warm-up rounds, not measured', intAtLeast(0), RUN_DEFAULTS.warmup)
-  .addOption(
-    new Option('--executor <kind>', 'auto: Docker when an engine with the image answers, else local')
-      .choices(['auto', 'local', 'docker'])
-      .default('auto'),
-  )
-  .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
-  .option('--build-images', "build each task's per-commit images from their recipes first (docker executor)")
-  .option(
-    '--rehearse',
-    'a rehearsal of the whole job without a GPU or network: rehearsal images (the stand-in engine in place of vLLM, each tree’s own command lines and benchmark clients), a stand-in prefetch cache; results marked, never measurements',
-  )
-  .option(
-    '--rehearse-human-speedup <x>',
-    "how much faster the stand-in engine runs in the human's image (a gain for the grade to find)",
-    positiveNumber,
-    1.25,
-  )
-  .option(
-    '--dry-run',
-    'print everything the run would do (images and build arguments, every phase’s exact argv, env, mounts, GPUs, the probe) and do none of it',
-  )
-  .option('--threshold <percent>', 'the band of the verdicts', positiveNumber, RUN_DEFAULTS.thresholdPct)
-  .option('--out <dir>', 'results root (default ./results/runs)')
-  .option('--run-id <id>', 'the run id (default: time and a random suffix)')
-  .option('--repo <path>', 'a local clone of the task repository (for tasks that are not demos)')
-  .option(
-    '--cache <dir>',
-    'the prefetch cache (see isobench prefetch), mounted read-only with the hub offline',
-  )
-  .option(
-    '--accuracy <file>',
-    'serving tasks: a JSONL of {question, answer} asked of baseline and of each agent whose speed verdict shows a gain',
-  )
-  .option(
-    '--accuracy-max-tokens <n>',
-    'tokens per accuracy answer',
-    intAtLeast(1),
-    RUN_DEFAULTS.accuracyMaxTokens,
-  )
-  .option(
-    '--accuracy-tolerance <points>',
-    'how many percentage points below the baseline an agent may score',
-    nonNegative,
-    RUN_DEFAULTS.accuracyTolerancePts,
-  )
-  .addOption(
-    new Option('--tamper-policy <level>', 'refuse patches at static tamper findings of this level')
-      .choices(['fail', 'warn', 'never'])
-      .default('fail'),
-  )
-  .option('--tasks-dir <dir>', 'task catalogue')
-  .option(
-    '--resume <run-id>',
-    'continue an interrupted run with its recorded arguments: finished jobs are read back, the rest run',
-  )
-  .option(
-    '--rerun-changed',
-    "with --resume: measure again the finished units whose inputs differ from the run's record (their earlier folders are kept under superseded/)",
-  )
-  .option(
-    '--retry-infra',
-    'also run again the units whose records say they failed for infrastructure reasons',
-  )
-  .option(
-    '--agents <list>',
-    'run these agents first, name:model separated by commas (e.g. claude-code:claude-sonnet-4-5,codex:gpt-5); their patches are then measured',
-  )
-  .option(
-    '--attempts <n>',
-    'attempts per agent and task (each attempt number is one bench job)',
-    intAtLeast(1),
-    1,
-  )
-  .option(
-    '--option <key=value>',
-    'an agent option for every agent, or agent.key=value for one (repeatable)',
-    collect,
-  )
-  .option('--concurrency <n>', 'agent attempts at once (in-process)', intAtLeast(1), 2)
-  .option(
-    '--provider-concurrency <limits>',
-    'at most this many attempts at once per provider, e.g. anthropic=2,openai=4',
-    parsedBy(parseProviderLimits),
-  )
-  .addOption(
-    new Option(
-      '--agent-sandbox <kind>',
-      'where agents run: local (processes, minimal environment) or docker (a container with network none; only the model API is reachable)',
-    )
-      .choices(['local', 'docker'])
-      .default('local'),
-  )
-  .option('--time-min <minutes>', 'wall-clock budget per attempt', positiveNumber)
-  .option('--max-turns <n>', 'turn budget per attempt', intAtLeast(1))
-  .option('--max-cost <usd>', 'cost budget per attempt', positiveNumber)
-  .addOption(new Option('--hint <level>', 'prompt hint').choices(['none', 'files']))
-  .option('--binary <path>', "the agents' executable instead of their pinned install")
-  .option('--cache-root <dir>', 'repository mirrors and agent installs (default ~/.cache/isobench)')
-  .option(
-    '--max-total-cost <usd>',
-    'stop starting new units once the agents have spent this much',
-    positiveNumber,
-  )
-  .option('--max-wall-min <minutes>', 'stop starting new units after this long', positiveNumber)
-  .option('--gpus <list>', 'measurement slots: auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
-  .option(
-    '--agent-infra-retries <n>',
-    'retries of an agent attempt that hit an infrastructure failure (rate limit)',
-    intAtLeast(0),
-    2,
-  )
-  .option(
-    '--agent-backoff-s <s>',
-    "back-off before an agent attempt's first such retry (doubles each time)",
-    nonNegative,
-    30,
-  )
-  .option(
-    '--judge <provider:model>',
-    'judge each agent patch against the human diff (soft metrics, quadrants): anthropic:MODEL or openai:MODEL',
-  )
-  .option('--judge-base-url <url>', "the judge's API base URL (a local or proxy server)")
-  .option(
-    '--image-budget <size>',
-    'after the run, prune least recently used recipe images above this size (e.g. 50G)',
-    parsedBy(parseBytes),
-  )
-  .option(
-    '--infra-retries <n>',
-    'retries of a bench job that failed for infrastructure reasons',
-    intAtLeast(0),
-    1,
-  )
-  .option('--retry-backoff-s <s>', 'back-off before the first such retry (doubles each time)', nonNegative, 5)
-  .option(
-    '--redis <url>',
-    'distributed: enqueue units on this Redis for `isobench worker`s (redis://host:port)',
-  )
-  .option('--queue-prefix <prefix>', 'key prefix of the queues on Redis', 'isobench')
-  .option(
-    '--store <dir>',
-    "distributed: a folder every host sees, for workers' artifacts (default: through Redis)",
-  )
-  .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./run.js')).runCmd(opts, process.argv.slice(2))));
 
-program
-  .command('worker')
+workerOptions(program.command('worker'))
   .description(
     "pull units from a Redis queue and run them here (bench jobs on this host's GPUs, agent attempts on its CPUs)",
   )
-  .requiredOption('--redis <url>', "the coordinator's Redis (redis://host:port or unix:///path.sock)")
-  .option('--queue-prefix <prefix>', 'key prefix of the queues', 'isobench')
-  .addOption(
-    new Option('--executor <kind>', 'auto: Docker when an engine with the image answers, else local')
-      .choices(['auto', 'local', 'docker'])
-      .default('auto'),
-  )
-  .option('--image <image>', 'container image for the docker executor', 'isobench-base:bookworm')
-  .option('--cpus <n>', 'CPU limit of each container (docker executor)', positiveNumber)
-  .option('--gpus <list>', 'auto (nvidia-smi) | none (one CPU slot) | 0,1,…', 'auto')
-  .option('--agent-slots <n>', 'agent attempts at once (0: no agent work here)', intAtLeast(0), 2)
-  .option(
-    '--provider-concurrency <limits>',
-    'at most this many attempts at once per provider, e.g. anthropic=2',
-    parsedBy(parseProviderLimits),
-  )
-  .option('--no-bench', 'take no bench jobs (a CPU-only host for agents)')
-  .option('--store <dir>', 'put artifacts in this shared folder instead of Redis')
-  .option(
-    '--lock-ms <ms>',
-    'job lock; a worker silent this long loses its job to another',
-    intAtLeast(1000),
-    30000,
-  )
-  .option('--name <name>', "this worker's name in logs and records (default host:pid)")
   .action(run(async (opts) => (await import('./worker.js')).workerCmd(opts)));
 
 program
@@ -352,37 +170,10 @@ images
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./images.js')).imagesPrune(opts)));
 
-program
-  .command('solve')
+solveOptions(program.command('solve'))
   .description(
     'run an agent on tasks: a fresh workspace per attempt, budgets, the harness-computed patch; writes predictions for isobench run',
   )
-  .requiredOption(
-    '--agent <name>',
-    'claude-code | codex | native | trae | a command agent (agents/<name>/agent.json) or the path of its spec',
-  )
-  .option('--model <model>', 'the model label the agent is asked to use')
-  .option('--tasks <ids>', 'comma-separated task ids (default: the CPU demo tasks)')
-  .option('--attempts <n>', 'attempts per task', intAtLeast(1), 1)
-  .option('--concurrency <n>', 'attempts running at once', intAtLeast(1), 1)
-  .option('--time-min <minutes>', 'wall-clock budget per attempt', positiveNumber, 120)
-  .option('--max-turns <n>', 'turn / step budget per attempt', intAtLeast(1), 100)
-  .option('--max-cost <usd>', 'cost budget per attempt, where the agent reports cost', positiveNumber)
-  .option('--base-url <url>', "the model API's base URL (a proxy, or a local server)")
-  .option('--option <key=value...>', 'adapter options (e.g. provider=openai for native); values may be JSON')
-  .option(
-    '--api-key-env <var>',
-    'the environment variable holding the key (default ANTHROPIC_API_KEY or OPENAI_API_KEY)',
-  )
-  .addOption(new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files']))
-  .option('--repo <path>', 'a local clone of the task repository (vLLM tasks)')
-  .option('--binary <path>', "the agent's executable, instead of the pinned install")
-  .option('--cache <dir>', 'cache root for mirrors and agent installs (default ~/.cache/isobench)')
-  .option('--out <dir>', 'results root (default ./results/runs)')
-  .option('--run-id <id>', 'the run id (default: time and a random suffix)')
-  .option('--keep-workspace', "keep each attempt's workspace")
-  .option('--tasks-dir <dir>', 'task catalogue')
-  .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./solve.js')).solveCmd(opts)));
 
 const agents = program
@@ -435,7 +226,12 @@ agents
   .description('the prompt an agent gets for a task (versioned template)')
   .argument('<task>', 'task id or hash')
   .addOption(new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files']))
-  .option('--time-min <minutes>', 'the time budget the prompt states', positiveNumber, 120)
+  .option(
+    '--time-min <minutes>',
+    'the time budget the prompt states',
+    positiveNumber,
+    RUN_DEFAULTS.attemptTimeMin,
+  )
   .option('--tasks-dir <dir>', 'task catalogue')
   .option('--json', 'machine-readable output')
   .action(run(async (key: string, opts) => (await import('./agents.js')).agentsPrompt(key, opts)));
@@ -515,7 +311,12 @@ program
       .choices(['all', 'card', 'benchmarkable'])
       .default('all'),
   )
-  .option('--band <percent>', 'v5 tables: agent vs human within ±band is "matches"', nonNegative, 5)
+  .option(
+    '--band <percent>',
+    'v5 tables: agent vs human within ±band is "matches"',
+    nonNegative,
+    RUN_DEFAULTS.thresholdPct,
+  )
   .option('--runs-dir <dir>', 'where run ids are looked up', 'results/runs')
   .option('--title <text>', "the report's title")
   .addOption(

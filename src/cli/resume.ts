@@ -6,7 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '../store/config.js';
-import { readStored, StoredRecordError } from '../store/schema.js';
+import { readStored } from '../store/read.js';
+import { StoredRecordError } from '../store/schema.js';
 import { didYouMean } from '../util/suggest.js';
 
 /** Flags that belong to one invocation, never to the run's recorded arguments. */
@@ -89,9 +90,25 @@ async function recordOf(id: string, out: string | undefined) {
   }
 }
 
+/** Flags renamed since runs recorded them (by what they retry), as a resume of such a run reads them. */
+const RENAMED_FLAGS: Readonly<Record<string, string>> = {
+  '--infra-retries': '--job-retries',
+  '--retry-backoff-s': '--job-retry-backoff-s',
+  '--agent-infra-retries': '--attempt-retries',
+  '--agent-backoff-s': '--attempt-retry-backoff-s',
+};
+
+/** A recorded argument under its flag's present name (`--flag` or `--flag=value`). */
+export function renamedFlag(arg: string): string {
+  const eq = arg.indexOf('=');
+  const flag = eq < 0 ? arg : arg.slice(0, eq);
+  const now = RENAMED_FLAGS[flag];
+  return now === undefined ? arg : `${now}${eq < 0 ? '' : arg.slice(eq)}`;
+}
+
 /** The arguments run `id` was started with, less the flags of one invocation. */
 export async function readRecordedArgs(id: string, out: string | undefined): Promise<string[]> {
-  return argsToRecord((await recordOf(id, out)).args);
+  return argsToRecord((await recordOf(id, out)).args).map(renamedFlag);
 }
 
 /** The configuration run `id` resolved and recorded (absent in records older than payload version 2). */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Interval } from '../grade/stats.js';
 import { readExtendedRows } from '../report/ext-rows-file.js';
 import { jobGroups } from '../run/tables.js';
-import { readStored, readStoredIfThere } from '../store/schema.js';
+import { readStored, readStoredIfThere } from '../store/read.js';
 import { plural } from '../util/plural.js';
 import { EXIT, out, UsageError } from './common.js';
 

@@ -6,7 +6,6 @@ import Table from 'cli-table3';
 import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
 import { createExecutor } from '../executor/index.js';
-import { REHEARSE_BASE_IMAGE } from '../executor/recipes.js';
 import type { Executor } from '../executor/types.js';
 import { type Interval, MIN_BOOTSTRAP_SAMPLES } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
@@ -26,68 +25,15 @@ import {
 } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
-import { RUN_DEFAULTS } from '../util/defaults.js';
+import { BASE_IMAGE, REHEARSE_BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
 import { packageRoot } from '../util/package-root.js';
 import { plural } from '../util/plural.js';
 import { EXIT, err, out, outJson, runStamp, UsageError } from './common.js';
 import { Progress } from './progress.js';
 import { argsToRecord, readRecordedConfig } from './resume.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
+import { budgetsGiven, type RunCliOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
-
-/** Options of `isobench run`, as commander parsed and checked them (src/cli/main.ts). */
-export interface RunCliOptions {
-  tasks?: string;
-  predictions?: string[];
-  agent?: string;
-  repeats: number;
-  warmup: number;
-  executor: 'auto' | 'local' | 'docker';
-  image?: string;
-  threshold: number;
-  out?: string;
-  runId?: string;
-  repo?: string;
-  cache?: string;
-  accuracy?: string;
-  accuracyMaxTokens?: number;
-  accuracyTolerance?: number;
-  tamperPolicy: 'fail' | 'warn' | 'never';
-  resume?: string;
-  rerunChanged?: boolean;
-  retryInfra?: boolean;
-  buildImages?: boolean;
-  agents?: string;
-  attempts: number;
-  option?: string[];
-  concurrency: number;
-  gpus?: string;
-  maxTotalCost?: number;
-  maxWallMin?: number;
-  timeMin?: number;
-  maxTurns?: number;
-  maxCost?: number;
-  hint?: 'none' | 'files';
-  binary?: string;
-  cacheRoot?: string;
-  redis?: string;
-  queuePrefix?: string;
-  store?: string;
-  infraRetries: number;
-  imageBudget?: number;
-  agentSandbox: 'local' | 'docker';
-  providerConcurrency?: Record<string, number>;
-  judge?: string;
-  judgeBaseUrl?: string;
-  agentInfraRetries: number;
-  agentBackoffS: number;
-  retryBackoffS: number;
-  tasksDir?: string;
-  dryRun?: boolean;
-  rehearse?: boolean;
-  rehearseHumanSpeedup: number;
-  json?: boolean;
-}
 
 /** The embedded default: the two CPU demo tasks and the example agent's patches. */
 export const DEFAULT_TASKS = ['demo/cpu-serving', 'demo/cpu-latency'];
@@ -210,8 +156,6 @@ async function executorKind(
   };
 }
 
-const BASE_IMAGE = 'isobench-base:bookworm';
-
 /** The image the run builds from or runs in: asked, else the rehearsal base for a rehearsal. */
 function imageOf(opts: RunCliOptions): string {
   return opts.rehearse && (opts.image ?? BASE_IMAGE) === BASE_IMAGE
@@ -265,10 +209,10 @@ function runConfigOf(
       agentSettings: {
         clone,
         cacheRoot: opts.cacheRoot ? resolve(opts.cacheRoot) : undefined,
-        infraRetries: opts.agentInfraRetries,
-        backoffMs: opts.agentBackoffS * 1000,
+        infraRetries: opts.attemptRetries,
+        backoffMs: opts.attemptRetryBackoffS * 1000,
       },
-      benchRetries: { retries: opts.infraRetries, backoffMs: opts.retryBackoffS * 1000 },
+      benchRetries: { retries: opts.jobRetries, backoffMs: opts.jobRetryBackoffS * 1000 },
       retryInfra: opts.retryInfra === true,
       ...(opts.rerunChanged ? { rerunChanged: true } : {}),
       caps: {
@@ -614,11 +558,7 @@ async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       provider,
       binary: opts.binary ? resolve(opts.binary) : undefined,
       // only the budgets given: the attempt's defaults stand for the rest
-      budgets: {
-        ...(opts.timeMin === undefined ? {} : { timeMin: opts.timeMin }),
-        ...(opts.maxTurns === undefined ? {} : { maxTurns: opts.maxTurns }),
-        ...(opts.maxCost === undefined ? {} : { maxCostUsd: opts.maxCost }),
-      },
+      budgets: budgetsGiven(opts),
       hintLevel: opts.hint,
       dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined,
     });

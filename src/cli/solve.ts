@@ -15,30 +15,7 @@ import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loa
 import type { TaskSpec } from '../task/schema.js';
 import { err, out, outJson, runStamp, UsageError } from './common.js';
 import { attemptsExitCode } from './run-exit.js';
-
-/** Options of `isobench solve`, as commander parsed and checked them (src/cli/main.ts). */
-export interface SolveCliOptions {
-  agent: string;
-  tasks?: string;
-  model?: string;
-  attempts: number;
-  concurrency: number;
-  timeMin: number;
-  maxTurns: number;
-  maxCost?: number;
-  baseUrl?: string;
-  option?: string[];
-  apiKeyEnv?: string;
-  hint?: 'none' | 'files';
-  repo?: string;
-  out?: string;
-  runId?: string;
-  binary?: string;
-  cache?: string;
-  tasksDir?: string;
-  keepWorkspace?: boolean;
-  json?: boolean;
-}
+import { budgetsGiven, type SolveCliOptions } from './run-options.js';
 
 /** `--option key=value`: the value is JSON when it parses as JSON, else a string. */
 function parseOptions(list: readonly string[] | undefined): Record<string, unknown> {
@@ -114,7 +91,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     attempts,
     concurrency: opts.concurrency,
     runDir,
-    budgets: { timeMin: opts.timeMin, maxTurns: opts.maxTurns, maxCostUsd: opts.maxCost ?? null },
+    budgets: budgetsGiven(opts),
     options,
     apiKey,
     apiKeyEnv: keyEnv ?? null,

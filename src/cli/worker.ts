@@ -4,23 +4,8 @@ import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/types.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
 import { err, out, UsageError } from './common.js';
+import type { WorkerCliOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
-
-/** Options of `isobench worker`, as commander parsed and checked them (src/cli/main.ts). */
-export interface WorkerCliOptions {
-  redis: string;
-  queuePrefix?: string;
-  executor: 'auto' | 'local' | 'docker';
-  image?: string;
-  cpus?: number;
-  gpus?: string;
-  agentSlots: number;
-  bench?: boolean;
-  store?: string;
-  lockMs: number;
-  name?: string;
-  providerConcurrency?: Record<string, number>;
-}
 
 /** `isobench worker`: runs until SIGINT/SIGTERM. */
 export async function workerCmd(opts: WorkerCliOptions): Promise<number> {

@@ -7,7 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { readStored, type StoredRecord } from '../store/schema.js';
+import { readStored } from '../store/read.js';
+import type { StoredRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 export { parseBytes } from '../util/quantities.js';

@@ -241,9 +241,6 @@ export function vllmRecipe(commit: string, tree: string, date: string): ImageRec
   };
 }
 
-/** The base image of the rehearsal images (scripts/rehearse-image.sh). */
-export const REHEARSE_BASE_IMAGE = 'isobench-rehearse-base:bookworm';
-
 /** The stand-in engine's files (harness/rehearse/), as the rehearsal image's context has them. */
 function standInFiles(): Record<string, string> {
   const root = join(packageRoot(), 'harness');

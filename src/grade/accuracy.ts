@@ -5,29 +5,14 @@
  * trailing '.0' ignored); any other answer matches the completion's first line, case and surrounding
  * punctuation ignored. Pure.
  */
+import type { AccuracyResult, AccuracyScore } from './values.js';
+
+export type { AccuracyResult, AccuracyScore };
 
 /** One item of an accuracy dataset (a JSON line). */
 export interface AccuracyItem {
   readonly question: string;
   readonly answer: string | number;
-}
-
-/** A score. */
-export interface AccuracyScore {
-  readonly correct: number;
-  readonly total: number;
-  readonly pct: number;
-}
-
-/** The accuracy verdict of an agent. */
-export interface AccuracyResult {
-  readonly baseline: AccuracyScore;
-  readonly agent: AccuracyScore;
-  /** agent minus baseline, percentage points */
-  readonly deltaPts: number;
-  readonly tolerancePts: number;
-  readonly passed: boolean;
-  readonly dataset: string;
 }
 
 const num = (s: string) => s.replace(/,/g, '').replace(/\.0+$/, '');

@@ -7,6 +7,15 @@
  * human's divergence defines what is acceptable) and stored with the result. Pure.
  */
 import { isJsonObject, parseJson } from '../util/json.js';
+import type {
+  ComparisonSummary,
+  Equivalence,
+  EquivalencePolicy,
+  EquivalenceVerdict,
+  Tolerance,
+} from './values.js';
+
+export type { Equivalence, EquivalencePolicy, EquivalenceVerdict, Tolerance };
 
 /** One output of a probe (a JSON line). */
 export interface ProbeOutput {
@@ -33,51 +42,10 @@ export interface OutputComparison {
 }
 
 /** A whole probe compared. */
-export interface Comparison {
-  readonly compared: number;
-  readonly exact: number;
-  readonly nonExact: number;
-  /** token outputs that diverged outside the top-k, or missing outputs */
-  readonly far: number;
-  readonly missing: readonly string[];
-  readonly firstDivergence: number | null;
-  readonly maxAbsDiff: number;
-  readonly outputs: readonly OutputComparison[];
-}
-
-/** What a variant may differ by, calibrated from the human against the baseline. */
-export interface Tolerance {
-  /** outputs allowed not to match exactly (all of them within the top-k) */
-  readonly maxNonExact: number;
-  /** the largest absolute difference allowed on numeric outputs */
-  readonly maxAbsDiff: number;
-  /** where it came from */
-  readonly source: 'human' | 'exact';
-  readonly detail: string;
-}
-
-/** How the tolerance is derived: extra non-exact outputs and a factor on the human's numeric deviation. */
-export interface EquivalencePolicy {
-  readonly extraNonExact: number;
-  readonly absDiffFactor: number;
-}
+export type Comparison = ComparisonSummary & { readonly outputs: readonly OutputComparison[] };
 
 /** The default: no more non-exact outputs than the human's, numeric deviation up to twice the human's. */
 export const DEFAULT_EQUIVALENCE_POLICY: EquivalencePolicy = { extraNonExact: 0, absDiffFactor: 2 };
-
-/** The verdict on a variant's outputs. */
-export type EquivalenceVerdict = 'equivalent' | 'diverged' | 'probe_failed' | 'unchecked';
-
-/** The equivalence result stored with a variant. */
-export interface Equivalence {
-  readonly verdict: EquivalenceVerdict;
-  readonly reason: string;
-  readonly exactRate: number | null;
-  readonly firstDivergence: number | null;
-  readonly maxAbsDiff: number | null;
-  readonly examples: readonly string[];
-  readonly tolerance: Tolerance | null;
-}
 
 function compareOne(a: ProbeOutput, b: ProbeOutput): OutputComparison {
   if (a.values || b.values) {

@@ -5,27 +5,32 @@
  * I/O, no clock; the same measurement and policy give the same grade, so a finished run can be
  * graded again offline (`isobench regrade`).
  */
-import type { AccuracyResult, AccuracyScore } from './accuracy.js';
+
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import {
   type Comparison,
   calibrate,
   compareOutputs,
   DEFAULT_EQUIVALENCE_POLICY,
   type Equivalence,
-  type EquivalencePolicy,
   judgeEquivalence,
   type ProbeOutput,
   type Tolerance,
 } from './equivalence.js';
-import { bootstrapImprovement, type Interval, type Summary, summarize, tooFewSamples } from './stats.js';
+import { bootstrapImprovement, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
-import {
-  agentVerdict,
-  DEFAULT_POLICY,
-  taskValidity,
-  type VerdictPolicy,
-  type VerdictResult,
-} from './verdict.js';
+import type {
+  AccuracyReadings,
+  AccuracyResult,
+  AgentJudgement,
+  GradePolicy,
+  JobEquivalence,
+  JobGrade,
+  VariantGrade,
+} from './values.js';
+import { agentVerdict, DEFAULT_POLICY, taskValidity } from './verdict.js';
+
+export type { AccuracyReadings, AgentJudgement, GradePolicy, JobEquivalence, JobGrade, VariantGrade };
 
 /** One measured phase, as grading reads it (the bench job's phase record is one). */
 export interface MeasuredPhase {
@@ -50,13 +55,6 @@ export interface MeasuredVariant {
 /** A variant's correctness-probe outputs, as read from its last measured round, or why there are none. */
 export type ProbeReading = { readonly outputs: readonly ProbeOutput[] } | { readonly failed: string };
 
-/** The accuracy check as measured: a score, or why there is none, for the baseline and each agent asked. */
-export interface AccuracyReadings {
-  readonly dataset: string;
-  readonly baseline: AccuracyScore | string;
-  readonly agents: Readonly<Record<string, AccuracyScore | string>>;
-}
-
 /** Everything grading needs to know of a job. */
 export interface JobGradeInput {
   readonly task: string;
@@ -71,67 +69,12 @@ export interface JobGradeInput {
   readonly accuracy: AccuracyReadings | null;
 }
 
-/** How to grade. */
-export interface GradePolicy {
-  readonly verdict: VerdictPolicy;
-  readonly equivalence: EquivalencePolicy;
-  /** how many percentage points of accuracy an agent may lose against the baseline */
-  readonly accuracyTolerancePts: number;
-}
-
 /** The default policy: ±5%, the human's divergence as tolerance, 2 accuracy points. */
 export const DEFAULT_GRADE_POLICY: GradePolicy = {
   verdict: DEFAULT_POLICY,
   equivalence: DEFAULT_EQUIVALENCE_POLICY,
-  accuracyTolerancePts: 2,
+  accuracyTolerancePts: RUN_DEFAULTS.accuracyTolerancePts,
 };
-
-/** What a variant came to over its rounds. */
-export interface VariantGrade {
-  readonly status: 'ok' | FailureClass;
-  readonly detail: string;
-  /** the primary metric of each measured round */
-  readonly samples: readonly number[];
-  readonly summary: Summary | null;
-  /** mean over measured rounds of every metric the parser read */
-  readonly means: Readonly<Record<string, number>>;
-}
-
-/** The verdict on one agent variant. */
-export interface AgentJudgement {
-  readonly variant: string;
-  readonly agentVsBaseline: Interval | null;
-  readonly agentVsHuman: Interval | null;
-  readonly verdict: VerdictResult | null;
-  readonly failure: FailureClass | null;
-  /** its outputs against the baseline's (unchecked when the task has no probe) */
-  readonly equivalence: Equivalence | null;
-  /** whether its speed verdict counts: outputs equivalent, or not checkable for reasons not its own */
-  readonly credited: boolean;
-  /** the optional accuracy check (only for agents whose speed verdict shows a gain) */
-  readonly accuracy: AccuracyResult | null;
-}
-
-/** The job's correctness check: the tolerance the human set, and the human's own divergence. */
-export interface JobEquivalence {
-  readonly probe: 'completions' | 'script' | null;
-  readonly tolerance: Tolerance | null;
-  /** human vs baseline: what calibrated the tolerance */
-  readonly human: Omit<Comparison, 'outputs'> | null;
-  readonly detail: string;
-}
-
-/** The grade of a job. */
-export interface JobGrade {
-  /** by variant id, in the input's order */
-  readonly variants: ReadonlyArray<VariantGrade & { readonly id: string }>;
-  readonly humanVsBaseline: Interval | null;
-  readonly validity: { readonly valid: boolean; readonly reason: string };
-  /** the failure of the job as a whole (baseline or human), null when both were measured */
-  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
-  readonly agents: readonly AgentJudgement[];
-  readonly equivalence: JobEquivalence;
-}
 
 /**
  * Metrics whose totals must be the same for every variant of a serving job (the workload). Generated

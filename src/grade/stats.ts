@@ -4,18 +4,9 @@
  * seeded from the data, so the same measurements give the same interval.
  */
 import { type Better, improvementPct } from '../v5/formulas.js';
+import type { Interval, Summary } from './values.js';
 
-/** Spread of one variant's samples. */
-export interface Summary {
-  readonly n: number;
-  readonly mean: number;
-  /** sample standard deviation (n-1); 0 for n = 1 */
-  readonly sd: number;
-  /** coefficient of variation, percent of the mean */
-  readonly cvPct: number;
-  readonly min: number;
-  readonly max: number;
-}
+export type { Interval, Summary };
 
 /** Summarises samples (at least one). */
 export function summarize(samples: readonly number[]): Summary {
@@ -31,14 +22,6 @@ export function summarize(samples: readonly number[]): Summary {
     min: Math.min(...samples),
     max: Math.max(...samples),
   };
-}
-
-/** An estimate with its confidence interval, in percent improvement (positive = better). */
-export interface Interval {
-  readonly estimate: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly level: number;
 }
 
 /** mulberry32: a small seeded generator (uniform in [0, 1)). */

@@ -11,37 +11,12 @@
  * (its coefficient of variation) on this machine, else `not_valid_here`.
  */
 import { RUN_DEFAULTS } from '../util/defaults.js';
-import type { Interval, Summary } from './stats.js';
+import type { Interval, Summary, Verdict, VerdictPolicy, VerdictResult } from './values.js';
 
-/** The verdict on one agent patch. */
-export type Verdict =
-  | 'beats_human'
-  | 'matches_human'
-  | 'below_human'
-  | 'no_gain'
-  | 'regression'
-  | 'inconclusive'
-  /** faster or not, its outputs differ from the baseline's beyond the tolerance: no speed credit */
-  | 'diverged'
-  /** its own correctness probe failed (e.g. the server died answering it): no speed credit */
-  | 'probe_failed'
-  /** faster, but its accuracy on the run's dataset fell below the baseline's beyond the tolerance */
-  | 'accuracy_dropped';
-
-/** Verdict policy. */
-export interface VerdictPolicy {
-  /** percent; default 5 */
-  readonly thresholdPct: number;
-}
+export type { Verdict, VerdictPolicy, VerdictResult };
 
 /** The default policy: ±5%, as the published benchmark. */
 export const DEFAULT_POLICY: VerdictPolicy = { thresholdPct: RUN_DEFAULTS.thresholdPct };
-
-/** A verdict and why. */
-export interface VerdictResult {
-  readonly verdict: Verdict;
-  readonly reason: string;
-}
 
 function fmt(i: Interval): string {
   return `${i.estimate.toFixed(1)}% [${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]`;

@@ -1,31 +1,14 @@
 /** Reading a run's extended rows (rows.ext.jsonl) with errors that name the file and line. */
 import { readFile } from 'node:fs/promises';
-import {
-  type Check,
-  type DeepReadonly,
-  parseStored,
-  type ReadableVersion,
-  type Same,
-  type StoredRecord,
-  StoredRecordError,
-} from '../store/schema.js';
+import { parseStored, type StoredRecord, StoredRecordError } from '../store/schema.js';
+import type { DeepReadonly } from '../util/zod.js';
 
 /**
- * An extended row as read back: version 4 (the `ExtendedRow` of run-rows.ts, which the store's schema
- * is checked to equal), or version 3 as written, without the benchmark kind, variant and job folder.
+ * An extended row as read back: version 4 (`ExtendedRow`), or version 3 as written, without the
+ * benchmark kind, variant and job folder; version 2, which lacks the attempt's effort and the
+ * accuracy check, is read as version 3 (the report shows what it lacks as unknown).
  */
 export type ReadExtendedRow = DeepReadonly<StoredRecord<'ext-row'>>;
-
-/**
- * The extended-row versions this build reads: 2 lacks the attempt's effort and the accuracy check,
- * 3 the benchmark mode, variant and job folder (the report shows those as unknown).
- */
-export const READABLE_EXT_VERSIONS = [2, 3, 4] as const;
-
-/** The versions this file reads are those the store's reader of the kind `ext-row` reads. */
-export type ExtVersionsAgree = Check<
-  Same<(typeof READABLE_EXT_VERSIONS)[number], ReadableVersion<'ext-row'>>
->;
 
 /** A file that is not a readable rows.ext.jsonl. */
 export class ExtRowsError extends Error {}

@@ -5,9 +5,11 @@
  * sortable per-task table. Everything is recomputed from the embedded rows on each filter change;
  * only one page of the table and a bounded number of chart marks are drawn, so 10,000 rows stay fast.
  */
-import { isJsonObject, parseJson } from '../util/json.js';
+import { ReportDataSchema, ReportPayloadSchema } from '../store/report-record.js';
+import { parseJson } from '../util/json.js';
+import type { Schema, Shape } from '../util/zod.js';
 import { type ReportRow, rowFiles } from './board-rows.js';
-import { decodeRows, REPORT_DATA_VERSION, type ReportData } from './html-data.js';
+import { decodeRows, type ReportData } from './html-data.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
 
 const PAGE = 100;
@@ -19,77 +21,24 @@ let data: ReportData;
 let all: ReportRow[] = [];
 let band = 5;
 
-type Of<T> = (v: unknown, field: string) => T;
-const bad = (field: string, want: string): never => {
-  throw new Error(`the report's isobench-data: ${field}: expected ${want}`);
-};
-const obj: Of<Record<string, unknown>> = (v, f) => (isJsonObject(v) ? v : bad(f, 'an object'));
-const str: Of<string> = (v, f) => (typeof v === 'string' ? v : bad(f, 'a string'));
-const num: Of<number> = (v, f) => (typeof v === 'number' ? v : bad(f, 'a number'));
-const any: Of<unknown> = (v) => v;
-const orNull =
-  <T>(of: Of<T>): Of<T | null> =>
-  (v, f) =>
-    v === null ? null : of(v, f);
-const list =
-  <T>(of: Of<T>): Of<T[]> =>
-  (v, f) =>
-    Array.isArray(v) ? v.map((x, i) => of(x, `${f}.${i}`)) : bad(f, 'an array');
-const dict =
-  <T>(of: Of<T>): Of<Record<string, T>> =>
-  (v, f) =>
-    Object.fromEntries(Object.entries(obj(v, f)).map(([k, x]) => [k, of(x, `${f}.${k}`)]));
-const SOURCE_KINDS = ['run', 'rows', 'v5'] as const;
-
 /**
- * The embedded data, checked for every field the page reads (the store's reader, src/store/schema.ts,
- * reads the same data in Node; it cannot load in a browser). The page and the data are written
- * together, so the version is the page's own.
+ * A value of the embedded data checked by its schema, the one the store's reader uses in Node
+ * (src/store/report-record.ts); the first wrong field is named.
  */
-function checkedData(raw: unknown): ReportData {
-  const d = obj(raw, 'the data');
-  if (d.schemaVersion !== REPORT_DATA_VERSION) bad('schemaVersion', String(REPORT_DATA_VERSION));
-  const s = obj(d.source, 'source');
-  const kind = SOURCE_KINDS.find((k) => k === s.kind) ?? bad('source.kind', SOURCE_KINDS.join(', '));
-  return {
-    schemaVersion: REPORT_DATA_VERSION,
-    title: str(d.title, 'title'),
-    generatedAt: str(d.generatedAt, 'generatedAt'),
-    isobenchVersion: str(d.isobenchVersion, 'isobenchVersion'),
-    source: {
-      kind,
-      path: str(s.path, 'source.path'),
-      runId: orNull(str)(s.runId, 'source.runId'),
-      createdAt: orNull(str)(s.createdAt, 'source.createdAt'),
-      status: orNull(str)(s.status, 'source.status'),
-      executor: orNull(str)(s.executor, 'source.executor'),
-      repeats: orNull(num)(s.repeats, 'source.repeats'),
-      warmup: orNull(num)(s.warmup, 'source.warmup'),
-      thresholdPct: orNull(num)(s.thresholdPct, 'source.thresholdPct'),
-      command: orNull(str)(s.command, 'source.command'),
-      devices: dict(num)(s.devices, 'source.devices'),
-      judges: dict(num)(s.judges, 'source.judges'),
-      notes: list(str)(s.notes, 'source.notes'),
-    },
-    linkBase: orNull(str)(d.linkBase, 'linkBase'),
-    columns: list(str)(d.columns, 'columns'),
-    ...checkedRows(d),
-    packed: orNull(str)(d.packed, 'packed'),
-  };
-}
-
-/** The rows and files of the data (or of its packed part). */
-function checkedRows(d: Record<string, unknown>): Pick<ReportData, 'rows' | 'artifacts'> {
-  return {
-    rows: list(list(any))(d.rows, 'rows'),
-    artifacts: orNull(dict(str))(d.artifacts, 'artifacts'),
-  };
+function checked<S extends Schema>(schema: S, raw: unknown, part: string): Shape<S> {
+  const res = schema.safeParse(raw);
+  if (res.success) return res.data as Shape<S>; // a schema's output, read-only from here on
+  const first = res.error.issues[0];
+  const field = [part, ...(first?.path.map(String) ?? [])].filter((x) => x).join('.');
+  throw new Error(`the report's isobench-data: ${field || 'the data'}: ${first?.message ?? 'unreadable'}`);
 }
 
 /** The embedded data; rows and files packed as gzip + base64 are unpacked by the browser itself. */
 async function readData(): Promise<ReportData> {
-  const d = checkedData(
+  const d = checked(
+    ReportDataSchema,
     parseJson((document.getElementById('isobench-data') as HTMLElement).textContent ?? '{}'),
+    '',
   );
   if (!d.packed) return d;
   if (typeof DecompressionStream !== 'function')
@@ -100,7 +49,7 @@ async function readData(): Promise<ReportData> {
   const text = await new Response(
     new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')),
   ).text();
-  return { ...d, ...checkedRows(obj(parseJson(text), 'packed')), packed: null };
+  return { ...d, ...checked(ReportPayloadSchema, parseJson(text), 'packed'), packed: null };
 }
 
 type Filters = { agent: string; model: string; mode: string; task: string; outcome: string };

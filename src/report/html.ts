@@ -6,7 +6,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { checkStored, parseStored, readStoredIfThere, StoredRecordError } from '../store/schema.js';
+import { readStoredIfThere } from '../store/read.js';
+import { checkStored, parseStored, StoredRecordError } from '../store/schema.js';
 import { isJsonObject, jsonObject, parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import type { LeaderboardContext, LeaderboardScope } from '../v5/leaderboard.js';

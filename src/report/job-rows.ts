@@ -5,82 +5,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type AgentJudgement, isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
-import type { JudgeResult, Quadrant } from '../grade/judge.js';
-import type { Interval, Summary } from '../grade/stats.js';
+import { isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
 import type { AttemptEffort } from '../store/config.js';
-import type { Check, Same, StoredRecord } from '../store/schema.js';
+import { EXT_ROW_VERSION, type ExtendedRow } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { variantSlug } from '../util/slug.js';
 import { recomputeDerived } from '../v5/formulas.js';
 import { V5_FROM_PARSED } from '../v5/raw-metrics.js';
 import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../v5/schema.js';
 
-/** The version of the extended row. */
-export const EXT_ROW_VERSION = 4;
-
-/** What an attempt cost and took (declared with the stored records). */
-export type { AttemptEffort };
-
-/** isobench's own row: one per (task, agent patch). */
-export interface ExtendedRow {
-  readonly schemaVersion: typeof EXT_ROW_VERSION;
-  readonly runId: string;
-  readonly task: string;
-  /** the task's benchmark kind (serving, latency, throughput, prefix_caching, …) and its v5 mode */
-  readonly benchmark: { readonly kind: string; readonly v5Mode: string | null };
-  readonly agent: string;
-  readonly model: string;
-  /** the agent's variant in the job (agent:NAME, agent:NAME_2 when names repeat): its patch is patches/<slug>.patch */
-  readonly variant: string;
-  /** the bench job's folder in the run (job.json, phases/, patches/) */
-  readonly jobPath: string;
-  readonly primaryMetric: JobResult['primaryMetric'];
-  readonly repeats: number;
-  readonly variants: Readonly<
-    Record<
-      'baseline' | 'human' | 'agent',
-      { status: string; detail: string; summary: Summary | null; samples: readonly number[] }
-    >
-  >;
-  readonly humanVsBaseline: Interval | null;
-  readonly agentVsBaseline: Interval | null;
-  readonly agentVsHuman: Interval | null;
-  readonly verdict: string | null;
-  readonly verdictReason: string | null;
-  readonly taskValidHere: boolean;
-  readonly taskValidity: string;
-  /** the failure that decided the row, when there is one: the agent's, or the job's (baseline/human) */
-  readonly failureClass: string | null;
-  readonly patch: VariantResult['patch'];
-  /** what the static tamper rules found in the agent's patch (rule, severity, file:line, evidence) */
-  readonly tamper: VariantResult['tamper'];
-  /** the agent's outputs against the baseline's: equivalent, diverged, probe_failed or unchecked */
-  readonly equivalence: AgentJudgement['equivalence'];
-  /** the tolerance the human set on this machine, and the human's own divergence */
-  readonly equivalenceCalibration: JobResult['equivalence'];
-  /** whether the speed verdict counts (outputs equivalent, or not checkable for reasons not the agent's) */
-  readonly credited: boolean;
-  /** the optional accuracy check: agent and baseline scores, delta, tolerance */
-  readonly accuracy: AgentJudgement['accuracy'];
-  readonly fingerprint: Readonly<Record<string, string>>;
-  readonly executor: string;
-  readonly thresholdPct: number;
-  /** the attempt behind the patch: cost, tokens, turns, tool calls, wall time, CLI version, model */
-  readonly effort: AttemptEffort | null;
-  /** the soft-metric judge's answer, or its failure (run --judge); absent when not judged */
-  readonly judge?: JudgeResult | null;
-  /** hard verdict × targeting; null when the judge gave no answer */
-  readonly quadrant?: Quadrant | null;
-}
-
-/**
- * A current extended row as store/schema.ts reads it is exactly an ExtendedRow, EXT_ROW_VERSION its
- * version (the compiler checks it here).
- */
-export type ExtendedRowAgrees = Check<
-  Same<Extract<StoredRecord<'ext-row'>, { schemaVersion: typeof EXT_ROW_VERSION }>, ExtendedRow>
->;
+export type { AttemptEffort, ExtendedRow };
+/** The extended row, declared once by its schema (src/store/schema.ts). */
+export { EXT_ROW_VERSION };
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
   const round = String(warmups + 1).padStart(2, '0');

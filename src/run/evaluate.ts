@@ -39,7 +39,8 @@ import {
   PAYLOAD_VERSION,
   type RunConfig,
 } from '../store/config.js';
-import { readStored, readStoredIfThere } from '../store/schema.js';
+import { readStored, readStoredIfThere } from '../store/read.js';
+import { type InterruptionRecord, RUN_RECORD_VERSION, type RunRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
@@ -51,9 +52,6 @@ import { type JobGroup, jobGroups, writeRunRows } from './tables.js';
 import { type Outcome, runUnit, type UnitContext, type UnitEvent } from './unit-runner.js';
 
 export type { AgentSpec, UnitEvent };
-
-/** The version of run.json. */
-export const RUN_RECORD_VERSION = 2;
 
 /** What to evaluate: the run's configuration, whole, and what it runs on. */
 export interface EvaluationPlan {
@@ -128,13 +126,13 @@ class Caps {
   }
 }
 
-/** run.json: what was asked (the configuration, whole) and how it ended, written as the run goes. */
-class RunRecord {
-  readonly jobs = new Map<string, unknown>();
+/** run.json (its schema: src/store/schema.ts), written as the run goes. */
+class RunFile {
+  readonly jobs = new Map<string, NonNullable<RunRecord['jobs']>[number]>();
   /** the units running now (started, not ended), by id */
   readonly running = new Set<string>();
   /** every interruption of the run, earlier invocations' first: when, by what, the units it cut */
-  interruptions: Array<{ at: string; cause: string; cut: string[] }> = [];
+  interruptions: InterruptionRecord[] = [];
   private writing = Promise.resolve();
   constructor(
     private readonly file: string,
@@ -145,7 +143,7 @@ class RunRecord {
   ) {}
   save(status: string): Promise<void> {
     const { config, patches } = this.plan;
-    const record = {
+    const record: RunRecord = {
       schemaVersion: RUN_RECORD_VERSION,
       runId: config.runId,
       createdAt: this.createdAt,
@@ -178,11 +176,7 @@ class RunRecord {
 }
 
 /** The run.json of an earlier run in this folder (a resume); none when absent or unreadable (it is rewritten). */
-async function earlierRun(file: string): Promise<{
-  createdAt?: string;
-  config?: RunConfig;
-  interruptions?: Array<{ at: string; cause: string; cut: string[] }>;
-}> {
+async function earlierRun(file: string): Promise<Partial<RunRecord>> {
   return (await readStoredIfThere('run', file).catch(() => null)) ?? {};
 }
 
@@ -290,7 +284,7 @@ class Matrix {
   }
 
   /** A group's attempts, then its job; the attempts that count give it their patches. */
-  async group(g: JobGroup<TaskSpec>, record: RunRecord): Promise<void> {
+  async group(g: JobGroup<TaskSpec>, record: RunFile): Promise<void> {
     const agents = this.plan.config.agents;
     const recs = await Promise.all(agents.map((a) => this.attempt(g.task, a, g.n)));
     const patches: AgentPatch[] = g.n === 1 ? [...(this.plan.patches.get(g.task.id) ?? [])] : [];
@@ -389,7 +383,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       `${runDir}: resumed with other settings (${changed.join('; ')}): the units they decide run again`,
     );
   const caps = new Caps(config.caps);
-  const record = new RunRecord(
+  const record = new RunFile(
     join(runDir, 'run.json'),
     plan,
     backend.name,

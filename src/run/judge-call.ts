@@ -20,7 +20,7 @@ import {
   RUBRIC_VERSION,
   sha256,
 } from '../grade/judge.js';
-import { readStoredIfThere } from '../store/schema.js';
+import { readStoredIfThere } from '../store/read.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Which judge, and where answers are cached. */

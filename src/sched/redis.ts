@@ -24,7 +24,8 @@ import type { JobResult } from '../bench/types.js';
 import { extractTo, packPath } from '../executor/tar.js';
 import type { Executor } from '../executor/types.js';
 import { InfraError } from '../executor/types.js';
-import { readStored } from '../store/schema.js';
+import { readStored } from '../store/read.js';
+import { RUN_DEFAULTS } from '../util/defaults.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
 import { type Backend, ProviderLimits } from './backend.js';
 import type { SlotPool } from './slots.js';
@@ -343,7 +344,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const store = storeDir(o.store);
   const log = o.log ?? (() => undefined);
-  const lockDuration = o.lockMs ?? 30_000;
+  const lockDuration = o.lockMs ?? RUN_DEFAULTS.workerLockMs;
   const common = {
     connection,
     prefix,

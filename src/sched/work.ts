@@ -108,7 +108,7 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
     binary: installed.binary,
     agentVersion: installed.version,
     hintLevel: a.hintLevel,
-    infraRetries: settings.infraRetries,
+    attemptRetries: settings.infraRetries,
     backoffMs: settings.backoffMs,
   });
 }

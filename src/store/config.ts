@@ -6,7 +6,7 @@
  * unit's result. Nothing here is a secret: an API key is named by its environment variable.
  */
 import { TaskSpecSchema } from '../task/schema.js';
-import { type Infer, z } from '../util/zod.js';
+import { type Shape, z } from '../util/zod.js';
 
 const text = z.string().check(z.minLength(1));
 const intAtLeast = (n: number) => z.number().check(z.int(), z.minimum(n));
@@ -20,7 +20,7 @@ export const AccuracyConfigSchema = z.object({
   /** percentage points an agent may score below the baseline (default 2) */
   tolerancePts: z.optional(z.number().check(z.minimum(0))),
 });
-export type AccuracyConfig = Infer<typeof AccuracyConfigSchema>;
+export type AccuracyConfig = Shape<typeof AccuracyConfigSchema>;
 
 /** What measures a bench job: the same for every job of a run. */
 export const BenchConfigSchema = z.object({
@@ -47,7 +47,7 @@ export const BenchConfigSchema = z.object({
    */
   rehearse: z.optional(z.object({ humanSpeedup: positive })),
 });
-export type BenchConfig = Infer<typeof BenchConfigSchema>;
+export type BenchConfig = Shape<typeof BenchConfigSchema>;
 
 /** An attempt's budgets as given (the attempt's defaults stand for the rest). */
 export const BudgetsConfigSchema = z.object({
@@ -76,7 +76,7 @@ export const AgentSpecSchema = z.object({
   /** run it in a Docker sandbox built on this base image */
   dockerSandboxFrom: z.optional(text),
 });
-export type AgentSpec = Infer<typeof AgentSpecSchema>;
+export type AgentSpec = Shape<typeof AgentSpecSchema>;
 
 /** What every attempt shares, where it runs. */
 export const AgentSettingsSchema = z.object({
@@ -89,7 +89,7 @@ export const AgentSettingsSchema = z.object({
   /** and the back-off before the first (default 30 s), doubling */
   backoffMs: z.optional(z.number().check(z.minimum(0))),
 });
-export type AgentSettings = Infer<typeof AgentSettingsSchema>;
+export type AgentSettings = Shape<typeof AgentSettingsSchema>;
 
 /** The soft-metric judge (its key is read from the provider's variable where it runs). */
 export const JudgeSettingsSchema = z.object({
@@ -97,7 +97,7 @@ export const JudgeSettingsSchema = z.object({
   model: text,
   baseUrl: z.optional(text),
 });
-export type JudgeSettings = Infer<typeof JudgeSettingsSchema>;
+export type JudgeSettings = Shape<typeof JudgeSettingsSchema>;
 
 /** A run's whole configuration. */
 export const RunConfigSchema = z.object({
@@ -124,7 +124,7 @@ export const RunConfigSchema = z.object({
   caps: z.object({ maxCostUsd: z.optional(positive), wallMs: z.optional(positive) }),
   judge: z.optional(JudgeSettingsSchema),
 });
-export type RunConfig = Infer<typeof RunConfigSchema>;
+export type RunConfig = Shape<typeof RunConfigSchema>;
 
 /** The version of unit payloads (a worker refuses payloads of another version). */
 export const PAYLOAD_VERSION = 2;
@@ -155,7 +155,7 @@ export const AttemptEffortSchema = z.object({
   path: z.string(),
 });
 /** An attempt's effort. */
-export type AttemptEffort = Infer<typeof AttemptEffortSchema>;
+export type AttemptEffort = Shape<typeof AttemptEffortSchema>;
 
 /** A ready-made agent patch (predictions, or an attempt's computed patch). */
 export const AgentPatchSchema = z.object({
@@ -170,7 +170,7 @@ export const AgentPatchSchema = z.object({
   effort: z.optional(AttemptEffortSchema),
 });
 /** A ready-made agent patch. */
-export type AgentPatch = Infer<typeof AgentPatchSchema>;
+export type AgentPatch = Shape<typeof AgentPatchSchema>;
 
 /** A bench job: baseline, human and agent patches of one task, measured interleaved. */
 export const BenchPayloadSchema = z.object({
@@ -185,7 +185,7 @@ export const BenchPayloadSchema = z.object({
   patches: z.array(AgentPatchSchema),
   bench: BenchConfigSchema,
 });
-export type BenchPayload = Infer<typeof BenchPayloadSchema>;
+export type BenchPayload = Shape<typeof BenchPayloadSchema>;
 
 /** An agent attempt: one agent, one task, one attempt number. */
 export const AgentPayloadSchema = z.object({
@@ -198,11 +198,11 @@ export const AgentPayloadSchema = z.object({
   agent: AgentSpecSchema,
   settings: AgentSettingsSchema,
 });
-export type AgentPayload = Infer<typeof AgentPayloadSchema>;
+export type AgentPayload = Shape<typeof AgentPayloadSchema>;
 
 /** A unit's payload. */
 export const UnitPayloadSchema = z.discriminatedUnion('kind', [BenchPayloadSchema, AgentPayloadSchema]);
-export type UnitPayload = Infer<typeof UnitPayloadSchema>;
+export type UnitPayload = Shape<typeof UnitPayloadSchema>;
 
 /** Checks a payload pulled from a queue: a clear error names the field that is wrong. */
 export function checkPayload(x: unknown): UnitPayload {

@@ -1,21 +1,34 @@
 /**
- * Stored records read back: each kind's schema and versions, and the one reader that parses the
- * JSON, refuses a newer version or an unknown older one naming the file, upgrades a known older one
- * and checks the result against the schema, every problem naming the file and the field. Records
+ * Stored records: each kind's schema and versions, the only declaration of its type (inferred), and
+ * the one checker that parses the JSON, refuses a newer version or an unknown older one naming the
+ * file, upgrades a known older one and checks the result against the schema, every problem naming
+ * the file and the field. No Node imports (reading the files is ./read.ts). Records
  * are checked loosely where the harness only passes them through (a phase's process records): the
  * fields grading reads are checked strictly, the rest is kept as written.
  *
- * The store sits below the rooms that write most of these records, so the schemas cannot name their
- * types: each writer's room proves agreement instead (`Same<StoredRecord<'job'>, JobResult>` in
- * bench/types.ts, and so on), and each writer owns its version constant, which that proof ties to
- * the schema's literal.
+ * Each record's type is inferred here and its writers build that type (bench/types.ts, agent/attempt.ts
+ * and the others re-export it), so a writer that disagrees with its record's schema does not
+ * compile; the values a grade holds are declared once in grade/values.ts and composed here.
  */
-import { readFile } from 'node:fs/promises';
-import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../grade/judge.js';
-import { FAILURE_CLASSES } from '../grade/taxonomy.js';
+import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../grade/judge-answer.js';
+import {
+  AccuracyReadingsSchema,
+  AccuracyResultSchema,
+  EquivalenceSchema,
+  FailureSchema,
+  GradePolicySchema,
+  IntervalSchema,
+  JobEquivalenceSchema,
+  JobGradeSchema,
+  StatusSchema,
+  SummarySchema,
+  VariantGradeSchema,
+} from '../grade/values.js';
+import { TamperFindingSchema } from '../tamper/types.js';
 import { TaskSpecSchema } from '../task/schema.js';
-import { type Infer, type Schema, z } from '../util/zod.js';
+import { type Infer, type Schema, type Shape, z } from '../util/zod.js';
 import { AttemptEffortSchema, RunConfigSchema } from './config.js';
+import { ReportDataSchema } from './report-record.js';
 
 /** A stored record that cannot be read: the file, the field and what is wrong. */
 export class StoredRecordError extends Error {
@@ -29,115 +42,73 @@ export class StoredRecordError extends Error {
   }
 }
 
-const FAILURE_CLASS = z.enum(Object.keys(FAILURE_CLASSES) as Array<keyof typeof FAILURE_CLASSES>);
-const STATUS = z.enum(['ok', ...(Object.keys(FAILURE_CLASSES) as Array<keyof typeof FAILURE_CLASSES>)]);
-const FAILURE = z.nullable(z.object({ class: FAILURE_CLASS, detail: z.string() }));
-const SCORE = z.object({ correct: z.number(), total: z.number(), pct: z.number() });
+/** The version of run.json. */
+export const RUN_RECORD_VERSION = 2;
 
-/** `run.json` of a run folder (src/run/evaluate.ts), version 2: what regrading and reports read. */
+/** One interruption of a run (Ctrl-C, SIGTERM): when, by what, the units it cut (redone by a resume). */
+export const InterruptionRecordSchema = z.object({
+  at: z.string(),
+  cause: z.string(),
+  cut: z.array(z.string()),
+});
+
+/** A bench job of the run as run.json lists it. */
+const RUN_JOB = z.object({
+  task: z.string(),
+  /** the attempt number (absent in runs of version 1, which ran one attempt of each agent) */
+  attempt: z.optional(z.number()),
+  /** done, not_started, infra_error, or the class of the job's failure */
+  status: z.string(),
+  error: z.optional(z.string()),
+  resumed: z.optional(z.boolean()),
+  path: z.string(),
+});
+
+/**
+ * `run.json` of a run folder (src/run/evaluate.ts): what was asked (the configuration, whole) and
+ * how it ended, written as the run goes. The fields written after version 2 first was are optional,
+ * so that the runs of earlier builds keep reading; fields no build writes any more are kept as read.
+ */
 export const RunRecordSchema = z.looseObject({
-  schemaVersion: z.literal(2),
+  schemaVersion: z.literal(RUN_RECORD_VERSION),
   runId: z.string(),
   createdAt: z.string(),
+  updatedAt: z.optional(z.string()),
+  /** running, done, interrupted, stopped */
   status: z.string(),
+  /** why no new unit started (a cap), null when none stopped it */
+  stopReason: z.optional(z.nullable(z.string())),
   args: z.array(z.string()),
   executor: z.string(),
+  /** in-process or redis */
+  backend: z.optional(z.string()),
+  image: z.optional(z.nullable(z.string())),
   repeats: z.number(),
   warmup: z.number(),
   thresholdPct: z.number(),
   attempts: z.number(),
   tasks: z.array(z.string()),
+  /** every agent of the run: those it ran, and those of its predictions ("name (model)") */
+  agents: z.optional(z.array(z.string())),
+  costUsd: z.optional(z.nullable(z.number())),
+  /** every interruption of the run, earlier invocations' first */
+  interruptions: z.optional(z.array(InterruptionRecordSchema)),
   /** the run's whole configuration (written since payload version 2) */
   config: z.optional(RunConfigSchema),
-  /** every interruption (Ctrl-C, SIGTERM) of the run: when, by what, the units it cut (redone by a resume) */
-  interruptions: z.optional(
-    z.array(z.object({ at: z.string(), cause: z.string(), cut: z.array(z.string()) })),
-  ),
+  jobs: z.optional(z.array(RUN_JOB)),
 });
+export type RunRecord = Shape<typeof RunRecordSchema>;
+export type InterruptionRecord = Shape<typeof InterruptionRecordSchema>;
 
-// ---------- the grade's values (src/grade/*.ts), as job.json and the extended rows hold them ----------
+// ---------- bench jobs (src/bench/*.ts): the grade's values are src/grade/values.ts ----------
 
-const INTERVAL = z.object({ estimate: z.number(), lo: z.number(), hi: z.number(), level: z.number() });
-const SUMMARY = z.object({
-  n: z.number(),
-  mean: z.number(),
-  sd: z.number(),
-  cvPct: z.number(),
-  min: z.number(),
-  max: z.number(),
-});
-const VERDICT = z.enum([
-  'beats_human',
-  'matches_human',
-  'below_human',
-  'no_gain',
-  'regression',
-  'inconclusive',
-  'diverged',
-  'probe_failed',
-  'accuracy_dropped',
-]);
-/** A bound that may be unbounded (JSON holds Infinity as null; `migrate` puts it back). */
-const BOUND = z.union([z.number(), z.literal(Number.POSITIVE_INFINITY)]);
-const TOLERANCE = z.object({
-  maxNonExact: z.number(),
-  maxAbsDiff: BOUND,
-  source: z.enum(['human', 'exact']),
-  detail: z.string(),
-});
-const EQUIVALENCE = z.object({
-  verdict: z.enum(['equivalent', 'diverged', 'probe_failed', 'unchecked']),
-  reason: z.string(),
-  exactRate: z.nullable(z.number()),
-  firstDivergence: z.nullable(z.number()),
-  maxAbsDiff: z.nullable(z.number()),
-  examples: z.array(z.string()),
-  tolerance: z.nullable(TOLERANCE),
-});
-const JOB_EQUIVALENCE = z.object({
-  probe: z.nullable(z.enum(['completions', 'script'])),
-  tolerance: z.nullable(TOLERANCE),
-  human: z.nullable(
-    z.object({
-      compared: z.number(),
-      exact: z.number(),
-      nonExact: z.number(),
-      far: z.number(),
-      missing: z.array(z.string()),
-      firstDivergence: z.nullable(z.number()),
-      maxAbsDiff: BOUND,
-    }),
-  ),
-  detail: z.string(),
-});
-const ACCURACY = z.object({
-  baseline: SCORE,
-  agent: SCORE,
-  deltaPts: z.number(),
-  tolerancePts: z.number(),
-  passed: z.boolean(),
-  dataset: z.string(),
-});
-const JUDGEMENT = z.object({
-  variant: z.string(),
-  agentVsBaseline: z.nullable(INTERVAL),
-  agentVsHuman: z.nullable(INTERVAL),
-  verdict: z.nullable(z.object({ verdict: VERDICT, reason: z.string() })),
-  failure: z.nullable(FAILURE_CLASS),
-  equivalence: z.nullable(EQUIVALENCE),
-  credited: z.boolean(),
-  accuracy: z.nullable(ACCURACY),
-});
-const TAMPER = z.object({
-  rule: z.string(),
-  severity: z.enum(['fail', 'warn']),
-  file: z.string(),
-  line: z.number(),
-  evidence: z.string(),
-  message: z.string(),
-});
-const PATCH = z.nullable(z.object({ method: z.string(), files: z.array(z.string()), native: z.boolean() }));
-const PROCESS = {
+/** The version of the stored phase and job records (job.json, the phases of measurement.json). */
+export const BENCH_RECORD_VERSION = 3;
+/** The version of `measurement.json`. */
+export const MEASUREMENT_VERSION = 1;
+
+/** One process of a phase or a setup step, as really run. */
+export const ProcessRecordSchema = z.object({
   argv: z.array(z.string()),
   cwd: z.string(),
   env: z.record(z.string(), z.string()),
@@ -147,126 +118,143 @@ const PROCESS = {
   durationMs: z.number(),
   stdoutPath: z.string(),
   stderrPath: z.string(),
-};
+});
+export type ProcessRecord = Shape<typeof ProcessRecordSchema>;
+
+/** A setup command run in a variant's tree before its phases (prepare, or the build of a native patch). */
+export const SetupRecordSchema = z.object({
+  ...ProcessRecordSchema.shape,
+  step: z.enum(['prepare', 'build']),
+});
+export type SetupRecord = Shape<typeof SetupRecordSchema>;
+
+/** What the harness applied to a variant's tree: how, which files, whether it touches compiled sources. */
+export const AppliedPatchSchema = z.object({
+  method: z.string(),
+  files: z.array(z.string()),
+  native: z.boolean(),
+});
+export type AppliedPatch = Shape<typeof AppliedPatchSchema>;
+
 /** What a variant is and how it was prepared: the same in a job's measurement and in its grade. */
 const VARIANT_FACTS = {
   id: z.string(),
   kind: z.enum(['baseline', 'human', 'agent']),
   agent: z.nullable(z.string()),
   model: z.nullable(z.string()),
-  patch: PATCH,
-  tamper: z.array(TAMPER),
-  setup: z.array(z.object({ ...PROCESS, step: z.enum(['prepare', 'build']) })),
+  patch: z.nullable(AppliedPatchSchema),
+  tamper: z.array(TamperFindingSchema),
+  /** the setup commands run in its tree, with their logs */
+  setup: z.array(SetupRecordSchema),
+  /** what the harness did to its tree besides the patch (the pinned client copy) */
   notes: z.optional(z.array(z.string())),
   /** what an agent's gain is measured against, when not the baseline (a native patch: the parent rebuilt) */
   reference: z.optional(z.string()),
   /** the effort of the attempt behind an agent's patch, when its predictions carried it (solve) */
   effort: z.optional(AttemptEffortSchema),
 };
-const PRIMARY_METRIC = z.object({
+
+/** The task's primary metric: the one its verdicts are on. */
+export const PrimaryMetricSchema = z.object({
   name: z.string(),
   unit: z.string(),
   direction: z.enum(['lower', 'higher']),
 });
 
-/** `job.json` of a bench job (src/bench/job.ts; JobResult of src/bench/types.ts), version 3. */
+/** What a variant came to over all its rounds: the facts of its preparation and its grade. */
+export const VariantResultSchema = z.object({ ...VariantGradeSchema.shape, ...VARIANT_FACTS });
+export type VariantResult = Shape<typeof VariantResultSchema>;
+
+/** `job.json` of a bench job (src/bench/job.ts): the measurement's facts and its grade. */
 export const JobResultSchema = z.object({
-  schemaVersion: z.literal(3),
+  schemaVersion: z.literal(BENCH_RECORD_VERSION),
   task: z.string(),
-  primaryMetric: PRIMARY_METRIC,
+  primaryMetric: PrimaryMetricSchema,
   repeats: z.number(),
   order: z.array(z.string()),
-  variants: z.array(
-    z.object({
-      status: STATUS,
-      detail: z.string(),
-      samples: z.array(z.number()),
-      summary: z.nullable(SUMMARY),
-      means: z.record(z.string(), z.number()),
-      ...VARIANT_FACTS,
-    }),
-  ),
-  humanVsBaseline: z.nullable(INTERVAL),
-  validity: z.object({ valid: z.boolean(), reason: z.string() }),
-  failure: FAILURE,
-  agents: z.array(JUDGEMENT),
-  equivalence: JOB_EQUIVALENCE,
+  ...JobGradeSchema.shape,
+  variants: z.array(VariantResultSchema),
   fingerprint: z.record(z.string(), z.string()),
   executor: z.string(),
   startedAt: z.string(),
   durationMs: z.number(),
 });
+export type JobResult = Shape<typeof JobResultSchema>;
 
-/** A phase record (src/bench/types.ts PhaseRecord), as the bench job writes it into its measurement. */
-const PROCESS_RECORD = z.object(PROCESS);
-const PhaseSchema = z.object({
-  schemaVersion: z.literal(3),
+/** The correctness probe of a phase (run in the last measured round). */
+export const ProbeRecordSchema = z.object({
+  status: z.enum(['ok', 'probe_failed']),
+  detail: z.string(),
+  /** host path of the probe's outputs (JSON lines), null when none were written */
+  outputsPath: z.nullable(z.string()),
+  process: z.nullable(ProcessRecordSchema),
+});
+export type ProbeRecord = Shape<typeof ProbeRecordSchema>;
+
+/** One measurement of one variant, as the bench job writes it into its measurement. */
+export const PhaseRecordSchema = z.object({
+  schemaVersion: z.literal(BENCH_RECORD_VERSION),
   task: z.string(),
   variant: z.string(),
   round: z.number(),
   warmup: z.boolean(),
   startedAt: z.string(),
-  status: STATUS,
+  status: StatusSchema,
   detail: z.string(),
-  server: z.nullable(PROCESS_RECORD),
-  client: z.nullable(PROCESS_RECORD),
+  server: z.nullable(ProcessRecordSchema),
+  client: z.nullable(ProcessRecordSchema),
+  /** parsed metrics: name → value, unit, direction */
   metrics: z.record(z.string(), z.object({ value: z.number(), unit: z.string(), direction: z.string() })),
+  /** the arguments the benchmark echoed (Namespace), and how they differ from the task's command */
   effectiveArgs: z.nullable(z.record(z.string(), z.string())),
   workloadDifferences: z.array(z.object({ option: z.string(), expected: z.string(), actual: z.string() })),
+  /** wall time of the whole phase, and of the harness's own work around the commands */
   wallMs: z.number(),
   overheadMs: z.number(),
+  /** GPU clocks and the like read at the start of the phase */
   atStart: z.record(z.string(), z.string()),
+  /**
+   * Where the metrics come from: the client's JSON result file (kept as `result.json` beside the
+   * logs) when it can write one, else its stdout block; notes say what disagreed or was missing.
+   */
   result: z.object({
     source: z.enum(['json', 'stdout', 'none']),
     jsonPath: z.nullable(z.string()),
     notes: z.array(z.string()),
   }),
-  probe: z.nullable(
-    z.object({
-      status: z.enum(['ok', 'probe_failed']),
-      detail: z.string(),
-      outputsPath: z.nullable(z.string()),
-      process: z.nullable(PROCESS_RECORD),
-    }),
-  ),
+  /** the correctness probe, in the phase that ran it */
+  probe: z.nullable(ProbeRecordSchema),
 });
+export type PhaseRecord = Shape<typeof PhaseRecordSchema>;
 
-/**
- * `measurement.json` of a bench job (JobMeasurement of src/bench/measurement.ts, which checks its
- * type equals this schema's), version 1: what `isobench regrade` grades again.
- */
+/** A variant as prepared and set up, and what kept it from being measured (null when it was measured). */
+export const MeasuredVariantRecordSchema = z.object({ ...VARIANT_FACTS, failure: z.nullable(FailureSchema) });
+export type MeasuredVariantRecord = Shape<typeof MeasuredVariantRecordSchema>;
+
+/** `measurement.json` of a bench job (src/bench/measurement.ts): what `isobench regrade` grades again. */
 export const MeasurementSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(MEASUREMENT_VERSION),
+  /** the task as it was measured (its spec may change later) */
   task: TaskSpecSchema,
-  primaryMetric: PRIMARY_METRIC,
+  primaryMetric: PrimaryMetricSchema,
   repeats: z.number(),
   warmup: z.number(),
+  /** the variants measured, in the order of each round */
   order: z.array(z.string()),
-  variants: z.array(
-    z.object({
-      ...VARIANT_FACTS,
-      failure: FAILURE,
-    }),
-  ),
-  phases: z.array(PhaseSchema),
-  accuracy: z.nullable(
-    z.object({
-      dataset: z.string(),
-      baseline: z.union([SCORE, z.string()]),
-      agents: z.record(z.string(), z.union([SCORE, z.string()])),
-    }),
-  ),
-  failure: FAILURE,
+  variants: z.array(MeasuredVariantRecordSchema),
+  /** every phase, warm-up rounds included, as measured */
+  phases: z.array(PhaseRecordSchema),
+  accuracy: z.nullable(AccuracyReadingsSchema),
+  /** why nothing was measured (a model not prefetched), null when the job ran */
+  failure: z.nullable(FailureSchema),
   fingerprint: z.record(z.string(), z.string()),
   executor: z.string(),
   startedAt: z.string(),
   durationMs: z.number(),
-  policy: z.object({
-    verdict: z.object({ thresholdPct: z.number() }),
-    equivalence: z.object({ extraNonExact: z.number(), absDiffFactor: z.number() }),
-    accuracyTolerancePts: z.number(),
-  }),
+  /** the policy the job was graded with when it ran (what `isobench regrade` uses unless told otherwise) */
+  policy: GradePolicySchema,
 });
+export type JobMeasurement = Shape<typeof MeasurementSchema>;
 
 // ---------- agent attempts ----------
 
@@ -295,20 +283,25 @@ export const UsageSchema = z.object({
   toolCalls: z.nullable(z.number()),
 });
 
-/** `outcome.json` of an agent attempt (AttemptRecord of src/agent/attempt.ts), version 1. */
+/** The version of stored attempt records (outcome.json, usage, predictions lines). */
+export const AGENT_RECORD_VERSION = 1;
+
+/** `outcome.json` of an agent attempt (src/agent/attempt.ts). */
 export const AttemptRecordSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(AGENT_RECORD_VERSION),
   task: z.string(),
   agent: z.string(),
   attempt: z.number(),
   baseCommit: z.string(),
   modelRequested: z.string(),
+  /** the model the agent reported (null if it reports none) */
   model: z.nullable(z.string()),
   agentVersion: z.nullable(z.string()),
   outcome: z.object({ kind: OutcomeKindSchema, detail: z.string() }),
   usage: UsageSchema,
   budgets: z.object({ timeMin: z.number(), maxTurns: z.number(), maxCostUsd: z.nullable(z.number()) }),
   denials: z.array(z.string()),
+  /** every try, in order: infra failures that were retried, then the one that counts */
   tries: z.array(z.object({ kind: OutcomeKindSchema, detail: z.string(), durationMs: z.number() })),
   patch: z.object({
     status: z.enum(['ok', 'no_patch']),
@@ -325,6 +318,7 @@ export const AttemptRecordSchema = z.object({
   }),
   startedAt: z.string(),
   durationMs: z.number(),
+  /** paths relative to the attempt folder */
   files: z.object({
     prompt: z.string(),
     patch: z.string(),
@@ -334,28 +328,45 @@ export const AttemptRecordSchema = z.object({
   }),
 });
 
+export type AttemptRecord = Shape<typeof AttemptRecordSchema>;
+
 // ---------- units ----------
 
-/** `unit.json` of a unit of work (UnitRecord of src/store/units.ts), version 1. */
+/** The version of a unit's record. */
+export const UNIT_RECORD_VERSION = 1;
+
+/** `unit.json` of a unit of work (src/store/units.ts). */
 export const UnitRecordSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(UNIT_RECORD_VERSION),
   key: z.string(),
   kind: z.enum(['bench_job', 'agent_attempt']),
+  /**
+   * done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra);
+   * harness_error: isobench failed on it (a bug, its stack in the unit's `harness-error.log`): run
+   * again by the next run or resume, which says so; config_error: the user's configuration failed
+   * (credentials refused or missing): run again by the next resume, once it is fixed
+   */
   status: z.enum(['done', 'infra', 'config_error', 'harness_error']),
   detail: z.string(),
-  /** the inputs the key was made from: any JSON object */
+  /** the inputs the key was made from (any JSON object), for people reading the record */
   inputs: z.looseObject({}),
   finishedAt: z.string(),
+  /** every infrastructure retry before this record, with its cause */
   retries: z.array(z.object({ at: z.string(), cause: z.string() })),
+  /** the unit's result file (job.json, outcome.json) and its sha256 when the record was written */
   result: z.optional(z.object({ file: z.string(), sha256: z.string() })),
 });
+export type UnitRecord = Shape<typeof UnitRecordSchema>;
 
 // ---------- extended rows (rows.ext.jsonl, src/report/job-rows.ts) ----------
+
+/** The version of the extended row. */
+export const EXT_ROW_VERSION = 4;
 
 const EXT_VARIANT = z.object({
   status: z.string(),
   detail: z.string(),
-  summary: z.nullable(SUMMARY),
+  summary: z.nullable(SummarySchema),
   samples: z.array(z.number()),
 });
 const EXT_ROW_V3 = {
@@ -363,27 +374,35 @@ const EXT_ROW_V3 = {
   task: z.string(),
   agent: z.string(),
   model: z.string(),
-  primaryMetric: PRIMARY_METRIC,
+  primaryMetric: PrimaryMetricSchema,
   repeats: z.number(),
   variants: z.object({ baseline: EXT_VARIANT, human: EXT_VARIANT, agent: EXT_VARIANT }),
-  humanVsBaseline: z.nullable(INTERVAL),
-  agentVsBaseline: z.nullable(INTERVAL),
-  agentVsHuman: z.nullable(INTERVAL),
+  humanVsBaseline: z.nullable(IntervalSchema),
+  agentVsBaseline: z.nullable(IntervalSchema),
+  agentVsHuman: z.nullable(IntervalSchema),
   verdict: z.nullable(z.string()),
   verdictReason: z.nullable(z.string()),
   taskValidHere: z.boolean(),
   taskValidity: z.string(),
+  /** the failure that decided the row, when there is one: the agent's, or the job's (baseline/human) */
   failureClass: z.nullable(z.string()),
-  patch: PATCH,
-  tamper: z.array(TAMPER),
-  equivalence: z.nullable(EQUIVALENCE),
-  equivalenceCalibration: JOB_EQUIVALENCE,
+  patch: z.nullable(AppliedPatchSchema),
+  /** what the static tamper rules found in the agent's patch (rule, severity, file:line, evidence) */
+  tamper: z.array(TamperFindingSchema),
+  /** the agent's outputs against the baseline's: equivalent, diverged, probe_failed or unchecked */
+  equivalence: z.nullable(EquivalenceSchema),
+  /** the tolerance the human set on this machine, and the human's own divergence */
+  equivalenceCalibration: JobEquivalenceSchema,
+  /** whether the speed verdict counts (outputs equivalent, or not checkable for reasons not the agent's) */
   credited: z.boolean(),
-  accuracy: z.nullable(ACCURACY),
+  /** the optional accuracy check: agent and baseline scores, delta, tolerance */
+  accuracy: z.nullable(AccuracyResultSchema),
   fingerprint: z.record(z.string(), z.string()),
   executor: z.string(),
   thresholdPct: z.number(),
+  /** the attempt behind the patch: cost, tokens, turns, tool calls, wall time, CLI version, model */
   effort: z.nullable(AttemptEffortSchema),
+  /** the soft-metric judge's answer, or its failure (run --judge); absent when not judged */
   judge: z.optional(
     z.nullable(
       z.discriminatedUnion('status', [
@@ -403,23 +422,31 @@ const EXT_ROW_V3 = {
       ]),
     ),
   ),
+  /** hard verdict × targeting; null when the judge gave no answer */
   quadrant: z.optional(z.nullable(z.enum(['true_success', 'good_intent', 'lucky_win', 'failure']))),
 };
 
+/** isobench's own row (one line of `rows.ext.jsonl`, src/report/job-rows.ts): one per (task, agent patch). */
+export const ExtendedRowV4Schema = z.object({
+  schemaVersion: z.literal(EXT_ROW_VERSION),
+  ...EXT_ROW_V3,
+  /** the task's benchmark kind (serving, latency, throughput, prefix_caching, …) and its v5 mode */
+  benchmark: z.object({ kind: z.string(), v5Mode: z.nullable(z.string()) }),
+  /** the agent's variant in the job (agent:NAME, agent:NAME_2 when names repeat): its patch is patches/<slug>.patch */
+  variant: z.string(),
+  /** the bench job's folder in the run (job.json, phases/, patches/) */
+  jobPath: z.string(),
+});
+export type ExtendedRow = Shape<typeof ExtendedRowV4Schema>;
+
 /**
- * An extended row (one line of `rows.ext.jsonl`): version 4 (ExtendedRow of src/report/job-rows.ts),
- * or version 3 as written, which lacks the benchmark kind, the variant and the job folder. Version 2
- * (no attempt effort; before the output checks, no equivalence, calibration or credit; before the
- * accuracy check, no accuracy) is upgraded to 3 by `migrate`.
+ * An extended row as read: version 4, or version 3 as written, which lacks the benchmark kind, the
+ * variant and the job folder. Version 2 (no attempt effort; before the output checks, no
+ * equivalence, calibration or credit; before the accuracy check, no accuracy) is upgraded to 3 by
+ * `migrate`.
  */
 export const ExtendedRowSchema = z.discriminatedUnion('schemaVersion', [
-  z.object({
-    schemaVersion: z.literal(4),
-    ...EXT_ROW_V3,
-    benchmark: z.object({ kind: z.string(), v5Mode: z.nullable(z.string()) }),
-    variant: z.string(),
-    jobPath: z.string(),
-  }),
+  ExtendedRowV4Schema,
   z.object({ schemaVersion: z.literal(3), ...EXT_ROW_V3 }),
 ]);
 
@@ -457,40 +484,6 @@ export const SandboxStateSchema = z.object({
 export const ImagesUsedSchema = z.object({
   schemaVersion: z.literal(1),
   used: z.record(z.string(), z.string()),
-});
-
-// ---------- the HTML report's embedded data (src/report/html-data.ts) ----------
-
-const SCALAR = z.union([z.string(), z.number(), z.boolean()]);
-/** One cell of a report row: a scalar, a list of them (an interval), an object (the means), or null. */
-const CELL = z.nullable(z.union([SCALAR, z.array(z.nullable(SCALAR)), z.looseObject({})]));
-
-/** The data an HTML report embeds (ReportData of src/report/html-data.ts), version 3. */
-export const ReportDataSchema = z.object({
-  schemaVersion: z.literal(3),
-  title: z.string(),
-  generatedAt: z.string(),
-  isobenchVersion: z.string(),
-  source: z.object({
-    kind: z.enum(['run', 'rows', 'v5']),
-    path: z.string(),
-    runId: z.nullable(z.string()),
-    createdAt: z.nullable(z.string()),
-    status: z.nullable(z.string()),
-    executor: z.nullable(z.string()),
-    repeats: z.nullable(z.number()),
-    warmup: z.nullable(z.number()),
-    thresholdPct: z.nullable(z.number()),
-    command: z.nullable(z.string()),
-    devices: z.record(z.string(), z.number()),
-    judges: z.record(z.string(), z.number()),
-    notes: z.array(z.string()),
-  }),
-  linkBase: z.nullable(z.string()),
-  columns: z.array(z.string()),
-  rows: z.array(z.array(CELL)),
-  artifacts: z.nullable(z.record(z.string(), z.string())),
-  packed: z.nullable(z.string()),
 });
 
 // ---------- the kinds ----------
@@ -588,35 +581,10 @@ export type RecordKind = keyof typeof KINDS;
 /** What a stored record of a kind parses to. */
 export type StoredRecord<K extends RecordKind> = Infer<(typeof KINDS)[K]['schema']>;
 
-/** Every version of a kind this isobench reads: the current one, the older ones read or upgraded. */
-export type ReadableVersion<K extends RecordKind> =
-  | (typeof KINDS)[K]['version']
-  | ((typeof KINDS)[K] extends { alsoReads: readonly (infer A)[] } ? A : never)
-  | ((typeof KINDS)[K] extends { upgrades: infer U } ? keyof U : never);
-
 /** The current version of a kind. */
 export function currentVersion(kind: RecordKind): number {
   return KINDS[kind].version;
 }
-
-/** A type with every array and object read-only all the way down (how stored records are compared). */
-export type DeepReadonly<T> = T extends readonly (infer E)[]
-  ? readonly DeepReadonly<E>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
-/**
- * Whether A and B are the same type, read-only-ness aside (every field, its optionality and type):
- * what a writer's room asserts of its type and the record's schema, `Check<Same<…>>`.
- */
-export type Same<A, B> =
-  (<T>() => T extends DeepReadonly<A> ? 1 : 2) extends <T>() => T extends DeepReadonly<B> ? 1 : 2
-    ? true
-    : false;
-
-/** A compile-time assertion: `Check<X>` compiles only when X is `true`. */
-export type Check<T extends true> = T;
 
 /**
  * Brings a parsed record to a version its kind's schema reads: a current one, an older one read as
@@ -676,30 +644,4 @@ export function parseStored<K extends RecordKind>(kind: K, text: string, file: s
     throw new StoredRecordError(file, null, `not valid JSON: ${(e as Error).message}`);
   }
   return checkStored(kind, raw, file);
-}
-
-/** Reads and checks a stored record of `kind`. */
-export async function readStored<K extends RecordKind>(kind: K, file: string): Promise<StoredRecord<K>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new StoredRecordError(
-      file,
-      null,
-      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-  return parseStored(kind, text, file);
-}
-
-/** Reads and checks a stored record of `kind`, or null when there is no such file. */
-export async function readStoredIfThere<K extends RecordKind>(
-  kind: K,
-  file: string,
-): Promise<StoredRecord<K> | null> {
-  return readStored(kind, file).catch((e: unknown) => {
-    if (e instanceof StoredRecordError && e.problem === 'cannot be read: ENOENT') return null;
-    throw e;
-  });
 }

@@ -9,10 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { type Check, readStored, type Same, type StoredRecord } from './schema.js';
+import { readStored } from './read.js';
+import { UNIT_RECORD_VERSION, type UnitRecord } from './schema.js';
 
-/** The version of unit records. */
-export const UNIT_RECORD_VERSION = 1;
+export type { UnitRecord };
+/** A unit's record, declared once by its schema (src/store/schema.ts). */
+export { UNIT_RECORD_VERSION };
 
 /** The file a unit's record lives in, inside its folder. */
 export const UNIT_FILE = 'unit.json';
@@ -41,31 +43,6 @@ export function changedInputs(before: unknown, after: Readonly<Record<string, un
 export function unitKey(what: unknown): string {
   return createHash('sha256').update(canonical(what)).digest('hex');
 }
-
-/** A unit's record. */
-export interface UnitRecord {
-  readonly schemaVersion: typeof UNIT_RECORD_VERSION;
-  readonly key: string;
-  readonly kind: 'bench_job' | 'agent_attempt';
-  /**
-   * done: its result stands; infra: it failed for infrastructure reasons (rerun by --retry-infra);
-   * harness_error: isobench failed on it (a bug, its stack in the unit's `harness-error.log`): run
-   * again by the next run or resume, which says so; config_error: the user's configuration failed
-   * (credentials refused or missing): run again by the next resume, once it is fixed
-   */
-  readonly status: 'done' | 'infra' | 'config_error' | 'harness_error';
-  readonly detail: string;
-  /** the inputs the key was made from, for people reading the record */
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly finishedAt: string;
-  /** every infrastructure retry before this record, with its cause */
-  readonly retries: ReadonlyArray<{ readonly at: string; readonly cause: string }>;
-  /** the unit's result file (job.json, outcome.json) and its sha256 when the record was written */
-  readonly result?: { readonly file: string; readonly sha256: string };
-}
-
-/** unit.json as schema.ts reads it is exactly a UnitRecord, of UNIT_RECORD_VERSION. */
-export type UnitRecordAgrees = Check<Same<StoredRecord<'unit'>, UnitRecord>>;
 
 /**
  * The record in `dir`, or null when there is none, or it is unreadable or of another version (the

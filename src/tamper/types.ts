@@ -1,7 +1,8 @@
 /** The static tamper checks: rules over an agent's patch, run before it is measured. */
+import { type Shape, z } from '../util/zod.js';
 
 /** How bad a finding is: `fail` refuses the patch (under the default policy), `warn` is reported. */
-export type Severity = 'fail' | 'warn';
+export type Severity = TamperFinding['severity'];
 
 /** One line of a patch, with its number in the new (added) or old (removed) file. */
 export interface PatchLine {
@@ -30,15 +31,16 @@ export interface TamperContext {
 }
 
 /** One finding: which rule, where, and the evidence. */
-export interface TamperFinding {
-  readonly rule: string;
-  readonly severity: Severity;
-  readonly file: string;
+export const TamperFindingSchema = z.object({
+  rule: z.string(),
+  severity: z.enum(['fail', 'warn']),
+  file: z.string(),
   /** line in the new file (0 for file-level findings) */
-  readonly line: number;
-  readonly evidence: string;
-  readonly message: string;
-}
+  line: z.number(),
+  evidence: z.string(),
+  message: z.string(),
+});
+export type TamperFinding = Shape<typeof TamperFindingSchema>;
 
 /** A rule: one file under rules/, one line in the registry, its own tests. */
 export interface TamperRule {

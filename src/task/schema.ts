@@ -2,7 +2,7 @@
  * The task spec: everything isobench needs to give an agent a task and to measure baseline, human
  * and agent identically. Stored as `tasks/<family>/<short>.json`, versioned by `schemaVersion`.
  */
-import { type Infer, z } from '../util/zod.js';
+import { type Shape, z } from '../util/zod.js';
 
 /** The current task-spec format version. Readers reject newer versions and upgrade older ones in `migrate.ts`. */
 export const TASK_SCHEMA_VERSION = 1 as const;
@@ -46,7 +46,7 @@ export const NotBenchmarkableReasonSchema = z.enum([
   'unsupported_benchmark_version',
 ]);
 /** A reason code. */
-export type NotBenchmarkableReason = Infer<typeof NotBenchmarkableReasonSchema>;
+export type NotBenchmarkableReason = Shape<typeof NotBenchmarkableReasonSchema>;
 
 /** One finding of the validator or importer, kept with the spec. */
 export const TaskFindingSchema = z.strictObject({
@@ -57,7 +57,7 @@ export const TaskFindingSchema = z.strictObject({
   source: nonEmpty,
 });
 /** A finding. */
-export type TaskFinding = Infer<typeof TaskFindingSchema>;
+export type TaskFinding = Shape<typeof TaskFindingSchema>;
 
 /** One explicit decision the importer made to turn the published command into a runnable workload. */
 export const ResolutionSchema = z.strictObject({
@@ -153,7 +153,7 @@ export const CorrectnessSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 /** A correctness probe. */
-export type Correctness = Infer<typeof CorrectnessSchema>;
+export type Correctness = Shape<typeof CorrectnessSchema>;
 
 /** One task. */
 export const TaskSpecSchema = z
@@ -261,7 +261,7 @@ export const TaskSpecSchema = z
   );
 
 /** A task spec. */
-export type TaskSpec = Infer<typeof TaskSpecSchema>;
+export type TaskSpec = Shape<typeof TaskSpecSchema>;
 
 /**
  * The fields of a task that the dataset and leaderboard verbs consult, validated on their own so that
@@ -278,4 +278,4 @@ export const TaskSummarySchema = z.object({
   ]),
 });
 /** The consulted fields of a task. */
-export type TaskSummary = Infer<typeof TaskSummarySchema>;
+export type TaskSummary = Shape<typeof TaskSummarySchema>;

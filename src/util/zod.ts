@@ -76,3 +76,13 @@ export type Infer<S extends ZodMiniType> = output<S>;
 
 /** Any zod schema. */
 export type Schema = ZodMiniType;
+
+/** A type with every array and object read-only all the way down. */
+export type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The read-only type a schema declares: how a record or value is passed around once built or read. */
+export type Shape<S extends ZodMiniType> = DeepReadonly<output<S>>;

@@ -205,7 +205,7 @@ function variantContract(
           '400',
           () => ({ error: { status: 400, message: 'bad tool schema' } }),
           {
-            infraRetries: 1,
+            attemptRetries: 1,
           },
         );
         expect(record.outcome.kind, record.outcome.detail).toBe('crashed');
@@ -217,7 +217,7 @@ function variantContract(
     it(
       'calls an unreachable API infra, retried with back-off and not counted against the agent',
       async () => {
-        const { record } = await attempt('unreachable', null, { infraRetries: 1 });
+        const { record } = await attempt('unreachable', null, { attemptRetries: 1 });
         expect(record.outcome.kind, record.outcome.detail).toBe('infra');
         expect(record.tries.map((t) => t.kind)).toEqual(['infra', 'infra']);
         for (const t of record.tries) expect(t.durationMs).toBeLessThan(60_000);

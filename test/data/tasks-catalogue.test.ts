@@ -91,7 +91,7 @@ describe('the committed task catalogue', () => {
       if (b.kind === 'serving') {
         const server = b.server?.argv ?? [];
         expect(server.slice(0, 3), t.id).toEqual(['python3', '-m', 'vllm.entrypoints.openai.api_server']);
-        const port = (argv: string[]) => argv[argv.indexOf('--port') + 1];
+        const port = (argv: readonly string[]) => argv[argv.indexOf('--port') + 1];
         expect(port(server), t.id).toBe(port(client));
         for (const flag of ['--num-prompts', '--request-rate', '--dataset-name', '--backend'])
           expect(server, t.id).not.toContain(flag);

@@ -59,7 +59,7 @@ const common = (id: string, agent: string, sandbox: string) => [
   sandbox,
   '--tasks',
   'demo/cpu-latency',
-  '--agent-backoff-s',
+  '--attempt-retry-backoff-s',
   '0.2',
   ...quickRun(out, id),
 ];
@@ -132,7 +132,7 @@ describe.runIf(HAVE_DOCKER)('agents in Docker sandboxes', () => {
       const args = common('cc-box', 'claude-code', 'docker').map((a) =>
         a === `baseUrl=${server.url}/v1` ? `baseUrl=${cc.url}` : a,
       );
-      const r = await isobench([...args, '--agent-infra-retries', '0']);
+      const r = await isobench([...args, '--attempt-retries', '0']);
       expect(r.status, r.text).toBe(0);
       const outcome = JSON.parse(
         readFileSync(

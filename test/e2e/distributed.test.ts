@@ -240,7 +240,7 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
       '2',
       '--tasks',
       'demo/cpu-latency',
-      '--agent-backoff-s',
+      '--attempt-retry-backoff-s',
       '0.2',
     ]).done;
     expect(r.code, r.text).toBe(0);
@@ -283,9 +283,9 @@ describe.runIf(hasRedis)('distributed mode: a Redis queue, two workers, faults i
         ...base('dk').map((a) => (a === 'local' ? 'docker' : a)),
         '--tasks',
         'demo/cpu-latency',
-        '--infra-retries',
+        '--job-retries',
         '3',
-        '--retry-backoff-s',
+        '--job-retry-backoff-s',
         '1',
       ]);
       // once the coordinator has the refusal (it prints the retry before its back-off), the refusing

@@ -149,7 +149,7 @@ describe('a port held by another process', () => {
       const r = await new Promise<number | null>((done) => {
         const c = spawn(
           process.execPath,
-          [BIN, ...args, '--infra-retries', '0', '--out', out, '--run-id', 'port'],
+          [BIN, ...args, '--job-retries', '0', '--out', out, '--run-id', 'port'],
           {
             cwd: PROJECT_ROOT,
             stdio: 'ignore',

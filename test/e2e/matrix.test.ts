@@ -54,7 +54,7 @@ const matrix = (id: string, extra: string[] = []) => [
   `baseUrl=${server.url}/v1`,
   '--tasks',
   'demo/cpu-latency',
-  '--agent-backoff-s',
+  '--attempt-retry-backoff-s',
   '0.2',
   ...quickRun(out, id),
   ...extra,
@@ -252,7 +252,7 @@ describe('isobench run --agents … --attempts N', () => {
 
   it('a refused key is a configuration error: said at once, not retried, the run stops and exits 2', async () => {
     mode = 'unauthorized';
-    const r = await isobench(matrix('auth', ['--attempts', '2', '--agent-backoff-s', '5']));
+    const r = await isobench(matrix('auth', ['--attempts', '2', '--attempt-retry-backoff-s', '5']));
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toContain(
       'configuration error: example-command: the key in $OPENAI_API_KEY was refused',
@@ -288,7 +288,7 @@ describe('isobench run --agents … --attempts N', () => {
     expect(rows('rl')).toHaveLength(1);
 
     mode = 'rate-limit-always';
-    const r2 = await isobench(matrix('rl2', ['--agent-infra-retries', '1']));
+    const r2 = await isobench(matrix('rl2', ['--attempt-retries', '1']));
     expect(r2.status, r2.stderr).toBe(0);
     const u2 = json(join(out, 'rl2', 'agents', 'example-command', 'demo_cpu-latency', '1', 'unit.json'));
     expect(u2.status).toBe('infra');

@@ -40,7 +40,7 @@ describe('a command agent from its spec file', () => {
         model: 'm',
         apiKey: null,
         binary: null,
-        infraRetries: 0,
+        attemptRetries: 0,
       });
       expect(r.outcome.kind, line).toBe('infra');
     }
@@ -65,7 +65,7 @@ describe('a command agent from its spec file', () => {
       model: 'm',
       apiKey: null,
       binary: null,
-      infraRetries: 0,
+      attemptRetries: 0,
     });
     expect(r.outcome.kind).toBe('crashed');
   });
@@ -190,7 +190,7 @@ describe('a command agent from its spec file', () => {
       apiKey: 'sk-wrong',
       apiKeyEnv: 'OPENAI_API_KEY',
       binary: null,
-      infraRetries: 2,
+      attemptRetries: 2,
       backoffMs: 60_000,
     });
     expect(r.outcome.kind).toBe('config_error');

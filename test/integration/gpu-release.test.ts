@@ -77,7 +77,7 @@ const run = (name: string, holdS: number, gpuReleaseS: number) => {
       repeats: 1,
       warmup: 0,
       gpuReleaseS,
-      infraRetries: 0,
+      phaseRetries: 0,
     }),
   };
 };

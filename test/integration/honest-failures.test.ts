@@ -62,7 +62,7 @@ describe('an agent attempt whose adapter throws', () => {
     const a = throwing('buggy', () => new TypeError("Cannot read properties of undefined (reading 'usage')"));
     const { record, dir } = await scriptedAttempt(h, a, 'bug', null, {
       options: () => ({}),
-      infraRetries: 2,
+      attemptRetries: 2,
     });
     expect(record.outcome.kind).toBe('harness_error');
     expect(a.calls).toBe(1);
@@ -78,7 +78,7 @@ describe('an agent attempt whose adapter throws', () => {
     const a = throwing('flaky', () => coded('ECONNRESET'));
     const { record, dir } = await scriptedAttempt(h, a, 'flaky', null, {
       options: () => ({}),
-      infraRetries: 2,
+      attemptRetries: 2,
     });
     expect(record.outcome.kind).toBe('infra');
     expect(a.calls).toBe(3);

@@ -67,7 +67,7 @@ export async function scriptedAttempt(
       attempt: 1,
       model: 'scripted-model',
       binary: null,
-      infraRetries: 0,
+      attemptRetries: 0,
       backoffMs: 10,
       ...over,
       options: options(server?.url ?? 'http://127.0.0.1:1'),

@@ -3,7 +3,7 @@
  * recorded arguments merge instead of piling up, a missing task names where it looked.
  */
 import { describe, expect, it } from 'vitest';
-import { argsToRecord, mergeArgs } from '../../src/cli/resume.js';
+import { argsToRecord, mergeArgs, renamedFlag } from '../../src/cli/resume.js';
 import { noTaskMessage } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { suggest } from '../../src/util/suggest.js';
@@ -53,5 +53,25 @@ describe("a resume's arguments", () => {
         '3',
       ]),
     ).toEqual(['run', '--repeats', '3']);
+  });
+
+  it('read flags renamed since they were recorded under their present names, with their values', () => {
+    expect(
+      [
+        '--infra-retries',
+        '0',
+        '--agent-backoff-s=5',
+        '--retry-backoff-s',
+        '--repeats',
+        '--infra-retriesx',
+      ].map(renamedFlag),
+    ).toEqual([
+      '--job-retries',
+      '0',
+      '--attempt-retry-backoff-s=5',
+      '--job-retry-backoff-s',
+      '--repeats',
+      '--infra-retriesx',
+    ]);
   });
 });

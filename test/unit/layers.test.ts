@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
@@ -117,5 +118,33 @@ describe('layers', () => {
     };
     for (const v of graph.keys()) if (!index.has(v)) visit(v);
     expect(circles).toEqual([]);
+  });
+});
+
+describe('the declarations of stored records and configuration', () => {
+  // the one declaration of each record's type must load where the HTML report's page does
+  it.each([
+    'src/store/schema.ts',
+    'src/store/config.ts',
+    'src/store/report-record.ts',
+    'src/grade/values.ts',
+  ])('%s and everything it imports bundle for a platform without Node', async (entry) => {
+    const r = await build({
+      entryPoints: [join(PROJECT_ROOT, entry)],
+      bundle: true,
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      write: false,
+      logLevel: 'silent',
+    }).catch((e: { errors?: Array<{ text: string; location?: { file: string } }> }) => e);
+    const errors = 'errors' in r && r.errors ? r.errors : [];
+    expect(errors.map((e) => `${e.location?.file}: ${e.text}`)).toEqual([]);
+  });
+
+  it('no writer declares a record type by hand beside its schema (no Same<> proofs left)', () => {
+    const proofs = [...importGraph().keys()].filter((f) =>
+      /\bSame<|\bCheck<Same/.test(readFileSync(f, 'utf8')),
+    );
+    expect(proofs.map((f) => relative(PROJECT_ROOT, f))).toEqual([]);
   });
 });

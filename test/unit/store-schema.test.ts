@@ -13,12 +13,11 @@ import type { JudgeCacheEntry } from '../../src/grade/judge.js';
 import { embeddedData } from '../../src/report/html.js';
 import type { ReportData } from '../../src/report/html-data.js';
 import type { ExtendedRow } from '../../src/report/job-rows.js';
+import { readStored, readStoredIfThere } from '../../src/store/read.js';
 import {
   currentVersion,
   parseStored,
   type RecordKind,
-  readStored,
-  readStoredIfThere,
   type StoredRecord,
   StoredRecordError,
 } from '../../src/store/schema.js';
