@@ -1,7 +1,8 @@
 /**
  * The longest functions of src/ and agents/ (lines from the declaration to its closing brace),
  * read with the TypeScript compiler's own parser: `node --import tsx scripts/longest-functions.ts [N]`
- * prints the N longest (default 10), and exits 1 when one is over 150 lines.
+ * prints the N longest (default 10), and exits 1 when one is over LIMIT lines. `npm test` runs it:
+ * the limit comes down as the long functions are split (issue 22 asks for 80).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -3,22 +3,21 @@
  * device, in one sandbox per image, k repeats each, interleaved (B H A1 A2 … then again) after a
  * warm-up round, all with the task's identical argv and the same untouched client copy. The job only
  * measures: phases, the correctness probe in the last round, the optional accuracy check, all written
- * to `measurement.json` and the phases' folders; the grade (`src/grade/job.ts`) is computed from
- * them, here and by `isobench regrade`. Its sandboxes are closed and its trees released on every path.
+ * to `measurement.json` and the phases' folders; the grade is computed from them by its caller
+ * (sched/grade-measurement.ts, as `isobench regrade` does). Its sandboxes are closed and its trees released on every path.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
 import { type AccuracyScore, parseAccuracyDataset, scoreAccuracy } from '../grade/accuracy.js';
 import { DEFAULT_EQUIVALENCE_POLICY, type EquivalencePolicy } from '../grade/equivalence.js';
-import { type AccuracyReadings, accuracyCandidates, type GradePolicy } from '../grade/job.js';
+import type { AccuracyReadings, GradePolicy } from '../grade/job.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import { DEFAULT_POLICY, type VerdictPolicy } from '../grade/verdict.js';
-import { jsonResultRequest } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
-import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
+import { missingFromCache } from '../prefetch/cache.js';
 import type { TamperPolicy } from '../tamper/registry.js';
-import { parsePerfCommand } from '../task/perf-command.js';
+import { type ParsedPerfCommand, parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
@@ -29,15 +28,13 @@ import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
 import { awaitGpuRelease, readGpuMemory } from './gpu-memory.js';
 import {
-  gradeWithoutAccuracy,
   type JobMeasurement,
-  jobResultOf,
   MEASUREMENT_VERSION,
   type MeasuredVariantRecord,
-  readProbes,
   writeMeasurement,
 } from './measurement.js';
 import { runPhase, servedModel } from './phase.js';
+import { type Planned, planJob } from './plan.js';
 import { startServer, stopServer } from './server.js';
 import { clientSourceFile, runPrepare, runSetup } from './setup.js';
 import type { AgentPatch, JobResult, PhaseRecord, PreparedVariant, SetupRecord } from './types.js';
@@ -78,14 +75,19 @@ export interface JobOptions {
     readonly maxTokens?: number;
     readonly tolerancePts?: number;
   };
+  /**
+   * who the accuracy check asks besides the baseline, from the measurement so far (a preliminary
+   * grade, made by the caller: sched/grade-measurement.ts); without it, no agent is asked
+   */
+  readonly accuracyAgents?: (
+    jobDir: string,
+    m: Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'policy'>,
+  ) => Promise<readonly string[]>;
   /** the GPUs leased for this job (device ids); default: any `task.hardware.count` GPUs */
   readonly gpuDevices?: readonly string[];
   /** how long a phase waits for the GPU memory of the phase before it (default GPU_RELEASE_TIMEOUT_S) */
   readonly gpuReleaseS?: number;
 }
-
-/** /dev/shm of a GPU job's sandbox: 16 GiB (a limit, not a reservation). */
-export const GPU_SHM_BYTES = 16 * 1024 ** 3;
 
 /** The grading policy of a job's options. */
 export function gradePolicyOf(
@@ -98,14 +100,6 @@ export function gradePolicyOf(
   };
 }
 
-/** Runs the job: measures it, grades the measurement, writes `job.json`. */
-export async function runBenchJob(opts: JobOptions): Promise<JobResult> {
-  const m = await measureJob(opts);
-  const result = jobResultOf(m, await readProbes(opts.jobDir, m));
-  await writeFileAtomic(join(opts.jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
-  return result;
-}
-
 /** A variant placed in its sandbox. */
 interface Placed {
   readonly sb: Sandbox;
@@ -114,8 +108,8 @@ interface Placed {
 
 /** What the sandboxes of a job hold once every variant is placed and set up. */
 interface Stage {
-  /** the prefetch cache's mounts and environment, when there is a cache */
-  readonly offline: ReturnType<typeof offlineSetup> | null;
+  /** what the job does, planned before anything opens (plan.ts) */
+  readonly planned: Planned;
   readonly sandboxes: Map<string, Sandbox>;
   readonly placed: Map<string, Placed>;
   readonly setups: Map<string, SetupRecord[]>;
@@ -207,7 +201,22 @@ export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
     opts.tamperPolicy,
   );
   const stage: Stage = {
-    offline: opts.cache ? offlineSetup(opts.cache) : null,
+    planned: planJob({
+      task,
+      variants: variants.map((v) => ({ id: v.id, native: v.patch?.native === true })),
+      executor: executor.kind,
+      images: opts.images,
+      image: opts.image,
+      repeats: head.repeats,
+      warmup: head.warmup,
+      cache: opts.cache,
+      gpuDevices: opts.gpuDevices,
+      // the client's JSON result, where the untouched client copy can write one
+      clientSource: await readFile(join(variants[0]?.hostDir ?? '', clientSourceFile(task)), 'utf8').catch(
+        () => '',
+      ),
+      workdir: executor.kind === 'docker' ? '/work' : '<sandbox>/work',
+    }),
     sandboxes: new Map(),
     placed: new Map(),
     setups: new Map(),
@@ -219,7 +228,7 @@ export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
   try {
     await stageVariants(opts, variants, stage);
     const runs = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
-    const phases = await measureRounds(opts, variants, runs, stage);
+    const phases = await measureRounds(opts, runs, stage);
     measured = { order: runs.map((v) => v.id), variants: variantRecords(variants, stage), phases };
     accuracy = await measureAccuracy(opts, stage, { ...head, ...measured });
   } catch (e) {
@@ -263,26 +272,24 @@ function variantRecords(variants: readonly PreparedVariant[], stage: Stage): Mea
  */
 async function stageVariants(opts: JobOptions, variants: readonly PreparedVariant[], stage: Stage) {
   const { task, executor, jobDir } = opts;
-  const { offline } = stage;
+  const { plan } = stage.planned;
   const clientHost = variants[0]?.hostDir as string;
-  const imageOf = (v: PreparedVariant): string =>
-    (v.kind === 'human' ? opts.images?.human : opts.images?.parent) ?? opts.image ?? '';
   const sandboxFor = async (v: PreparedVariant): Promise<Sandbox> => {
-    const image = imageOf(v);
+    const image = plan.variants.find((p) => p.id === v.id)?.image ?? '';
     const open = stage.sandboxes.get(image);
     if (open) return open;
     const sb = await executor.open({
       name: `${task.id}`,
       image: image || undefined,
       gpus:
-        task.hardware.count > 0
-          ? opts.gpuDevices?.length
-            ? { devices: opts.gpuDevices }
-            : { count: task.hardware.count }
+        plan.gpus.count > 0
+          ? plan.gpus.devices
+            ? { devices: plan.gpus.devices }
+            : { count: plan.gpus.count }
           : undefined,
-      mounts: offline?.mounts,
+      mounts: [...plan.mounts],
       // NCCL's buffers of tensor-parallel servers live in /dev/shm (Docker gives 64 MB)
-      shmBytes: task.hardware.count > 0 ? GPU_SHM_BYTES : undefined,
+      shmBytes: plan.gpus.shmBytes ?? undefined,
       labels: { 'isobench.task': task.id },
     });
     stage.sandboxes.set(image, sb);
@@ -293,7 +300,7 @@ async function stageVariants(opts: JobOptions, variants: readonly PreparedVarian
       sb,
       `${sb.workdir}/client`,
       join(jobDir, 'setup', `client-${stage.sandboxes.size}`),
-      offline?.env,
+      plan.setupEnv,
     );
     if (prep.failure) throw new InfraError(`${prep.failure.detail} (in the benchmark client's copy)`);
     if (stage.sandboxes.size === 1) {
@@ -310,93 +317,44 @@ async function stageVariants(opts: JobOptions, variants: readonly PreparedVarian
     const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
     await sb.put(v.hostDir as string, dir);
     stage.placed.set(v.id, { sb, dir });
-    const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), offline?.env);
+    const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), plan.setupEnv);
     stage.setups.set(v.id, ran.records);
     if (ran.failure) stage.setupFailures.set(v.id, ran.failure);
   }
 }
 
-/** The warm-up and measured rounds, every measured variant once a round, in order. */
+/** The warm-up and measured rounds, every measured variant once a round, in the plan's order. */
 async function measureRounds(
   opts: JobOptions,
-  variants: readonly PreparedVariant[],
   measured: readonly PreparedVariant[],
   stage: Stage,
 ): Promise<PhaseRecord[]> {
   const { task, jobDir } = opts;
-  const kind = task.benchmark.kind as NonNullable<TaskSpec['benchmark']['kind']>;
-  const { offline } = stage;
+  const { plan } = stage.planned;
+  const idle = await readySandboxes(opts, stage);
   // the workload each phase is checked against: the spec's own client argv, which is the published
   // command as the catalogue resolved it (a renamed model, the prefetched dataset's path), not its text
   const workload = task.benchmark.client ? shellLine(task.benchmark.client.argv) : task.benchmark.perfCommand;
   const parsedCommand = workload ? parsePerfCommand(workload) : null;
   const command = parsedCommand?.ok ? parsedCommand.parsed : null;
-  const clientHost = variants[0]?.hostDir as string;
-  // the client's JSON result, where the untouched client copy can write one
-  const clientSource = await readFile(join(clientHost, clientSourceFile(task)), 'utf8').catch(() => '');
-  const jsonRequest = jsonResultRequest(kind, clientSource);
-  if (jsonRequest)
-    for (const sb of stage.sandboxes.values()) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
-  // the correctness probes (harness code, never the agent's) and where their outputs go
-  if (task.correctness || opts.accuracy)
-    for (const sb of stage.sandboxes.values()) {
-      await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
-      await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
-    }
-  const gpu = task.hardware.count > 0;
-  // each sandbox's GPU memory before any phase: what later phases wait to be back at
-  const idle = new Map<Sandbox, Record<string, number> | null>();
-  if (gpu)
-    for (const sb of stage.sandboxes.values()) {
-      await mkdir(join(jobDir, 'host'), { recursive: true });
-      idle.set(sb, await readGpuMemory(sb, join(jobDir, 'host')));
-    }
   const rounds = [
-    ...Array(opts.warmup ?? RUN_DEFAULTS.warmup).fill(true),
-    ...Array(opts.repeats ?? RUN_DEFAULTS.repeats).fill(false),
-  ] as boolean[];
+    ...Array<boolean>(plan.rounds.warmup).fill(true),
+    ...Array<boolean>(plan.rounds.repeats).fill(false),
+  ];
   const phases: PhaseRecord[] = [];
-  let round = 0;
-  for (const warmup of rounds) {
-    round++;
+  for (const [i, warmup] of rounds.entries()) {
+    const round = i + 1;
     for (const v of measured) {
-      const { sb, dir } = stage.placed.get(v.id) as Placed;
       const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
       await mkdir(logDir, { recursive: true });
-      let rec: PhaseRecord | null = null;
-      for (let attempt = 0; attempt <= (opts.phaseRetries ?? RUN_DEFAULTS.phaseRetries); attempt++) {
-        rec = await runPhase({
-          sandbox: sb,
-          task,
-          command,
-          variant: v.id,
-          round,
-          warmup,
-          place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir },
-          probeAtStart: gpu ? () => readClocks(sb, logDir) : undefined,
-          awaitGpu: idle.get(sb)
-            ? () => awaitGpuRelease(sb, idle.get(sb) ?? {}, logDir, opts.gpuReleaseS)
-            : undefined,
-          extraEnv: offline?.env,
-          probe:
-            task.correctness && round === rounds.length
-              ? {
-                  spec: task.correctness,
-                  probeDir: `${sb.workdir}/probes`,
-                  outDir: `${sb.workdir}/probe-out`,
-                }
-              : undefined,
-          jsonResult: jsonRequest
-            ? {
-                request: jsonRequest,
-                dir: `${sb.workdir}/results`,
-                file: `${round}-${variantSlug(v.id)}-a${attempt}.json`,
-              }
-            : undefined,
-        });
-        if (rec.status === 'ok' || !isInfra(rec.status)) break;
-      }
-      const r = rec as PhaseRecord;
+      const r = await measurePhase(opts, stage, idle, {
+        command,
+        variant: v.id,
+        round,
+        warmup,
+        last: round === rounds.length,
+        logDir,
+      });
       await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
       phases.push(r);
       opts.onPhase?.(r);
@@ -406,8 +364,85 @@ async function measureRounds(
 }
 
 /**
- * The optional accuracy check of serving tasks, a measurement step: the baseline and only the agents
- * whose preliminary grade shows a credited gain (to spare the GPU) answer the dataset's questions.
+ * Readies every sandbox for the phases: the folder of JSON results, the correctness probes (harness
+ * code, never the agent's) and their outputs' folder; and reads each one's GPU memory before any
+ * phase, what later phases wait to be back at.
+ */
+async function readySandboxes(
+  opts: JobOptions,
+  stage: Stage,
+): Promise<Map<Sandbox, Record<string, number> | null>> {
+  const { task, jobDir } = opts;
+  const idle = new Map<Sandbox, Record<string, number> | null>();
+  for (const sb of stage.sandboxes.values()) {
+    if (stage.planned.jsonResult) await sb.writeFile(`${sb.workdir}/results/.keep`, '');
+    if (task.correctness || opts.accuracy) {
+      await sb.put(join(packageRoot(), 'harness', 'probes'), `${sb.workdir}/probes`);
+      await sb.writeFile(`${sb.workdir}/probe-out/.keep`, '');
+    }
+    if (task.hardware.count > 0) {
+      await mkdir(join(jobDir, 'host'), { recursive: true });
+      idle.set(sb, await readGpuMemory(sb, join(jobDir, 'host')));
+    }
+  }
+  return idle;
+}
+
+/** One phase of one variant, tried again (a bounded number of times) while it fails for infrastructure reasons. */
+async function measurePhase(
+  opts: JobOptions,
+  stage: Stage,
+  idle: ReadonlyMap<Sandbox, Record<string, number> | null>,
+  at: {
+    readonly command: ParsedPerfCommand | null;
+    readonly variant: string;
+    readonly round: number;
+    readonly warmup: boolean;
+    readonly last: boolean;
+    readonly logDir: string;
+  },
+): Promise<PhaseRecord> {
+  const { task } = opts;
+  const { sb, dir } = stage.placed.get(at.variant) as Placed;
+  const { plan, jsonResult } = stage.planned;
+  const memory = idle.get(sb);
+  const retries = opts.phaseRetries ?? RUN_DEFAULTS.phaseRetries;
+  let rec: PhaseRecord | null = null;
+  for (
+    let attempt = 0;
+    attempt <= retries && (rec === null || (rec.status !== 'ok' && isInfra(rec.status)));
+    attempt++
+  )
+    rec = await runPhase({
+      sandbox: sb,
+      task,
+      command: at.command,
+      variant: at.variant,
+      round: at.round,
+      warmup: at.warmup,
+      place: { variantDir: dir, clientDir: `${sb.workdir}/client`, logDir: at.logDir },
+      probeAtStart: task.hardware.count > 0 ? () => readClocks(sb, at.logDir) : undefined,
+      awaitGpu: memory ? () => awaitGpuRelease(sb, memory, at.logDir, opts.gpuReleaseS) : undefined,
+      env: plan.env,
+      probe:
+        task.correctness && at.last
+          ? { spec: task.correctness, probeDir: `${sb.workdir}/probes`, outDir: `${sb.workdir}/probe-out` }
+          : undefined,
+      jsonResult: jsonResult
+        ? {
+            request: jsonResult,
+            dir: `${sb.workdir}/results`,
+            file: `${at.round}-${variantSlug(at.variant)}-a${attempt}.json`,
+          }
+        : undefined,
+    });
+  return rec as PhaseRecord;
+}
+
+/**
+ * The optional accuracy check of serving tasks, a measurement step: the baseline and the agents the
+ * caller picks (those whose preliminary grade shows a credited gain, to spare the GPU) answer the
+ * dataset's questions.
  */
 async function measureAccuracy(
   opts: JobOptions,
@@ -417,11 +452,10 @@ async function measureAccuracy(
   const { task, jobDir } = opts;
   const accuracy = opts.accuracy;
   if (!accuracy || task.benchmark.kind !== 'serving') return null;
-  const asked = accuracyCandidates(gradeWithoutAccuracy(m, await readProbes(jobDir, m), m.policy));
+  const asked = (await opts.accuracyAgents?.(jobDir, m)) ?? [];
   if (!asked.length) return null;
   const items = parseAccuracyDataset(await readFile(accuracy.dataset, 'utf8'), accuracy.dataset);
-  const { offline } = stage;
-  const baseEnv = { ...offline?.env, ...task.benchmark.env, PYTHONUNBUFFERED: '1' };
+  const baseEnv = stage.planned.plan.env;
   const ask = async (id: string): Promise<AccuracyScore | string> => {
     const at = stage.placed.get(id);
     if (!at) return `${id} has no tree`;

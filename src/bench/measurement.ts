@@ -3,17 +3,15 @@
  * prepared (patch, tamper findings, setup, an early failure), every phase record, the accuracy
  * readings, the host's fingerprint and the policy it was first graded with. It holds everything a
  * grade needs besides the probe outputs, which stay in the phases' folders (`probe.jsonl`) and are
- * read back from there. `jobResultOf` joins a measurement and its grade into the job's result.
+ * read back from there. Grading it is not the measurement's business (sched/grade-measurement.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseProbeOutputs } from '../grade/equivalence.js';
-import type { GradePolicy, ProbeReading } from '../grade/job.js';
-import { gradeJob } from '../grade/job.js';
+import type { ProbeReading } from '../grade/job.js';
 import { type JobMeasurement, MEASUREMENT_VERSION, type MeasuredVariantRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { variantSlug } from '../util/slug.js';
-import { BENCH_RECORD_VERSION, type JobResult } from './types.js';
 
 export type { JobMeasurement, MeasuredVariantRecord };
 /** `measurement.json`, declared once by its schema (src/store/schema.ts). */
@@ -60,110 +58,4 @@ export async function readProbes(
       : { failed: `unreadable probe outputs: ${parsed.detail}` };
   }
   return out;
-}
-
-/** What grading reads of a measurement. */
-type Graded = Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'accuracy'>;
-
-/** The measurement as grading reads it. */
-function gradeInput(m: Graded, probes: Readonly<Record<string, ProbeReading>>) {
-  return {
-    task: m.task.id,
-    primaryMetric: m.primaryMetric,
-    probe: m.task.correctness?.mode ?? null,
-    variants: m.variants,
-    phases: m.phases,
-    probes,
-    accuracy: m.accuracy,
-  };
-}
-
-/** The preliminary grade (no accuracy readings yet): what decides who the accuracy check asks. */
-export function gradeWithoutAccuracy(
-  m: Omit<Graded, 'accuracy'>,
-  probes: Readonly<Record<string, ProbeReading>>,
-  policy: GradePolicy,
-) {
-  return gradeJob(gradeInput({ ...m, accuracy: null }, probes), policy);
-}
-
-/** The job's result: its measurement graded under `policy`. Pure. */
-export function jobResultOf(
-  m: JobMeasurement,
-  probes: Readonly<Record<string, ProbeReading>>,
-  policy: GradePolicy = m.policy,
-): JobResult {
-  const facts = {
-    fingerprint: m.fingerprint,
-    executor: m.executor,
-    startedAt: m.startedAt,
-    durationMs: m.durationMs,
-  };
-  const head = {
-    schemaVersion: BENCH_RECORD_VERSION,
-    task: m.task.id,
-    primaryMetric: m.primaryMetric,
-    repeats: m.repeats,
-  } as const;
-  if (m.failure) {
-    const failure = m.failure;
-    return {
-      ...head,
-      order: [],
-      variants: [],
-      humanVsBaseline: null,
-      validity: { valid: false, reason: failure.detail },
-      failure,
-      agents: m.variants
-        .filter((v) => v.kind === 'agent')
-        .map((v) => ({
-          variant: v.id,
-          agentVsBaseline: null,
-          agentVsHuman: null,
-          verdict: null,
-          failure: failure.class,
-          equivalence: null,
-          credited: false,
-          accuracy: null,
-        })),
-      equivalence: {
-        probe: m.task.correctness?.mode ?? null,
-        tolerance: null,
-        human: null,
-        detail: failure.detail,
-      },
-      ...facts,
-    };
-  }
-  const grade = gradeJob(gradeInput(m, probes), policy);
-  return {
-    ...head,
-    order: m.order,
-    variants: m.variants.map((v, i) => {
-      const g = grade.variants[i] as (typeof grade.variants)[number];
-      return {
-        id: v.id,
-        kind: v.kind,
-        agent: v.agent,
-        model: v.model,
-        patch: v.patch,
-        tamper: v.tamper,
-        setup: v.setup,
-        ...(v.notes?.length ? { notes: v.notes } : {}),
-        ...(v.reference ? { reference: v.reference } : {}),
-        ...(v.effort ? { effort: v.effort } : {}),
-        status: g.status,
-        detail: g.detail,
-        samples: g.samples,
-        summary: g.summary,
-        means: g.means,
-      };
-    }),
-    humanVsBaseline: grade.humanVsBaseline,
-    validity: grade.validity,
-    failure: grade.failure,
-    agents: grade.agents,
-    equivalence: grade.equivalence,
-    ...facts,
-  };
 }

@@ -45,8 +45,8 @@ export interface PhaseInput {
   readonly probeAtStart?: () => Promise<Record<string, string>>;
   /** waits, before anything runs, until the GPU memory of earlier phases is released: null, or why not (infra) */
   readonly awaitGpu?: () => Promise<string | null>;
-  /** environment the job adds to every process (the prefetch cache's offline switches) */
-  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** what every process of the phase starts from (the job plan's: offline switches, the task's env, unbuffered Python) */
+  readonly env: Readonly<Record<string, string>>;
   /** the client's JSON result: how to ask for it, and where it goes inside the sandbox */
   readonly jsonResult?: { readonly request: JsonResultRequest; readonly dir: string; readonly file: string };
   /** run the task's correctness probe in this phase (the last measured round), on the same server */
@@ -305,7 +305,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   const json = input.jsonResult;
   const clientArgv = [...(bench.client?.argv ?? []), ...(json ? json.request.argv(json.dir, json.file) : [])];
   const timeoutMs = task.timeouts.benchmarkS * 1000;
-  const baseEnv = { ...input.extraEnv, ...bench.env, PYTHONUNBUFFERED: '1' };
+  const baseEnv = input.env;
   let server: ProcessRecord | null = null;
   let client: ProcessRecord | null = null;
   let bg: Background | null = null;

@@ -12,13 +12,14 @@ import { attemptDir } from '../agent/attempt.js';
 import { ensureInstalled } from '../agent/install.js';
 import { type ScriptedEdit, startScriptedServer, TOP_K_HEAP_EDIT } from '../agent/scripted-server.js';
 import { createExecutor } from '../executor/index.js';
+import { runsRoot } from '../run/resume.js';
 import { checkRunConfig } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
+import { runStamp } from '../util/run-stamp.js';
 import { defaultCacheRoot } from '../workspace/repo-cache.js';
 import { adapterOf } from './agents.js';
-import { EXIT, out, outJson, runStamp, UsageError } from './common.js';
-import { runsRoot } from './resume.js';
+import { EXIT, out, outJson, UsageError } from './common.js';
 
 /** The demo serving task's fix as an edit: the character loop in `tokenize` becomes one slice per token. */
 const TOKENIZE_SLICE_EDIT: ScriptedEdit = {

@@ -11,13 +11,7 @@ export const EXIT = {
   bug: 3,
 } as const;
 
-/** A problem with what the user gave: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {}
-
-/** The time part of a new run's id: UTC, to the second, `20261206-083105`. */
-export function runStamp(): string {
-  return new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
+export { UsageError } from '../util/errors.js';
 
 /** Writes a line to stdout. */
 export function out(line = ''): void {

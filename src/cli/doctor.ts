@@ -8,6 +8,7 @@ import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { KEY_ENV } from '../agent/types.js';
+import { BASE_IMAGE } from '../util/defaults.js';
 import { columns, EXIT, out, outJson } from './common.js';
 
 /** Options of `isobench doctor`. */
@@ -34,168 +35,188 @@ function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }>
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
+/** A check. */
+const check = (area: string, status: Check['status'], detail: string): Check => ({ area, status, detail });
+
 /** Every check, in order. */
 export async function doctorChecks(opts: DoctorOptions): Promise<Check[]> {
-  const checks: Check[] = [];
-  const add = (area: string, status: Check['status'], detail: string) =>
-    checks.push({ area, status, detail });
+  return [
+    ...(await dockerChecks(opts.cacheRoot)),
+    ...(await gpuChecks()),
+    ...(await diskChecks(opts.cacheRoot)),
+    await pythonCheck(),
+    ...(await agentChecks(opts.cacheRoot)),
+    ...keyChecks(),
+    ...(opts.redis ? [await redisCheck(opts.redis)] : []),
+  ];
+}
 
-  // Docker engine
+/** The Docker engine (and its bridge), the base image and the recipe image cache. */
+async function dockerChecks(cacheRoot: string | undefined): Promise<Check[]> {
   try {
     const { connectDocker, dockerAvailable } = await import('../executor/docker.js');
     const docker = await connectDocker();
     const up = await dockerAvailable(docker);
-    if (!up.ok) add('docker', 'warn', `no engine answers (${up.reason}); runs use the local executor`);
-    else {
-      const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
-      const nets = await docker.listNetworks();
-      const bridge = nets.some((n) => n.Driver === 'bridge');
-      add(
+    if (!up.ok)
+      return [check('docker', 'warn', `no engine answers (${up.reason}); runs use the local executor`)];
+    const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
+    const bridge = (await docker.listNetworks()).some((n) => n.Driver === 'bridge');
+    const base = await docker
+      .getImage(BASE_IMAGE)
+      .inspect()
+      .then(() => true)
+      // the engine answered: an image it cannot inspect is one it does not have
+      .catch(() => false);
+    const { cachedImages } = await import('../executor/image-cache.js');
+    const imgs = await cachedImages(docker, cacheRoot);
+    return [
+      check(
         'docker',
         bridge ? 'warn' : 'ok',
         `engine ${info.ServerVersion} (${info.Driver})${bridge ? '; it has a bridge network: start dockerd with --bridge=none (containers still run with network none)' : '; no bridge network'}`,
-      );
-      const base = await docker
-        .getImage('isobench-base:bookworm')
-        .inspect()
-        .then(() => true)
-        .catch(() => false);
-      add(
+      ),
+      check(
         'image',
         base ? 'ok' : 'warn',
-        base
-          ? 'isobench-base:bookworm present'
-          : 'isobench-base:bookworm missing (scripts/base-image.sh builds it)',
-      );
-      const { cachedImages } = await import('../executor/image-cache.js');
-      const imgs = await cachedImages(docker, opts.cacheRoot);
-      add(
+        base ? `${BASE_IMAGE} present` : `${BASE_IMAGE} missing (scripts/base-image.sh builds it)`,
+      ),
+      check(
         'image cache',
         'ok',
         `${imgs.length} recipe image(s), ${gib(imgs.reduce((n, i) => n + i.bytes, 0))} of their own (isobench images prune --budget SIZE)`,
-      );
-    }
+      ),
+    ];
   } catch (e) {
-    add('docker', 'warn', `no engine: ${(e as Error).message}`);
+    return [check('docker', 'warn', `no engine: ${(e as Error).message}`)];
   }
+}
 
-  // GPUs
+/** The GPUs nvidia-smi lists, and whether their driver runs every vLLM image. */
+async function gpuChecks(): Promise<Check[]> {
   const smi = await run('nvidia-smi', [
     '--query-gpu=index,name,memory.total,driver_version',
     '--format=csv,noheader',
   ]);
-  add(
-    'gpus',
-    smi.ok ? 'ok' : 'warn',
-    smi.ok
-      ? smi.out.split('\n').join('; ')
-      : 'no NVIDIA GPU (nvidia-smi absent or failing): CPU tasks only, one measurement slot',
-  );
-  if (smi.ok) {
-    // the vLLM images' CUDA: 12.1-12.4 for 2024 to 2025-04 trees, 12.8 from 2025-05 (tasks verify checks each task)
-    const driver = smi.out.split('\n')[0]?.split(',').pop()?.trim() ?? '';
-    const { driverRuns, maxCudaFor } = await import('../executor/cuda-driver.js');
-    const late = driverRuns(driver, '12.8');
-    add(
+  if (!smi.ok)
+    return [
+      check(
+        'gpus',
+        'warn',
+        'no NVIDIA GPU (nvidia-smi absent or failing): CPU tasks only, one measurement slot',
+      ),
+    ];
+  // the vLLM images' CUDA: 12.1-12.4 for 2024 to 2025-04 trees, 12.8 from 2025-05 (tasks verify checks each task)
+  const driver = smi.out.split('\n')[0]?.split(',').pop()?.trim() ?? '';
+  const { driverRuns, maxCudaFor } = await import('../executor/cuda-driver.js');
+  const late = driverRuns(driver, '12.8');
+  return [
+    check('gpus', 'ok', smi.out.split('\n').join('; ')),
+    check(
       'driver',
       late.ok ? 'ok' : 'warn',
       late.ok
         ? `${driver} runs every vLLM image (up to CUDA ${maxCudaFor(driver)})`
         : `${late.detail}: the images of tasks from 2025-05 on (CUDA 12.8) will not start here; \`isobench tasks verify\` names them`,
-    );
-  }
+    ),
+  ];
+}
 
-  // disk
+/** Free space where results, the cache and temporary files go (the nearest existing folder of each). */
+async function diskChecks(cacheRoot: string | undefined): Promise<Check[]> {
   const { defaultCacheRoot } = await import('../workspace/repo-cache.js');
   const places = [
     ['results', resolve('results')],
-    ['cache', resolve(opts.cacheRoot ?? defaultCacheRoot())],
+    ['cache', resolve(cacheRoot ?? defaultCacheRoot())],
     ['tmp', tmpdir()],
   ] as const;
+  const checks: Check[] = [];
   for (const [name, p] of places) {
-    let dir = p;
-    // the nearest existing folder
-    for (;;) {
-      try {
-        const s = await statfs(dir);
-        const free = s.bavail * s.bsize;
-        add('disk', free < 5 * 2 ** 30 ? 'warn' : 'ok', `${name} (${p}): ${gib(free)} free`);
-        break;
-      } catch {
-        const up = resolve(dir, '..');
-        if (up === dir) {
-          add('disk', 'warn', `${name} (${p}): cannot read free space`);
-          break;
-        }
-        dir = up;
-      }
-    }
+    const free = await freeBytes(p);
+    checks.push(
+      free === null
+        ? check('disk', 'warn', `${name} (${p}): cannot read free space`)
+        : check('disk', free < 5 * 2 ** 30 ? 'warn' : 'ok', `${name} (${p}): ${gib(free)} free`),
+    );
   }
+  return checks;
+}
 
-  // python (the local executor runs benchmark clients with it)
+/** The free bytes of the file system of `path`'s nearest existing folder (null when none can be read). */
+async function freeBytes(path: string): Promise<number | null> {
+  for (let dir = path; ; dir = resolve(dir, '..')) {
+    const s = await statfs(dir).catch(() => null);
+    if (s) return s.bavail * s.bsize;
+    if (resolve(dir, '..') === dir) return null;
+  }
+}
+
+/** python3, which the local executor runs benchmark clients with. */
+async function pythonCheck(): Promise<Check> {
   const py = await run('python3', ['--version']);
-  add(
+  return check(
     'python',
     py.ok ? 'ok' : 'warn',
     py.ok ? py.out : 'python3 not found: the local executor cannot run benchmarks',
   );
+}
 
-  // agents
+/** Each known agent's pinned install. */
+async function agentChecks(cacheRoot: string | undefined): Promise<Check[]> {
   const [{ knownAgents, resolveAgent }, { ensureInstalled }] = await Promise.all([
     import('../../agents/index.js'),
     import('../agent/install.js'),
   ]);
+  const checks: Check[] = [];
   for (const name of knownAgents()) {
     try {
       const a = await resolveAgent(name);
-      if (a.install.kind === 'none') {
-        add(`agent ${name}`, 'ok', 'nothing to install');
-        continue;
-      }
-      const got = await ensureInstalled(a, { root: opts.cacheRoot, check: true });
-      add(`agent ${name}`, 'ok', `${got.version ?? ''} at ${got.binary}`);
-    } catch (e) {
-      add(`agent ${name}`, 'warn', (e as Error).message.split('\n')[0] ?? '');
-    }
-  }
-
-  // API keys: whether set, never what they are
-  for (const k of Object.values(KEY_ENV))
-    add('api key', process.env[k] ? 'ok' : 'warn', `${k} ${process.env[k] ? 'is set' : 'is not set'}`);
-
-  // Redis
-  if (opts.redis) {
-    try {
-      const { connectionOf } = await import('../sched/redis.js');
-      const { Redis } = await import('ioredis');
-      const c = new Redis({
-        ...(connectionOf(opts.redis) as object),
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-      });
-      c.on('error', () => undefined);
-      try {
-        await Promise.race([
-          c.connect(),
-          new Promise((_, f) => setTimeout(() => f(new Error('no answer in 5 s')), 5000)),
-        ]);
-        const info = await c.info('server');
-        const v = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
-        const persist = await c.config('GET', 'appendonly').catch(() => null);
-        const aof = Array.isArray(persist) ? persist[1] : null;
-        add(
-          'redis',
-          aof === 'no' ? 'warn' : 'ok',
-          `${opts.redis}: Redis ${v}${aof === 'no' ? '; appendonly is off (a restart loses queued jobs; the coordinator queues them again)' : ''}`,
-        );
-      } finally {
-        c.disconnect();
+      if (a.install.kind === 'none') checks.push(check(`agent ${name}`, 'ok', 'nothing to install'));
+      else {
+        const got = await ensureInstalled(a, { root: cacheRoot, check: true });
+        checks.push(check(`agent ${name}`, 'ok', `${got.version ?? ''} at ${got.binary}`));
       }
     } catch (e) {
-      add('redis', 'fail', `${opts.redis}: ${(e as Error).message}`);
+      checks.push(check(`agent ${name}`, 'warn', (e as Error).message.split('\n')[0] ?? ''));
     }
   }
   return checks;
+}
+
+/** API keys: whether set, never what they are. */
+function keyChecks(): Check[] {
+  return Object.values(KEY_ENV).map((k) =>
+    check('api key', process.env[k] ? 'ok' : 'warn', `${k} ${process.env[k] ? 'is set' : 'is not set'}`),
+  );
+}
+
+/** The coordinator's Redis: that it answers, its version, whether it persists its queues. */
+async function redisCheck(url: string): Promise<Check> {
+  try {
+    const { connectionOf } = await import('../sched/redis.js');
+    const { Redis } = await import('ioredis');
+    const c = new Redis({ ...(connectionOf(url) as object), lazyConnect: true, maxRetriesPerRequest: 1 });
+    // a connection error is the connect() below failing, reported there
+    c.on('error', () => undefined);
+    try {
+      await Promise.race([
+        c.connect(),
+        new Promise((_, f) => setTimeout(() => f(new Error('no answer in 5 s')), 5000)),
+      ]);
+      const v = /redis_version:(\S+)/.exec(await c.info('server'))?.[1] ?? '?';
+      // a Redis that refuses CONFIG (a managed one) says nothing of its persistence: not a failure
+      const persist = await c.config('GET', 'appendonly').catch(() => null);
+      const aof = Array.isArray(persist) ? persist[1] : null;
+      return check(
+        'redis',
+        aof === 'no' ? 'warn' : 'ok',
+        `${url}: Redis ${v}${aof === 'no' ? '; appendonly is off (a restart loses queued jobs; the coordinator queues them again)' : ''}`,
+      );
+    } finally {
+      c.disconnect();
+    }
+  } catch (e) {
+    return check('redis', 'fail', `${url}: ${(e as Error).message}`);
+  }
 }
 
 /** `isobench doctor`. */

@@ -15,6 +15,7 @@ import {
   runBoardCells,
 } from '../report/leaderboard-format.js';
 import type { RunSort } from '../report/run-leaderboard.js';
+import { runsRoot } from '../run/resume.js';
 import { didYouMean } from '../util/suggest.js';
 import { readV5Table, TableFileError } from '../v5/io.js';
 import { computeLeaderboard, type Leaderboard, type LeaderboardScope } from '../v5/leaderboard.js';
@@ -22,7 +23,6 @@ import type { V5Row } from '../v5/schema.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 import { V5_SORTS, type V5Sort } from './options.js';
-import { runsRoot } from './resume.js';
 
 /** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(

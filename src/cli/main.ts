@@ -4,10 +4,11 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { RUN_SORTS } from '../report/run-leaderboard.js';
+import { runOptions, solveOptions, workerOptions } from '../run/options.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
+import { byteSize, intAtLeast, nonNegative, positiveNumber } from '../util/option-values.js';
 import { EXIT, UsageError } from './common.js';
-import { byteSize, intAtLeast, nonNegative, positiveNumber, V5_SORTS } from './options.js';
-import { runOptions, solveOptions, workerOptions } from './run-options.js';
+import { V5_SORTS } from './options.js';
 import { installSignalHandlers } from './signals.js';
 
 // A reader that stops early (`isobench tasks list | head`) is not an error.
@@ -414,37 +415,22 @@ program
   .option('--json', 'machine-readable output')
   .action(run(async (input: string, opts) => (await import('./export.js')).exportCmd(input, opts)));
 
-/**
- * `isobench run --resume RUN_ID [--out DIR]`: the recorded arguments of that run, with its id (the
- * jobs it finished are read back, the others run). Anything given after --resume is added; the
- * `--resume RUN_ID` itself stays, so that the run knows it continues a recorded one and reuses what
- * that run resolved (run.ts).
- */
+/** How many values an option of `run` takes (a resume merges recorded and given arguments by it). */
+function runArity(flag: string): 'none' | 'one' | 'many' {
+  const o = program.commands.find((c) => c.name() === 'run')?.options.find((x) => x.long === flag);
+  return !o || (!o.required && !o.optional) ? 'none' : o.variadic ? 'many' : 'one';
+}
+
+/** The command line as a resume runs it (run/resume.ts); a run that cannot be resumed is bad input. */
 async function resumeArgv(argv: string[]): Promise<string[]> {
-  const i = argv.indexOf('--resume');
-  if (argv[2] !== 'run' || i < 0) return argv;
-  const id = argv[i + 1];
-  if (!id || id.startsWith('-')) {
-    process.stderr.write('isobench: --resume needs a run id (the folder name under results/runs)\n');
-    process.exit(EXIT.badInput);
-  }
-  const o = argv.indexOf('--out');
-  const { mergeArgs, readRecordedArgs } = await import('./resume.js');
-  let recorded: string[];
+  if (argv[2] !== 'run' || !argv.includes('--resume')) return argv;
+  const { resumedArgv } = await import('../run/resume.js');
   try {
-    recorded = await readRecordedArgs(id, o > 0 ? argv[o + 1] : undefined);
+    return await resumedArgv(argv, runArity);
   } catch (e) {
-    process.stderr.write(`isobench: --resume ${id}: ${(e as Error).message}\n`);
+    process.stderr.write(`isobench: ${(e as Error).message}\n`);
     process.exit(EXIT.badInput);
   }
-  const given = argv.slice(3).filter((_, j) => j + 3 !== i && j + 3 !== i + 1);
-  const base = recorded[0] === 'run' ? recorded.slice(1) : recorded;
-  const runCommand = program.commands.find((c) => c.name() === 'run');
-  const arity = (flag: string) => {
-    const o = runCommand?.options.find((x) => x.long === flag);
-    return !o || (!o.required && !o.optional) ? 'none' : o.variadic ? 'many' : 'one';
-  };
-  return [...argv.slice(0, 3), ...mergeArgs(base, given, arity), '--resume', id, '--run-id', id];
 }
 
 installSignalHandlers();

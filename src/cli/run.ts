@@ -1,45 +1,28 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { KEY_ENV } from '../agent/types.js';
 import type { AgentPatch } from '../bench/types.js';
-import { createExecutor } from '../executor/index.js';
+import { chooseExecutor, openExecutor } from '../executor/choose.js';
 import type { Executor } from '../executor/types.js';
 import { type Interval, MIN_BOOTSTRAP_SAMPLES } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
 import type { ExtendedRow } from '../report/job-rows.js';
+import { imageOf, refuseBaseImageForVllm, refuseChangedResume, runConfigOf } from '../run/config-of.js';
 import type { EvaluationResult } from '../run/evaluate.js';
+import { rehearsalInputs, runInputs } from '../run/inputs.js';
 import { Interruption } from '../run/interruption.js';
-import type { JudgeConfig } from '../run/judge-call.js';
-import { decidingChanges } from '../run/keys.js';
-import { type Backend, InProcessBackend } from '../sched/backend.js';
-import { parseGpus, SlotPool } from '../sched/slots.js';
-import {
-  type AgentSpec,
-  ConfigError,
-  changedSettings,
-  checkRunConfig,
-  type RunConfig,
-} from '../store/config.js';
-import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
+import type { RunCliOptions } from '../run/options.js';
+import { measurementSlots, openBackend } from '../run/places.js';
+import { readRecordedConfig } from '../run/resume.js';
+import type { Backend } from '../sched/backend.js';
+import type { AgentSpec } from '../store/config.js';
 import type { TaskSpec } from '../task/schema.js';
-import { BASE_IMAGE, REHEARSE_BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
-import { packageRoot } from '../util/package-root.js';
+import { BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
 import { plural } from '../util/plural.js';
-import { EXIT, err, out, outJson, runStamp, UsageError } from './common.js';
+import { EXIT, err, out, outJson, UsageError } from './common.js';
 import { Progress } from './progress.js';
-import { argsToRecord, readRecordedConfig } from './resume.js';
 import { RUN_EXIT_ALL_INFRA, runExitCode } from './run-exit.js';
-import { budgetsGiven, type RunCliOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
-
-/** The embedded default: the two CPU demo tasks and the example agent's patches. */
-export const DEFAULT_TASKS = ['demo/cpu-serving', 'demo/cpu-latency'];
-export const DEFAULT_PREDICTIONS = () => [
-  join(packageRoot(), 'harness/demo/predictions/example-agent.jsonl'),
-];
 
 function pct(i: Interval | null): string {
   return i
@@ -47,274 +30,21 @@ function pct(i: Interval | null): string {
     : '-';
 }
 
-/** The tasks, the predictions' patches and the agents a run is asked for. */
-interface RunInputs {
-  readonly tasks: TaskSpec[];
-  readonly patches: Map<string, AgentPatch[]>;
-  readonly agents: AgentSpec[];
-  /** predictions that could not be used (each printed) */
-  readonly problems: number;
-}
-
-/**
- * A rehearsal's inputs: the tasks without their GPUs (the stand-in engine needs none, and the
- * measurement record says what really ran), the rest as given.
- */
-function rehearsalInputs(inputs: RunInputs): RunInputs {
-  return { ...inputs, tasks: inputs.tasks.map((t) => ({ ...t, hardware: { gpu: 'none', count: 0 } })) };
-}
-
-/** Reads the catalogue, the predictions and the agents; refuses tasks that cannot run. */
-async function runInputs(opts: RunCliOptions): Promise<RunInputs> {
-  if (opts.accuracy && !existsSync(resolve(opts.accuracy)))
-    throw new UsageError(`--accuracy: ${opts.accuracy} does not exist`);
-  const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
-  for (const p of catalogue.problems)
-    err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
-  const { readPredictions } = await import('../../agents/replay/index.js');
-  const agents = opts.agents ? await agentSpecs(opts) : [];
-  const predictionFiles = opts.predictions?.length
-    ? opts.predictions.map((p) => resolve(p))
-    : agents.length
-      ? []
-      : DEFAULT_PREDICTIONS();
-  const patches = new Map<string, AgentPatch[]>();
-  let problems = 0;
-  for (const file of predictionFiles) {
-    const read = readPredictions(file, catalogue.tasks, opts.agent);
-    for (const p of read.problems) {
-      problems++;
-      err(`isobench: ${p}`);
-    }
-    for (const e of read.entries) {
-      const list = patches.get(e.task.id) ?? [];
-      list.push({
-        agent: e.agent,
-        model: e.model,
-        patch: e.patch,
-        source: e.source,
-        ...(e.effort ? { effort: e.effort } : {}),
-      });
-      patches.set(e.task.id, list);
-    }
-  }
-  const wanted = opts.tasks
-    ? opts.tasks
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s)
-    : opts.predictions?.length
-      ? [...patches.keys()]
-      : DEFAULT_TASKS;
-  const tasks: TaskSpec[] = [];
-  for (const key of wanted) {
-    const t = findTask(catalogue.tasks, key) ?? null;
-    if (!t) throw new UsageError(noTaskMessage(key, catalogue.tasks, catalogue.dir));
-    if (!t.benchmarkable.ok)
-      throw new UsageError(
-        `${t.id} is not benchmarkable (${t.benchmarkable.reason}): ${t.benchmarkable.detail}`,
-      );
-    tasks.push(t);
-  }
-  if (tasks.length === 0)
-    throw new UsageError('no tasks to run: give --tasks, or predictions that name tasks');
-  const { cloneProblems } = await import('../workspace/clone.js');
-  const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks);
-  if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
-  return { tasks, patches, agents, problems };
-}
-
-/**
- * The executor kind: asked; on a resume, what the run resolved and recorded; or (auto) Docker when
- * an engine answers and has the image.
- */
-async function executorKind(
-  opts: RunCliOptions,
-  recorded: RunConfig | null,
-): Promise<{ kind: 'local' | 'docker'; choice: string }> {
-  if (recorded && opts.executor === 'auto')
-    return { kind: recorded.executor, choice: ' (as the run resolved and recorded it)' };
-  if (opts.rehearse) {
-    // the stand-in engine lives in the rehearsal images: only containers can rehearse
-    if (opts.executor === 'local')
-      throw new UsageError(
-        '--rehearse runs in Docker containers (the rehearsal images): not with --executor local',
-      );
-    const why = await dockerUnusable(imageOf(opts));
-    if (why)
-      throw new UsageError(
-        `--rehearse needs a Docker engine with ${imageOf(opts)} (build it with scripts/rehearse-image.sh): ${why}`,
-      );
-    return { kind: 'docker', choice: ' (a rehearsal: the stand-in engine in containers)' };
-  }
-  if (opts.executor !== 'auto') return { kind: opts.executor, choice: '' };
-  // Docker when an engine answers and has the image (isolation, no network); else local processes
-  const why = await dockerUnusable(opts.image ?? BASE_IMAGE);
-  return {
-    kind: why ? 'local' : 'docker',
-    choice: why ? ` (auto: ${why})` : ' (auto: the Docker engine answers and has the image)',
-  };
-}
-
-/** The image the run builds from or runs in: asked, else the rehearsal base for a rehearsal. */
-function imageOf(opts: RunCliOptions): string {
-  return opts.rehearse && (opts.image ?? BASE_IMAGE) === BASE_IMAGE
-    ? REHEARSE_BASE_IMAGE
-    : (opts.image ?? BASE_IMAGE);
-}
-
-/** Where a rehearsal keeps its stand-in prefetch cache when no --cache is given (written once, reused). */
-function rehearsalCacheOf(opts: RunCliOptions): string {
-  return join(resolve(opts.out ?? join(process.cwd(), 'results', 'runs')), '.rehearsal-cache');
-}
-
-/** The run's configuration, built once from the options and checked whole. */
-function runConfigOf(
-  opts: RunCliOptions,
-  argv: readonly string[],
-  inputs: RunInputs,
-  kind: 'local' | 'docker',
-  judge: JudgeConfig | undefined,
-): RunConfig {
-  const image = kind === 'docker' ? imageOf(opts) : undefined;
-  const rehearse = opts.rehearse === true;
-  const clone = opts.repo ? resolve(opts.repo) : undefined;
-  try {
-    return checkRunConfig({
-      runId: opts.runId ?? `${runStamp()}-${randomBytes(3).toString('hex')}`,
-      outDir: resolve(opts.out ?? join(process.cwd(), 'results', 'runs')),
-      args: argsToRecord(argv),
-      tasks: inputs.tasks.map((t) => t.id),
-      executor: kind,
-      bench: {
-        repeats: opts.repeats,
-        warmup: opts.warmup,
-        thresholdPct: opts.threshold,
-        image,
-        tamperPolicy: { refuseAt: opts.tamperPolicy },
-        accuracy: opts.accuracy
-          ? {
-              dataset: resolve(opts.accuracy),
-              maxTokens: opts.accuracyMaxTokens,
-              tolerancePts: opts.accuracyTolerance,
-            }
-          : undefined,
-        buildImagesFrom: opts.buildImages || rehearse ? (image ?? BASE_IMAGE) : undefined,
-        source: clone ? { clone } : undefined,
-        cache: opts.cache ? resolve(opts.cache) : rehearse ? rehearsalCacheOf(opts) : undefined,
-        rehearse: rehearse ? { humanSpeedup: opts.rehearseHumanSpeedup } : undefined,
-      },
-      agents: inputs.agents,
-      attempts: opts.attempts,
-      agentSettings: {
-        clone,
-        cacheRoot: opts.cacheRoot ? resolve(opts.cacheRoot) : undefined,
-        infraRetries: opts.attemptRetries,
-        backoffMs: opts.attemptRetryBackoffS * 1000,
-      },
-      benchRetries: { retries: opts.jobRetries, backoffMs: opts.jobRetryBackoffS * 1000 },
-      retryInfra: opts.retryInfra === true,
-      ...(opts.rerunChanged ? { rerunChanged: true } : {}),
-      caps: {
-        maxCostUsd: opts.maxTotalCost,
-        wallMs: opts.maxWallMin === undefined ? undefined : opts.maxWallMin * 60_000,
-      },
-      judge: judge ? { provider: judge.provider, model: judge.model, baseUrl: judge.baseUrl } : undefined,
-    });
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`the run's configuration: ${e.message}`);
-    throw e;
-  }
-}
-
-/**
- * The measurement slots of this host (GPUs, or one CPU slot). A task that needs more GPUs than the
- * host has is refused here, before any work (it could only fail, after its images were built):
- * unless the units run on workers (`--redis`), or `--gpus` names the devices by hand.
- */
-async function measurementSlots(opts: RunCliOptions, tasks: readonly TaskSpec[]): Promise<SlotPool> {
-  let gpus: ReturnType<typeof parseGpus>;
-  try {
-    gpus = parseGpus(opts.gpus);
-  } catch (e) {
-    throw new UsageError(`--gpus: ${(e as Error).message}`);
-  }
-  const slots = await SlotPool.forHost(gpus);
-  if (opts.redis) return slots;
-  const have = slots.gpu ? slots.slots.length : 0;
-  const short = tasks.filter((t) => t.hardware.count > have);
-  if (short.length)
-    throw new UsageError(
-      `${short.map((t) => `${t.id} needs ${t.hardware.count} ${t.hardware.gpu} GPU(s)`).join('; ')}; this host has ${have ? `${have} (${slots.slots.join(', ')})` : `none (${opts.gpus === 'none' ? '--gpus none' : 'nvidia-smi lists no GPU'})`}. Run on a GPU host (or on workers with --redis), rehearse the job without a GPU (--rehearse), see what it would do (--dry-run), or name the devices with --gpus 0,1 if nvidia-smi cannot see them`,
-    );
-  return slots;
-}
-
-/**
- * A resume that would measure finished units again under other settings is refused before any work,
- * unless `--rerun-changed` asks for it (the earlier folders are then kept under superseded/).
- */
-function refuseChangedResume(opts: RunCliOptions, recorded: RunConfig, config: RunConfig): void {
-  const deciding = decidingChanges(changedSettings(recorded, config));
-  if (!deciding.length || opts.rerunChanged) return;
-  throw new UsageError(
-    `--resume ${opts.resume}: these settings differ from the run's record (${join(config.outDir, config.runId, 'run.json')}):\n${deciding.map((d) => `  ${d}`).join('\n')}\nthe units they decide would be measured again; resume without changing them, or add --rerun-changed (the earlier records are kept under ${join(config.runId, 'superseded')}/)`,
-  );
-}
-
-/** Where units run: this process (leased slots, an agent queue), or Redis for workers. */
-async function openBackend(opts: RunCliOptions, executor: Executor, slots: SlotPool): Promise<Backend> {
-  if (!opts.redis)
-    return new InProcessBackend({
-      executor,
-      slots,
-      agentConcurrency: opts.concurrency,
-      providerConcurrency: opts.providerConcurrency ?? {},
-    });
-  const { RedisBackend } = await import('../sched/redis.js');
-  return RedisBackend.connect({ url: opts.redis, prefix: opts.queuePrefix, store: opts.store }).catch(
-    (e: Error) => {
-      throw new UsageError(`--redis ${opts.redis}: ${e.message}`);
-    },
-  );
-}
-
-/** The executor of the run, with what an earlier run left behind removed. */
-async function openExecutor(kind: 'local' | 'docker', image: string | undefined): Promise<Executor> {
-  let executor: Executor;
-  try {
-    executor = await createExecutor(kind, { image });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const left = await executor.leftovers();
-  if (left.length) {
-    err(`isobench: found ${left.length} sandbox(es) left behind by an earlier run; removing them:`);
-    for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
-    await executor.clean(left);
-  }
-  return executor;
-}
-
 /** `isobench run`. */
 export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
   if (opts.rerunChanged && !opts.resume) throw new UsageError('--rerun-changed goes with --resume RUN_ID');
   const recorded = opts.resume ? await readRecordedConfig(opts.resume, opts.out) : null;
-  const inputs = opts.rehearse ? rehearsalInputs(await runInputs(opts)) : await runInputs(opts);
+  const asked = await runInputs(opts, (p) => err(`isobench: ${p}`));
+  const inputs = opts.rehearse ? rehearsalInputs(asked) : asked;
   const { tasks, patches, agents } = inputs;
-  const { kind, choice } = await executorKind(opts, recorded);
+  const { kind, choice } = await chooseExecutor({
+    asked: opts.executor,
+    image: imageOf(opts),
+    rehearse: opts.rehearse === true,
+    recorded: recorded?.executor ?? null,
+  });
   if (opts.dryRun) return dryRunCmd(opts, tasks, patches, kind, choice, agents);
-  const vllmTasks = tasks.filter((t) => !t.repo.demo);
-  if (
-    vllmTasks.length &&
-    kind === 'docker' &&
-    !opts.buildImages &&
-    !opts.rehearse &&
-    imageOf(opts) === BASE_IMAGE
-  )
-    throw new UsageError(
-      `${vllmTasks.map((t) => t.id).join(', ')}: vLLM tasks run in their per-commit images: add --build-images (images already built are found by their recipe's tag; isobench images build builds them ahead)`,
-    );
+  refuseBaseImageForVllm(opts, tasks, kind);
   const judge = await (await import('./judge-config.js')).judgeConfigFrom(opts);
   const config = runConfigOf(opts, argv, inputs, kind, judge);
   if (recorded) refuseChangedResume(opts, recorded, config);
@@ -329,7 +59,10 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     if (wrote.length && !opts.json)
       out(`rehearsal cache ${bench.cache}: ${wrote.length} stand-in item(s) written`);
   }
-  const executor = await openExecutor(kind, config.bench.image);
+  const executor = await openExecutor(kind, { image: config.bench.image }, (left) => {
+    err(`isobench: found ${left.length} sandbox(es) left behind by an earlier run; removing them:`);
+    for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
+  });
   if (!opts.json)
     out(
       `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${plural(bench.repeats, 'measured round')} + ${bench.warmup} warm-up, ${kind} executor${choice}`,
@@ -487,85 +220,6 @@ function unitsBehind(result: EvaluationResult, problems: number): string[] {
   return lines;
 }
 
-/** An agent's `--option`s: `key=value` (every agent) or `name.key=value` (this one); JSON values parsed. */
-function agentOptions(name: string, given: readonly string[]): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const kv of given) {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new UsageError(`--option must be key=value or agent.key=value, got '${kv}'`);
-    let k = kv.slice(0, i);
-    const dot = k.indexOf('.');
-    if (dot > 0) {
-      if (k.slice(0, dot) !== name) continue;
-      k = k.slice(dot + 1);
-    }
-    const v = kv.slice(i + 1);
-    try {
-      options[k] = JSON.parse(v);
-    } catch {
-      options[k] = v;
-    }
-  }
-  return options;
-}
-
-/**
- * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`
- * (one agent): each checked against its adapter's options and its key's presence (never its value).
- */
-async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
-  const { resolveAgent } = await import('../../agents/index.js');
-  const list = (opts.agents ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!list.length) throw new UsageError('--agents names no agent');
-  const specs: AgentSpec[] = [];
-  for (const item of list) {
-    const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
-    let adapter: Awaited<ReturnType<typeof resolveAgent>>;
-    try {
-      adapter = await resolveAgent(name);
-    } catch (e) {
-      throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
-    }
-    if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
-    const options = agentOptions(name, opts.option ?? []);
-    const check = adapter.optionsSchema.safeParse(options);
-    if (!check.success) {
-      const issue = check.error.issues[0];
-      throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-    }
-    // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
-    if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
-      const { ensureInstalled } = await import('../agent/install.js');
-      await ensureInstalled(adapter, { binary: opts.binary, check: true }).catch((e: Error) => {
-        throw new UsageError(`--agents '${item}': ${e.message}`);
-      });
-    }
-    const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
-    const apiKeyEnv = provider ? KEY_ENV[provider] : null;
-    if (apiKeyEnv && !process.env[apiKeyEnv] && !options.baseUrl && !opts.redis)
-      throw new UsageError(
-        `${name} needs an API key in $${apiKeyEnv} (or --option ${name}.baseUrl=URL for a local server)`,
-      );
-    specs.push({
-      name: adapter.name,
-      ref: name === adapter.name ? undefined : resolve(name),
-      model,
-      options,
-      apiKeyEnv,
-      provider,
-      binary: opts.binary ? resolve(opts.binary) : undefined,
-      // only the budgets given: the attempt's defaults stand for the rest
-      budgets: budgetsGiven(opts),
-      hintLevel: opts.hint,
-      dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined,
-    });
-  }
-  return specs;
-}
-
 /**
  * On Ctrl-C or SIGTERM: the run records itself interrupted with what it cut, the sandboxes close
  * (executor/cleanup.ts), and so do the queue connection and leftovers.
@@ -638,25 +292,6 @@ function printSummary(
   for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);
   for (const r of rows.filter((x) => !x.taskValidHere)) out(`  note: ${r.task}: ${r.taskValidity}`);
-}
-
-/** Why the Docker executor cannot run `image` here (null when it can): no engine, or no such image. */
-export async function dockerUnusable(image: string): Promise<string | null> {
-  const { connectDocker, dockerAvailable } = await import('../executor/docker.js');
-  let docker: Awaited<ReturnType<typeof connectDocker>>;
-  try {
-    docker = await connectDocker();
-  } catch (e) {
-    return `no Docker engine: ${(e as Error).message}`;
-  }
-  const up = await dockerAvailable(docker);
-  if (!up.ok) return `no Docker engine: ${up.reason}`;
-  try {
-    await docker.getImage(image).inspect();
-    return null;
-  } catch {
-    return `the Docker engine has no image ${image} (scripts/base-image.sh builds it)`;
-  }
 }
 
 /** `run --dry-run`: what the run would do, per task, with nothing started, built or written. */

@@ -11,11 +11,12 @@ import { ensureInstalled } from '../agent/install.js';
 import { solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
+import { budgetsGiven, type SolveCliOptions } from '../run/options.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
-import { err, out, outJson, runStamp, UsageError } from './common.js';
+import { runStamp } from '../util/run-stamp.js';
+import { err, out, outJson, UsageError } from './common.js';
 import { attemptsExitCode } from './run-exit.js';
-import { budgetsGiven, type SolveCliOptions } from './run-options.js';
 
 /** `--option key=value`: the value is JSON when it parses as JSON, else a string. */
 function parseOptions(list: readonly string[] | undefined): Record<string, unknown> {

@@ -1,10 +1,9 @@
 /** `isobench worker`: pull units from the coordinator's Redis queue and run them on this host. */
 
-import { createExecutor } from '../executor/index.js';
-import type { Executor } from '../executor/types.js';
+import { chooseExecutor, openExecutor } from '../executor/choose.js';
+import type { WorkerCliOptions } from '../run/options.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
 import { err, out, UsageError } from './common.js';
-import type { WorkerCliOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
 
 /** `isobench worker`: runs until SIGINT/SIGTERM. */
@@ -23,23 +22,17 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const slots = await SlotPool.forHost(gpus);
-  let executor: Executor;
-  let kind: 'local' | 'docker' = opts.executor === 'docker' ? 'docker' : 'local';
-  if (opts.executor === 'auto') {
-    const { dockerUnusable } = await import('./run.js');
-    kind = (await dockerUnusable(opts.image ?? 'isobench-base:bookworm')) ? 'local' : 'docker';
-  }
-  executor = await createExecutor(kind, {
-    image: kind === 'docker' ? (opts.image ?? 'isobench-base:bookworm') : undefined,
-    cpus: opts.cpus,
-  }).catch((e: Error) => {
-    throw new UsageError(e.message);
+  const { kind } = await chooseExecutor({
+    asked: opts.executor,
+    image: opts.image,
+    rehearse: false,
+    recorded: null,
   });
-  const left = await executor.leftovers();
-  if (left.length) {
-    err(`isobench worker: removing ${left.length} sandbox(es) left behind by an earlier process`);
-    await executor.clean(left);
-  }
+  const executor = await openExecutor(
+    kind,
+    { image: kind === 'docker' ? opts.image : undefined, cpus: opts.cpus },
+    (left) => err(`isobench worker: removing ${left.length} sandbox(es) left behind by an earlier process`),
+  );
   const stamp = () => new Date().toISOString().slice(11, 19);
   const w = await startWorker({
     url: opts.redis,

@@ -3,6 +3,7 @@
  * remote engine). Failures of the command are values (exit code, timeout); exceptions are for broken
  * infrastructure. Logs always go to files, never into memory, never truncated.
  */
+import type { ExecResult } from '../store/schema.js';
 
 /** GPUs a sandbox gets. */
 export interface GpuRequest {
@@ -62,16 +63,8 @@ export interface ExecOptions {
   readonly stderrPath: string;
 }
 
-/** How a command ended. */
-export interface ExecResult {
-  /** null when it was killed by a signal */
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly timedOut: boolean;
-  readonly durationMs: number;
-  readonly stdoutPath: string;
-  readonly stderrPath: string;
-}
+/** How a process ended, declared once with the process records that keep it (store/schema.ts). */
+export type { ExecResult };
 
 /** A command started in the background (a server). */
 export interface Background {

@@ -9,17 +9,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GPU_SHM_BYTES } from '../bench/job.js';
+import { planJob } from '../bench/plan.js';
 import { clientSourceFile } from '../bench/setup.js';
 import { REBUILT_BASELINE } from '../bench/types.js';
 import { agentVariantIds } from '../bench/workspace.js';
 import { recipeTag } from '../executor/images.js';
 import { recipeFor } from '../executor/recipes.js';
-import { jsonResultRequest } from '../parse/json-result.js';
-import { missingFromCache, offlineSetup } from '../prefetch/cache.js';
+import { missingFromCache } from '../prefetch/cache.js';
 import type { TaskSpec } from '../task/schema.js';
 import { shellLine } from '../util/shell-words.js';
-import { variantSlug } from '../util/slug.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 import { type GpuTime, gpuTimeOf, hoursMinutes } from './gpu-time.js';
 
@@ -127,131 +125,137 @@ async function imagesOf(task: TaskSpec, input: DryRunInput, trees: CommitTrees):
 /** The dry-run plan of every task. */
 export async function dryRun(input: DryRunInput): Promise<DryTask[]> {
   const out: DryTask[] = [];
-  for (const task of input.tasks) {
+  for (const task of input.tasks)
     await withCommitTrees(task, input.clone, async (trees) => {
-      const images = await imagesOf(task, input, trees);
-      const b = task.benchmark;
-      const kind = b.kind;
-      const offline = input.cache ? offlineSetup(input.cache) : null;
-      const workdir = input.executor === 'docker' ? '/work' : '<sandbox>/work';
-      const base = { ...offline?.env, ...b.env, PYTHONUNBUFFERED: '1' };
-      const clientSource = await readFile(join(trees.parent, clientSourceFile(task)), 'utf8').catch(() => '');
-      const json = kind ? jsonResultRequest(kind, clientSource) : null;
-      const agents = input.agents.get(task.id) ?? [];
-      // native patches are measured against the parent rebuilt the same way (REBUILT_BASELINE)
-      const rebuilt = task.setup?.build && agents.some((a) => a.native === true) ? [REBUILT_BASELINE] : [];
-      const order = ['baseline', 'human', ...agentVariantIds(agents), ...rebuilt];
-      const perCommit = input.executor === 'docker' && input.buildImages;
-      const imageOf = (id: string): string | null =>
-        input.executor !== 'docker'
-          ? null
-          : perCommit
-            ? ((id === 'human' ? images[1] : images[0])?.tag ?? null)
-            : (input.image ?? null);
-      const pinned = b.clientCopy.pinned === true;
-      const notes: string[] = [];
-      if (input.executor === 'local' && kind === 'serving')
-        notes.push(
-          'the local executor moves the serving port to a free one (server and client alike), so jobs sharing this host do not collide',
-        );
-      if (pinned)
-        notes.push(
-          `the parent's ${b.clientCopy.path} replaces each variant's own before anything runs (the timing code is the same for all)`,
-        );
-      const needs =
-        task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
-      if (needs && !input.cache)
-        notes.push(
-          `no --cache: the job would fail prefetch_missing (it needs ${needs} prefetched item(s); isobench prefetch --cache DIR --tasks ${task.id})`,
-        );
-      else if (input.cache) {
-        const lacking = missingFromCache(task, input.cache);
-        if (lacking.length)
-          notes.push(
-            `missing from ${input.cache}, so the job would fail prefetch_missing: ${lacking.map((m) => `${m.kind} ${m.id}`).join(', ')}`,
-          );
-      }
-      if (!task.repo.demo && input.executor === 'docker' && !perCommit)
-        notes.push(
-          `every variant would run in ${input.image ?? 'the base image'}: a vLLM task needs its per-commit images (--build-images)`,
-        );
-      const variants = order.map((id, i) => {
-        const a = i >= 2 ? agents[i - 2] : undefined;
-        const native = a?.native === true || id === REBUILT_BASELINE;
-        return {
-          id,
-          tree: `${workdir}/variants/${variantSlug(id)}`,
-          image: imageOf(id),
-          patch: a ? a.source : null,
-          setup: task.setup ? (native ? task.setup.build : (task.setup.prepare ?? null)) : null,
-          notes: [
-            ...(id === 'baseline' ? [`the parent commit ${task.commits.parent}`] : []),
-            ...(id === REBUILT_BASELINE
-              ? [
-                  `the parent commit rebuilt by the build step of native patches in the same image: their reference (the baseline runs the CI-built wheel)`,
-                ]
-              : []),
-            ...(id === 'human' ? [`the human commit ${task.commits.human}`] : []),
-            ...(a
-              ? [
-                  `the parent with ${a.agent}'s patch, after the patch and tamper checks${native ? '; it changes compiled sources, so the tree is rebuilt' : ''}`,
-                ]
-              : []),
-            ...(pinned && id !== 'baseline' ? [`the parent's ${b.clientCopy.path} pinned in`] : []),
-          ],
-        };
-      });
-      const clientArgv = b.client?.argv ?? [];
-      const appended = json
-        ? [
-            {
-              args: json.argv(`${workdir}/results`, '<round>-<variant>-a<attempt>.json'),
-              why: `the client writes its result as JSON (${json.flag}, which the parent's client copy accepts): metrics at full precision, checked against stdout`,
-            },
-          ]
-        : [];
-      out.push({
-        task: task.id,
-        kind,
-        executor: input.executor,
-        images: input.executor !== 'docker' ? null : perCommit ? images : { image: input.image ?? '' },
-        gpus: {
-          count: task.hardware.count,
-          devices:
-            task.hardware.count === 0
-              ? 'none'
-              : input.gpus === 'auto'
-                ? `any ${task.hardware.count} free GPU(s), leased`
-                : input.gpus,
-          shmBytes: task.hardware.count > 0 && input.executor === 'docker' ? GPU_SHM_BYTES : null,
-        },
-        mounts: offline?.mounts ?? [],
-        variants,
-        clientCopy: { path: b.clientCopy.path, pinned, setup: task.setup?.prepare ?? null },
-        rounds: { warmup: input.warmup, repeats: input.repeats, order },
-        server: b.server
-          ? {
-              argv: b.server.argv,
-              appended: [],
-              cwd: '<variant tree>',
-              env: { ...base, PYTHONPATH: '<variant tree>' },
-            }
-          : null,
-        client: {
-          argv: clientArgv,
-          appended,
-          cwd: `${workdir}/client`,
-          env: { ...base, PYTHONPATH: kind === 'serving' ? `${workdir}/client` : '<variant tree>' },
-        },
-        setupEnv: task.setup?.env ?? {},
-        timeouts: task.timeouts,
-        probe: task.correctness ?? null,
-        gpuTime: gpuTimeOf(task, { warmup: input.warmup, repeats: input.repeats }, order.length),
-        notes,
-      });
+      out.push(await dryTask(task, input, trees));
     });
-  }
   return out;
+}
+
+/** One task's plan (bench/plan.ts, the one the job executes), with the images, patches and notes around it. */
+async function dryTask(task: TaskSpec, input: DryRunInput, trees: CommitTrees): Promise<DryTask> {
+  const images = await imagesOf(task, input, trees);
+  const docker = input.executor === 'docker';
+  const perCommit = docker && input.buildImages;
+  const agents = input.agents.get(task.id) ?? [];
+  // native patches are measured against the parent rebuilt the same way (REBUILT_BASELINE)
+  const rebuilt = task.setup?.build && agents.some((a) => a.native === true) ? [REBUILT_BASELINE] : [];
+  const agentIds = agentVariantIds(agents);
+  const { plan } = planJob({
+    task,
+    variants: [
+      { id: 'baseline', native: false },
+      { id: 'human', native: false },
+      ...agentIds.map((id, i) => ({ id, native: agents[i]?.native === true })),
+      ...rebuilt.map((id) => ({ id, native: true })),
+    ],
+    executor: input.executor,
+    images: perCommit ? { parent: images[0]?.tag, human: images[1]?.tag } : undefined,
+    image: docker && !perCommit ? input.image : undefined,
+    repeats: input.repeats,
+    warmup: input.warmup,
+    cache: input.cache,
+    gpuDevices: input.gpus === 'auto' || input.gpus === 'none' ? undefined : input.gpus.split(','),
+    clientSource: await readFile(join(trees.parent, clientSourceFile(task)), 'utf8').catch(() => ''),
+    workdir: docker ? '/work' : '<sandbox>/work',
+  });
+  return {
+    task: task.id,
+    kind: plan.kind,
+    executor: input.executor,
+    images: !docker ? null : perCommit ? images : { image: input.image ?? '' },
+    gpus: {
+      count: plan.gpus.count,
+      devices:
+        plan.gpus.count === 0
+          ? 'none'
+          : input.gpus === 'auto'
+            ? `any ${plan.gpus.count} free GPU(s), leased`
+            : input.gpus,
+      shmBytes: plan.gpus.shmBytes,
+    },
+    mounts: plan.mounts,
+    variants: plan.variants.map((v, i) => {
+      const a = i >= 2 ? agents[i - 2] : undefined;
+      return {
+        id: v.id,
+        tree: v.tree,
+        image: v.image || null,
+        patch: a ? a.source : null,
+        setup: v.setup?.argv ?? null,
+        notes: variantNotes(task, v.id, a, a?.native === true),
+      };
+    }),
+    clientCopy: {
+      path: task.benchmark.clientCopy.path,
+      pinned: task.benchmark.clientCopy.pinned === true,
+      setup: task.setup?.prepare ?? null,
+    },
+    rounds: plan.rounds,
+    server: plan.server,
+    client: plan.client,
+    setupEnv: plan.setupEnv,
+    timeouts: plan.timeouts,
+    probe: plan.probe,
+    gpuTime: gpuTimeOf(task, { warmup: input.warmup, repeats: input.repeats }, plan.rounds.order.length),
+    notes: taskNotes(task, input, perCommit),
+  };
+}
+
+/** What a variant is, in words. */
+function variantNotes(
+  task: TaskSpec,
+  id: string,
+  a: { readonly agent: string } | undefined,
+  native: boolean,
+): string[] {
+  const pinned = task.benchmark.clientCopy.pinned === true;
+  return [
+    ...(id === 'baseline' ? [`the parent commit ${task.commits.parent}`] : []),
+    ...(id === REBUILT_BASELINE
+      ? [
+          `the parent commit rebuilt by the build step of native patches in the same image: their reference (the baseline runs the CI-built wheel)`,
+        ]
+      : []),
+    ...(id === 'human' ? [`the human commit ${task.commits.human}`] : []),
+    ...(a
+      ? [
+          `the parent with ${a.agent}'s patch, after the patch and tamper checks${native ? '; it changes compiled sources, so the tree is rebuilt' : ''}`,
+        ]
+      : []),
+    ...(pinned && id !== 'baseline' ? [`the parent's ${task.benchmark.clientCopy.path} pinned in`] : []),
+  ];
+}
+
+/** What the run would meet with the task: the moved port, the pinned client, the cache, the images. */
+function taskNotes(task: TaskSpec, input: DryRunInput, perCommit: boolean): string[] {
+  const b = task.benchmark;
+  const notes: string[] = [];
+  if (input.executor === 'local' && b.kind === 'serving')
+    notes.push(
+      'the local executor moves the serving port to a free one (server and client alike), so jobs sharing this host do not collide',
+    );
+  if (b.clientCopy.pinned === true)
+    notes.push(
+      `the parent's ${b.clientCopy.path} replaces each variant's own before anything runs (the timing code is the same for all)`,
+    );
+  const needs = task.prefetch.models.length + task.prefetch.tokenizers.length + task.prefetch.datasets.length;
+  if (needs && !input.cache)
+    notes.push(
+      `no --cache: the job would fail prefetch_missing (it needs ${needs} prefetched item(s); isobench prefetch --cache DIR --tasks ${task.id})`,
+    );
+  else if (input.cache) {
+    const lacking = missingFromCache(task, input.cache);
+    if (lacking.length)
+      notes.push(
+        `missing from ${input.cache}, so the job would fail prefetch_missing: ${lacking.map((m) => `${m.kind} ${m.id}`).join(', ')}`,
+      );
+  }
+  if (!task.repo.demo && input.executor === 'docker' && !perCommit)
+    notes.push(
+      `every variant would run in ${input.image ?? 'the base image'}: a vLLM task needs its per-commit images (--build-images)`,
+    );
+  return notes;
 }
 
 /** A task's GPU time as one line. */

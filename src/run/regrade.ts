@@ -10,11 +10,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
-import { type JobMeasurement, jobResultOf, measurementPath, readProbes } from '../bench/measurement.js';
+import { type JobMeasurement, measurementPath } from '../bench/measurement.js';
 import type { GradePolicy } from '../grade/job.js';
 import { hardSuccess, quadrant } from '../grade/judge.js';
 import { type ReadExtendedRow, readExtendedRows } from '../report/ext-rows-file.js';
 import { type AttemptEffort, type ExtendedRow, rowsForJob } from '../report/job-rows.js';
+import { gradeMeasurement } from '../sched/grade-measurement.js';
 import { readStored, readStoredIfThere } from '../store/read.js';
 import { StoredRecordError } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -106,7 +107,7 @@ export async function regradeRun(
     });
     const policy = changedPolicy(m.policy, change);
     policies[g.slug] = policy;
-    const result = jobResultOf(m, await readProbes(jobDir, m), policy);
+    const result = await gradeMeasurement(jobDir, m, policy);
     jobs++;
     for (const a of result.agents) {
       const after = a.verdict?.verdict ?? a.failure ?? null;

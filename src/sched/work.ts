@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import type { AttemptRecord } from '../agent/attempt.js';
 import { attemptKey } from '../agent/credentials.js';
-import { runBenchJob } from '../bench/job.js';
 import { freePort, withPort } from '../bench/server.js';
 import { type JobResult, type PhaseRecord, REHEARSAL_MARK } from '../bench/types.js';
 import type { Executor } from '../executor/types.js';
 import type { AgentPayload, BenchPayload } from '../store/config.js';
+import { measureAndGradeJob } from './grade-measurement.js';
 
 export {
   type AgentPayload,
@@ -31,7 +31,7 @@ export interface BenchPlace {
   readonly onPhase?: (r: PhaseRecord) => void;
 }
 
-/** Runs a bench job into `jobDir` (throws for harness failures). */
+/** Runs a bench job into `jobDir`: measures it, grades the measurement, writes `job.json` (throws for harness failures). */
 export async function runBenchPayload(p: BenchPayload, jobDir: string, at: BenchPlace): Promise<JobResult> {
   const task = at.freePort && at.executor.kind === 'local' ? withPort(p.task, await freePort()) : p.task;
   let images: { parent?: string; human?: string } | undefined;
@@ -55,7 +55,7 @@ export async function runBenchPayload(p: BenchPayload, jobDir: string, at: Bench
   if (at.gpus?.length) fingerprintExtra.gpus_leased = at.gpus.join(',');
   if (p.bench.rehearse) fingerprintExtra.rehearsal = REHEARSAL_MARK;
   const { thresholdPct, buildImagesFrom: _built, rehearse: _rehearse, ...measured } = p.bench;
-  return runBenchJob({
+  return measureAndGradeJob({
     ...measured,
     images,
     fingerprintExtra,

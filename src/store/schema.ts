@@ -107,17 +107,24 @@ export const BENCH_RECORD_VERSION = 3;
 /** The version of `measurement.json`. */
 export const MEASUREMENT_VERSION = 1;
 
-/** One process of a phase or a setup step, as really run. */
-export const ProcessRecordSchema = z.object({
-  argv: z.array(z.string()),
-  cwd: z.string(),
-  env: z.record(z.string(), z.string()),
+/** How a process ended (an executor's answer to running it; executor/types.ts). */
+export const ExecResultSchema = z.object({
+  /** null when it was killed by a signal */
   exitCode: z.nullable(z.number()),
   signal: z.nullable(z.string()),
   timedOut: z.boolean(),
   durationMs: z.number(),
   stdoutPath: z.string(),
   stderrPath: z.string(),
+});
+export type ExecResult = Shape<typeof ExecResultSchema>;
+
+/** One process of a phase or a setup step, as really run. */
+export const ProcessRecordSchema = z.object({
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  ...ExecResultSchema.shape,
 });
 export type ProcessRecord = Shape<typeof ProcessRecordSchema>;
 

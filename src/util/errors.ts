@@ -14,6 +14,12 @@ export class InfraError extends Error {
   }
 }
 
+/**
+ * A problem with what the user gave (an argument, a file, a setting), found before any work: the
+ * command prints it without a stack trace and exits 2. Any room may say so; only cli/ prints it.
+ */
+export class UsageError extends Error {}
+
 /** errno codes of the host's network, disk and process limits. */
 const INFRA_CODES = new Set([
   'ECONNREFUSED',

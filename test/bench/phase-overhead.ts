@@ -90,6 +90,7 @@ async function timedPhase(sb: Sandbox, logDir: string, mode: Mode, round: number
     round,
     warmup: false,
     place: { variantDir: sb.workdir, clientDir: sb.workdir, logDir },
+    env: { ...task.benchmark.env, PYTHONUNBUFFERED: '1' },
   });
   if (mode === 'job') await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
   if (r.status !== 'ok') throw new Error(`phase failed: ${r.status} ${r.detail}`);

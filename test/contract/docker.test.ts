@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GPU_SHM_BYTES } from '../../src/bench/job.js';
+import { GPU_SHM_BYTES } from '../../src/bench/plan.js';
 import { execCommand } from '../../src/executor/docker.js';
 import { BASE_IMAGE, HAVE_DOCKER } from '../support/docker.js';
 import { executorContract } from './executor.js';

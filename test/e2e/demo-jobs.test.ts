@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBenchJob } from '../../src/bench/job.js';
 import type { AgentPatch, JobResult } from '../../src/bench/types.js';
 import { DockerExecutor } from '../../src/executor/docker.js';
 import { LocalExecutor } from '../../src/executor/local.js';
+import { measureAndGradeJob } from '../../src/sched/grade-measurement.js';
 import { materializeDemoRepo } from '../../src/task/demo.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
@@ -71,7 +71,7 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
       .split('\n')
       .filter((l) => l.includes('"demo/cpu-latency"'))
       .map((l) => JSON.parse(l).model_patch as string)[0] as string;
-    job = await runBenchJob({
+    job = await measureAndGradeJob({
       task: task('demo/cpu-latency'),
       agents: [agent('noop', noop), agent('good', good)],
       executor: new LocalExecutor(),
@@ -174,7 +174,7 @@ describe('CPU demo, local executor: every failure gets its class and keeps its l
         replace(d, 'engine/tokenizer.py', 'TOKEN_CHARS = 4', 'TOKEN_CHARS = 4  # x'),
       )
     ).replace('-TOKEN_CHARS = 4\n', '-TOKEN_CHARS = 7\n');
-    job = await runBenchJob({
+    job = await measureAndGradeJob({
       task: short(task('demo/cpu-serving')),
       agents: [
         agent('crash', crash),
@@ -254,7 +254,7 @@ describe('CPU demo, local executor: the other failure classes', () => {
         '            self._json(503, {"status": "loading"})',
       ),
     );
-    serving = await runBenchJob({
+    serving = await measureAndGradeJob({
       task: {
         ...task('demo/cpu-serving'),
         timeouts: { ...task('demo/cpu-serving').timeouts, serverStartS: 2 },
@@ -276,7 +276,7 @@ describe('CPU demo, local executor: the other failure classes', () => {
       '    rng = random.Random(seed)\n',
       '    rng = random.Random(seed)\n    import os; os._exit(0)\n',
     );
-    latency = await runBenchJob({
+    latency = await measureAndGradeJob({
       task: task('demo/cpu-latency'),
       agents: [agent('raises', raises), agent('syntax', syntax), agent('silent', silent)],
       executor: new LocalExecutor(),
@@ -285,7 +285,7 @@ describe('CPU demo, local executor: the other failure classes', () => {
       warmup: 0,
     });
     const failHuman = 'import os, sys; sys.exit("cannot link" if os.getcwd().endswith("/human") else 0)';
-    humanBroken = await runBenchJob({
+    humanBroken = await measureAndGradeJob({
       task: {
         ...task('demo/cpu-latency'),
         setup: { prepare: ['python3', '-c', failHuman], build: null, env: {} },
@@ -298,7 +298,7 @@ describe('CPU demo, local executor: the other failure classes', () => {
     });
     const t = task('demo/cpu-latency');
     const client = t.benchmark.client as { argv: string[] };
-    clientMissing = await runBenchJob({
+    clientMissing = await measureAndGradeJob({
       task: {
         ...t,
         benchmark: {
@@ -380,7 +380,7 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
       setup: { prepare: ['python3', '-c', PREPARE], build: ['python3', '-c', BUILD], env: { MAX_JOBS: '2' } },
       timeouts: { ...t.timeouts, buildS: 8 },
     };
-    job = await runBenchJob({
+    job = await measureAndGradeJob({
       task: withSetup,
       agents: [agent('native-ok', ok), agent('native-broken', broken), agent('native-slow', slow)],
       executor: new LocalExecutor(),
@@ -388,7 +388,7 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
       repeats: 1,
       warmup: 0,
     });
-    unsupported = await runBenchJob({
+    unsupported = await measureAndGradeJob({
       task: { ...t, setup: undefined },
       agents: [agent('native-ok', ok)],
       executor: new LocalExecutor(),
@@ -461,7 +461,7 @@ describe('CPU demo, local executor: the setup of each tree (prepare, builds of n
 describe.skipIf(!HAVE_DOCKER)('CPU demo, Docker executor', () => {
   it('runs the serving job in a container with no network and cleans up', async () => {
     const ex = await DockerExecutor.create({ defaultImage: BASE_IMAGE });
-    const job = await runBenchJob({
+    const job = await measureAndGradeJob({
       task: task('demo/cpu-serving'),
       agents: [],
       executor: ex,
@@ -494,7 +494,7 @@ describe.skipIf(!HAVE_DOCKER)('per-commit images from recipes', () => {
     expect(first.parent.smoke.every((s) => s.exitCode === 0)).toBe(true);
     const again = await buildTaskImages(ex.docker, t, { baseImage: BASE_IMAGE, logDir });
     expect(again.parent).toMatchObject({ tag: first.parent.tag, id: first.parent.id, built: false });
-    const job = await runBenchJob({
+    const job = await measureAndGradeJob({
       task: t,
       agents: [],
       executor: ex,

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBenchJob } from '../../src/bench/job.js';
 import type { AgentPatch, JobResult } from '../../src/bench/types.js';
 import { LocalExecutor } from '../../src/executor/local.js';
 import { rowsForJob } from '../../src/report/job-rows.js';
+import { measureAndGradeJob } from '../../src/sched/grade-measurement.js';
 import { materializeDemoRepo } from '../../src/task/demo.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
@@ -78,7 +78,7 @@ beforeAll(async () => {
     dir: string,
     accuracy?: { dataset: string; maxTokens: number },
   ) =>
-    runBenchJob({
+    measureAndGradeJob({
       task,
       agents,
       executor: new LocalExecutor(),

@@ -9,9 +9,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBenchJob } from '../../src/bench/job.js';
 import type { JobResult } from '../../src/bench/types.js';
 import { LocalExecutor } from '../../src/executor/local.js';
+import { measureAndGradeJob } from '../../src/sched/grade-measurement.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 import { makeEraRepo, makeUpstream } from '../support/vllm-era.js';
@@ -65,7 +65,7 @@ describe('vllm bench: the parent’s vllm/benchmarks for every variant', () => {
       setup: undefined,
     };
     jobDir = join(root, 'job');
-    job = await runBenchJob({
+    job = await measureAndGradeJob({
       task,
       agents: [
         {

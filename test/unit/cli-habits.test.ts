@@ -3,7 +3,7 @@
  * recorded arguments merge instead of piling up, a missing task names where it looked.
  */
 import { describe, expect, it } from 'vitest';
-import { argsToRecord, mergeArgs, renamedFlag } from '../../src/cli/resume.js';
+import { argsToRecord, mergeArgs, renamedFlag } from '../../src/run/resume.js';
 import { noTaskMessage } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { suggest } from '../../src/util/suggest.js';

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runBenchJob } from '../../src/bench/job.js';
 import { recipeTag } from '../../src/executor/images.js';
 import { LocalExecutor } from '../../src/executor/local.js';
 import { cudaImageOf, vllmInstallPlan, vllmRecipe, vllmVersionOf } from '../../src/executor/recipes.js';
 import { fetchScript, missingFromCache, offlineSetup } from '../../src/prefetch/cache.js';
+import { measureAndGradeJob } from '../../src/sched/grade-measurement.js';
 import { loadTasks } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
 import { admitsPython, vllmTreeFacts } from '../../src/task/vllm-tree.js';
@@ -207,7 +207,7 @@ describe('prefetch cache', () => {
   it('fails a job with prefetch_missing before anything runs', async () => {
     const t = await task('demo/cpu-latency');
     const needy: TaskSpec = { ...t, prefetch: { ...t.prefetch, models: ['org/not-there'] } };
-    const job = await runBenchJob({
+    const job = await measureAndGradeJob({
       task: needy,
       agents: [],
       executor: new LocalExecutor(),

@@ -2,13 +2,13 @@
  * The options of the verbs that run units (`run`, `worker`, `solve`), declared once in groups that
  * the verbs share; each verb's options type is what commander infers from its declaration
  * (`@commander-js/extra-typings`), so a verb cannot read an option it does not declare. Every
- * default comes from util/defaults.ts. Only commander and the value parsers are loaded here: main.ts
- * imports this at start-up.
+ * default comes from util/defaults.ts. Only commander and the value parsers are loaded here: the
+ * command line (cli/main.ts) imports this at start-up.
  */
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
+import { collect, intAtLeast, nonNegative, parsedBy, positiveNumber } from '../util/option-values.js';
 import { parseBytes, parseProviderLimits } from '../util/quantities.js';
-import { collect, intAtLeast, nonNegative, parsedBy, positiveNumber } from './options.js';
 
 /** Where sandboxes run: the executor, its image and the measurement slots (run, worker). */
 export function sandboxOptions() {

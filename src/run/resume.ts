@@ -1,6 +1,6 @@
 /**
  * `run --resume`: what a recorded run is continued with. The arguments it was started with are
- * replayed (src/cli/main.ts); what it resolved (`--executor auto`'s choice, above all) is read from
+ * replayed (`resumedArgv`, before commander parses them); what it resolved (`--executor auto`'s choice, above all) is read from
  * its run.json and reused, so that a resume never measures again what the run finished.
  */
 import { readdir } from 'node:fs/promises';
@@ -114,4 +114,27 @@ export async function readRecordedArgs(id: string, out: string | undefined): Pro
 /** The configuration run `id` resolved and recorded (absent in records older than payload version 2). */
 export async function readRecordedConfig(id: string, out: string | undefined): Promise<RunConfig | null> {
   return (await recordOf(id, out)).config ?? null;
+}
+
+/**
+ * `isobench run --resume RUN_ID [--out DIR] …`: the command line with the recorded arguments of that
+ * run and its id (the jobs it finished are read back, the others run). What is given after --resume
+ * replaces or adds to them; `--resume RUN_ID` itself stays, so that the run knows it continues a
+ * recorded one and reuses what that run resolved. `argv` is the process's (node, script, verb, …).
+ */
+export async function resumedArgv(argv: readonly string[], arity: Arity): Promise<string[]> {
+  const i = argv.indexOf('--resume');
+  const id = argv[i + 1];
+  if (!id || id.startsWith('-'))
+    throw new Error('--resume needs a run id (the folder name under results/runs)');
+  const o = argv.indexOf('--out');
+  let recorded: string[];
+  try {
+    recorded = await readRecordedArgs(id, o > 0 ? argv[o + 1] : undefined);
+  } catch (e) {
+    throw new Error(`--resume ${id}: ${(e as Error).message}`);
+  }
+  const given = argv.slice(3).filter((_, j) => j + 3 !== i && j + 3 !== i + 1);
+  const base = recorded[0] === 'run' ? recorded.slice(1) : recorded;
+  return [...argv.slice(0, 3), ...mergeArgs(base, given, arity), '--resume', id, '--run-id', id];
 }

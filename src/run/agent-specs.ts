@@ -1,0 +1,89 @@
+/**
+ * The agents a run starts itself: `--agents name:model,…` with their `--option`s, each checked against
+ * its adapter's options, its install and its key's presence (never its value) before any work.
+ */
+import { resolve } from 'node:path';
+import { KEY_ENV } from '../agent/types.js';
+import type { AgentSpec } from '../store/config.js';
+import { BASE_IMAGE } from '../util/defaults.js';
+import { UsageError } from '../util/errors.js';
+import { budgetsGiven, type RunCliOptions } from './options.js';
+
+/** An agent's `--option`s: `key=value` (every agent) or `name.key=value` (this one); JSON values parsed. */
+function agentOptions(name: string, given: readonly string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const kv of given) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--option must be key=value or agent.key=value, got '${kv}'`);
+    let k = kv.slice(0, i);
+    const dot = k.indexOf('.');
+    if (dot > 0) {
+      if (k.slice(0, dot) !== name) continue;
+      k = k.slice(dot + 1);
+    }
+    const v = kv.slice(i + 1);
+    try {
+      options[k] = JSON.parse(v);
+    } catch {
+      options[k] = v;
+    }
+  }
+  return options;
+}
+
+/**
+ * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`
+ * (one agent): each checked against its adapter's options and its key's presence (never its value).
+ */
+export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
+  const { resolveAgent } = await import('../../agents/index.js');
+  const list = (opts.agents ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list.length) throw new UsageError('--agents names no agent');
+  const specs: AgentSpec[] = [];
+  for (const item of list) {
+    const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
+    let adapter: Awaited<ReturnType<typeof resolveAgent>>;
+    try {
+      adapter = await resolveAgent(name);
+    } catch (e) {
+      throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
+    }
+    if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
+    const options = agentOptions(name, opts.option ?? []);
+    const check = adapter.optionsSchema.safeParse(options);
+    if (!check.success) {
+      const issue = check.error.issues[0];
+      throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
+    if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
+      const { ensureInstalled } = await import('../agent/install.js');
+      await ensureInstalled(adapter, { binary: opts.binary, check: true }).catch((e: Error) => {
+        throw new UsageError(`--agents '${item}': ${e.message}`);
+      });
+    }
+    const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
+    const apiKeyEnv = provider ? KEY_ENV[provider] : null;
+    if (apiKeyEnv && !process.env[apiKeyEnv] && !options.baseUrl && !opts.redis)
+      throw new UsageError(
+        `${name} needs an API key in $${apiKeyEnv} (or --option ${name}.baseUrl=URL for a local server)`,
+      );
+    specs.push({
+      name: adapter.name,
+      ref: name === adapter.name ? undefined : resolve(name),
+      model,
+      options,
+      apiKeyEnv,
+      provider,
+      binary: opts.binary ? resolve(opts.binary) : undefined,
+      // only the budgets given: the attempt's defaults stand for the rest
+      budgets: budgetsGiven(opts),
+      hintLevel: opts.hint,
+      dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined,
+    });
+  }
+  return specs;
+}
