@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Background, Sandbox } from '../executor/types.js';
+import type { Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
@@ -294,152 +294,207 @@ function phaseHead(input: PhaseInput, startedAt: string) {
   } as const;
 }
 
+/** What a phase has run so far: its processes' records and the time its commands took. */
+interface PhaseState {
+  readonly input: PhaseInput;
+  readonly wallStart: number;
+  readonly startedAt: string;
+  atStart: Record<string, string>;
+  server: ProcessRecord | null;
+  client: ProcessRecord | null;
+  probe: ProbeRecord | null;
+  commandsMs: number;
+}
+
+/** A failure of the phase's commands: its class and why. */
+type Failed = { readonly status: FailureClass; readonly detail: string };
+
+/** The phase's record, as it ended. */
+function phaseRecord(
+  st: PhaseState,
+  status: 'ok' | FailureClass,
+  detail: string,
+  extra: Partial<PhaseRecord> = {},
+): PhaseRecord {
+  const wallMs = performance.now() - st.wallStart;
+  return {
+    ...phaseHead(st.input, st.startedAt),
+    status,
+    detail,
+    server: st.server,
+    client: st.client,
+    metrics: {},
+    effectiveArgs: null,
+    workloadDifferences: [],
+    wallMs,
+    overheadMs: Math.max(0, wallMs - st.commandsMs),
+    atStart: st.atStart,
+    result: { source: 'none', jsonPath: null, notes: [] },
+    probe: st.probe,
+    ...extra,
+  };
+}
+
+/** The client's argv: the task's, and the JSON result's flags when the job asks for one. */
+function clientArgvOf(input: PhaseInput): string[] {
+  const json = input.jsonResult;
+  return [
+    ...(input.task.benchmark.client?.argv ?? []),
+    ...(json ? json.request.argv(json.dir, json.file) : []),
+  ];
+}
+
+/** The probe's place in this phase. */
+function probeAt(st: PhaseState, port: number, model: string) {
+  const { input } = st;
+  return {
+    variantDir: input.place.variantDir,
+    logDir: input.place.logDir,
+    port,
+    model,
+    env: { ...input.env },
+    tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
+    timeoutMs: input.task.timeouts.benchmarkS * 1000,
+  };
+}
+
+/** A serving phase: the server from the variant's tree, the client from the client copy, the probe on the same server. */
+async function servingCommands(st: PhaseState): Promise<Failed | null> {
+  const { input } = st;
+  const { sandbox, task, place } = input;
+  const started = await startServer(sandbox, task, place.variantDir, place.logDir, input.env);
+  if (!started.ok) {
+    st.server = started.record;
+    st.commandsMs += started.ms;
+    return { status: started.status, detail: started.detail };
+  }
+  const { port, argv: serverArgv, env, bg } = started;
+  const t0 = performance.now() - started.ms;
+  const clientArgv = clientArgvOf(input);
+  // the client's own package code (benchmark_serving.py's vllm imports, `vllm bench serve`) is the parent's copy
+  const clientEnv = { ...input.env, PYTHONPATH: place.clientDir };
+  try {
+    const c = await sandbox.exec(clientArgv, {
+      cwd: place.clientDir,
+      env: clientEnv,
+      timeoutMs: task.timeouts.benchmarkS * 1000,
+      stdoutPath: join(place.logDir, 'client.stdout'),
+      stderrPath: join(place.logDir, 'client.stderr'),
+    });
+    st.client = processRecord(clientArgv, place.clientDir, clientEnv, c);
+    if (input.probe && c.exitCode === 0 && !c.timedOut && bg.running())
+      st.probe = await runProbe(
+        sandbox,
+        input.probe,
+        probeAt(st, port, servedModel(serverArgv, task.benchmark.model ?? 'model')),
+      );
+    const serverAlive = bg.running();
+    const stopped = await stopServer(sandbox, bg, port, place.logDir, () => {
+      st.commandsMs += performance.now() - t0;
+    });
+    st.server = processRecord(serverArgv, place.variantDir, env, stopped);
+    if (c.timedOut)
+      return {
+        status: 'bench_timeout',
+        detail: `the benchmark client ran past ${task.timeouts.benchmarkS}s and was killed`,
+      };
+    if (!serverAlive)
+      return {
+        status: 'server_crash',
+        detail: `the server exited (code ${stopped.exitCode}) during the benchmark:\n${await logTail(join(place.logDir, 'server.log'))}`,
+      };
+    if (c.exitCode !== 0)
+      return {
+        status: 'bench_error',
+        detail: `the benchmark client exited with ${c.exitCode}:\n${await logTail(c.stderrPath)}`,
+      };
+    return null;
+  } finally {
+    // a server still up here is one an exception left behind: stopped, best effort (the exception is what counts)
+    if (bg.running()) await bg.stop(1000).catch(() => undefined);
+  }
+}
+
+/** A latency or throughput phase: the client from the client copy, importing the variant's tree. */
+async function offlineCommands(
+  st: PhaseState,
+  kind: Exclude<NonNullable<TaskSpec['benchmark']['kind']>, 'serving'>,
+): Promise<Failed | null> {
+  const { input } = st;
+  const { sandbox, task, place } = input;
+  const clientArgv = clientArgvOf(input);
+  const env = { ...input.env, PYTHONPATH: place.variantDir };
+  const t0 = performance.now();
+  const c = await sandbox.exec(clientArgv, {
+    cwd: place.clientDir,
+    env,
+    timeoutMs: task.timeouts.benchmarkS * 1000,
+    stdoutPath: join(place.logDir, 'client.stdout'),
+    stderrPath: join(place.logDir, STDERR_OF[kind]),
+  });
+  st.commandsMs += performance.now() - t0;
+  st.client = processRecord(clientArgv, place.clientDir, env, c);
+  if (input.probe && c.exitCode === 0 && !c.timedOut)
+    st.probe = await runProbe(sandbox, input.probe, probeAt(st, 0, task.benchmark.model ?? 'model'));
+  if (c.timedOut)
+    return {
+      status: 'bench_timeout',
+      detail: `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`,
+    };
+  if (c.exitCode === 0) return null;
+  const err = await logTail(c.stderrPath);
+  const importFailed = /^(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError)\b/m.test(err);
+  return {
+    status: importFailed ? 'import_failed' : 'bench_error',
+    detail: `the benchmark exited with ${c.exitCode}:\n${err}`,
+  };
+}
+
 /** Runs one phase. Failures of the benchmark are values in the record; exceptions mean the executor broke. */
 export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
-  const { sandbox, task, place } = input;
-  const wallStart = performance.now();
-  const startedAt = new Date().toISOString();
-  const atStart = input.probeAtStart ? await input.probeAtStart() : {};
-  const bench = task.benchmark;
-  const kind = bench.kind;
-  const json = input.jsonResult;
-  const clientArgv = [...(bench.client?.argv ?? []), ...(json ? json.request.argv(json.dir, json.file) : [])];
-  const timeoutMs = task.timeouts.benchmarkS * 1000;
-  const baseEnv = input.env;
-  let server: ProcessRecord | null = null;
-  let client: ProcessRecord | null = null;
-  let bg: Background | null = null;
-  let commandsMs = 0;
-  let probeRecord: ProbeRecord | null = null;
-  const done = (
-    status: 'ok' | FailureClass,
-    detail: string,
-    extra: Partial<PhaseRecord> = {},
-  ): PhaseRecord => {
-    const wallMs = performance.now() - wallStart;
-    return {
-      ...phaseHead(input, startedAt),
-      status,
-      detail,
-      server,
-      client,
-      metrics: {},
-      effectiveArgs: null,
-      workloadDifferences: [],
-      wallMs,
-      overheadMs: Math.max(0, wallMs - commandsMs),
-      atStart,
-      result: { source: 'none', jsonPath: null, notes: [] },
-      probe: probeRecord,
-      ...extra,
-    };
+  const st: PhaseState = {
+    input,
+    wallStart: performance.now(),
+    startedAt: new Date().toISOString(),
+    atStart: {},
+    server: null,
+    client: null,
+    probe: null,
+    commandsMs: 0,
   };
-  if (!kind || !bench.client?.argv.length) return done('infra_error', `${task.id} has no runnable benchmark`);
+  st.atStart = input.probeAtStart ? await input.probeAtStart() : {};
+  const { task } = input;
+  const kind = task.benchmark.kind;
+  if (!kind || !task.benchmark.client?.argv.length)
+    return phaseRecord(st, 'infra_error', `${task.id} has no runnable benchmark`);
   const held = input.awaitGpu ? await input.awaitGpu() : null;
-  if (held) return done('infra_error', held);
-
+  if (held) return phaseRecord(st, 'infra_error', held);
   try {
-    if (kind === 'serving') {
-      const started = await startServer(sandbox, task, place.variantDir, place.logDir, baseEnv);
-      if (!started.ok) {
-        server = started.record;
-        commandsMs += started.ms;
-        return done(started.status, started.detail);
-      }
-      const { port, argv: serverArgv, env } = started;
-      bg = started.bg;
-      const t0 = performance.now() - started.ms;
-      // the client's own package code (benchmark_serving.py's vllm imports, `vllm bench serve`) is the parent's copy
-      const clientEnv = { ...baseEnv, PYTHONPATH: place.clientDir };
-      const c = await sandbox.exec(clientArgv, {
-        cwd: place.clientDir,
-        env: clientEnv,
-        timeoutMs,
-        stdoutPath: join(place.logDir, 'client.stdout'),
-        stderrPath: join(place.logDir, 'client.stderr'),
-      });
-      client = processRecord(clientArgv, place.clientDir, clientEnv, c);
-      if (input.probe && c.exitCode === 0 && !c.timedOut && bg.running())
-        probeRecord = await runProbe(sandbox, input.probe, {
-          variantDir: place.variantDir,
-          logDir: place.logDir,
-          port,
-          model: servedModel(serverArgv, bench.model ?? 'model'),
-          env: baseEnv,
-          tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
-          timeoutMs,
-        });
-      const serverAlive = bg.running();
-      const stopped = await stopServer(sandbox, bg, port, place.logDir, () => {
-        commandsMs += performance.now() - t0;
-      });
-      server = processRecord(serverArgv, place.variantDir, env, stopped);
-      if (c.timedOut)
-        return done(
-          'bench_timeout',
-          `the benchmark client ran past ${task.timeouts.benchmarkS}s and was killed`,
-        );
-      if (!serverAlive) {
-        return done(
-          'server_crash',
-          `the server exited (code ${stopped.exitCode}) during the benchmark:\n${await logTail(join(place.logDir, 'server.log'))}`,
-        );
-      }
-      if (c.exitCode !== 0)
-        return done(
-          'bench_error',
-          `the benchmark client exited with ${c.exitCode}:\n${await logTail(c.stderrPath)}`,
-        );
-    } else {
-      const env = { ...baseEnv, PYTHONPATH: place.variantDir };
-      const t0 = performance.now();
-      const c = await sandbox.exec(clientArgv, {
-        cwd: place.clientDir,
-        env,
-        timeoutMs,
-        stdoutPath: join(place.logDir, 'client.stdout'),
-        stderrPath: join(place.logDir, STDERR_OF[kind]),
-      });
-      commandsMs += performance.now() - t0;
-      client = processRecord(clientArgv, place.clientDir, env, c);
-      if (input.probe && c.exitCode === 0 && !c.timedOut)
-        probeRecord = await runProbe(sandbox, input.probe, {
-          variantDir: place.variantDir,
-          logDir: place.logDir,
-          port: 0,
-          model: bench.model ?? 'model',
-          env: baseEnv,
-          tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
-          timeoutMs,
-        });
-      if (c.timedOut)
-        return done('bench_timeout', `the benchmark ran past ${task.timeouts.benchmarkS}s and was killed`);
-      if (c.exitCode !== 0) {
-        const err = await logTail(c.stderrPath);
-        const importFailed = /^(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError)\b/m.test(err);
-        return done(
-          importFailed ? 'import_failed' : 'bench_error',
-          `the benchmark exited with ${c.exitCode}:\n${err}`,
-        );
-      }
-    }
+    const failed = kind === 'serving' ? await servingCommands(st) : await offlineCommands(st, kind);
+    if (failed) return phaseRecord(st, failed.status, failed.detail);
   } catch (e) {
-    if (bg?.running()) await bg.stop(1000).catch(() => undefined);
     // only the executor's and the host's known failures are the phase's infra_error; anything else is
     // a bug of the harness and ends the job (recorded as a harness error)
     if (!isKnownInfra(e)) throw e;
-    return done('infra_error', `the executor failed: ${(e as Error).message}`);
+    return phaseRecord(st, 'infra_error', `the executor failed: ${(e as Error).message}`);
   }
+  return phaseRecord(st, ...(await phaseOutcome(st, kind)));
+}
 
-  const read = await readMetrics(sandbox, kind, place.logDir, json);
+/** What the phase's output says: its metrics checked against the workload, or why they cannot be used. */
+async function phaseOutcome(
+  st: PhaseState,
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+): Promise<[status: 'ok' | FailureClass, detail: string, extra: Partial<PhaseRecord>]> {
+  const { input } = st;
+  const read = await readMetrics(input.sandbox, kind, input.place.logDir, input.jsonResult);
   const { effectiveArgs, result } = read;
-  if (!read.metrics) return done('no_metrics', read.problem, { effectiveArgs, result });
+  if (!read.metrics) return ['no_metrics', read.problem, { effectiveArgs, result }];
   const metrics = read.metrics;
   const work = workloadProblem(input, read.ns, metrics);
   const found = { metrics, effectiveArgs, result };
-  if (work)
-    return done('workload_mismatch', work.detail, { ...found, workloadDifferences: work.differences });
-  const primary = bench.primaryMetric?.name ?? parserFor(kind).primaryMetric;
-  if (!metrics[primary]) return done('no_metrics', `the output has no ${primary}`, found);
-  return done('ok', '', found);
+  if (work) return ['workload_mismatch', work.detail, { ...found, workloadDifferences: work.differences }];
+  const primary = input.task.benchmark.primaryMetric?.name ?? parserFor(kind).primaryMetric;
+  if (!metrics[primary]) return ['no_metrics', `the output has no ${primary}`, found];
+  return ['ok', '', found];
 }
