@@ -29,7 +29,7 @@ import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
 import { credentialAdvice } from './credentials.js';
-import { renderPrompt } from './prompt.js';
+import { type RenderedPrompt, renderPrompt } from './prompt.js';
 import { redactText, redactTree, type Secret } from './redact.js';
 import {
   AGENT_RECORD_VERSION,
@@ -251,6 +251,49 @@ export function effortOf(r: AttemptRecord): AttemptEffort {
 export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
+  const { task } = o;
+  const secrets: Secret[] = o.apiKey ? [{ name: 'API_KEY', value: o.apiKey }] : [];
+  const { ctx, prompt } = await attemptFolder(o);
+  const { outcome, tries } = await tryWithRetries(ctx, secrets);
+  const final = withAdvice(outcome, o, ctx.options);
+  const computed = await computePatch(ctx.workspace, task.commits.parent, {
+    gitDir: ctx.baseGitDir,
+    protectedPaths: task.protectedPaths,
+    exclude: SCRATCH_DIRS,
+  });
+  const patchText = redactText(computed.patch, secrets);
+  await writeFile(join(ctx.dir, 'patch.diff'), patchText);
+  await writeFile(
+    join(ctx.dir, 'trajectory.jsonl'),
+    final.events.map((e) => JSON.stringify({ ...e, text: redactText(e.text, secrets) })).join('\n') +
+      (final.events.length ? '\n' : ''),
+  );
+  const record = attemptRecord(o, {
+    final,
+    tries,
+    computed,
+    prompt,
+    budgets: ctx.budgets,
+    secrets,
+    startedAt,
+    t0,
+  });
+  await writeFile(
+    join(ctx.dir, 'prediction.jsonl'),
+    `${JSON.stringify(predictionOf(o, record, patchText))}\n`,
+  );
+  if (!o.keepWorkspace) {
+    await rm(ctx.workspace, { recursive: true, force: true });
+    await rm(ctx.baseGitDir, { recursive: true, force: true });
+  }
+  await rm(ctx.home, { recursive: true, force: true });
+  await redactTree(ctx.dir, secrets);
+  await writeFileAtomic(join(ctx.dir, 'outcome.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}
+
+/** The attempt's folder made afresh, its prompt written, and what every try shares. */
+async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prompt: RenderedPrompt }> {
   const { task, adapter } = o;
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.budgets };
   const parsed = adapter.optionsSchema.safeParse(o.options ?? {});
@@ -262,29 +305,35 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
   const workspace = join(dir, 'workspace');
-  const baseGitDir = join(dir, 'base.git');
-  const home = join(dir, 'home');
-  const secrets: Secret[] = o.apiKey ? [{ name: 'API_KEY', value: o.apiKey }] : [];
   const prompt = renderPrompt(task, { workspace, timeBudgetMin: budgets.timeMin, hintLevel: o.hintLevel });
   await writeFile(join(dir, 'prompt.txt'), prompt.text);
   await writeFile(
     join(dir, 'prompt.json'),
     `${JSON.stringify({ templateVersion: prompt.templateVersion, hintLevel: prompt.hintLevel, hintFiles: prompt.hintFiles }, null, 2)}\n`,
   );
-  const retries = o.attemptRetries ?? RUN_DEFAULTS.attemptRetries;
-  const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
   const ctx: TryContext = {
     o,
     options: parsed.data as Record<string, unknown>,
     dir,
     workspace,
-    baseGitDir,
-    home,
+    baseGitDir: join(dir, 'base.git'),
+    home: join(dir, 'home'),
     prompt: prompt.text,
     budgets,
   };
+  return { ctx, prompt };
+}
+
+/** Tries the agent, again after a back-off while a try fails for infrastructure reasons (a bounded number of times). */
+async function tryWithRetries(
+  ctx: TryContext,
+  secrets: readonly Secret[],
+): Promise<{ outcome: AgentOutcome; tries: AttemptRecord['tries'] }> {
+  const { o } = ctx;
+  const retries = o.attemptRetries ?? RUN_DEFAULTS.attemptRetries;
+  const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
   let outcome: AgentOutcome | null = null;
-  for (let n = 0; n <= retries; n++) {
+  for (let n = 0; n <= retries && (outcome === null || outcome.kind === 'infra'); n++) {
     if (n > 0) await sleep((o.backoffMs ?? RUN_DEFAULTS.attemptRetryBackoffS * 1000) * 2 ** (n - 1));
     const tt = performance.now();
     outcome = await oneTry(ctx, n);
@@ -293,36 +342,40 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
       detail: redactText(outcome.detail, secrets),
       durationMs: performance.now() - tt,
     });
-    if (outcome.kind !== 'infra') break;
   }
-  const final = withAdvice(outcome as AgentOutcome, o, ctx.options);
-  const computed = await computePatch(workspace, task.commits.parent, {
-    gitDir: baseGitDir,
-    protectedPaths: task.protectedPaths,
-    exclude: SCRATCH_DIRS,
-  });
-  const patchText = redactText(computed.patch, secrets);
-  await writeFile(join(dir, 'patch.diff'), patchText);
-  await writeFile(
-    join(dir, 'trajectory.jsonl'),
-    final.events.map((e) => JSON.stringify({ ...e, text: redactText(e.text, secrets) })).join('\n') +
-      (final.events.length ? '\n' : ''),
-  );
-  const model = final.model ?? null;
-  const record: AttemptRecord = {
+  return { outcome: outcome as AgentOutcome, tries };
+}
+
+/** The attempt's record (outcome.json). */
+function attemptRecord(
+  o: AttemptOptions,
+  r: {
+    readonly final: AgentOutcome;
+    readonly tries: AttemptRecord['tries'];
+    readonly computed: Awaited<ReturnType<typeof computePatch>>;
+    readonly prompt: RenderedPrompt;
+    readonly budgets: Budgets;
+    readonly secrets: readonly Secret[];
+    readonly startedAt: string;
+    readonly t0: number;
+  },
+): AttemptRecord {
+  const { task, adapter } = o;
+  const { final, computed, prompt, secrets } = r;
+  return {
     schemaVersion: AGENT_RECORD_VERSION,
     task: task.id,
     agent: adapter.name,
     attempt: o.attempt,
     baseCommit: task.commits.parent,
     modelRequested: o.model,
-    model,
+    model: final.model ?? null,
     agentVersion: final.agentVersion ?? o.agentVersion ?? null,
     outcome: { kind: final.kind, detail: redactText(final.detail, secrets) },
     usage: final.usage,
-    budgets,
+    budgets: r.budgets,
     denials: final.denials.map((d) => redactText(d, secrets)),
-    tries,
+    tries: r.tries,
     patch: {
       status: computed.patch ? 'ok' : 'no_patch',
       files: computed.files.length,
@@ -336,8 +389,8 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
       hintLevel: prompt.hintLevel,
       hintFiles: prompt.hintFiles,
     },
-    startedAt,
-    durationMs: performance.now() - t0,
+    startedAt: r.startedAt,
+    durationMs: performance.now() - r.t0,
     files: {
       prompt: 'prompt.txt',
       patch: 'patch.diff',
@@ -346,28 +399,24 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
       prediction: 'prediction.jsonl',
     },
   };
-  // the model as asked for (as `run --agents` labels it), the agent's own report beside it, and the
-  // effort: `run --predictions` of this line gives the row `run --agents` gives
-  const prediction = {
-    instance_id: task.id,
+}
+
+/**
+ * The attempt's prediction line: the model as asked for (as `run --agents` labels it), the agent's
+ * own report beside it, and the effort: `run --predictions` of this line gives the row `run --agents` gives.
+ */
+function predictionOf(o: AttemptOptions, record: AttemptRecord, patchText: string) {
+  return {
+    instance_id: o.task.id,
     model_name_or_path: o.model,
     model_patch: patchText,
-    task: task.id,
-    agent: adapter.name,
+    task: o.task.id,
+    agent: o.adapter.name,
     model: o.model,
-    model_reported: model,
+    model_reported: record.model,
     attempt: o.attempt,
-    base_commit: task.commits.parent,
+    base_commit: o.task.commits.parent,
     effort: effortOf(record),
     schemaVersion: PREDICTION_VERSION,
   };
-  await writeFile(join(dir, 'prediction.jsonl'), `${JSON.stringify(prediction)}\n`);
-  if (!o.keepWorkspace) {
-    await rm(workspace, { recursive: true, force: true });
-    await rm(baseGitDir, { recursive: true, force: true });
-  }
-  await rm(home, { recursive: true, force: true });
-  await redactTree(dir, secrets);
-  await writeFileAtomic(join(dir, 'outcome.json'), `${JSON.stringify(record, null, 2)}\n`);
-  return record;
 }

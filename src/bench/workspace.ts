@@ -72,135 +72,119 @@ export async function prepareVariants(
 ): Promise<{ variants: PreparedVariant[]; repoDir: string }> {
   await mkdir(join(root, 'src'), { recursive: true });
   await mkdir(join(root, 'patches'), { recursive: true });
-  let repoDir: string;
-  if (task.repo.demo) {
-    repoDir = join(root, 'repo');
-    await rm(repoDir, { recursive: true, force: true });
-    const repo = await materializeDemoRepo(task.repo.demo, repoDir);
-    if (repo.parent !== task.commits.parent || repo.human !== task.commits.human) {
-      throw new Error(
-        `demo ${task.repo.demo}: the generated repository has parent ${repo.parent} / human ${repo.human}, but ${task.id} names ${task.commits.parent} / ${task.commits.human}; re-run \`isobench tasks import --demo\``,
-      );
-    }
-  } else if (source.clone) {
-    repoDir = source.clone;
-  } else {
-    throw new Error(
-      `${task.id}: no repository: pass a local clone of ${task.repo.url} (it must hold ${task.commits.parent} and ${task.commits.human})`,
-    );
-  }
+  const repoDir = await repositoryOf(task, root, source);
   const baselineDir = join(root, 'src', 'baseline');
   const humanDir = join(root, 'src', 'human');
   await checkout(repoDir, task.commits.parent, baselineDir);
   await checkout(repoDir, task.commits.human, humanDir);
   const humanPin = await pinClient(task, baselineDir, humanDir);
+  const none = { agent: null, failure: null, patch: null, tamper: [] };
   const variants: PreparedVariant[] = [
-    {
-      id: 'baseline',
-      kind: 'baseline',
-      agent: null,
-      hostDir: baselineDir,
-      failure: null,
-      patch: null,
-      tamper: [],
-    },
-    {
-      id: 'human',
-      kind: 'human',
-      agent: null,
-      hostDir: humanDir,
-      failure: null,
-      patch: null,
-      tamper: [],
-      ...(humanPin ? { notes: [humanPin] } : {}),
-    },
+    { id: 'baseline', kind: 'baseline', hostDir: baselineDir, ...none },
+    { id: 'human', kind: 'human', hostDir: humanDir, ...none, ...(humanPin ? { notes: [humanPin] } : {}) },
   ];
   const ids = agentVariantIds(agents);
-  for (const [i, a] of agents.entries()) {
-    const id = ids[i] as string;
-    const slug = variantSlug(id);
-    await writeFile(join(root, 'patches', `${slug}.patch`), a.patch);
-    const check = checkPatch(a.patch, { protectedPaths: task.protectedPaths });
-    if (!check.ok) {
-      variants.push({
-        id,
-        kind: 'agent',
-        agent: a,
-        hostDir: null,
-        failure: { class: check.failure, detail: check.detail },
-        patch: null,
-        tamper: [],
-      });
-      continue;
-    }
-    const tamper = scanPatch(a.patch, { protectedPaths: task.protectedPaths });
-    if (refuses(tamper, tamperPolicy)) {
-      const worst = tamper.filter((f) => f.severity === 'fail');
-      variants.push({
-        id,
-        kind: 'agent',
-        agent: a,
-        hostDir: null,
-        failure: {
-          class: 'tamper_detected',
-          detail: worst
-            .map((f) => `${f.rule} at ${f.file}:${f.line}: ${f.message} (${f.evidence})`)
-            .join('; '),
-        },
-        patch: { method: 'none', files: check.files.map((f) => f.path), native: check.native },
-        tamper,
-      });
-      continue;
-    }
-    const dir = join(root, 'src', slug);
-    await checkout(repoDir, task.commits.parent, dir);
-    const applied = await applyPatch(dir, a.patch);
-    await writeFile(join(root, 'patches', `${slug}.apply.log`), applied.log);
-    const files = check.files.map((f) => f.path);
-    if (!applied.ok) {
-      if (applied.rejects) await writeFile(join(root, 'patches', `${slug}.rej`), applied.rejects);
-      variants.push({
-        id,
-        kind: 'agent',
-        agent: a,
-        hostDir: null,
-        failure: { class: 'patch_apply_failed', detail: applied.detail },
-        patch: { method: 'none', files, native: check.native },
-        tamper,
-      });
-      continue;
-    }
-    if (check.native && !task.setup?.build) {
-      variants.push({
-        id,
-        kind: 'agent',
-        agent: a,
-        hostDir: null,
-        failure: {
-          class: 'build_unsupported',
-          detail: `the patch changes compiled sources (${files.filter(isNative).join(', ')}) and ${task.id} has no build step`,
-        },
-        patch: { method: applied.method, files, native: true },
-        tamper,
-      });
-      continue;
-    }
-    const pinned = await pinClient(task, baselineDir, dir);
-    variants.push({
-      id,
-      kind: 'agent',
-      agent: a,
-      hostDir: dir,
-      failure: null,
-      patch: { method: applied.method, files, native: check.native },
-      tamper,
-      ...(pinned ? { notes: [pinned] } : {}),
-      ...(check.native ? { reference: REBUILT_BASELINE } : {}),
-    });
-  }
+  const place = { task, repoDir, root, baselineDir, tamperPolicy };
+  for (const [i, a] of agents.entries()) variants.push(await agentVariant(place, ids[i] as string, a));
   if (variants.some((v) => v.reference === REBUILT_BASELINE))
     variants.push(await rebuiltBaseline(repoDir, task, join(root, 'src', variantSlug(REBUILT_BASELINE))));
   return { variants, repoDir };
+}
+
+/** The repository holding the task's commits: the demo's, generated under `root`, or the user's clone. */
+async function repositoryOf(task: TaskSpec, root: string, source: RepoSource): Promise<string> {
+  if (task.repo.demo) {
+    const repoDir = join(root, 'repo');
+    await rm(repoDir, { recursive: true, force: true });
+    const repo = await materializeDemoRepo(task.repo.demo, repoDir);
+    if (repo.parent !== task.commits.parent || repo.human !== task.commits.human)
+      throw new Error(
+        `demo ${task.repo.demo}: the generated repository has parent ${repo.parent} / human ${repo.human}, but ${task.id} names ${task.commits.parent} / ${task.commits.human}; re-run \`isobench tasks import --demo\``,
+      );
+    return repoDir;
+  }
+  if (source.clone) return source.clone;
+  throw new Error(
+    `${task.id}: no repository: pass a local clone of ${task.repo.url} (it must hold ${task.commits.parent} and ${task.commits.human})`,
+  );
+}
+
+/** Where agents' variants are prepared. */
+interface AgentPlace {
+  readonly task: TaskSpec;
+  readonly repoDir: string;
+  readonly root: string;
+  readonly baselineDir: string;
+  readonly tamperPolicy: TamperPolicy;
+}
+
+/**
+ * An agent's variant: its patch checked (shape, protected paths), scanned by the tamper rules,
+ * applied to a checkout of the parent, the client pinned; or the first of those that refused it.
+ */
+async function agentVariant(at: AgentPlace, id: string, a: AgentPatch): Promise<PreparedVariant> {
+  const { task, root } = at;
+  const slug = variantSlug(id);
+  const refused = (
+    failure: PreparedVariant['failure'],
+    more: Partial<PreparedVariant> = {},
+  ): PreparedVariant => ({
+    id,
+    kind: 'agent',
+    agent: a,
+    hostDir: null,
+    failure,
+    patch: null,
+    tamper: [],
+    ...more,
+  });
+  await writeFile(join(root, 'patches', `${slug}.patch`), a.patch);
+  const check = checkPatch(a.patch, { protectedPaths: task.protectedPaths });
+  if (!check.ok) return refused({ class: check.failure, detail: check.detail });
+  const files = check.files.map((f) => f.path);
+  const tamper = scanPatch(a.patch, { protectedPaths: task.protectedPaths });
+  if (refuses(tamper, at.tamperPolicy))
+    return refused(
+      {
+        class: 'tamper_detected',
+        detail: tamper
+          .filter((f) => f.severity === 'fail')
+          .map((f) => `${f.rule} at ${f.file}:${f.line}: ${f.message} (${f.evidence})`)
+          .join('; '),
+      },
+      { patch: { method: 'none', files, native: check.native }, tamper },
+    );
+  const dir = join(root, 'src', slug);
+  await checkout(at.repoDir, task.commits.parent, dir);
+  const applied = await applyPatch(dir, a.patch);
+  await writeFile(join(root, 'patches', `${slug}.apply.log`), applied.log);
+  if (!applied.ok) {
+    if (applied.rejects) await writeFile(join(root, 'patches', `${slug}.rej`), applied.rejects);
+    return refused(
+      { class: 'patch_apply_failed', detail: applied.detail },
+      { patch: { method: 'none', files, native: check.native }, tamper },
+    );
+  }
+  if (check.native && !task.setup?.build)
+    return refused(
+      {
+        class: 'build_unsupported',
+        detail: `the patch changes compiled sources (${files.filter(isNative).join(', ')}) and ${task.id} has no build step`,
+      },
+      { patch: { method: applied.method, files, native: true }, tamper },
+    );
+  const pinned = await pinClient(task, at.baselineDir, dir);
+  return {
+    id,
+    kind: 'agent',
+    agent: a,
+    hostDir: dir,
+    failure: null,
+    patch: { method: applied.method, files, native: check.native },
+    tamper,
+    ...(pinned ? { notes: [pinned] } : {}),
+    ...(check.native ? { reference: REBUILT_BASELINE } : {}),
+  };
 }
 
 /** The parent again, to be built by the build step of native patches in the same image: their reference. */
