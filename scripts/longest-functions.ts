@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
-const LIMIT = 150;
+const LIMIT = 120;
 const root = join(import.meta.dirname, '..');
 
 function files(dir: string): string[] {
