@@ -73,7 +73,7 @@ async function runProbe(
     logDir: string;
     port: number;
     model: string;
-    env: Record<string, string>;
+    env: Readonly<Record<string, string>>;
     tag: string;
     timeoutMs: number;
   },
@@ -352,7 +352,7 @@ function probeAt(st: PhaseState, port: number, model: string) {
     logDir: input.place.logDir,
     port,
     model,
-    env: { ...input.env },
+    env: input.env,
     tag: `${input.round}-${input.variant.replace(/[^\w.-]+/g, '_')}`,
     timeoutMs: input.task.timeouts.benchmarkS * 1000,
   };

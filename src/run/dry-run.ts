@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { planJob } from '../bench/plan.js';
+import { type PlannedProcess, planJob } from '../bench/plan.js';
 import { clientSourceFile } from '../bench/setup.js';
 import { REBUILT_BASELINE } from '../bench/types.js';
 import { agentVariantIds } from '../bench/workspace.js';
@@ -35,16 +35,6 @@ export interface DryImage {
   /** vLLM: the install plan the image's install.py follows */
   readonly plan?: unknown;
   readonly smoke: ReadonlyArray<readonly string[]>;
-}
-
-/** What one process of a phase would be. */
-export interface DryProcess {
-  /** the argv as the task spec says it */
-  readonly argv: readonly string[];
-  /** what the harness appends to it, with why (nothing else is ever added) */
-  readonly appended: ReadonlyArray<{ readonly args: readonly string[]; readonly why: string }>;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
 }
 
 /** The plan of one task's bench job. */
@@ -74,8 +64,8 @@ export interface DryTask {
     readonly setup: readonly string[] | null;
   };
   readonly rounds: { readonly warmup: number; readonly repeats: number; readonly order: readonly string[] };
-  readonly server: DryProcess | null;
-  readonly client: DryProcess;
+  readonly server: PlannedProcess | null;
+  readonly client: PlannedProcess;
   readonly setupEnv: Readonly<Record<string, string>>;
   readonly timeouts: TaskSpec['timeouts'];
   readonly probe: unknown;
