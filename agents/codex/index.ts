@@ -150,16 +150,13 @@ export async function readCodexSession(
   return { version, model };
 }
 
-async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
-  const o = input.options as Options;
-  if (!deps.binary) throw new Error('codex: no binary (isobench agents install codex)');
-  const codexHome = join(input.home, '.codex');
-  await mkdir(codexHome, { recursive: true });
+/** The `codex exec` command line: JSON events, the model, no approvals or sandbox, the isobench provider. */
+function codexArgv(input: AgentRunInput, binary: string, o: Options): string[] {
   const base = o.baseUrl ?? 'https://api.openai.com/v1';
   const retries = o.maxRetries ?? 0;
   const provider = `model_providers.isobench={name="isobench",base_url=${JSON.stringify(base)},env_key="${KEY_VAR}",wire_api="responses",request_max_retries=${retries},stream_max_retries=${retries}}`;
-  const argv = [
-    deps.binary,
+  return [
+    binary,
     'exec',
     '--json',
     '-m',
@@ -183,6 +180,81 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     ...(o.extraArgs ?? []),
     input.prompt,
   ];
+}
+
+/** Why the adapter stopped Codex itself, if it did. */
+type StoppedFor = 'turn_limit' | 'infra' | null;
+
+/**
+ * Follows the event stream while Codex runs and stops it at the step budget, or once the network
+ * has failed for `giveUpMs`; `stoppedFor()` says which, after `stop()`.
+ */
+function watchCodex(stdoutPath: string, maxTurns: number, giveUpMs: number, stopCli: () => void) {
+  let steps = 0;
+  let networkSince: number | null = null;
+  let stoppedFor: StoppedFor = null;
+  const stopFor = (why: Exclude<StoppedFor, null>) => {
+    stoppedFor = why;
+    stopCli();
+  };
+  const watcher = followLines(stdoutPath, (line) => {
+    const o = stoppedFor ? null : jsonObject(line);
+    if (!o) return;
+    const item = isJsonObject(o.item) ? o.item : undefined;
+    if (o.type === 'item.completed' && TOOL_ITEMS.has(String(item?.type))) {
+      steps++;
+      networkSince = null;
+      if (steps >= maxTurns) stopFor('turn_limit');
+    } else if (o.type === 'error' && NETWORK.test(String(o.message))) {
+      networkSince ??= Date.now();
+      if (Date.now() - networkSince >= giveUpMs) stopFor('infra');
+    }
+  });
+  return { stop: () => watcher.stop(), stoppedFor: () => stoppedFor };
+}
+
+/** The outcome of a Codex run from why it stopped, its exit, its stream and its stderr. */
+function codexOutcome(
+  stoppedFor: StoppedFor,
+  r: { exitCode: number | null; timedOut: boolean },
+  s: CodexStream,
+  stderr: string,
+  budgets: AgentRunInput['budgets'],
+): { kind: OutcomeKind; detail: string } {
+  const lastError = s.failed ?? s.errors[s.errors.length - 1] ?? stderr.trim().split('\n').slice(-1)[0] ?? '';
+  if (stoppedFor === 'turn_limit')
+    return { kind: 'turn_limit', detail: `stopped at the ${budgets.maxTurns}-step limit` };
+  if (
+    stoppedFor === 'infra' ||
+    (r.timedOut && s.errors.length && s.errors.every((x) => NETWORK.test(x)) && !s.toolCalls)
+  )
+    return { kind: 'infra', detail: `the model API could not be reached: ${lastError.slice(0, 300)}` };
+  if (r.timedOut)
+    return { kind: 'timeout', detail: `ran past the ${budgets.timeMin}-minute budget and was killed` };
+  if (s.failed || r.exitCode !== 0) {
+    const text = `${s.failed ?? ''}\n${s.errors.join('\n')}\n${stderr}`;
+    const kind = AUTH_TEXT.test(text)
+      ? 'config_error'
+      : API.test(text) || NETWORK.test(text)
+        ? 'infra'
+        : 'crashed';
+    const what =
+      kind === 'config_error'
+        ? 'the model API refused the credentials'
+        : kind === 'infra'
+          ? 'the model API failed'
+          : `exited with ${r.exitCode}`;
+    return { kind, detail: `${what}: ${lastError.slice(0, 300)}` };
+  }
+  if (s.completed) return { kind: 'completed', detail: `finished after ${s.toolCalls} tool call(s)` };
+  return { kind: 'crashed', detail: `exited without completing its turn: ${lastError.slice(0, 300)}` };
+}
+
+async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  const o = input.options as Options;
+  if (!deps.binary) throw new Error('codex: no binary (isobench agents install codex)');
+  const codexHome = join(input.home, '.codex');
+  await mkdir(codexHome, { recursive: true });
   const env: Record<string, string> = {
     HOME: input.home,
     CODEX_HOME: codexHome,
@@ -190,77 +262,23 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
   };
   const stdoutPath = join(input.logDir, 'agent.stdout.jsonl');
   const stderrPath = join(input.logDir, 'agent.stderr.txt');
-  const bg = await deps.sandbox.start(argv, {
+  const bg = await deps.sandbox.start(codexArgv(input, deps.binary, o), {
     cwd: input.workspace,
     env,
     timeoutMs: input.budgets.timeMin * 60_000,
     stdoutPath,
     stderrPath,
   });
-  let steps = 0;
-  let networkSince: number | null = null;
-  let stoppedFor: 'turn_limit' | 'infra' | null = null;
   const giveUpMs = (o.networkGiveUpS ?? 120) * 1000;
-  const watcher = followLines(stdoutPath, (line) => {
-    if (stoppedFor) return;
-    const o = jsonObject(line);
-    if (!o) return;
-    const e = {
-      type: typeof o.type === 'string' ? o.type : undefined,
-      message: typeof o.message === 'string' ? o.message : undefined,
-      item: isJsonObject(o.item)
-        ? { type: typeof o.item.type === 'string' ? o.item.type : undefined }
-        : undefined,
-    };
-    if (e.type === 'item.completed' && TOOL_ITEMS.has(String(e.item?.type))) {
-      steps++;
-      networkSince = null;
-      if (steps >= input.budgets.maxTurns) {
-        stoppedFor = 'turn_limit';
-        void bg.stop(3000);
-      }
-    } else if (e.type === 'error' && NETWORK.test(String(e.message))) {
-      networkSince ??= Date.now();
-      if (Date.now() - networkSince >= giveUpMs) {
-        stoppedFor = 'infra';
-        void bg.stop(3000);
-      }
-    }
-  });
+  const watch = watchCodex(stdoutPath, input.budgets.maxTurns, giveUpMs, () => void bg.stop(3000));
   const r = await bg.done;
-  await watcher.stop();
+  await watch.stop();
+  // a run that wrote nothing has no stream or stderr file: read as empty
   const s = readCodexStream(await readFile(stdoutPath, 'utf8').catch(() => ''));
   const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
   const session = await readCodexSession(codexHome);
-  let kind: OutcomeKind;
-  let detail: string;
-  const lastError = s.failed ?? s.errors[s.errors.length - 1] ?? stderr.trim().split('\n').slice(-1)[0] ?? '';
-  if (stoppedFor === 'turn_limit') {
-    kind = 'turn_limit';
-    detail = `stopped at the ${input.budgets.maxTurns}-step limit`;
-  } else if (
-    stoppedFor === 'infra' ||
-    (r.timedOut && s.errors.length && s.errors.every((x) => NETWORK.test(x)) && !s.toolCalls)
-  ) {
-    kind = 'infra';
-    detail = `the model API could not be reached: ${lastError.slice(0, 300)}`;
-  } else if (r.timedOut) {
-    kind = 'timeout';
-    detail = `ran past the ${input.budgets.timeMin}-minute budget and was killed`;
-  } else if (s.failed || r.exitCode !== 0) {
-    const text = `${s.failed ?? ''}\n${s.errors.join('\n')}\n${stderr}`;
-    kind = AUTH_TEXT.test(text) ? 'config_error' : API.test(text) || NETWORK.test(text) ? 'infra' : 'crashed';
-    detail = `${kind === 'config_error' ? 'the model API refused the credentials' : kind === 'infra' ? 'the model API failed' : `exited with ${r.exitCode}`}: ${lastError.slice(0, 300)}`;
-  } else if (s.completed) {
-    kind = 'completed';
-    detail = `finished after ${s.toolCalls} tool call(s)`;
-  } else {
-    kind = 'crashed';
-    detail = `exited without completing its turn: ${lastError.slice(0, 300)}`;
-  }
   return {
-    kind,
-    detail,
+    ...codexOutcome(watch.stoppedFor(), r, s, stderr, input.budgets),
     usage: s.usage,
     model: session.model,
     agentVersion: session.version,

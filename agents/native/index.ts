@@ -21,6 +21,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { errorMessage } from '../../src/util/errors.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The native agent's version (recorded as the agent version). */
@@ -352,9 +353,8 @@ export function isInfra(e: unknown): boolean {
   return false;
 }
 
-async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
-  const o = input.options as Options;
-  const deadline = Date.now() + input.budgets.timeMin * 60_000;
+/** The conversation with the model the options name: Messages, Responses or Chat Completions. */
+function conversationOf(input: AgentRunInput, o: Options, deadline: number): Conversation {
   const responses = join(input.logDir, 'agent.responses.jsonl');
   const log = (r: unknown) => appendFile(responses, `${JSON.stringify(r)}\n`);
   const maxTokens = o.maxTokens ?? 8192;
@@ -363,110 +363,129 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     apiKey: input.apiKey || 'none',
     maxRetries: o.maxRetries ?? 0,
     timeout: Math.max(1000, deadline - Date.now()),
+    baseURL: o.baseUrl,
   };
-  const conversation =
-    o.provider === 'anthropic'
-      ? anthropicConversation(
-          new Anthropic({ ...common, baseURL: o.baseUrl }),
-          input.model,
-          input.prompt,
-          maxTokens,
-          log,
-        )
-      : (o.api ?? 'responses') === 'responses'
-        ? responsesConversation(
-            new OpenAI({ ...common, baseURL: o.baseUrl }),
-            input.model,
-            input.prompt,
-            maxTokens,
-            log,
-          )
-        : chatConversation(
-            new OpenAI({ ...common, baseURL: o.baseUrl }),
-            input.model,
-            input.prompt,
-            maxTokens,
-            log,
-          );
-  const events: AgentEvent[] = [];
-  const usage = { input: 0, output: 0, cacheRead: 0 };
-  let turns = 0;
-  let toolCalls = 0;
-  let model: string | null = null;
-  const cost = () =>
-    o.prices ? (usage.input * o.prices.input + usage.output * o.prices.output) / 1e6 : null;
-  const end = (kind: OutcomeKind, detail: string): AgentOutcome => {
-    const u: Usage = {
+  if (o.provider === 'anthropic')
+    return anthropicConversation(new Anthropic(common), input.model, input.prompt, maxTokens, log);
+  if ((o.api ?? 'responses') === 'responses')
+    return responsesConversation(new OpenAI(common), input.model, input.prompt, maxTokens, log);
+  return chatConversation(new OpenAI(common), input.model, input.prompt, maxTokens, log);
+}
+
+/** What an attempt has done so far: events, tokens, turns, tool calls, the model that answered. */
+class Tally {
+  readonly events: AgentEvent[] = [];
+  readonly tokens = { input: 0, output: 0, cacheRead: 0 };
+  turns = 0;
+  toolCalls = 0;
+  model: string | null = null;
+
+  constructor(private readonly prices: Options['prices']) {}
+
+  cost(): number | null {
+    return this.prices
+      ? (this.tokens.input * this.prices.input + this.tokens.output * this.prices.output) / 1e6
+      : null;
+  }
+
+  add(turn: Turn): void {
+    this.turns++;
+    this.model = turn.model ?? this.model;
+    this.tokens.input += turn.usage.input;
+    this.tokens.output += turn.usage.output;
+    this.tokens.cacheRead += turn.usage.cacheRead;
+    if (turn.text) this.events.push({ type: 'message', text: turn.text });
+  }
+
+  end(kind: OutcomeKind, detail: string): AgentOutcome {
+    const usage: Usage = {
       ...NO_USAGE,
-      inputTokens: usage.input,
-      outputTokens: usage.output,
-      cacheReadTokens: usage.cacheRead,
-      costUsd: cost(),
-      turns,
-      toolCalls,
+      inputTokens: this.tokens.input,
+      outputTokens: this.tokens.output,
+      cacheReadTokens: this.tokens.cacheRead,
+      costUsd: this.cost(),
+      turns: this.turns,
+      toolCalls: this.toolCalls,
     };
-    return {
-      kind,
-      detail,
-      usage: u,
-      model,
-      agentVersion: NATIVE_VERSION,
-      events,
-      denials: [],
-      exitCode: null,
-    };
-  };
+    const { events, model } = this;
+    return { kind, detail, usage, model, agentVersion: NATIVE_VERSION, events, denials: [], exitCode: null };
+  }
+}
+
+/** The outcome when a budget (time, turns, cost) is spent before the next turn; null while none is. */
+function budgetSpent(t: Tally, budgets: AgentRunInput['budgets'], deadline: number): AgentOutcome | null {
+  if (Date.now() >= deadline) return t.end('timeout', `ran past the ${budgets.timeMin}-minute budget`);
+  if (t.turns >= budgets.maxTurns)
+    return t.end('turn_limit', `stopped at the ${budgets.maxTurns}-turn limit`);
+  const c = t.cost();
+  if (budgets.maxCostUsd !== null && c !== null && c >= budgets.maxCostUsd)
+    return t.end('cost_limit', `stopped at the $${budgets.maxCostUsd} cost limit ($${c.toFixed(4)})`);
+  return null;
+}
+
+/** The outcome of a failed model call: past the deadline, the credentials refused, the API's fault, or a crash. */
+function modelCallFailed(
+  t: Tally,
+  e: unknown,
+  budgets: AgentRunInput['budgets'],
+  deadline: number,
+): AgentOutcome {
+  const msg = errorMessage(e);
+  t.events.push({ type: 'error', text: msg });
+  if (Date.now() >= deadline) return t.end('timeout', `ran past the ${budgets.timeMin}-minute budget`);
+  if (isAuth(e)) return t.end('config_error', `the model API refused the credentials: ${msg.slice(0, 300)}`);
+  return isInfra(e)
+    ? t.end('infra', `the model API failed: ${msg.slice(0, 300)}`)
+    : t.end('crashed', `the model call failed: ${msg.slice(0, 300)}`);
+}
+
+/** Runs a turn's tool calls in order; `finished` when one of them was `finish`. */
+async function runCalls(
+  t: Tally,
+  calls: Turn['calls'],
+  input: AgentRunInput,
+  deps: AgentDeps,
+  deadline: number,
+  timeoutS: number,
+): Promise<{ results: Array<{ id: string; output: string }>; finished: boolean }> {
+  const results: Array<{ id: string; output: string }> = [];
+  let finished = false;
+  for (const call of calls) {
+    t.toolCalls++;
+    t.events.push({ type: 'tool_call', tool: call.name, text: JSON.stringify(call.args) });
+    const out = await runTool(call.name, call.args, input, deps, deadline, t.toolCalls, timeoutS);
+    if (out === null) finished = true;
+    else t.events.push({ type: 'tool_result', tool: call.name, text: out });
+    results.push({ id: call.id, output: out ?? 'ok' });
+  }
+  return { results, finished };
+}
+
+async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  const o = input.options as Options;
+  const deadline = Date.now() + input.budgets.timeMin * 60_000;
+  const conversation = conversationOf(input, o, deadline);
+  const t = new Tally(o.prices);
   for (;;) {
-    if (Date.now() >= deadline) return end('timeout', `ran past the ${input.budgets.timeMin}-minute budget`);
-    if (turns >= input.budgets.maxTurns)
-      return end('turn_limit', `stopped at the ${input.budgets.maxTurns}-turn limit`);
-    const c = cost();
-    if (input.budgets.maxCostUsd !== null && c !== null && c >= input.budgets.maxCostUsd)
-      return end('cost_limit', `stopped at the $${input.budgets.maxCostUsd} cost limit ($${c.toFixed(4)})`);
+    const spent = budgetSpent(t, input.budgets, deadline);
+    if (spent) return spent;
     let turn: Turn;
     try {
       turn = await conversation.next();
     } catch (e) {
-      const msg = (e as Error).message;
-      events.push({ type: 'error', text: msg });
-      if (Date.now() >= deadline)
-        return end('timeout', `ran past the ${input.budgets.timeMin}-minute budget`);
-      if (isAuth(e))
-        return end('config_error', `the model API refused the credentials: ${msg.slice(0, 300)}`);
-      return isInfra(e)
-        ? end('infra', `the model API failed: ${msg.slice(0, 300)}`)
-        : end('crashed', `the model call failed: ${msg.slice(0, 300)}`);
+      return modelCallFailed(t, e, input.budgets, deadline);
     }
-    turns++;
-    model = turn.model ?? model;
-    usage.input += turn.usage.input;
-    usage.output += turn.usage.output;
-    usage.cacheRead += turn.usage.cacheRead;
-    if (turn.text) events.push({ type: 'message', text: turn.text });
-    if (!turn.calls.length) return end('completed', `finished after ${turns} turns without a tool call`);
-    const results: Array<{ id: string; output: string }> = [];
-    let finished = false;
-    for (const call of turn.calls) {
-      toolCalls++;
-      events.push({ type: 'tool_call', tool: call.name, text: JSON.stringify(call.args) });
-      const out = await runTool(
-        call.name,
-        call.args,
-        input,
-        deps,
-        deadline,
-        toolCalls,
-        o.commandTimeoutS ?? 600,
-      );
-      if (out === null) {
-        finished = true;
-        results.push({ id: call.id, output: 'ok' });
-      } else {
-        events.push({ type: 'tool_result', tool: call.name, text: out });
-        results.push({ id: call.id, output: out });
-      }
-    }
-    if (finished) return end('completed', `called finish after ${turns} turns`);
+    t.add(turn);
+    if (!turn.calls.length) return t.end('completed', `finished after ${t.turns} turns without a tool call`);
+    const { results, finished } = await runCalls(
+      t,
+      turn.calls,
+      input,
+      deps,
+      deadline,
+      o.commandTimeoutS ?? 600,
+    );
+    if (finished) return t.end('completed', `called finish after ${t.turns} turns`);
     conversation.answer(results);
   }
 }

@@ -67,8 +67,14 @@ export interface SolveSummary {
   }>;
 }
 
+/** What `solve` gives: each attempt's record and the summary. */
+export interface SolveResult {
+  readonly records: AttemptRecord[];
+  readonly summary: SolveSummary;
+}
+
 /** Runs every attempt; returns the records (in task, attempt order) and writes predictions.jsonl and solve.json. */
-export async function solve(o: SolveOptions): Promise<{ records: AttemptRecord[]; summary: SolveSummary }> {
+export async function solve(o: SolveOptions): Promise<SolveResult> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const mirrors = new Map<string, string>();

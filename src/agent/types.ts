@@ -154,7 +154,7 @@ export interface SmokeDriver {
 export interface AgentAdapter {
   readonly name: string;
   /** which provider's key it gets ('anthropic', 'openai', or null for none) */
-  readonly provider: 'anthropic' | 'openai' | null;
+  readonly provider: Provider | null;
   readonly install: InstallRecipe;
   /** validates the adapter's options (unknown keys are errors) */
   readonly optionsSchema: Schema;
@@ -165,3 +165,11 @@ export interface AgentAdapter {
 
 /** The environment variable that holds each provider's API key. */
 export const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+
+/** A model provider whose key isobench knows how to hand over. */
+export type Provider = keyof typeof KEY_ENV;
+
+/** Whether a value (an option as given) names a provider. */
+export function isProvider(x: unknown): x is Provider {
+  return typeof x === 'string' && Object.hasOwn(KEY_ENV, x);
+}

@@ -12,8 +12,9 @@ import { attemptDir } from '../agent/attempt.js';
 import { ensureInstalled } from '../agent/install.js';
 import { type ScriptedEdit, startScriptedServer, TOP_K_HEAP_EDIT } from '../agent/scripted-server.js';
 import { createExecutor } from '../executor/index.js';
+import type { EvaluationResult } from '../run/evaluate.js';
 import { runsRoot } from '../run/resume.js';
-import { checkRunConfig } from '../store/config.js';
+import { checkRunConfig, type RunConfig } from '../store/config.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
 import { runStamp } from '../util/run-stamp.js';
@@ -46,14 +47,14 @@ export interface AgentsTryOptions {
   json?: boolean;
 }
 
-/** `agents try NAME|SPEC`. */
-export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<number> {
+/** What `agents try` runs: the adapter and its scripted driver, the demo task and the fix the scripted model asks for. */
+async function tryTarget(name: string, opts: AgentsTryOptions) {
   const adapter = await adapterOf(name);
-  if (!adapter.smoke)
+  const smoke = adapter.smoke;
+  if (!smoke)
     throw new UsageError(
       `${adapter.name} has no scripted driver: it cannot be tried against the scripted model`,
     );
-  const smoke = adapter.smoke;
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   const task = findTask(catalogue.tasks, opts.task);
   if (!task) throw new UsageError(noTaskMessage(opts.task, catalogue.tasks, catalogue.dir, '--task'));
@@ -62,99 +63,134 @@ export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<n
     throw new UsageError(
       `--task: ${task.id} is not a demo task the scripted model knows a fix for (${Object.keys(TRY_EDITS).join(', ')})`,
     );
+  return { adapter, smoke, task, edit };
+}
+
+type TryTarget = Awaited<ReturnType<typeof tryTarget>>;
+
+/** The one-attempt, local run of the tried agent against the scripted server at `serverUrl`. */
+function tryConfig(
+  name: string,
+  t: TryTarget,
+  where: { runId: string; outDir: string; cacheRoot: string; binary: string | null; serverUrl: string },
+  repeats: number,
+): RunConfig {
+  return checkRunConfig({
+    runId: where.runId,
+    outDir: where.outDir,
+    args: ['agents', 'try', name, '--task', t.task.id],
+    tasks: [t.task.id],
+    executor: 'local',
+    bench: {
+      repeats,
+      warmup: 0,
+      thresholdPct: RUN_DEFAULTS.thresholdPct,
+      tamperPolicy: { refuseAt: 'fail' },
+    },
+    agents: [
+      {
+        name: t.adapter.name,
+        ref: name === t.adapter.name ? undefined : resolve(name),
+        model: t.smoke.model ?? 'isobench-scripted',
+        options: t.smoke.options(where.serverUrl),
+        // a variable nobody sets: the placeholder key goes to the scripted server, never a real one
+        apiKeyEnv: t.adapter.provider ? 'ISOBENCH_TRY_NO_KEY' : null,
+        provider: t.adapter.provider,
+        binary: where.binary ?? undefined,
+        budgets: { timeMin: 5, maxTurns: 10 },
+      },
+    ],
+    attempts: 1,
+    agentSettings: { cacheRoot: where.cacheRoot, infraRetries: 0, backoffMs: 0 },
+    benchRetries: { retries: 0, backoffMs: 0 },
+    retryInfra: false,
+    caps: {},
+  });
+}
+
+/** What the try gave: the attempt, its patch, its row, and how many requests the scripted model answered. */
+interface Tried {
+  readonly attempt: EvaluationResult['attempts'][number] | undefined;
+  readonly row: EvaluationResult['extended'][number] | undefined;
+  readonly patch: string;
+  readonly requests: number;
+}
+
+function printTried(t: TryTarget, runDir: string, r: Tried, json: boolean | undefined): void {
+  const { attempt, row, patch } = r;
+  if (json) {
+    outJson({
+      schemaVersion: 1,
+      runDir,
+      agent: t.adapter.name,
+      task: t.task.id,
+      outcome: attempt?.record?.outcome ?? null,
+      patch,
+      effort: row?.effort ?? null,
+      verdict: row?.verdict ?? null,
+      verdictReason: row?.verdictReason ?? null,
+      requests: r.requests,
+    });
+    return;
+  }
+  const o = attempt?.record?.outcome;
+  out(`\nattempt: ${o ? `${o.kind}: ${o.detail}` : (attempt?.error ?? 'not run')}`);
+  out(`the scripted model answered ${r.requests} request(s)`);
+  out(patch ? `\npatch:\n${patch.trimEnd()}` : '\npatch: (none)');
+  const e = row?.effort;
+  if (e)
+    out(
+      `\neffort: ${e.turns ?? '?'} turns, ${e.toolCalls ?? '?'} tool calls, tokens in/out ${e.inputTokens ?? '?'}/${e.outputTokens ?? '?'}, ${(e.wallMs / 1000).toFixed(1)} s, agent ${e.agentVersion ?? '?'}, model reported ${e.modelReported ?? '?'}`,
+    );
+  out(
+    row
+      ? `verdict: ${row.verdict ?? row.failureClass ?? '-'}${row.verdictReason ? ` (${row.verdictReason})` : ''}`
+      : 'verdict: none (nothing was measured)',
+  );
+  out(`\nrun folder: ${runDir}\nleaderboard: isobench leaderboard ${runDir}`);
+}
+
+/** `agents try NAME|SPEC`. */
+export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<number> {
+  const t = await tryTarget(name, opts);
   const cacheRoot = opts.cache ?? defaultCacheRoot();
-  const installed = await ensureInstalled(adapter, { root: cacheRoot, binary: opts.binary }).catch(
+  const installed = await ensureInstalled(t.adapter, { root: cacheRoot, binary: opts.binary }).catch(
     (e: Error) => {
-      throw new UsageError(`${adapter.name}: ${e.message}`);
+      throw new UsageError(`${t.adapter.name}: ${e.message}`);
     },
   );
-  const runId = `try-${adapter.name}-${runStamp()}`;
+  const runId = `try-${t.adapter.name}-${runStamp()}`;
   const outDir = runsRoot(opts.out);
   const runDir = join(outDir, runId);
-  const workspace = join(attemptDir(runDir, adapter.name, task.id, 1), 'workspace');
+  const attemptFolder = attemptDir(runDir, t.adapter.name, t.task.id, 1);
   const server = await startScriptedServer(
-    smoke.script({ workspace, file: edit.path, old: edit.old_string, new: edit.new_string }),
+    t.smoke.script({
+      workspace: join(attemptFolder, 'workspace'),
+      file: t.edit.path,
+      old: t.edit.old_string,
+      new: t.edit.new_string,
+    }),
   );
   try {
-    const config = checkRunConfig({
-      runId,
-      outDir,
-      args: ['agents', 'try', name, '--task', task.id],
-      tasks: [task.id],
-      executor: 'local',
-      bench: {
-        repeats: opts.repeats,
-        warmup: 0,
-        thresholdPct: RUN_DEFAULTS.thresholdPct,
-        tamperPolicy: { refuseAt: 'fail' },
-      },
-      agents: [
-        {
-          name: adapter.name,
-          ref: name === adapter.name ? undefined : resolve(name),
-          model: smoke.model ?? 'isobench-scripted',
-          options: smoke.options(server.url),
-          // a variable nobody sets: the placeholder key goes to the scripted server, never a real one
-          apiKeyEnv: adapter.provider ? 'ISOBENCH_TRY_NO_KEY' : null,
-          provider: adapter.provider,
-          binary: installed.binary ?? undefined,
-          budgets: { timeMin: 5, maxTurns: 10 },
-        },
-      ],
-      attempts: 1,
-      agentSettings: { cacheRoot, infraRetries: 0, backoffMs: 0 },
-      benchRetries: { retries: 0, backoffMs: 0 },
-      retryInfra: false,
-      caps: {},
-    });
+    const where = { runId, outDir, cacheRoot, binary: installed.binary, serverUrl: server.url };
+    const config = tryConfig(name, t, where, opts.repeats);
     if (!opts.json)
       out(
-        `isobench agents try ${adapter.name} on ${task.id}: the scripted model at ${server.url} (no API key), then ${opts.repeats} measured rounds of baseline, human and agent`,
+        `isobench agents try ${t.adapter.name} on ${t.task.id}: the scripted model at ${server.url} (no API key), then ${opts.repeats} measured rounds of baseline, human and agent`,
       );
     const { runEvaluation } = await import('../run/evaluate.js');
-    const result = await runEvaluation({
-      config,
-      tasks: [task],
-      patches: new Map(),
-      executor: await createExecutor('local'),
-    });
-    const attempt = result.attempts[0];
-    const row = result.extended[0];
-    const patch = await readFile(
-      join(attemptDir(runDir, adapter.name, task.id, 1), 'patch.diff'),
-      'utf8',
-    ).catch(() => '');
-    if (opts.json) {
-      outJson({
-        schemaVersion: 1,
-        runDir,
-        agent: adapter.name,
-        task: task.id,
-        outcome: attempt?.record?.outcome ?? null,
-        patch,
-        effort: row?.effort ?? null,
-        verdict: row?.verdict ?? null,
-        verdictReason: row?.verdictReason ?? null,
-        requests: server.requests.length,
-      });
-    } else {
-      const o = attempt?.record?.outcome;
-      out(`\nattempt: ${o ? `${o.kind}: ${o.detail}` : (attempt?.error ?? 'not run')}`);
-      out(`the scripted model answered ${server.requests.length} request(s)`);
-      out(patch ? `\npatch:\n${patch.trimEnd()}` : '\npatch: (none)');
-      const e = row?.effort;
-      if (e)
-        out(
-          `\neffort: ${e.turns ?? '?'} turns, ${e.toolCalls ?? '?'} tool calls, tokens in/out ${e.inputTokens ?? '?'}/${e.outputTokens ?? '?'}, ${(e.wallMs / 1000).toFixed(1)} s, agent ${e.agentVersion ?? '?'}, model reported ${e.modelReported ?? '?'}`,
-        );
-      out(
-        row
-          ? `verdict: ${row.verdict ?? row.failureClass ?? '-'}${row.verdictReason ? ` (${row.verdictReason})` : ''}`
-          : 'verdict: none (nothing was measured)',
-      );
-      out(`\nrun folder: ${runDir}\nleaderboard: isobench leaderboard ${runDir}`);
-    }
-    const ok = attempt?.record?.outcome.kind === 'completed' && patch !== '' && row !== undefined;
+    const executor = await createExecutor('local');
+    const result = await runEvaluation({ config, tasks: [t.task], patches: new Map(), executor });
+    // no patch file: the attempt made none
+    const patch = await readFile(join(attemptFolder, 'patch.diff'), 'utf8').catch(() => '');
+    const tried: Tried = {
+      attempt: result.attempts[0],
+      row: result.extended[0],
+      patch,
+      requests: server.requests.length,
+    };
+    printTried(t, runDir, tried, opts.json);
+    const ok = tried.attempt?.record?.outcome.kind === 'completed' && patch !== '' && tried.row !== undefined;
     return ok ? EXIT.ok : EXIT.findings;
   } finally {
     await server.close();

@@ -192,7 +192,7 @@ function keyChecks(): Check[] {
 /** The coordinator's Redis: that it answers, its version, whether it persists its queues. */
 async function redisCheck(url: string): Promise<Check> {
   try {
-    const { connectionOf } = await import('../sched/redis.js');
+    const { connectionOf } = await import('../sched/redis-wire.js');
     const { Redis } = await import('ioredis');
     const c = new Redis({ ...(connectionOf(url) as object), lazyConnect: true, maxRetriesPerRequest: 1 });
     // a connection error is the connect() below failing, reported there

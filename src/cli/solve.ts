@@ -5,51 +5,34 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { resolveAgent } from '../../agents/index.js';
-import { attemptDir } from '../agent/attempt.js';
+import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import { attemptKey } from '../agent/credentials.js';
 import { ensureInstalled } from '../agent/install.js';
-import { solve } from '../agent/solve.js';
+import { type SolveResult, solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
+import { checkedAgentOptions } from '../run/agent-specs.js';
 import { budgetsGiven, type SolveCliOptions } from '../run/options.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
+import { errorMessage } from '../util/errors.js';
 import { runStamp } from '../util/run-stamp.js';
 import { err, out, outJson, UsageError } from './common.js';
 import { attemptsExitCode } from './run-exit.js';
 
-/** `--option key=value`: the value is JSON when it parses as JSON, else a string. */
-function parseOptions(list: readonly string[] | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of list ?? []) {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new UsageError(`--option must be key=value, got '${kv}'`);
-    const v = kv.slice(i + 1);
-    try {
-      out[kv.slice(0, i)] = JSON.parse(v);
-    } catch {
-      out[kv.slice(0, i)] = v;
-    }
-  }
-  return out;
-}
-
-/** `isobench solve`. */
-export async function solveCmd(opts: SolveCliOptions): Promise<number> {
+/** The agent of `solve`: its adapter, its checked options and provider, and the key it gets (never stored). */
+async function solveAgent(opts: SolveCliOptions) {
   let adapter: AgentAdapter;
   try {
     adapter = await resolveAgent(opts.agent);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
-  const options = parseOptions(opts.option);
-  if (opts.baseUrl) options.baseUrl = opts.baseUrl;
-  const check = adapter.optionsSchema.safeParse(options);
-  if (!check.success) {
-    const i = check.error.issues[0];
-    throw new UsageError(`--option for ${adapter.name}: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
-  }
-  const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
+  const given = [
+    ...(opts.option ?? []),
+    ...(opts.baseUrl ? [`baseUrl=${JSON.stringify(opts.baseUrl)}`] : []),
+  ];
+  const { options, provider } = checkedAgentOptions(adapter, opts.agent, given);
   const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
   // with a base URL and no key, the placeholder: a local server needs none, the CLI insists on one
   const apiKey = attemptKey(keyEnv, opts.baseUrl);
@@ -57,7 +40,11 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     throw new UsageError(
       `${adapter.name} needs an API key in $${keyEnv} (or --api-key-env VAR, or --base-url for a local server)`,
     );
-  if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
+  return { adapter, options, keyEnv, apiKey };
+}
+
+/** `--tasks`, each found in the catalogue, and a clone (when given) that holds each one's parent. */
+async function solveTasks(opts: SolveCliOptions): Promise<TaskSpec[]> {
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
   const keys = (opts.tasks ?? 'demo/cpu-latency,demo/cpu-serving')
     .split(',')
@@ -73,6 +60,46 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   const { cloneProblems } = await import('../workspace/clone.js');
   const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks, ['parent']);
   if (cloneBad.length) throw new UsageError(cloneBad.join('\n'));
+  return tasks;
+}
+
+/** One finished attempt, as a progress line. */
+function attemptLine(r: AttemptRecord, done: number, total: number): string {
+  const p =
+    r.patch.status === 'ok'
+      ? `patch ${r.patch.files} file(s) +${r.patch.added} -${r.patch.removed}`
+      : 'no patch';
+  const cost = r.usage.costUsd !== null ? `, $${r.usage.costUsd.toFixed(4)}` : '';
+  return `  [${done}/${total}] ${r.task} #${r.attempt}: ${r.outcome.kind} (${p}, ${r.usage.turns ?? '?'} turns${cost}, ${(r.durationMs / 1000).toFixed(1)} s)${r.outcome.kind === 'completed' ? '' : ` — ${r.outcome.detail}`}`;
+}
+
+/** The outcomes and the predictions file (or the JSON summary); on stderr, each attempt that did not complete. */
+function reportSolved(solved: SolveResult, runDir: string, agent: string, json: boolean | undefined): void {
+  const { records, summary } = solved;
+  if (json) outJson({ ...summary, runDir });
+  else {
+    const outcomes = Object.entries(summary.outcomes).map(([k, n]) => `${k} ${n}`);
+    out(`outcomes: ${outcomes.join(', ')}; patches: ${summary.patches}/${records.length}`);
+    const predictions = join(runDir, 'predictions.jsonl');
+    out(`predictions: ${predictions} (isobench run --predictions ${predictions})`);
+  }
+  if (summary.stopped)
+    err(
+      `isobench: configuration error: ${summary.stopped}\nisobench: ${summary.notStarted} attempt(s) were not started (every one would fail the same way)`,
+    );
+  for (const r of records.filter((x) => x.outcome.kind !== 'completed'))
+    err(
+      `isobench: ${r.task} #${r.attempt}: ${r.outcome.kind}: ${r.outcome.detail.split('\n')[0]?.slice(0, 240)} (${join(attemptDir(runDir, agent, r.task, r.attempt), 'outcome.json')})`,
+    );
+  if (records.some((r) => r.outcome.kind === 'infra'))
+    err('isobench: attempts that failed for infrastructure reasons do not count against the agent');
+}
+
+/** `isobench solve`. */
+export async function solveCmd(opts: SolveCliOptions): Promise<number> {
+  const { adapter, options, keyEnv, apiKey } = await solveAgent(opts);
+  if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
+  const tasks = await solveTasks(opts);
   const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(
     (e: Error) => {
       throw new UsageError(e.message);
@@ -85,7 +112,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     out(
       `isobench solve ${runId}: ${adapter.name} (${installed.version ?? 'unpinned'}) with ${opts.model} on ${tasks.length} task(s) × ${attempts} attempt(s)`,
     );
-  const { records, summary } = await solve({
+  const solved = await solve({
     tasks,
     adapter,
     model: opts.model,
@@ -103,41 +130,12 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     cacheRoot: opts.cache,
     keepWorkspace: opts.keepWorkspace,
     onAttempt: (r, done, total) => {
-      if (opts.json) return;
-      const p =
-        r.patch.status === 'ok'
-          ? `patch ${r.patch.files} file(s) +${r.patch.added} -${r.patch.removed}`
-          : 'no patch';
-      const cost = r.usage.costUsd !== null ? `, $${r.usage.costUsd.toFixed(4)}` : '';
-      out(
-        `  [${done}/${total}] ${r.task} #${r.attempt}: ${r.outcome.kind} (${p}, ${r.usage.turns ?? '?'} turns${cost}, ${(r.durationMs / 1000).toFixed(1)} s)${r.outcome.kind === 'completed' ? '' : ` — ${r.outcome.detail}`}`,
-      );
+      if (!opts.json) out(attemptLine(r, done, total));
     },
   });
-  if (opts.json) outJson({ ...summary, runDir });
-  else {
-    out(
-      `outcomes: ${Object.entries(summary.outcomes)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ')}; patches: ${summary.patches}/${records.length}`,
-    );
-    out(
-      `predictions: ${join(runDir, 'predictions.jsonl')} (isobench run --predictions ${join(runDir, 'predictions.jsonl')})`,
-    );
-  }
-  if (summary.stopped)
-    err(
-      `isobench: configuration error: ${summary.stopped}\nisobench: ${summary.notStarted} attempt(s) were not started (every one would fail the same way)`,
-    );
-  // each attempt that did not complete, by name, on stderr
-  for (const r of records.filter((x) => x.outcome.kind !== 'completed'))
-    err(
-      `isobench: ${r.task} #${r.attempt}: ${r.outcome.kind}: ${r.outcome.detail.split('\n')[0]?.slice(0, 240)} (${join(attemptDir(runDir, adapter.name, r.task, r.attempt), 'outcome.json')})`,
-    );
-  if (records.some((r) => r.outcome.kind === 'infra'))
-    err('isobench: attempts that failed for infrastructure reasons do not count against the agent');
+  reportSolved(solved, runDir, adapter.name, opts.json);
   return attemptsExitCode(
-    records.map((r) => r.outcome.kind),
-    { notStarted: summary.notStarted },
+    solved.records.map((r) => r.outcome.kind),
+    { notStarted: solved.summary.notStarted },
   );
 }

@@ -8,7 +8,8 @@ import { onInterrupt } from './signals.js';
 
 /** `isobench worker`: runs until SIGINT/SIGTERM. */
 export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
-  const { connectionOf, startWorker } = await import('../sched/redis.js');
+  const { connectionOf } = await import('../sched/redis-wire.js');
+  const { startWorker } = await import('../sched/redis-worker.js');
   try {
     connectionOf(opts.redis);
   } catch (e) {

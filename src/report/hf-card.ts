@@ -365,13 +365,28 @@ function modeName(m: string | null): string {
 
 /** The dataset card: front matter and a body computed from the card's numbers. */
 export function renderHfReadme(card: HfCard): string {
-  const out: string[] = [...renderFrontMatter(card), ''];
-  const lb = card.leaderboard;
-  const g = card.gaps;
-  out.push(
+  return [
+    ...renderFrontMatter(card),
+    '',
     `# ${card.prettyName}`,
     '',
     `Benchmark rows of coding agents optimising performance commits (the baseline, the human commit and each agent's patch measured), in the published ISO-Bench schema v5 (${card.columns.length} columns, the published order and types). Exported by \`isobench export --format hf\` from \`${card.source.name}\` (${card.source.kind === 'run_folder' ? `a run folder; its ${card.source.format} rows` : `a ${card.source.format} table`}). Every number on this card is computed from the rows; \`card.json\` holds the same numbers for tools.`,
+    ...summarySection(card),
+    ...filesSection(card),
+    ...agentsSection(card),
+    ...coverageSection(card),
+    ...comparisonSection(card),
+    ...gapsSection(card),
+    '',
+    '## License',
+    '',
+    'Apache-2.0, as the ISO-Bench release these rows come from.',
+    '',
+  ].join('\n');
+}
+
+function summarySection(card: HfCard): string[] {
+  return [
     '',
     '## Summary',
     '',
@@ -383,11 +398,16 @@ export function renderHfReadme(card: HfCard): string {
         ['unique commits', card.commits],
         ['agent and model labels (as written)', card.agents.labels.length],
         ['agents and models (normalised)', card.agents.normalised.length],
-        ['run series in the per-agent comparison', lb.agents.length],
+        ['run series in the per-agent comparison', card.leaderboard.agents.length],
         ['Parquet shards', card.configs[0]?.files.length ?? 0],
         ...(card.extended ? [['extended rows', card.extended.rows]] : []),
       ],
     ),
+  ];
+}
+
+function filesSection(card: HfCard): string[] {
+  return [
     '',
     '## Files and configs',
     '',
@@ -397,14 +417,22 @@ export function renderHfReadme(card: HfCard): string {
     ),
     '',
     '`default` holds exactly the published schema-v5 columns, in the published order: strings, `float64` metrics (milliseconds for latencies, tokens/s for throughput), a boolean `has_agent_patch`, and `files_changed` and `models` as lists of strings. Empty cells are nulls.',
-  );
-  if (card.extended)
-    out.push(
-      '',
-      `\`extended\` holds isobench's own rows of the run (schemaVersion ${card.extended.schemaVersions.join(', ') || '?'}): per variant the samples and their summary, the confidence intervals, verdicts, failure class, patch, tamper and equivalence checks and the machine fingerprint. They are JSON Lines, not Parquet, because they nest objects and lists several levels deep.`,
-    );
-  out.push('', '## Agents', '', 'As written in the rows, with the names isobench normalises them to:', '');
-  out.push(
+    ...(card.extended
+      ? [
+          '',
+          `\`extended\` holds isobench's own rows of the run (schemaVersion ${card.extended.schemaVersions.join(', ') || '?'}): per variant the samples and their summary, the confidence intervals, verdicts, failure class, patch, tamper and equivalence checks and the machine fingerprint. They are JSON Lines, not Parquet, because they nest objects and lists several levels deep.`,
+        ]
+      : []),
+  ];
+}
+
+function agentsSection(card: HfCard): string[] {
+  return [
+    '',
+    '## Agents',
+    '',
+    'As written in the rows, with the names isobench normalises them to:',
+    '',
     ...table(
       ['agent_name', 'agent_model', 'agent (normalised)', 'model (normalised)', 'rows', 'commits'],
       card.agents.labels.map((l) => [l.agentName, l.agentModel, l.agent, l.model, l.rows, l.commits]),
@@ -416,6 +444,15 @@ export function renderHfReadme(card: HfCard): string {
       ['agent', 'model', 'rows', 'commits', 'spellings'],
       card.agents.normalised.map((a) => [a.agent, a.model, a.rows, a.commits, a.spellings]),
     ),
+  ];
+}
+
+function coverageSection(card: HfCard): string[] {
+  const modes = card.coverage.byMode.map((m) => m.mode);
+  const rowsOf = (a: { agent: string; model: string }, m: string | null) =>
+    card.coverage.byAgentMode.find((x) => x.agent === a.agent && x.model === a.model && x.mode === m)?.rows ??
+    0;
+  return [
     '',
     '## Coverage',
     '',
@@ -424,22 +461,18 @@ export function renderHfReadme(card: HfCard): string {
       card.coverage.byMode.map((m) => [modeName(m.mode), m.commits, m.rows]),
     ),
     '',
-  );
-  const modes = card.coverage.byMode.map((m) => m.mode);
-  out.push(
     'Rows per agent and mode:',
     '',
     ...table(
       ['agent', 'model', ...modes.map(modeName), 'total'],
-      card.agents.normalised.map((a) => {
-        const per = modes.map(
-          (m) =>
-            card.coverage.byAgentMode.find((x) => x.agent === a.agent && x.model === a.model && x.mode === m)
-              ?.rows ?? 0,
-        );
-        return [a.agent, a.model, ...per, a.rows];
-      }),
+      card.agents.normalised.map((a) => [a.agent, a.model, ...modes.map((m) => rowsOf(a, m)), a.rows]),
     ),
+  ];
+}
+
+function comparisonSection(card: HfCard): string[] {
+  const lb = card.leaderboard;
+  return [
     '',
     '## Per-agent comparison',
     '',
@@ -448,17 +481,23 @@ export function renderHfReadme(card: HfCard): string {
     ...leaderboardMarkdownTable(lb),
     '',
     ...leaderboardNotes(lb).map((l) => `- ${l}`),
-    '',
     ...(card.runLeaderboard
       ? [
+          '',
           "## The run's leaderboard (extended rows)",
           '',
           "From the `extended` config, as `isobench leaderboard RUN_DIR --markdown` prints it: hard success (credited, i.e. outputs equivalent, and beating or matching the human by the interval of agent vs human), true success (hard and on the human's bottleneck, as judged), valid rate, the median agent-vs-human estimate with a 95% interval, output checks, tamper findings, failures by class, cost and tokens.",
           '',
           ...runBoardMarkdownTable(card.runLeaderboard),
-          '',
         ]
       : []),
+  ];
+}
+
+function gapsSection(card: HfCard): string[] {
+  const g = card.gaps;
+  return [
+    '',
     '## Known gaps',
     '',
     `- ${g.noAgentMetrics.length} commit(s) where every agent row lacks agent metrics: ${listWords(g.noAgentMetrics)}`,
@@ -474,7 +513,5 @@ export function renderHfReadme(card: HfCard): string {
       ['kind', 'severity', 'findings', 'rows', 'meaning'],
       g.audit.byKind.map((k) => [k.kind, k.severity, k.findings, k.rows, k.meaning]),
     ),
-  );
-  out.push('', '## License', '', 'Apache-2.0, as the ISO-Bench release these rows come from.', '');
-  return out.join('\n');
+  ];
 }

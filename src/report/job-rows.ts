@@ -25,114 +25,153 @@ async function firstStdout(jobDir: string, variant: string, warmups: number): Pr
   );
 }
 
+/** What the rows of a job need besides the task and the job. */
+interface RowContext {
+  runId: string;
+  jobDir: string;
+  warmup: number;
+  thresholdPct: number;
+  date: string;
+  /** the attempts behind the agents' patches, by agent name */
+  efforts?: ReadonlyMap<string, AttemptEffort>;
+}
+
+/** The first measured round's client output of baseline and human, which every agent's v5 row carries. */
+type RefRaws = { readonly baseline: string | null; readonly human: string | null };
+
 /** The v5 row and the extended row of every agent of a job. */
 export async function rowsForJob(
   task: TaskSpec,
   job: JobResult,
-  ctx: {
-    runId: string;
-    jobDir: string;
-    warmup: number;
-    thresholdPct: number;
-    date: string;
-    /** the attempts behind the agents' patches, by agent name */
-    efforts?: ReadonlyMap<string, AttemptEffort>;
-  },
+  ctx: RowContext,
 ): Promise<{ v5: V5Row[]; extended: ExtendedRow[] }> {
   const v5: V5Row[] = [];
   const extended: ExtendedRow[] = [];
-  const byId = new Map(job.variants.map((v) => [v.id, v]));
-  const baseline = byId.get('baseline');
-  const human = byId.get('human');
-  const kind = task.benchmark.kind ?? 'serving';
-  // a rehearsal's rows say so in the one column of the schema that names the hardware
-  const gpuConfig = isRehearsal(job.fingerprint)
-    ? `rehearsal:stand-in:CPU:${job.fingerprint.cpus ?? '?'}`
-    : task.hardware.count > 0
-      ? `${job.fingerprint.gpu ?? task.hardware.gpu}:${task.hardware.count}`
-      : `CPU:${job.fingerprint.cpus ?? '?'}`;
-  const raws = {
+  const raws: RefRaws = {
     baseline: await firstStdout(ctx.jobDir, 'baseline', ctx.warmup),
     human: await firstStdout(ctx.jobDir, 'human', ctx.warmup),
   };
   for (const agentVariant of job.variants.filter((v) => v.kind === 'agent')) {
-    const judgement = job.agents.find((a) => a.variant === agentVariant.id);
-    const row = Object.fromEntries(V5_COLUMNS.map((c) => [c, null])) as Record<string, unknown>;
-    Object.assign(row, {
-      commit_hash: task.commits.human,
-      commit_short: task.commits.human.slice(0, 8),
-      commit_subject: task.subject,
-      repo: task.repo.name,
-      perf_command: task.benchmark.perfCommand,
-      files_changed: task.filesChanged,
-      pr_url: task.prUrl,
-      models: task.benchmark.model ? [task.benchmark.model] : [],
-      parent_commit: task.commits.parent,
-      gpu_config: gpuConfig,
-      benchmark_mode: task.benchmark.v5Mode,
-      agent_name: agentVariant.agent,
-      agent_model: agentVariant.model,
-      benchmark_date: ctx.date,
-      model: task.benchmark.model,
-      has_agent_patch: agentVariant.patch !== null || agentVariant.status !== 'patch_empty',
-      patch_path: `jobs/${basename(ctx.jobDir)}/patches/${variantSlug(agentVariant.id)}.patch`,
-      baseline_raw: raws.baseline,
-      human_raw: raws.human,
-      agent_raw:
-        agentVariant.status === 'ok' ? await firstStdout(ctx.jobDir, agentVariant.id, ctx.warmup) : null,
-      test_script: null,
-      data_source: `isobench:${ctx.runId}`,
-    });
-    const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
-      if (v?.status !== 'ok') return;
-      for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<[V5Metric, string]>) {
-        const m = v.means[name];
-        if (m !== undefined) row[metricColumn(phase, col)] = m;
-      }
-    };
-    fill('baseline', baseline);
-    fill('human', human);
-    fill('agent', agentVariant);
-    for (const { column, value } of recomputeDerived(row as V5Row)) row[column] = value;
-    v5.push(row as V5Row);
-    const pick = (v: VariantResult | undefined) => ({
-      status: v?.status ?? 'missing',
-      detail: v?.detail ?? '',
-      summary: v?.summary ?? null,
-      samples: v?.samples ?? [],
-    });
-    extended.push({
-      schemaVersion: EXT_ROW_VERSION,
-      runId: ctx.runId,
-      task: task.id,
-      benchmark: { kind, v5Mode: task.benchmark.v5Mode ?? null },
-      agent: agentVariant.agent ?? '?',
-      model: agentVariant.model ?? '?',
-      variant: agentVariant.id,
-      jobPath: `jobs/${basename(ctx.jobDir)}`,
-      primaryMetric: job.primaryMetric,
-      repeats: job.repeats,
-      variants: { baseline: pick(baseline), human: pick(human), agent: pick(agentVariant) },
-      humanVsBaseline: job.humanVsBaseline,
-      agentVsBaseline: judgement?.agentVsBaseline ?? null,
-      agentVsHuman: judgement?.agentVsHuman ?? null,
-      verdict: judgement?.verdict?.verdict ?? null,
-      verdictReason: judgement?.verdict?.reason ?? null,
-      taskValidHere: job.validity.valid,
-      taskValidity: job.validity.reason,
-      failureClass: judgement?.failure ?? job.failure?.class ?? null,
-      patch: agentVariant.patch,
-      tamper: agentVariant.tamper ?? [],
-      equivalence: judgement?.equivalence ?? null,
-      equivalenceCalibration: job.equivalence,
-      credited: judgement?.credited ?? false,
-      accuracy: judgement?.accuracy ?? null,
-      fingerprint: job.fingerprint,
-      executor: job.executor,
-      thresholdPct: ctx.thresholdPct,
-      // the attempt of this run, else the one the predictions carried
-      effort: (agentVariant.agent && ctx.efforts?.get(agentVariant.agent)) || agentVariant.effort || null,
-    });
+    v5.push(await v5RowOf(task, job, agentVariant, raws, ctx));
+    extended.push(extendedRowOf(task, job, agentVariant, ctx));
   }
   return { v5, extended };
+}
+
+/** The hardware column: the GPU and count, the CPUs of a CPU task, or a rehearsal's stand-in. */
+function gpuConfigOf(task: TaskSpec, job: JobResult): string {
+  // a rehearsal's rows say so in the one column of the schema that names the hardware
+  if (isRehearsal(job.fingerprint)) return `rehearsal:stand-in:CPU:${job.fingerprint.cpus ?? '?'}`;
+  return task.hardware.count > 0
+    ? `${job.fingerprint.gpu ?? task.hardware.gpu}:${task.hardware.count}`
+    : `CPU:${job.fingerprint.cpus ?? '?'}`;
+}
+
+/** One agent's published v5 row: the task's columns, the means of the measured rounds, the derived columns. */
+async function v5RowOf(
+  task: TaskSpec,
+  job: JobResult,
+  agentVariant: VariantResult,
+  raws: RefRaws,
+  ctx: RowContext,
+): Promise<V5Row> {
+  const kind = task.benchmark.kind ?? 'serving';
+  const row = Object.fromEntries(V5_COLUMNS.map((c) => [c, null])) as Record<string, unknown>;
+  Object.assign(row, {
+    commit_hash: task.commits.human,
+    commit_short: task.commits.human.slice(0, 8),
+    commit_subject: task.subject,
+    repo: task.repo.name,
+    perf_command: task.benchmark.perfCommand,
+    files_changed: task.filesChanged,
+    pr_url: task.prUrl,
+    models: task.benchmark.model ? [task.benchmark.model] : [],
+    parent_commit: task.commits.parent,
+    gpu_config: gpuConfigOf(task, job),
+    benchmark_mode: task.benchmark.v5Mode,
+    agent_name: agentVariant.agent,
+    agent_model: agentVariant.model,
+    benchmark_date: ctx.date,
+    model: task.benchmark.model,
+    has_agent_patch: agentVariant.patch !== null || agentVariant.status !== 'patch_empty',
+    patch_path: `jobs/${basename(ctx.jobDir)}/patches/${variantSlug(agentVariant.id)}.patch`,
+    baseline_raw: raws.baseline,
+    human_raw: raws.human,
+    agent_raw:
+      agentVariant.status === 'ok' ? await firstStdout(ctx.jobDir, agentVariant.id, ctx.warmup) : null,
+    test_script: null,
+    data_source: `isobench:${ctx.runId}`,
+  });
+  const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
+    if (v?.status !== 'ok') return;
+    for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<[V5Metric, string]>) {
+      const m = v.means[name];
+      if (m !== undefined) row[metricColumn(phase, col)] = m;
+    }
+  };
+  fill('baseline', variantOf(job, 'baseline'));
+  fill('human', variantOf(job, 'human'));
+  fill('agent', agentVariant);
+  for (const { column, value } of recomputeDerived(row as V5Row)) row[column] = value;
+  return row as V5Row;
+}
+
+function variantOf(job: JobResult, id: string): VariantResult | undefined {
+  return job.variants.find((v) => v.id === id);
+}
+
+/** What the extended row keeps of a variant. */
+function picked(v: VariantResult | undefined) {
+  return {
+    status: v?.status ?? 'missing',
+    detail: v?.detail ?? '',
+    summary: v?.summary ?? null,
+    samples: v?.samples ?? [],
+  };
+}
+
+/** One agent's extended row: the spread, intervals, verdicts, failure class and fingerprint. */
+function extendedRowOf(
+  task: TaskSpec,
+  job: JobResult,
+  agentVariant: VariantResult,
+  ctx: RowContext,
+): ExtendedRow {
+  const judgement = job.agents.find((a) => a.variant === agentVariant.id);
+  return {
+    schemaVersion: EXT_ROW_VERSION,
+    runId: ctx.runId,
+    task: task.id,
+    benchmark: { kind: task.benchmark.kind ?? 'serving', v5Mode: task.benchmark.v5Mode ?? null },
+    agent: agentVariant.agent ?? '?',
+    model: agentVariant.model ?? '?',
+    variant: agentVariant.id,
+    jobPath: `jobs/${basename(ctx.jobDir)}`,
+    primaryMetric: job.primaryMetric,
+    repeats: job.repeats,
+    variants: {
+      baseline: picked(variantOf(job, 'baseline')),
+      human: picked(variantOf(job, 'human')),
+      agent: picked(agentVariant),
+    },
+    humanVsBaseline: job.humanVsBaseline,
+    agentVsBaseline: judgement?.agentVsBaseline ?? null,
+    agentVsHuman: judgement?.agentVsHuman ?? null,
+    verdict: judgement?.verdict?.verdict ?? null,
+    verdictReason: judgement?.verdict?.reason ?? null,
+    taskValidHere: job.validity.valid,
+    taskValidity: job.validity.reason,
+    failureClass: judgement?.failure ?? job.failure?.class ?? null,
+    patch: agentVariant.patch,
+    tamper: agentVariant.tamper ?? [],
+    equivalence: judgement?.equivalence ?? null,
+    equivalenceCalibration: job.equivalence,
+    credited: judgement?.credited ?? false,
+    accuracy: judgement?.accuracy ?? null,
+    fingerprint: job.fingerprint,
+    executor: job.executor,
+    thresholdPct: ctx.thresholdPct,
+    // the attempt of this run, else the one the predictions carried
+    effort: (agentVariant.agent && ctx.efforts?.get(agentVariant.agent)) || agentVariant.effort || null,
+  };
 }

@@ -3,7 +3,7 @@
  * its adapter's options, its install and its key's presence (never its value) before any work.
  */
 import { resolve } from 'node:path';
-import { KEY_ENV } from '../agent/types.js';
+import { type AgentAdapter, isProvider, KEY_ENV, type Provider } from '../agent/types.js';
 import type { AgentSpec } from '../store/config.js';
 import { BASE_IMAGE } from '../util/defaults.js';
 import { UsageError } from '../util/errors.js';
@@ -21,14 +21,38 @@ function agentOptions(name: string, given: readonly string[]): Record<string, un
       if (k.slice(0, dot) !== name) continue;
       k = k.slice(dot + 1);
     }
-    const v = kv.slice(i + 1);
-    try {
-      options[k] = JSON.parse(v);
-    } catch {
-      options[k] = v;
-    }
+    options[k] = jsonOrString(kv.slice(i + 1));
   }
   return options;
+}
+
+/** A value that parses as JSON is JSON; any other is the string as given. */
+function jsonOrString(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    // not JSON: the string itself is the value
+    return v;
+  }
+}
+
+/**
+ * The `--option`s given for the agent `name` (as the user named it), checked against its adapter's
+ * options; with the provider they select (an adapter's own, or the `provider` option of one that has none).
+ */
+export function checkedAgentOptions(
+  adapter: AgentAdapter,
+  name: string,
+  given: readonly string[],
+): { options: Record<string, unknown>; provider: Provider | null } {
+  const options = agentOptions(name, given);
+  const check = adapter.optionsSchema.safeParse(options);
+  if (!check.success) {
+    const issue = check.error.issues[0];
+    throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const provider = adapter.provider ?? (isProvider(options.provider) ? options.provider : null);
+  return { options, provider };
 }
 
 /**
@@ -52,12 +76,7 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
     }
     if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
-    const options = agentOptions(name, opts.option ?? []);
-    const check = adapter.optionsSchema.safeParse(options);
-    if (!check.success) {
-      const issue = check.error.issues[0];
-      throw new UsageError(`--option for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-    }
+    const { options, provider } = checkedAgentOptions(adapter, name, opts.option ?? []);
     // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
     if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
       const { ensureInstalled } = await import('../agent/install.js');
@@ -65,7 +84,6 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
         throw new UsageError(`--agents '${item}': ${e.message}`);
       });
     }
-    const provider = adapter.provider ?? (options.provider as 'anthropic' | 'openai' | undefined) ?? null;
     const apiKeyEnv = provider ? KEY_ENV[provider] : null;
     if (apiKeyEnv && !process.env[apiKeyEnv] && !options.baseUrl && !opts.redis)
       throw new UsageError(

@@ -13,128 +13,26 @@
  * that Redis lost (no persistence) is queued again. No payload carries a secret.
  */
 
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
-import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job, Queue } from 'bullmq';
 import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { JobResult } from '../bench/types.js';
-import { extractTo, packPath } from '../executor/tar.js';
-import type { Executor } from '../executor/types.js';
 import { InfraError } from '../executor/types.js';
 import { readStored } from '../store/read.js';
-import { RUN_DEFAULTS } from '../util/defaults.js';
-import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
-import { type Backend, ProviderLimits } from './backend.js';
-import type { SlotPool } from './slots.js';
+import type { Backend } from './backend.js';
 import {
-  type AgentPayload,
-  type BenchPayload,
-  checkPayload,
-  runAgentPayload,
-  runBenchPayload,
-  type UnitPayload,
-} from './work.js';
-
-/** How a worker tells the coordinator what kind of failure ended a unit (BullMQ carries a message only). */
-const INFRA_TAG = 'infra: ';
-const HARNESS_TAG = 'harness_error: ';
-
-/** The error a worker fails a queue job with: tagged infra or harness_error, a harness error with its stack. */
-function tagged(e: unknown, where: string, log: (line: string) => void): Error {
-  if (isKnownInfra(e)) {
-    log(`infrastructure failure: ${errorMessage(e)}`);
-    return new Error(`${INFRA_TAG}${where}: ${errorMessage(e)}`);
-  }
-  log(`harness error: ${errorReport(e)}`);
-  return new Error(`${HARNESS_TAG}${where}: ${errorReport(e)}`);
-}
-
-/** A harness error that happened on a worker: its text holds the worker's stack. */
-export class WorkerHarnessError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerHarnessError';
-    this.stack = `${this.name}: ${message}`;
-  }
-}
-
-/** The version of what a worker returns. */
-export const RETURN_VERSION = 1;
-
-/** What a worker returns for a unit. */
-export interface UnitReturn {
-  readonly v: typeof RETURN_VERSION;
-  readonly worker: string;
-  readonly slots: readonly string[];
-  readonly ms: number;
-  readonly bytes: number;
-  /** times the job was taken back from a silent worker before this answer */
-  readonly stalled: number;
-  /** the workers that held it before (as far as the queue knows) */
-  readonly tries: number;
-  /** the unit's folder as a gzipped tar: inline (base64) or a file in the shared store */
-  readonly artifact: { readonly inline: string } | { readonly file: string };
-}
-
-/** Redis connection options from a URL: redis://[user:pass@]host:port[/db] or unix:///path/to.sock. */
-export function connectionOf(url: string): ConnectionOptions {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`'${url}' is not a URL (redis://host:port or unix:///path/redis.sock)`);
-  }
-  const common = { maxRetriesPerRequest: null, enableOfflineQueue: true } as const;
-  if (u.protocol === 'unix:') return { ...common, path: u.pathname };
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    throw new Error(`'${url}': the scheme must be redis:, rediss: or unix:`);
-  return {
-    ...common,
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    username: u.username || undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
-}
-
-/** The shared store folder from `--store` (a folder path or a file:// URL). */
-function storeDir(store: string | undefined): string | undefined {
-  if (!store) return undefined;
-  if (store.startsWith('file://')) return new URL(store).pathname;
-  if (/^[a-z]+:\/\//.test(store))
-    throw new Error(`--store '${store}': only folders and file:// URLs are supported`);
-  return resolve(store);
-}
-
-/** A queue job id (BullMQ ids may not hold ':'). */
-function jobIdOf(p: UnitPayload): string {
-  return `${p.runId.replace(/[^\w.-]/g, '_')}.${p.kind === 'bench_job' ? 'b' : 'a'}.${p.key.slice(0, 40)}`;
-}
-
-async function packDir(dir: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const gz = packPath(dir, 'unit').pipe(createGzip());
-  for await (const c of gz) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Replaces `dest` with the folder in a gzipped tar made by packDir. */
-async function unpackTo(gz: Buffer, dest: string): Promise<void> {
-  const tmp = `${dest}.incoming-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await extractTo(Readable.from(gz).pipe(createGunzip()), tmp);
-  await rm(dest, { recursive: true, force: true });
-  await mkdir(dirname(dest), { recursive: true });
-  await rename(join(tmp, 'unit'), dest);
-  await rm(tmp, { recursive: true, force: true });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  connectionOf,
+  HARNESS_TAG,
+  INFRA_TAG,
+  jobIdOf,
+  RETURN_VERSION,
+  sleep,
+  type UnitReturn,
+  unpackTo,
+  WorkerHarnessError,
+} from './redis-wire.js';
+import type { AgentPayload, BenchPayload, UnitPayload } from './work.js';
 
 /** Options of the coordinator's side. */
 export interface RedisBackendOptions {
@@ -290,170 +188,4 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     await Promise.allSettled([this.queues.bench.close(), this.queues.agent.close()]);
   }
-}
-
-/** Removes the unit folders that workers of this host killed outright left in the temp folder. */
-async function removeStaleFolders(log: (line: string) => void): Promise<void> {
-  const { readdir } = await import('node:fs/promises');
-  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
-    const m = /^isobench-worker-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (alive && pid !== process.pid) continue;
-    await rm(join(tmpdir(), name), { recursive: true, force: true });
-    log(`removed ${join(tmpdir(), name)}, left by a worker (pid ${pid}) that is gone`);
-  }
-}
-
-/** Options of a worker. */
-export interface WorkerOptions {
-  readonly url: string;
-  readonly prefix?: string;
-  readonly executor: Executor;
-  readonly slots: SlotPool;
-  /** agent attempts at once (0: this worker takes no agent work) */
-  readonly agentSlots: number;
-  /** at most this many attempts at once per model provider on this worker */
-  readonly providerConcurrency?: Readonly<Record<string, number>>;
-  /** take bench jobs (default true) */
-  readonly bench?: boolean;
-  readonly store?: string;
-  /** lock of a running job; a worker silent for this long has its job taken back (default 30 s) */
-  readonly lockMs?: number;
-  readonly name?: string;
-  readonly log?: (line: string) => void;
-}
-
-/** A running worker. */
-export interface RunningWorker {
-  readonly name: string;
-  close(): Promise<void>;
-}
-
-/** Starts pulling units. */
-export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  const { Worker } = await import('bullmq');
-  const connection = connectionOf(o.url);
-  const prefix = o.prefix ?? 'isobench';
-  const name = o.name ?? `${hostname()}:${process.pid}`;
-  const store = storeDir(o.store);
-  const log = o.log ?? (() => undefined);
-  const lockDuration = o.lockMs ?? RUN_DEFAULTS.workerLockMs;
-  const common = {
-    connection,
-    prefix,
-    lockDuration,
-    stalledInterval: lockDuration,
-    maxStalledCount: 2,
-    autorun: true,
-  };
-
-  const answer = async (
-    job: Job,
-    p: UnitPayload,
-    dir: string,
-    slots: readonly string[],
-    t0: number,
-  ): Promise<UnitReturn> => {
-    const gz = await packDir(dir);
-    let artifact: UnitReturn['artifact'];
-    if (store) {
-      await mkdir(join(store, p.runId), { recursive: true });
-      const file = join(store, p.runId, `${jobIdOf(p)}.tar.gz`);
-      await writeFile(file, gz);
-      artifact = { file };
-    } else artifact = { inline: gz.toString('base64') };
-    return {
-      v: RETURN_VERSION,
-      worker: name,
-      slots,
-      ms: performance.now() - t0,
-      bytes: gz.byteLength,
-      stalled: job.stalledCounter ?? 0,
-      tries: job.attemptsStarted ?? 1,
-      artifact,
-    };
-  };
-
-  await removeStaleFolders(log);
-  const workers: Worker[] = [];
-  const limits = new ProviderLimits(o.providerConcurrency);
-  if (o.bench !== false) {
-    const w = new Worker(
-      'bench',
-      async (job: Job) => {
-        const p = checkPayload(job.data);
-        if (p.kind !== 'bench_job') throw new Error(`a ${p.kind} payload on the bench queue`);
-        const tmp = await mkdtemp(join(tmpdir(), `isobench-worker-${process.pid}-`));
-        try {
-          const lease = await o.slots.lease(p.task.hardware.count);
-          const t0 = performance.now();
-          log(`${job.id}: ${p.task.id} (${p.slug}) on ${lease.slots.join(',')}`);
-          try {
-            const r = await runBenchPayload(p, join(tmp, 'unit'), {
-              executor: o.executor,
-              gpus: lease.gpus,
-              // other workers may share this host's loopback
-              freePort: true,
-            });
-            log(
-              `${job.id}: ${r.failure?.class ?? 'done'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-            );
-          } catch (e) {
-            // the coordinator is told which it was: a known infrastructure error, or a harness error with its stack
-            throw tagged(e, `${name} (${lease.slots.join(',')})`, (l) => log(`${job.id}: ${l}`));
-          } finally {
-            lease.release();
-          }
-          return await answer(job, p, join(tmp, 'unit'), lease.slots, t0);
-        } finally {
-          await rm(tmp, { recursive: true, force: true });
-        }
-      },
-      { ...common, concurrency: o.slots.slots.length },
-    );
-    workers.push(w);
-  }
-  if (o.agentSlots > 0) {
-    const w = new Worker(
-      'agent',
-      async (job: Job) => {
-        const p = checkPayload(job.data);
-        if (p.kind !== 'agent_attempt') throw new Error(`a ${p.kind} payload on the agent queue`);
-        const tmp = await mkdtemp(join(tmpdir(), `isobench-worker-${process.pid}-`));
-        try {
-          const t0 = performance.now();
-          log(`${job.id}: ${p.agent.name} on ${p.task.id} #${p.attempt}`);
-          const rec = await limits
-            .run(p.agent.provider, () => runAgentPayload(p, tmp))
-            .catch((e: unknown) => {
-              throw tagged(e, name, (l) => log(`${job.id}: ${l}`));
-            });
-          log(`${job.id}: ${rec.outcome.kind}`);
-          return await answer(job, p, attemptDir(tmp, p.agent.name, p.task.id, p.attempt), ['agents'], t0);
-        } finally {
-          await rm(tmp, { recursive: true, force: true });
-        }
-      },
-      { ...common, concurrency: o.agentSlots },
-    );
-    workers.push(w);
-  }
-  for (const w of workers) {
-    w.on('error', (e) => log(`queue: ${e.message}`));
-    w.on('stalled', (id) => log(`${id}: stalled (its worker went silent); queued again`));
-  }
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-  return {
-    name,
-    close: async () => {
-      await Promise.allSettled(workers.map((w) => w.close()));
-    },
-  };
 }

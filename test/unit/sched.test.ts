@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { apiRoute } from '../../src/agent/container.js';
 import { withPort } from '../../src/bench/server.js';
 import { parseBytes } from '../../src/executor/image-cache.js';
-import { connectionOf } from '../../src/sched/redis.js';
+import { connectionOf } from '../../src/sched/redis-wire.js';
 import { parseGpus, SlotPool } from '../../src/sched/slots.js';
 import { loadTasks } from '../../src/task/loader.js';
 import { TASKS_DIR } from '../support/fixtures.js';
