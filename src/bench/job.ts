@@ -151,101 +151,128 @@ async function closeStage(stage: Stage, repoDir: string | null, jobDir: string):
   if (errors.length) throw new InfraError(`closing the job's sandboxes failed: ${errors.join('; ')}`);
 }
 
-/** Measures the job (nothing is graded here) and writes `measurement.json`. */
-export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
-  const { task, executor, jobDir } = opts;
-  const t0 = performance.now();
-  const startedAt = new Date().toISOString();
-  await mkdir(jobDir, { recursive: true });
-  const primaryMetric = primaryOf(task);
-  const head = {
+/** What every measurement of the job says first: the task, its metric, rounds, executor, start, policy. */
+function headOf(opts: JobOptions) {
+  return {
     schemaVersion: MEASUREMENT_VERSION,
-    task,
-    primaryMetric,
+    task: opts.task,
+    primaryMetric: primaryOf(opts.task),
     repeats: opts.repeats ?? RUN_DEFAULTS.repeats,
     warmup: opts.warmup ?? RUN_DEFAULTS.warmup,
-    executor: executor.kind,
-    startedAt,
+    executor: opts.executor.kind,
+    startedAt: new Date().toISOString(),
     policy: gradePolicyOf(opts),
   } as const;
-  const problem = prefetchProblem(task, opts.cache);
-  if (problem) {
-    const m: JobMeasurement = {
-      ...head,
-      order: [],
-      variants: opts.agents.map((a) => ({
-        id: `agent:${a.agent}`,
-        kind: 'agent' as const,
-        agent: a.agent,
-        model: a.model,
-        ...(a.effort ? { effort: a.effort } : {}),
-        patch: null,
-        tamper: [],
-        setup: [],
-        failure: null,
-      })),
-      phases: [],
-      accuracy: null,
-      failure: { class: 'prefetch_missing', detail: problem },
-      fingerprint: {},
-      durationMs: performance.now() - t0,
-    };
-    await writeMeasurement(jobDir, m);
-    return m;
-  }
-  const { variants, repoDir } = await prepareVariants(
-    task,
-    opts.agents,
-    jobDir,
-    opts.source,
-    opts.tamperPolicy,
-  );
-  const stage: Stage = {
-    planned: planJob({
-      task,
-      variants: variants.map((v) => ({ id: v.id, native: v.patch?.native === true })),
-      executor: executor.kind,
-      images: opts.images,
-      image: opts.image,
-      repeats: head.repeats,
-      warmup: head.warmup,
-      cache: opts.cache,
-      gpuDevices: opts.gpuDevices,
-      // the client's JSON result, where the untouched client copy can write one
-      clientSource: await readFile(join(variants[0]?.hostDir ?? '', clientSourceFile(task)), 'utf8').catch(
-        () => '',
-      ),
-      workdir: executor.kind === 'docker' ? '/work' : '<sandbox>/work',
-    }),
+}
+
+type Head = ReturnType<typeof headOf>;
+
+/** The measurement of a job the prefetch cache cannot serve: nothing ran, each agent's variant listed. */
+function prefetchMissing(head: Head, opts: JobOptions, problem: string, t0: number): JobMeasurement {
+  return {
+    ...head,
+    order: [],
+    variants: opts.agents.map((a) => ({
+      id: `agent:${a.agent}`,
+      kind: 'agent' as const,
+      agent: a.agent,
+      model: a.model,
+      ...(a.effort ? { effort: a.effort } : {}),
+      patch: null,
+      tamper: [],
+      setup: [],
+      failure: null,
+    })),
+    phases: [],
+    accuracy: null,
+    failure: { class: 'prefetch_missing', detail: problem },
+    fingerprint: {},
+    durationMs: performance.now() - t0,
+  };
+}
+
+/** The job's plan for the prepared variants (plan.ts), and an empty stage to measure it in. */
+async function stageOf(opts: JobOptions, head: Head, variants: readonly PreparedVariant[]): Promise<Stage> {
+  // the client's JSON result, where the untouched client copy can write one (no copy: none asked)
+  const clientSource = await readFile(
+    join(variants[0]?.hostDir ?? '', clientSourceFile(opts.task)),
+    'utf8',
+  ).catch(() => '');
+  const planned = planJob({
+    task: opts.task,
+    variants: variants.map((v) => ({ id: v.id, native: v.patch?.native === true })),
+    executor: opts.executor.kind,
+    images: opts.images,
+    image: opts.image,
+    repeats: head.repeats,
+    warmup: head.warmup,
+    cache: opts.cache,
+    gpuDevices: opts.gpuDevices,
+    clientSource,
+    workdir: opts.executor.kind === 'docker' ? '/work' : '<sandbox>/work',
+  });
+  return {
+    planned,
     sandboxes: new Map(),
     placed: new Map(),
     setups: new Map(),
     setupFailures: new Map(),
     fingerprint: {},
   };
-  let measured: Pick<JobMeasurement, 'order' | 'variants' | 'phases'>;
-  let accuracy: AccuracyReadings | null;
+}
+
+/** Sets the variants up, measures the rounds and the accuracy check; the stage is closed whatever happens. */
+async function measureStage(
+  opts: JobOptions,
+  head: Head,
+  variants: readonly PreparedVariant[],
+  stage: Stage,
+  repoDir: string | null,
+): Promise<Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'accuracy'>> {
+  let measured: Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'accuracy'>;
   try {
     await stageVariants(opts, variants, stage);
     const runs = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
     const phases = await measureRounds(opts, runs, stage);
-    measured = { order: runs.map((v) => v.id), variants: variantRecords(variants, stage), phases };
-    accuracy = await measureAccuracy(opts, stage, { ...head, ...measured });
+    const rounds = { order: runs.map((v) => v.id), variants: variantRecords(variants, stage), phases };
+    measured = { ...rounds, accuracy: await measureAccuracy(opts, stage, { ...head, ...rounds }) };
   } catch (e) {
     // the first failure is the one to report; closing after it is best effort
-    await closeStage(stage, repoDir, jobDir).catch(() => undefined);
+    await closeStage(stage, repoDir, opts.jobDir).catch(() => undefined);
     throw e;
   }
-  await closeStage(stage, repoDir, jobDir);
+  await closeStage(stage, repoDir, opts.jobDir);
+  return measured;
+}
+
+/** Measures the job (nothing is graded here) and writes `measurement.json`. */
+export async function measureJob(opts: JobOptions): Promise<JobMeasurement> {
+  const t0 = performance.now();
+  const head = headOf(opts);
+  await mkdir(opts.jobDir, { recursive: true });
+  const problem = prefetchProblem(opts.task, opts.cache);
+  if (problem) {
+    const m = prefetchMissing(head, opts, problem, t0);
+    await writeMeasurement(opts.jobDir, m);
+    return m;
+  }
+  const { variants, repoDir } = await prepareVariants(
+    opts.task,
+    opts.agents,
+    opts.jobDir,
+    opts.source,
+    opts.tamperPolicy,
+  );
+  const stage = await stageOf(opts, head, variants);
+  const measured = await measureStage(opts, head, variants, stage, repoDir);
   const m: JobMeasurement = {
     ...head,
     ...measured,
-    accuracy,
     failure: null,
     fingerprint: stage.fingerprint,
     durationMs: performance.now() - t0,
   };
-  await writeMeasurement(jobDir, m);
+  await writeMeasurement(opts.jobDir, m);
   return m;
 }
 

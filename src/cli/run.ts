@@ -1,21 +1,24 @@
 /** `isobench run`: measure tasks × agent patches and print the verdicts. */
 import { basename, join, resolve } from 'node:path';
 import Table from 'cli-table3';
-import type { AgentPatch } from '../bench/types.js';
+import type { AgentPatch, PhaseRecord } from '../bench/types.js';
 import { chooseExecutor, openExecutor } from '../executor/choose.js';
 import type { Executor } from '../executor/types.js';
 import { type Interval, MIN_BOOTSTRAP_SAMPLES } from '../grade/stats.js';
 import { writeRehearsalCache } from '../prefetch/rehearsal-cache.js';
+import { reportRowOf } from '../report/board-rows.js';
 import type { ExtendedRow } from '../report/job-rows.js';
+import { runBoardBlock } from '../report/leaderboard-format.js';
+import { runLeaderboard } from '../report/run-leaderboard.js';
 import { imageOf, refuseBaseImageForVllm, refuseChangedResume, runConfigOf } from '../run/config-of.js';
-import type { EvaluationResult } from '../run/evaluate.js';
+import type { EvaluationPlan, EvaluationResult } from '../run/evaluate.js';
 import { rehearsalInputs, runInputs } from '../run/inputs.js';
 import { Interruption } from '../run/interruption.js';
 import type { RunCliOptions } from '../run/options.js';
 import { measurementSlots, openBackend } from '../run/places.js';
 import { readRecordedConfig } from '../run/resume.js';
 import type { Backend } from '../sched/backend.js';
-import type { AgentSpec } from '../store/config.js';
+import type { AgentSpec, RunConfig } from '../store/config.js';
 import type { TaskSpec } from '../task/schema.js';
 import { BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
 import { plural } from '../util/plural.js';
@@ -49,6 +52,28 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const config = runConfigOf(opts, argv, inputs, kind, judge);
   if (recorded) refuseChangedResume(opts, recorded, config);
   const slots = await measurementSlots(opts, tasks);
+  await beforeRun(opts, config, tasks);
+  const executor = await openExecutor(kind, { image: config.bench.image }, (left) => {
+    err(`isobench: found ${left.length} sandbox(es) left behind by an earlier run; removing them:`);
+    for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
+  });
+  if (!opts.json)
+    out(
+      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${plural(config.bench.repeats, 'measured round')} + ${config.bench.warmup} warm-up, ${kind} executor${choice}`,
+    );
+  const backend = await openBackend(opts, executor, slots);
+  const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
+  if (!opts.json) {
+    announcePlaces(opts, config, agents, backend, slots);
+    await progress.start();
+  }
+  const result = await evaluate(opts, { config, tasks, patches, executor, backend, judge }, progress);
+  await pruneImages(opts, executor, config);
+  return reportRun(opts, result, inputs.problems);
+}
+
+/** Before anything opens: the warning of too few rounds, and a rehearsal's stand-in cache. */
+async function beforeRun(opts: RunCliOptions, config: RunConfig, tasks: readonly TaskSpec[]): Promise<void> {
   const { bench } = config;
   if (bench.repeats < MIN_BOOTSTRAP_SAMPLES)
     err(
@@ -59,67 +84,74 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
     if (wrote.length && !opts.json)
       out(`rehearsal cache ${bench.cache}: ${wrote.length} stand-in item(s) written`);
   }
-  const executor = await openExecutor(kind, { image: config.bench.image }, (left) => {
-    err(`isobench: found ${left.length} sandbox(es) left behind by an earlier run; removing them:`);
-    for (const l of left) err(`  ${l.executor} ${l.id} ${l.name}: ${l.detail}`);
-  });
-  if (!opts.json)
+}
+
+/** Where the run's units go: the agents and their concurrency, the measurement slots. */
+function announcePlaces(
+  opts: RunCliOptions,
+  config: RunConfig,
+  agents: readonly AgentSpec[],
+  backend: Backend,
+  slots: Awaited<ReturnType<typeof measurementSlots>>,
+): void {
+  const inProcess = backend.name === 'in-process';
+  if (agents.length)
     out(
-      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${plural(bench.repeats, 'measured round')} + ${bench.warmup} warm-up, ${kind} executor${choice}`,
+      `  agents: ${agents.map((a) => `${a.name} (${a.model})`).join(', ')} × ${config.attempts} attempt(s); ${inProcess ? `${opts.concurrency} at once` : 'on the workers'}`,
     );
-  const backend = await openBackend(opts, executor, slots);
-  const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
-  if (!opts.json) {
-    if (agents.length)
-      out(
-        `  agents: ${agents.map((a) => `${a.name} (${a.model})`).join(', ')} × ${config.attempts} attempt(s); ${backend.name === 'in-process' ? `${opts.concurrency} at once` : 'on the workers'}`,
-      );
-    out(
-      `  measurement slots: ${backend.name === 'in-process' ? `${slots.slots.join(', ')} (${slots.gpu ? 'GPUs' : 'no GPU here: one CPU slot'})` : `the workers' (${opts.redis})`}`,
-    );
-    await progress.start();
-  }
+  out(
+    `  measurement slots: ${inProcess ? `${slots.slots.join(', ')} (${slots.gpu ? 'GPUs' : 'no GPU here: one CPU slot'})` : `the workers' (${opts.redis})`}`,
+  );
+}
+
+/** Runs the evaluation with progress on the terminal, cleaning up on Ctrl-C or SIGTERM. */
+async function evaluate(
+  opts: RunCliOptions,
+  plan: Omit<EvaluationPlan, 'interruption' | 'onEvent' | 'onNote' | 'onPhase'> & {
+    executor: Executor;
+    backend: Backend;
+  },
+  progress: Progress,
+): Promise<EvaluationResult> {
   const { runEvaluation } = await import('../run/evaluate.js');
   const interruption = new Interruption();
-  const stopSignals = cleanupOnSignal(executor, backend, interruption);
+  const stopSignals = cleanupOnSignal(plan.executor, plan.backend, interruption);
   // once interrupted, units fail because they are being cut: nothing of that is theirs to report
   const live = () => !interruption.fired;
-  const rounds = bench.warmup + bench.repeats;
+  const rounds = plan.config.bench.warmup + plan.config.bench.repeats;
   const result = await runEvaluation({
-    config,
-    tasks,
-    patches,
-    executor,
-    backend,
-    judge,
+    ...plan,
     interruption,
     onEvent: opts.json ? undefined : (e) => live() && progress.on(e),
     onNote: (n) => live() && err(`isobench: ${n}`),
     onPhase: (task, r) => {
-      if (opts.json || !live()) return;
-      const m = task.benchmark.primaryMetric;
-      const v = m ? r.metrics[m.name]?.value : undefined;
-      const shown =
-        v !== undefined && m ? `${m.name} ${v.toFixed(2)} ${m.unit}` : r.detail.split('\n')[0]?.slice(0, 100);
-      progress.line(
-        `  [${task.id}] round ${r.round}/${rounds}${r.warmup ? ' (warm-up)' : ''} ${r.variant.padEnd(22)} ${r.status.padEnd(18)} ${shown} (${(r.wallMs / 1000).toFixed(1)} s)`,
-      );
+      if (!opts.json && live()) progress.line(phaseLine(task, r, rounds));
     },
   });
   progress.stop();
   stopSignals();
-  await backend.close();
-  if (opts.imageBudget !== undefined && executor.images) {
-    const pruned = await executor.images.prune({
-      budgetBytes: opts.imageBudget,
-      keep: bench.image ? [bench.image] : [],
-    });
-    if (!opts.json && pruned.removed.length)
-      out(
-        `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,
-      );
-  }
-  return reportRun(opts, result, inputs.problems);
+  await plan.backend.close();
+  return result;
+}
+
+/** One finished phase, as a progress line: its round, variant, status and primary metric. */
+function phaseLine(task: TaskSpec, r: PhaseRecord, rounds: number): string {
+  const m = task.benchmark.primaryMetric;
+  const v = m ? r.metrics[m.name]?.value : undefined;
+  const shown =
+    v !== undefined && m ? `${m.name} ${v.toFixed(2)} ${m.unit}` : r.detail.split('\n')[0]?.slice(0, 100);
+  return `  [${task.id}] round ${r.round}/${rounds}${r.warmup ? ' (warm-up)' : ''} ${r.variant.padEnd(22)} ${r.status.padEnd(18)} ${shown} (${(r.wallMs / 1000).toFixed(1)} s)`;
+}
+
+/** `--image-budget`: the least recently used images removed down to the budget, the run's own kept. */
+async function pruneImages(opts: RunCliOptions, executor: Executor, config: RunConfig): Promise<void> {
+  if (opts.imageBudget === undefined || !executor.images) return;
+  const image = config.bench.image;
+  const pruned = await executor.images.prune({ budgetBytes: opts.imageBudget, keep: image ? [image] : [] });
+  if (!opts.json && pruned.removed.length)
+    out(
+      `image cache: removed ${pruned.removed.length} least recently used image(s), ${(pruned.before / 2 ** 30).toFixed(2)} -> ${(pruned.after / 2 ** 30).toFixed(2)} GiB`,
+    );
 }
 
 /** What a finished run says: its rows, attempts, harness errors and exit code. */
@@ -276,20 +308,13 @@ function printSummary(
   }
   out('');
   out(t.toString());
-  const counts = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    const key = `${r.agent} (${r.model})`;
-    const m = counts.get(key) ?? new Map<string, number>();
-    const v = r.verdict ?? r.failureClass ?? 'unjudged';
-    m.set(v, (m.get(v) ?? 0) + 1);
-    counts.set(key, m);
-  }
   out('');
   const repeats = rows[0]?.repeats;
   out(
     `Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${repeats === undefined ? '? measured rounds' : plural(repeats, 'measured round')}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
   );
-  for (const [agent, m] of counts) out(`  ${agent}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  // the run's leaderboard, as `isobench leaderboard RUN_DIR` prints it
+  for (const a of runLeaderboard(rows.map(reportRowOf))) for (const l of runBoardBlock(a)) out(`  ${l}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);
   for (const r of rows.filter((x) => !x.taskValidHere)) out(`  note: ${r.task}: ${r.taskValidity}`);
 }

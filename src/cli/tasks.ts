@@ -243,8 +243,8 @@ async function hostDriver(): Promise<string | null> {
   return v || null;
 }
 
-/** `tasks verify`: the preflight of tasks against the user's clone (parsers, recipe, files, cache). */
-export async function tasksVerify(opts: {
+/** Options of `tasks verify`. */
+interface VerifyOptions {
   repo?: string;
   tasks?: string;
   tasksDir?: string;
@@ -254,12 +254,10 @@ export async function tasksVerify(opts: {
   concurrency: number;
   json?: boolean;
   verbose?: boolean;
-}): Promise<number> {
-  if (!opts.repo)
-    throw new UsageError('tasks verify needs --repo CLONE (a local clone of the tasks’ repository)');
-  const clone = resolve(opts.repo);
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(clone)) throw new UsageError(`--repo ${clone}: no such folder`);
+}
+
+/** The tasks to verify: those named, or every benchmarkable task of the catalogue; never a demo task. */
+async function tasksToVerify(opts: VerifyOptions): Promise<TaskSpec[]> {
   const c = await catalogue({ dir: opts.tasksDir });
   printProblems(c);
   const picked: TaskSpec[] = [];
@@ -278,8 +276,12 @@ export async function tasksVerify(opts: {
     throw new UsageError(
       `${demo.id} is a demo task: tasks verify checks tasks against a clone of their repository`,
     );
+  return picked;
+}
+
+/** `--python`'s version ("3.11"), refused below 3.10 (the parsers need it). */
+async function pythonVersion(python: string): Promise<string> {
   const { spawnSync } = await import('node:child_process');
-  const python = opts.python ?? 'python3';
   const pv = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
     encoding: 'utf8',
   });
@@ -288,39 +290,13 @@ export async function tasksVerify(opts: {
     throw new UsageError(
       `--python ${python}: the parsers need Python 3.10 or later (got ${pv.stdout?.trim() || pv.error?.message || 'nothing'})`,
     );
-  if (opts.driver !== undefined && !/^\d+(?:\.\d+){1,2}$/.test(opts.driver))
-    throw new UsageError(`--driver ${opts.driver}: not a driver version (e.g. 550.54.15)`);
-  const driver = opts.driver ?? (await hostDriver());
-  const { verifyTask, VERIFY_VERSION } = await import('../run/verify.js');
-  const { default: PQueue } = await import('p-queue');
-  const q = new PQueue({ concurrency: opts.concurrency });
-  const verdicts = await Promise.all(
-    picked.map((t) =>
-      q.add(async () => {
-        const v = await verifyTask(t, {
-          clone,
-          python,
-          driver: driver ?? undefined,
-          cache: opts.cache ? resolve(opts.cache) : undefined,
-        });
-        if (!opts.json)
-          err(`${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : 'n/b '}  ${t.id}`);
-        return v;
-      }),
-    ),
-  );
-  const failed = verdicts.filter((v) => v.verdict === 'fail');
-  if (opts.json) {
-    outJson({
-      schemaVersion: VERIFY_VERSION,
-      clone,
-      python: pv.stdout.trim(),
-      cache: opts.cache ?? null,
-      driver: driver ?? null,
-      tasks: verdicts,
-    });
-    return failed.length ? EXIT.findings : EXIT.ok;
-  }
+  return pv.stdout.trim();
+}
+
+type Verdicts = Awaited<ReturnType<typeof import('../run/verify.js').verifyTask>>[];
+
+/** The verdicts as a table, each failed check (every check with --verbose), and the count that pass. */
+function printVerdicts(verdicts: Verdicts, clone: string, verbose: boolean | undefined): void {
   const rows = verdicts.map((v) => {
     const bad = v.checks.filter((x) => x.status === 'fail').map((x) => `${x.name}@${x.at}`);
     const warn = v.checks.filter((x) => x.status === 'warn').map((x) => x.name);
@@ -329,11 +305,50 @@ export async function tasksVerify(opts: {
   for (const line of columns([['task', 'verdict', 'checks', 'failed', 'warnings'], ...rows])) out(line);
   for (const v of verdicts)
     for (const x of v.checks)
-      if ((x.status === 'fail' && v.verdict === 'fail') || opts.verbose)
+      if ((x.status === 'fail' && v.verdict === 'fail') || verbose)
         out(`  ${v.task} ${x.status} ${x.name} (${x.at}): ${x.detail}`);
   const nb = verdicts.filter((v) => v.verdict === 'not_benchmarkable').length;
   out(
     `${verdicts.filter((v) => v.verdict === 'pass').length} of ${verdicts.length - nb} benchmarkable task(s) pass against ${clone}${nb ? `; ${nb} not benchmarkable (checked for information)` : ''}`,
   );
-  return failed.length ? EXIT.findings : EXIT.ok;
+}
+
+/** `tasks verify`: the preflight of tasks against the user's clone (parsers, recipe, files, cache). */
+export async function tasksVerify(opts: VerifyOptions): Promise<number> {
+  if (!opts.repo)
+    throw new UsageError('tasks verify needs --repo CLONE (a local clone of the tasks’ repository)');
+  const clone = resolve(opts.repo);
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(clone)) throw new UsageError(`--repo ${clone}: no such folder`);
+  const picked = await tasksToVerify(opts);
+  const python = opts.python ?? 'python3';
+  const pythonSays = await pythonVersion(python);
+  if (opts.driver !== undefined && !/^\d+(?:\.\d+){1,2}$/.test(opts.driver))
+    throw new UsageError(`--driver ${opts.driver}: not a driver version (e.g. 550.54.15)`);
+  const driver = opts.driver ?? (await hostDriver());
+  const { verifyTask, VERIFY_VERSION } = await import('../run/verify.js');
+  const { default: PQueue } = await import('p-queue');
+  const q = new PQueue({ concurrency: opts.concurrency });
+  const cache = opts.cache ? resolve(opts.cache) : undefined;
+  const verdicts = await Promise.all(
+    picked.map((t) =>
+      q.add(async () => {
+        const v = await verifyTask(t, { clone, python, driver: driver ?? undefined, cache });
+        if (!opts.json)
+          err(`${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : 'n/b '}  ${t.id}`);
+        return v;
+      }),
+    ),
+  );
+  if (opts.json)
+    outJson({
+      schemaVersion: VERIFY_VERSION,
+      clone,
+      python: pythonSays,
+      cache: opts.cache ?? null,
+      driver: driver ?? null,
+      tasks: verdicts,
+    });
+  else printVerdicts(verdicts, clone, opts.verbose);
+  return verdicts.some((v) => v.verdict === 'fail') ? EXIT.findings : EXIT.ok;
 }

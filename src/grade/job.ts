@@ -104,11 +104,7 @@ function checkWorkload(phases: readonly MeasuredPhase[]): MeasuredPhase[] {
   });
 }
 
-function gradeVariant(
-  v: MeasuredVariant,
-  mine: readonly MeasuredPhase[],
-  primary: string,
-): VariantGrade & { id: string } {
+function gradeVariant(v: MeasuredVariant, mine: readonly MeasuredPhase[], primary: string): GradedVariant {
   if (v.failure)
     return {
       id: v.id,
@@ -228,6 +224,117 @@ export function accuracyCandidates(grade: Pick<JobGrade, 'agents'>): string[] {
     .map((a) => a.variant);
 }
 
+type GradedVariant = VariantGrade & { id: string };
+
+/** What the references say: baseline and human with their samples, the human's gain, the task's validity here, the job's failure. */
+interface References {
+  readonly byId: ReadonlyMap<string, GradedVariant>;
+  /** the baseline, when it measured samples */
+  readonly baseline: GradedVariant | null;
+  /** the human, when it measured samples */
+  readonly human: GradedVariant | null;
+  readonly humanVsBaseline: JobGrade['humanVsBaseline'];
+  readonly validity: JobGrade['validity'];
+  readonly failure: JobGrade['failure'];
+}
+
+function measured(v: GradedVariant | undefined): GradedVariant | null {
+  return v?.status === 'ok' && v.samples.length > 0 ? v : null;
+}
+
+function referencesOf(variants: readonly GradedVariant[], better: 'lower' | 'higher'): References {
+  const byId = new Map(variants.map((r) => [r.id, r]));
+  const baselineGrade = byId.get('baseline');
+  const humanGrade = byId.get('human');
+  const baseline = measured(baselineGrade);
+  const human = measured(humanGrade);
+  const humanVsBaseline =
+    baseline && human ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
+  const validity = taskValidity(
+    humanVsBaseline,
+    baseline ? baseline.summary : null,
+    baseline && human
+      ? (tooFewSamples(
+          { id: 'baseline', n: baseline.samples.length },
+          { id: 'human', n: human.samples.length },
+        ) ?? 'no improvement of the human over the baseline is defined')
+      : undefined,
+  );
+  // a baseline or human that failed for the harness's reasons makes the job the harness's failure
+  // (retried, never counted); otherwise the task does not hold here
+  const infraOf = (v: GradedVariant | undefined) => (v && v.status !== 'ok' && isInfra(v.status) ? v : null);
+  const infraRef = infraOf(baselineGrade) ?? infraOf(humanGrade);
+  const failure: JobGrade['failure'] = infraRef
+    ? { class: 'infra_error', detail: `${infraRef.id}: ${infraRef.status}: ${infraRef.detail}` }
+    : !baseline
+      ? { class: 'baseline_failed', detail: `${baselineGrade?.status}: ${baselineGrade?.detail}` }
+      : !human
+        ? { class: 'human_failed', detail: `${humanGrade?.status}: ${humanGrade?.detail}` }
+        : null;
+  return { byId, baseline, human, humanVsBaseline, validity, failure };
+}
+
+/** The speed verdict and the outputs' judgement together: diverged or failed outputs outrank speed. */
+function verdictWithOutputs(
+  speed: AgentJudgement['verdict'],
+  equivalence: Equivalence,
+): AgentJudgement['verdict'] {
+  if (equivalence.verdict === 'diverged')
+    return {
+      verdict: 'diverged',
+      reason: `outputs differ from the baseline's: ${equivalence.reason}${speed ? ` (speed alone: ${speed.verdict})` : ''}`,
+    };
+  if (equivalence.verdict === 'probe_failed')
+    return { verdict: 'probe_failed', reason: `the correctness probe failed: ${equivalence.reason}` };
+  return speed;
+}
+
+/** One agent's judgement: against its reference (the baseline, or the parent rebuilt the same way) and the human, with its outputs. */
+function judgeAgent(
+  r: GradedVariant,
+  reference: string | undefined,
+  refs: References,
+  eq: ReturnType<typeof equivalenceGrader>,
+  policy: GradePolicy,
+  better: 'lower' | 'higher',
+): AgentJudgement {
+  const none = {
+    variant: r.id,
+    agentVsBaseline: null,
+    agentVsHuman: null,
+    verdict: null,
+    equivalence: null,
+    credited: false,
+    accuracy: null,
+  };
+  if (r.status !== 'ok') return { ...none, failure: r.status };
+  if (!refs.baseline) return { ...none, failure: 'baseline_failed' };
+  const ref = refs.byId.get(reference ?? 'baseline');
+  // a reference of the harness's own making that failed is the harness's failure
+  if (ref?.status !== 'ok' || !ref.samples.length)
+    return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
+  const vsB = bootstrapImprovement(ref.samples, r.samples, better);
+  const vsH = refs.human ? bootstrapImprovement(refs.human.samples, r.samples, better) : null;
+  // too few rounds for an interval: no verdict either, and the reason says so
+  const few = tooFewSamples({ id: ref.id, n: ref.samples.length }, { id: r.id, n: r.samples.length });
+  const speed = vsB
+    ? agentVerdict(vsB, vsH, policy.verdict)
+    : few
+      ? { verdict: 'inconclusive' as const, reason: few }
+      : null;
+  const equivalence = eq.of(r.id);
+  return {
+    variant: r.id,
+    agentVsBaseline: vsB,
+    agentVsHuman: vsH,
+    verdict: verdictWithOutputs(speed, equivalence),
+    failure: null,
+    equivalence,
+    credited: equivalence.verdict === 'equivalent' || equivalence.verdict === 'unchecked',
+    accuracy: null,
+  };
+}
+
 /** Grades a job from its measurement. */
 export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRADE_POLICY): JobGrade {
   const better = input.primaryMetric.direction;
@@ -239,91 +346,12 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       input.primaryMetric.name,
     ),
   );
-  const byId = new Map(variants.map((r) => [r.id, r]));
-  const baseline = byId.get('baseline');
-  const human = byId.get('human');
-  const baseOk = baseline?.status === 'ok' && baseline.samples.length > 0;
-  const humanOk = human?.status === 'ok' && human.samples.length > 0;
-  const humanVsBaseline =
-    baseOk && humanOk ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
-  const validity = taskValidity(
-    humanVsBaseline,
-    baseOk ? baseline.summary : null,
-    baseOk && humanOk
-      ? (tooFewSamples(
-          { id: 'baseline', n: baseline.samples.length },
-          { id: 'human', n: human.samples.length },
-        ) ?? 'no improvement of the human over the baseline is defined')
-      : undefined,
-  );
-  // a baseline or human that failed for the harness's reasons makes the job the harness's failure
-  // (retried, never counted); otherwise the task does not hold here
-  const infraOf = (v: (VariantGrade & { id: string }) | undefined) =>
-    v && v.status !== 'ok' && isInfra(v.status) ? v : null;
-  const infraRef = infraOf(baseline) ?? infraOf(human);
-  const failure: JobGrade['failure'] = infraRef
-    ? { class: 'infra_error', detail: `${infraRef.id}: ${infraRef.status}: ${infraRef.detail}` }
-    : !baseOk
-      ? { class: 'baseline_failed', detail: `${baseline?.status}: ${baseline?.detail}` }
-      : !humanOk
-        ? { class: 'human_failed', detail: `${human?.status}: ${human?.detail}` }
-        : null;
+  const refs = referencesOf(variants, better);
   const eq = equivalenceGrader(input, policy);
-  const kinds = new Map(input.variants.map((v) => [v.id, v.kind]));
-  const references = new Map(
-    input.variants.flatMap((v) => (v.reference ? [[v.id, v.reference] as const] : [])),
-  );
-  let agents: AgentJudgement[] = variants
-    .filter((r) => kinds.get(r.id) === 'agent')
-    .map((r): AgentJudgement => {
-      const none = {
-        variant: r.id,
-        agentVsBaseline: null,
-        agentVsHuman: null,
-        verdict: null,
-        equivalence: null,
-        credited: false,
-        accuracy: null,
-      };
-      if (r.status !== 'ok') return { ...none, failure: r.status };
-      if (!baseOk) return { ...none, failure: 'baseline_failed' };
-      const ref = byId.get(references.get(r.id) ?? 'baseline');
-      // a reference of the harness's own making that failed is the harness's failure
-      if (ref?.status !== 'ok' || !ref.samples.length)
-        return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
-      const vsB = bootstrapImprovement(ref.samples, r.samples, better);
-      const vsH = humanOk ? bootstrapImprovement(human.samples, r.samples, better) : null;
-      // too few rounds for an interval: no verdict either, and the reason says so
-      const few = tooFewSamples({ id: ref.id, n: ref.samples.length }, { id: r.id, n: r.samples.length });
-      const speed = vsB
-        ? agentVerdict(vsB, vsH, policy.verdict)
-        : few
-          ? { verdict: 'inconclusive' as const, reason: few }
-          : null;
-      const equivalence = eq.of(r.id);
-      const verdict =
-        equivalence.verdict === 'diverged'
-          ? {
-              verdict: 'diverged' as const,
-              reason: `outputs differ from the baseline's: ${equivalence.reason}${speed ? ` (speed alone: ${speed.verdict})` : ''}`,
-            }
-          : equivalence.verdict === 'probe_failed'
-            ? {
-                verdict: 'probe_failed' as const,
-                reason: `the correctness probe failed: ${equivalence.reason}`,
-              }
-            : speed;
-      return {
-        variant: r.id,
-        agentVsBaseline: vsB,
-        agentVsHuman: vsH,
-        verdict,
-        failure: null,
-        equivalence,
-        credited: equivalence.verdict === 'equivalent' || equivalence.verdict === 'unchecked',
-        accuracy: null,
-      };
-    });
+  let agents = input.variants.flatMap((v) => {
+    const r = refs.byId.get(v.id);
+    return v.kind === 'agent' && r ? [judgeAgent(r, v.reference, refs, eq, policy, better)] : [];
+  });
   const readings = input.accuracy;
   if (readings) {
     const asked = new Set(accuracyCandidates({ agents }));
@@ -331,5 +359,6 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       asked.has(a.variant) ? withAccuracy(a, readings, policy.accuracyTolerancePts) : a,
     );
   }
+  const { humanVsBaseline, validity, failure } = refs;
   return { variants, humanVsBaseline, validity, failure, agents, equivalence: eq.job };
 }

@@ -375,59 +375,12 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
       slots: new SlotPool(['cpu0'], false),
       agentConcurrency: 1,
     });
-  // a resumed run keeps the time it was first created, and says which settings it changes
-  const earlier = await earlierRun(join(runDir, 'run.json'));
-  const changed = earlier.config ? changedSettings(earlier.config, config) : [];
-  if (changed.length)
-    plan.onNote?.(
-      `${runDir}: resumed with other settings (${changed.join('; ')}): the units they decide run again`,
-    );
   const caps = new Caps(config.caps);
-  const record = new RunFile(
-    join(runDir, 'run.json'),
-    plan,
-    backend.name,
-    earlier.createdAt ?? new Date().toISOString(),
-    caps,
-  );
-  record.interruptions = [...(earlier.interruptions ?? [])];
-  await record.save('running');
-  plan.interruption?.onFire(async (cause) => {
-    record.interruptions.push({ at: new Date().toISOString(), cause, cut: [...record.running].sort() });
-    await record.save('interrupted');
-  });
-  const emit = (e: UnitEvent) => {
-    const id = `${e.unit} ${e.id}`;
-    if (e.phase === 'start') record.running.add(id);
-    else if (e.phase === 'end') record.running.delete(id);
-    plan.onEvent?.(e);
-  };
-  // what a unit folder that runs again held is kept here, by the time this invocation started
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const { record, emit } = await openRunFile(plan, runDir, backend, caps);
   const interrupted = () => plan.interruption?.fired === true;
-  const matrix = new Matrix(
-    plan,
-    runDir,
-    backend,
-    {
-      retryInfra: config.retryInfra,
-      rerunChanged: config.rerunChanged === true,
-      aside: (dir) => join(runDir, 'superseded', stamp, relative(runDir, dir)),
-      interrupted,
-      mayStart: () => (interrupted() ? 'the run was interrupted' : caps.stop()),
-      spend: (usd) => {
-        caps.spentUsd += usd;
-      },
-      emit,
-      note: (n) => plan.onNote?.(n),
-      requeued: backend.requeued,
-    },
-    caps,
-  );
-
+  const matrix = matrixOf(plan, runDir, backend, caps, emit);
   // every group (task, attempt number) runs as soon as its attempts are done
-  const attempts = config.agents.length ? config.attempts : 1;
-  const groups = jobGroups(plan.tasks, attempts);
+  const groups = jobGroups(plan.tasks, config.agents.length ? config.attempts : 1);
   for (const g of groups) {
     emit({ unit: 'bench_job', id: g.slug, phase: 'planned' });
     for (const a of config.agents)
@@ -446,6 +399,67 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<EvaluationRes
     slots: backend.slotUsage(),
     wallMs: performance.now() - t0,
   };
+}
+
+/**
+ * The run's record (run.json), saved as running: a resumed run keeps the time it was first created and
+ * its interruptions, and says which settings it changes; an interruption is recorded with the units it
+ * cut, which `emit` keeps track of.
+ */
+async function openRunFile(
+  plan: EvaluationPlan,
+  runDir: string,
+  backend: Backend,
+  caps: Caps,
+): Promise<{ record: RunFile; emit: (e: UnitEvent) => void }> {
+  const earlier = await earlierRun(join(runDir, 'run.json'));
+  const changed = earlier.config ? changedSettings(earlier.config, plan.config) : [];
+  if (changed.length)
+    plan.onNote?.(
+      `${runDir}: resumed with other settings (${changed.join('; ')}): the units they decide run again`,
+    );
+  const createdAt = earlier.createdAt ?? new Date().toISOString();
+  const record = new RunFile(join(runDir, 'run.json'), plan, backend.name, createdAt, caps);
+  record.interruptions = [...(earlier.interruptions ?? [])];
+  await record.save('running');
+  plan.interruption?.onFire(async (cause) => {
+    record.interruptions.push({ at: new Date().toISOString(), cause, cut: [...record.running].sort() });
+    await record.save('interrupted');
+  });
+  const emit = (e: UnitEvent) => {
+    const id = `${e.unit} ${e.id}`;
+    if (e.phase === 'start') record.running.add(id);
+    else if (e.phase === 'end') record.running.delete(id);
+    plan.onEvent?.(e);
+  };
+  return { record, emit };
+}
+
+/** The matrix of the run's units, with what decides whether each may start and where a rerun's old folder goes. */
+function matrixOf(
+  plan: EvaluationPlan,
+  runDir: string,
+  backend: Backend,
+  caps: Caps,
+  emit: (e: UnitEvent) => void,
+): Matrix {
+  // what a unit folder that runs again held is kept here, by the time this invocation started
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const interrupted = () => plan.interruption?.fired === true;
+  const ctx = {
+    retryInfra: plan.config.retryInfra,
+    rerunChanged: plan.config.rerunChanged === true,
+    aside: (dir: string) => join(runDir, 'superseded', stamp, relative(runDir, dir)),
+    interrupted,
+    mayStart: () => (interrupted() ? 'the run was interrupted' : caps.stop()),
+    spend: (usd: number) => {
+      caps.spentUsd += usd;
+    },
+    emit,
+    note: (n: string) => plan.onNote?.(n),
+    requeued: backend.requeued,
+  };
+  return new Matrix(plan, runDir, backend, ctx, caps);
 }
 
 /** The rows of the run's jobs, in plan order, judged when asked; written as the run's tables. */

@@ -206,6 +206,99 @@ function groupRows(rows: readonly V5Row[], rowNumbers: readonly number[]): Group
   return groups.sort((a, b) => a.agent.localeCompare(b.agent) || b.rows.length - a.rows.length);
 }
 
+/** One agent's counts as its commits are read. */
+interface Tally {
+  readonly counts: Record<PublishedStatus, number>;
+  readonly comparison: { beats: number; similar: number; worse: number; band: number };
+  readonly unclassified: Unclassified[];
+  readonly perCommit: Array<AgentSummary['perCommit'][number]>;
+  readonly noRow: string[];
+  readonly notes: string[];
+}
+
+/** Counts one commit in scope for one agent: no row (a patch failure), unclassifiable, or its status and agent-vs-human gain. */
+function tallyCommit(t: Tally, g: Group, commit: string, band: number, ctx: LeaderboardContext): void {
+  const mine = g.rows.filter((r) => r.row.commit_short === commit);
+  const first = mine[0];
+  if (!first) {
+    t.noRow.push(commit);
+    t.counts.patch_failure++;
+    t.perCommit.push({ commit, status: 'patch_failure', metric: null, agentVsHumanPct: null });
+    return;
+  }
+  if (mine.length > 1)
+    t.notes.push(
+      `commit ${commit} has ${mine.length} rows (${mine.map((r) => `row ${r.rowNo}`).join(', ')}); the first is used`,
+    );
+  const { row, rowNo } = first;
+  const cls = classifyPublishedRow(row, ctx.commandFor?.(commit) ?? null);
+  if (!cls.ok) {
+    t.unclassified.push({ row: rowNo, commit, reason: cls.reason });
+    return;
+  }
+  t.counts[cls.status]++;
+  let pct: number | null = null;
+  if (cls.status === 'valid_for_comparison') {
+    pct = improvementPct(
+      row[metricColumn('human', cls.metric)] as number,
+      row[metricColumn('agent', cls.metric)] as number,
+      V5_METRIC_BETTER[cls.metric],
+    );
+    if (pct === null)
+      t.unclassified.push({
+        row: rowNo,
+        commit,
+        reason: `agent-vs-human ${cls.metric} is not computable (a value is not positive)`,
+      });
+    else if (pct > band) t.comparison.beats++;
+    else if (pct < -band) t.comparison.worse++;
+    else t.comparison.similar++;
+  }
+  t.perCommit.push({ commit, status: cls.status, metric: cls.metric, agentVsHumanPct: pct });
+}
+
+/** One agent's (and model's) line over the commits in scope. */
+function agentSummary(
+  g: Group,
+  commits: readonly string[],
+  multiModel: ReadonlySet<string>,
+  band: number,
+  ctx: LeaderboardContext,
+): AgentSummary {
+  const t: Tally = {
+    counts: { valid_for_comparison: 0, patch_failure: 0, missing_human_metric: 0, wrong_metric: 0 },
+    comparison: { beats: 0, similar: 0, worse: 0, band },
+    unclassified: [],
+    perCommit: [],
+    noRow: [],
+    notes: [...g.notes],
+  };
+  for (const commit of commits) tallyCommit(t, g, commit, band, ctx);
+  const inScope = new Set(commits);
+  for (const { row, rowNo } of g.rows) {
+    if (!inScope.has(row.commit_short ?? '')) continue;
+    if (!row.commit_short) t.unclassified.push({ row: rowNo, commit: '?', reason: 'no commit_short' });
+  }
+  const display = `${AGENT_DISPLAY[g.agent] ?? g.agent}${multiModel.has(g.agent) ? ` (${g.model})` : ''}`;
+  return {
+    key: `${g.agent}/${g.model}`,
+    agent: g.agent,
+    model: g.model,
+    display,
+    labels: [...g.labels].map(([l, n]) => {
+      const [agentName = '', agentModel = ''] = l.split('|');
+      return { agentName, agentModel, rows: n };
+    }),
+    commits: commits.length,
+    counts: t.counts,
+    noRow: t.noRow,
+    comparison: t.comparison,
+    perCommit: t.perCommit,
+    unclassified: t.unclassified,
+    notes: t.notes,
+  };
+}
+
 /** Computes the summary. */
 export function computeLeaderboard(
   rows: readonly V5Row[],
@@ -214,94 +307,15 @@ export function computeLeaderboard(
   ctx: LeaderboardContext = {},
 ): Leaderboard {
   const { commits, excluded } = leaderboardScope(rows, opts.scope, ctx);
-  const inScope = new Set(commits);
   const groups = groupRows(rows, rowNumbers);
   const multiModel = new Set(groups.map((g) => g.agent).filter((a, i, all) => all.indexOf(a) !== i));
-  const agents: AgentSummary[] = groups.map((g) => {
-    const counts: Record<PublishedStatus, number> = {
-      valid_for_comparison: 0,
-      patch_failure: 0,
-      missing_human_metric: 0,
-      wrong_metric: 0,
-    };
-    const comparison = { beats: 0, similar: 0, worse: 0, band: opts.band };
-    const unclassified: Unclassified[] = [];
-    const perCommit: Array<{
-      commit: string;
-      status: PublishedStatus;
-      metric: V5Metric | null;
-      agentVsHumanPct: number | null;
-    }> = [];
-    const noRow: string[] = [];
-    const notes = [...g.notes];
-    for (const commit of commits) {
-      const mine = g.rows.filter((r) => r.row.commit_short === commit);
-      if (mine.length === 0) {
-        noRow.push(commit);
-        counts.patch_failure++;
-        perCommit.push({ commit, status: 'patch_failure', metric: null, agentVsHumanPct: null });
-        continue;
-      }
-      if (mine.length > 1)
-        notes.push(
-          `commit ${commit} has ${mine.length} rows (${mine.map((r) => `row ${r.rowNo}`).join(', ')}); the first is used`,
-        );
-      const { row, rowNo } = mine[0] as { row: V5Row; rowNo: number };
-      const cls = classifyPublishedRow(row, ctx.commandFor?.(commit) ?? null);
-      if (!cls.ok) {
-        unclassified.push({ row: rowNo, commit, reason: cls.reason });
-        continue;
-      }
-      counts[cls.status]++;
-      let pct: number | null = null;
-      if (cls.status === 'valid_for_comparison') {
-        pct = improvementPct(
-          row[metricColumn('human', cls.metric)] as number,
-          row[metricColumn('agent', cls.metric)] as number,
-          V5_METRIC_BETTER[cls.metric],
-        );
-        if (pct === null)
-          unclassified.push({
-            row: rowNo,
-            commit,
-            reason: `agent-vs-human ${cls.metric} is not computable (a value is not positive)`,
-          });
-        else if (pct > opts.band) comparison.beats++;
-        else if (pct < -opts.band) comparison.worse++;
-        else comparison.similar++;
-      }
-      perCommit.push({ commit, status: cls.status, metric: cls.metric, agentVsHumanPct: pct });
-    }
-    for (const { row, rowNo } of g.rows) {
-      if (!inScope.has(row.commit_short ?? '')) continue;
-      if (!row.commit_short) unclassified.push({ row: rowNo, commit: '?', reason: 'no commit_short' });
-    }
-    const display = `${AGENT_DISPLAY[g.agent] ?? g.agent}${multiModel.has(g.agent) ? ` (${g.model})` : ''}`;
-    return {
-      key: `${g.agent}/${g.model}`,
-      agent: g.agent,
-      model: g.model,
-      display,
-      labels: [...g.labels].map(([l, n]) => {
-        const [agentName = '', agentModel = ''] = l.split('|');
-        return { agentName, agentModel, rows: n };
-      }),
-      commits: commits.length,
-      counts,
-      noRow,
-      comparison,
-      perCommit,
-      unclassified,
-      notes,
-    };
-  });
   return {
     schemaVersion: LEADERBOARD_VERSION,
     scope: opts.scope,
     band: opts.band,
     commitsInScope: commits,
     excluded,
-    agents,
+    agents: groups.map((g) => agentSummary(g, commits, multiModel, opts.band, ctx)),
   };
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parsePatch } from 'diff';
 import { simpleGit } from 'simple-git';
+import { errorMessage } from '../util/errors.js';
 import { parseJson } from '../util/json.js';
 
 /** Limits and protected paths for patches. */
@@ -134,97 +135,86 @@ function symlinkTargets(text: string): Array<{ path: string; target: string }> {
   return out;
 }
 
-/** Checks a patch against the policy; nothing is applied. */
-export function checkPatch(text: string, policy: PatchPolicy): PatchCheck {
+/** A path of the patch (its file headers, and the ---/+++ pairs) that is absolute, leaves the tree or is in .git. */
+function pathProblem(text: string, files: readonly PatchFile[]): string | null {
+  for (const f of files)
+    for (const p of [f.path, f.oldPath]) {
+      const bad = p === null ? null : badPath(p);
+      if (bad) return `path ${bad}`;
+    }
+  // the ---/+++ header pairs too: git apply takes a file's name from them when the diff --git header
+  // disagrees, so `+++ /etc/passwd` under a harmless-looking header must not pass
+  for (const m of text.matchAll(/^--- (.*)\n\+\+\+ (.*)\n@@/gm))
+    for (const raw of [m[1], m[2]]) {
+      const p = stripPrefix(raw?.replace(/\t.*$/, ''));
+      const bad = p === null ? null : badPath(p);
+      if (bad) return `path ${bad}`;
+    }
+  return null;
+}
+
+/** A symlink the patch adds that points outside the repository. */
+function symlinkProblem(text: string): string | null {
+  for (const { path, target } of symlinkTargets(text)) {
+    const resolved = posix.normalize(posix.join(posix.dirname(path), target));
+    if (target.startsWith('/') || resolved.startsWith('..'))
+      return `symlink '${path}' points outside the repository ('${target}')`;
+  }
+  return null;
+}
+
+/** A binary file over the policy's size. */
+function binaryProblem(text: string, policy: PatchPolicy): string | null {
+  const maxBinary = policy.maxBinaryBytes ?? 1024 * 1024;
+  for (const m of text.matchAll(/^(?:literal|delta) (\d+)$/gm))
+    if (Number(m[1]) > maxBinary) return `a binary file of ${m[1]} bytes, over the limit of ${maxBinary}`;
+  return null;
+}
+
+/** A file under one of the policy's protected paths. */
+function protectedProblem(files: readonly PatchFile[], policy: PatchPolicy): string | null {
+  for (const f of files) {
+    const prefix = policy.protectedPaths.find((p) => f.path.startsWith(p) || (f.oldPath ?? '').startsWith(p));
+    if (prefix !== undefined) return `the patch changes '${f.path}', under the protected path '${prefix}'`;
+  }
+  return null;
+}
+
+/** The patch's files, or why the text is not a patch within the policy's size and file count. */
+function readPatch(
+  text: string,
+  policy: PatchPolicy,
+): { files: PatchFile[] } | { problem: string; files: PatchFile[] } {
   const bytes = Buffer.byteLength(text);
-  if (text.trim().length === 0)
-    return { ok: false, failure: 'patch_empty', detail: 'the patch is empty', files: [] };
   const maxBytes = policy.maxBytes ?? 5 * 1024 * 1024;
   if (bytes > maxBytes)
-    return {
-      ok: false,
-      failure: 'patch_invalid',
-      detail: `the patch has ${bytes} bytes, over the limit of ${maxBytes}`,
-      files: [],
-    };
+    return { problem: `the patch has ${bytes} bytes, over the limit of ${maxBytes}`, files: [] };
   let files: PatchFile[];
   try {
     files = patchFiles(text);
   } catch (e) {
-    return {
-      ok: false,
-      failure: 'patch_invalid',
-      detail: `not a readable patch: ${(e as Error).message}`,
-      files: [],
-    };
+    return { problem: `not a readable patch: ${errorMessage(e)}`, files: [] };
   }
-  if (files.length === 0)
-    return {
-      ok: false,
-      failure: 'patch_invalid',
-      detail: 'no file headers found: not a unified or git diff',
-      files,
-    };
+  if (files.length === 0) return { problem: 'no file headers found: not a unified or git diff', files };
   const maxFiles = policy.maxFiles ?? 500;
   if (files.length > maxFiles)
-    return {
-      ok: false,
-      failure: 'patch_invalid',
-      detail: `the patch touches ${files.length} files, over the limit of ${maxFiles}`,
-      files,
-    };
-  for (const f of files) {
-    for (const p of [f.path, f.oldPath]) {
-      if (p === null) continue;
-      const bad = badPath(p);
-      if (bad) return { ok: false, failure: 'patch_invalid', detail: `path ${bad}`, files };
-    }
-  }
-  // the ---/+++ header pairs too: git apply takes a file's name from them when the diff --git header
-  // disagrees, so `+++ /etc/passwd` under a harmless-looking header must not pass
-  for (const m of text.matchAll(/^--- (.*)\n\+\+\+ (.*)\n@@/gm)) {
-    for (const raw of [m[1], m[2]]) {
-      const p = stripPrefix(raw?.replace(/\t.*$/, ''));
-      const bad = p === null ? null : badPath(p);
-      if (bad) return { ok: false, failure: 'patch_invalid', detail: `path ${bad}`, files };
-    }
-  }
-  for (const { path, target } of symlinkTargets(text)) {
-    const resolved = posix.normalize(posix.join(posix.dirname(path), target));
-    if (target.startsWith('/') || resolved.startsWith('..')) {
-      return {
-        ok: false,
-        failure: 'patch_invalid',
-        detail: `symlink '${path}' points outside the repository ('${target}')`,
-        files,
-      };
-    }
-  }
-  const maxBinary = policy.maxBinaryBytes ?? 1024 * 1024;
-  for (const m of text.matchAll(/^(?:literal|delta) (\d+)$/gm)) {
-    if (Number(m[1]) > maxBinary)
-      return {
-        ok: false,
-        failure: 'patch_invalid',
-        detail: `a binary file of ${m[1]} bytes, over the limit of ${maxBinary}`,
-        files,
-      };
-  }
-  const hit = files.find((f) =>
-    policy.protectedPaths.some((p) => f.path.startsWith(p) || (f.oldPath ?? '').startsWith(p)),
-  );
-  if (hit) {
-    const prefix = policy.protectedPaths.find(
-      (p) => hit.path.startsWith(p) || (hit.oldPath ?? '').startsWith(p),
-    );
-    return {
-      ok: false,
-      failure: 'patch_protected',
-      detail: `the patch changes '${hit.path}', under the protected path '${prefix}'`,
-      files,
-    };
-  }
-  return { ok: true, files, native: files.some((f) => NATIVE.test(f.path)), bytes };
+    return { problem: `the patch touches ${files.length} files, over the limit of ${maxFiles}`, files };
+  return { files };
+}
+
+/** Checks a patch against the policy; nothing is applied. */
+export function checkPatch(text: string, policy: PatchPolicy): PatchCheck {
+  if (text.trim().length === 0)
+    return { ok: false, failure: 'patch_empty', detail: 'the patch is empty', files: [] };
+  const read = readPatch(text, policy);
+  if ('problem' in read)
+    return { ok: false, failure: 'patch_invalid', detail: read.problem, files: read.files };
+  const { files } = read;
+  const invalid = pathProblem(text, files) ?? symlinkProblem(text) ?? binaryProblem(text, policy);
+  if (invalid) return { ok: false, failure: 'patch_invalid', detail: invalid, files };
+  const prot = protectedProblem(files, policy);
+  if (prot) return { ok: false, failure: 'patch_protected', detail: prot, files };
+  return { ok: true, files, native: files.some((f) => NATIVE.test(f.path)), bytes: Buffer.byteLength(text) };
 }
 
 /** How a patch went onto the tree. */
