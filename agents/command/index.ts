@@ -12,7 +12,6 @@ import { AUTH_TEXT } from '../../src/agent/credentials.js';
 import type {
   AgentAdapter,
   AgentDeps,
-  AgentEvent,
   AgentOutcome,
   AgentRunInput,
   OutcomeKind,
@@ -257,86 +256,116 @@ export function readUsage(
   };
 }
 
+/** The placeholders a spec's command, env and usage file may use, for one attempt. */
+function placeholders(
+  input: AgentRunInput,
+  promptFile: string,
+  baseUrl: string | undefined,
+): Record<string, string> {
+  return {
+    prompt: input.prompt,
+    prompt_file: promptFile,
+    workspace: input.workspace,
+    task: input.task,
+    model: input.model,
+    home: input.home,
+    log_dir: input.logDir,
+    max_turns: String(input.budgets.maxTurns),
+    base_url: baseUrl ?? '',
+  };
+}
+
+/** The agent's environment: HOME, the passed variables (never a key, token or secret), the spec's, the key and base URL. */
+function commandEnv(
+  spec: CommandSpec,
+  input: AgentRunInput,
+  vars: Record<string, string>,
+  baseUrl: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = { HOME: input.home };
+  for (const k of spec.passEnv ?? []) {
+    const v = process.env[k];
+    if (v !== undefined && !/KEY|TOKEN|SECRET/i.test(k)) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(spec.env ?? {})) env[k] = fill(v, vars);
+  if (spec.keyEnv && input.apiKey) env[spec.keyEnv] = input.apiKey;
+  if (spec.baseUrlEnv && baseUrl) env[spec.baseUrlEnv] = baseUrl;
+  return env;
+}
+
+/** The outcome by the spec's patterns over the agent's output: timeout, turn limit, credentials, infra, completed or crashed. */
+function commandOutcome(
+  spec: CommandSpec,
+  r: { exitCode: number | null; timedOut: boolean },
+  stdout: string,
+  stderr: string,
+  timeMin: number,
+): { kind: OutcomeKind; detail: string } {
+  const all = `${stdout}\n${stderr}`;
+  const matching = (patterns: readonly string[]) => patterns.find((p) => new RegExp(p, 'im').test(all));
+  const infra = matching(spec.infraPatterns ?? DEFAULT_INFRA);
+  const auth = spec.authPatterns ? matching(spec.authPatterns) : AUTH_TEXT.exec(all)?.[0];
+  const turnLimit = matching(spec.turnLimitPatterns ?? []);
+  const ok = (spec.successExitCodes ?? [0]).includes(r.exitCode ?? -1);
+  const tail = (s: string) => s.trim().split('\n').slice(-3).join(' ').slice(0, 300);
+  if (r.timedOut) return { kind: 'timeout', detail: `ran past the ${timeMin}-minute budget and was killed` };
+  if (turnLimit)
+    return { kind: 'turn_limit', detail: `its output matches the turn-limit pattern /${turnLimit}/` };
+  if (!ok && auth)
+    return { kind: 'config_error', detail: `the model API refused the credentials (${auth}): ${tail(all)}` };
+  if (!ok && infra) return { kind: 'infra', detail: `the model API failed (/${infra}/): ${tail(all)}` };
+  if (ok) return { kind: 'completed', detail: `exited with ${r.exitCode}` };
+  return { kind: 'crashed', detail: `exited with ${r.exitCode}: ${tail(stderr || stdout)}` };
+}
+
+/** Runs the spec's command for one attempt and reads its outcome and usage. */
+async function runCommand(
+  spec: CommandSpec & { dir: string },
+  input: AgentRunInput,
+  deps: AgentDeps,
+): Promise<AgentOutcome> {
+  const { baseUrl } = input.options as { baseUrl?: string };
+  const promptFile = join(input.home, 'prompt.txt');
+  await writeFile(promptFile, input.prompt);
+  const vars = placeholders(input, promptFile, baseUrl);
+  // words starting with ./ are files shipped beside the spec
+  const argv = spec.command.map((w) => (w.startsWith('./') ? join(spec.dir, w) : fill(w, vars)));
+  const stdoutPath = join(input.logDir, 'agent.stdout.txt');
+  const stderrPath = join(input.logDir, 'agent.stderr.txt');
+  const r = await deps.sandbox.exec(argv, {
+    cwd: input.workspace,
+    env: commandEnv(spec, input, vars, baseUrl),
+    timeoutMs: input.budgets.timeMin * 60_000,
+    stdoutPath,
+    stderrPath,
+  });
+  // an output the agent never wrote reads as empty
+  const stdout = await readFile(stdoutPath, 'utf8').catch(() => '');
+  const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+  const usageText =
+    spec.usage?.source === 'file'
+      ? await readFile(fill(spec.usage.file ?? '', vars), 'utf8').catch(() => '')
+      : stdout;
+  const read = readUsage(spec, usageText);
+  return {
+    ...commandOutcome(spec, r, stdout, stderr, input.budgets.timeMin),
+    usage: read.usage,
+    model: read.model,
+    agentVersion: read.version ?? spec.version ?? null,
+    events: stdout ? [{ type: 'info', text: stdout }] : [],
+    denials: [],
+    exitCode: r.exitCode,
+  };
+}
+
 /** The adapter for one spec. */
 export function commandAdapter(spec: CommandSpec & { dir: string }): AgentAdapter {
-  const run = async (input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> => {
-    const o = input.options as { baseUrl?: string };
-    const promptFile = join(input.home, 'prompt.txt');
-    await writeFile(promptFile, input.prompt);
-    const vars: Record<string, string> = {
-      prompt: input.prompt,
-      prompt_file: promptFile,
-      workspace: input.workspace,
-      task: input.task,
-      model: input.model,
-      home: input.home,
-      log_dir: input.logDir,
-      max_turns: String(input.budgets.maxTurns),
-      base_url: o.baseUrl ?? '',
-    };
-    // words starting with ./ are files shipped beside the spec
-    const argv = spec.command.map((w) => (w.startsWith('./') ? join(spec.dir, w) : fill(w, vars)));
-    const env: Record<string, string> = { HOME: input.home };
-    for (const k of spec.passEnv ?? []) {
-      const v = process.env[k];
-      if (v !== undefined && !/KEY|TOKEN|SECRET/i.test(k)) env[k] = v;
-    }
-    for (const [k, v] of Object.entries(spec.env ?? {})) env[k] = fill(v, vars);
-    if (spec.keyEnv && input.apiKey) env[spec.keyEnv] = input.apiKey;
-    if (spec.baseUrlEnv && o.baseUrl) env[spec.baseUrlEnv] = o.baseUrl;
-    const stdoutPath = join(input.logDir, 'agent.stdout.txt');
-    const stderrPath = join(input.logDir, 'agent.stderr.txt');
-    const r = await deps.sandbox.exec(argv, {
-      cwd: input.workspace,
-      env,
-      timeoutMs: input.budgets.timeMin * 60_000,
-      stdoutPath,
-      stderrPath,
-    });
-    const stdout = await readFile(stdoutPath, 'utf8').catch(() => '');
-    const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
-    const usageText =
-      spec.usage?.source === 'file'
-        ? await readFile(fill(spec.usage.file ?? '', vars), 'utf8').catch(() => '')
-        : stdout;
-    const read = readUsage(spec, usageText);
-    const all = `${stdout}\n${stderr}`;
-    const infra = (spec.infraPatterns ?? DEFAULT_INFRA).find((p) => new RegExp(p, 'im').test(all));
-    const auth = spec.authPatterns
-      ? spec.authPatterns.find((p) => new RegExp(p, 'im').test(all))
-      : AUTH_TEXT.exec(all)?.[0];
-    const turnLimit = (spec.turnLimitPatterns ?? []).find((p) => new RegExp(p, 'im').test(all));
-    const ok = (spec.successExitCodes ?? [0]).includes(r.exitCode ?? -1);
-    let kind: OutcomeKind;
-    let detail: string;
-    const tail = (s: string) => s.trim().split('\n').slice(-3).join(' ').slice(0, 300);
-    if (r.timedOut)
-      [kind, detail] = ['timeout', `ran past the ${input.budgets.timeMin}-minute budget and was killed`];
-    else if (turnLimit)
-      [kind, detail] = ['turn_limit', `its output matches the turn-limit pattern /${turnLimit}/`];
-    else if (!ok && auth)
-      [kind, detail] = ['config_error', `the model API refused the credentials (${auth}): ${tail(all)}`];
-    else if (!ok && infra) [kind, detail] = ['infra', `the model API failed (/${infra}/): ${tail(all)}`];
-    else if (ok) [kind, detail] = ['completed', `exited with ${r.exitCode}`];
-    else [kind, detail] = ['crashed', `exited with ${r.exitCode}: ${tail(stderr || stdout)}`];
-    const events: AgentEvent[] = stdout ? [{ type: 'info', text: stdout }] : [];
-    return {
-      kind,
-      detail,
-      usage: read.usage,
-      model: read.model,
-      agentVersion: read.version ?? spec.version ?? null,
-      events,
-      denials: [],
-      exitCode: r.exitCode,
-    };
-  };
   return {
     name: spec.name,
     provider: spec.provider,
     install: { kind: 'none' },
     optionsSchema: z.strictObject({ baseUrl: z.optional(z.string()) }),
-    run,
+    run: (input, deps) => runCommand(spec, input, deps),
     smoke: smokeOf(spec),
   };
 }

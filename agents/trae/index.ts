@@ -170,11 +170,9 @@ export function judgeTrajectory(
   };
 }
 
-async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
-  const o = input.options as Options;
-  if (!deps.binary)
-    throw new Error('trae: no trae-cli (install it by hand; see isobench agents doctor trae)');
-  const config = {
+/** TRAE's config: one agent with the step budget and its tools, the isobench provider (key and base URL), the model. */
+function traeConfig(input: AgentRunInput, o: Options) {
+  return {
     agents: {
       trae_agent: {
         model: 'isobench_model',
@@ -203,11 +201,17 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
       },
     },
   };
+}
+
+async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  const o = input.options as Options;
+  if (!deps.binary)
+    throw new Error('trae: no trae-cli (install it by hand; see isobench agents doctor trae)');
   // the key is in this file: it lives in the agent's home, which the attempt removes
   const configPath = join(input.home, 'trae_config.yaml');
   const taskPath = join(input.home, 'task.txt');
   const trajectoryPath = join(input.logDir, 'trajectory.json');
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(configPath, `${JSON.stringify(traeConfig(input, o), null, 2)}\n`, { mode: 0o600 });
   await writeFile(taskPath, input.prompt);
   const argv = [
     deps.binary,
@@ -241,6 +245,7 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
       detail: `ran past the ${input.budgets.timeMin}-minute budget and was killed`,
     };
   if (!t) {
+    // no stderr file: nothing to quote
     const err = (await readFile(join(input.logDir, 'agent.stderr.txt'), 'utf8').catch(() => '')).trim();
     return {
       ...base,

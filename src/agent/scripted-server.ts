@@ -181,10 +181,17 @@ function answerAnthropic(
     stop_sequence: null,
     usage,
   };
-  if (!body.stream) {
-    json(res, 200, message);
-    return;
-  }
+  if (body.stream) sse(res, anthropicEvents(message, content, stopReason, usage));
+  else json(res, 200, message);
+}
+
+/** A Messages answer as its stream: message_start, each block's start, delta and stop, message_delta, message_stop. */
+function anthropicEvents(
+  message: Record<string, unknown>,
+  content: ReadonlyArray<Record<string, unknown>>,
+  stopReason: string,
+  usage: Record<string, number>,
+): Array<[string, unknown]> {
   const events: Array<[string, unknown]> = [
     [
       'message_start',
@@ -196,29 +203,13 @@ function answerAnthropic(
     ['ping', { type: 'ping' }],
   ];
   content.forEach((block, index) => {
-    if (block.type === 'text') {
-      events.push([
-        'content_block_start',
-        { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
-      ]);
-      events.push([
-        'content_block_delta',
-        { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } },
-      ]);
-    } else {
-      events.push([
-        'content_block_start',
-        { type: 'content_block_start', index, content_block: { ...block, input: {} } },
-      ]);
-      events.push([
-        'content_block_delta',
-        {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
-        },
-      ]);
-    }
+    const text = block.type === 'text';
+    const start = text ? { type: 'text', text: '' } : { ...block, input: {} };
+    const delta = text
+      ? { type: 'text_delta', text: block.text }
+      : { type: 'input_json_delta', partial_json: JSON.stringify(block.input) };
+    events.push(['content_block_start', { type: 'content_block_start', index, content_block: start }]);
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta }]);
     events.push(['content_block_stop', { type: 'content_block_stop', index }]);
   });
   events.push([
@@ -230,11 +221,11 @@ function answerAnthropic(
     },
   ]);
   events.push(['message_stop', { type: 'message_stop' }]);
-  sse(res, events);
+  return events;
 }
 
-function answerResponses(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {
-  const model = String(body.model ?? 'scripted');
+/** A step's output items in the Responses API: a message (its text, or 'Done.' with no tool), then each tool call. */
+function responsesOutput(step: ScriptStep): Array<Record<string, unknown>> {
   const output: Array<Record<string, unknown>> = [];
   for (const t of ('tools' in step ? step.tools : undefined) ?? []) {
     const callId = id('call');
@@ -267,6 +258,11 @@ function answerResponses(res: ServerResponse, body: Record<string, unknown>, ste
       status: 'completed',
       content: [{ type: 'output_text', text, annotations: [] }],
     });
+  return output;
+}
+
+function answerResponses(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {
+  const output = responsesOutput(step);
   const usage = {
     input_tokens: USAGE.input,
     input_tokens_details: { cached_tokens: 0 },
@@ -279,7 +275,7 @@ function answerResponses(res: ServerResponse, body: Record<string, unknown>, ste
     object: 'response',
     created_at: Math.floor(Date.now() / 1000),
     status: 'completed',
-    model,
+    model: String(body.model ?? 'scripted'),
     output,
     usage,
     error: null,
@@ -290,32 +286,16 @@ function answerResponses(res: ServerResponse, body: Record<string, unknown>, ste
     return;
   }
   let seq = 0;
-  const events: Array<[string, unknown]> = [
-    [
-      'response.created',
-      {
-        type: 'response.created',
-        sequence_number: seq++,
-        response: { ...response, status: 'in_progress', output: [], usage: null },
-      },
-    ],
-    [
-      'response.in_progress',
-      {
-        type: 'response.in_progress',
-        sequence_number: seq++,
-        response: { ...response, status: 'in_progress', output: [], usage: null },
-      },
-    ],
-  ];
-  output.forEach((item, output_index) => {
-    events.push([
+  const started = { ...response, status: 'in_progress', output: [], usage: null };
+  sse(res, [
+    ['response.created', { type: 'response.created', sequence_number: seq++, response: started }],
+    ['response.in_progress', { type: 'response.in_progress', sequence_number: seq++, response: started }],
+    ...output.map((item, output_index): [string, unknown] => [
       'response.output_item.done',
       { type: 'response.output_item.done', sequence_number: seq++, output_index, item },
-    ]);
-  });
-  events.push(['response.completed', { type: 'response.completed', sequence_number: seq++, response }]);
-  sse(res, events);
+    ]),
+    ['response.completed', { type: 'response.completed', sequence_number: seq++, response }],
+  ]);
 }
 
 function answerChat(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {

@@ -73,66 +73,26 @@ export interface SolveResult {
   readonly summary: SolveSummary;
 }
 
+/** One attempt to run: the task, its number, the mirror its workspace is cloned from. */
+interface Planned {
+  readonly task: TaskSpec;
+  readonly attempt: number;
+  readonly mirror: string;
+}
+
 /** Runs every attempt; returns the records (in task, attempt order) and writes predictions.jsonl and solve.json. */
 export async function solve(o: SolveOptions): Promise<SolveResult> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const mirrors = new Map<string, string>();
-  for (const t of o.tasks)
-    mirrors.set(t.id, (await mirrorForTask(t, { root: o.cacheRoot, clone: o.clone })).dir);
-  const jobs = o.tasks.flatMap((task) =>
-    Array.from({ length: o.attempts }, (_, i) => ({ task, attempt: i + 1 })),
-  );
-  const queue = new PQueue({ concurrency: Math.max(1, o.concurrency) });
-  const records = new Map<string, AttemptRecord>();
-  let done = 0;
-  let stopped: string | null = null;
-  await Promise.all(
-    jobs.map((j) =>
-      queue.add(async () => {
-        if (stopped) return;
-        const a: AttemptOptions = {
-          task: j.task,
-          adapter: o.adapter,
-          mirror: mirrors.get(j.task.id) as string,
-          runDir: o.runDir,
-          attempt: j.attempt,
-          model: o.model,
-          options: o.options,
-          budgets: o.budgets,
-          apiKey: o.apiKey,
-          apiKeyEnv: o.apiKeyEnv,
-          binary: o.binary,
-          agentVersion: o.agentVersion,
-          hintLevel: o.hintLevel,
-          attemptRetries: o.attemptRetries,
-          backoffMs: o.backoffMs,
-          keepWorkspace: o.keepWorkspace,
-        };
-        const r = await runAttempt(a);
-        records.set(`${j.task.id}#${j.attempt}`, r);
-        // the user's configuration fails every attempt the same way: none more is started
-        if (r.outcome.kind === 'config_error' && !stopped) {
-          stopped = r.outcome.detail;
-          queue.clear();
-        }
-        done++;
-        o.onAttempt?.(r, done, jobs.length);
-      }),
-    ),
-  );
-  const ordered = jobs
-    .map((j) => records.get(`${j.task.id}#${j.attempt}`))
-    .filter((r): r is AttemptRecord => r !== undefined);
-  const lines: string[] = [];
-  for (const r of ordered) {
-    const dir = attemptDir(o.runDir, o.adapter.name, r.task, r.attempt);
-    lines.push((await readFile(join(dir, 'prediction.jsonl'), 'utf8')).trim());
+  const planned: Planned[] = [];
+  for (const task of o.tasks) {
+    const mirror = (await mirrorForTask(task, { root: o.cacheRoot, clone: o.clone })).dir;
+    for (let attempt = 1; attempt <= o.attempts; attempt++) planned.push({ task, attempt, mirror });
   }
-  const predictions = join(o.runDir, 'predictions.jsonl');
-  await writeFileAtomic(predictions, lines.length ? `${lines.join('\n')}\n` : '');
+  const { records, stopped } = await runAttempts(o, planned);
+  await writePredictions(o, records);
   const outcomes: Partial<Record<OutcomeKind, number>> = {};
-  for (const r of ordered) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
+  for (const r of records) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
   const summary: SolveSummary = {
     schemaVersion: AGENT_RECORD_VERSION,
     agent: o.adapter.name,
@@ -140,13 +100,13 @@ export async function solve(o: SolveOptions): Promise<SolveResult> {
     attempts: o.attempts,
     tasks: o.tasks.map((t) => t.id),
     outcomes,
-    patches: ordered.filter((r) => r.patch.status === 'ok').length,
+    patches: records.filter((r) => r.patch.status === 'ok').length,
     startedAt,
     durationMs: performance.now() - t0,
     predictions: 'predictions.jsonl',
     stopped,
-    notStarted: jobs.length - ordered.length,
-    records: ordered.map((r) => ({
+    notStarted: planned.length - records.length,
+    records: records.map((r) => ({
       task: r.task,
       attempt: r.attempt,
       outcome: r.outcome.kind,
@@ -155,5 +115,61 @@ export async function solve(o: SolveOptions): Promise<SolveResult> {
     })),
   };
   await writeFileAtomic(join(o.runDir, 'solve.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { records: ordered, summary };
+  return { records, summary };
+}
+
+/**
+ * Runs the attempts through a queue of `concurrency`; a configuration error stops the rest (every
+ * attempt would fail the same way). The records come back in plan order, without those not started.
+ */
+async function runAttempts(
+  o: SolveOptions,
+  planned: readonly Planned[],
+): Promise<{ records: AttemptRecord[]; stopped: string | null }> {
+  const queue = new PQueue({ concurrency: Math.max(1, o.concurrency) });
+  const records = new Map<Planned, AttemptRecord>();
+  let stopped: string | null = null;
+  const one = async (p: Planned) => {
+    if (stopped) return;
+    const r = await runAttempt(attemptOptions(o, p));
+    records.set(p, r);
+    if (r.outcome.kind === 'config_error' && !stopped) {
+      stopped = r.outcome.detail;
+      queue.clear();
+    }
+    o.onAttempt?.(r, records.size, planned.length);
+  };
+  await Promise.all(planned.map((p) => queue.add(() => one(p))));
+  return { records: planned.flatMap((p) => records.get(p) ?? []), stopped };
+}
+
+function attemptOptions(o: SolveOptions, p: Planned): AttemptOptions {
+  return {
+    task: p.task,
+    adapter: o.adapter,
+    mirror: p.mirror,
+    runDir: o.runDir,
+    attempt: p.attempt,
+    model: o.model,
+    options: o.options,
+    budgets: o.budgets,
+    apiKey: o.apiKey,
+    apiKeyEnv: o.apiKeyEnv,
+    binary: o.binary,
+    agentVersion: o.agentVersion,
+    hintLevel: o.hintLevel,
+    attemptRetries: o.attemptRetries,
+    backoffMs: o.backoffMs,
+    keepWorkspace: o.keepWorkspace,
+  };
+}
+
+/** The run's predictions.jsonl: each attempt's prediction line, in plan order. */
+async function writePredictions(o: SolveOptions, records: readonly AttemptRecord[]): Promise<void> {
+  const lines: string[] = [];
+  for (const r of records) {
+    const dir = attemptDir(o.runDir, o.adapter.name, r.task, r.attempt);
+    lines.push((await readFile(join(dir, 'prediction.jsonl'), 'utf8')).trim());
+  }
+  await writeFileAtomic(join(o.runDir, 'predictions.jsonl'), lines.length ? `${lines.join('\n')}\n` : '');
 }

@@ -228,6 +228,101 @@ function judgeCell(
   };
 }
 
+/** A row being regraded: its copy, and how a cell of it is changed or flagged as kept. */
+interface RowEdit {
+  readonly row: V5Row;
+  set(column: V5Column, after: unknown, reason: ChangeReason, detail: string): void;
+  keep(column: V5Column, reason: KeptReason, detail: string): void;
+}
+
+function rowEdit(input: V5Row, rowNo: number, changes: RegradeChange[]): RowEdit {
+  const row: V5Row = { ...input };
+  const where = { row: rowNo, commit: input.commit_short ?? '?', agent: input.agent_name ?? '?' };
+  return {
+    row,
+    set(column, after, reason, detail) {
+      const before = row[column];
+      if (before === after) return;
+      (row as Record<string, unknown>)[column] = after;
+      changes.push({ ...where, column, before, after, action: 'changed', reason, detail });
+    },
+    keep(column, reason, detail) {
+      const value = row[column];
+      changes.push({ ...where, column, before: value, after: value, action: 'kept', reason, detail });
+    },
+  };
+}
+
+/** Names in one spelling, and a short commit hash made full from the catalogue. */
+function regradeNames(e: RowEdit, ctx: RegradeContext): void {
+  const { row } = e;
+  if (row.agent_name && canonicalAgent(row.agent_name) !== row.agent_name)
+    e.set('agent_name', canonicalAgent(row.agent_name), 'name_normalised', 'one spelling per agent');
+  if (row.repo && canonicalRepo(row.repo) !== row.repo)
+    e.set('repo', canonicalRepo(row.repo), 'name_normalised', 'owner/name form');
+  if (row.commit_hash && row.commit_hash.length !== 40) {
+    const full = ctx.fullHashFor?.(row.commit_short ?? row.commit_hash) ?? null;
+    if (full?.startsWith(row.commit_hash))
+      e.set('commit_hash', full, 'full_commit_hash', 'from the task catalogue');
+  }
+}
+
+/** Each metric cell against its phase's raw output: re-read, or kept with the reason. */
+function regradeMetrics(e: RowEdit, input: V5Row, ctx: RegradeContext): void {
+  const perfKind = kindOfCommand(rowCommand(input, ctx).command);
+  const bench = rowBenchmark(input, perfKind);
+  for (const phase of V5_PHASES) {
+    const raw = (input[rawColumn(phase)] as string | null) || null;
+    const reading = raw ? readRaw(raw, perfKind) : null;
+    for (const metric of V5_METRICS) {
+      const col = metricColumn(phase, metric);
+      const judged = judgeCell(phase, metric, e.row[col] as number | null, raw, reading, bench);
+      if (judged?.verdict === 'reread') e.set(col, judged.value, 'reread_from_raw', judged.detail);
+      else if (judged?.verdict === 'kept') e.keep(col, judged.reason, judged.detail);
+    }
+  }
+}
+
+/** Each derived column recomputed by its formula; kept (flagged) where its inputs are empty. */
+function regradeDerived(e: RowEdit): void {
+  const { row } = e;
+  for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
+    const { subject, reference } = V5_DERIVED_FAMILIES[family];
+    for (const metric of V5_DERIVED_METRICS) {
+      const column = derivedColumn(family, metric);
+      const before = row[column] as number | null;
+      const value = derivedValue(row, family, metric);
+      if (before === value) continue;
+      if (before !== null && value !== null && sameDerived(before, value)) continue;
+      if (value !== null) {
+        e.set(
+          column,
+          value,
+          'recomputed_by_formula',
+          'percent improvement over the reference, positive = better',
+        );
+        continue;
+      }
+      const empty = [metricColumn(reference, metric), metricColumn(subject, metric)].filter(
+        (c) => row[c] === null,
+      );
+      if (empty.length)
+        e.keep(
+          column,
+          'derived_inputs_missing',
+          `${empty.join(' and ')} ${empty.length > 1 ? 'are' : 'is'} empty, so the formula cannot recompute it; the published ${fmt(before ?? 0)} is kept unverified`,
+        );
+      else
+        e.set(
+          column,
+          null,
+          'recomputed_by_formula',
+          `the formula gives no value: the reference ${metricColumn(reference, metric)} is not positive or ${metricColumn(subject, metric)} is zero (a failed run)`,
+        );
+    }
+  }
+}
+
 /** Regrades rows; returns new rows (inputs untouched) and the list of changed and kept-flagged cells. */
 export function regradeRows(
   rows: readonly V5Row[],
@@ -236,81 +331,11 @@ export function regradeRows(
 ): { rows: V5Row[]; changes: RegradeChange[] } {
   const changes: RegradeChange[] = [];
   const out = rows.map((input, i) => {
-    const row: V5Row = { ...input };
-    const rowNo = rowNumbers[i] ?? i + 1;
-    const where = { row: rowNo, commit: input.commit_short ?? '?', agent: input.agent_name ?? '?' };
-    const set = (column: V5Column, after: unknown, reason: ChangeReason, detail: string) => {
-      const before = row[column];
-      if (before === after) return;
-      (row as Record<string, unknown>)[column] = after;
-      changes.push({ ...where, column, before, after, action: 'changed', reason, detail });
-    };
-    const keep = (column: V5Column, reason: KeptReason, detail: string) => {
-      const value = row[column];
-      changes.push({ ...where, column, before: value, after: value, action: 'kept', reason, detail });
-    };
-
-    if (row.agent_name && canonicalAgent(row.agent_name) !== row.agent_name) {
-      set('agent_name', canonicalAgent(row.agent_name), 'name_normalised', 'one spelling per agent');
-    }
-    if (row.repo && canonicalRepo(row.repo) !== row.repo)
-      set('repo', canonicalRepo(row.repo), 'name_normalised', 'owner/name form');
-    if (row.commit_hash && row.commit_hash.length !== 40) {
-      const full = ctx.fullHashFor?.(row.commit_short ?? row.commit_hash) ?? null;
-      if (full?.startsWith(row.commit_hash))
-        set('commit_hash', full, 'full_commit_hash', 'from the task catalogue');
-    }
-
-    const perfKind = kindOfCommand(rowCommand(input, ctx).command);
-    const bench = rowBenchmark(input, perfKind);
-    for (const phase of V5_PHASES) {
-      const raw = (input[rawColumn(phase)] as string | null) || null;
-      const reading = raw ? readRaw(raw, perfKind) : null;
-      for (const metric of V5_METRICS) {
-        const col = metricColumn(phase, metric);
-        const judged = judgeCell(phase, metric, row[col] as number | null, raw, reading, bench);
-        if (judged?.verdict === 'reread') set(col, judged.value, 'reread_from_raw', judged.detail);
-        else if (judged?.verdict === 'kept') keep(col, judged.reason, judged.detail);
-      }
-    }
-
-    for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
-      const { subject, reference } = V5_DERIVED_FAMILIES[family];
-      for (const metric of V5_DERIVED_METRICS) {
-        const column = derivedColumn(family, metric);
-        const before = row[column] as number | null;
-        const value = derivedValue(row, family, metric);
-        if (before === value) continue;
-        if (before !== null && value !== null && sameDerived(before, value)) continue;
-        if (value !== null) {
-          set(
-            column,
-            value,
-            'recomputed_by_formula',
-            'percent improvement over the reference, positive = better',
-          );
-          continue;
-        }
-        const empty = [metricColumn(reference, metric), metricColumn(subject, metric)].filter(
-          (c) => row[c] === null,
-        );
-        if (empty.length) {
-          keep(
-            column,
-            'derived_inputs_missing',
-            `${empty.join(' and ')} ${empty.length > 1 ? 'are' : 'is'} empty, so the formula cannot recompute it; the published ${fmt(before ?? 0)} is kept unverified`,
-          );
-        } else {
-          set(
-            column,
-            null,
-            'recomputed_by_formula',
-            `the formula gives no value: the reference ${metricColumn(reference, metric)} is not positive or ${metricColumn(subject, metric)} is zero (a failed run)`,
-          );
-        }
-      }
-    }
-    return row;
+    const e = rowEdit(input, rowNumbers[i] ?? i + 1, changes);
+    regradeNames(e, ctx);
+    regradeMetrics(e, input, ctx);
+    regradeDerived(e);
+    return e.row;
   });
   return { rows: out, changes };
 }

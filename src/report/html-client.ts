@@ -514,30 +514,18 @@ function sortValue(r: ReportRow, k: keyof ReportRow | 'vsHumanEst'): number | st
   return v === null || v === undefined ? '' : String(v);
 }
 
-function table(rows: ReportRow[]): void {
-  const sorted = [...rows].sort((a, b) => {
-    const x = sortValue(a, sortKey);
-    const y = sortValue(b, sortKey);
-    const c =
-      x < y
-        ? -1
-        : x > y
-          ? 1
-          : a.task < b.task
-            ? -1
-            : a.task > b.task
-              ? 1
-              : a.agent < b.agent
-                ? -1
-                : a.agent > b.agent
-                  ? 1
-                  : 0;
-    return c * sortDir;
-  });
-  const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
-  page = Math.min(page, pages - 1);
-  const slice = sorted.slice(page * PAGE, page * PAGE + PAGE);
-  const t = el('table', { id: 'task-table' });
+/** The rows in the current sort order; ties by task, then agent. */
+function sortedRows(rows: readonly ReportRow[]): ReportRow[] {
+  const cmp = (x: number | string, y: number | string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...rows].sort(
+    (a, b) =>
+      (cmp(sortValue(a, sortKey), sortValue(b, sortKey)) || cmp(a.task, b.task) || cmp(a.agent, b.agent)) *
+      sortDir,
+  );
+}
+
+/** The header row; a click on a column sorts by it (again: the other way). */
+function tableHead(rows: ReportRow[]): HTMLElement {
   const head = el('tr');
   for (const [k, h] of TABLE_COLUMNS) {
     const th = el(
@@ -553,7 +541,11 @@ function table(rows: ReportRow[]): void {
     });
     head.append(th);
   }
-  t.append(el('thead', {}, head));
+  return el('thead', {}, head);
+}
+
+/** The page's rows; a click on one opens or closes its details. */
+function tableBody(rows: ReportRow[], slice: readonly ReportRow[]): HTMLElement {
   const body = el('tbody');
   for (const r of slice) {
     const tr = el('tr', { class: `o-${outcomeOf(r).replace(/ /g, '-')}` });
@@ -570,7 +562,11 @@ function table(rows: ReportRow[]): void {
     body.append(tr);
     if (open.has(key)) body.append(detailRow(r));
   }
-  t.append(body);
+  return body;
+}
+
+/** Previous and next page, where the page is, and the CSV download of every row that matches. */
+function pager(sorted: readonly ReportRow[], pages: number, shown: number): HTMLElement {
   const prev = el('button', { id: 'page-prev' }, '‹ previous');
   const next = el('button', { id: 'page-next' }, 'next ›');
   prev.toggleAttribute('disabled', page === 0);
@@ -587,15 +583,21 @@ function table(rows: ReportRow[]): void {
     'span',
     { id: 'page-info' },
     sorted.length
-      ? `rows ${page * PAGE + 1}–${page * PAGE + slice.length} of ${sorted.length}`
+      ? `rows ${page * PAGE + 1}–${page * PAGE + shown} of ${sorted.length}`
       : 'no rows match the filters',
   );
   const csv = el('button', { id: 'download-csv' }, `download CSV (${sorted.length} rows)`);
-  csv.addEventListener('click', () => downloadCsv(sorted));
-  $('tasks').replaceChildren(
-    el('div', { class: 'pager' }, prev, info, next, csv),
-    el('div', { class: 'scroll' }, t),
-  );
+  csv.addEventListener('click', () => downloadCsv([...sorted]));
+  return el('div', { class: 'pager' }, prev, info, next, csv);
+}
+
+function table(rows: ReportRow[]): void {
+  const sorted = sortedRows(rows);
+  const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
+  page = Math.min(page, pages - 1);
+  const slice = sorted.slice(page * PAGE, page * PAGE + PAGE);
+  const t = el('table', { id: 'task-table' }, tableHead(rows), tableBody(rows, slice));
+  $('tasks').replaceChildren(pager(sorted, pages, slice.length), el('div', { class: 'scroll' }, t));
 }
 
 /** Rows whose details are open (by key), kept across redraws. */
