@@ -1,11 +1,3 @@
-/**
- * Claude Code (`@anthropic-ai/claude-code`), run headless: `claude -p PROMPT --output-format
- * stream-json --verbose` in the workspace, with a fresh HOME, only its own key, no telemetry and no
- * auto-update. Usage, cost, turns, tool calls, the model and the CLI version are read from its own
- * output (the `system/init` and `result` lines); permission denials are surfaced. Facts:
- * shared/docs/AGENT-CLIS.md.
- */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTH_TEXT, isAuthStatus } from '../../src/agent/credentials.js';
 import type {
@@ -18,6 +10,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { isInfraStatus, NO_USAGE } from '../../src/agent/types.js';
+import { readTextIfThere } from '../../src/util/if-there.js';
 import { jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
@@ -217,8 +210,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
     stdoutPath,
     stderrPath,
   });
-  const stream = readClaudeStream(await readFile(stdoutPath, 'utf8').catch(() => ''));
-  const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+  const stream = readClaudeStream((await readTextIfThere(stdoutPath)) ?? '');
+  const stderr = (await readTextIfThere(stderrPath)) ?? '';
   const decided = claudeOutcome(stream, r, stderr, input.budgets);
   return {
     ...decided,

@@ -7,7 +7,7 @@
  * Usage comes from `turn.completed` events; the CLI version and the model from the session record
  * Codex writes in its home. Facts: shared/docs/AGENT-CLIS.md.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTH_TEXT } from '../../src/agent/credentials.js';
 import type {
@@ -21,6 +21,7 @@ import type {
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
 import { followLines } from '../../src/agent/watch.js';
+import { entriesIfThere, readTextIfThere } from '../../src/util/if-there.js';
 import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
@@ -127,7 +128,7 @@ export async function readCodexSession(
 ): Promise<{ version: string | null; model: string | null }> {
   const files: string[] = [];
   const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+    for (const e of await entriesIfThere(d)) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
       else if (/^rollout-.*\.jsonl$/.test(e.name)) files.push(p);
@@ -274,8 +275,8 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
   const r = await bg.done;
   await watch.stop();
   // a run that wrote nothing has no stream or stderr file: read as empty
-  const s = readCodexStream(await readFile(stdoutPath, 'utf8').catch(() => ''));
-  const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+  const s = readCodexStream((await readTextIfThere(stdoutPath)) ?? '');
+  const stderr = (await readTextIfThere(stderrPath)) ?? '';
   const session = await readCodexSession(codexHome);
   return {
     ...codexOutcome(watch.stoppedFor(), r, s, stderr, input.budgets),

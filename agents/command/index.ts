@@ -19,6 +19,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { readTextIfThere } from '../../src/util/if-there.js';
 import { didYouMean } from '../../src/util/suggest.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
@@ -340,11 +341,11 @@ async function runCommand(
     stderrPath,
   });
   // an output the agent never wrote reads as empty
-  const stdout = await readFile(stdoutPath, 'utf8').catch(() => '');
-  const stderr = await readFile(stderrPath, 'utf8').catch(() => '');
+  const stdout = (await readTextIfThere(stdoutPath)) ?? '';
+  const stderr = (await readTextIfThere(stderrPath)) ?? '';
   const usageText =
     spec.usage?.source === 'file'
-      ? await readFile(fill(spec.usage.file ?? '', vars), 'utf8').catch(() => '')
+      ? ((await readTextIfThere(fill(spec.usage.file ?? '', vars))) ?? '')
       : stdout;
   const read = readUsage(spec, usageText);
   return {

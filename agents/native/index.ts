@@ -7,7 +7,7 @@
  * Every raw API response is kept in `agent.responses.jsonl`.
  */
 import { appendFile, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { isAuthStatus } from '../../src/agent/credentials.js';
@@ -22,6 +22,7 @@ import type {
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
 import { errorMessage } from '../../src/util/errors.js';
+import { readTextIfThere } from '../../src/util/if-there.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The native agent's version (recorded as the agent version). */
@@ -112,8 +113,10 @@ const clip = (s: string) =>
 async function inside(workspace: string, p: string): Promise<string> {
   const abs = resolve(workspace, p);
   const root = await realpath(workspace);
+  // a file to be written is not there yet: its folder's real path, with its name
   const real = await realpath(abs).catch(async () =>
-    join(await realpath(dirname(abs)).catch(() => dirname(abs)), abs.split('/').pop() as string),
+    // nor its folder: the path as given (write_file makes the folders)
+    join(await realpath(dirname(abs)).catch(() => dirname(abs)), basename(abs)),
   );
   const rel = relative(root, real);
   if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${p} is outside the repository`);
@@ -142,7 +145,7 @@ async function runTool(
         stdoutPath: out,
         stderrPath: out,
       });
-      const text = await readFile(out, 'utf8').catch(() => '');
+      const text = (await readTextIfThere(out)) ?? '';
       return `exit code: ${r.timedOut ? 'killed (time limit)' : r.exitCode}\n${clip(text)}`;
     }
     const path = await inside(input.workspace, String(args.path ?? ''));

@@ -16,6 +16,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { readTextIfThere } from '../../src/util/if-there.js';
 import { parseJson } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
@@ -245,8 +246,7 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
       detail: `ran past the ${input.budgets.timeMin}-minute budget and was killed`,
     };
   if (!t) {
-    // no stderr file: nothing to quote
-    const err = (await readFile(join(input.logDir, 'agent.stderr.txt'), 'utf8').catch(() => '')).trim();
+    const err = ((await readTextIfThere(join(input.logDir, 'agent.stderr.txt'))) ?? '').trim();
     return {
       ...base,
       kind: 'crashed',

@@ -14,6 +14,7 @@ import type { DockerExecutor } from '../executor/docker.js';
 import { ensureImage } from '../executor/images.js';
 import type { Background, Sandbox } from '../executor/types.js';
 import { InfraError } from '../executor/types.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { packageRoot } from '../util/package-root.js';
 
 /** The model API an agent talks to, by provider, when no base URL is given. */
@@ -117,9 +118,8 @@ export async function openAgentContainer(o: {
       stderrPath: join(o.attemptDir, 'relay', 'relay.log'),
     });
     // ready when it says so (or fails)
-    const { readFile } = await import('node:fs/promises');
     for (let i = 0; ; i++) {
-      const log = await readFile(join(o.attemptDir, 'relay', 'relay.log'), 'utf8').catch(() => '');
+      const log = (await readTextIfThere(join(o.attemptDir, 'relay', 'relay.log'))) ?? '';
       if (log.includes('relay ready')) break;
       if (i > 100) throw new InfraError(`the agent relay did not start in the container: ${log.slice(-300)}`);
       await new Promise((r) => setTimeout(r, 100));

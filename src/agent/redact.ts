@@ -3,8 +3,9 @@
  * each occurrence is replaced by `[REDACTED:<name>]`, bytewise (text and binary alike), before the
  * attempt is reported. Keys shorter than 8 characters are refused: redacting them would shred logs.
  */
-import { lstat, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lstatIfThere, namesIfThere } from '../util/if-there.js';
 
 /** A secret and the name it is redacted as. */
 export interface Secret {
@@ -45,9 +46,9 @@ export async function redactTree(dir: string, secrets: readonly Secret[]): Promi
   if (!usable.length) return [];
   const changed: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    for (const name of await readdir(d).catch(() => [] as string[])) {
+    for (const name of await namesIfThere(d)) {
       const p = join(d, name);
-      const st = await lstat(p).catch(() => null);
+      const st = await lstatIfThere(p);
       if (!st) continue;
       if (st.isDirectory()) await walk(p);
       else if (st.isFile()) {

@@ -355,6 +355,7 @@ export async function startScriptedServer(
   const requests: LoggedRequest[] = [];
   const hung = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
+    // a request cut off mid-body is answered as one without a body
     const raw = await readBody(req).catch(() => '');
     const body: Record<string, unknown> = (raw ? jsonObject(raw) : null) ?? {};
     const path = (req.url ?? '/').split('?')[0] as string;

@@ -1,9 +1,4 @@
-/**
- * Follows a growing log file line by line while an agent runs (the agent writes it through a file
- * descriptor; nothing is held in a pipe), so an adapter can enforce budgets the agent itself does
- * not know (steps, a dead network) and stop it.
- */
-import { open } from 'node:fs/promises';
+import { openIfThere } from '../util/if-there.js';
 
 /** Calls `onLine` for each complete new line of `path`, polling every `intervalMs`, until stopped. */
 export function followLines(
@@ -16,7 +11,7 @@ export function followLines(
   let stopped = false;
   let busy: Promise<void> = Promise.resolve();
   const poll = async () => {
-    const fh = await open(path, 'r').catch(() => null);
+    const fh = await openIfThere(path);
     if (!fh) return;
     try {
       const buf = Buffer.alloc(1 << 16);

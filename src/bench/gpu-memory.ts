@@ -51,6 +51,8 @@ while True:
     time.sleep(0.5)
 `;
 
+import { readTextIfThere } from '../util/if-there.js';
+
 /** Used memory (MiB) of each GPU the sandbox sees, by index; null where there is no nvidia-smi. */
 export async function readGpuMemory(
   sandbox: Sandbox,
@@ -84,7 +86,7 @@ export async function awaitGpuRelease(
     { stdoutPath: log, stderrPath: log, timeoutMs: (timeoutS + 60) * 1000 },
   );
   if (r.exitCode === 0) return null;
-  const said = (await readFile(log, 'utf8').catch(() => '')).trim();
+  const said = ((await readTextIfThere(log)) ?? '').trim();
   const busy = said.startsWith('busy ') ? jsonObject(said.slice(5)) : null;
   const which = busy
     ? Object.entries(busy)

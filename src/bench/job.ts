@@ -147,6 +147,7 @@ async function closeStage(stage: Stage, repoDir: string | null, jobDir: string):
   const errors: string[] = [];
   for (const sb of stage.sandboxes.values())
     await sb.close().catch((e: Error) => errors.push(`${sb.id}: ${e.message}`));
+  // the job's trees are gone with its folder; only git's note of them would be left, pruned by the next job
   if (repoDir) await releaseVariants(repoDir, jobDir).catch(() => undefined);
   if (errors.length) throw new InfraError(`closing the job's sandboxes failed: ${errors.join('; ')}`);
 }

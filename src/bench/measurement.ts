@@ -1,16 +1,9 @@
-/**
- * A bench job's measurement (`measurement.json`, versioned): the task as measured, the variants as
- * prepared (patch, tamper findings, setup, an early failure), every phase record, the accuracy
- * readings, the host's fingerprint and the policy it was first graded with. It holds everything a
- * grade needs besides the probe outputs, which stay in the phases' folders (`probe.jsonl`) and are
- * read back from there. Grading it is not the measurement's business (sched/grade-measurement.ts).
- */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseProbeOutputs } from '../grade/equivalence.js';
 import type { ProbeReading } from '../grade/job.js';
 import { type JobMeasurement, MEASUREMENT_VERSION, type MeasuredVariantRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { variantSlug } from '../util/slug.js';
 
 export type { JobMeasurement, MeasuredVariantRecord };
@@ -47,7 +40,7 @@ export async function readProbes(
       `${String(rec.round).padStart(2, '0')}-${variantSlug(v.id)}`,
       basename(rec.probe.outputsPath),
     );
-    const text = await readFile(file, 'utf8').catch(() => null);
+    const text = await readTextIfThere(file);
     if (text === null) {
       out[v.id] = { failed: `the probe's outputs are missing (${file})` };
       continue;

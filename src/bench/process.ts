@@ -1,6 +1,5 @@
-/** What the bench records of the processes it runs: their records, and the end of their logs. */
-import { readFile } from 'node:fs/promises';
 import type { ExecResult } from '../executor/types.js';
+import { readTextIfThere } from '../util/if-there.js';
 import type { ProcessRecord } from './types.js';
 
 /** The record of a process as it ran. */
@@ -23,8 +22,8 @@ export function processRecord(
   };
 }
 
-/** The last `lines` lines of a log ('' when it cannot be read), for a failure's detail. */
+/** The last `lines` lines of a log ('' when there is none), for a failure's detail. */
 export async function logTail(path: string, lines = 12): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
+  const text = (await readTextIfThere(path)) ?? '';
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

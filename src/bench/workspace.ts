@@ -209,6 +209,7 @@ export async function releaseVariants(repoDir: string, root: string): Promise<vo
   await rm(join(root, 'src'), { recursive: true, force: true });
   if (repoDir === join(root, 'repo')) await rm(repoDir, { recursive: true, force: true });
   else {
+    // a note of a removed tree left in the mirror is pruned by the next job's prune
     await simpleGit(repoDir)
       .raw(['worktree', 'prune'])
       .catch(() => undefined);

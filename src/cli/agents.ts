@@ -64,6 +64,7 @@ export async function agentsInstall(
   for (const name of names) {
     const a = await adapterOf(name);
     if (a.install.kind === 'manual') {
+      // not found: the line says how to install it
       const found = await ensureInstalled(a, { root: opts.cache }).catch(() => null);
       results.push({
         agent: name,

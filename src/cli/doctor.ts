@@ -4,11 +4,11 @@
  * disk, Python, agent installs, API keys (whether set; never their values), and Redis when asked.
  */
 import { execFile } from 'node:child_process';
-import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { KEY_ENV } from '../agent/types.js';
 import { BASE_IMAGE } from '../util/defaults.js';
+import { statfsIfThere } from '../util/if-there.js';
 import { columns, EXIT, out, outJson } from './common.js';
 
 /** Options of `isobench doctor`. */
@@ -61,11 +61,11 @@ async function dockerChecks(cacheRoot: string | undefined): Promise<Check[]> {
       return [check('docker', 'warn', `no engine answers (${up.reason}); runs use the local executor`)];
     const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
     const bridge = (await docker.listNetworks()).some((n) => n.Driver === 'bridge');
+    // the engine answered: an image it cannot inspect is one it does not have
     const base = await docker
       .getImage(BASE_IMAGE)
       .inspect()
       .then(() => true)
-      // the engine answered: an image it cannot inspect is one it does not have
       .catch(() => false);
     const { cachedImages } = await import('../executor/image-cache.js');
     const imgs = await cachedImages(docker, cacheRoot);
@@ -144,7 +144,7 @@ async function diskChecks(cacheRoot: string | undefined): Promise<Check[]> {
 /** The free bytes of the file system of `path`'s nearest existing folder (null when none can be read). */
 async function freeBytes(path: string): Promise<number | null> {
   for (let dir = path; ; dir = resolve(dir, '..')) {
-    const s = await statfs(dir).catch(() => null);
+    const s = await statfsIfThere(dir);
     if (s) return s.bavail * s.bsize;
     if (resolve(dir, '..') === dir) return null;
   }

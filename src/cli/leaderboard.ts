@@ -121,6 +121,7 @@ async function againstRunVerdicts(
   const extFile = join(dirname(file), 'rows.ext.jsonl');
   if (!existsSync(extFile)) return null;
   const { readExtendedRows } = await import('../report/ext-rows-file.js');
+  // the comparison is an extra: rows it cannot read leave the v5 board without it (the report says why)
   const ext = await readExtendedRows(extFile).catch(() => null);
   return ext ? boardDisagreements(board, rows, ext) : null;
 }

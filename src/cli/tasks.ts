@@ -1,9 +1,10 @@
 /** `isobench tasks list|show|validate|import`: the task catalogue. */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage, type TaskCatalogue } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
 
 interface DirOpts {
@@ -207,7 +208,7 @@ export async function tasksImport(opts: {
     wanted.add(name);
     const path = join(outDir, name);
     const text = taskFileText(s);
-    const current = await readFile(path, 'utf8').catch(() => null);
+    const current = await readTextIfThere(path);
     if (current === text) {
       same++;
       continue;
@@ -216,7 +217,7 @@ export async function tasksImport(opts: {
     stale.push(name);
     if (!opts.check) await writeFileAtomic(path, text);
   }
-  await mkdir(outDir, { recursive: true }).catch(() => undefined);
+  await mkdir(outDir, { recursive: true });
   const extra = (await readdir(outDir)).filter((f) => f.endsWith('.json') && !wanted.has(f));
   if (!opts.check) for (const f of extra) await rm(join(outDir, f));
   if (opts.check) {

@@ -168,6 +168,7 @@ export class DockerExecutor implements Executor {
 
   async clean(leftovers: readonly Leftover[]): Promise<void> {
     for (const l of leftovers.filter((x) => x.executor === 'docker')) {
+      // a leftover that went away meanwhile is as good as removed; one that stays is listed again next time
       await this.docker
         .getContainer(l.id)
         .remove({ force: true, v: true })
@@ -270,9 +271,11 @@ async function signalGroup(
   pidFile: string,
   sig: 'TERM' | 'KILL',
 ): Promise<void> {
+  // the container or its process may be gone already: a signal to it is best effort
   const exec = await container
     .exec({ Cmd: ['sh', '-c', `[ -f ${pidFile} ] && kill -${sig} -$(cat ${pidFile}) 2>/dev/null; true`] })
     .catch(() => null);
+  // best effort, as above
   const s = await exec?.start({ hijack: true, stdin: false }).catch(() => null);
   if (s) await new Promise((ok) => s.on('end', ok).on('close', ok).resume());
 }
@@ -334,10 +337,11 @@ class DockerBackground implements Background {
           // whatever the command left running in its group (a child that ignores TERM) goes with it
           await signalGroup(container, pidFile, 'KILL');
           // the stream can end a moment before the engine records the exit: wait for it
+          // an exec the engine no longer knows has finished: nothing to wait for
           let info = await exec.inspect().catch(() => null);
           for (let i = 0; info?.Running && i < 200; i++) {
             await new Promise((r) => setTimeout(r, 25));
-            info = await exec.inspect().catch(() => null);
+            info = await exec.inspect().catch(() => null); // as above
           }
           await Promise.all([
             new Promise((ok) => out.end(ok)),

@@ -100,6 +100,7 @@ export async function pruneImages(
     if (total <= opts.budgetBytes) break;
     if (img.inUse || img.tags.some((t) => opts.keep?.includes(t))) continue;
     if (!opts.dryRun) {
+      // an image the engine will not remove (a container uses it) is kept and the next one tried
       const ok = await docker
         .getImage(img.id)
         .remove({ force: false })

@@ -160,6 +160,7 @@ async function runSmoke(
     }
     return { argv, gpu: gpus !== null, exitCode: r.StatusCode };
   } finally {
+    // the smoke test's verdict stands; a container left behind is removed with the run's leftovers
     await c.remove({ force: true }).catch(() => undefined);
   }
 }
@@ -175,6 +176,7 @@ export async function ensureImage(
   await mkdir(logDir, { recursive: true });
   const logPath = join(logDir, `${tag.replace(/[:/]/g, '_')}.build.log`);
   let built = false;
+  // an image the engine cannot inspect is one it does not have: it is built
   const exists = await docker
     .getImage(tag)
     .inspect()

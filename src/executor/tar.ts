@@ -64,7 +64,10 @@ export async function extractTo(stream: Readable, dest: string): Promise<void> {
           body.resume();
         } else if (header.type === 'symlink' && header.linkname) {
           await mkdir(dirname(target), { recursive: true });
-          await symlink(header.linkname, target).catch(() => undefined);
+          await symlink(header.linkname, target).catch((e: NodeJS.ErrnoException) => {
+            // a link the archive lists twice is already there
+            if (e.code !== 'EEXIST') throw e;
+          });
           body.resume();
         } else if (header.type === 'file' || header.type === 'contiguous-file') {
           await mkdir(dirname(target), { recursive: true });

@@ -3,11 +3,12 @@
  * view time) of a run folder or a rows.ext.jsonl file. The page script is built by `npm run build`
  * into dist/report-client.js and inlined here.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readStoredIfThere } from '../store/read.js';
 import { checkStored, parseStored, StoredRecordError } from '../store/schema.js';
+import { readTextIfThere, statIfThere } from '../util/if-there.js';
 import { isJsonObject, jsonObject, parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import type { LeaderboardContext, LeaderboardScope } from '../v5/leaderboard.js';
@@ -86,9 +87,10 @@ const escapeHtml = (s: string) =>
 /** The page script, as built. */
 export async function clientScript(): Promise<string> {
   const file = join(packageRoot(), 'dist', 'report-client.js');
-  return readFile(file, 'utf8').catch(() => {
+  const text = await readTextIfThere(file);
+  if (text === null)
     throw new Error(`${file} is missing: run \`npm run build\` (it builds the report's page script)`);
-  });
+  return text;
 }
 
 /** The data of a report (what the page embeds). */
@@ -132,7 +134,7 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
       for (const [, path] of rowFiles(r)) {
         if (path.endsWith('/') || path in artifacts) continue;
         const file = join(input.runDir, path);
-        const s = await stat(file).catch(() => null);
+        const s = await statIfThere(file);
         if (!s?.isFile()) continue;
         const text = await readFile(file, 'utf8');
         artifacts[path] =

@@ -1,14 +1,9 @@
-/**
- * Rows from a bench job: the published schema-v5 row (exactly its columns, filled from the means of
- * the measured repeats), and isobench's extended row (versioned) with the spread, intervals,
- * verdicts, failure class and fingerprint the v5 row has no room for.
- */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isRehearsal, type JobResult, type VariantResult } from '../bench/types.js';
 import type { AttemptEffort } from '../store/config.js';
 import { EXT_ROW_VERSION, type ExtendedRow } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { variantSlug } from '../util/slug.js';
 import { recomputeDerived } from '../v5/formulas.js';
 import { V5_FROM_PARSED } from '../v5/raw-metrics.js';
@@ -20,9 +15,7 @@ export { EXT_ROW_VERSION };
 
 async function firstStdout(jobDir: string, variant: string, warmups: number): Promise<string | null> {
   const round = String(warmups + 1).padStart(2, '0');
-  return readFile(join(jobDir, 'phases', `${round}-${variantSlug(variant)}`, 'client.stdout'), 'utf8').catch(
-    () => null,
-  );
+  return readTextIfThere(join(jobDir, 'phases', `${round}-${variantSlug(variant)}`, 'client.stdout'));
 }
 
 /** What the rows of a job need besides the task and the job. */

@@ -1,15 +1,11 @@
-/**
- * What `isobench report` and `isobench judge` read: a run id (under the runs folder), a run folder,
- * a rows.ext.jsonl file (its run folder when it sits in one) or a schema-v5 table.
- */
-import { stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { statIfThere } from '../util/if-there.js';
 
 /** A report source that cannot be read. */
 export class ReportInputError extends Error {}
 
 async function isDir(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+  return (await statIfThere(p))?.isDirectory() ?? false;
 }
 
 /** What a report is made from. */
@@ -24,12 +20,12 @@ export interface ReportInput {
 export async function resolveReportInput(input: string, runsDir: string): Promise<ReportInput> {
   const asPath = resolve(input);
   if (await isDir(asPath)) return { runDir: asPath, rowsFile: join(asPath, 'rows.ext.jsonl') };
-  if ((await stat(asPath).catch(() => null))?.isFile()) {
+  if ((await statIfThere(asPath))?.isFile()) {
     // a schema-v5 table (the published rows, a v5 export): .parquet, .csv, or .jsonl other than *.ext.jsonl
     if (/\.(parquet|csv)$/i.test(asPath) || (/\.jsonl$/i.test(asPath) && !/\.ext\.jsonl$/i.test(asPath)))
       return { runDir: null, rowsFile: asPath, v5: true };
     const dir = dirname(asPath);
-    const runDir = (await stat(join(dir, 'run.json')).catch(() => null)) ? dir : null;
+    const runDir = (await statIfThere(join(dir, 'run.json'))) ? dir : null;
     return { runDir, rowsFile: asPath };
   }
   const byId = join(resolve(runsDir), input);

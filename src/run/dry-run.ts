@@ -1,13 +1,3 @@
-/**
- * `isobench run --dry-run`: everything a run would do, done by nobody. Per task: the executor, the
- * images of the parent and the human commit with their build arguments and install plans (vLLM:
- * from the trees of the user's clone; nothing is built), the variants and the setup each gets, the
- * rounds and their order, every phase's server and client argv exactly as the task spec says them
- * and, apart, what the harness adds (the JSON result flags), the environment, mounts, GPUs and
- * /dev/shm, the timeouts and the correctness probe. Reads the clone (worktrees in a temporary
- * folder, removed afterwards); starts, builds and writes nothing else.
- */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type PlannedProcess, planJob } from '../bench/plan.js';
 import { clientSourceFile } from '../bench/setup.js';
@@ -17,6 +7,7 @@ import { recipeTag } from '../executor/images.js';
 import { recipeFor } from '../executor/recipes.js';
 import { missingFromCache } from '../prefetch/cache.js';
 import type { TaskSpec } from '../task/schema.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { shellLine } from '../util/shell-words.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 import { type GpuTime, gpuTimeOf, hoursMinutes } from './gpu-time.js';
@@ -146,7 +137,7 @@ async function dryTask(task: TaskSpec, input: DryRunInput, trees: CommitTrees): 
     warmup: input.warmup,
     cache: input.cache,
     gpuDevices: input.gpus === 'auto' || input.gpus === 'none' ? undefined : input.gpus.split(','),
-    clientSource: await readFile(join(trees.parent, clientSourceFile(task)), 'utf8').catch(() => ''),
+    clientSource: (await readTextIfThere(join(trees.parent, clientSourceFile(task)))) ?? '',
     workdir: docker ? '/work' : '<sandbox>/work',
   });
   return {

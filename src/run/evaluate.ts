@@ -22,7 +22,7 @@
  * a later `--resume` does it.
  */
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type AttemptRecord, attemptDir, effortOf, readAttempt } from '../agent/attempt.js';
 import type { AgentPatch, JobResult, PhaseRecord } from '../bench/types.js';
@@ -43,6 +43,7 @@ import { readStored, readStoredIfThere } from '../store/read.js';
 import { type InterruptionRecord, RUN_RECORD_VERSION, type RunRecord } from '../store/schema.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { variantSlug } from '../util/slug.js';
 import type { V5Row } from '../v5/schema.js';
 import type { Interruption } from './interruption.js';
@@ -177,6 +178,7 @@ class RunFile {
 
 /** The run.json of an earlier run in this folder (a resume); none when absent or unreadable (it is rewritten). */
 async function earlierRun(file: string): Promise<Partial<RunRecord>> {
+  // unreadable: this run rewrites it, so there is nothing of it to keep
   return (await readStoredIfThere('run', file).catch(() => null)) ?? {};
 }
 
@@ -315,7 +317,7 @@ class Matrix {
       patches.push({
         agent: a.name,
         model: a.model,
-        patch: await readFile(join(dir, r.result.files.patch), 'utf8').catch(() => ''),
+        patch: (await readTextIfThere(join(dir, r.result.files.patch))) ?? '',
         source: `agents/${variantSlug(a.name)}/${variantSlug(g.task.id)}/${g.n}`,
       });
     }

@@ -85,6 +85,7 @@ async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
 
 /** A cached answer, or null: a missing, unreadable or other-version entry is a miss (asked again). */
 async function cached(file: string): Promise<JudgeAnswer | null> {
+  // an unreadable entry is a miss: the judge is asked again and the entry rewritten
   const entry = await readStoredIfThere('judge-cache', file).catch(() => null);
   return entry?.answer ?? null;
 }

@@ -1,15 +1,9 @@
-/**
- * Judging a run's rows: for each agent row, the human's diff (parent..human, from the task's
- * repository mirror), the bottleneck statement and the agent's patch as measured go to the judge;
- * the answer (or the judge's failure) and the quadrant join the extended row. The hard verdict is
- * never changed.
- */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { hardSuccess, quadrant } from '../grade/judge.js';
 import type { ReadExtendedRow } from '../report/ext-rows-file.js';
 import type { TaskSpec } from '../task/schema.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { variantSlug } from '../util/slug.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';
 import { type JudgeConfig, judgePatch } from './judge-call.js';
@@ -43,10 +37,8 @@ export async function judgeRows<R extends ReadExtendedRow>(
     }
     // the variant names the patch (agent:NAME_2 when two patches share an agent name); rows before v4 lack it
     const variant = (row.schemaVersion === 4 ? row.variant : null) ?? `agent:${row.agent}`;
-    const patch = await readFile(
-      join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`),
-      'utf8',
-    ).catch(() => '');
+    const patch =
+      (await readTextIfThere(join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`))) ?? '';
     const judged = await judgePatch(
       { task: task.id, statement: task.bottleneck.statement, humanDiff: human, agentPatch: patch },
       o.cfg,

@@ -1,13 +1,8 @@
-/**
- * `run --resume`: what a recorded run is continued with. The arguments it was started with are
- * replayed (`resumedArgv`, before commander parses them); what it resolved (`--executor auto`'s choice, above all) is read from
- * its run.json and reused, so that a resume never measures again what the run finished.
- */
-import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '../store/config.js';
 import { readStored } from '../store/read.js';
 import { StoredRecordError } from '../store/schema.js';
+import { namesIfThere } from '../util/if-there.js';
 import { didYouMean } from '../util/suggest.js';
 
 /** Flags that belong to one invocation, never to the run's recorded arguments. */
@@ -82,7 +77,7 @@ async function recordOf(id: string, out: string | undefined) {
     return await readStored('run', file);
   } catch (e) {
     if (!(e instanceof StoredRecordError) || e.problem !== 'cannot be read: ENOENT') throw e;
-    const ids = await readdir(root).catch(() => [] as string[]);
+    const ids = await namesIfThere(root);
     const runs = ids.filter((d) => !d.startsWith('.'));
     throw new Error(
       `no run '${id}' under ${root} (${file} does not exist)${runs.length ? didYouMean(id, runs) : '; that folder holds no runs (give --out for runs elsewhere)'}`,

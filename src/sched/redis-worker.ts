@@ -12,6 +12,7 @@ import type { Job, Worker } from 'bullmq';
 import { attemptDir } from '../agent/attempt.js';
 import type { Executor } from '../executor/types.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
+import { namesIfThere } from '../util/if-there.js';
 import { ProviderLimits } from './backend.js';
 import {
   connectionOf,
@@ -27,8 +28,7 @@ import { checkPayload, runAgentPayload, runBenchPayload, type UnitPayload } from
 
 /** Removes the unit folders that workers of this host killed outright left in the temp folder. */
 async function removeStaleFolders(log: (line: string) => void): Promise<void> {
-  const { readdir } = await import('node:fs/promises');
-  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+  for (const name of await namesIfThere(tmpdir())) {
     const m = /^isobench-worker-(\d+)-/.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);

@@ -71,6 +71,7 @@ export class RedisBackend implements Backend {
     queues.bench.on('error', () => undefined);
     queues.agent.on('error', () => undefined);
     const ping = queues.bench.getJobCounts('wait');
+    // any failure to answer is said as one: Redis did not answer
     const ok = await Promise.race([ping.then(() => true), sleep(10_000).then(() => false)]).catch(
       () => false,
     );
@@ -152,6 +153,7 @@ export class RedisBackend implements Backend {
       }
       if (state === 'completed') {
         const ret = job.returnvalue as UnitReturn;
+        // a finished job left on the queue expires with its age limit
         await job.remove().catch(() => undefined);
         if (!ret || ret.v !== RETURN_VERSION)
           throw new InfraError(`worker answer for ${id} has version ${ret?.v}, not ${RETURN_VERSION}`);
@@ -159,7 +161,7 @@ export class RedisBackend implements Backend {
       }
       if (state === 'failed') {
         const why = job.failedReason || 'no reason given';
-        await job.remove().catch(() => undefined);
+        await job.remove().catch(() => undefined); // as above
         const said = `${first ? 'found failed on the queue' : 'failed on a worker'}`;
         // a harness error on the worker stays one here (with the worker's stack); the rest is infrastructure
         if (why.startsWith(HARNESS_TAG))

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readTextIfThere } from '../util/if-there.js';
 import { readStored } from './read.js';
 import { UNIT_RECORD_VERSION, type UnitRecord } from './schema.js';
 
@@ -49,6 +50,7 @@ export function unitKey(what: unknown): string {
  * store's reader says why; the unit then runs again, and `needsRun` says so).
  */
 export async function readUnit(dir: string): Promise<UnitRecord | null> {
+  // unreadable or of another version: the unit runs again (needsRun says why)
   return readStored('unit', join(dir, UNIT_FILE)).catch(() => null);
 }
 
@@ -127,7 +129,7 @@ export interface RunDecision {
  * must, what is in `dir` (a killed unit's logs, a superseded record) is moved aside, not removed.
  */
 export async function needsRun(dir: string, key: string, rules: RunRules = {}): Promise<RunDecision> {
-  const raw = await readFile(join(dir, UNIT_FILE), 'utf8').catch(() => null);
+  const raw = await readTextIfThere(join(dir, UNIT_FILE));
   const previous = await readUnit(dir);
   let note: string | null =
     raw !== null && !previous

@@ -26,6 +26,7 @@ export async function cloneProblems(
     ];
   if (!existsSync(clone)) return [`--repo ${clone}: no such folder`];
   const git = simpleGit(clone);
+  // git refusing to look at the folder is as much 'not a repository' as git saying so
   if (!(await git.checkIsRepo().catch(() => false))) return [`--repo ${clone}: not a git repository`];
   const problems: string[] = [];
   for (const t of real) {
@@ -74,6 +75,7 @@ export async function withCommitTrees<T>(
   } finally {
     await rm(tmp, { recursive: true, force: true });
     if (repo && !task.repo.demo)
+      // a note of a removed tree left in the clone is pruned by the next check
       await simpleGit(repo)
         .raw(['worktree', 'prune'])
         .catch(() => undefined);

@@ -79,6 +79,7 @@ export async function computePatch(
         ),
     };
   } finally {
+    // the index only held the diff's intent-to-add entries; the workspace is thrown away after
     await git.raw(['reset', '-q']).catch(() => undefined);
   }
 }

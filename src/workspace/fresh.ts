@@ -8,9 +8,10 @@
  * bare `git archive | tar -x` of the tree (test/bench/workspace.ts).
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { statIfThere } from '../util/if-there.js';
 
 /** The local branch a workspace is on. */
 export const WORKSPACE_BRANCH = 'isobench';
@@ -125,12 +126,13 @@ export async function verifyWorkspace(
     throw new WorkspaceError(`${dir}: not clean at the parent commit:\n${status.slice(0, 2000)}`);
   const remotes = (await git.raw(['remote'])).trim();
   if (remotes) throw new WorkspaceError(`${dir}: has remotes (${remotes})`);
-  if (await stat(join(dir, '.git', 'objects', 'info', 'alternates')).catch(() => null))
+  if (await statIfThere(join(dir, '.git', 'objects', 'info', 'alternates')))
     throw new WorkspaceError(`${dir}: borrows objects from another repository (alternates)`);
   const all = (await git.raw(['rev-list', '--all'])).split('\n').filter(Boolean);
   if (all.length !== 1 || all[0] !== commit)
     throw new WorkspaceError(`${dir}: history holds ${all.length} commits, expected only the parent`);
   for (const f of forbidden) {
+    // cat-file -e fails exactly when the object cannot be looked up
     const found = await git
       .raw(['cat-file', '-e', `${f}^{object}`])
       .then(() => true)

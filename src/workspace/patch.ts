@@ -283,8 +283,9 @@ export async function applyPatch(repoDir: string, text: string): Promise<ApplyRe
     }
   };
   const restore = async () => {
+    // the next method's own check fails on what a failed restore left, and says so
     await git.raw(['reset', '--hard', '-q']).catch(() => undefined);
-    await git.raw(['clean', '-fdq']).catch(() => undefined);
+    await git.raw(['clean', '-fdq']).catch(() => undefined); // as above
   };
   try {
     if (await attempt(['apply', '--check', '--whitespace=nowarn', file])) {
