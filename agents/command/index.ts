@@ -19,6 +19,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { errorMessage } from '../../src/util/errors.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
 import { didYouMean } from '../../src/util/suggest.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -165,7 +166,7 @@ export async function loadCommandSpec(path: string): Promise<CommandSpec & { dir
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
+    throw new Error(`${path}: ${errorMessage(e)}`);
   }
   const r = CommandSpecSchema.safeParse(data);
   if (!r.success)

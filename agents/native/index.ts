@@ -179,7 +179,7 @@ async function runTool(
     }
     return `error: no tool named ${name}`;
   } catch (e) {
-    return `error: ${(e as Error).message}`;
+    return `error: ${errorMessage(e)}`;
   }
 }
 

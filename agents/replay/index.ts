@@ -12,6 +12,7 @@ import { basename, extname, join } from 'node:path';
 import { type AttemptEffort, AttemptEffortSchema } from '../../src/store/config.js';
 import { findTask } from '../../src/task/loader.js';
 import type { TaskSpec } from '../../src/task/schema.js';
+import { errorMessage } from '../../src/util/errors.js';
 import { isJsonObject, parseJson } from '../../src/util/json.js';
 
 /** One replayed patch. */
@@ -47,7 +48,7 @@ function readJsonl(
     try {
       v = parseJson(line);
     } catch (e) {
-      out.problems.push(`${where}: not JSON (${(e as Error).message})`);
+      out.problems.push(`${where}: not JSON (${errorMessage(e)})`);
       return;
     }
     if (!isJsonObject(v)) {

@@ -16,6 +16,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
+import { errorMessage } from '../../src/util/errors.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
 import { parseJson } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -89,7 +90,7 @@ async function readTrajectory(file: string): Promise<{ t: Trajectory } | { missi
   try {
     raw = parseJson(text);
   } catch (e) {
-    return { missing: `wrote a trajectory that is not JSON (${(e as Error).message})` };
+    return { missing: `wrote a trajectory that is not JSON (${errorMessage(e)})` };
   }
   const r = TrajectorySchema.safeParse(raw);
   if (r.success) return { t: r.data };

@@ -14,7 +14,7 @@ import { parserFor } from '../parse/registry.js';
 import type { EchoedNamespace, ParseResult } from '../parse/types.js';
 import type { ParsedPerfCommand } from '../task/perf-command.js';
 import type { Correctness, TaskSpec } from '../task/schema.js';
-import { isKnownInfra, isMissingFile } from '../util/errors.js';
+import { errorMessage, isKnownInfra, isMissingFile } from '../util/errors.js';
 import { compareWorkload } from '../v5/workload.js';
 import { logTail, processRecord } from './process.js';
 import { startServer, stopServer } from './server.js';
@@ -128,7 +128,7 @@ async function runProbe(
     if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
     return {
       status: 'probe_failed',
-      detail: `the probe wrote no outputs: ${(e as Error).message}`,
+      detail: `the probe wrote no outputs: ${errorMessage(e)}`,
       outputsPath: null,
       process: proc,
     };
@@ -203,7 +203,7 @@ async function readMetrics(
       else notes.push(`the JSON result (${json.request.flag}) is unusable: ${r.detail}`);
     } catch (e) {
       if (!isMissingFile(e) && !isKnownInfra(e)) throw e;
-      notes.push(`the client wrote no JSON result (${json.request.flag}): ${(e as Error).message}`);
+      notes.push(`the client wrote no JSON result (${json.request.flag}): ${errorMessage(e)}`);
     }
     if (fromJson && usable) {
       const off = disagreements(fromJson, fromStdout);
@@ -476,7 +476,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     // only the executor's and the host's known failures are the phase's infra_error; anything else is
     // a bug of the harness and ends the job (recorded as a harness error)
     if (!isKnownInfra(e)) throw e;
-    return phaseRecord(st, 'infra_error', `the executor failed: ${(e as Error).message}`);
+    return phaseRecord(st, 'infra_error', `the executor failed: ${errorMessage(e)}`);
   }
   return phaseRecord(st, ...(await phaseOutcome(st, kind)));
 }

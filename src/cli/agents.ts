@@ -13,6 +13,7 @@ import { renderPrompt } from '../agent/prompt.js';
 import { startScriptedServer } from '../agent/scripted-server.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
+import { errorMessage } from '../util/errors.js';
 import { defaultCacheRoot, mirrorForTask } from '../workspace/repo-cache.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
 
@@ -21,7 +22,7 @@ export async function adapterOf(name: string): Promise<AgentAdapter> {
   try {
     return await resolveAgent(name);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
 }
 
@@ -110,7 +111,7 @@ export async function agentsDoctor(
       binary = i.binary;
       version = i.version;
     } catch (e) {
-      results.push({ agent: name, ok: false, detail: (e as Error).message });
+      results.push({ agent: name, ok: false, detail: errorMessage(e) });
       continue;
     }
     if (!a.smoke) {

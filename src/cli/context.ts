@@ -5,6 +5,7 @@ import type { RegradeContext } from '../published/table-regrade.js';
 import { PUBLISHED_EXCLUSIONS } from '../task/knowledge.js';
 import { defaultTasksDir, loadTaskSummaries } from '../task/loader.js';
 import type { TaskSummary } from '../task/schema.js';
+import { errorMessage } from '../util/errors.js';
 import type { LeaderboardContext } from '../v5/leaderboard.js';
 import { err, UsageError } from './common.js';
 
@@ -22,7 +23,7 @@ export async function catalogueContext(dir: string | undefined): Promise<Catalog
       err(`isobench: task catalogue: ${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
     tasks = c.tasks;
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
   const byShort = new Map(tasks.map((t) => [t.id.split('/')[1] ?? '', t]));
   const short = (c: string) => byShort.get(c.slice(0, 8));

@@ -8,6 +8,7 @@ import {
 } from '../published/audit.js';
 import { REGRADE_REPORT_VERSION, regradeRows } from '../published/table-regrade.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../util/errors.js';
 import { readV5Table, TableFileError, tableFormatOf, type V5Table, writeV5Table } from '../v5/io.js';
 import { V5_COLUMNS } from '../v5/schema.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
@@ -98,7 +99,7 @@ export async function datasetRegrade(
   try {
     tableFormatOf(outPath);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
   const table = await readTable(file);
   if (table.problems.length) {

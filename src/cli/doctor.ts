@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { KEY_ENV } from '../agent/types.js';
 import { BASE_IMAGE } from '../util/defaults.js';
+import { errorMessage } from '../util/errors.js';
 import { statfsIfThere } from '../util/if-there.js';
 import { columns, EXIT, out, outJson } from './common.js';
 
@@ -87,7 +88,7 @@ async function dockerChecks(cacheRoot: string | undefined): Promise<Check[]> {
       ),
     ];
   } catch (e) {
-    return [check('docker', 'warn', `no engine: ${(e as Error).message}`)];
+    return [check('docker', 'warn', `no engine: ${errorMessage(e)}`)];
   }
 }
 
@@ -176,7 +177,7 @@ async function agentChecks(cacheRoot: string | undefined): Promise<Check[]> {
         checks.push(check(`agent ${name}`, 'ok', `${got.version ?? ''} at ${got.binary}`));
       }
     } catch (e) {
-      checks.push(check(`agent ${name}`, 'warn', (e as Error).message.split('\n')[0] ?? ''));
+      checks.push(check(`agent ${name}`, 'warn', errorMessage(e).split('\n')[0] ?? ''));
     }
   }
   return checks;
@@ -215,7 +216,7 @@ async function redisCheck(url: string): Promise<Check> {
       c.disconnect();
     }
   } catch (e) {
-    return check('redis', 'fail', `${url}: ${(e as Error).message}`);
+    return check('redis', 'fail', `${url}: ${errorMessage(e)}`);
   }
 }
 

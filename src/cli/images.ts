@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { InfraError } from '../executor/types.js';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
+import { errorMessage } from '../util/errors.js';
 import { shellLine } from '../util/shell-words.js';
 import { variantSlug } from '../util/slug.js';
 import { columns, EXIT, out, outJson, UsageError } from './common.js';
@@ -126,7 +127,7 @@ export async function imagesPrune(opts: {
   try {
     budgetBytes = parseBytes(opts.budget);
   } catch (e) {
-    throw new UsageError(`--budget: ${(e as Error).message}`);
+    throw new UsageError(`--budget: ${errorMessage(e)}`);
   }
   const r = await pruneImages(await docker(), { budgetBytes, root: opts.cacheRoot, dryRun: opts.dryRun });
   if (opts.json) outJson({ schemaVersion: 1, ...r });

@@ -6,6 +6,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { RUN_SORTS } from '../report/run-leaderboard.js';
 import { runOptions, solveOptions, workerOptions } from '../run/options.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
+import { errorMessage } from '../util/errors.js';
 import { byteSize, intAtLeast, nonNegative, positiveNumber } from '../util/option-values.js';
 import { EXIT, UsageError } from './common.js';
 import { V5_SORTS } from './options.js';
@@ -428,7 +429,7 @@ async function resumeArgv(argv: string[]): Promise<string[]> {
   try {
     return await resumedArgv(argv, runArity);
   } catch (e) {
-    process.stderr.write(`isobench: ${(e as Error).message}\n`);
+    process.stderr.write(`isobench: ${errorMessage(e)}\n`);
     process.exit(EXIT.badInput);
   }
 }

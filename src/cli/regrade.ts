@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type PolicyChange, regradeRun } from '../run/regrade.js';
+import { errorMessage } from '../util/errors.js';
 import { z } from '../util/zod.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
 
@@ -31,7 +32,7 @@ async function policyFile(file: string): Promise<PolicyChange> {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--policy ${file}: not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`--policy ${file}: not valid JSON: ${errorMessage(e)}`);
   }
   const res = PolicyFileSchema.safeParse(raw);
   if (!res.success) {

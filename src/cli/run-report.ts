@@ -4,6 +4,7 @@ import type { Interval } from '../grade/stats.js';
 import { readExtendedRows } from '../report/ext-rows-file.js';
 import { jobGroups } from '../run/tables.js';
 import { readStored, readStoredIfThere } from '../store/read.js';
+import { errorMessage } from '../util/errors.js';
 import { plural } from '../util/plural.js';
 import { EXIT, out, UsageError } from './common.js';
 
@@ -88,7 +89,7 @@ export async function runReportCmd(dir: string): Promise<number> {
   try {
     out(await runReportText(runDir).then((t) => t.trimEnd()));
   } catch (e) {
-    throw new UsageError(`${runDir}: not a finished run folder (${(e as Error).message})`);
+    throw new UsageError(`${runDir}: not a finished run folder (${errorMessage(e)})`);
   }
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { defaultTasksDir, findTask, loadTasks, noTaskMessage, type TaskCatalogue } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../util/errors.js';
 import { readTextIfThere } from '../util/if-there.js';
 import { columns, EXIT, err, out, outJson, UsageError } from './common.js';
 
@@ -17,7 +18,7 @@ async function catalogue(opts: DirOpts): Promise<TaskCatalogue> {
   try {
     return await loadTasks(dir);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
 }
 

@@ -3,6 +3,7 @@
 import { chooseExecutor, openExecutor } from '../executor/choose.js';
 import type { WorkerCliOptions } from '../run/options.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
+import { errorMessage } from '../util/errors.js';
 import { err, out, UsageError } from './common.js';
 import { onInterrupt } from './signals.js';
 
@@ -13,14 +14,14 @@ export async function workerCmd(opts: WorkerCliOptions): Promise<number> {
   try {
     connectionOf(opts.redis);
   } catch (e) {
-    throw new UsageError(`--redis: ${(e as Error).message}`);
+    throw new UsageError(`--redis: ${errorMessage(e)}`);
   }
   const { agentSlots } = opts;
   let gpus: ReturnType<typeof parseGpus>;
   try {
     gpus = parseGpus(opts.gpus);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
   const slots = await SlotPool.forHost(gpus);
   const { kind } = await chooseExecutor({

@@ -3,7 +3,7 @@
  * engine and its image; a rehearsal needs containers; a resume keeps what its run resolved. The
  * verbs call these and print what they say.
  */
-import { UsageError } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import { createExecutor, type ExecutorKind, type ExecutorOptions } from './index.js';
 import type { Executor, Leftover } from './types.js';
 
@@ -17,7 +17,7 @@ export async function dockerUnusable(image: string): Promise<string | null> {
   try {
     docker = await connectDocker();
   } catch (e) {
-    return `no Docker engine: ${(e as Error).message}`;
+    return `no Docker engine: ${errorMessage(e)}`;
   }
   const up = await dockerAvailable(docker);
   if (!up.ok) return `no Docker engine: ${up.reason}`;
@@ -79,7 +79,7 @@ export async function openExecutor(
   try {
     executor = await createExecutor(kind, settings);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
   const left = await executor.leftovers();
   if (left.length) {

@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, posix } from 'node:path';
 import type Docker from 'dockerode';
+import { errorMessage } from '../util/errors.js';
 import { trackSandbox, untrackSandbox } from './cleanup.js';
 import { extractTo, packBytes, packPath } from './tar.js';
 import {
@@ -63,7 +64,7 @@ export async function dockerAvailable(
     const v = await d.version();
     return { ok: true, version: v.Version };
   } catch (e) {
-    return { ok: false, reason: (e as Error).message };
+    return { ok: false, reason: errorMessage(e) };
   }
 }
 
@@ -143,7 +144,7 @@ export class DockerExecutor implements Executor {
     } catch (e) {
       // a container that was created but cannot start (no GPU driver, a bad mount) is not left behind
       if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
-      throw new InfraError(`cannot start a container from ${image}: ${(e as Error).message}`, e);
+      throw new InfraError(`cannot start a container from ${image}: ${errorMessage(e)}`, e);
     }
     if (!container) throw new InfraError(`cannot create a container from ${image}`);
     const id = container.id.slice(0, 12);

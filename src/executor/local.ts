@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseStored, type StoredRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../util/errors.js';
 import { trackSandbox, untrackSandbox } from './cleanup.js';
 import {
   type Background,
@@ -191,7 +192,7 @@ function linkMount(host: string, sandboxPath: string): void {
     symlinkSync(target, sandboxPath);
   } catch (e) {
     throw new InfraError(
-      `cannot mount ${host} at ${sandboxPath} (local executor: a symlink is made there): ${(e as Error).message}`,
+      `cannot mount ${host} at ${sandboxPath} (local executor: a symlink is made there): ${errorMessage(e)}`,
       e,
     );
   }
@@ -339,7 +340,7 @@ class LocalBackground implements Background {
           stdio: ['ignore', out, err],
         });
       } catch (e) {
-        writeSync(err, `isobench: cannot start ${JSON.stringify(argv[0])}: ${(e as Error).message}\n`);
+        writeSync(err, `isobench: cannot start ${JSON.stringify(argv[0])}: ${errorMessage(e)}\n`);
         finish(127, null);
         return;
       } finally {

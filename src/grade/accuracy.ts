@@ -5,6 +5,8 @@
  * trailing '.0' ignored); any other answer matches the completion's first line, case and surrounding
  * punctuation ignored. Pure.
  */
+
+import { errorMessage } from '../util/errors.js';
 import type { AccuracyResult, AccuracyScore } from './values.js';
 
 export type { AccuracyResult, AccuracyScore };
@@ -48,7 +50,7 @@ export function parseAccuracyDataset(text: string, file: string): AccuracyItem[]
     try {
       o = JSON.parse(l);
     } catch (e) {
-      throw new Error(`${file}:${i + 1}: not JSON: ${(e as Error).message}`);
+      throw new Error(`${file}:${i + 1}: not JSON: ${errorMessage(e)}`);
     }
     if (typeof o.question !== 'string' || (typeof o.answer !== 'string' && typeof o.answer !== 'number'))
       throw new Error(`${file}:${i + 1}: expected {"question": string, "answer": string | number}`);

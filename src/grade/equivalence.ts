@@ -6,6 +6,8 @@
  * against the baseline on the same machine (a kernel change legitimately moves float rounding; the
  * human's divergence defines what is acceptable) and stored with the result. Pure.
  */
+
+import { errorMessage } from '../util/errors.js';
 import { isJsonObject, parseJson } from '../util/json.js';
 import type {
   ComparisonSummary,
@@ -198,7 +200,7 @@ export function parseProbeOutputs(
     try {
       v = parseJson(l);
     } catch (e) {
-      return { ok: false, detail: `line ${i + 1}: not JSON: ${(e as Error).message}` };
+      return { ok: false, detail: `line ${i + 1}: not JSON: ${errorMessage(e)}` };
     }
     if (!isJsonObject(v)) return { ok: false, detail: `line ${i + 1}: not a JSON object` };
     if (

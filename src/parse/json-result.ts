@@ -5,6 +5,8 @@
  * precision, and checks them against the stdout block (printed to two decimals). The prefix-caching
  * script has no JSON output. Pure.
  */
+
+import { errorMessage } from '../util/errors.js';
 import type { BenchmarkKind, Direction, Unit } from './types.js';
 
 /** A metric read from a JSON result. */
@@ -88,7 +90,7 @@ export function parseJsonResult(kind: BenchmarkKind, text: string): JsonResultPa
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return { ok: false, detail: `not JSON: ${(e as Error).message}` };
+    return { ok: false, detail: `not JSON: ${errorMessage(e)}` };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     return { ok: false, detail: 'not a JSON object' };

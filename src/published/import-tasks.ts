@@ -16,6 +16,7 @@ import { type ResolvedWorkload, resolveWorkload } from '../task/resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../task/schema.js';
 import { judgeTask, type TaskFacts } from '../task/validate.js';
 import { vllmSetup } from '../task/vllm-setup.js';
+import { errorMessage } from '../util/errors.js';
 import { type Infer, type Schema, z } from '../util/zod.js';
 import { readV5Table } from '../v5/io.js';
 import type { V5Row } from '../v5/schema.js';
@@ -63,7 +64,7 @@ async function readJson<S extends Schema>(path: string, schema: S): Promise<Infe
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new ImportSourceError(`${path}: ${(e as Error).message}`);
+    throw new ImportSourceError(`${path}: ${errorMessage(e)}`);
   }
   const res = schema.safeParse(raw);
   if (!res.success) {
@@ -82,7 +83,7 @@ async function readAlpha(path: string): Promise<Map<string, Infer<typeof AlphaSc
     try {
       raw = JSON.parse(line);
     } catch (e) {
-      throw new ImportSourceError(`${path}:${i + 1}: ${(e as Error).message}`);
+      throw new ImportSourceError(`${path}:${i + 1}: ${errorMessage(e)}`);
     }
     const res = AlphaSchema.safeParse(raw);
     if (!res.success) {

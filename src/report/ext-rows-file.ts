@@ -1,6 +1,7 @@
 /** Reading a run's extended rows (rows.ext.jsonl) with errors that name the file and line. */
 import { readFile } from 'node:fs/promises';
 import { parseStored, type StoredRecord, StoredRecordError } from '../store/schema.js';
+import { errorMessage } from '../util/errors.js';
 import type { DeepReadonly } from '../util/zod.js';
 
 /**
@@ -25,7 +26,7 @@ export async function readExtendedLines(file: string): Promise<{ rows: ReadExten
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new ExtRowsError(
-      `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`,
     );
   }
   const rows: ReadExtendedRow[] = [];

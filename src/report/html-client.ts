@@ -6,6 +6,7 @@
  * only one page of the table and a bounded number of chart marks are drawn, so 10,000 rows stay fast.
  */
 import { ReportDataSchema, ReportPayloadSchema } from '../store/report-record.js';
+import { errorMessage } from '../util/errors.js';
 import { parseJson } from '../util/json.js';
 import type { Schema, Shape } from '../util/zod.js';
 import { type ReportRow, rowFiles } from './board-rows.js';
@@ -763,7 +764,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const msg = `isobench report: ${(e as Error).message}`;
+  const msg = `isobench report: ${errorMessage(e)}`;
   $('leaderboard').replaceChildren(el('p', { class: 'error' }, msg));
   console.error(msg);
 });

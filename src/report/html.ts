@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readStoredIfThere } from '../store/read.js';
 import { checkStored, parseStored, StoredRecordError } from '../store/schema.js';
+import { errorMessage } from '../util/errors.js';
 import { readTextIfThere, statIfThere } from '../util/if-there.js';
 import { isJsonObject, jsonObject, parseJson } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
@@ -256,7 +257,7 @@ export function embeddedData(html: string, file = 'the report'): ReportData {
   try {
     inner = parseJson(gunzipSync(Buffer.from(d.packed, 'base64')).toString('utf8'));
   } catch (e) {
-    throw new StoredRecordError(where, 'packed', `not gzip of JSON: ${(e as Error).message}`);
+    throw new StoredRecordError(where, 'packed', `not gzip of JSON: ${errorMessage(e)}`);
   }
   const o = isJsonObject(inner) ? inner : {};
   return checkStored('report', { ...d, rows: o.rows, artifacts: o.artifacts, packed: null }, where);

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { type AgentAdapter, isProvider, KEY_ENV, type Provider } from '../agent/types.js';
 import type { AgentSpec } from '../store/config.js';
 import { BASE_IMAGE } from '../util/defaults.js';
-import { UsageError } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import { budgetsGiven, type RunCliOptions } from './options.js';
 
 /** An agent's `--option`s: `key=value` (every agent) or `name.key=value` (this one); JSON values parsed. */
@@ -73,7 +73,7 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
     try {
       adapter = await resolveAgent(name);
     } catch (e) {
-      throw new UsageError(`--agents '${item}': ${(e as Error).message}`);
+      throw new UsageError(`--agents '${item}': ${errorMessage(e)}`);
     }
     if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
     const { options, provider } = checkedAgentOptions(adapter, name, opts.option ?? []);

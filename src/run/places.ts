@@ -3,7 +3,7 @@ import type { Executor } from '../executor/types.js';
 import { type Backend, InProcessBackend } from '../sched/backend.js';
 import { parseGpus, SlotPool } from '../sched/slots.js';
 import type { TaskSpec } from '../task/schema.js';
-import { UsageError } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import type { RunCliOptions } from './options.js';
 
 /**
@@ -16,7 +16,7 @@ export async function measurementSlots(opts: RunCliOptions, tasks: readonly Task
   try {
     gpus = parseGpus(opts.gpus);
   } catch (e) {
-    throw new UsageError(`--gpus: ${(e as Error).message}`);
+    throw new UsageError(`--gpus: ${errorMessage(e)}`);
   }
   const slots = await SlotPool.forHost(gpus);
   if (opts.redis) return slots;

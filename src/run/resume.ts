@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { RunConfig } from '../store/config.js';
 import { readStored } from '../store/read.js';
 import { StoredRecordError } from '../store/schema.js';
+import { errorMessage } from '../util/errors.js';
 import { namesIfThere } from '../util/if-there.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -127,7 +128,7 @@ export async function resumedArgv(argv: readonly string[], arity: Arity): Promis
   try {
     recorded = await readRecordedArgs(id, o > 0 ? argv[o + 1] : undefined);
   } catch (e) {
-    throw new Error(`--resume ${id}: ${(e as Error).message}`);
+    throw new Error(`--resume ${id}: ${errorMessage(e)}`);
   }
   const given = argv.slice(3).filter((_, j) => j + 3 !== i && j + 3 !== i + 1);
   const base = recorded[0] === 'run' ? recorded.slice(1) : recorded;

@@ -20,6 +20,7 @@ import { type AttemptRecord, attemptDir } from '../agent/attempt.js';
 import type { JobResult } from '../bench/types.js';
 import { InfraError } from '../executor/types.js';
 import { readStored } from '../store/read.js';
+import { errorMessage } from '../util/errors.js';
 import type { Backend } from './backend.js';
 import {
   connectionOf,
@@ -146,7 +147,7 @@ export class RedisBackend implements Backend {
         downSince ??= Date.now();
         if (Date.now() - downSince > (this.o.redisDownMs ?? 600_000))
           throw new InfraError(
-            `Redis unreachable for ${Math.round((Date.now() - downSince) / 1000)} s: ${(e as Error).message}`,
+            `Redis unreachable for ${Math.round((Date.now() - downSince) / 1000)} s: ${errorMessage(e)}`,
           );
         await sleep(1000);
         continue;

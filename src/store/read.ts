@@ -1,5 +1,6 @@
 /** Stored records read from their files and checked (./schema.ts), every problem naming the file. */
 import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../util/errors.js';
 import { parseStored, type RecordKind, type StoredRecord, StoredRecordError } from './schema.js';
 
 /** Reads and checks a stored record of `kind`. */
@@ -11,7 +12,7 @@ export async function readStored<K extends RecordKind>(kind: K, file: string): P
     throw new StoredRecordError(
       file,
       null,
-      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
     );
   }
   return parseStored(kind, text, file);

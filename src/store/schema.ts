@@ -26,6 +26,7 @@ import {
 } from '../grade/values.js';
 import { TamperFindingSchema } from '../tamper/types.js';
 import { TaskSpecSchema } from '../task/schema.js';
+import { errorMessage } from '../util/errors.js';
 import { type Infer, type Schema, type Shape, z } from '../util/zod.js';
 import { AttemptEffortSchema, RunConfigSchema } from './config.js';
 import { ReportDataSchema } from './report-record.js';
@@ -648,7 +649,7 @@ export function parseStored<K extends RecordKind>(kind: K, text: string, file: s
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new StoredRecordError(file, null, `not valid JSON: ${(e as Error).message}`);
+    throw new StoredRecordError(file, null, `not valid JSON: ${errorMessage(e)}`);
   }
   return checkStored(kind, raw, file);
 }

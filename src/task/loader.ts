@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { errorMessage } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Infer, Schema } from '../util/zod.js';
@@ -37,7 +38,7 @@ async function listJson(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
-    throw new Error(`cannot read the task folder ${dir}: ${(e as Error).message}`);
+    throw new Error(`cannot read the task folder ${dir}: ${errorMessage(e)}`);
   }
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const p = join(dir, e.name);
@@ -113,7 +114,7 @@ function parseAgainst<S extends Schema>(schema: S, file: string, text: string): 
   } catch (e) {
     return {
       ok: false,
-      problems: [{ file, field: null, message: `not valid JSON: ${(e as Error).message}` }],
+      problems: [{ file, field: null, message: `not valid JSON: ${errorMessage(e)}` }],
     };
   }
   const migrated = migrateTask(raw);

@@ -3,6 +3,7 @@
  * usage error naming the option (exit 2), before any verb runs.
  */
 import { InvalidArgumentError } from 'commander';
+import { errorMessage } from './errors.js';
 import { parseBytes } from './quantities.js';
 
 /** An integer of at least `min`. */
@@ -38,7 +39,7 @@ export const parsedBy =
     try {
       return parse(v);
     } catch (e) {
-      throw new InvalidArgumentError((e as Error).message);
+      throw new InvalidArgumentError(errorMessage(e));
     }
   };
 

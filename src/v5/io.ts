@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../util/errors.js';
 import { pyReprFloat, pyReprStringList, readPyStringList } from '../util/python-literal.js';
 import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Column, type V5Row, V5RowSchema } from './schema.js';
 
@@ -55,7 +56,7 @@ export async function readV5Table(path: string): Promise<V5Table> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new TableFileError(path, `cannot read: ${(e as Error).message}`);
+    throw new TableFileError(path, `cannot read: ${errorMessage(e)}`);
   }
   const raw =
     format === 'parquet'
@@ -96,7 +97,7 @@ async function parquetRecords(path: string, bytes: Buffer): Promise<RawRecords> 
   try {
     metadata = parquetMetadata(file);
   } catch (e) {
-    throw new TableFileError(path, `not a Parquet file: ${(e as Error).message}`);
+    throw new TableFileError(path, `not a Parquet file: ${errorMessage(e)}`);
   }
   const top = parquetSchema(metadata).children.map((c) => c.element.name);
   checkColumns(path, top);
@@ -135,7 +136,7 @@ function csvRecords(path: string, bytes: Buffer): RawRecords {
       cast: (value: string, ctx: { quoting: boolean }) => ({ value, quoted: ctx.quoting }),
     }) as unknown as CsvCell[][];
   } catch (e) {
-    throw new TableFileError(path, `not a readable CSV file: ${(e as Error).message}`);
+    throw new TableFileError(path, `not a readable CSV file: ${errorMessage(e)}`);
   }
   const [header, ...body] = table;
   if (!header) throw new TableFileError(path, 'empty CSV file (no header row)');
@@ -207,7 +208,7 @@ function jsonlRecords(path: string, bytes: Buffer): RawRecords {
       }
       return v as Record<string, unknown>;
     } catch (e) {
-      problems.push({ row: i + 1, column: null, message: `not JSON: ${(e as Error).message}` });
+      problems.push({ row: i + 1, column: null, message: `not JSON: ${errorMessage(e)}` });
       return null;
     }
   });

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { errorMessage } from '../util/errors.js';
 import { statIfThere } from '../util/if-there.js';
 
 /** The local branch a workspace is on. */
@@ -90,7 +91,7 @@ async function readCommit(mirror: string, commit: string): Promise<{ tree: strin
     raw = await simpleGit(mirror).raw(['cat-file', 'commit', commit]);
   } catch (e) {
     throw new WorkspaceError(
-      `commit ${commit} is not in the repository ${mirror}: ${(e as Error).message.trim()}`,
+      `commit ${commit} is not in the repository ${mirror}: ${errorMessage(e).trim()}`,
     );
   }
   const header = raw.slice(0, raw.indexOf('\n\n'));

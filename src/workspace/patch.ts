@@ -278,7 +278,7 @@ export async function applyPatch(repoDir: string, text: string): Promise<ApplyRe
       log.push(`$ git ${args.join(' ')}\n${out}`);
       return true;
     } catch (e) {
-      log.push(`$ git ${args.join(' ')}\n${(e as Error).message}`);
+      log.push(`$ git ${args.join(' ')}\n${errorMessage(e)}`);
       return false;
     }
   };

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
+import { errorMessage } from '../util/errors.js';
 import { statIfThere } from '../util/if-there.js';
 import { WorkspaceError } from './fresh.js';
 
@@ -67,9 +68,7 @@ export async function ensureMirror(opts: {
       });
       created = true;
     } catch (e) {
-      throw new WorkspaceError(
-        `cannot mirror ${opts.name} from ${opts.source}: ${(e as Error).message.trim()}`,
-      );
+      throw new WorkspaceError(`cannot mirror ${opts.name} from ${opts.source}: ${errorMessage(e).trim()}`);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
