@@ -21,6 +21,11 @@ export const ADAPTERS = {
 /** A runnable adapter's name. */
 export type AdapterName = keyof typeof ADAPTERS;
 
+/** Whether `name` is a runnable adapter's. */
+function isAdapterName(name: string): name is AdapterName {
+  return Object.hasOwn(ADAPTERS, name);
+}
+
 /** The agents isobench knows: the adapters and the shipped command-agent specs. */
 export function knownAgents(): string[] {
   const dir = join(packageRoot(), 'agents');
@@ -30,7 +35,7 @@ export function knownAgents(): string[] {
 
 /** The adapter for `name` (or a spec file path); an error lists what is known. */
 export async function resolveAgent(name: string): Promise<AgentAdapter> {
-  if (Object.hasOwn(ADAPTERS, name)) return (await ADAPTERS[name as AdapterName]()).adapter;
+  if (isAdapterName(name)) return (await ADAPTERS[name]()).adapter;
   const shipped = join(packageRoot(), 'agents', name, 'agent.json');
   const path = existsSync(shipped)
     ? shipped

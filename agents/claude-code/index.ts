@@ -11,7 +11,7 @@ import type {
 } from '../../src/agent/types.js';
 import { isInfraStatus, NO_USAGE } from '../../src/agent/types.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
-import { jsonObject } from '../../src/util/json.js';
+import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The CLI version this adapter was tested with; installed on demand into the per-version cache. */
@@ -77,10 +77,12 @@ export function readClaudeStream(text: string): ClaudeStream {
       version = typeof o.claude_code_version === 'string' ? o.claude_code_version : version;
       model = typeof o.model === 'string' ? o.model : model;
     } else if (o.type === 'assistant' || o.type === 'user') {
-      const msg = o.message as { content?: Array<Record<string, unknown>>; model?: string } | undefined;
+      const msg = isJsonObject(o.message) ? o.message : undefined;
       if (o.type === 'assistant' && typeof msg?.model === 'string') model = msg.model;
       if (o.type === 'assistant' && o.error) apiErrors.push(String(o.error));
-      for (const b of msg?.content ?? []) {
+      const content: unknown[] = Array.isArray(msg?.content) ? msg.content : [];
+      for (const b of content) {
+        if (!isJsonObject(b)) continue;
         if (b.type === 'text') {
           const t = String(b.text ?? '');
           events.push({ type: 'message', text: t });
@@ -94,6 +96,7 @@ export function readClaudeStream(text: string): ClaudeStream {
         }
       }
     } else if (o.type === 'result') {
+      // the CLI's own result line, typed as it writes it; every field is optional and read with a fallback
       result = o as unknown as ResultLine;
     }
   }
@@ -171,6 +174,7 @@ export function claudeOutcome(
 }
 
 async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  // checked by the adapter's optionsSchema before run is called (src/agent/attempt.ts)
   const o = input.options as Options;
   if (!deps.binary) throw new Error('claude-code: no binary (isobench agents install claude-code)');
   const argv = [

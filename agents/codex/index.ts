@@ -52,6 +52,12 @@ export interface CodexStream {
   readonly errors: string[];
 }
 
+/** A token count of a `turn.completed` event's usage (0 when it has none). */
+function tokens(usage: unknown, field: string): number {
+  const n = isJsonObject(usage) ? usage[field] : undefined;
+  return typeof n === 'number' ? n : 0;
+}
+
 /** Reads the `codex exec --json` event stream. */
 export function readCodexStream(text: string): CodexStream {
   const events: AgentEvent[] = [];
@@ -70,7 +76,7 @@ export function readCodexStream(text: string): CodexStream {
       events.push({ type: 'info', text: line });
       continue;
     }
-    const item = o.item as Record<string, unknown> | undefined;
+    const item = isJsonObject(o.item) ? o.item : undefined;
     if (o.type === 'item.completed' && item) {
       const t = String(item.type);
       if (TOOL_ITEMS.has(t)) {
@@ -87,13 +93,13 @@ export function readCodexStream(text: string): CodexStream {
     } else if (o.type === 'turn.completed') {
       completed = true;
       turns++;
-      const u = o.usage as Record<string, number> | undefined;
-      input += u?.input_tokens ?? 0;
-      cached += u?.cached_input_tokens ?? 0;
-      output += u?.output_tokens ?? 0;
+      const u = o.usage;
+      input += tokens(u, 'input_tokens');
+      cached += tokens(u, 'cached_input_tokens');
+      output += tokens(u, 'output_tokens');
       events.push({ type: 'usage', text: JSON.stringify(u ?? {}) });
     } else if (o.type === 'turn.failed') {
-      failed = String((o.error as { message?: string } | undefined)?.message ?? 'turn failed');
+      failed = String((isJsonObject(o.error) ? o.error.message : undefined) ?? 'turn failed');
       events.push({ type: 'error', text: failed });
     } else if (o.type === 'error') {
       errors.push(String(o.message ?? ''));
@@ -252,6 +258,7 @@ function codexOutcome(
 }
 
 async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  // checked by the adapter's optionsSchema before run is called (src/agent/attempt.ts)
   const o = input.options as Options;
   if (!deps.binary) throw new Error('codex: no binary (isobench agents install codex)');
   const codexHome = join(input.home, '.codex');

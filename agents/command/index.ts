@@ -104,6 +104,11 @@ export const PLACEHOLDERS = [
   'base_url',
 ] as const;
 
+/** Whether a template's `{name}` is a placeholder. */
+function isPlaceholder(name: string): boolean {
+  return PLACEHOLDERS.some((p) => p === name);
+}
+
 /** A spec problem, named by its field, said the way a person fixes it. */
 function specIssue(i: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }): string {
   const field = i.path.map(String).join('.') || '(root)';
@@ -135,8 +140,8 @@ function onPath(name: string): boolean {
 /** What a valid spec still gets wrong: files beside it that are not there, unknown placeholders. */
 function specProblems(spec: CommandSpec, dir: string): string[] {
   const problems: string[] = [];
-  const first = spec.command[0] as string;
-  if (!first.includes('/') && !first.includes('{') && !onPath(first))
+  const [first] = spec.command;
+  if (first !== undefined && !first.includes('/') && !first.includes('{') && !onPath(first))
     problems.push(
       `command[0]: '${first}' is not on PATH (${process.env.PATH ?? ''}): install it, or give its path`,
     );
@@ -149,10 +154,10 @@ function specProblems(spec: CommandSpec, dir: string): string[] {
     ...Object.entries(spec.env ?? {}).map(([k, v]): [string, string] => [`env.${k}`, v]),
   ];
   for (const [field, t] of templates)
-    for (const m of t.matchAll(/\{(\w+)\}/g))
-      if (!(PLACEHOLDERS as readonly string[]).includes(m[1] as string))
+    for (const [, name = ''] of t.matchAll(/\{(\w+)\}/g))
+      if (!isPlaceholder(name))
         problems.push(
-          `${field}: {${m[1]}} is not a placeholder${didYouMean(m[1] as string, [...PLACEHOLDERS])} (they are ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`,
+          `${field}: {${name}} is not a placeholder${didYouMean(name, [...PLACEHOLDERS])} (they are ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`,
         );
   return problems;
 }
@@ -174,7 +179,7 @@ export async function loadCommandSpec(path: string): Promise<CommandSpec & { dir
       `${path}: ${[...r.error.issues]
         // unknown keys first: a misspelt key is usually why a required one is missing
         .sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))
-        .map((i) => specIssue(i as Parameters<typeof specIssue>[0]))
+        .map((i) => specIssue(i))
         .join('; ')}`,
     );
   const dir = dirname(resolve(path));
@@ -200,7 +205,8 @@ function at(o: unknown, path: string): unknown {
   let cur = o;
   for (const k of path.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
+    // what `cur[k]` reads, of an object or an array (`choices.0`, `items.length`)
+    cur = Reflect.get(cur, k);
   }
   return cur;
 }
@@ -235,16 +241,18 @@ export function readUsage(
     'turns',
     'toolCalls',
   ] as const;
-  const out: Record<string, number | null> = {};
+  const out: { [F in (typeof numeric)[number]]?: number | null } = {};
   for (const f of numeric) {
     const path = u.fields[f];
     if (!path) continue;
     const values = objects.map((o) => at(o, path)).filter((v): v is number => typeof v === 'number');
-    out[f] = values.length
-      ? (u.aggregate ?? 'sum') === 'sum'
-        ? values.reduce((a, b) => a + b, 0)
-        : (values[values.length - 1] as number)
-      : null;
+    const lastValue = values.at(-1);
+    out[f] =
+      lastValue === undefined
+        ? null
+        : (u.aggregate ?? 'sum') === 'sum'
+          ? values.reduce((a, b) => a + b, 0)
+          : lastValue;
   }
   const last = (path?: string) => {
     if (!path) return null;
@@ -252,7 +260,7 @@ export function readUsage(
     return vs[vs.length - 1] ?? null;
   };
   return {
-    usage: { ...NO_USAGE, ...out } as Usage,
+    usage: { ...NO_USAGE, ...out },
     model: last(u.fields.model),
     version: last(u.fields.version),
   };
@@ -326,7 +334,8 @@ async function runCommand(
   input: AgentRunInput,
   deps: AgentDeps,
 ): Promise<AgentOutcome> {
-  const { baseUrl } = input.options as { baseUrl?: string };
+  // checked by optionsSchema (commandAdapter) before run is called: a string where given
+  const baseUrl = typeof input.options.baseUrl === 'string' ? input.options.baseUrl : undefined;
   const promptFile = join(input.home, 'prompt.txt');
   await writeFile(promptFile, input.prompt);
   const vars = placeholders(input, promptFile, baseUrl);

@@ -23,6 +23,7 @@ import type {
 import { NO_USAGE } from '../../src/agent/types.js';
 import { errorMessage } from '../../src/util/errors.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
+import { isJsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
 
 /** The native agent's version (recorded as the agent version). */
@@ -219,7 +220,9 @@ function anthropicConversation(
       return {
         text: r.content.map((b) => (b.type === 'text' ? b.text : '')).join(''),
         calls: r.content.flatMap((b) =>
-          b.type === 'tool_use' ? [{ id: b.id, name: b.name, args: b.input as Record<string, unknown> }] : [],
+          b.type === 'tool_use'
+            ? [{ id: b.id, name: b.name, args: isJsonObject(b.input) ? b.input : {} }]
+            : [],
         ),
         model: r.model,
         usage: {
@@ -265,6 +268,8 @@ function responsesConversation(
       const calls: Turn['calls'] = [];
       let text = '';
       for (const item of r.output) {
+        // the API takes its output items back as input (no stored state); the SDK's types differ only
+        // for kinds this agent's function tools never produce (a computer call's `failed` status)
         input.push(item as OpenAI.Responses.ResponseInputItem);
         if (item.type === 'function_call')
           calls.push({ id: item.call_id, name: item.name, args: JSON.parse(item.arguments || '{}') });
@@ -341,7 +346,7 @@ function chatConversation(
 /** Whether an SDK error is the API refusing the credentials (the user's configuration). */
 export function isAuth(e: unknown): boolean {
   if (e instanceof Anthropic.APIError || e instanceof OpenAI.APIError) {
-    const status = (e as { status?: number }).status;
+    const status = e.status;
     return status !== undefined && isAuthStatus(status);
   }
   return false;
@@ -350,7 +355,7 @@ export function isAuth(e: unknown): boolean {
 /** Whether an SDK error is the API's or the network's (infra), not the agent's. */
 export function isInfra(e: unknown): boolean {
   if (e instanceof Anthropic.APIError || e instanceof OpenAI.APIError) {
-    const status = (e as { status?: number }).status;
+    const status = e.status;
     return status === undefined || status === 408 || status === 429 || status >= 500;
   }
   return false;
@@ -465,6 +470,7 @@ async function runCalls(
 }
 
 async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  // checked by the adapter's optionsSchema before run is called (src/agent/attempt.ts)
   const o = input.options as Options;
   const deadline = Date.now() + input.budgets.timeMin * 60_000;
   const conversation = conversationOf(input, o, deadline);

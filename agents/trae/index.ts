@@ -206,6 +206,7 @@ function traeConfig(input: AgentRunInput, o: Options) {
 }
 
 async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome> {
+  // checked by the adapter's optionsSchema before run is called (src/agent/attempt.ts)
   const o = input.options as Options;
   if (!deps.binary)
     throw new Error('trae: no trae-cli (install it by hand; see isobench agents doctor trae)');

@@ -24,6 +24,7 @@ import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
+import { isJsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
@@ -131,9 +132,10 @@ async function openAgentSandbox(ctx: TryContext): Promise<{ sandbox: Sandbox; cl
   const { adapter, task } = o;
   if (o.container) {
     const { DEFAULT_API, openAgentContainer } = await import('./container.js');
-    const opts = ctx.options as { baseUrl?: string; provider?: string };
-    const provider = adapter.provider ?? opts.provider ?? '';
-    const baseUrl = opts.baseUrl ?? DEFAULT_API[provider];
+    // the options the adapter's schema checked: a string where given
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const provider = adapter.provider ?? text(ctx.options.provider) ?? '';
+    const baseUrl = text(ctx.options.baseUrl) ?? DEFAULT_API[provider];
     if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
     const installRoot = o.binary?.includes('/node_modules/')
       ? o.binary.split('/node_modules/')[0]
@@ -301,6 +303,8 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
     const i = parsed.error.issues[0];
     throw new Error(`${adapter.name} options: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
   }
+  const options = parsed.data;
+  if (!isJsonObject(options)) throw new Error(`${adapter.name} options: (root): expected an object`);
   const dir = attemptDir(o.runDir, adapter.name, task.id, o.attempt);
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
@@ -313,7 +317,7 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
   );
   const ctx: TryContext = {
     o,
-    options: parsed.data as Record<string, unknown>,
+    options,
     dir,
     workspace,
     baseGitDir: join(dir, 'base.git'),
@@ -332,18 +336,21 @@ async function tryWithRetries(
   const { o } = ctx;
   const retries = o.attemptRetries ?? RUN_DEFAULTS.attemptRetries;
   const tries: Array<{ kind: OutcomeKind; detail: string; durationMs: number }> = [];
-  let outcome: AgentOutcome | null = null;
-  for (let n = 0; n <= retries && (outcome === null || outcome.kind === 'infra'); n++) {
+  const tryOnce = async (n: number): Promise<AgentOutcome> => {
     if (n > 0) await sleep((o.backoffMs ?? RUN_DEFAULTS.attemptRetryBackoffS * 1000) * 2 ** (n - 1));
     const tt = performance.now();
-    outcome = await oneTry(ctx, n);
+    const outcome = await oneTry(ctx, n);
     tries.push({
       kind: outcome.kind,
       detail: redactText(outcome.detail, secrets),
       durationMs: performance.now() - tt,
     });
-  }
-  return { outcome: outcome as AgentOutcome, tries };
+    return outcome;
+  };
+  // the first try always runs (retries is at least 0: intAtLeast(0) in the options and the config)
+  let outcome = await tryOnce(0);
+  for (let n = 1; n <= retries && outcome.kind === 'infra'; n++) outcome = await tryOnce(n);
+  return { outcome, tries };
 }
 
 /** The attempt's record (outcome.json). */

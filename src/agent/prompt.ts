@@ -33,6 +33,7 @@ export interface PromptContext {
 export function renderPrompt(task: TaskSpec, ctx: PromptContext): RenderedPrompt {
   const hintLevel = ctx.hintLevel ?? task.bottleneck.hintLevel;
   const hintFiles = hintLevel === 'files' ? [...task.bottleneck.targetFiles] : [];
+  // SCRATCH_DIRS (src/workspace/diff.ts) names at least one folder, the first the one to use
   const scratch = SCRATCH_DIRS[0] as string;
   const protectedPaths = task.protectedPaths.map((p) => `\`${p}\``).join(', ');
   const parts = [

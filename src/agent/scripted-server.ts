@@ -8,8 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { jsonObject } from '../util/json.js';
+import { isJsonObject, jsonObject } from '../util/json.js';
 
 /** A tool call the scripted model makes. */
 export interface ScriptedToolCall {
@@ -113,9 +112,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** The step of an Anthropic main call: tool_result blocks so far. */
 function anthropicStep(body: Record<string, unknown>): number {
   let n = 0;
-  for (const m of (body.messages as Array<{ content?: unknown }>) ?? [])
-    if (Array.isArray(m.content))
-      n += (m.content as Array<{ type?: string }>).filter((b) => b.type === 'tool_result').length;
+  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  for (const m of messages)
+    if (isJsonObject(m) && Array.isArray(m.content))
+      n += m.content.filter((b: unknown) => isJsonObject(b) && b.type === 'tool_result').length;
   return n;
 }
 
@@ -123,14 +123,15 @@ function anthropicStep(body: Record<string, unknown>): number {
 function responsesStep(body: Record<string, unknown>): number {
   const input = body.input;
   if (!Array.isArray(input)) return 0;
-  return (input as Array<{ type?: string }>).filter(
-    (i) => typeof i.type === 'string' && i.type.endsWith('_call_output'),
+  return input.filter(
+    (i: unknown) => isJsonObject(i) && typeof i.type === 'string' && i.type.endsWith('_call_output'),
   ).length;
 }
 
 /** The step of a Chat Completions call: tool messages so far. */
 function chatStep(body: Record<string, unknown>): number {
-  return ((body.messages as Array<{ role?: string }>) ?? []).filter((m) => m.role === 'tool').length;
+  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  return messages.filter((m) => isJsonObject(m) && m.role === 'tool').length;
 }
 
 function anthropicError(res: ServerResponse, status: number, message: string): void {
@@ -358,7 +359,8 @@ export async function startScriptedServer(
     // a request cut off mid-body is answered as one without a body
     const raw = await readBody(req).catch(() => '');
     const body: Record<string, unknown> = (raw ? jsonObject(raw) : null) ?? {};
-    const path = (req.url ?? '/').split('?')[0] as string;
+    const url = req.url ?? '/';
+    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
     const api: ScriptedApi | null =
       req.method === 'POST' && path.endsWith('/messages')
         ? 'anthropic'
@@ -403,7 +405,10 @@ export async function startScriptedServer(
     return answerChat(res, body, action);
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address();
+  // listening on a TCP port (above), never a pipe: an address with a port
+  if (address === null || typeof address === 'string') throw new Error('the scripted server has no port');
+  const { port } = address;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -301,11 +301,14 @@ function variantRecords(variants: readonly PreparedVariant[], stage: Stage): Mea
 async function stageVariants(opts: JobOptions, variants: readonly PreparedVariant[], stage: Stage) {
   const { task, executor, jobDir } = opts;
   const { plan } = stage.planned;
-  const clientHost = variants[0]?.hostDir as string;
+  // the first variant is the baseline, whose tree holds the benchmark client (workspace.ts)
+  const clientHost = variants[0]?.hostDir;
   const sandboxFor = async (v: PreparedVariant): Promise<Sandbox> => {
     const image = plan.variants.find((p) => p.id === v.id)?.image ?? '';
     const open = stage.sandboxes.get(image);
     if (open) return open;
+    if (!clientHost)
+      throw new Error(`${task.id}: the first variant has no tree to copy the benchmark client from`);
     const sb = await executor.open({
       name: `${task.id}`,
       image: image || undefined,
@@ -340,10 +343,11 @@ async function stageVariants(opts: JobOptions, variants: readonly PreparedVarian
     }
     return sb;
   };
-  for (const v of variants.filter((x) => x.hostDir !== null)) {
+  for (const v of variants) {
+    if (v.hostDir === null) continue;
     const sb = await sandboxFor(v);
     const dir = `${sb.workdir}/variants/${variantSlug(v.id)}`;
-    await sb.put(v.hostDir as string, dir);
+    await sb.put(v.hostDir, dir);
     stage.placed.set(v.id, { sb, dir });
     const ran = await runSetup(task, v, sb, dir, join(jobDir, 'setup', variantSlug(v.id)), plan.setupEnv);
     stage.setups.set(v.id, ran.records);
@@ -431,17 +435,15 @@ async function measurePhase(
   },
 ): Promise<PhaseRecord> {
   const { task } = opts;
-  const { sb, dir } = stage.placed.get(at.variant) as Placed;
+  const placed = stage.placed.get(at.variant);
+  // the rounds measure only the variants stageVariants placed
+  if (!placed) throw new Error(`${at.variant} was not placed in a sandbox`);
+  const { sb, dir } = placed;
   const { plan, jsonResult } = stage.planned;
   const memory = idle.get(sb);
   const retries = opts.phaseRetries ?? RUN_DEFAULTS.phaseRetries;
-  let rec: PhaseRecord | null = null;
-  for (
-    let attempt = 0;
-    attempt <= retries && (rec === null || (rec.status !== 'ok' && isInfra(rec.status)));
-    attempt++
-  )
-    rec = await runPhase({
+  const tryPhase = (attempt: number): Promise<PhaseRecord> =>
+    runPhase({
       sandbox: sb,
       task,
       command: at.command,
@@ -464,7 +466,11 @@ async function measurePhase(
           }
         : undefined,
     });
-  return rec as PhaseRecord;
+  // the first try always runs; again while it fails for infrastructure reasons
+  let rec = await tryPhase(0);
+  for (let attempt = 1; attempt <= retries && rec.status !== 'ok' && isInfra(rec.status); attempt++)
+    rec = await tryPhase(attempt);
+  return rec;
 }
 
 /**

@@ -57,7 +57,8 @@ export interface PhaseInput {
 export function servedModel(argv: readonly string[], fallback: string): string {
   for (const flag of ['--served-model-name', '--model']) {
     const i = argv.indexOf(flag);
-    if (i >= 0 && argv[i + 1]) return argv[i + 1] as string;
+    const value = i >= 0 ? argv[i + 1] : undefined;
+    if (value) return value;
     const eq = argv.find((a) => a.startsWith(`${flag}=`));
     if (eq) return eq.slice(flag.length + 1);
   }

@@ -85,6 +85,7 @@ export async function prepareVariants(
   ];
   const ids = agentVariantIds(agents);
   const place = { task, repoDir, root, baselineDir, tamperPolicy };
+  // ids has one id per agent, in order (agentVariantIds maps the agents)
   for (const [i, a] of agents.entries()) variants.push(await agentVariant(place, ids[i] as string, a));
   if (variants.some((v) => v.reference === REBUILT_BASELINE))
     variants.push(await rebuiltBaseline(repoDir, task, join(root, 'src', variantSlug(REBUILT_BASELINE))));

@@ -60,6 +60,7 @@ async function dockerChecks(cacheRoot: string | undefined): Promise<Check[]> {
     const up = await dockerAvailable(docker);
     if (!up.ok)
       return [check('docker', 'warn', `no engine answers (${up.reason}); runs use the local executor`)];
+    // dockerode types info() as any; the engine API documents ServerVersion and Driver
     const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
     const bridge = (await docker.listNetworks()).some((n) => n.Driver === 'bridge');
     // the engine answered: an image it cannot inspect is one it does not have
@@ -195,7 +196,7 @@ async function redisCheck(url: string): Promise<Check> {
   try {
     const { connectionOf } = await import('../sched/redis-wire.js');
     const { Redis } = await import('ioredis');
-    const c = new Redis({ ...(connectionOf(url) as object), lazyConnect: true, maxRetriesPerRequest: 1 });
+    const c = new Redis({ ...connectionOf(url), lazyConnect: true, maxRetriesPerRequest: 1 });
     // a connection error is the connect() below failing, reported there
     c.on('error', () => undefined);
     try {

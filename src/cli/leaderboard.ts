@@ -24,6 +24,11 @@ import { EXIT, out, outJson, UsageError } from './common.js';
 import { catalogueContext } from './context.js';
 import { V5_SORTS, type V5Sort } from './options.js';
 
+/** Whether `key` is one of `keys` (a --sort key the board at hand knows). */
+function oneOf<K extends string>(keys: readonly K[], key: string): key is K {
+  return keys.some((k) => k === key);
+}
+
 /** The leaderboard of a run folder's (or a rows.ext.jsonl file's) extended rows. */
 async function runFolderBoard(
   file: string,
@@ -33,9 +38,9 @@ async function runFolderBoard(
   const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-file.js');
   const { reportRowOf } = await import('../report/board-rows.js');
   const { RUN_SORTS, runLeaderboard } = await import('../report/run-leaderboard.js');
-  const sort = (opts.sort ?? 'hard') as (typeof RUN_SORTS)[number];
+  const sort = opts.sort ?? 'hard';
   // commander knows every sort key; some are for v5 tables only
-  if (!RUN_SORTS.includes(sort))
+  if (!oneOf(RUN_SORTS, sort))
     throw new UsageError(
       `--sort for a run folder's rows must be one of ${RUN_SORTS.join(', ')}, got '${opts.sort}' (a v5 table's key)`,
     );
@@ -149,7 +154,7 @@ export async function leaderboardCmd(given: string, opts: LeaderboardCliOptions)
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
   if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
   const sort = opts.sort ?? 'card';
-  if (!(V5_SORTS as readonly string[]).includes(sort))
+  if (!oneOf(V5_SORTS, sort))
     throw new UsageError(
       `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${sort}'`,
     );
@@ -184,7 +189,7 @@ export async function leaderboardCmd(given: string, opts: LeaderboardCliOptions)
     commits: (x, y) => y.commits - x.commits,
     name: (x, y) => (x.display < y.display ? -1 : x.display > y.display ? 1 : 0),
   };
-  const lb = { ...full, agents: full.agents.filter(matches).sort(by[sort as V5Sort]) };
+  const lb = { ...full, agents: full.agents.filter(matches).sort(by[sort]) };
   const agreement = await againstRunVerdicts(resolve(file), table.rows, full);
   if (opts.agent || opts.model) {
     if (!lb.agents.length)

@@ -30,8 +30,9 @@ function run<A extends unknown[]>(action: Action<A>): (...args: A) => Promise<vo
         process.stderr.write(`isobench: ${e.message}\n`);
         process.exit(EXIT.badInput);
       }
+      const stack = typeof e === 'object' && e !== null && 'stack' in e ? e.stack : undefined;
       process.stderr.write(
-        `isobench: internal error (a bug; please report it with this trace):\n${(e as Error).stack ?? String(e)}\n`,
+        `isobench: internal error (a bug; please report it with this trace):\n${stack ?? String(e)}\n`,
       );
       process.exit(EXIT.bug);
     }

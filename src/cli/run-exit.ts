@@ -15,7 +15,7 @@
  * `isobench solve` exits by the same rule over its attempts ({@link attemptsExitCode}).
  */
 import type { JobResult } from '../bench/types.js';
-import { type FailureClass, isInfra } from '../grade/taxonomy.js';
+import { isInfra } from '../grade/taxonomy.js';
 import { EXIT } from './common.js';
 
 /** Every job failed for infrastructure reasons. */
@@ -42,8 +42,7 @@ export function jobEnd(job: JobOutcome): JobEnd {
   const r = job.result;
   if (r.failure) return isInfra(r.failure.class) ? 'infra' : 'failed';
   const variants = r.variants;
-  if (variants.length > 0 && variants.every((v) => v.status !== 'ok' && isInfra(v.status as FailureClass)))
-    return 'infra';
+  if (variants.length > 0 && variants.every((v) => v.status !== 'ok' && isInfra(v.status))) return 'infra';
   return variants.every((v) => v.status === 'ok') ? 'measured' : 'failed';
 }
 

@@ -191,6 +191,7 @@ export async function tasksImport(opts: {
   } else {
     const { importIsoBench, ImportSourceError } = await import('../published/import-tasks.js');
     try {
+      // --from is given: exactly one of --from and --demo is, checked above
       specs = await importIsoBench(resolve(opts.from as string));
     } catch (e) {
       if (e instanceof ImportSourceError) throw new UsageError(e.message);

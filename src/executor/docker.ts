@@ -10,8 +10,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, posix } from 'node:path';
+import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import { errorMessage } from '../util/errors.js';
+import { errnoCode, errorMessage } from '../util/errors.js';
 import { trackSandbox, untrackSandbox } from './cleanup.js';
 import { extractTo, packBytes, packPath } from './tar.js';
 import {
@@ -187,7 +188,7 @@ function ownerAlive(owner: string | undefined): boolean {
     process.kill(Number(pid), 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(e) === 'EPERM';
   }
 }
 
@@ -222,7 +223,12 @@ class DockerSandbox implements Sandbox {
     const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
-    const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
+    const sink = new Writable({
+      write: (c: Buffer, _enc, done) => {
+        chunks.push(c);
+        done();
+      },
+    });
     this.docker.modem.demuxStream(stream, sink, sink);
     await new Promise((ok) => stream.on('end', ok).on('close', ok));
     const info = await exec.inspect();
@@ -243,12 +249,10 @@ class DockerSandbox implements Sandbox {
   }
 
   async get(sandboxPath: string, hostPath: string): Promise<void> {
-    const stream = (await this.container.getArchive({
-      path: sandboxPath,
-    })) as unknown as NodeJS.ReadableStream;
+    const stream = await this.container.getArchive({ path: sandboxPath });
     const tmp = `${hostPath}.extract-${randomBytes(3).toString('hex')}`;
     const { rename, rm } = await import('node:fs/promises');
-    await extractTo(stream as never, tmp);
+    await extractTo(stream, tmp);
     await rm(hostPath, { recursive: true, force: true });
     await rename(`${tmp}/${basename(sandboxPath)}`, hostPath);
     await rm(tmp, { recursive: true, force: true });

@@ -54,6 +54,7 @@ export interface CachedImage {
 /** The recipe images the engine holds, least recently used first. */
 export async function cachedImages(docker: Docker, root?: string): Promise<CachedImage[]> {
   const used = await readUsed(root);
+  // dockerode types df() as any; the fields are those of the engine API's /system/df answer
   const df = (await docker.df()) as {
     Images?: Array<{
       Id: string;

@@ -150,6 +150,7 @@ async function runSmoke(
   });
   try {
     await c.start();
+    // dockerode types wait() as any; the engine API's ContainerWait answer carries StatusCode
     const r = (await c.wait()) as { StatusCode: number };
     if (r.StatusCode !== 0) {
       const logs = demuxed(await c.logs({ stdout: true, stderr: true }));
@@ -186,7 +187,7 @@ export async function ensureImage(
     const ctx = await mkdtemp(join(tmpdir(), 'isobench-image-'));
     try {
       await writeBuildContext(recipe, ctx);
-      const stream = await docker.buildImage(packPath(ctx, '.') as unknown as NodeJS.ReadableStream, {
+      const stream = await docker.buildImage(packPath(ctx, '.'), {
         t: tag,
         buildargs: { ...recipe.buildArgs },
         networkmode: recipe.network ? 'host' : 'none',

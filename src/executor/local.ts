@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseStored, type StoredRecord } from '../store/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { errorMessage } from '../util/errors.js';
+import { errnoCode, errorMessage } from '../util/errors.js';
 import { trackSandbox, untrackSandbox } from './cleanup.js';
 import {
   type Background,
@@ -47,7 +47,7 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(e) === 'EPERM';
   }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -234,7 +234,8 @@ class LocalSandbox implements Sandbox {
 
   async start(argv: readonly string[], opts: ExecOptions): Promise<Background> {
     if (this.closed) throw new InfraError(`sandbox ${this.id} is closed`);
-    if (argv.length === 0) throw new InfraError('empty argv');
+    const [program, ...args] = argv;
+    if (program === undefined) throw new InfraError('empty argv');
     mkdirSync(dirname(opts.stdoutPath), { recursive: true });
     if (dirname(opts.stderrPath) !== dirname(opts.stdoutPath))
       mkdirSync(dirname(opts.stderrPath), { recursive: true });
@@ -242,7 +243,7 @@ class LocalSandbox implements Sandbox {
     // even a process started in the instant before its group was recorded
     const marked = { ...opts, env: { ...opts.env, [MARKER]: this.id } };
     const bg = new LocalBackground(
-      argv,
+      [program, ...args],
       marked,
       this.workdir,
       this.baseEnv,
@@ -301,7 +302,7 @@ class LocalBackground implements Background {
   private killTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    argv: readonly string[],
+    argv: readonly [string, ...string[]],
     opts: ExecOptions,
     workdir: string,
     baseEnv: Readonly<Record<string, string | undefined>>,
@@ -333,7 +334,7 @@ class LocalBackground implements Background {
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined) env[k] = v;
         Object.assign(env, opts.env);
-        this.child = spawn(argv[0] as string, argv.slice(1), {
+        this.child = spawn(argv[0], argv.slice(1), {
           cwd: opts.cwd ?? workdir,
           env,
           detached: true,
@@ -350,7 +351,7 @@ class LocalBackground implements Background {
       const child = this.child;
       child.on('error', (e) => {
         // spawn failures (ENOENT, EACCES) arrive here: a value, like a shell's 127/126
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = errnoCode(e);
         try {
           const fd = openSync(opts.stderrPath, 'a');
           writeSync(fd, `isobench: cannot start ${JSON.stringify(argv[0])}: ${e.message}\n`);

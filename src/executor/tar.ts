@@ -14,9 +14,10 @@ export function packPath(hostPath: string, name: string): Readable {
       await add(pack, hostPath, name);
       pack.finalize();
     } catch (e) {
-      pack.destroy(e as Error);
+      pack.destroy(e as Error); // add() fails with fs and stream errors only, all Errors
     }
   })();
+  // tar-stream's pack is a streamx Readable: it pipes and iterates as a Node Readable does
   return pack as unknown as Readable;
 }
 
@@ -25,6 +26,7 @@ export function packBytes(name: string, data: Uint8Array): Readable {
   const pack = tar.pack();
   pack.entry({ name, size: data.byteLength, mode: 0o644 }, Buffer.from(data));
   pack.finalize();
+  // as in packPath: a streamx Readable, piped and iterated as a Node one
   return pack as unknown as Readable;
 }
 
@@ -46,7 +48,7 @@ async function add(pack: tar.Pack, path: string, name: string): Promise<void> {
 }
 
 /** Extracts a tar stream into `dest`, refusing entries that would land outside it. */
-export async function extractTo(stream: Readable, dest: string): Promise<void> {
+export async function extractTo(stream: NodeJS.ReadableStream, dest: string): Promise<void> {
   const root = resolve(dest);
   await mkdir(root, { recursive: true });
   const ex = tar.extract();
@@ -75,7 +77,7 @@ export async function extractTo(stream: Readable, dest: string): Promise<void> {
         } else body.resume();
         next();
       } catch (e) {
-        ex.destroy(e as Error);
+        ex.destroy(e as Error); // mkdir, symlink and pipeline fail with Errors only
       }
     })();
   });

@@ -77,5 +77,7 @@ export async function buildTaskImages(
   await recipesOf(task, opts, async (role, recipe) => {
     out[role] = await ensureImage(docker, recipe, opts.logDir, { gpus: opts.gpus });
   });
-  return out as { parent: BuiltImage; human: BuiltImage };
+  const { parent, human } = out;
+  if (!parent || !human) throw new Error(`task ${task.id}: the images of both commits were not built`);
+  return { parent, human };
 }

@@ -56,6 +56,7 @@ function compareOne(a: ProbeOutput, b: ProbeOutput): OutputComparison {
     let max = x.length === y.length ? 0 : Number.POSITIVE_INFINITY;
     let first: number | null = x.length === y.length ? null : Math.min(x.length, y.length);
     for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      // i is below both lengths (the loop's bound)
       const d = Math.abs((x[i] as number) - (y[i] as number));
       if (!(d <= max)) max = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
       if (d !== 0 && first === null) first = i;
@@ -80,13 +81,10 @@ function compareOne(a: ProbeOutput, b: ProbeOutput): OutputComparison {
     return { id: a.id, exact: true, firstDivergence: null, close: false, maxAbsDiff: null, example: null };
   const topA = a.topLogprobs?.[i] ?? null;
   const topB = b.topLogprobs?.[i] ?? null;
+  const xi = x[i];
+  const yi = y[i];
   const close =
-    i < x.length &&
-    i < y.length &&
-    topA !== null &&
-    topB !== null &&
-    (y[i] as string) in topA &&
-    (x[i] as string) in topB;
+    xi !== undefined && yi !== undefined && topA !== null && topB !== null && yi in topA && xi in topB;
   const around = (s: readonly string[]) => JSON.stringify(s.slice(Math.max(0, i - 2), i + 3).join(''));
   return {
     id: a.id,

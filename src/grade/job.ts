@@ -15,7 +15,6 @@ import {
   type Equivalence,
   judgeEquivalence,
   type ProbeOutput,
-  type Tolerance,
 } from './equivalence.js';
 import { bootstrapImprovement, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
@@ -132,6 +131,11 @@ function gradeVariant(v: MeasuredVariant, mine: readonly MeasuredPhase[], primar
   };
 }
 
+/** A comparison's summary: all but its per-output rows. */
+function withoutOutputs({ outputs: _outputs, ...summary }: Comparison): Omit<Comparison, 'outputs'> {
+  return summary;
+}
+
 /** Outputs against the baseline's, the human's divergence setting the tolerance. */
 function equivalenceGrader(input: JobGradeInput, policy: GradePolicy) {
   const reading = (id: string): ProbeReading | null =>
@@ -149,7 +153,7 @@ function equivalenceGrader(input: JobGradeInput, policy: GradePolicy) {
     const none = { exactRate: null, firstDivergence: null, maxAbsDiff: null, examples: [], tolerance };
     if (!input.probe)
       return { ...none, verdict: 'unchecked', reason: `${input.task} has no correctness probe` };
-    if (!baseOutputs)
+    if (!baseOutputs || !tolerance)
       return { ...none, verdict: 'unchecked', reason: `the baseline's probe failed: ${baseFailed}` };
     const mine = reading(id);
     if (!mine || 'failed' in mine)
@@ -158,13 +162,12 @@ function equivalenceGrader(input: JobGradeInput, policy: GradePolicy) {
         verdict: 'probe_failed',
         reason: mine && 'failed' in mine ? mine.failed : 'no probe',
       };
-    return judgeEquivalence(compareOutputs(baseOutputs, mine.outputs), tolerance as Tolerance);
+    return judgeEquivalence(compareOutputs(baseOutputs, mine.outputs), tolerance);
   };
-  const { outputs: _outputs, ...humanSummary } = humanCmp ?? { outputs: null };
   const job: JobEquivalence = {
     probe: input.probe,
     tolerance,
-    human: humanCmp ? (humanSummary as Omit<Comparison, 'outputs'>) : null,
+    human: humanCmp ? withoutOutputs(humanCmp) : null,
     detail: !input.probe
       ? 'no correctness probe: outputs unchecked'
       : !tolerance

@@ -36,7 +36,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-function seedOf(...xs: readonly number[][]): number {
+function seedOf(...xs: ReadonlyArray<readonly number[]>): number {
   let h = 2166136261;
   for (const arr of xs) {
     for (const v of arr) {
@@ -50,6 +50,7 @@ function seedOf(...xs: readonly number[][]): number {
 
 function resampleMean(xs: readonly number[], next: () => number): number {
   let s = 0;
+  // 0 <= floor(next() * n) < n: next() is in [0, 1)
   for (let i = 0; i < xs.length; i++) s += xs[Math.floor(next() * xs.length)] as number;
   return s / xs.length;
 }
@@ -58,6 +59,7 @@ function quantile(sorted: readonly number[], q: number): number {
   const k = (sorted.length - 1) * q;
   const lo = Math.floor(k);
   const hi = Math.min(lo + 1, sorted.length - 1);
+  // 0 <= lo <= hi < n: k is in [0, n-1] (q in [0, 1], n > 0: the callers' draws and tails)
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (k - lo);
 }
 
@@ -94,7 +96,7 @@ export function bootstrapImprovement(
   const iterations = opts.iterations ?? 2000;
   const point = improvementPct(summarize(reference).mean, summarize(subject).mean, better);
   if (point === null) return null;
-  const next = rng(seedOf(reference as number[], subject as number[]));
+  const next = rng(seedOf(reference, subject));
   const draws: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const v = improvementPct(resampleMean(reference, next), resampleMean(subject, next), better);
@@ -128,5 +130,6 @@ export function medianInterval(sorted: readonly number[], level = 0.95): readonl
   // coverage of [x(k), x(n+1-k)] (1-indexed) is 1 - 2 P(X <= k-1)
   for (let k = 1; k <= Math.floor(n / 2); k++) if (1 - 2 * binomHalfCdf(n, k - 1) >= level) best = k;
   if (best === null) return null;
+  // 1 <= best <= n/2: both order statistics are in [0, n-1]
   return [sorted[best - 1] as number, sorted[n - best] as number];
 }

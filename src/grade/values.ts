@@ -7,7 +7,8 @@
 import { type Shape, z } from '../util/zod.js';
 import { FAILURE_CLASSES, type FailureClass } from './taxonomy.js';
 
-const CLASSES = Object.keys(FAILURE_CLASSES) as [FailureClass, ...FailureClass[]];
+const isFailureClass = (k: string): k is FailureClass => Object.hasOwn(FAILURE_CLASSES, k);
+const CLASSES = Object.keys(FAILURE_CLASSES).filter(isFailureClass);
 
 /** A failure class (src/grade/taxonomy.ts). */
 export const FailureClassSchema = z.enum(CLASSES);

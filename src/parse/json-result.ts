@@ -7,6 +7,7 @@
  */
 
 import { errorMessage } from '../util/errors.js';
+import { isJsonObject } from '../util/json.js';
 import type { BenchmarkKind, Direction, Unit } from './types.js';
 
 /** A metric read from a JSON result. */
@@ -92,9 +93,8 @@ export function parseJsonResult(kind: BenchmarkKind, text: string): JsonResultPa
   } catch (e) {
     return { ok: false, detail: `not JSON: ${errorMessage(e)}` };
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data))
-    return { ok: false, detail: 'not a JSON object' };
-  const o = data as Record<string, unknown>;
+  if (!isJsonObject(data)) return { ok: false, detail: 'not a JSON object' };
+  const o = data;
   const metrics: Record<string, JsonMetric> = {};
   const bad: string[] = [];
   const put = (key: string, name: string, unit: Unit, direction: Direction, scale = 1) => {
@@ -106,8 +106,8 @@ export function parseJsonResult(kind: BenchmarkKind, text: string): JsonResultPa
   if (kind === 'latency') {
     put('avg_latency', 'latency_avg', 'ms', 'lower', 1000);
     const pct = o.percentiles;
-    if (pct && typeof pct === 'object' && !Array.isArray(pct)) {
-      for (const [p, v] of Object.entries(pct as Record<string, unknown>)) {
+    if (isJsonObject(pct)) {
+      for (const [p, v] of Object.entries(pct)) {
         const name = `latency_p${p.replace('.', '_')}`;
         if (!/^\d+(?:\.\d+)?$/.test(p) || !finite(v)) bad.push(`percentiles.${p}`);
         else metrics[name] = { value: v * 1000, unit: 'ms', direction: 'lower' };
@@ -126,10 +126,10 @@ export function parseJsonResult(kind: BenchmarkKind, text: string): JsonResultPa
     for (const [key, [name, unit]] of Object.entries(SERVING_COUNTS)) put(key, name, unit, 'none');
     for (const [key, [name, unit]] of Object.entries(SERVING_RATES)) put(key, name, unit, 'higher');
     for (const key of Object.keys(o)) {
-      const m = STAT.exec(key);
-      if (!m) continue;
-      const stat = m[2] ? `p${m[2].replace('.', '_')}` : (m[1] as string);
-      put(key, `${m[3]}_${stat}`, 'ms', 'lower');
+      const [, base, quantile, what] = STAT.exec(key) ?? [];
+      if (base === undefined) continue;
+      const stat = quantile ? `p${quantile.replace('.', '_')}` : base;
+      put(key, `${what}_${stat}`, 'ms', 'lower');
     }
     if (!metrics.request_throughput && !bad.includes('request_throughput'))
       return { ok: false, detail: 'no request_throughput' };

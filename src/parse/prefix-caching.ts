@@ -30,7 +30,8 @@ export function parsePrefixCaching(log: string): ParseResult {
   const { namespaces, warnings } = readNamespaces(lines);
   let markerIdx = -1;
   for (let i = 0; i < lines.length; i++) if (MARKER.test(lines[i]?.text ?? '')) markerIdx = i;
-  if (markerIdx < 0) {
+  const marker = lines[markerIdx];
+  if (!marker) {
     const warm = lines.find((l) => WARMUP.test(l.text));
     if (warm) {
       return stoppedEarly(
@@ -44,7 +45,6 @@ export function parsePrefixCaching(log: string): ParseResult {
     }
     return decideWithoutResult('prefix_caching', log, lines, '"start generating" section', namespaces);
   }
-  const marker = lines[markerIdx] as LogLine;
   let last: { line: LogLine; m: RegExpExecArray } | null = null;
   let cost: LogLine | null = null;
   let costValue = '';

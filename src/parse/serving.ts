@@ -140,7 +140,8 @@ function readHeaderCut(
   lines: readonly LogLine[],
   orphans: readonly Hit[],
 ): { ok: true; hits: readonly Hit[]; detail: string } | { ok: false; detail: string; line: number } {
-  const first = orphans[0] as Hit;
+  const [first] = orphans;
+  if (!first) throw new Error('readHeaderCut: no result lines before a header');
   const at = first.line.no;
   const blockLine = (t: string) => SECTION.test(t) || SETTING.test(t);
   const [head, ...rest] = lines.filter((l) => l.no < at && l.text !== '');

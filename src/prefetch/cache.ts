@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASET_DIR, HF_CACHE_DIR } from '../task/resolve.js';
 import type { TaskSpec } from '../task/schema.js';
-import { jsonObject } from '../util/json.js';
+import { isJsonObject, jsonObject } from '../util/json.js';
 
 /** One thing a task needs that the cache lacks. */
 export interface MissingItem {
@@ -36,8 +36,8 @@ function hasWeights(dir: string): boolean {
     if (!existsSync(at)) continue;
     const o = jsonObject(readFileSync(at, 'utf8'));
     const map = o?.weight_map;
-    if (!map || typeof map !== 'object' || Array.isArray(map)) return false;
-    const shards = new Set(Object.values(map as Record<string, unknown>).map(String));
+    if (!isJsonObject(map)) return false;
+    const shards = new Set(Object.values(map).map(String));
     return shards.size > 0 && [...shards].every((f) => existsSync(join(dir, f)));
   }
   return readdirSync(dir).some(

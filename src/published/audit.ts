@@ -14,11 +14,10 @@ import {
   derivedColumn,
   metricColumn,
   rawColumn,
-  V5_DERIVED_FAMILIES,
+  V5_DERIVED_FAMILY_NAMES,
   V5_DERIVED_METRICS,
   V5_METRICS,
   V5_PHASES,
-  type V5DerivedFamily,
   type V5Phase,
   type V5Row,
 } from '../v5/schema.js';
@@ -212,7 +211,7 @@ function auditPhase(
   source: CommandSource,
   add: AddFinding,
 ): void {
-  const raw = row[rawColumn(phase)] as string | null;
+  const raw = row[rawColumn(phase)];
   if (!raw) {
     if (perfKind) notApplicable(row, phase, perfKind, `the perf command runs a ${perfKind} benchmark`, add);
     return;
@@ -283,7 +282,7 @@ function auditFailedRun(
 function auditMetrics(row: V5Row, phase: V5Phase, reading: RawReading, add: AddFinding): void {
   for (const metric of V5_METRICS) {
     const col = metricColumn(phase, metric);
-    const v = row[col] as number | null;
+    const v = row[col];
     const rv = reading.values[metric];
     if (rv !== undefined) {
       if (v === null) {
@@ -353,10 +352,10 @@ function auditWorkload(
 
 /** Each derived column against the formula over its inputs. */
 function auditDerived(row: V5Row, add: AddFinding): void {
-  for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
+  for (const family of V5_DERIVED_FAMILY_NAMES) {
     for (const metric of V5_DERIVED_METRICS) {
       const col = derivedColumn(family, metric);
-      const published = row[col] as number | null;
+      const published = row[col];
       const expected = derivedValue(row, family, metric);
       if (published === null && expected === null) continue;
       if (published === null) {
@@ -394,7 +393,7 @@ function auditDerived(row: V5Row, add: AddFinding): void {
 function notApplicable(row: V5Row, phase: V5Phase, kind: BenchmarkKind, why: string, add: AddFinding): void {
   for (const metric of V5_METRICS) {
     const col = metricColumn(phase, metric);
-    const v = row[col] as number | null;
+    const v = row[col];
     if (v !== null && !V5_METRICS_OF_KIND[kind].includes(metric)) {
       add({
         column: col,
@@ -412,24 +411,23 @@ function notApplicable(row: V5Row, phase: V5Phase, kind: BenchmarkKind, why: str
 function sharedMeasurements(rows: readonly V5Row[], rowNumbers: readonly number[]): AuditFinding[] {
   const out: AuditFinding[] = [];
   for (const phase of ['baseline', 'human'] as const) {
-    const groups = new Map<string, number[]>();
+    const groups = new Map<string, Array<{ i: number; row: V5Row }>>();
     rows.forEach((row, i) => {
-      const values = V5_METRICS.map((m) => row[metricColumn(phase, m)] as number | null);
+      const values = V5_METRICS.map((m) => row[metricColumn(phase, m)]);
       if (values.every((v) => v === null)) return;
       const key = `${row.commit_short}|${values.map((v) => (v === null ? '-' : String(v))).join(',')}`;
-      groups.set(key, [...(groups.get(key) ?? []), i]);
+      groups.set(key, [...(groups.get(key) ?? []), { i, row }]);
     });
     for (const members of groups.values()) {
       if (members.length < 2) continue;
       const sources = new Set(
-        members.map((i) => `${canonicalAgent(rows[i]?.agent_name ?? '')}/${rows[i]?.data_source ?? ''}`),
+        members.map(({ row }) => `${canonicalAgent(row.agent_name ?? '')}/${row.data_source ?? ''}`),
       );
       if (sources.size < 2) continue;
-      for (const i of members) {
-        const row = rows[i] as V5Row;
+      for (const { i, row } of members) {
         const others = members
-          .filter((j) => j !== i)
-          .map((j) => `row ${rowNumbers[j]} (${rows[j]?.agent_name}, ${rows[j]?.data_source})`);
+          .filter((m) => m.i !== i)
+          .map((m) => `row ${rowNumbers[m.i]} (${m.row.agent_name}, ${m.row.data_source})`);
         out.push({
           row: rowNumbers[i] ?? i + 1,
           commit: row.commit_short ?? '?',

@@ -18,11 +18,11 @@ import {
   metricColumn,
   rawColumn,
   V5_DERIVED_FAMILIES,
+  V5_DERIVED_FAMILY_NAMES,
   V5_DERIVED_METRICS,
   V5_METRICS,
   V5_PHASES,
   type V5Column,
-  type V5DerivedFamily,
   type V5Metric,
   type V5Row,
 } from '../v5/schema.js';
@@ -231,7 +231,7 @@ function judgeCell(
 /** A row being regraded: its copy, and how a cell of it is changed or flagged as kept. */
 interface RowEdit {
   readonly row: V5Row;
-  set(column: V5Column, after: unknown, reason: ChangeReason, detail: string): void;
+  set<C extends V5Column>(column: C, after: V5Row[C], reason: ChangeReason, detail: string): void;
   keep(column: V5Column, reason: KeptReason, detail: string): void;
 }
 
@@ -243,7 +243,7 @@ function rowEdit(input: V5Row, rowNo: number, changes: RegradeChange[]): RowEdit
     set(column, after, reason, detail) {
       const before = row[column];
       if (before === after) return;
-      (row as Record<string, unknown>)[column] = after;
+      row[column] = after;
       changes.push({ ...where, column, before, after, action: 'changed', reason, detail });
     },
     keep(column, reason, detail) {
@@ -272,11 +272,11 @@ function regradeMetrics(e: RowEdit, input: V5Row, ctx: RegradeContext): void {
   const perfKind = kindOfCommand(rowCommand(input, ctx).command);
   const bench = rowBenchmark(input, perfKind);
   for (const phase of V5_PHASES) {
-    const raw = (input[rawColumn(phase)] as string | null) || null;
+    const raw = input[rawColumn(phase)] || null;
     const reading = raw ? readRaw(raw, perfKind) : null;
     for (const metric of V5_METRICS) {
       const col = metricColumn(phase, metric);
-      const judged = judgeCell(phase, metric, e.row[col] as number | null, raw, reading, bench);
+      const judged = judgeCell(phase, metric, e.row[col], raw, reading, bench);
       if (judged?.verdict === 'reread') e.set(col, judged.value, 'reread_from_raw', judged.detail);
       else if (judged?.verdict === 'kept') e.keep(col, judged.reason, judged.detail);
     }
@@ -286,11 +286,11 @@ function regradeMetrics(e: RowEdit, input: V5Row, ctx: RegradeContext): void {
 /** Each derived column recomputed by its formula; kept (flagged) where its inputs are empty. */
 function regradeDerived(e: RowEdit): void {
   const { row } = e;
-  for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
+  for (const family of V5_DERIVED_FAMILY_NAMES) {
     const { subject, reference } = V5_DERIVED_FAMILIES[family];
     for (const metric of V5_DERIVED_METRICS) {
       const column = derivedColumn(family, metric);
-      const before = row[column] as number | null;
+      const before = row[column];
       const value = derivedValue(row, family, metric);
       if (before === value) continue;
       if (before !== null && value !== null && sameDerived(before, value)) continue;

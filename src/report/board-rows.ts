@@ -84,16 +84,11 @@ export function rowFiles(r: Pick<ReportRow, 'job' | 'attemptDir' | 'variant'>): 
       ['trajectory', `${r.attemptDir}/trajectory.jsonl`],
       ['logs', `${r.attemptDir}/logs/`],
     );
-  if (r.job)
-    files.push(
-      ...(r.variant
-        ? ([['measured patch', `${r.job}/patches/${r.variant.replace(/[^\w.-]+/g, '_')}.patch`]] as Array<
-            [string, string]
-          >)
-        : []),
-      ['job', `${r.job}/job.json`],
-      ['phases', `${r.job}/phases/`],
-    );
+  if (r.job) {
+    if (r.variant)
+      files.push(['measured patch', `${r.job}/patches/${r.variant.replace(/[^\w.-]+/g, '_')}.patch`]);
+    files.push(['job', `${r.job}/job.json`], ['phases', `${r.job}/phases/`]);
+  }
   return files;
 }
 

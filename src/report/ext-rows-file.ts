@@ -25,9 +25,8 @@ export async function readExtendedLines(file: string): Promise<{ rows: ReadExten
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ExtRowsError(
-      `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`,
-    );
+    const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+    throw new ExtRowsError(`${file}: cannot read it (${code ?? errorMessage(e)})`);
   }
   const rows: ReadExtendedRow[] = [];
   const kept: string[] = [];

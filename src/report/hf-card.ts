@@ -10,6 +10,7 @@ import { parseJson } from '../util/json.js';
 import { computeLeaderboard } from '../v5/leaderboard.js';
 import { canonicalAgent, canonicalModel, canonicalRepo } from '../v5/names.js';
 import {
+  isV5Column,
   metricColumn,
   V5_COLUMN_TYPES,
   V5_COLUMNS,
@@ -79,8 +80,9 @@ export function sizeCategory(rows: number): string {
   return '10M<n<100M';
 }
 
-function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
+/** Items grouped by key; each group holds at least its first item. */
+function countBy<T, K extends string>(items: readonly T[], key: (t: T) => K): Map<K, [T, ...T[]]> {
+  const m = new Map<K, [T, ...T[]]>();
   for (const it of items) {
     const k = key(it);
     const g = m.get(k);
@@ -94,7 +96,7 @@ function agentLabels(rows: readonly V5Row[]): AgentLabelCount[] {
   const groups = countBy(rows, (r) => JSON.stringify([r.agent_name, r.agent_model]));
   return [...groups.values()]
     .map((g) => {
-      const first = g[0] as V5Row;
+      const first = g[0];
       return {
         agentName: first.agent_name,
         agentModel: first.agent_model,
@@ -179,12 +181,13 @@ function nameVariants(rows: readonly V5Row[]): NameVariant[] {
     ['repo', canonicalRepo],
   ];
   for (const [column, canon] of columns) {
-    const byCanonical = countBy(
-      rows.filter((r) => r[column] !== null),
-      (r) => canon(r[column] as string),
-    );
+    const values = rows.flatMap((r) => {
+      const v = r[column];
+      return v === null ? [] : [v];
+    });
+    const byCanonical = countBy(values, canon);
     for (const [canonical, g] of [...byCanonical].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const spellings = [...countBy(g, (r) => r[column] as string)]
+      const spellings = [...countBy(g, (v) => v)]
         .map(([value, rs]) => ({ value, rows: rs.length }))
         .sort((a, b) => b.rows - a.rows || a.value.localeCompare(b.value));
       if (spellings.length > 1) out.push({ column, canonical, spellings });
@@ -195,8 +198,8 @@ function nameVariants(rows: readonly V5Row[]): NameVariant[] {
 
 function gaps(rows: readonly V5Row[], rowNumbers: readonly number[], ctx: AuditContext): HfGaps {
   const byCommit = countBy(
-    rows.filter((r) => r.commit_short),
-    (r) => r.commit_short as string,
+    rows.filter((r): r is V5Row & { commit_short: string } => !!r.commit_short),
+    (r) => r.commit_short,
   );
   const commitsWhere = (pred: (rs: V5Row[]) => boolean) =>
     [...byCommit]
@@ -220,9 +223,9 @@ function gaps(rows: readonly V5Row[], rowNumbers: readonly number[], ctx: AuditC
       rowsWithFindings: new Set(findings.map((f) => f.row)).size,
       byKind: [...byKind]
         .map(([kind, fs]) => ({
-          kind: kind as AuditKind,
+          kind,
           severity: fs[0]?.severity ?? 'info',
-          meaning: AUDIT_KIND_MEANING[kind as AuditKind],
+          meaning: AUDIT_KIND_MEANING[kind],
           findings: fs.length,
           rows: new Set(fs.map((f) => f.row)).size,
         }))
@@ -310,7 +313,7 @@ function table(head: readonly string[], body: ReadonlyArray<readonly unknown[]>)
 const y = (s: string | number) => (typeof s === 'number' ? String(s) : JSON.stringify(s));
 
 function yamlFeature(col: string): string[] {
-  switch (V5_COLUMN_TYPES[col as keyof typeof V5_COLUMN_TYPES]) {
+  switch (isV5Column(col) ? V5_COLUMN_TYPES[col] : undefined) {
     case 'string':
       return [`    - name: ${y(col)}`, '      dtype: "string"'];
     case 'string_list':

@@ -123,7 +123,7 @@ async function readExtended(path: string): Promise<ExtendedRows> {
     return {
       text: lines.length ? `${lines.join('\n')}\n` : '',
       rows: rows.length,
-      schemaVersions: [...new Set(rows.map((r) => r.schemaVersion as number))].sort((x, y) => x - y),
+      schemaVersions: [...new Set<number>(rows.map((r) => r.schemaVersion))].sort((x, y) => x - y),
       board: runLeaderboard(rows.map(reportRowOf)),
     };
   } catch (e) {

@@ -9,7 +9,7 @@ import { ReportDataSchema, ReportPayloadSchema } from '../store/report-record.js
 import { errorMessage } from '../util/errors.js';
 import { parseJson } from '../util/json.js';
 import type { Schema, Shape } from '../util/zod.js';
-import { type ReportRow, rowFiles } from './board-rows.js';
+import { type ReportRow, rowFiles, type Triple } from './board-rows.js';
 import { decodeRows, type ReportData } from './html-data.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
 
@@ -36,11 +36,7 @@ function checked<S extends Schema>(schema: S, raw: unknown, part: string): Shape
 
 /** The embedded data; rows and files packed as gzip + base64 are unpacked by the browser itself. */
 async function readData(): Promise<ReportData> {
-  const d = checked(
-    ReportDataSchema,
-    parseJson((document.getElementById('isobench-data') as HTMLElement).textContent ?? '{}'),
-    '',
-  );
+  const d = checked(ReportDataSchema, parseJson($('isobench-data').textContent ?? '{}'), '');
   if (!d.packed) return d;
   if (typeof DecompressionStream !== 'function')
     throw new Error(
@@ -53,7 +49,8 @@ async function readData(): Promise<ReportData> {
   return { ...d, ...checked(ReportPayloadSchema, parseJson(text), 'packed'), packed: null };
 }
 
-type Filters = { agent: string; model: string; mode: string; task: string; outcome: string };
+const FILTER_KEYS = ['agent', 'model', 'mode', 'task', 'outcome'] as const;
+type Filters = Record<(typeof FILTER_KEYS)[number], string>;
 const filters: Filters = { agent: '', model: '', mode: '', task: '', outcome: '' };
 let sortKey: keyof ReportRow | 'vsHumanEst' = 'task';
 let sortDir = 1;
@@ -76,7 +73,13 @@ function svg(tag: string, attrs: Record<string, string | number> = {}, text?: st
   if (text !== undefined) e.textContent = text;
   return e;
 }
-const $ = (id: string) => document.getElementById(id) as HTMLElement;
+/** The page's element `id`, checked to be a `type` (the page's template always has it). */
+function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+  const e = document.getElementById(id);
+  if (!(e instanceof type)) throw new Error(`the report page has no ${type.name} #${id}`);
+  return e;
+}
+const $ = (id: string) => byId(id, HTMLElement);
 
 // ---------- formatting (the Chromium test reads these strings back) ----------
 export const fmtPct = (x: number | null | undefined) =>
@@ -267,6 +270,13 @@ function board(rows: ReportRow[]): RunAgentSummary[] {
 }
 
 // ---------- charts ----------
+/** The `i`-th colour of a palette, round and round. */
+function colourAt(colours: readonly string[], i: number): string {
+  const c = colours[i % colours.length];
+  if (c === undefined) throw new Error(`no colour ${i} in a palette of ${colours.length}`);
+  return c;
+}
+
 function legend(names: string[], colours: string[]): HTMLElement {
   return el(
     'div',
@@ -323,7 +333,7 @@ function stacked(
         y,
         width: Math.max(w, 1),
         height: barH,
-        fill: colours[i % colours.length] as string,
+        fill: colourAt(colours, i),
       });
       rect.append(svg('title', {}, `${name}: ${c} ${n}`));
       s.append(rect);
@@ -341,7 +351,9 @@ function stacked(
 /** Agent vs human per row with its interval, sorted, at most MAX_INTERVALS rows (the best and worst). */
 function intervals(rows: ReportRow[]): void {
   const box = $('chart-intervals');
-  const withCi = rows.filter((r) => r.vsHuman).sort((a, b) => (b.vsHuman?.[0] ?? 0) - (a.vsHuman?.[0] ?? 0));
+  const withCi = rows
+    .filter((r): r is ReportRow & { vsHuman: Triple } => !!r.vsHuman)
+    .sort((a, b) => (b.vsHuman?.[0] ?? 0) - (a.vsHuman?.[0] ?? 0));
   box.replaceChildren(el('h3', {}, 'Agent vs human per task (95% interval; positive = agent better)'));
   if (!withCi.length) {
     box.append(el('p', { class: 'empty' }, 'no row with an agent-vs-human interval for these filters'));
@@ -359,8 +371,8 @@ function intervals(rows: ReportRow[]): void {
       ),
     );
   }
-  const lo = Math.min(-band * 2, ...shown.map((r) => (r.vsHuman as readonly number[])[1] as number));
-  const hi = Math.max(band * 2, ...shown.map((r) => (r.vsHuman as readonly number[])[2] as number));
+  const lo = Math.min(-band * 2, ...shown.map((r) => r.vsHuman[1]));
+  const hi = Math.max(band * 2, ...shown.map((r) => r.vsHuman[2]));
   const labelW = 300;
   const W = 900;
   const rowH = 14;
@@ -385,9 +397,9 @@ function intervals(rows: ReportRow[]): void {
   }
   const agents = [...new Set(all.map((r) => r.agent))].sort();
   shown.forEach((r, i) => {
-    const [e, l, h] = r.vsHuman as readonly [number, number, number];
+    const [e, l, h] = r.vsHuman;
     const y = i * rowH + rowH / 2;
-    const c = PALETTE[agents.indexOf(r.agent) % PALETTE.length] as string;
+    const c = colourAt(PALETTE, agents.indexOf(r.agent));
     s.append(
       svg(
         'text',
@@ -407,7 +419,7 @@ function intervals(rows: ReportRow[]): void {
 function costChart(b: RunAgentSummary[]): void {
   const box = $('chart-cost');
   box.replaceChildren(el('h3', {}, 'Cost per attempt vs hard-success rate'));
-  const pts = b.filter((a) => a.costPerAttempt !== null);
+  const pts = b.filter((a): a is RunAgentSummary & { costPerAttempt: number } => a.costPerAttempt !== null);
   if (!pts.length) {
     box.append(
       el(
@@ -421,7 +433,7 @@ function costChart(b: RunAgentSummary[]): void {
   const W = 640;
   const H = 320;
   const m = 48;
-  const maxC = Math.max(...pts.map((a) => a.costPerAttempt as number)) * 1.15 || 1;
+  const maxC = Math.max(...pts.map((a) => a.costPerAttempt)) * 1.15 || 1;
   const xs = (c: number) => m + ((W - 2 * m) * c) / maxC;
   const ys = (p: number) => H - m - ((H - 2 * m) * p) / 100;
   const s = svg('svg', {
@@ -447,9 +459,9 @@ function costChart(b: RunAgentSummary[]): void {
     svg('text', { x: W / 2, y: H - 8, 'text-anchor': 'middle', class: 'lbl' }, 'cost per attempt (USD)'),
   );
   pts.forEach((a, i) => {
-    const x = xs(a.costPerAttempt as number);
+    const x = xs(a.costPerAttempt);
     const y = ys((100 * a.hardSuccess) / a.attempts);
-    const dot = svg('circle', { cx: x, cy: y, r: 6, fill: PALETTE[i % PALETTE.length] as string });
+    const dot = svg('circle', { cx: x, cy: y, r: 6, fill: colourAt(PALETTE, i) });
     dot.append(
       svg(
         'title',
@@ -555,7 +567,7 @@ function tableBody(rows: ReportRow[], slice: readonly ReportRow[]): HTMLElement 
     tr.dataset.key = key;
     tr.classList.add('clickable');
     tr.addEventListener('click', (ev) => {
-      if ((ev.target as HTMLElement).closest('a')) return;
+      if (ev.target instanceof Element && ev.target.closest('a')) return;
       if (open.has(key)) open.delete(key);
       else open.add(key);
       table(rows);
@@ -644,9 +656,10 @@ function detailRow(r: ReportRow): HTMLElement {
 // ---------- filters in the address (a link keeps what it shows) ----------
 function readHash(): void {
   const h = new URLSearchParams(location.hash.slice(1));
-  for (const k of Object.keys(filters) as Array<keyof Filters>) filters[k] = h.get(k) ?? '';
+  for (const k of FILTER_KEYS) filters[k] = h.get(k) ?? '';
   const s = h.get('sort');
-  if (s && TABLE_COLUMNS.some(([k]) => k === s)) sortKey = s as typeof sortKey;
+  const column = s ? TABLE_COLUMNS.find(([k]) => k === s) : undefined;
+  if (column) sortKey = column[0];
   if (h.get('dir') === 'desc') sortDir = -1;
 }
 function writeHash(): void {
@@ -716,7 +729,7 @@ function downloadCsv(rows: ReportRow[]): void {
 
 function showArtifact(ev: Event, path: string): void {
   ev.preventDefault();
-  const d = $('artifact') as HTMLDialogElement;
+  const d = byId('artifact', HTMLDialogElement);
   $('artifact-title').textContent = path;
   $('artifact-text').textContent = data.artifacts?.[path] ?? '';
   d.showModal();
@@ -758,8 +771,8 @@ async function main(): Promise<void> {
   header();
   filterBar();
   render();
-  ($('artifact-close') as HTMLButtonElement).addEventListener('click', () =>
-    ($('artifact') as HTMLDialogElement).close(),
+  byId('artifact-close', HTMLButtonElement).addEventListener('click', () =>
+    byId('artifact', HTMLDialogElement).close(),
   );
 }
 

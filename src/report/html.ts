@@ -82,7 +82,7 @@ const jsonForScript = (x: unknown) =>
 const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
 /** The page script, as built. */
@@ -249,9 +249,10 @@ export function packReportData(data: ReportData): ReportData {
  */
 export function embeddedData(html: string, file = 'the report'): ReportData {
   const m = /<script type="application\/json" id="isobench-data">([\s\S]*?)<\/script>/.exec(html);
-  if (!m) throw new Error('no isobench-data element: not an isobench report');
+  const body = m?.[1];
+  if (body === undefined) throw new Error('no isobench-data element: not an isobench report');
   const where = `${file} (its isobench-data element)`;
-  const d = parseStored('report', m[1] as string, where);
+  const d = parseStored('report', body, where);
   if (!d.packed) return d;
   let inner: unknown;
   try {

@@ -7,7 +7,7 @@ import { readTextIfThere } from '../util/if-there.js';
 import { variantSlug } from '../util/slug.js';
 import { recomputeDerived } from '../v5/formulas.js';
 import { V5_FROM_PARSED } from '../v5/raw-metrics.js';
-import { metricColumn, V5_COLUMNS, type V5Metric, type V5Row } from '../v5/schema.js';
+import { emptyV5Row, metricColumn, V5_METRICS, type V5Row } from '../v5/schema.js';
 
 export type { AttemptEffort, ExtendedRow };
 /** The extended row, declared once by its schema (src/store/schema.ts). */
@@ -69,14 +69,14 @@ async function v5RowOf(
   ctx: RowContext,
 ): Promise<V5Row> {
   const kind = task.benchmark.kind ?? 'serving';
-  const row = Object.fromEntries(V5_COLUMNS.map((c) => [c, null])) as Record<string, unknown>;
-  Object.assign(row, {
+  const row: V5Row = {
+    ...emptyV5Row(),
     commit_hash: task.commits.human,
     commit_short: task.commits.human.slice(0, 8),
     commit_subject: task.subject,
     repo: task.repo.name,
     perf_command: task.benchmark.perfCommand,
-    files_changed: task.filesChanged,
+    files_changed: [...task.filesChanged],
     pr_url: task.prUrl,
     models: task.benchmark.model ? [task.benchmark.model] : [],
     parent_commit: task.commits.parent,
@@ -94,19 +94,20 @@ async function v5RowOf(
       agentVariant.status === 'ok' ? await firstStdout(ctx.jobDir, agentVariant.id, ctx.warmup) : null,
     test_script: null,
     data_source: `isobench:${ctx.runId}`,
-  });
+  };
   const fill = (phase: 'baseline' | 'human' | 'agent', v: VariantResult | undefined) => {
     if (v?.status !== 'ok') return;
-    for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<[V5Metric, string]>) {
-      const m = v.means[name];
+    for (const col of V5_METRICS) {
+      const name = V5_FROM_PARSED[kind][col];
+      const m = name === undefined ? undefined : v.means[name];
       if (m !== undefined) row[metricColumn(phase, col)] = m;
     }
   };
   fill('baseline', variantOf(job, 'baseline'));
   fill('human', variantOf(job, 'human'));
   fill('agent', agentVariant);
-  for (const { column, value } of recomputeDerived(row as V5Row)) row[column] = value;
-  return row as V5Row;
+  for (const { column, value } of recomputeDerived(row)) row[column] = value;
+  return row;
 }
 
 function variantOf(job: JobResult, id: string): VariantResult | undefined {

@@ -104,7 +104,11 @@ function medianCell(a: RunAgentSummary): string {
  */
 export function runBoardBlock(a: RunAgentSummary): string[] {
   const c = runBoardCells(a);
-  const at = (head: string) => c[RUN_BOARD_HEAD.indexOf(head)] as string;
+  const at = (head: string) => {
+    const v = c[RUN_BOARD_HEAD.indexOf(head)];
+    if (v === undefined) throw new Error(`no column '${head}' in RUN_BOARD_HEAD`);
+    return v;
+  };
   return [
     `${a.agent} (${a.model}): ${plural(a.attempts, 'attempt')}`,
     `  hard success ${at('Hard success')} · tasks solved (any attempt) ${at('Tasks solved (any attempt)')} · pass@1 ${at('pass@1')} · valid ${at('Valid')}`,

@@ -48,7 +48,9 @@ const median = (xs: number[]): number | null => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  const [lower, upper] = [s[m - 1], s[m]];
+  if (upper === undefined) return null;
+  return s.length % 2 || lower === undefined ? upper : (lower + upper) / 2;
 };
 
 /** How the board may be sorted. */
@@ -105,7 +107,8 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
   }
   const out: RunAgentSummary[] = [];
   for (const list of groups.values()) {
-    const first = list[0] as ReportRow;
+    const [first] = list;
+    if (!first) continue; // a group is made with its first row
     const hard = list.filter((r) => r.hard).length;
     const judged = list.filter((r) => r.judge === 'judged').length;
     const quadrants: Record<string, number> = {};

@@ -35,7 +35,7 @@ export function reportRowsOfV5(
             : e >= -o.band
               ? 'matches_human'
               : 'below_human';
-      const metric = (p.metric ?? 'unknown') as V5Metric | 'unknown';
+      const metric: V5Metric | 'unknown' = p.metric ?? 'unknown';
       out.push({
         task: `vllm/${p.commit}`,
         agent: a.agent,

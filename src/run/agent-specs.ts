@@ -68,7 +68,8 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
   if (!list.length) throw new UsageError('--agents names no agent');
   const specs: AgentSpec[] = [];
   for (const item of list) {
-    const [name, model] = [item.split(':')[0] as string, item.split(':').slice(1).join(':')];
+    const colon = item.indexOf(':');
+    const [name, model] = colon < 0 ? [item, ''] : [item.slice(0, colon), item.slice(colon + 1)];
     let adapter: Awaited<ReturnType<typeof resolveAgent>>;
     try {
       adapter = await resolveAgent(name);

@@ -252,13 +252,13 @@ export function dryRunText(plan: readonly DryTask[]): string {
   const l: string[] = [];
   for (const t of plan) {
     l.push(`== ${t.task} (${t.kind ?? '?'}; ${t.executor} executor)`);
-    if (Array.isArray(t.images))
-      for (const im of t.images as DryImage[]) {
+    if (t.images && 'image' in t.images) l.push(`  image (every variant): ${t.images.image}`);
+    else
+      for (const im of t.images ?? []) {
         l.push(`  image ${im.role} ${im.commit.slice(0, 12)}: ${im.tag} (${im.family})`);
         for (const [k, v] of Object.entries(im.buildArgs)) l.push(`    --build-arg ${k}=${v}`);
         for (const n of im.notes) l.push(`    - ${n}`);
       }
-    else if (t.images && 'image' in t.images) l.push(`  image (every variant): ${t.images.image}`);
     l.push(
       `  GPUs: ${t.gpus.count} (${t.gpus.devices})${t.gpus.shmBytes ? `, /dev/shm ${t.gpus.shmBytes / 1024 ** 3} GiB` : ''}; mounts: ${t.mounts.map((m) => `${m.host} -> ${m.sandbox}${m.readOnly ? ' (ro)' : ''}`).join(', ') || 'none'}`,
     );

@@ -287,12 +287,12 @@ class Matrix {
 
   /** A group's attempts, then its job; the attempts that count give it their patches. */
   async group(g: JobGroup<TaskSpec>, record: RunFile): Promise<void> {
-    const agents = this.plan.config.agents;
-    const recs = await Promise.all(agents.map((a) => this.attempt(g.task, a, g.n)));
+    const recs = await Promise.all(
+      this.plan.config.agents.map(async (a) => ({ a, r: await this.attempt(g.task, a, g.n) })),
+    );
     const patches: AgentPatch[] = g.n === 1 ? [...(this.plan.patches.get(g.task.id) ?? [])] : [];
     let blocked: string | null = null;
-    for (const [i, r] of recs.entries()) {
-      const a = agents[i] as AgentSpec;
+    for (const { a, r } of recs) {
       this.attempts.push(attemptOut(g, a.name, r));
       if ('notStarted' in r) blocked = r.notStarted;
       // an attempt that failed for infrastructure reasons (or on a bug) is not the agent's: it is left
@@ -477,7 +477,9 @@ async function runRows(
   const v5: V5Row[] = [];
   let extended: ExtendedRow[] = [];
   for (const g of groups) {
-    const out = matrix.jobs.get(g.slug) as Outcome<JobResult>;
+    const out = matrix.jobs.get(g.slug);
+    // every group ran (Matrix.group sets its job's outcome) before the rows are read
+    if (!out) throw new Error(`${g.slug}: no outcome`);
     if ('notStarted' in out) continue;
     if ('error' in out) {
       jobs.push({

@@ -22,6 +22,7 @@ import {
 } from '../grade/judge.js';
 import { readStoredIfThere } from '../store/read.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../util/errors.js';
 
 /** Which judge, and where answers are cached. */
 export interface JudgeConfig {
@@ -50,7 +51,7 @@ async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
         {
           name: JUDGE_TOOL.name,
           description: JUDGE_TOOL.description,
-          input_schema: JUDGE_TOOL.parameters as never,
+          input_schema: { ...JUDGE_TOOL.parameters, required: [...JUDGE_TOOL.parameters.required] },
         },
       ],
       tool_choice: { type: 'tool', name: JUDGE_TOOL.name },
@@ -67,7 +68,7 @@ async function ask(input: JudgeInput, cfg: JudgeConfig): Promise<JudgeAnswer> {
       { role: 'system', content: RUBRIC },
       { role: 'user', content: text },
     ],
-    tools: [{ type: 'function', function: { ...JUDGE_TOOL, parameters: JUDGE_TOOL.parameters as never } }],
+    tools: [{ type: 'function', function: { ...JUDGE_TOOL } }],
     tool_choice: { type: 'function', function: { name: JUDGE_TOOL.name } },
   });
   const call = res.choices[0]?.message.tool_calls?.find(
@@ -114,10 +115,10 @@ export async function judgePatch(input: JudgeInput, cfg: JudgeConfig): Promise<J
     await writeFileAtomic(file, `${JSON.stringify(entry, null, 2)}\n`);
     return { status: 'judged', answer, cached: false, rubricVersion: RUBRIC_VERSION, model: cfg.model };
   } catch (e) {
-    const err = e as Error & { status?: number };
+    const status = e instanceof Error && 'status' in e && typeof e.status === 'number' ? e.status : undefined;
     return {
       status: 'judge_failed',
-      detail: `${err.status ? `HTTP ${err.status}: ` : ''}${err.message.split('\n')[0]?.slice(0, 300)}`,
+      detail: `${status ? `HTTP ${status}: ` : ''}${errorMessage(e).split('\n')[0]?.slice(0, 300)}`,
       rubricVersion: RUBRIC_VERSION,
       model: cfg.model,
     };

@@ -126,7 +126,7 @@ export function decidingChanges(changed: readonly string[]): string[] {
   return changed.filter((line) => {
     const path = line.slice(0, line.indexOf(':'));
     if (path === 'executor' || path === 'agents' || path.startsWith('agents.')) return true;
-    const field = path.startsWith('bench.') ? path.slice('bench.'.length).split('.')[0] : null;
-    return field !== null && (BENCH_KEY_FIELDS.bench as Record<string, string>)[field as string] === 'key';
+    const field = path.startsWith('bench.') ? path.slice('bench.'.length).split('.')[0] : undefined;
+    return Object.entries(BENCH_KEY_FIELDS.bench).some(([k, decision]) => k === field && decision === 'key');
   });
 }

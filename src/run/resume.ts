@@ -14,11 +14,11 @@ const ONE_OFF_VALUED = new Set(['--resume', '--run-id']);
 /** The arguments a run records: what was given, less the flags of this one invocation. */
 export function argsToRecord(argv: readonly string[]): string[] {
   const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+  const words = argv[Symbol.iterator]();
+  for (const a of words) {
     if (ONE_OFF_FLAGS.has(a)) continue;
     if (ONE_OFF_VALUED.has(a)) {
-      i++;
+      words.next(); // its value
       continue;
     }
     if ([...ONE_OFF_VALUED].some((f) => a.startsWith(`${f}=`))) continue;
@@ -36,8 +36,15 @@ function optionGroups(
   arity: Arity,
 ): Array<{ flag: string | null; words: string[] }> {
   const groups: Array<{ flag: string | null; words: string[] }> = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
+  // the last option's words while it takes the next word: one, or many up to the next option
+  let taking: { words: string[]; n: 'one' | 'many' } | null = null;
+  for (const a of args) {
+    if (taking && (taking.n === 'one' || !a.startsWith('-'))) {
+      taking.words.push(a);
+      if (taking.n === 'one') taking = null;
+      continue;
+    }
+    taking = null;
     if (!a.startsWith('--')) {
       groups.push({ flag: null, words: [a] });
       continue;
@@ -45,9 +52,7 @@ function optionGroups(
     const flag = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     const words = [a];
     const n = a.includes('=') ? 'none' : arity(flag);
-    if (n === 'one' && i + 1 < args.length) words.push(args[++i] as string);
-    if (n === 'many')
-      while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) words.push(args[++i] as string);
+    if (n !== 'none') taking = { words, n };
     groups.push({ flag, words });
   }
   return groups;

@@ -164,6 +164,7 @@ export async function parseWithTree(
 export function optionValues(rest: readonly string[]): Array<{ option: string; value: string | true }> {
   const out: Array<{ option: string; value: string | true }> = [];
   for (let i = 0; i < rest.length; i++) {
+    // i < rest.length: the loop's bound
     const w = rest[i] as string;
     if (!w.startsWith('-') || /^-\d/.test(w)) continue;
     const eq = w.indexOf('=');

@@ -56,7 +56,7 @@ export class ProviderLimits {
       q = new PQueue({ concurrency: Math.max(1, n) });
       this.queues.set(provider, q);
     }
-    return q.add(fn) as Promise<T>;
+    return q.add(fn);
   }
 }
 
@@ -95,10 +95,7 @@ export class InProcessBackend implements Backend {
 
   agent(p: AgentPayload, runDir: string): Promise<AttemptRecord> {
     // the provider's limit first, so that a waiting attempt does not hold a general slot
-    return this.providers.run(
-      p.agent.provider,
-      () => this.agents.add(() => runAgentPayload(p, runDir)) as Promise<AttemptRecord>,
-    );
+    return this.providers.run(p.agent.provider, () => this.agents.add(() => runAgentPayload(p, runDir)));
   }
 
   slotUsage() {

@@ -90,7 +90,8 @@ function jobResultOf(
     ...head,
     order: m.order,
     variants: m.variants.map((v, i) => {
-      const g = grade.variants[i] as (typeof grade.variants)[number];
+      const g = grade.variants[i];
+      if (!g) throw new Error(`the grade of job ${m.task.id} has no variant ${v.id}`);
       return {
         id: v.id,
         kind: v.kind,

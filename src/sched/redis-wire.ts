@@ -7,10 +7,14 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { createGunzip, createGzip } from 'node:zlib';
-import type { ConnectionOptions } from 'bullmq';
+import type { RedisOptions } from 'bullmq';
 import { extractTo, packPath } from '../executor/tar.js';
+import { InfraError } from '../executor/types.js';
 import { errorMessage, errorReport, isKnownInfra } from '../util/errors.js';
+import { isJsonObject } from '../util/json.js';
+import { type Shape, z } from '../util/zod.js';
 import type { UnitPayload } from './work.js';
 
 /** How a worker tells the coordinator what kind of failure ended a unit (BullMQ carries a message only). */
@@ -39,23 +43,37 @@ export class WorkerHarnessError extends Error {
 /** The version of what a worker returns. */
 export const RETURN_VERSION = 1;
 
-/** What a worker returns for a unit. */
-export interface UnitReturn {
-  readonly v: typeof RETURN_VERSION;
-  readonly worker: string;
-  readonly slots: readonly string[];
-  readonly ms: number;
-  readonly bytes: number;
+/** What a worker returns for a unit (read back from the queue with this schema). */
+const UnitReturnSchema = z.object({
+  v: z.literal(RETURN_VERSION),
+  worker: z.string(),
+  slots: z.array(z.string()),
+  ms: z.number(),
+  bytes: z.number(),
   /** times the job was taken back from a silent worker before this answer */
-  readonly stalled: number;
+  stalled: z.number(),
   /** the workers that held it before (as far as the queue knows) */
-  readonly tries: number;
+  tries: z.number(),
   /** the unit's folder as a gzipped tar: inline (base64) or a file in the shared store */
-  readonly artifact: { readonly inline: string } | { readonly file: string };
+  artifact: z.union([z.object({ inline: z.string() }), z.object({ file: z.string() })]),
+});
+export type UnitReturn = Shape<typeof UnitReturnSchema>;
+
+/** A worker's answer for queue job `id` as the queue gives it back: of this version (else infra) and well formed. */
+export function readUnitReturn(raw: unknown, id: string): UnitReturn {
+  const v = isJsonObject(raw) ? raw.v : undefined;
+  if (v !== RETURN_VERSION)
+    throw new InfraError(`worker answer for ${id} has version ${v}, not ${RETURN_VERSION}`);
+  const res = UnitReturnSchema.safeParse(raw);
+  if (!res.success)
+    throw new Error(
+      `worker answer for ${id} is malformed: ${res.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return res.data;
 }
 
 /** Redis connection options from a URL: redis://[user:pass@]host:port[/db] or unix:///path/to.sock. */
-export function connectionOf(url: string): ConnectionOptions {
+export function connectionOf(url: string): RedisOptions {
   let u: URL;
   try {
     u = new URL(url);
@@ -92,10 +110,7 @@ export function jobIdOf(p: UnitPayload): string {
 }
 
 export async function packDir(dir: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const gz = packPath(dir, 'unit').pipe(createGzip());
-  for await (const c of gz) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return buffer(packPath(dir, 'unit').pipe(createGzip()));
 }
 
 /** Replaces `dest` with the folder in a gzipped tar made by packDir. */

@@ -12,6 +12,7 @@ import type { Job, Worker } from 'bullmq';
 import { attemptDir } from '../agent/attempt.js';
 import type { Executor } from '../executor/types.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
+import { errnoCode } from '../util/errors.js';
 import { namesIfThere } from '../util/if-there.js';
 import { ProviderLimits } from './backend.js';
 import {
@@ -36,7 +37,7 @@ async function removeStaleFolders(log: (line: string) => void): Promise<void> {
     try {
       process.kill(pid, 0);
     } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      alive = errnoCode(e) === 'EPERM';
     }
     if (alive && pid !== process.pid) continue;
     await rm(join(tmpdir(), name), { recursive: true, force: true });

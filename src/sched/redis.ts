@@ -27,7 +27,7 @@ import {
   HARNESS_TAG,
   INFRA_TAG,
   jobIdOf,
-  RETURN_VERSION,
+  readUnitReturn,
   sleep,
   type UnitReturn,
   unpackTo,
@@ -153,12 +153,10 @@ export class RedisBackend implements Backend {
         continue;
       }
       if (state === 'completed') {
-        const ret = job.returnvalue as UnitReturn;
+        const ret: unknown = job.returnvalue;
         // a finished job left on the queue expires with its age limit
         await job.remove().catch(() => undefined);
-        if (!ret || ret.v !== RETURN_VERSION)
-          throw new InfraError(`worker answer for ${id} has version ${ret?.v}, not ${RETURN_VERSION}`);
-        return ret;
+        return readUnitReturn(ret, id);
       }
       if (state === 'failed') {
         const why = job.failedReason || 'no reason given';

@@ -60,8 +60,8 @@ export class SlotPool {
 
   private pump(): void {
     // first come first served: a large request at the head is not overtaken
-    while (this.waiting.length && (this.waiting[0]?.n ?? 0) <= this.free.length) {
-      const w = this.waiting.shift() as { n: number; grant: (l: Lease) => void };
+    for (let w = this.waiting[0]; w && w.n <= this.free.length; w = this.waiting[0]) {
+      this.waiting.shift();
       const taken = this.free.splice(0, w.n);
       const now = performance.now();
       for (const s of taken) this.busySince.set(s, now);

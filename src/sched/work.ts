@@ -103,7 +103,7 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
     model: a.model,
     options: a.options,
     budgets: a.budgets,
-    apiKey: attemptKey(a.apiKeyEnv, (a.options as { baseUrl?: string }).baseUrl),
+    apiKey: attemptKey(a.apiKeyEnv, typeof a.options.baseUrl === 'string' ? a.options.baseUrl : undefined),
     apiKeyEnv: a.apiKeyEnv,
     binary: installed.binary,
     agentVersion: installed.version,

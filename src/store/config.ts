@@ -6,6 +6,7 @@
  * unit's result. Nothing here is a secret: an API key is named by its environment variable.
  */
 import { TaskSpecSchema } from '../task/schema.js';
+import { isJsonObject } from '../util/json.js';
 import { type Shape, z } from '../util/zod.js';
 
 const text = z.string().check(z.minLength(1));
@@ -206,7 +207,7 @@ export type UnitPayload = Shape<typeof UnitPayloadSchema>;
 
 /** Checks a payload pulled from a queue: a clear error names the field that is wrong. */
 export function checkPayload(x: unknown): UnitPayload {
-  const v = x && typeof x === 'object' ? (x as { v?: unknown }).v : undefined;
+  const v = x && typeof x === 'object' && 'v' in x ? x.v : undefined;
   if (v !== PAYLOAD_VERSION)
     throw new ConfigError(
       'payload.v',
@@ -248,11 +249,9 @@ export function changedSettings(before: RunConfig, after: RunConfig): string[] {
   const out: string[] = [];
   const walk = (a: unknown, b: unknown, path: string) => {
     if (JSON.stringify(a) === JSON.stringify(b)) return;
-    const objects = a && b && typeof a === 'object' && typeof b === 'object';
-    if (objects && !Array.isArray(a) && !Array.isArray(b)) {
+    if (isJsonObject(a) && isJsonObject(b)) {
       const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-      for (const k of [...keys].sort())
-        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      for (const k of [...keys].sort()) walk(a[k], b[k], path ? `${path}.${k}` : k);
       return;
     }
     out.push(`${path}: ${JSON.stringify(a) ?? 'unset'} -> ${JSON.stringify(b) ?? 'unset'}`);

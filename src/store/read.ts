@@ -12,7 +12,7 @@ export async function readStored<K extends RecordKind>(kind: K, file: string): P
     throw new StoredRecordError(
       file,
       null,
-      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
+      `cannot be read: ${e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : errorMessage(e)}`,
     );
   }
   return parseStored(kind, text, file);

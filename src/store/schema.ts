@@ -27,6 +27,7 @@ import {
 import { TamperFindingSchema } from '../tamper/types.js';
 import { TaskSpecSchema } from '../task/schema.js';
 import { errorMessage } from '../util/errors.js';
+import { isJsonObject } from '../util/json.js';
 import { type Infer, type Schema, type Shape, z } from '../util/zod.js';
 import { AttemptEffortSchema, RunConfigSchema } from './config.js';
 import { ReportDataSchema } from './report-record.js';
@@ -502,10 +503,11 @@ type Raw = Record<string, unknown>;
 function unboundedTolerances(r: Raw, paths: ReadonlyArray<readonly string[]>): Raw {
   for (const path of paths) {
     let o: unknown = r;
-    for (const k of path.slice(0, -1)) o = o !== null && typeof o === 'object' ? (o as Raw)[k] : undefined;
-    const last = path.at(-1) as string;
-    if (o !== null && typeof o === 'object' && !Array.isArray(o) && (o as Raw)[last] === null)
-      (o as Raw)[last] = Number.POSITIVE_INFINITY;
+    // through objects and arrays (`agents.0`) alike, as `o[k]` reads
+    for (const k of path.slice(0, -1))
+      o = o !== null && typeof o === 'object' ? Reflect.get(o, k) : undefined;
+    const last = path.at(-1);
+    if (last !== undefined && isJsonObject(o) && o[last] === null) o[last] = Number.POSITIVE_INFINITY;
   }
   return r;
 }
@@ -600,11 +602,10 @@ export function currentVersion(kind: RecordKind): number {
  * a newer isobench, an older one with no upgrade as unknown, both naming the file.
  */
 export function migrate(kind: RecordKind, raw: unknown, file: string): unknown {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-    throw new StoredRecordError(file, null, 'expected a JSON object');
+  if (!isJsonObject(raw)) throw new StoredRecordError(file, null, 'expected a JSON object');
   const spec: KindSpec = KINDS[kind];
   const want = spec.version;
-  let r = raw as Raw;
+  let r: Raw = raw;
   if (r.schemaVersion === undefined && spec.unversionedIs1) r = { ...r, schemaVersion: 1 };
   for (;;) {
     const v = r.schemaVersion;
@@ -640,6 +641,7 @@ export function checkStored<K extends RecordKind>(kind: K, raw: unknown, file: s
     const more = res.error.issues.length > 1 ? ` (and ${res.error.issues.length - 1} more)` : '';
     throw new StoredRecordError(file, first?.path.map(String).join('.') || null, `${first?.message}${more}`);
   }
+  // KINDS[kind].schema parses to StoredRecord<K>; TypeScript widens the generic kind to all kinds' union
   return res.data as StoredRecord<K>;
 }
 

@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readTextIfThere } from '../util/if-there.js';
+import { isJsonObject } from '../util/json.js';
 import { readStored } from './read.js';
 import { UNIT_RECORD_VERSION, type UnitRecord } from './schema.js';
 
@@ -23,11 +24,11 @@ export const UNIT_FILE = 'unit.json';
 /** JSON with object keys sorted, so equal values hash equally. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v as object)
+  if (isJsonObject(v))
+    return `{${Object.keys(v)
       .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .filter((k) => v[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
       .join(',')}}`;
   return JSON.stringify(v);
 }
@@ -35,9 +36,10 @@ function canonical(v: unknown): string {
 /** The top-level inputs whose values differ between a record's inputs and new ones (what changed). */
 export function changedInputs(before: unknown, after: Readonly<Record<string, unknown>>): string[] {
   if (!before || typeof before !== 'object') return [];
-  const b = before as Record<string, unknown>;
-  const names = new Set([...Object.keys(b), ...Object.keys(after)]);
-  return [...names].filter((k) => canonical(b[k] ?? null) !== canonical(after[k] ?? null)).sort();
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names]
+    .filter((k) => canonical(Reflect.get(before, k) ?? null) !== canonical(after[k] ?? null))
+    .sort();
 }
 
 /** The stable key of a unit: sha256 of the canonical JSON of what decides it. */

@@ -1,7 +1,9 @@
 /** Reads a unified diff into the lines the tamper rules look at. Pure; never throws. */
 import type { PatchLine, PatchView } from './types.js';
 
-function pathOf(header: string): string | null {
+/** The path of a `--- ` or `+++ ` line: its text after the marker, up to a tab (a timestamp may follow one). */
+function pathOf(line: string): string | null {
+  const [header = ''] = line.slice(4).split('\t');
   const p = header.trim().replace(/^"(.*)"$/, '$1');
   if (p === '/dev/null') return null;
   return p.replace(/^[ab]\//, '');
@@ -31,11 +33,11 @@ export function viewPatch(text: string): PatchView {
     }
     if (!inHunk && l.startsWith('rename to ')) renamed = true;
     if (!inHunk && l.startsWith('--- ')) {
-      oldPath = pathOf(l.slice(4).split('\t')[0] as string);
+      oldPath = pathOf(l);
       continue;
     }
     if (!inHunk && l.startsWith('+++ ')) {
-      const newPath = pathOf(l.slice(4).split('\t')[0] as string);
+      const newPath = pathOf(l);
       file = newPath ?? oldPath;
       if (file)
         files.push({

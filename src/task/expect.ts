@@ -6,7 +6,8 @@
 
 function optionValue(argv: readonly string[], option: string): string | null {
   const i = argv.indexOf(option);
-  if (i >= 0 && i + 1 < argv.length) return argv[i + 1] as string;
+  const next = i >= 0 ? argv[i + 1] : undefined;
+  if (next !== undefined) return next;
   const eq = argv.find((a) => a.startsWith(`${option}=`));
   return eq ? eq.slice(option.length + 1) : null;
 }

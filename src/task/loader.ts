@@ -131,7 +131,7 @@ function parseAgainst<S extends Schema>(schema: S, file: string, text: string): 
       })),
     };
   }
-  return { ok: true, task: res.data as Infer<S> };
+  return { ok: true, task: res.data };
 }
 
 /** Parses one task file, checking only the summary fields. */
@@ -166,9 +166,8 @@ export function findTask(tasks: readonly TaskSpec[], key: string): TaskSpec | un
   const k = key.trim();
   const either = (t: TaskSpec, hash: string) =>
     t.commits.parent.startsWith(hash) || t.commits.human.startsWith(hash);
-  const original = /^(?:.*\/)?([\w.-]+)__repo-([0-9a-f]{7,40})$/.exec(k);
-  if (original) {
-    const [, repo, hash] = original as unknown as [string, string, string];
+  const [, repo, hash] = /^(?:.*\/)?([\w.-]+)__repo-([0-9a-f]{7,40})$/.exec(k) ?? [];
+  if (repo !== undefined && hash !== undefined) {
     return tasks.find((t) => t.repo.name.split('/').pop() === repo && either(t, hash));
   }
   const swe = /^[\w.-]+__[\w.-]+-([0-9a-f]{7,40})$/.exec(k)?.[1];

@@ -2,6 +2,7 @@
  * The one place where stored task specs of older versions are upgraded. Version 1 is the first
  * format, so there is nothing to upgrade yet; newer versions are refused with a clear message.
  */
+import { isJsonObject } from '../util/json.js';
 import { TASK_SCHEMA_VERSION } from './schema.js';
 
 /** Result of bringing a raw stored object to the current version. */
@@ -9,9 +10,8 @@ export type MigrateResult = { ok: true; value: unknown } | { ok: false; message:
 
 /** Upgrades a parsed task file to the current schema version, or explains why it cannot. */
 export function migrateTask(raw: unknown): MigrateResult {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-    return { ok: false, message: 'expected a JSON object' };
-  const v = (raw as { schemaVersion?: unknown }).schemaVersion;
+  if (!isJsonObject(raw)) return { ok: false, message: 'expected a JSON object' };
+  const v = raw.schemaVersion;
   if (v === TASK_SCHEMA_VERSION) return { ok: true, value: raw };
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     return {

@@ -94,11 +94,14 @@ const SCRIPTS: Readonly<Record<string, BenchmarkKind>> = {
   'benchmarks/benchmark_prefix_caching.py': 'prefix_caching',
 };
 
-const CLI_SUBCOMMANDS: Readonly<Record<string, BenchmarkKind>> = {
+const CLI_SUBCOMMANDS = {
   serve: 'serving',
   latency: 'latency',
   throughput: 'throughput',
-};
+} as const satisfies Record<string, BenchmarkKind>;
+
+/** Whether `s` is a `vllm bench` subcommand above (its own keys only, never `constructor`). */
+const isCliSubcommand = (s: string): s is keyof typeof CLI_SUBCOMMANDS => Object.hasOwn(CLI_SUBCOMMANDS, s);
 
 const TABLES: Readonly<Record<BenchmarkKind, { table: OptionTable; client: OptionTable | null }>> = {
   serving: {
@@ -186,8 +189,7 @@ function readLauncher(
   }
   if (head.text === 'vllm' && words[i + 1]?.text === 'bench') {
     const sub = words[i + 2]?.text ?? '';
-    const found = CLI_SUBCOMMANDS[sub];
-    if (!found) {
+    if (!isCliSubcommand(sub)) {
       return {
         ok: false,
         issue: {
@@ -199,8 +201,8 @@ function readLauncher(
     }
     return {
       ok: true,
-      launcher: { type: 'vllm-cli', subcommand: sub as 'serve' | 'latency' | 'throughput' },
-      kind: found,
+      launcher: { type: 'vllm-cli', subcommand: sub },
+      kind: CLI_SUBCOMMANDS[sub],
       next: i + 3,
     };
   }
@@ -231,8 +233,7 @@ function readOptions(
   const options: ParsedOption[] = [];
   const seen = new Map<string, string>();
   const cur: Cursor = { words, i: start };
-  while (cur.i < words.length) {
-    const w = words[cur.i] as ShellWord;
+  for (let w = words[cur.i]; w; w = words[cur.i]) {
     cur.i++;
     if (!w.quoted && /^\[-/.test(w.text)) {
       issues.push({
@@ -253,7 +254,8 @@ function readOptions(
     if (!found) {
       issues.push(unknownOption(name, table, kind));
       // skip the value that probably belongs to it, so one mistake gives one issue
-      if (inline === null && words[cur.i] && !looksLikeOption(words[cur.i] as ShellWord)) cur.i++;
+      const next = words[cur.i];
+      if (inline === null && next && !looksLikeOption(next)) cur.i++;
       continue;
     }
     const { def, canonical, negated } = found;
@@ -414,9 +416,9 @@ function readValueList(
 ): ValueRead | CommandIssue {
   const vals: string[] = inline !== null ? [inline] : [];
   const extra: string[] = [];
-  while (cur.words[cur.i] && !looksLikeOption(cur.words[cur.i] as ShellWord)) {
-    vals.push(cur.words[cur.i]?.text ?? '');
-    extra.push(cur.words[cur.i]?.text ?? '');
+  for (let next = cur.words[cur.i]; next && !looksLikeOption(next); next = cur.words[cur.i]) {
+    vals.push(next.text);
+    extra.push(next.text);
     cur.i++;
   }
   if (required && vals.length === 0)

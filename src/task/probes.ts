@@ -55,7 +55,8 @@ const FLAGS = new Set([
 export function engineArgs(client: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < client.length; i++) {
-    const w = client[i] as string;
+    const w = client[i] as string; // i < client.length
+    const next = client[i + 1];
     const [name, inline] =
       w.startsWith('--') && w.includes('=') ? [w.slice(0, w.indexOf('=')), w] : [w, null];
     if (!ENGINE_OPTIONS.has(name)) continue;
@@ -63,8 +64,14 @@ export function engineArgs(client: readonly string[]): string[] {
     else if (FLAGS.has(name)) {
       out.push(w);
       // a flag followed by an explicit true/false
-      if (/^(true|false)$/i.test(client[i + 1] ?? '')) out.push(client[++i] as string);
-    } else if (i + 1 < client.length) out.push(w, client[++i] as string);
+      if (next !== undefined && /^(true|false)$/i.test(next)) {
+        out.push(next);
+        i++;
+      }
+    } else if (next !== undefined) {
+      out.push(w, next);
+      i++;
+    }
   }
   return out;
 }

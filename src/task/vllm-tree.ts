@@ -131,13 +131,13 @@ export function fetchedSources(tree: string): FetchedSource[] {
   const texts = new Map(files.map((f) => [f, uncomment(read(tree, f) ?? '')]));
   const vars = new Map<string, string>();
   for (const text of texts.values())
-    for (const m of text.matchAll(/\bset\s*\(\s*([A-Za-z_][\w]*)\s+"?([^"\s)]+)"?/g))
-      if (!vars.has(m[1] as string)) vars.set(m[1] as string, m[2] as string);
+    for (const [, k, v] of text.matchAll(/\bset\s*\(\s*([A-Za-z_][\w]*)\s+"?([^"\s)]+)"?/g))
+      if (k !== undefined && v !== undefined && !vars.has(k)) vars.set(k, v);
   const resolve = (v: string) => v.replace(/\$\{(\w+)\}/g, (_, k: string) => vars.get(k) ?? `\${${k}}`);
   const out: FetchedSource[] = [];
   for (const [file, text] of texts) {
-    for (const m of text.matchAll(/FetchContent_Declare\s*\(([\s\S]*?)\)/g)) {
-      const words = (m[1] as string).split(/\s+/).filter(Boolean);
+    for (const [, args = ''] of text.matchAll(/FetchContent_Declare\s*\(([\s\S]*?)\)/g)) {
+      const words = args.split(/\s+/).filter(Boolean);
       const name = words[0];
       const at = (k: string) => {
         const i = words.indexOf(k);
@@ -169,7 +169,7 @@ function extensionNames(setup: string): string[] {
   for (const m of setup.matchAll(
     /\b(?:CMakeExtension|CUDAExtension|CppExtension)\(\s*(?:name\s*=\s*)?["']([\w.]+)["']/g,
   ))
-    names.add(m[1] as string);
+    if (m[1]) names.add(m[1]);
   return [...names].sort();
 }
 
@@ -189,7 +189,7 @@ function precompiledMode(setup: string): PrecompiledMode {
   if (/class\s+repackage_wheel\b/.test(setup)) {
     const files = [
       ...(/files_to_copy\s*=\s*\[([\s\S]*?)\]/.exec(setup)?.[1] ?? '').matchAll(/^\s*["']([^"']+)["']/gm),
-    ].map((m) => m[1] as string);
+    ].flatMap((m) => m[1] ?? []);
     const def =
       /default_wheel\s*=\s*["']([^"']+)["']/.exec(setup)?.[1] ??
       /wheel_location\s*=\s*f?["'](https:\/\/[^"']+)["']/.exec(setup)?.[1] ??
@@ -257,11 +257,11 @@ export function admitsPython(spec: string | null, version: string): boolean {
     return 0;
   };
   return spec.split(',').every((part) => {
-    const m = /^\s*(>=|<=|==|!=|>|<|~=)\s*([\d.]+)/.exec(part);
-    if (!m) return true;
-    const w = (m[2] as string).split('.').map(Number);
+    const [, op, version] = /^\s*(>=|<=|==|!=|>|<|~=)\s*([\d.]+)/.exec(part) ?? [];
+    if (version === undefined) return true;
+    const w = version.split('.').map(Number);
     const c = cmp(v, w);
-    switch (m[1]) {
+    switch (op) {
       case '>=':
         return c >= 0;
       case '>':

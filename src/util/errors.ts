@@ -42,25 +42,23 @@ const INFRA_CODES = new Set([
 
 /** Whether `e` is a known infrastructure error (walking its causes). */
 export function isKnownInfra(e: unknown): boolean {
-  for (
-    let x = e, depth = 0;
-    x && typeof x === 'object' && depth < 8;
-    x = (x as { cause?: unknown }).cause, depth++
-  ) {
+  let x: unknown = e;
+  for (let depth = 0; typeof x === 'object' && x !== null && depth < 8; depth++) {
     if (x instanceof InfraError) return true;
-    const code = (x as { code?: unknown }).code;
-    if (typeof code === 'string' && INFRA_CODES.has(code)) return true;
+    const code = errnoCode(x);
+    if (code !== undefined && INFRA_CODES.has(code)) return true;
     // the Docker engine's error answers (dockerode): an HTTP status and the engine's message
-    const status = (x as { statusCode?: unknown }).statusCode;
+    const status = 'statusCode' in x ? x.statusCode : undefined;
     if (typeof status === 'number' && status >= 400 && 'json' in x) return true;
+    x = 'cause' in x ? x.cause : undefined;
   }
   return false;
 }
 
 /** Whether `e` says a file or folder is not there (a sandbox's `get` of what a process did not write). */
 export function isMissingFile(e: unknown): boolean {
-  const x = e as { code?: unknown; statusCode?: unknown } | null;
-  return !!x && typeof x === 'object' && (x.code === 'ENOENT' || x.statusCode === 404);
+  if (typeof e !== 'object' || e === null) return false;
+  return errnoCode(e) === 'ENOENT' || ('statusCode' in e && e.statusCode === 404);
 }
 
 /** The whole story of an error: name, message and stack, then each cause's. */
@@ -71,13 +69,19 @@ export function errorReport(e: unknown): string {
       parts.push(
         depth ? `caused by: ${x.stack ?? `${x.name}: ${x.message}`}` : (x.stack ?? `${x.name}: ${x.message}`),
       );
-      x = (x as { cause?: unknown }).cause;
+      x = x.cause;
     } else {
       parts.push(depth ? `caused by: ${String(x)}` : String(x));
       break;
     }
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** The errno code of an error (`ENOENT`, `EPERM`...): its `code` when that is a string. */
+export function errnoCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null || !('code' in e)) return undefined;
+  return typeof e.code === 'string' ? e.code : undefined;
 }
 
 /** The first line of an error's message. */

@@ -5,9 +5,10 @@
  */
 import type { Dirent, Stats, StatsFs } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, readFile, stat, statfs } from 'node:fs/promises';
+import { errnoCode } from './errors.js';
 
 function isAbsent(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
+  const code = errnoCode(e);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 

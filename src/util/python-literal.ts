@@ -277,10 +277,10 @@ export function readPyLiteral(src: string): PyReadResult<PyValue> {
 export function readPyStringList(src: string): PyReadResult<string[]> {
   const res = readPyLiteral(src);
   if (!res.ok) return res;
-  if (!Array.isArray(res.value) || !res.value.every((v) => typeof v === 'string')) {
+  if (!Array.isArray(res.value) || !res.value.every((v): v is string => typeof v === 'string')) {
     return { ok: false, error: 'not a list of strings', offset: 0 };
   }
-  return { ok: true, value: res.value as string[] };
+  return { ok: true, value: res.value };
 }
 
 /**

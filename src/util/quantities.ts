@@ -15,10 +15,10 @@ export function parseProviderLimits(v: string | undefined): Record<string, numbe
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean)) {
-    const m = /^([\w-]+)=(\d+)$/.exec(part);
-    if (!m || Number(m[2]) < 1)
+    const [, name, n] = /^([\w-]+)=(\d+)$/.exec(part) ?? [];
+    if (name === undefined || Number(n) < 1)
       throw new Error(`'${part}' is not provider=N (N >= 1), e.g. anthropic=2,openai=4`);
-    out[m[1] as string] = Number(m[2]);
+    out[name] = Number(n);
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { distance } from 'fastest-levenshtein';
 export function suggest(given: string, candidates: readonly string[]): string | null {
   const g = given.toLowerCase();
   const affix = candidates.filter((c) => c.toLowerCase().startsWith(g) || c.toLowerCase().endsWith(g));
-  if (g.length >= 3 && affix.length === 1) return affix[0] as string;
+  const [only, ...others] = affix;
+  if (g.length >= 3 && only !== undefined && others.length === 0) return only;
   let best: string | null = null;
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {

@@ -13,8 +13,9 @@ import {
   derivedColumn,
   metricColumn,
   V5_DERIVED_FAMILIES,
+  V5_DERIVED_FAMILY_NAMES,
   V5_DERIVED_METRICS,
-  type V5Column,
+  type V5DerivedColumn,
   type V5DerivedFamily,
   type V5DerivedMetric,
   type V5Metric,
@@ -56,16 +57,16 @@ export function improvementPct(
 export function derivedValue(row: V5Row, family: V5DerivedFamily, metric: V5DerivedMetric): number | null {
   const { subject, reference } = V5_DERIVED_FAMILIES[family];
   return improvementPct(
-    row[metricColumn(reference, metric)] as number | null,
-    row[metricColumn(subject, metric)] as number | null,
+    row[metricColumn(reference, metric)],
+    row[metricColumn(subject, metric)],
     V5_METRIC_BETTER[metric],
   );
 }
 
 /** Every derived column of a row, recomputed from its metric columns. */
-export function recomputeDerived(row: V5Row): Array<{ column: V5Column; value: number | null }> {
-  const out: Array<{ column: V5Column; value: number | null }> = [];
-  for (const family of Object.keys(V5_DERIVED_FAMILIES) as V5DerivedFamily[]) {
+export function recomputeDerived(row: V5Row): Array<{ column: V5DerivedColumn; value: number | null }> {
+  const out: Array<{ column: V5DerivedColumn; value: number | null }> = [];
+  for (const family of V5_DERIVED_FAMILY_NAMES) {
     for (const metric of V5_DERIVED_METRICS)
       out.push({ column: derivedColumn(family, metric), value: derivedValue(row, family, metric) });
   }

@@ -8,8 +8,9 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage } from '../util/errors.js';
+import { isJsonObject } from '../util/json.js';
 import { pyReprFloat, pyReprStringList, readPyStringList } from '../util/python-literal.js';
-import { V5_COLUMN_TYPES, V5_COLUMNS, type V5Column, type V5Row, V5RowSchema } from './schema.js';
+import { isV5Column, V5_COLUMN_TYPES, V5_COLUMNS, type V5Column, type V5Row, V5RowSchema } from './schema.js';
 
 /** A table file format, chosen by extension. */
 export type TableFormat = 'parquet' | 'csv' | 'jsonl';
@@ -74,7 +75,7 @@ interface RawRecords {
 
 function checkColumns(path: string, found: readonly string[]): void {
   const missing = V5_COLUMNS.filter((c) => !found.includes(c));
-  const extra = found.filter((c) => !(V5_COLUMNS as readonly string[]).includes(c));
+  const extra = found.filter((c) => !isV5Column(c));
   if (missing.length || extra.length) {
     const parts = [];
     if (missing.length) parts.push(`missing column(s) ${missing.join(', ')}`);
@@ -92,7 +93,7 @@ function checkColumns(path: string, found: readonly string[]): void {
 
 async function parquetRecords(path: string, bytes: Buffer): Promise<RawRecords> {
   const { parquetMetadata, parquetReadObjects, parquetSchema } = await import('hyparquet');
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const file = new Uint8Array(bytes).buffer; // a copy of the file's bytes in an ArrayBuffer of its own
   let metadata: ReturnType<typeof parquetMetadata>;
   try {
     metadata = parquetMetadata(file);
@@ -104,9 +105,7 @@ async function parquetRecords(path: string, bytes: Buffer): Promise<RawRecords> 
   const codecs = new Set(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec)));
   const needsCompressors = [...codecs].some((c) => c !== 'SNAPPY' && c !== 'UNCOMPRESSED');
   const compressors = needsCompressors ? (await import('hyparquet-compressors')).compressors : undefined;
-  const objects = (await parquetReadObjects({ file, metadata, compressors })) as Array<
-    Record<string, unknown>
-  >;
+  const objects: Array<Record<string, unknown>> = await parquetReadObjects({ file, metadata, compressors });
   return { records: objects.map(normaliseParquetValues), problems: [] };
 }
 
@@ -116,6 +115,7 @@ function normaliseParquetValues(rec: Record<string, unknown>): Record<string, un
   for (const [k, v] of Object.entries(rec)) {
     if (typeof v === 'bigint') out[k] = Number(v);
     else if (v !== null && typeof v === 'object' && !Array.isArray(v) && ArrayBuffer.isView(v))
+      // a typed array: hyparquet gives no DataView, the one ArrayBufferView that is not ArrayLike
       out[k] = Array.from(v as unknown as ArrayLike<unknown>);
     else out[k] = v;
   }
@@ -130,6 +130,7 @@ interface CsvCell {
 function csvRecords(path: string, bytes: Buffer): RawRecords {
   let table: CsvCell[][];
   try {
+    // the `cast` option below makes each cell a CsvCell; csv-parse's types cannot say so
     table = parseCsv(bytes, {
       bom: true,
       relax_column_count: true,
@@ -157,7 +158,8 @@ function csvRecords(path: string, bytes: Buffer): RawRecords {
     }
     const rec: Record<string, unknown> = {};
     V5_COLUMNS.forEach((col, j) => {
-      const cell = cells[j] as CsvCell;
+      const cell = cells[j];
+      if (cell === undefined) throw new Error(`CSV row ${row} has no cell ${j + 1}`); // its length was checked above
       const conv = fromCsvCell(col, cell);
       if ('error' in conv) {
         problems.push({ row, column: col, message: conv.error });
@@ -202,11 +204,11 @@ function jsonlRecords(path: string, bytes: Buffer): RawRecords {
   const records = lines.map((line, i) => {
     try {
       const v: unknown = JSON.parse(line);
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      if (!isJsonObject(v)) {
         problems.push({ row: i + 1, column: null, message: 'expected a JSON object' });
         return null;
       }
-      return v as Record<string, unknown>;
+      return v;
     } catch (e) {
       problems.push({ row: i + 1, column: null, message: `not JSON: ${errorMessage(e)}` });
       return null;
@@ -236,7 +238,7 @@ function validateRecords(
       for (const issue of issues) problems.push({ row, ...issue });
       return;
     }
-    rows.push(rec as V5Row);
+    rows.push(rec as V5Row); // zodIssues or typedIssues found no issue: rec has the V5Row shape
     rowNumbers.push(row);
   });
   return { path, format, rows, rowNumbers, problems };
@@ -286,7 +288,7 @@ function clip(s: string): string {
  */
 export function v5ToCsv(rows: readonly V5Row[]): string {
   const lines = [V5_COLUMNS.join(',')];
-  for (const r of rows) lines.push(V5_COLUMNS.map((c) => csvField(toCsvCell(c, r[c]))).join(','));
+  for (const r of rows) lines.push(V5_COLUMNS.map((c) => csvField(toCsvCell(r[c]))).join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -297,18 +299,13 @@ function csvField(text: string | null): string {
   return text;
 }
 
-function toCsvCell(col: V5Column, v: unknown): string | null {
+/** A cell's CSV text; a valid row's value has the JS type of its column's type. */
+function toCsvCell(v: V5Row[V5Column] | undefined): string | null {
   if (v === null || v === undefined) return null;
-  switch (V5_COLUMN_TYPES[col]) {
-    case 'string':
-      return v as string;
-    case 'string_list':
-      return pyReprStringList(v as string[]);
-    case 'bool':
-      return v ? 'True' : 'False';
-    case 'double':
-      return pyReprFloat(v as number);
-  }
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return pyReprFloat(v);
+  return pyReprStringList(v);
 }
 
 /** Serialises rows as JSON Lines, keys in the published order. */

@@ -240,8 +240,8 @@ function tallyCommit(t: Tally, g: Group, commit: string, band: number, ctx: Lead
   let pct: number | null = null;
   if (cls.status === 'valid_for_comparison') {
     pct = improvementPct(
-      row[metricColumn('human', cls.metric)] as number,
-      row[metricColumn('agent', cls.metric)] as number,
+      row[metricColumn('human', cls.metric)],
+      row[metricColumn('agent', cls.metric)],
       V5_METRIC_BETTER[cls.metric],
     );
     if (pct === null)

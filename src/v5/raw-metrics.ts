@@ -6,7 +6,7 @@
 import { PARSERS } from '../parse/registry.js';
 import type { BenchmarkKind, EchoedNamespace, ParseResult } from '../parse/types.js';
 import { V5_METRICS_OF_KIND } from './primary.js';
-import type { V5Metric } from './schema.js';
+import { V5_METRICS, type V5Metric } from './schema.js';
 
 /** Which v5 metric column each parser metric fills. */
 export const V5_FROM_PARSED: Readonly<Record<BenchmarkKind, Partial<Record<V5Metric, string>>>> = {
@@ -62,8 +62,10 @@ export function readRaw(raw: string, assumed: BenchmarkKind | null): RawReading 
   const parse = PARSERS[kind].parse(raw);
   const values: Partial<Record<V5Metric, number>> = {};
   if (parse.ok) {
-    for (const [col, name] of Object.entries(V5_FROM_PARSED[kind]) as Array<[V5Metric, string]>) {
-      const m = parse.metrics[name];
+    // in V5_METRICS order, which each kind's entries of V5_FROM_PARSED follow
+    for (const col of V5_METRICS) {
+      const name = V5_FROM_PARSED[kind][col];
+      const m = name === undefined ? undefined : parse.metrics[name];
       if (m) values[col] = m.value;
     }
   }

@@ -97,20 +97,35 @@ export type V5Row = Infer<typeof V5RowSchema>;
 export type V5Column = keyof V5Row;
 
 /** The 76 column names in the published order. */
+// a strict object schema's shape has exactly the V5Row keys
 export const V5_COLUMNS = Object.keys(V5RowSchema.shape) as V5Column[];
+
+/** A row with every column null (checked by the schema, so typed without a cast). */
+export function emptyV5Row(): V5Row {
+  return V5RowSchema.parse(Object.fromEntries(V5_COLUMNS.map((c) => [c, null])));
+}
+
+/** Whether `name` is a v5 column. */
+export function isV5Column(name: string): name is V5Column {
+  return V5_COLUMNS.some((c) => c === name);
+}
 
 /** The storage type of a column. */
 export type V5ColumnType = 'string' | 'string_list' | 'bool' | 'double';
 
 /** The type of each column, read off the schema. */
-export const V5_COLUMN_TYPES: Readonly<Record<V5Column, V5ColumnType>> = Object.fromEntries(
-  V5_COLUMNS.map((c) => {
+export const V5_COLUMN_TYPES: Readonly<Record<V5Column, V5ColumnType>> = columnTypes();
+
+function columnTypes(): Record<V5Column, V5ColumnType> {
+  const entries = V5_COLUMNS.map((c) => {
     const s = V5RowSchema.shape[c];
     const t: V5ColumnType =
       s === list ? 'string_list' : s === bool ? 'bool' : s === num ? 'double' : 'string';
     return [c, t];
-  }),
-) as Record<V5Column, V5ColumnType>;
+  });
+  // one entry for each of V5_COLUMNS
+  return Object.fromEntries(entries) as Record<V5Column, V5ColumnType>;
+}
 
 /** The three measured variants of a row. */
 export const V5_PHASES = ['baseline', 'human', 'agent'] as const;
@@ -147,26 +162,36 @@ export const V5_DERIVED_METRICS = [
 /** A metric with improvement columns. */
 export type V5DerivedMetric = (typeof V5_DERIVED_METRICS)[number];
 
+/** The three families of derived columns, in the order they appear. */
+export const V5_DERIVED_FAMILY_NAMES = ['human_improvement', 'agent_improvement', 'agent_vs_human'] as const;
+/** A family of derived columns. */
+export type V5DerivedFamily = (typeof V5_DERIVED_FAMILY_NAMES)[number];
+
 /** The three families of derived columns: which variant is compared with which reference. */
 export const V5_DERIVED_FAMILIES = {
   human_improvement: { subject: 'human', reference: 'baseline' },
   agent_improvement: { subject: 'agent', reference: 'baseline' },
   agent_vs_human: { subject: 'agent', reference: 'human' },
-} as const satisfies Record<string, { subject: V5Phase; reference: V5Phase }>;
-/** A family of derived columns. */
-export type V5DerivedFamily = keyof typeof V5_DERIVED_FAMILIES;
+} as const satisfies Record<V5DerivedFamily, { subject: V5Phase; reference: V5Phase }>;
+
+/** A column holding one variant's value of a metric (a number or null). */
+export type V5MetricColumn = Extract<V5Column, `${V5Phase}_${V5Metric}`>;
+/** A derived improvement column (a number or null). */
+export type V5DerivedColumn = Extract<V5Column, `${V5DerivedFamily}_${V5DerivedMetric}`>;
+/** A raw-output column (a string or null). */
+export type V5RawColumn = Extract<V5Column, `${V5Phase}_raw`>;
 
 /** The column holding `phase`'s value of `metric`. */
-export function metricColumn(phase: V5Phase, metric: V5Metric): V5Column {
-  return `${phase}_${metric}` as V5Column;
+export function metricColumn(phase: V5Phase, metric: V5Metric): V5MetricColumn {
+  return `${phase}_${metric}` as const;
 }
 
 /** The derived column of `family` for `metric`. */
-export function derivedColumn(family: V5DerivedFamily, metric: V5DerivedMetric): V5Column {
-  return `${family}_${metric}` as V5Column;
+export function derivedColumn(family: V5DerivedFamily, metric: V5DerivedMetric): V5DerivedColumn {
+  return `${family}_${metric}` as const;
 }
 
 /** The raw-output column of a phase. */
-export function rawColumn(phase: V5Phase): V5Column {
-  return `${phase}_raw` as V5Column;
+export function rawColumn(phase: V5Phase): V5RawColumn {
+  return `${phase}_raw` as const;
 }

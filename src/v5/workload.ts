@@ -30,14 +30,14 @@ function matches(expected: string | readonly string[] | boolean, actual: PyValue
   if (actual !== null && typeof actual === 'object' && !Array.isArray(actual)) return true; // opaque objects: not comparable
   if (typeof expected === 'boolean')
     return actual === expected || (typeof actual === 'string' && actual.toLowerCase() === String(expected));
-  if (Array.isArray(expected)) {
+  if (typeof expected !== 'string') {
     return (
       Array.isArray(actual) &&
       actual.length === expected.length &&
       actual.every((a, i) => matches(expected[i] ?? '', a))
     );
   }
-  const e = expected as string;
+  const e = expected;
   if (typeof actual === 'number') return e.trim() !== '' && Number(e) === actual;
   if (typeof actual === 'boolean') return e.toLowerCase() === String(actual);
   if (typeof actual === 'string') return actual === e;

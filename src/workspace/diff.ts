@@ -54,13 +54,13 @@ export async function computePatch(
     const files: PatchStat[] = [];
     // -z: "added\tremoved\tpath\0" per file, added/removed '-' for binary files
     for (const rec of numstat.split('\0')) {
-      const m = /^(-|\d+)\t(-|\d+)\t([\s\S]+)$/.exec(rec.replace(/^\n/, ''));
-      if (!m) continue;
-      const binary = m[1] === '-';
+      const [, added, removed, path] = /^(-|\d+)\t(-|\d+)\t([\s\S]+)$/.exec(rec.replace(/^\n/, '')) ?? [];
+      if (path === undefined) continue;
+      const binary = added === '-';
       files.push({
-        path: m[3] as string,
-        added: binary ? null : Number(m[1]),
-        removed: binary ? null : Number(m[2]),
+        path,
+        added: binary ? null : Number(added),
+        removed: binary ? null : Number(removed),
         binary,
       });
     }

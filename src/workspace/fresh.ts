@@ -97,7 +97,7 @@ async function readCommit(mirror: string, commit: string): Promise<{ tree: strin
   const header = raw.slice(0, raw.indexOf('\n\n'));
   const tree = /^tree ([0-9a-f]{40})$/m.exec(header)?.[1];
   if (!tree) throw new WorkspaceError(`commit ${commit} in ${mirror} has no tree line`);
-  const parents = [...header.matchAll(/^parent ([0-9a-f]{40})$/gm)].map((m) => m[1] as string);
+  const parents = [...header.matchAll(/^parent ([0-9a-f]{40})$/gm)].flatMap((m) => m[1] ?? []);
   return { tree, parents };
 }
 

@@ -101,9 +101,10 @@ export function patchFiles(text: string): PatchFile[] {
   for (const p of parsePatch(text)) {
     const oldP = stripPrefix(p.oldFileName);
     const newP = stripPrefix(p.newFileName);
-    if (!oldP && !newP) continue;
+    const path = newP ?? oldP;
+    if (path === null || (!oldP && !newP)) continue;
     files.push({
-      path: (newP ?? oldP) as string,
+      path,
       oldPath: null,
       status: !oldP ? 'added' : !newP ? 'deleted' : 'modified',
       binary: false,
