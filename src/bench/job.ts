@@ -16,7 +16,7 @@ import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import { DEFAULT_POLICY, type VerdictPolicy } from '../grade/verdict.js';
 import { parserFor } from '../parse/registry.js';
 import { missingFromCache } from '../prefetch/cache.js';
-import type { TamperPolicy } from '../tamper/registry.js';
+import type { BenchConfig } from '../store/config.js';
 import { type ParsedPerfCommand, parsePerfCommand } from '../task/perf-command.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -38,24 +38,26 @@ import { type Planned, planJob } from './plan.js';
 import { startServer, stopServer } from './server.js';
 import { clientSourceFile, runPrepare, runSetup } from './setup.js';
 import type { AgentPatch, JobResult, PhaseRecord, PreparedVariant, SetupRecord } from './types.js';
-import { prepareVariants, type RepoSource, releaseVariants } from './workspace.js';
+import { prepareVariants, releaseVariants } from './workspace.js';
+
+/**
+ * The run's bench settings a job reads, declared once with the run's configuration (BenchConfig in
+ * src/store/config.ts): rounds, warm-up, image, clone, prefetch cache, tamper policy, accuracy check;
+ * each optional here, the run's defaults standing for what is not given.
+ */
+type JobBenchSettings = Partial<
+  Pick<BenchConfig, 'repeats' | 'warmup' | 'image' | 'source' | 'cache' | 'tamperPolicy' | 'accuracy'>
+>;
 
 /** How to run a job. */
-export interface JobOptions {
+export interface JobOptions extends JobBenchSettings {
   readonly task: TaskSpec;
   readonly agents: readonly AgentPatch[];
   readonly executor: Executor;
   /** where every artifact of the job goes */
   readonly jobDir: string;
-  /** measured rounds (default 5) */
-  readonly repeats?: number;
-  /** warm-up rounds, not measured (default 1) */
-  readonly warmup?: number;
-  /** the container image (Docker executor), for every variant the `images` do not name */
-  readonly image?: string;
   /** per-commit images: the parent's (baseline and agents) and the human's (Docker executor) */
   readonly images?: { readonly parent?: string; readonly human?: string };
-  readonly source?: RepoSource;
   readonly policy?: VerdictPolicy;
   /** bounded retries of a phase that failed for infrastructure reasons */
   readonly phaseRetries?: number;
@@ -63,18 +65,8 @@ export interface JobOptions {
   readonly onPhase?: (r: PhaseRecord) => void;
   /** extra facts for the fingerprint (image digest) */
   readonly fingerprintExtra?: Record<string, string>;
-  /** the prefetch cache (models, tokenizers, datasets), mounted read-only with the hub offline */
-  readonly cache?: string;
   /** how the human's divergence sets the tolerance of agents' outputs */
   readonly equivalencePolicy?: EquivalencePolicy;
-  /** when the static tamper rules refuse a patch (default: at fail findings) */
-  readonly tamperPolicy?: TamperPolicy;
-  /** the optional accuracy check (serving tasks): a local JSONL of {question, answer} */
-  readonly accuracy?: {
-    readonly dataset: string;
-    readonly maxTokens?: number;
-    readonly tolerancePts?: number;
-  };
   /**
    * who the accuracy check asks besides the baseline, from the measurement so far (a preliminary
    * grade, made by the caller: sched/grade-measurement.ts); without it, no agent is asked

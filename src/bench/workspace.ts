@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import type { BenchConfig } from '../store/config.js';
 import { DEFAULT_TAMPER_POLICY, refuses, scanPatch, type TamperPolicy } from '../tamper/registry.js';
 import { materializeDemoRepo } from '../task/demo.js';
 import type { TaskSpec } from '../task/schema.js';
@@ -15,10 +16,7 @@ import { applyPatch, checkPatch, isNative } from '../workspace/patch.js';
 import { type AgentPatch, type PreparedVariant, REBUILT_BASELINE } from './types.js';
 
 /** Where a task's repository comes from: the demo generator, or a local clone holding both commits. */
-export interface RepoSource {
-  /** a local clone of the task's repository (for tasks that are not demos) */
-  readonly clone?: string;
-}
+export type RepoSource = NonNullable<BenchConfig['source']>;
 
 /**
  * Puts the parent's copy of a pinned client (`vllm/benchmarks/` of `vllm bench`) into a variant's

@@ -25,11 +25,20 @@ import type {
   GradePolicy,
   JobEquivalence,
   JobGrade,
+  MeasuredVariant,
   VariantGrade,
 } from './values.js';
 import { agentVerdict, DEFAULT_POLICY, taskValidity } from './verdict.js';
 
-export type { AccuracyReadings, AgentJudgement, GradePolicy, JobEquivalence, JobGrade, VariantGrade };
+export type {
+  AccuracyReadings,
+  AgentJudgement,
+  GradePolicy,
+  JobEquivalence,
+  JobGrade,
+  MeasuredVariant,
+  VariantGrade,
+};
 
 /** One measured phase, as grading reads it (the bench job's phase record is one). */
 export interface MeasuredPhase {
@@ -40,15 +49,6 @@ export interface MeasuredPhase {
   readonly detail: string;
   readonly metrics: Readonly<Record<string, { readonly value: number }>>;
   readonly probe: { readonly status: string; readonly detail: string } | null;
-}
-
-/** One variant of the job, and the failure that kept it from being measured (prepare, setup). */
-export interface MeasuredVariant {
-  readonly id: string;
-  readonly kind: 'baseline' | 'human' | 'agent';
-  /** what an agent's gain is measured against (absent: the baseline): for a native patch, the parent rebuilt the same way */
-  readonly reference?: string;
-  readonly failure: { readonly class: FailureClass; readonly detail: string } | null;
 }
 
 /** A variant's correctness-probe outputs, as read from its last measured round, or why there are none. */

@@ -131,6 +131,17 @@ export const AccuracyResultSchema = z.object({
 });
 export type AccuracyResult = Shape<typeof AccuracyResultSchema>;
 
+/** What a variant is to grading: its id and kind, its reference, and what kept it from being measured. */
+export const MeasuredVariantSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['baseline', 'human', 'agent']),
+  /** what an agent's gain is measured against, when not the baseline (a native patch: the parent rebuilt) */
+  reference: z.optional(z.string()),
+  /** what kept it from being measured (prepare, setup), null when it was measured */
+  failure: z.nullable(FailureSchema),
+});
+export type MeasuredVariant = Shape<typeof MeasuredVariantSchema>;
+
 /** A variant's measured rounds, graded. */
 export const VariantGradeSchema = z.object({
   status: StatusSchema,

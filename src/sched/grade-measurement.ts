@@ -89,26 +89,12 @@ function jobResultOf(
   return {
     ...head,
     order: m.order,
-    variants: m.variants.map((v, i) => {
+    // each variant: the facts of its preparation (as measured, less what kept it from being measured) and its grade
+    variants: m.variants.map(({ failure: _unmeasured, ...prepared }, i) => {
       const g = grade.variants[i];
-      if (!g) throw new Error(`the grade of job ${m.task.id} has no variant ${v.id}`);
-      return {
-        id: v.id,
-        kind: v.kind,
-        agent: v.agent,
-        model: v.model,
-        patch: v.patch,
-        tamper: v.tamper,
-        setup: v.setup,
-        ...(v.notes?.length ? { notes: v.notes } : {}),
-        ...(v.reference ? { reference: v.reference } : {}),
-        ...(v.effort ? { effort: v.effort } : {}),
-        status: g.status,
-        detail: g.detail,
-        samples: g.samples,
-        summary: g.summary,
-        means: g.means,
-      };
+      if (!g) throw new Error(`the grade of job ${m.task.id} has no variant ${prepared.id}`);
+      const { id: _id, ...graded } = g;
+      return { ...prepared, ...graded };
     }),
     humanVsBaseline: grade.humanVsBaseline,
     validity: grade.validity,

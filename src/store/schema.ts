@@ -20,6 +20,7 @@ import {
   IntervalSchema,
   JobEquivalenceSchema,
   JobGradeSchema,
+  MeasuredVariantSchema,
   StatusSchema,
   SummarySchema,
   VariantGradeSchema,
@@ -148,7 +149,7 @@ export type AppliedPatch = Shape<typeof AppliedPatchSchema>;
 /** What a variant is and how it was prepared: the same in a job's measurement and in its grade. */
 const VARIANT_FACTS = {
   id: z.string(),
-  kind: z.enum(['baseline', 'human', 'agent']),
+  kind: MeasuredVariantSchema.shape.kind,
   agent: z.nullable(z.string()),
   model: z.nullable(z.string()),
   patch: z.nullable(AppliedPatchSchema),
@@ -157,8 +158,7 @@ const VARIANT_FACTS = {
   setup: z.array(SetupRecordSchema),
   /** what the harness did to its tree besides the patch (the pinned client copy) */
   notes: z.optional(z.array(z.string())),
-  /** what an agent's gain is measured against, when not the baseline (a native patch: the parent rebuilt) */
-  reference: z.optional(z.string()),
+  reference: MeasuredVariantSchema.shape.reference,
   /** the effort of the attempt behind an agent's patch, when its predictions carried it (solve) */
   effort: z.optional(AttemptEffortSchema),
 };
@@ -237,7 +237,7 @@ export const PhaseRecordSchema = z.object({
 export type PhaseRecord = Shape<typeof PhaseRecordSchema>;
 
 /** A variant as prepared and set up, and what kept it from being measured (null when it was measured). */
-export const MeasuredVariantRecordSchema = z.object({ ...VARIANT_FACTS, failure: z.nullable(FailureSchema) });
+export const MeasuredVariantRecordSchema = z.object({ ...VARIANT_FACTS, ...MeasuredVariantSchema.shape });
 export type MeasuredVariantRecord = Shape<typeof MeasuredVariantRecordSchema>;
 
 /** `measurement.json` of a bench job (src/bench/measurement.ts): what `isobench regrade` grades again. */
