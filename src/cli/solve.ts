@@ -13,7 +13,7 @@ import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
 import { checkedAgentOptions } from '../run/agent-specs.js';
 import { budgetsGiven, type SolveCliOptions } from '../run/options.js';
-import { defaultTasksDir, findTask, loadTasks, noTaskMessage } from '../task/loader.js';
+import { defaultTasksDir, loadTasks, tasksNamed } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { errorMessage } from '../util/errors.js';
 import { runStamp } from '../util/run-stamp.js';
@@ -46,16 +46,7 @@ async function solveAgent(opts: SolveCliOptions) {
 /** `--tasks`, each found in the catalogue, and a clone (when given) that holds each one's parent. */
 async function solveTasks(opts: SolveCliOptions): Promise<TaskSpec[]> {
   const catalogue = await loadTasks(resolve(opts.tasksDir ?? defaultTasksDir()));
-  const keys = (opts.tasks ?? 'demo/cpu-latency,demo/cpu-serving')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const tasks: TaskSpec[] = [];
-  for (const k of keys) {
-    const t = findTask(catalogue.tasks, k) ?? null;
-    if (!t) throw new UsageError(noTaskMessage(k, catalogue.tasks, catalogue.dir));
-    tasks.push(t);
-  }
+  const tasks = tasksNamed(catalogue.tasks, catalogue.dir, opts.tasks ?? 'demo/cpu-latency,demo/cpu-serving');
   // an agent sees the parent only; the clone must hold it (named early, never a raw git error)
   const { cloneProblems } = await import('../workspace/clone.js');
   const cloneBad = await cloneProblems(opts.repo ? resolve(opts.repo) : undefined, tasks, ['parent']);

@@ -1,7 +1,14 @@
 /** `isobench tasks list|show|validate|import`: the task catalogue. */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultTasksDir, findTask, loadTasks, noTaskMessage, type TaskCatalogue } from '../task/loader.js';
+import {
+  defaultTasksDir,
+  findTask,
+  loadTasks,
+  noTaskMessage,
+  type TaskCatalogue,
+  tasksNamed,
+} from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { errorMessage } from '../util/errors.js';
@@ -263,17 +270,9 @@ interface VerifyOptions {
 async function tasksToVerify(opts: VerifyOptions): Promise<TaskSpec[]> {
   const c = await catalogue({ dir: opts.tasksDir });
   printProblems(c);
-  const picked: TaskSpec[] = [];
-  if (opts.tasks) {
-    for (const key of opts.tasks
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const t = findTask(c.tasks, key) ?? null;
-      if (!t) throw new UsageError(noTaskMessage(key, c.tasks, c.dir));
-      picked.push(t);
-    }
-  } else picked.push(...c.tasks.filter((t) => !t.repo.demo && t.benchmarkable.ok));
+  const picked = opts.tasks
+    ? tasksNamed(c.tasks, c.dir, opts.tasks)
+    : c.tasks.filter((t) => !t.repo.demo && t.benchmarkable.ok);
   const demo = picked.find((t) => t.repo.demo);
   if (demo)
     throw new UsageError(

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Infer, Schema } from '../util/zod.js';
@@ -178,6 +178,19 @@ export function findTask(tasks: readonly TaskSpec[], key: string): TaskSpec | un
       (/^[0-9a-f]{7,40}$/.test(k) && t.commits.human.startsWith(k)) ||
       (swe !== undefined && either(t, swe)),
   );
+}
+
+/** The tasks a comma-separated `--tasks` list names, in its order; a key that names none is a usage error. */
+export function tasksNamed(tasks: readonly TaskSpec[], dir: string, list: string): TaskSpec[] {
+  const keys = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return keys.map((k) => {
+    const t = findTask(tasks, k);
+    if (!t) throw new UsageError(noTaskMessage(k, tasks, dir));
+    return t;
+  });
 }
 
 /** The error for a task key that names no task: where it looked, and the nearest id. */
