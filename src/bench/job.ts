@@ -12,7 +12,10 @@ import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
 import { type AccuracyScore, parseAccuracyDataset, scoreAccuracy } from '../grade/accuracy.js';
 import { DEFAULT_EQUIVALENCE_POLICY, type EquivalencePolicy } from '../grade/equivalence.js';
 import type { AccuracyReadings, GradePolicy } from '../grade/job.js';
+import { levelAtLook, SEQUENTIAL_ALPHA } from '../grade/sequential.js';
+import type { LookFinding } from '../grade/stopping.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
+import type { Adaptive, Look, Stop } from '../grade/values.js';
 import { DEFAULT_POLICY, type VerdictPolicy } from '../grade/verdict.js';
 import { parserFor } from '../parse/registry.js';
 import { missingFromCache } from '../prefetch/cache.js';
@@ -46,7 +49,10 @@ import { prepareVariants, releaseVariants } from './workspace.js';
  * each optional here, the run's defaults standing for what is not given.
  */
 type JobBenchSettings = Partial<
-  Pick<BenchConfig, 'repeats' | 'warmup' | 'image' | 'source' | 'cache' | 'tamperPolicy' | 'accuracy'>
+  Pick<
+    BenchConfig,
+    'repeats' | 'warmup' | 'adaptive' | 'image' | 'source' | 'cache' | 'tamperPolicy' | 'accuracy'
+  >
 >;
 
 /** How to run a job. */
@@ -71,15 +77,24 @@ export interface JobOptions extends JobBenchSettings {
    * who the accuracy check asks besides the baseline, from the measurement so far (a preliminary
    * grade, made by the caller: sched/grade-measurement.ts); without it, no agent is asked
    */
-  readonly accuracyAgents?: (
-    jobDir: string,
-    m: Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'policy'>,
-  ) => Promise<readonly string[]>;
+  readonly accuracyAgents?: (jobDir: string, m: Graded) => Promise<readonly string[]>;
+  /**
+   * an adaptive job's look (after each measured round from the first look on): the verdicts the
+   * measurement so far leaves open (a preliminary grade, made by the caller:
+   * sched/grade-measurement.ts); without it, an adaptive job runs all its rounds
+   */
+  readonly look?: (jobDir: string, m: Graded) => Promise<LookFinding>;
   /** the GPUs leased for this job (device ids); default: any `task.hardware.count` GPUs */
   readonly gpuDevices?: readonly string[];
   /** how long a phase waits for the GPU memory of the phase before it (default GPU_RELEASE_TIMEOUT_S) */
   readonly gpuReleaseS?: number;
 }
+
+/** What a preliminary grade reads of the measurement so far. */
+export type Graded = Pick<
+  JobMeasurement,
+  'task' | 'primaryMetric' | 'variants' | 'phases' | 'policy' | 'design'
+>;
 
 /** The grading policy of a job's options. */
 export function gradePolicyOf(
@@ -152,6 +167,11 @@ function headOf(opts: JobOptions) {
     primaryMetric: primaryOf(opts.task),
     repeats: opts.repeats ?? RUN_DEFAULTS.repeats,
     warmup: opts.warmup ?? RUN_DEFAULTS.warmup,
+    design: {
+      maxRounds: opts.repeats ?? RUN_DEFAULTS.repeats,
+      clientRuns: 1,
+      adaptive: opts.adaptive ?? null,
+    },
     executor: opts.executor.kind,
     startedAt: new Date().toISOString(),
     policy: gradePolicyOf(opts),
@@ -177,6 +197,7 @@ function prefetchMissing(head: Head, opts: JobOptions, problem: string, t0: numb
       failure: null,
     })),
     phases: [],
+    stop: { reason: 'nothing_to_decide', rounds: 0, detail: problem, looks: [] },
     accuracy: null,
     failure: { class: 'prefetch_missing', detail: problem },
     fingerprint: {},
@@ -221,14 +242,16 @@ async function measureStage(
   variants: readonly PreparedVariant[],
   stage: Stage,
   repoDir: string | null,
-): Promise<Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'accuracy'>> {
-  let measured: Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'accuracy'>;
+): Promise<Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'stop' | 'accuracy'>> {
+  let measured: Pick<JobMeasurement, 'order' | 'variants' | 'phases' | 'stop' | 'accuracy'>;
   try {
     await stageVariants(opts, variants, stage);
     const runs = variants.filter((v) => v.hostDir !== null && !stage.setupFailures.has(v.id));
-    const phases = await measureRounds(opts, runs, stage);
-    const rounds = { order: runs.map((v) => v.id), variants: variantRecords(variants, stage), phases };
-    measured = { ...rounds, accuracy: await measureAccuracy(opts, stage, { ...head, ...rounds }) };
+    const order = runs.map((v) => v.id);
+    const facts = { ...head, order, variants: variantRecords(variants, stage) };
+    const { phases, stop } = await measureRounds(opts, runs, stage, facts);
+    const rounds = { ...facts, phases, stop };
+    measured = { ...rounds, accuracy: await measureAccuracy(opts, stage, rounds) };
   } catch (e) {
     // the first failure is the one to report; closing after it is best effort
     await closeStage(stage, repoDir, opts.jobDir).catch(() => undefined);
@@ -347,44 +370,130 @@ async function stageVariants(opts: JobOptions, variants: readonly PreparedVarian
   }
 }
 
-/** The warm-up and measured rounds, every measured variant once a round, in the plan's order. */
+/** What every round of a job shares: the idle GPU memory of each sandbox and the parsed workload. */
+interface RoundContext {
+  readonly opts: JobOptions;
+  readonly stage: Stage;
+  readonly measured: readonly PreparedVariant[];
+  readonly idle: ReadonlyMap<Sandbox, Record<string, number> | null>;
+  readonly command: ParsedPerfCommand | null;
+  readonly phases: PhaseRecord[];
+}
+
+/**
+ * One round: every measured variant once (one server start each), interleaved. The order turns by
+ * one variant each round, so that no variant always runs first (after the idle machine) or always
+ * after the same neighbour.
+ */
+async function runRound(
+  ctx: RoundContext,
+  round: number,
+  warmup: boolean,
+  probe: boolean,
+  measured: readonly PreparedVariant[] = ctx.measured,
+): Promise<void> {
+  const { opts, stage } = ctx;
+  const turn = (round - 1) % Math.max(1, measured.length);
+  for (const v of [...measured.slice(turn), ...measured.slice(0, turn)]) {
+    const logDir = join(opts.jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
+    await mkdir(logDir, { recursive: true });
+    const r = await measurePhase(opts, stage, ctx.idle, {
+      command: ctx.command,
+      variant: v.id,
+      round,
+      warmup,
+      last: probe,
+      logDir,
+    });
+    await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
+    ctx.phases.push(r);
+    opts.onPhase?.(r);
+  }
+}
+
+/** The look after `rounds` measured rounds: its level and the verdicts the measurement so far leaves open. */
+async function lookAfter(
+  ctx: RoundContext,
+  facts: Omit<Graded, 'phases'>,
+  adaptive: Adaptive,
+  rounds: number,
+): Promise<Look & { readonly nothingToDecide: string | null }> {
+  const looks = { ...adaptive, maxRounds: facts.design.maxRounds, alpha: SEQUENTIAL_ALPHA };
+  const level = levelAtLook(looks, rounds);
+  const found = ctx.opts.look
+    ? await ctx.opts.look(ctx.opts.jobDir, { ...facts, phases: ctx.phases })
+    : { undecided: ['(no grader: every round runs)'], nothingToDecide: null };
+  return { rounds, level, undecided: [...found.undecided], nothingToDecide: found.nothingToDecide };
+}
+
+/** Why an adaptive job stopped after its looks. */
+function adaptiveStop(looks: ReadonlyArray<Look & { readonly nothingToDecide: string | null }>): Stop {
+  const last = looks.at(-1);
+  const recorded = looks.map(({ nothingToDecide: _n, ...l }) => l);
+  const rounds = last?.rounds ?? 0;
+  if (last?.nothingToDecide)
+    return { reason: 'nothing_to_decide', rounds, detail: last.nothingToDecide, looks: recorded };
+  if (last && !last.undecided.length)
+    return {
+      reason: 'decided',
+      rounds,
+      detail: `every verdict was decided at the look after round ${rounds} (level ${(100 * last.level).toFixed(2)}%)`,
+      looks: recorded,
+    };
+  return {
+    reason: 'max_rounds',
+    rounds,
+    detail: `${rounds} rounds run, the most; still open: ${last?.undecided.join(', ') || '(no look)'}`,
+    looks: recorded,
+  };
+}
+
+/**
+ * The warm-up rounds, then the measured rounds: all of them (fixed), or until a look finds every
+ * verdict decided (adaptive: a look after each measured round from the first look on; an agent
+ * decided at a look is not measured after it, and grading judges it as that look did). The
+ * correctness probe runs in the last measured round of fixed rounds and in the first of adaptive
+ * ones (whose last is not known ahead), after the client, on the same server.
+ */
 async function measureRounds(
   opts: JobOptions,
   measured: readonly PreparedVariant[],
   stage: Stage,
-): Promise<PhaseRecord[]> {
-  const { task, jobDir } = opts;
-  const { plan } = stage.planned;
-  const idle = await readySandboxes(opts, stage);
+  facts: Omit<Graded, 'phases'>,
+): Promise<{ phases: PhaseRecord[]; stop: Stop }> {
+  const { task } = opts;
+  const { rounds } = stage.planned.plan;
   // the workload each phase is checked against: the spec's own client argv, which is the published
   // command as the catalogue resolved it (a renamed model, the prefetched dataset's path), not its text
   const workload = task.benchmark.client ? shellLine(task.benchmark.client.argv) : task.benchmark.perfCommand;
   const parsedCommand = workload ? parsePerfCommand(workload) : null;
-  const command = parsedCommand?.ok ? parsedCommand.parsed : null;
-  const rounds = [
-    ...Array<boolean>(plan.rounds.warmup).fill(true),
-    ...Array<boolean>(plan.rounds.repeats).fill(false),
-  ];
-  const phases: PhaseRecord[] = [];
-  for (const [i, warmup] of rounds.entries()) {
-    const round = i + 1;
-    for (const v of measured) {
-      const logDir = join(jobDir, 'phases', `${String(round).padStart(2, '0')}-${variantSlug(v.id)}`);
-      await mkdir(logDir, { recursive: true });
-      const r = await measurePhase(opts, stage, idle, {
-        command,
-        variant: v.id,
-        round,
-        warmup,
-        last: round === rounds.length,
-        logDir,
-      });
-      await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
-      phases.push(r);
-      opts.onPhase?.(r);
-    }
+  const ctx: RoundContext = {
+    opts,
+    stage,
+    measured,
+    idle: await readySandboxes(opts, stage),
+    command: parsedCommand?.ok ? parsedCommand.parsed : null,
+    phases: [],
+  };
+  for (let w = 1; w <= rounds.warmup; w++) await runRound(ctx, w, true, false);
+  const adaptive = facts.design.adaptive;
+  const looks: Array<Look & { readonly nothingToDecide: string | null }> = [];
+  let active = measured;
+  for (let m = 1; m <= rounds.repeats; m++) {
+    await runRound(ctx, rounds.warmup + m, false, adaptive ? m === 1 : m === rounds.repeats, active);
+    if (!adaptive || m < adaptive.minRounds) continue;
+    const look = await lookAfter(ctx, facts, adaptive, m);
+    looks.push(look);
+    if (look.nothingToDecide || !look.undecided.length) break;
+    // an agent decided (or failed) at a look is measured no more; the references go on for the others
+    active = active.filter((v) => v.kind !== 'agent' || look.undecided.includes(v.id));
   }
-  return phases;
+  if (!adaptive)
+    return {
+      phases: ctx.phases,
+      stop: { reason: 'fixed', rounds: rounds.repeats, detail: `${rounds.repeats} fixed rounds`, looks: [] },
+    };
+  return { phases: ctx.phases, stop: adaptiveStop(looks) };
 }
 
 /**
@@ -470,11 +579,7 @@ async function measurePhase(
  * caller picks (those whose preliminary grade shows a credited gain, to spare the GPU) answer the
  * dataset's questions.
  */
-async function measureAccuracy(
-  opts: JobOptions,
-  stage: Stage,
-  m: Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'policy'>,
-): Promise<AccuracyReadings | null> {
+async function measureAccuracy(opts: JobOptions, stage: Stage, m: Graded): Promise<AccuracyReadings | null> {
   const { task, jobDir } = opts;
   const accuracy = opts.accuracy;
   if (!accuracy || task.benchmark.kind !== 'serving') return null;

@@ -5,6 +5,7 @@ import type { AgentPatch } from '../store/config.js';
 import {
   type AppliedPatch,
   BENCH_RECORD_VERSION,
+  JOB_RECORD_VERSION,
   type JobResult,
   type PhaseRecord,
   type ProbeRecord,
@@ -24,7 +25,7 @@ export type {
   VariantResult,
 };
 /** The stored records of a bench job, declared once by their schemas (src/store/schema.ts). */
-export { BENCH_RECORD_VERSION };
+export { BENCH_RECORD_VERSION, JOB_RECORD_VERSION };
 
 /**
  * What a rehearsal's jobs carry in their fingerprint under \`rehearsal\` (every job record, every

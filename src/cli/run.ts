@@ -10,7 +10,13 @@ import { reportRowOf } from '../report/board-rows.js';
 import type { ExtendedRow } from '../report/job-rows.js';
 import { runBoardBlock } from '../report/leaderboard-format.js';
 import { runLeaderboard } from '../report/run-leaderboard.js';
-import { imageOf, refuseBaseImageForVllm, refuseChangedResume, runConfigOf } from '../run/config-of.js';
+import {
+  imageOf,
+  refuseBaseImageForVllm,
+  refuseChangedResume,
+  roundsOf,
+  runConfigOf,
+} from '../run/config-of.js';
 import type { EvaluationPlan, EvaluationResult } from '../run/evaluate.js';
 import { rehearsalInputs, runInputs } from '../run/inputs.js';
 import { Interruption } from '../run/interruption.js';
@@ -36,6 +42,7 @@ function pct(i: Interval | null): string {
 /** `isobench run`. */
 export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Promise<number> {
   if (opts.rerunChanged && !opts.resume) throw new UsageError('--rerun-changed goes with --resume RUN_ID');
+  roundsOf(opts, argv);
   const recorded = opts.resume ? await readRecordedConfig(opts.resume, opts.out) : null;
   const asked = await runInputs(opts, (p) => err(`isobench: ${p}`));
   const inputs = opts.rehearse ? rehearsalInputs(asked) : asked;
@@ -59,7 +66,7 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   });
   if (!opts.json)
     out(
-      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${plural(config.bench.repeats, 'measured round')} + ${config.bench.warmup} warm-up, ${kind} executor${choice}`,
+      `isobench run ${config.runId}: ${tasks.length} task(s), ${tasks.reduce((n, t) => n + (patches.get(t.id)?.length ?? 0), 0)} agent patch(es), ${roundsText(config.bench)}, ${kind} executor${choice}`,
     );
   const backend = await openBackend(opts, executor, slots);
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
@@ -72,10 +79,18 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   return reportRun(opts, result, inputs.problems);
 }
 
+/** The rounds of a run, in words: fixed, or adaptive from the first look to the most. */
+function roundsText(bench: RunConfig['bench']): string {
+  const warm = `${bench.warmup} warm-up`;
+  return bench.adaptive
+    ? `adaptive rounds ${bench.adaptive.minRounds}..${bench.repeats} (${bench.adaptive.spending} spending) + ${warm}`
+    : `${plural(bench.repeats, 'measured round')} + ${warm}`;
+}
+
 /** Before anything opens: the warning of too few rounds, and a rehearsal's stand-in cache. */
 async function beforeRun(opts: RunCliOptions, config: RunConfig, tasks: readonly TaskSpec[]): Promise<void> {
   const { bench } = config;
-  if (bench.repeats < MIN_BOOTSTRAP_SAMPLES)
+  if (!bench.adaptive && bench.repeats < MIN_BOOTSTRAP_SAMPLES)
     err(
       `isobench: warning: --repeats ${bench.repeats}: fewer than ${MIN_BOOTSTRAP_SAMPLES} measured rounds give no interval, so every agent's verdict is inconclusive; this run measures and checks, it cannot grade (use --repeats ${MIN_BOOTSTRAP_SAMPLES} or more)`,
     );
@@ -358,8 +373,9 @@ async function dryRunCmd(
     baseImage: opts.image ?? BASE_IMAGE,
     clone: opts.repo ? resolve(opts.repo) : undefined,
     cache: opts.cache ? resolve(opts.cache) : undefined,
-    repeats: opts.repeats,
+    repeats: opts.rounds?.max ?? opts.repeats,
     warmup: opts.warmup,
+    ...(opts.rounds ? { adaptive: { minRounds: opts.rounds.min, spending: opts.spending } } : {}),
     gpus: opts.gpus ?? 'auto',
   });
   if (opts.json) outJson({ schemaVersion: DRY_RUN_VERSION, dryRun: true, executor: kind, tasks: plan });

@@ -16,13 +16,23 @@ import {
   judgeEquivalence,
   type ProbeOutput,
 } from './equivalence.js';
+import {
+  clusterMeans,
+  levelAtLook,
+  logImprovement,
+  MIN_CLUSTERS,
+  pooledLogSpread,
+  SEQUENTIAL_ALPHA,
+} from './sequential.js';
 import { bootstrapImprovement, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
 import type {
   AccuracyReadings,
   AccuracyResult,
   AgentJudgement,
+  Design,
   GradePolicy,
+  Interval,
   JobEquivalence,
   JobGrade,
   MeasuredVariant,
@@ -66,6 +76,8 @@ export interface JobGradeInput {
   /** by variant id; a variant without a reading ran no probe */
   readonly probes: Readonly<Record<string, ProbeReading>>;
   readonly accuracy: AccuracyReadings | null;
+  /** how the job measured: rounds, client runs a server start, adaptive looks */
+  readonly design: Design;
 }
 
 /** The default policy: ±5%, the human's divergence as tolerance, 2 accuracy points. */
@@ -115,7 +127,13 @@ function gradeVariant(v: MeasuredVariant, mine: readonly MeasuredPhase[], primar
     };
   const ok = mine.filter((p) => p.status === 'ok');
   const bad = mine.find((p) => p.status !== 'ok');
-  const samples = ok.map((p) => p.metrics[primary]?.value).filter((x): x is number => x !== undefined);
+  // one sample a round (server start): the mean of its client runs
+  const samples = clusterMeans(
+    ok.flatMap((p) => {
+      const value = p.metrics[primary]?.value;
+      return value === undefined ? [] : [{ cluster: p.round, value }];
+    }),
+  );
   const means: Record<string, number> = {};
   for (const name of Object.keys(ok[0]?.metrics ?? {})) {
     const vals = ok.map((p) => p.metrics[name]?.value).filter((x): x is number => x !== undefined);
@@ -229,6 +247,56 @@ export function accuracyCandidates(grade: Pick<JobGrade, 'agents'>): string[] {
 
 type GradedVariant = VariantGrade & { id: string };
 
+/** How the job's intervals are made, by its design. */
+interface Intervals {
+  /** the improvement of `subject` over `reference` with its interval, or null */
+  readonly compare: (reference: readonly number[], subject: readonly number[]) => Interval | null;
+  /** why two sample sets give no interval, or null when they do */
+  readonly tooFew: (
+    reference: { readonly id: string; readonly n: number },
+    subject: { readonly id: string; readonly n: number },
+  ) => string | null;
+}
+
+/** The measured rounds of a job: the rounds with a measured (not warm-up) phase. */
+export function measuredRounds(phases: readonly MeasuredPhase[]): number {
+  return new Set(phases.filter((p) => !p.warmup).map((p) => p.round)).size;
+}
+
+/**
+ * Fixed rounds: the percentile bootstrap at 95%. Adaptive rounds: Welch's interval on the server
+ * starts' logs at the level the job's last look spent (sequential.ts), so that a verdict read at
+ * whichever look stopped the job keeps the overall 95%.
+ */
+function intervalsOf(
+  input: JobGradeInput,
+  variants: readonly GradedVariant[],
+  better: 'lower' | 'higher',
+): Intervals {
+  const { design } = input;
+  if (!design.adaptive)
+    return { compare: (r, s) => bootstrapImprovement(r, s, better), tooFew: (r, s) => tooFewSamples(r, s) };
+  const looks = { ...design.adaptive, maxRounds: design.maxRounds, alpha: SEQUENTIAL_ALPHA };
+  const rounds = measuredRounds(input.phases);
+  if (rounds < looks.minRounds)
+    return {
+      compare: () => null,
+      tooFew: () =>
+        `the job measured ${rounds} round(s), fewer than its first look (after round ${looks.minRounds}): no interval, no verdict`,
+    };
+  const level = levelAtLook(looks, Math.min(rounds, looks.maxRounds));
+  const pooled = pooledLogSpread(variants.filter((v) => v.status === 'ok').map((v) => v.samples));
+  return {
+    compare: (r, s) => logImprovement(r, s, better, level, pooled),
+    tooFew: (r, s) => {
+      const short = [r, s].filter((x) => x.n < MIN_CLUSTERS);
+      return short.length
+        ? `${short.map((x) => `${x.id} has ${x.n} measured round(s)`).join(', ')}: Welch's interval needs ${MIN_CLUSTERS} server starts a side`
+        : null;
+    },
+  };
+}
+
 /** What the references say: baseline and human with their samples, the human's gain, the task's validity here, the job's failure. */
 interface References {
   readonly byId: ReadonlyMap<string, GradedVariant>;
@@ -245,19 +313,18 @@ function measured(v: GradedVariant | undefined): GradedVariant | null {
   return v?.status === 'ok' && v.samples.length > 0 ? v : null;
 }
 
-function referencesOf(variants: readonly GradedVariant[], better: 'lower' | 'higher'): References {
+function referencesOf(variants: readonly GradedVariant[], intervals: Intervals): References {
   const byId = new Map(variants.map((r) => [r.id, r]));
   const baselineGrade = byId.get('baseline');
   const humanGrade = byId.get('human');
   const baseline = measured(baselineGrade);
   const human = measured(humanGrade);
-  const humanVsBaseline =
-    baseline && human ? bootstrapImprovement(baseline.samples, human.samples, better) : null;
+  const humanVsBaseline = baseline && human ? intervals.compare(baseline.samples, human.samples) : null;
   const validity = taskValidity(
     humanVsBaseline,
     baseline ? baseline.summary : null,
     baseline && human
-      ? (tooFewSamples(
+      ? (intervals.tooFew(
           { id: 'baseline', n: baseline.samples.length },
           { id: 'human', n: human.samples.length },
         ) ?? 'no improvement of the human over the baseline is defined')
@@ -299,7 +366,7 @@ function judgeAgent(
   refs: References,
   eq: ReturnType<typeof equivalenceGrader>,
   policy: GradePolicy,
-  better: 'lower' | 'higher',
+  intervals: Intervals,
 ): AgentJudgement {
   const none = {
     variant: r.id,
@@ -316,10 +383,10 @@ function judgeAgent(
   // a reference of the harness's own making that failed is the harness's failure
   if (ref?.status !== 'ok' || !ref.samples.length)
     return { ...none, failure: ref && ref.id !== 'baseline' ? 'infra_error' : 'baseline_failed' };
-  const vsB = bootstrapImprovement(ref.samples, r.samples, better);
-  const vsH = refs.human ? bootstrapImprovement(refs.human.samples, r.samples, better) : null;
+  const vsB = intervals.compare(ref.samples, r.samples);
+  const vsH = refs.human ? intervals.compare(refs.human.samples, r.samples) : null;
   // too few rounds for an interval: no verdict either, and the reason says so
-  const few = tooFewSamples({ id: ref.id, n: ref.samples.length }, { id: r.id, n: r.samples.length });
+  const few = intervals.tooFew({ id: ref.id, n: ref.samples.length }, { id: r.id, n: r.samples.length });
   const speed = vsB
     ? agentVerdict(vsB, vsH, policy.verdict)
     : few
@@ -338,6 +405,27 @@ function judgeAgent(
   };
 }
 
+/** The phases of a job up to its `k`-th measured round (warm-up rounds kept): the job as its look after round `k` saw it. */
+function upToRound(phases: readonly MeasuredPhase[], k: number): MeasuredPhase[] {
+  const rounds = [...new Set(phases.filter((p) => !p.warmup).map((p) => p.round))].sort((a, b) => a - b);
+  const last = rounds[k - 1] ?? Number.POSITIVE_INFINITY;
+  return phases.filter((p) => p.warmup || p.round <= last);
+}
+
+/**
+ * An agent an adaptive job stopped measuring at a look (its verdict was decided there, or it
+ * failed) is judged as that look judged it: on every variant's rounds up to it, at its level. Null
+ * for an agent measured in every round.
+ */
+function retiredAt(input: JobGradeInput, variant: string, policy: GradePolicy): AgentJudgement | null {
+  if (!input.design.adaptive) return null;
+  const own = measuredRounds(input.phases.filter((p) => p.variant === variant));
+  if (own === 0 || own >= measuredRounds(input.phases)) return null;
+  // the accuracy readings are the caller's to add, once
+  const then = gradeJob({ ...input, accuracy: null, phases: upToRound(input.phases, own) }, policy);
+  return then.agents.find((a) => a.variant === variant) ?? null;
+}
+
 /** Grades a job from its measurement. */
 export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRADE_POLICY): JobGrade {
   const better = input.primaryMetric.direction;
@@ -349,11 +437,13 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       input.primaryMetric.name,
     ),
   );
-  const refs = referencesOf(variants, better);
+  const intervals = intervalsOf(input, variants, better);
+  const refs = referencesOf(variants, intervals);
   const eq = equivalenceGrader(input, policy);
   let agents = input.variants.flatMap((v) => {
     const r = refs.byId.get(v.id);
-    return v.kind === 'agent' && r ? [judgeAgent(r, v.reference, refs, eq, policy, better)] : [];
+    if (v.kind !== 'agent' || !r) return [];
+    return [retiredAt(input, v.id, policy) ?? judgeAgent(r, v.reference, refs, eq, policy, intervals)];
   });
   const readings = input.accuracy;
   if (readings) {

@@ -210,3 +210,48 @@ export const AccuracyReadingsSchema = z.object({
   agents: z.record(z.string(), z.union([AccuracyScoreSchema, z.string()])),
 });
 export type AccuracyReadings = Shape<typeof AccuracyReadingsSchema>;
+
+/**
+ * Adaptive rounds (src/grade/sequential.ts): the job looks after `minRounds` rounds and after every
+ * round up to its most (the run's repeats), spends α = 0.05 over those looks by `spending`, and stops
+ * once every verdict is decided.
+ */
+export const AdaptiveSchema = z.object({
+  minRounds: z.number().check(z.int(), z.minimum(2)),
+  spending: z.enum(['pocock', 'obrien-fleming']),
+});
+export type Adaptive = Shape<typeof AdaptiveSchema>;
+
+/**
+ * How a job measured, as grading must know it: at most `maxRounds` server starts (rounds) a variant,
+ * `clientRuns` measured client runs on each start (their mean is the start's sample), and the
+ * adaptive looks, or null for fixed rounds (the percentile bootstrap).
+ */
+export const DesignSchema = z.object({
+  maxRounds: z.number().check(z.int(), z.minimum(1)),
+  clientRuns: z.number().check(z.int(), z.minimum(1)),
+  adaptive: z.nullable(AdaptiveSchema),
+});
+export type Design = Shape<typeof DesignSchema>;
+
+/** One look of an adaptive job: after how many measured rounds, its intervals' level, and the agents still undecided. */
+export const LookSchema = z.object({
+  rounds: z.number(),
+  level: z.number(),
+  undecided: z.array(z.string()),
+});
+export type Look = Shape<typeof LookSchema>;
+
+/**
+ * Why a job's rounds ended: `fixed` (its rounds were fixed), `decided` (every verdict was decided at
+ * a look), `max_rounds` (the most rounds were run with a verdict still open), `nothing_to_decide`
+ * (no agent and no human gain left to decide: each failed or was refused).
+ */
+export const StopSchema = z.object({
+  reason: z.enum(['fixed', 'decided', 'max_rounds', 'nothing_to_decide']),
+  /** the measured rounds the job ran */
+  rounds: z.number(),
+  detail: z.string(),
+  looks: z.array(LookSchema),
+});
+export type Stop = Shape<typeof StopSchema>;

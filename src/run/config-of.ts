@@ -4,7 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { ConfigError, changedSettings, checkRunConfig, type RunConfig } from '../store/config.js';
+import {
+  type BenchConfig,
+  ConfigError,
+  changedSettings,
+  checkRunConfig,
+  type RunConfig,
+} from '../store/config.js';
 import type { TaskSpec } from '../task/schema.js';
 import { BASE_IMAGE, REHEARSE_BASE_IMAGE } from '../util/defaults.js';
 import { UsageError } from '../util/errors.js';
@@ -27,6 +33,19 @@ function rehearsalCacheOf(opts: RunCliOptions): string {
   return join(runsRoot(opts.out), '.rehearsal-cache');
 }
 
+/** Fixed rounds (`--repeats`) or adaptive ones (`--rounds MIN..MAX`, the most being the repeats); not both. */
+export function roundsOf(
+  opts: RunCliOptions,
+  argv: readonly string[],
+): Pick<BenchConfig, 'repeats' | 'adaptive'> {
+  if (!opts.rounds) return { repeats: opts.repeats };
+  if (argv.some((a) => a === '--repeats' || a.startsWith('--repeats=')))
+    throw new UsageError(
+      `--rounds ${opts.rounds.min}..${opts.rounds.max} and --repeats ${opts.repeats}: give one (--rounds is adaptive, --repeats fixed)`,
+    );
+  return { repeats: opts.rounds.max, adaptive: { minRounds: opts.rounds.min, spending: opts.spending } };
+}
+
 /** The run's configuration, built once from the options and checked whole. */
 export function runConfigOf(
   opts: RunCliOptions,
@@ -46,7 +65,7 @@ export function runConfigOf(
       tasks: inputs.tasks.map((t) => t.id),
       executor: kind,
       bench: {
-        repeats: opts.repeats,
+        ...roundsOf(opts, argv),
         warmup: opts.warmup,
         thresholdPct: opts.threshold,
         image,

@@ -12,8 +12,8 @@ import { shellLine } from '../util/shell-words.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 import { type GpuTime, gpuTimeOf, hoursMinutes } from './gpu-time.js';
 
-/** The version of the dry-run report. */
-export const DRY_RUN_VERSION = 2;
+/** The version of the dry-run report (3: adaptive rounds, the fewest phases of a job). */
+export const DRY_RUN_VERSION = 3;
 
 /** One image a task's variants would run in. */
 export interface DryImage {
@@ -55,6 +55,8 @@ export interface DryTask {
     readonly setup: readonly string[] | null;
   };
   readonly rounds: { readonly warmup: number; readonly repeats: number; readonly order: readonly string[] };
+  /** adaptive rounds: the first look and the spending rule (absent: fixed rounds) */
+  readonly adaptive?: DryRunInput['adaptive'];
   readonly server: PlannedProcess | null;
   readonly client: PlannedProcess;
   readonly setupEnv: Readonly<Record<string, string>>;
@@ -81,6 +83,8 @@ export interface DryRunInput {
   readonly cache?: string;
   readonly repeats: number;
   readonly warmup: number;
+  /** adaptive rounds: the first look (after this many measured rounds) and the spending rule */
+  readonly adaptive?: { readonly minRounds: number; readonly spending: string };
   readonly gpus: string;
 }
 
@@ -178,7 +182,12 @@ async function dryTask(task: TaskSpec, input: DryRunInput, trees: CommitTrees): 
     setupEnv: plan.setupEnv,
     timeouts: plan.timeouts,
     probe: plan.probe,
-    gpuTime: gpuTimeOf(task, { warmup: input.warmup, repeats: input.repeats }, plan.rounds.order.length),
+    gpuTime: gpuTimeOf(
+      task,
+      { warmup: input.warmup, repeats: input.repeats, fewest: input.adaptive?.minRounds },
+      plan.rounds.order.length,
+    ),
+    ...(input.adaptive ? { adaptive: input.adaptive } : {}),
     notes: taskNotes(task, input, perCommit),
   };
 }
@@ -244,7 +253,8 @@ function gpuTimeLine(t: DryTask): string {
   const g = t.gpuTime;
   if (t.gpus.count === 0) return 'none (a CPU task)';
   const gpus = t.gpus.count > 1 ? ` on ${t.gpus.count} GPUs` : '';
-  return `${g.phases} phases${gpus}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
+  const phases = g.fewestPhases === g.phases ? `${g.phases}` : `${g.fewestPhases} to ${g.phases}`;
+  return `${phases} phases${gpus}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
 }
 
 /** The plan as text, one block per task. */
@@ -263,7 +273,9 @@ export function dryRunText(plan: readonly DryTask[]): string {
       `  GPUs: ${t.gpus.count} (${t.gpus.devices})${t.gpus.shmBytes ? `, /dev/shm ${t.gpus.shmBytes / 1024 ** 3} GiB` : ''}; mounts: ${t.mounts.map((m) => `${m.host} -> ${m.sandbox}${m.readOnly ? ' (ro)' : ''}`).join(', ') || 'none'}`,
     );
     l.push(
-      `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, each in the order ${t.rounds.order.join(' ')}`,
+      t.adaptive
+        ? `  rounds: ${t.rounds.warmup} warm-up + adaptive ${t.adaptive.minRounds}..${t.rounds.repeats} measured (a look after each from round ${t.adaptive.minRounds}, ${t.adaptive.spending} spending; an agent decided at a look is measured no more), the first in the order ${t.rounds.order.join(' ')}, turning by one each round`
+        : `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, the first in the order ${t.rounds.order.join(' ')}, turning by one each round`,
     );
     for (const v of t.variants)
       l.push(

@@ -12,7 +12,10 @@ const DEFAULT_NUM_PROMPTS = 1000;
 
 /** The bounds of one job's GPU time. */
 export interface GpuTime {
+  /** the most phases (fixed rounds: the phases) */
   readonly phases: number;
+  /** the fewest phases: adaptive rounds may stop at their first look, fixed ones run them all */
+  readonly fewestPhases: number;
   /** seconds the workload forces, at least (0 when nothing in it sets a floor) */
   readonly atLeastS: number;
   /** seconds the phase limits allow, at most */
@@ -43,18 +46,23 @@ function phaseFloor(task: TaskSpec): { seconds: number; basis: string } {
   };
 }
 
-/** The GPU time of the task's job with `variants` variants measured over `rounds`. */
+/**
+ * The GPU time of the task's job with `variants` variants measured over `rounds`: all `repeats` of
+ * them, or (adaptive) at least `fewest` and at most `repeats`.
+ */
 export function gpuTimeOf(
   task: TaskSpec,
-  rounds: { readonly warmup: number; readonly repeats: number },
+  rounds: { readonly warmup: number; readonly repeats: number; readonly fewest?: number },
   variants: number,
 ): GpuTime {
   const phases = (rounds.warmup + rounds.repeats) * variants;
+  const fewestPhases = (rounds.warmup + (rounds.fewest ?? rounds.repeats)) * variants;
   const floor = phaseFloor(task);
   const start = task.benchmark.kind === 'serving' ? task.timeouts.serverStartS : 0;
   return {
     phases,
-    atLeastS: floor.seconds * phases,
+    fewestPhases,
+    atLeastS: floor.seconds * fewestPhases,
     atMostS: (start + task.timeouts.benchmarkS) * phases,
     basis: floor.basis,
   };

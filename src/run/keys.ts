@@ -30,6 +30,7 @@ export const BENCH_KEY_FIELDS: Nested<BenchPayload, 'bench'> = {
   bench: {
     repeats: 'key',
     warmup: 'key',
+    adaptive: 'key',
     thresholdPct: 'key',
     image: 'key',
     tamperPolicy: 'key',
@@ -96,6 +97,7 @@ export function benchKeyInputs(p: Omit<BenchPayload, 'key'>, executor: string): 
     buildImagesFrom: b.buildImagesFrom,
     cache: b.cache,
     rehearse: b.rehearse,
+    adaptive: b.adaptive,
   };
 }
 

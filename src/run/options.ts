@@ -6,8 +6,16 @@
  * command line (cli/main.ts) imports this at start-up.
  */
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { MIN_CLUSTERS } from '../grade/sequential.js';
 import { BASE_IMAGE, RUN_DEFAULTS } from '../util/defaults.js';
-import { collect, intAtLeast, nonNegative, parsedBy, positiveNumber } from '../util/option-values.js';
+import {
+  collect,
+  intAtLeast,
+  nonNegative,
+  parsedBy,
+  positiveNumber,
+  roundRange,
+} from '../util/option-values.js';
 import { parseBytes, parseProviderLimits } from '../util/quantities.js';
 
 /** Where sandboxes run: the executor, its image and the measurement slots (run, worker). */
@@ -77,6 +85,16 @@ function measureOptions() {
     .option('--agent <name>', 'agent name for predictions that carry none')
     .option('--repeats <n>', 'measured rounds per variant', intAtLeast(1), RUN_DEFAULTS.repeats)
     .option('--warmup <n>', 'warm-up rounds, not measured', intAtLeast(0), RUN_DEFAULTS.warmup)
+    .option(
+      '--rounds <min..max>',
+      'adaptive rounds instead of --repeats: a look after MIN measured rounds and after each one up to MAX, stopping once every verdict is decided (intervals that stay valid under this stopping: README, "Adaptive rounds")',
+      roundRange(MIN_CLUSTERS),
+    )
+    .addOption(
+      new Option('--spending <rule>', 'how adaptive rounds spend the 5% error over their looks')
+        .choices(['pocock', 'obrien-fleming'] as const)
+        .default('pocock' as const),
+    )
     .option(
       '--build-images',
       "build each task's per-commit images from their recipes first (docker executor)",

@@ -8,12 +8,13 @@
 import { join } from 'node:path';
 import { type JobOptions, measureJob } from '../bench/job.js';
 import { type JobMeasurement, readProbes } from '../bench/measurement.js';
-import { BENCH_RECORD_VERSION, type JobResult } from '../bench/types.js';
+import { JOB_RECORD_VERSION, type JobResult } from '../bench/types.js';
 import { accuracyCandidates, type GradePolicy, gradeJob, type ProbeReading } from '../grade/job.js';
+import { type LookFinding, lookAt } from '../grade/stopping.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** What grading reads of a measurement. */
-type Graded = Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'accuracy'>;
+type Graded = Pick<JobMeasurement, 'task' | 'primaryMetric' | 'variants' | 'phases' | 'accuracy' | 'design'>;
 
 /** The measurement as grading reads it. */
 function gradeInput(m: Graded, probes: Readonly<Record<string, ProbeReading>>) {
@@ -25,6 +26,7 @@ function gradeInput(m: Graded, probes: Readonly<Record<string, ProbeReading>>) {
     phases: m.phases,
     probes,
     accuracy: m.accuracy,
+    design: m.design,
   };
 }
 
@@ -50,10 +52,12 @@ function jobResultOf(
     durationMs: m.durationMs,
   };
   const head = {
-    schemaVersion: BENCH_RECORD_VERSION,
+    schemaVersion: JOB_RECORD_VERSION,
     task: m.task.id,
     primaryMetric: m.primaryMetric,
     repeats: m.repeats,
+    design: m.design,
+    stop: m.stop,
   } as const;
   if (m.failure) {
     const failure = m.failure;
@@ -125,9 +129,17 @@ export async function accuracyAgents(
   return accuracyCandidates(gradeWithoutAccuracy(m, await readProbes(jobDir, m), m.policy));
 }
 
+/** An adaptive job's look: the verdicts its measurement so far leaves open (grade/stopping.ts). */
+export async function lookAtJob(
+  jobDir: string,
+  m: Omit<Graded, 'accuracy'> & Pick<JobMeasurement, 'policy'>,
+): Promise<LookFinding> {
+  return lookAt(gradeWithoutAccuracy(m, await readProbes(jobDir, m), m.policy));
+}
+
 /** A bench job measured (the accuracy check asking `accuracyAgents`), then graded: `job.json` beside `measurement.json`. */
 export async function measureAndGradeJob(opts: JobOptions): Promise<JobResult> {
-  const m = await measureJob({ accuracyAgents, ...opts });
+  const m = await measureJob({ accuracyAgents, look: lookAtJob, ...opts });
   const result = await gradeMeasurement(opts.jobDir, m);
   await writeFileAtomic(join(opts.jobDir, 'job.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;

@@ -5,6 +5,7 @@
  * parts as they are. No setting is declared twice; keys (run/keys.ts) say which fields decide a
  * unit's result. Nothing here is a secret: an API key is named by its environment variable.
  */
+import { AdaptiveSchema } from '../grade/values.js';
 import { TaskSpecSchema } from '../task/schema.js';
 import { isJsonObject } from '../util/json.js';
 import { type Shape, z } from '../util/zod.js';
@@ -25,10 +26,12 @@ export type AccuracyConfig = Shape<typeof AccuracyConfigSchema>;
 
 /** What measures a bench job: the same for every job of a run. */
 export const BenchConfigSchema = z.object({
-  /** measured rounds per variant */
+  /** measured rounds per variant: all of them (fixed), or the most (adaptive) */
   repeats: intAtLeast(1),
   /** warm-up rounds, not measured */
   warmup: intAtLeast(0),
+  /** adaptive rounds (`--rounds MIN..MAX`): looks from `minRounds` to `repeats`, stopping once every verdict is decided */
+  adaptive: z.optional(AdaptiveSchema),
   /** the verdicts' band, percent */
   thresholdPct: positive,
   /** the container image (Docker executor) */

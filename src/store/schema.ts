@@ -14,6 +14,7 @@ import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../gra
 import {
   AccuracyReadingsSchema,
   AccuracyResultSchema,
+  DesignSchema,
   EquivalenceSchema,
   FailureSchema,
   GradePolicySchema,
@@ -22,6 +23,7 @@ import {
   JobGradeSchema,
   MeasuredVariantSchema,
   StatusSchema,
+  StopSchema,
   SummarySchema,
   VariantGradeSchema,
 } from '../grade/values.js';
@@ -105,10 +107,22 @@ export type InterruptionRecord = Shape<typeof InterruptionRecordSchema>;
 
 // ---------- bench jobs (src/bench/*.ts): the grade's values are src/grade/values.ts ----------
 
-/** The version of the stored phase and job records (job.json, the phases of measurement.json). */
+/** The version of the stored phase records (the phases of measurement.json, each phase's phase.json). */
 export const BENCH_RECORD_VERSION = 3;
-/** The version of `measurement.json`. */
-export const MEASUREMENT_VERSION = 1;
+/** The version of `job.json` (4: the design it measured with and why its rounds stopped). */
+export const JOB_RECORD_VERSION = 4;
+/** The version of `measurement.json` (2: the design it measured with and why its rounds stopped). */
+export const MEASUREMENT_VERSION = 2;
+
+/** What a job measured with and why its rounds ended, where a record older than both says nothing: fixed rounds. */
+function fixedDesignOf(r: Raw): Raw {
+  const rounds = typeof r.repeats === 'number' ? r.repeats : 0;
+  return {
+    ...r,
+    design: { maxRounds: Math.max(1, rounds), clientRuns: 1, adaptive: null },
+    stop: { reason: 'fixed', rounds, detail: 'fixed rounds (recorded before adaptive rounds)', looks: [] },
+  };
+}
 
 /** How a process ended (an executor's answer to running it; executor/types.ts). */
 export const ExecResultSchema = z.object({
@@ -176,10 +190,12 @@ export type VariantResult = Shape<typeof VariantResultSchema>;
 
 /** `job.json` of a bench job (src/bench/job.ts): the measurement's facts and its grade. */
 export const JobResultSchema = z.object({
-  schemaVersion: z.literal(BENCH_RECORD_VERSION),
+  schemaVersion: z.literal(JOB_RECORD_VERSION),
   task: z.string(),
   primaryMetric: PrimaryMetricSchema,
   repeats: z.number(),
+  design: DesignSchema,
+  stop: StopSchema,
   order: z.array(z.string()),
   ...JobGradeSchema.shape,
   variants: z.array(VariantResultSchema),
@@ -248,7 +264,11 @@ export const MeasurementSchema = z.object({
   primaryMetric: PrimaryMetricSchema,
   repeats: z.number(),
   warmup: z.number(),
-  /** the variants measured, in the order of each round */
+  /** how it measured: rounds, client runs a server start, adaptive looks */
+  design: DesignSchema,
+  /** why its rounds ended */
+  stop: StopSchema,
+  /** the variants measured, in the order of the first round */
   order: z.array(z.string()),
   variants: z.array(MeasuredVariantRecordSchema),
   /** every phase, warm-up rounds included, as measured */
@@ -557,14 +577,23 @@ interface KindSpec {
 
 /** Every kind of stored record: its current version and its schema. */
 const KINDS = {
-  measurement: { version: 1, schema: MeasurementSchema },
+  measurement: {
+    version: 2,
+    schema: MeasurementSchema,
+    upgrades: { 1: (r) => ({ ...fixedDesignOf(r), schemaVersion: 2 }) },
+  },
   run: {
     version: 2,
     schema: RunRecordSchema,
     // version 1 ran one attempt of each agent
     upgrades: { 1: (r) => ({ ...r, schemaVersion: 2, attempts: 1 }) },
   },
-  job: { version: 3, schema: JobResultSchema, asRead: jobAsRead },
+  job: {
+    version: 4,
+    schema: JobResultSchema,
+    asRead: jobAsRead,
+    upgrades: { 3: (r) => ({ ...fixedDesignOf(r), schemaVersion: 4 }) },
+  },
   outcome: { version: 1, schema: AttemptRecordSchema },
   unit: { version: 1, schema: UnitRecordSchema },
   'ext-row': {

@@ -48,3 +48,15 @@ export const byteSize = parsedBy(parseBytes);
 
 /** A repeatable option's values, in order. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** A range of rounds `MIN..MAX`: integers, MIN at least `least`, MAX at least MIN. */
+export const roundRange =
+  (least: number) =>
+  (v: string): { readonly min: number; readonly max: number } => {
+    const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(v);
+    const min = Number(m?.[1]);
+    const max = Number(m?.[2]);
+    if (!m || min < least || max < min)
+      throw new InvalidArgumentError(`expected MIN..MAX, integers with ${least} <= MIN <= MAX (e.g. 3..10)`);
+    return { min, max };
+  };

@@ -68,6 +68,7 @@ function job(
     ],
     probes: {},
     accuracy: null,
+    design: { maxRounds: 5, clientRuns: 1, adaptive: null },
     ...over,
   };
 }

@@ -58,6 +58,7 @@ const BENCH_OTHER: Others<Omit<BenchPayload, 'bench'>, BenchPayload> & {
   bench: {
     repeats: () => 7,
     warmup: () => 2,
+    adaptive: () => ({ minRounds: 3, spending: 'pocock' as const }),
     thresholdPct: () => 10,
     image: () => 'isobench-base:other',
     tamperPolicy: () => ({ refuseAt: 'warn' }),

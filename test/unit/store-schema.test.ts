@@ -73,12 +73,18 @@ const proc = {
 };
 const task = JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks', 'demo', 'cpu-latency.json'), 'utf8'));
 
+const fixedOne: Pick<StoredRecord<'measurement'>, 'design' | 'stop'> = {
+  design: { maxRounds: 1, clientRuns: 1, adaptive: null },
+  stop: { reason: 'fixed', rounds: 1, detail: '1 fixed rounds', looks: [] },
+};
+
 const measurement: StoredRecord<'measurement'> = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   task,
   primaryMetric: { name: 'latency_avg', unit: 'ms', direction: 'lower' },
   repeats: 1,
   warmup: 0,
+  ...fixedOne,
   order: ['baseline'],
   variants: [
     {
@@ -145,10 +151,17 @@ const run: StoredRecord<'run'> = {
 };
 
 const job: JobResult = {
-  schemaVersion: 3,
+  schemaVersion: 4,
   task: 'demo/cpu-latency',
   primaryMetric: { name: 'latency_avg', unit: 'ms', direction: 'lower' },
   repeats: 3,
+  design: { maxRounds: 3, clientRuns: 1, adaptive: { minRounds: 2, spending: 'pocock' } },
+  stop: {
+    reason: 'decided',
+    rounds: 2,
+    detail: 'every verdict was decided at the look after round 2',
+    looks: [{ rounds: 2, level: 0.9712, undecided: [] }],
+  },
   order: ['baseline', 'human', 'agent:a'],
   variants: [
     {
@@ -447,6 +460,23 @@ describe('older versions', () => {
     expect(parseStored('run', JSON.stringify(v1), FILE)).toEqual({ ...run, attempts: 1 });
   });
 
+  it('a measurement of version 1 and a job of version 3 (fixed rounds, no stop recorded) are upgraded', () => {
+    const { design: _d, stop: _s, ...m1 } = { ...measurement, schemaVersion: 1 };
+    expect(parseStored('measurement', JSON.stringify(m1), FILE)).toEqual({
+      ...measurement,
+      stop: { ...fixedOne.stop, detail: 'fixed rounds (recorded before adaptive rounds)' },
+    });
+    const { design: _jd, stop: _js, ...j3 } = { ...job, schemaVersion: 3 };
+    const read = parseStored('job', JSON.stringify(j3), FILE);
+    expect(read.design).toEqual({ maxRounds: 3, clientRuns: 1, adaptive: null });
+    expect(read.stop).toEqual({
+      reason: 'fixed',
+      rounds: 3,
+      detail: 'fixed rounds (recorded before adaptive rounds)',
+      looks: [],
+    });
+  });
+
   it('an extended row of version 3 is read as written (no benchmark, variant or job folder)', () => {
     const { benchmark: _b, variant: _v, jobPath: _j, ...v3 } = { ...extRow, schemaVersion: 3 as const };
     const r = parseStored('ext-row', JSON.stringify(v3), FILE);
@@ -528,7 +558,8 @@ describe('the reader', () => {
     const results = join(PROJECT_ROOT, 'results');
     for (const dir of ['gpu-demo-nvidia-h200', 'example-report', 'gpu-report-nvidia-h200']) {
       const at = (f: string) => join(results, dir, f);
-      if (existsSync(at('job.json'))) expect((await readStored('job', at('job.json'))).schemaVersion).toBe(3);
+      // written as version 3, read upgraded
+      if (existsSync(at('job.json'))) expect((await readStored('job', at('job.json'))).schemaVersion).toBe(4);
       if (existsSync(at('run.json'))) expect((await readStored('run', at('run.json'))).schemaVersion).toBe(2);
       if (existsSync(at('rows.ext.jsonl')))
         readFileSync(at('rows.ext.jsonl'), 'utf8')
