@@ -95,22 +95,45 @@ export function isWrong(verdict: Verdict, vsBaseline: number, vsHuman: number, t
 
 const variantId = (i: number) => (i === 0 ? 'baseline' : i === 1 ? 'human' : `agent:${i - 1}`);
 
+/**
+ * The noise of one server start: its own draws, keyed by the job's seed, the variant, the measured
+ * round (0 for warm-up rounds, which are keyed apart) and whether it is a warm-up, so that every
+ * design sees the same noise in the same start and run, however many it uses.
+ */
+function startNoise(seed: number, variant: number, round: number, warmup: boolean): () => number {
+  return rng(
+    (Math.imul(seed, 2654435761) ^
+      Math.imul(variant + 1, 40503) ^
+      Math.imul(round + 1, 69069) ^
+      (warmup ? 0x5bd1e995 : 0)) >>>
+      0,
+  );
+}
+
 /** The phases of one round: each active variant's start, its warm-up runs and measured runs. */
 function roundPhases(
   sc: Scenario,
   d: SimDesign,
   levels: readonly number[],
   active: ReadonlySet<string>,
-  at: { readonly round: number; readonly warmup: boolean },
-  next: () => number,
+  at: { readonly round: number; readonly measured: number; readonly warmup: boolean; readonly seed: number },
 ) {
   const { round, warmup } = at;
   const out: MeasuredPhase[] = [];
   levels.forEach((mu, i) => {
-    // every variant's draws are made, measured or not, so that designs see the same noise
+    const next = startNoise(at.seed, i, at.measured, warmup);
     const offset = sc.sdStart * normal(next);
-    const runs = warmup ? 1 : d.warmupRuns + d.clientRuns;
-    const values = Array.from({ length: runs }, () => mu * Math.exp(offset + sc.sdRun * normal(next)));
+    // the warm-up runs of a start come after its measured runs in the draws: designs with and
+    // without them measure the same values
+    const measuredValues = Array.from(
+      { length: warmup ? 1 : d.clientRuns },
+      () => mu * Math.exp(offset + sc.sdRun * normal(next)),
+    );
+    const warmValues = Array.from(
+      { length: warmup ? 0 : d.warmupRuns },
+      () => mu * Math.exp(offset + sc.sdRun * normal(next)),
+    );
+    const values = [...warmValues, ...measuredValues];
     if (!active.has(variantId(i))) return;
     for (const [k, value] of values.entries())
       out.push({
@@ -150,7 +173,6 @@ function gradeOf(sc: Scenario, d: SimDesign, phases: readonly MeasuredPhase[], r
 
 /** One simulated job under design `d`: an adaptive job stops measuring each agent once its verdict is decided. */
 export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdPct = 5): SimResult {
-  const next = rng(seed);
   const levels = [
     level(sc.better, 0),
     level(sc.better, sc.humanPct),
@@ -160,14 +182,16 @@ export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdP
   const phases: MeasuredPhase[] = [];
   let gpuS = 0;
   for (let w = 1; w <= d.warmupRounds; w++) {
-    phases.push(...roundPhases(sc, d, levels, active, { round: w, warmup: true }, next));
+    phases.push(...roundPhases(sc, d, levels, active, { round: w, measured: w, warmup: true, seed }));
     gpuS += active.size * (sc.startS + sc.runS);
   }
   const first = d.adaptive?.minRounds ?? d.maxRounds;
   let rounds = 0;
   let stop: Stop['reason'] = d.adaptive ? 'max_rounds' : 'fixed';
   for (let m = 1; m <= d.maxRounds; m++) {
-    phases.push(...roundPhases(sc, d, levels, active, { round: d.warmupRounds + m, warmup: false }, next));
+    phases.push(
+      ...roundPhases(sc, d, levels, active, { round: d.warmupRounds + m, measured: m, warmup: false, seed }),
+    );
     gpuS += active.size * (sc.startS + (d.warmupRuns + d.clientRuns) * sc.runS);
     rounds = m;
     if (!d.adaptive || m < first) continue;
@@ -199,7 +223,6 @@ export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdP
  * in fixed rounds.
  */
 export function looksMissing(sc: Scenario, d: SimDesign, seed: number): Record<string, boolean> {
-  const next = rng(seed);
   const levels = [
     level(sc.better, 0),
     level(sc.better, sc.humanPct),
@@ -214,7 +237,7 @@ export function looksMissing(sc: Scenario, d: SimDesign, seed: number): Record<s
   };
   const human = levels[1] ?? 100;
   for (let m = 1; m <= d.maxRounds; m++) {
-    phases.push(...roundPhases(sc, d, levels, active, { round: m, warmup: false }, next));
+    phases.push(...roundPhases(sc, d, levels, active, { round: m, measured: m, warmup: false, seed }));
     if (m < first) continue;
     const g = gradeOf(sc, d, phases, m);
     check('human', g.humanVsBaseline, gain(sc.better, 100, human));

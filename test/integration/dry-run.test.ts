@@ -142,6 +142,7 @@ describe('isobench run --dry-run', () => {
     const t = dry('rate');
     expect(t.gpuTime).toEqual({
       phases: 12,
+      fewestPhases: 12,
       atLeastS: 12_000,
       atMostS: (t.timeouts.serverStartS + t.timeouts.benchmarkS) * 12,
       basis: '1000 prompts (the default) at 1 req/s: 1000 s a phase',
@@ -167,6 +168,28 @@ describe('isobench run --dry-run', () => {
     expect(text.stdout).toMatch(
       /GPU time of the 1 GPU task\(s\), in GPU-hours .*: at least 1 h 40 min, at most/,
     );
+    // adaptive rounds: from the first look (2 rounds, no warm-up) to the most (6)
+    const adaptive = isobench(
+      'run',
+      '--dry-run',
+      '--tasks-dir',
+      join(tasksDir, 'rate'),
+      '--tasks',
+      'vllm/rate',
+      '--repo',
+      repo.dir,
+      '--rounds',
+      '2..6',
+      '--warmup',
+      '0',
+      '--out',
+      join(root, 'runs'),
+    );
+    expect(adaptive.code, adaptive.stderr).toBe(0);
+    expect(adaptive.stdout).toContain(
+      'rounds: 0 warm-up + adaptive 2..6 measured (a look after each from round 2, pocock spending',
+    );
+    expect(adaptive.stdout).toMatch(/GPU time: 4 to 12 phases; at least 1 h 07 min \(1000 prompts/);
     // an agent patch to compiled sources: the parent rebuilt the same way is measured too
     const preds = join(root, 'native.jsonl');
     const patch = [
