@@ -201,7 +201,13 @@ function reportRun(opts: RunCliOptions, result: EvaluationResult, problems: numb
     });
     return code;
   }
-  printSummary(result.extended, result.jobs);
+  printSummary(
+    result.extended,
+    result.jobs,
+    opts.rounds
+      ? `adaptive rounds ${opts.rounds.min}..${opts.rounds.max}, 95% repeated confidence intervals (${opts.spending} spending) on the primary metric`
+      : null,
+  );
   if (result.attempts.length) {
     const by = new Map<string, number>();
     for (const a of result.attempts) {
@@ -282,6 +288,7 @@ function cleanupOnSignal(executor: Executor, backend: Backend, interruption: Int
 function printSummary(
   rows: readonly ExtendedRow[],
   jobs: ReadonlyArray<{ task: string; error: string | null }>,
+  adaptive: string | null,
 ): void {
   const judged = rows.some((r) => r.judge !== undefined);
   const t = new Table({
@@ -325,9 +332,10 @@ function printSummary(
   out(t.toString());
   out('');
   const repeats = rows[0]?.repeats;
-  out(
-    `Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${repeats === undefined ? '? measured rounds' : plural(repeats, 'measured round')}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}):`,
-  );
+  const rounds =
+    adaptive ??
+    `${repeats === undefined ? '? measured rounds' : plural(repeats, 'measured round')}, ${repeats !== undefined && repeats < MIN_BOOTSTRAP_SAMPLES ? `no intervals: a bootstrap interval needs ${MIN_BOOTSTRAP_SAMPLES} rounds or more` : '95% bootstrap intervals on the primary metric'}`;
+  out(`Leaderboard (${rows[0]?.thresholdPct ?? RUN_DEFAULTS.thresholdPct}% band, ${rounds}):`);
   // the run's leaderboard, as `isobench leaderboard RUN_DIR` prints it
   for (const a of runLeaderboard(rows.map(reportRowOf))) for (const l of runBoardBlock(a)) out(`  ${l}`);
   for (const j of jobs.filter((x) => x.error)) err(`isobench: job ${j.task} failed: ${j.error}`);

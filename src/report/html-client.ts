@@ -9,6 +9,7 @@ import { ReportDataSchema, ReportPayloadSchema } from '../store/report-record.js
 import { errorMessage } from '../util/errors.js';
 import { parseJson } from '../util/json.js';
 import type { Schema, Shape } from '../util/zod.js';
+import { aggregateCells } from './aggregates.js';
 import { type ReportRow, rowFiles, type Triple } from './board-rows.js';
 import { decodeRows, type ReportData } from './html-data.js';
 import { type RunAgentSummary, runLeaderboard } from './run-leaderboard.js';
@@ -228,6 +229,8 @@ const BOARD_COLUMNS: Array<[string, string, (a: RunAgentSummary) => string]> = [
     (a) =>
       `${fmtPct(a.medianVsHuman)}${a.medianVsHumanCi ? ` [${a.medianVsHumanCi[0].toFixed(1)}, ${a.medianVsHumanCi[1].toFixed(1)}]` : ''}`,
   ],
+  ['sr', 'Speedup ratio (SWE-fficiency, HM)', (a) => aggregateCells(a.aggregates)[0]],
+  ['opt', 'Opt@1 / Opt@K (GSO, p 0.95)', (a) => aggregateCells(a.aggregates)[1]],
   [
     'outputs',
     'Outputs eq / diverged / probe failed',

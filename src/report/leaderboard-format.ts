@@ -5,6 +5,7 @@
 
 import { plural } from '../util/plural.js';
 import type { AgentSummary, Leaderboard } from '../v5/leaderboard.js';
+import { type Aggregates, aggregateCells, OPT_P, share } from './aggregates.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
 function pct(n: number, d: number): string {
@@ -80,6 +81,8 @@ export const RUN_BOARD_HEAD: readonly string[] = [
   'Good intent / lucky win / failure',
   'Valid',
   'Median vs human [95% CI]',
+  'Speedup ratio (HM)',
+  'Opt@1 / Opt@K',
   'Outputs (eq/div/probe failed)',
   'Tampered',
   'Failures',
@@ -99,8 +102,8 @@ function medianCell(a: RunAgentSummary): string {
 }
 
 /**
- * One agent of that leaderboard as a block of short lines, for a terminal (the 17 columns of the
- * table are 270 characters wide): the same numbers as {@link runBoardCells}, under their names.
+ * One agent of that leaderboard as a block of short lines, for a terminal (the 19 columns of the
+ * table are 300 characters wide): the same numbers as {@link runBoardCells}, under their names.
  */
 export function runBoardBlock(a: RunAgentSummary): string[] {
   const c = runBoardCells(a);
@@ -116,6 +119,21 @@ export function runBoardBlock(a: RunAgentSummary): string[] {
     `  median vs human ${at('Median vs human [95% CI]')}`,
     `  outputs eq/div/probe failed ${at('Outputs (eq/div/probe failed)')} · tampered ${at('Tampered')} · failures ${at('Failures')}`,
     `  cost ${at('Cost')} · per attempt ${at('Cost/attempt')} · per success ${at('Cost/success')} · tokens in/out ${at('Tokens in/out')}`,
+    ...aggregateLines(a.aggregates),
+  ];
+}
+
+/** The field's aggregates of an agent, in words. */
+export function aggregateLines(g: Aggregates): string[] {
+  const left = [
+    g.leftOut.notValidHere ? `${g.leftOut.notValidHere} not valid here` : '',
+    g.leftOut.infra ? `${g.leftOut.infra} harness failure(s)` : '',
+  ].filter(Boolean);
+  const out = left.length ? ` (left out: ${left.join(', ')})` : '';
+  if (!g.rows) return [`  speedup ratio, Opt@K: no row with a human speedup here${out}`];
+  return [
+    `  speedup ratio (SWE-fficiency, harmonic mean of ${plural(g.rows, 'row')}) ${g.speedupRatio?.toFixed(3) ?? '-'} · Opt@1 (GSO, p ${OPT_P}) ${share(g.optAt1)}${g.k > 1 ? ` · Opt@${g.k} ${share(g.optAtK)}` : ''} of ${plural(g.tasks, 'task')}${out}`,
+    `  Opt_p@1: ${g.curve.map((c) => `p ${c.p} ${share(c.optAt1)}`).join(' · ')}`,
   ];
 }
 
@@ -134,6 +152,7 @@ export function runBoardCells(a: RunAgentSummary): string[] {
       : `${a.quadrants.good_intent ?? 0} / ${a.quadrants.lucky_win ?? 0} / ${a.quadrants.failure ?? 0}${a.judgeFailures ? ` (${a.judgeFailures} judge failed)` : ''}`,
     pct(a.valid, a.attempts),
     medianCell(a),
+    ...aggregateCells(a.aggregates),
     `${a.equivalence.equivalent ?? 0}/${a.equivalence.diverged ?? 0}/${a.equivalence.probe_failed ?? 0}`,
     String(a.tamper.fail),
     Object.entries(a.failures)

@@ -5,7 +5,13 @@
  * median agent-vs-human estimate, and cost per attempt and per hard success.
  */
 import { medianInterval } from '../grade/stats.js';
+import { FAILURE_CLASSES } from '../grade/taxonomy.js';
+import { type Aggregates, aggregatesOf } from './aggregates.js';
 import type { ReportRow } from './board-rows.js';
+
+/** Whether a row's failure is the harness's (a known infrastructure class). */
+const infraFailure = (f: string): boolean =>
+  Object.entries(FAILURE_CLASSES).some(([k, c]) => k === f && c.infra);
 
 /** One agent's line. */
 export interface RunAgentSummary {
@@ -42,6 +48,8 @@ export interface RunAgentSummary {
   readonly equivalence: Readonly<Record<string, number>>;
   /** rows with a tamper finding of severity fail, and of severity warn only */
   readonly tamper: { readonly fail: number; readonly warn: number };
+  /** the field's aggregates: SWE-fficiency's speedup ratio, GSO's Opt@K and Opt_p curve (aggregates.ts) */
+  readonly aggregates: Aggregates;
 }
 
 const median = (xs: number[]): number | null => {
@@ -161,6 +169,7 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       tokens: { input, output },
       equivalence,
       tamper,
+      aggregates: aggregatesOf(list, infraFailure),
     });
   }
   return sortBoard(out, by);

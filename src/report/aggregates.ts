@@ -1,0 +1,145 @@
+/**
+ * The field's aggregates over an agent's rows, beside isobench's own verdicts, each as its source
+ * computes it (facts from the benchmarks' own evaluation code):
+ *
+ * - **Speedup ratio** (SWE-fficiency, arXiv 2511.06090; `scripts/eval/get_report.py`): a row's
+ *   speedup is the baseline's mean over the agent's (time; the agent's over the baseline's for a
+ *   rate such as throughput), its SR the agent's speedup over the human's. A patch whose outputs
+ *   do not count or that failed (not applied, broke the benchmark) scores speedup 1, so SR = 1 /
+ *   the human's speedup. An agent's SR is the harmonic mean over its rows.
+ * - **Opt_p@K** (GSO, arXiv 2505.23671; `src/gso/harness/grading/metrics.py`): an attempt optimises
+ *   its task at threshold p when its outputs count, it is at least 1.2x faster than the baseline
+ *   (rounded to one decimal, GSO's gate) and its speedup over the human's is above p (0.95 by
+ *   default). Opt@1 is the mean over tasks of the share of optimising attempts (the unbiased
+ *   estimate); Opt@K, K the most attempts a task had, the share of tasks with any optimising attempt.
+ *
+ * Rows whose task did not hold here (the human's gain did not reproduce: there is no human speedup
+ * to compare with) and rows that failed for the harness's reasons (infrastructure, retried, never the
+ * agent's) are left out of both, and counted. Point values over rows: no interval (a task-level
+ * bootstrap is for a later version). Pure, no imports at run time (the HTML report's page bundles it).
+ */
+
+/** What an aggregate reads of a report row. */
+export interface AggregateRow {
+  readonly task: string;
+  readonly better: 'lower' | 'higher';
+  readonly means: {
+    readonly baseline: number | null;
+    readonly human: number | null;
+    readonly agent: number | null;
+  };
+  /** the speed verdict counts (outputs equivalent or not checkable for reasons not the agent's) */
+  readonly credited: boolean;
+  readonly failure: string | null;
+  /** the task held here (the human's gain reproduced) */
+  readonly validHere: boolean;
+}
+
+/** GSO's default threshold on the agent's speedup over the human's. */
+export const OPT_P = 0.95;
+/** GSO's gate: the least speedup over the baseline, rounded to one decimal, that can optimise. */
+export const OPT_MIN_SPEEDUP = 1.2;
+/** The thresholds of the Opt_p@1 curve. */
+export const OPT_CURVE = [0, 0.5, 0.8, 0.95, 1, 1.2, 1.5] as const;
+
+/** One agent's aggregates. */
+export interface Aggregates {
+  /** SWE-fficiency's speedup ratio, harmonic mean over `rows` rows; null when none */
+  readonly speedupRatio: number | null;
+  readonly rows: number;
+  /** rows left out: the task did not hold here, or the harness failed */
+  readonly leftOut: { readonly notValidHere: number; readonly infra: number };
+  /** GSO's Opt@1 and Opt@K at p = 0.95 over `tasks` tasks; null when none */
+  readonly optAt1: number | null;
+  readonly optAtK: number | null;
+  readonly k: number;
+  readonly tasks: number;
+  /** Opt_p@1 at each threshold of {@link OPT_CURVE} */
+  readonly curve: ReadonlyArray<{ readonly p: number; readonly optAt1: number | null }>;
+}
+
+/** A variant's speedup over the baseline from the means: time over time, or rate over rate. */
+export function speedupOf(
+  better: 'lower' | 'higher',
+  baseline: number | null,
+  x: number | null,
+): number | null {
+  if (baseline === null || x === null || !(baseline > 0) || !(x > 0)) return null;
+  return better === 'lower' ? baseline / x : x / baseline;
+}
+
+/** The agent's speedup as SWE-fficiency and GSO score it: 1 when its patch failed or its outputs do not count. */
+function agentSpeedup(r: AggregateRow): number {
+  if (r.failure || !r.credited) return 1;
+  return speedupOf(r.better, r.means.baseline, r.means.agent) ?? 1;
+}
+
+/** Whether an attempt optimises its task at threshold p (GSO). */
+function optimises(r: AggregateRow, human: number, p: number): boolean {
+  if (r.failure || !r.credited) return false;
+  const s = speedupOf(r.better, r.means.baseline, r.means.agent);
+  return s !== null && s > 1 && Math.round(s * 10) / 10 >= OPT_MIN_SPEEDUP && s / human > p;
+}
+
+/** Opt_p@1 and Opt_p@K over the rows' tasks. */
+function optOf(
+  scored: ReadonlyArray<{ readonly row: AggregateRow; readonly human: number }>,
+  p: number,
+): { at1: number | null; atK: number | null; k: number; tasks: number } {
+  const byTask = new Map<string, boolean[]>();
+  for (const { row, human } of scored)
+    byTask.set(row.task, [...(byTask.get(row.task) ?? []), optimises(row, human, p)]);
+  const tasks = [...byTask.values()];
+  if (!tasks.length) return { at1: null, atK: null, k: 0, tasks: 0 };
+  return {
+    at1: tasks.reduce((s, t) => s + t.filter(Boolean).length / t.length, 0) / tasks.length,
+    atK: tasks.filter((t) => t.some(Boolean)).length / tasks.length,
+    k: Math.max(...tasks.map((t) => t.length)),
+    tasks: tasks.length,
+  };
+}
+
+/** The aggregates of one agent's rows. */
+export function aggregatesOf(
+  rows: readonly AggregateRow[],
+  isInfra: (failure: string) => boolean,
+): Aggregates {
+  let notValidHere = 0;
+  let infra = 0;
+  const scored: Array<{ row: AggregateRow; human: number }> = [];
+  for (const row of rows) {
+    if (row.failure && isInfra(row.failure)) {
+      infra++;
+      continue;
+    }
+    const human = speedupOf(row.better, row.means.baseline, row.means.human);
+    if (!row.validHere || human === null) {
+      notValidHere++;
+      continue;
+    }
+    scored.push({ row, human });
+  }
+  const ratios = scored.map(({ row, human }) => agentSpeedup(row) / human);
+  const opt = optOf(scored, OPT_P);
+  return {
+    speedupRatio: ratios.length ? ratios.length / ratios.reduce((s, x) => s + 1 / x, 0) : null,
+    rows: ratios.length,
+    leftOut: { notValidHere, infra },
+    optAt1: opt.at1,
+    optAtK: opt.atK,
+    k: opt.k,
+    tasks: opt.tasks,
+    curve: OPT_CURVE.map((p) => ({ p, optAt1: optOf(scored, p).at1 })),
+  };
+}
+
+/** A share as a percentage, or `-`. */
+export const share = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+
+/** The speedup ratio and the Opt@1 / Opt@K cells of an agent's aggregates. */
+export function aggregateCells(g: Aggregates): [string, string] {
+  return [
+    g.speedupRatio === null ? '-' : `${g.speedupRatio.toFixed(3)} (${g.rows})`,
+    g.optAt1 === null ? '-' : `${share(g.optAt1)} / ${share(g.optAtK)} (K ${g.k}, ${g.tasks} tasks)`,
+  ];
+}

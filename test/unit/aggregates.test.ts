@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { type AggregateRow, aggregateCells, aggregatesOf, speedupOf } from '../../src/report/aggregates.js';
+
+const row = (task: string, agent: number | null, over: Partial<AggregateRow> = {}): AggregateRow => ({
+  task,
+  better: 'lower',
+  // the human halves the baseline's time: a speedup of 2
+  means: { baseline: 100, human: 50, agent },
+  credited: true,
+  failure: null,
+  validHere: true,
+  ...over,
+});
+const infra = (f: string) => f === 'infra_error';
+
+describe('the field’s aggregates', () => {
+  it('speedup is time over time, or rate over rate', () => {
+    expect(speedupOf('lower', 100, 50)).toBe(2);
+    expect(speedupOf('higher', 100, 150)).toBe(1.5);
+    expect(speedupOf('lower', 100, 0)).toBeNull();
+    expect(speedupOf('lower', null, 50)).toBeNull();
+  });
+
+  it('SWE-fficiency’s speedup ratio: harmonic mean; a failed or uncredited patch scores speedup 1', () => {
+    const g = aggregatesOf(
+      [
+        row('a', 50), // as fast as the human: SR 1
+        row('b', 100 / 3), // speedup 3: SR 1.5
+        row('c', 40, { credited: false }), // outputs diverged: speedup 1, SR 0.5
+        row('d', null, { failure: 'patch_apply_failed' }), // SR 0.5
+      ],
+      infra,
+    );
+    expect(g.speedupRatio).toBeCloseTo(4 / (1 + 1 / 1.5 + 2 + 2), 12);
+    expect(g.rows).toBe(4);
+  });
+
+  it('leaves out rows whose task did not hold here and rows the harness failed, and counts them', () => {
+    const g = aggregatesOf(
+      [row('a', 50), row('b', 50, { validHere: false }), row('c', null, { failure: 'infra_error' })],
+      infra,
+    );
+    expect(g.rows).toBe(1);
+    expect(g.leftOut).toEqual({ notValidHere: 1, infra: 1 });
+    expect(aggregatesOf([row('b', 50, { validHere: false })], infra).speedupRatio).toBeNull();
+  });
+
+  it('GSO’s Opt@1 and Opt@K: above p of the human’s speedup, and at least 1.2x over the baseline', () => {
+    const g = aggregatesOf(
+      [
+        // task a: two attempts, one at the human's speed (ratio 1 > 0.95), one at 1.25x (ratio 0.625)
+        row('a', 50),
+        row('a', 80),
+        // task b: 1.14x over the baseline rounds to 1.1 < 1.2: never optimised, whatever p
+        row('b', 100 / 1.14, { means: { baseline: 100, human: 99, agent: 100 / 1.14 } }),
+      ],
+      infra,
+    );
+    expect(g.k).toBe(2);
+    expect(g.tasks).toBe(2);
+    expect(g.optAt1).toBeCloseTo((1 / 2 + 0) / 2, 12);
+    expect(g.optAtK).toBe(0.5);
+    const at = (p: number) => g.curve.find((c) => c.p === p)?.optAt1;
+    // p 0.5: both of task a's attempts (0.625 > 0.5); task b never
+    expect(at(0.5)).toBe(0.5);
+    expect(at(1)).toBe(0);
+    expect(aggregateCells(g)).toEqual([`${g.speedupRatio?.toFixed(3)} (3)`, '25.0% / 50.0% (K 2, 2 tasks)']);
+  });
+});
