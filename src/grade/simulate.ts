@@ -171,15 +171,19 @@ function gradeOf(sc: Scenario, d: SimDesign, phases: readonly MeasuredPhase[], r
   });
 }
 
-/** One simulated job under design `d`: an adaptive job stops measuring each agent once its verdict is decided. */
-export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdPct = 5): SimResult {
+/** A simulated job before its rounds: each variant's true level (baseline, human, agents), all active, no phase. */
+function jobOf(sc: Scenario): { levels: number[]; active: Set<string>; phases: MeasuredPhase[] } {
   const levels = [
     level(sc.better, 0),
     level(sc.better, sc.humanPct),
     ...sc.agentPct.map((p) => level(sc.better, p)),
   ];
-  const active = new Set(levels.map((_, i) => variantId(i)));
-  const phases: MeasuredPhase[] = [];
+  return { levels, active: new Set(levels.map((_, i) => variantId(i))), phases: [] };
+}
+
+/** One simulated job under design `d`: an adaptive job stops measuring each agent once its verdict is decided. */
+export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdPct = 5): SimResult {
+  const { levels, active, phases } = jobOf(sc);
   let gpuS = 0;
   for (let w = 1; w <= d.warmupRounds; w++) {
     phases.push(...roundPhases(sc, d, levels, active, { round: w, measured: w, warmup: true, seed }));
@@ -223,13 +227,7 @@ export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdP
  * in fixed rounds.
  */
 export function looksMissing(sc: Scenario, d: SimDesign, seed: number): Record<string, boolean> {
-  const levels = [
-    level(sc.better, 0),
-    level(sc.better, sc.humanPct),
-    ...sc.agentPct.map((p) => level(sc.better, p)),
-  ];
-  const active = new Set(levels.map((_, i) => variantId(i)));
-  const phases: MeasuredPhase[] = [];
+  const { levels, active, phases } = jobOf(sc);
   const first = d.adaptive?.minRounds ?? d.maxRounds;
   const out: Record<string, boolean> = {};
   const check = (key: string, i: { lo: number; hi: number } | null, truth: number) => {

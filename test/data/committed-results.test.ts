@@ -32,11 +32,36 @@ const scales = all.filter((d) => d.startsWith('report-scale'));
 const verifies = all.filter((d) => existsSync(join(RESULTS, d, 'verify.json')));
 /** `isobench run --rehearse` on real vLLM trees (scripts/vllm-trees-rehearse.ts: summary and job records) */
 const rehearsals = all.filter((d) => existsSync(join(RESULTS, d, 'summary.tsv')));
+/** the rounds benchmark's tables (test/bench/rounds.ts: GPU time per decisive verdict, fixed against adaptive) */
+const sims = all.filter((d) => existsSync(join(RESULTS, d, 'published-noise.txt')));
 
 it('every committed result folder is checked by one of the suites below', () => {
-  expect([...dirs, ...makespans, ...reports, ...scales, ...verifies, ...rehearsals].sort()).toEqual(
+  expect([...dirs, ...makespans, ...reports, ...scales, ...verifies, ...rehearsals, ...sims].sort()).toEqual(
     all.sort(),
   );
+});
+
+describe.each(sims)('results/%s', (dir) => {
+  it('holds every design on every split, the fixed design the reference, false verdicts under 5%', () => {
+    for (const file of ['published-noise.txt', 'half-noise.txt']) {
+      const text = readFileSync(join(RESULTS, dir, file), 'utf8');
+      const tables = text.split('between-start share of the variance: ').slice(1);
+      expect(
+        tables.map((t) => t.split('\n')[0]),
+        file,
+      ).toEqual(['0.25', '0.5', '0.75']);
+      for (const t of tables) {
+        const rows = t
+          .split('\n')
+          .filter((l) => /^(fixed|adaptive|naive)/.test(l))
+          .map((l) => l.split(/\s{2,}/).map((c) => c.trim()));
+        expect(rows[0]?.[0]).toBe('fixed 1+5 (today)');
+        // the reference's ratio to itself, and all of its verdicts its own
+        expect(rows[0]?.slice(-3, -1)).toEqual(['1.00', '100.0%']);
+        for (const r of rows) expect(Number.parseFloat(r.at(-1) ?? ''), `${file}: ${r[0]}`).toBeLessThan(5);
+      }
+    }
+  });
 });
 
 describe.each(rehearsals)('results/%s', (dir) => {
