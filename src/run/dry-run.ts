@@ -274,8 +274,8 @@ export function dryRunText(plan: readonly DryTask[]): string {
     );
     l.push(
       t.adaptive
-        ? `  rounds: ${t.rounds.warmup} warm-up + adaptive ${t.adaptive.minRounds}..${t.rounds.repeats} measured (a look after each from round ${t.adaptive.minRounds}, ${t.adaptive.spending} spending; an agent decided at a look is measured no more), the first in the order ${t.rounds.order.join(' ')}, turning by one each round`
-        : `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, the first in the order ${t.rounds.order.join(' ')}, turning by one each round`,
+        ? `  rounds: ${t.rounds.warmup} warm-up + adaptive ${t.adaptive.minRounds}..${t.rounds.repeats} measured (a look after each from round ${t.adaptive.minRounds}, ${t.adaptive.spending} spending; an agent decided at a look is measured no more), each in the order ${t.rounds.order.join(' ')}`
+        : `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, each in the order ${t.rounds.order.join(' ')}`,
     );
     for (const v of t.variants)
       l.push(
