@@ -16,14 +16,7 @@ import {
   judgeEquivalence,
   type ProbeOutput,
 } from './equivalence.js';
-import {
-  clusterMeans,
-  levelAtLook,
-  logImprovement,
-  MIN_CLUSTERS,
-  pooledLogSpread,
-  SEQUENTIAL_ALPHA,
-} from './sequential.js';
+import { clusterMeans, levelAtLook, logImprovement, MIN_CLUSTERS, SEQUENTIAL_ALPHA } from './sequential.js';
 import { bootstrapImprovement, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
 import type {
@@ -268,11 +261,7 @@ export function measuredRounds(phases: readonly MeasuredPhase[]): number {
  * starts' logs at the level the job's last look spent (sequential.ts), so that a verdict read at
  * whichever look stopped the job keeps the overall 95%.
  */
-function intervalsOf(
-  input: JobGradeInput,
-  variants: readonly GradedVariant[],
-  better: 'lower' | 'higher',
-): Intervals {
+function intervalsOf(input: JobGradeInput, better: 'lower' | 'higher'): Intervals {
   const { design } = input;
   if (!design.adaptive)
     return { compare: (r, s) => bootstrapImprovement(r, s, better), tooFew: (r, s) => tooFewSamples(r, s) };
@@ -285,9 +274,8 @@ function intervalsOf(
         `the job measured ${rounds} round(s), fewer than its first look (after round ${looks.minRounds}): no interval, no verdict`,
     };
   const level = levelAtLook(looks, Math.min(rounds, looks.maxRounds));
-  const pooled = pooledLogSpread(variants.filter((v) => v.status === 'ok').map((v) => v.samples));
   return {
-    compare: (r, s) => logImprovement(r, s, better, level, pooled),
+    compare: (r, s) => logImprovement(r, s, better, level),
     tooFew: (r, s) => {
       const short = [r, s].filter((x) => x.n < MIN_CLUSTERS);
       return short.length
@@ -437,7 +425,7 @@ export function gradeJob(input: JobGradeInput, policy: GradePolicy = DEFAULT_GRA
       input.primaryMetric.name,
     ),
   );
-  const intervals = intervalsOf(input, variants, better);
+  const intervals = intervalsOf(input, better);
   const refs = referencesOf(variants, intervals);
   const eq = equivalenceGrader(input, policy);
   let agents = input.variants.flatMap((v) => {

@@ -159,51 +159,24 @@ function meanVar(xs: readonly number[]): { mean: number; v: number } {
   return { mean, v };
 }
 
-/** The spread of a job's samples on a log scale, pooled over its variants: the variance and its degrees of freedom. */
-export interface PooledSpread {
-  readonly variance: number;
-  readonly df: number;
-}
-
 /**
- * The variance of the logs of the samples (one per server start), pooled over the variants that
- * have at least two: one spread for the whole job, as in a one-way analysis of variance. Null when
- * no variant has two samples.
- */
-export function pooledLogSpread(variants: ReadonlyArray<readonly number[]>): PooledSpread | null {
-  let ss = 0;
-  let df = 0;
-  for (const xs of variants) {
-    if (xs.length < 2 || xs.some((x) => !(x > 0) || !Number.isFinite(x))) continue;
-    const { v } = meanVar(xs.map(Math.log));
-    ss += v * (xs.length - 1);
-    df += xs.length - 1;
-  }
-  return df > 0 ? { variance: ss / df, df } : null;
-}
-
-/**
- * Percent improvement of `subject` over `reference` (positive = better) with a t interval at
- * `level` on the logs of the samples (one per server start): with the job's pooled spread when one
- * is given (Student's interval with the pooled degrees of freedom: every variant of a task on one
- * machine is taken to share its spread on a log scale, a coefficient of variation), else Welch's.
- * Null with fewer than {@link MIN_CLUSTERS} samples a side or a value that is not positive.
+ * Percent improvement of `subject` over `reference` (positive = better) with Welch's t interval at
+ * `level` on the logs of the samples (one per server start): each side's own spread, so a noisy
+ * variant (a 0.05 ms kernel) never borrows a quiet one's. Null with fewer than {@link MIN_CLUSTERS}
+ * samples a side or a value that is not positive.
  */
 export function logImprovement(
   reference: readonly number[],
   subject: readonly number[],
   better: Better,
   level: number,
-  pooled: PooledSpread | null = null,
 ): Interval | null {
   if (reference.length < MIN_CLUSTERS || subject.length < MIN_CLUSTERS) return null;
   if ([...reference, ...subject].some((x) => !(x > 0) || !Number.isFinite(x))) return null;
   const r = meanVar(reference.map(Math.log));
   const s = meanVar(subject.map(Math.log));
   const d = s.mean - r.mean;
-  const { se, df } = pooled
-    ? { se: Math.sqrt(pooled.variance * (1 / reference.length + 1 / subject.length)), df: pooled.df }
-    : welch(r.v / reference.length, reference.length, s.v / subject.length, subject.length);
+  const { se, df } = welch(r.v / reference.length, reference.length, s.v / subject.length, subject.length);
   // with no spread at all the interval is the point
   const half = se > 0 ? tQuantile(1 - (1 - level) / 2, df) * se : 0;
   const pct = (x: number) => (better === 'lower' ? 100 * (1 - Math.exp(x)) : 100 * (Math.exp(x) - 1));
