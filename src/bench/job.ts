@@ -12,7 +12,7 @@ import { type Executor, InfraError, type Sandbox } from '../executor/types.js';
 import { type AccuracyScore, parseAccuracyDataset, scoreAccuracy } from '../grade/accuracy.js';
 import { DEFAULT_EQUIVALENCE_POLICY, type EquivalencePolicy } from '../grade/equivalence.js';
 import type { AccuracyReadings, GradePolicy } from '../grade/job.js';
-import { levelAtLook, SEQUENTIAL_ALPHA } from '../grade/sequential.js';
+import { levelAtLook, looksOf } from '../grade/sequential.js';
 import type { LookFinding } from '../grade/stopping.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import type { Adaptive, Look, Stop } from '../grade/values.js';
@@ -418,7 +418,7 @@ async function lookAfter(
   adaptive: Adaptive,
   rounds: number,
 ): Promise<Look & { readonly nothingToDecide: string | null }> {
-  const looks = { ...adaptive, maxRounds: facts.design.maxRounds, alpha: SEQUENTIAL_ALPHA };
+  const looks = looksOf(adaptive, facts.design.maxRounds);
   const level = levelAtLook(looks, rounds);
   const found = ctx.opts.look
     ? await ctx.opts.look(ctx.opts.jobDir, { ...facts, phases: ctx.phases })

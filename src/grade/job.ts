@@ -16,7 +16,7 @@ import {
   judgeEquivalence,
   type ProbeOutput,
 } from './equivalence.js';
-import { clusterMeans, levelAtLook, logImprovement, MIN_CLUSTERS, SEQUENTIAL_ALPHA } from './sequential.js';
+import { clusterMeans, levelAtLook, logImprovement, looksOf, MIN_CLUSTERS } from './sequential.js';
 import { bootstrapImprovement, summarize, tooFewSamples } from './stats.js';
 import { type FailureClass, isInfra } from './taxonomy.js';
 import type {
@@ -265,7 +265,7 @@ function intervalsOf(input: JobGradeInput, better: 'lower' | 'higher'): Interval
   const { design } = input;
   if (!design.adaptive)
     return { compare: (r, s) => bootstrapImprovement(r, s, better), tooFew: (r, s) => tooFewSamples(r, s) };
-  const looks = { ...design.adaptive, maxRounds: design.maxRounds, alpha: SEQUENTIAL_ALPHA };
+  const looks = looksOf(design.adaptive, design.maxRounds);
   const rounds = measuredRounds(input.phases);
   if (rounds < looks.minRounds)
     return {

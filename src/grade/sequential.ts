@@ -23,7 +23,7 @@ import cdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { Better } from '../v5/formulas.js';
-import type { Interval } from './values.js';
+import type { Adaptive, Interval } from './values.js';
 
 /** How α is spent over the looks. */
 export type Spending = 'pocock' | 'obrien-fleming';
@@ -208,3 +208,8 @@ export function clusterMeans(
 
 /** The error rate spent over all looks of an adaptive job: its intervals hold together at 95%. */
 export const SEQUENTIAL_ALPHA = 0.05;
+
+/** The looks of a job's adaptive rounds: from its first look to its most rounds, spending {@link SEQUENTIAL_ALPHA}. */
+export function looksOf(adaptive: Adaptive, maxRounds: number): Looks {
+  return { ...adaptive, maxRounds, alpha: SEQUENTIAL_ALPHA };
+}
