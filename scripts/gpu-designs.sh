@@ -4,7 +4,9 @@
 #   scripts/gpu-designs.sh fixed-1 adaptive-1        (results under $OUT)
 # fixed*: 1 warm-up + 5 rounds; adaptive*: --rounds 3..8, no warm-up round. Agents on demo/gpu-rmsnorm,
 # one predictions file each in .device/: fused-agent (the human's change as a patch), noop-agent (a
-# docstring edit), example-agent (the demo's example patch).
+# docstring edit), example-agent (the demo's example patch). serving*: demo/cpu-serving (the stand-in
+# server on the host's CPU) with 3 client runs a server start, 1 + 5 rounds, the demo's example and
+# no-op predictions: what a server start costs against a client run, and how its variance splits.
 set -uo pipefail
 xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node
 B=.device/bundle/dist/main.js
@@ -12,12 +14,15 @@ P=".device/fused-agent.jsonl .device/noop-agent.jsonl .device/example-agent.json
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$OUT/gpu.txt"
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name())' >> "$OUT/gpu.txt"
 for design in "$@"; do
+  task=demo/gpu-rmsnorm preds=$P
   case "$design" in
     fixed*) args="--repeats 5 --warmup 1" ;;
     adaptive*) args="--rounds 3..8 --warmup 0" ;;
+    serving*) args="--repeats 5 --warmup 1 --client-runs 3" task=demo/cpu-serving
+      preds="harness/demo/predictions/example-agent.jsonl harness/demo/predictions/noop-agent.jsonl" ;;
   esac
   start=$(date +%s)
-  /tmp/node $B run --tasks demo/gpu-rmsnorm --predictions $P $args --executor local --out /tmp/r --run-id "$design" > "$OUT/$design.log" 2>&1
+  /tmp/node $B run --tasks $task --predictions $preds $args --executor local --out /tmp/r --run-id "$design" > "$OUT/$design.log" 2>&1
   echo "$design exit $? wall $(( $(date +%s) - start )) s" | tee -a "$OUT/walls.txt"
 done
 python3 - "$@" > "$OUT/summary.txt" <<'PY'

@@ -51,7 +51,15 @@ import { prepareVariants, releaseVariants } from './workspace.js';
 type JobBenchSettings = Partial<
   Pick<
     BenchConfig,
-    'repeats' | 'warmup' | 'adaptive' | 'image' | 'source' | 'cache' | 'tamperPolicy' | 'accuracy'
+    | 'repeats'
+    | 'warmup'
+    | 'adaptive'
+    | 'clientRuns'
+    | 'image'
+    | 'source'
+    | 'cache'
+    | 'tamperPolicy'
+    | 'accuracy'
   >
 >;
 
@@ -169,7 +177,8 @@ function headOf(opts: JobOptions) {
     warmup: opts.warmup ?? RUN_DEFAULTS.warmup,
     design: {
       maxRounds: opts.repeats ?? RUN_DEFAULTS.repeats,
-      clientRuns: 1,
+      // a server start is what several client runs share: offline clients load the model each run
+      clientRuns: opts.task.benchmark.kind === 'serving' ? (opts.clientRuns ?? 1) : 1,
       adaptive: opts.adaptive ?? null,
     },
     executor: opts.executor.kind,
@@ -378,6 +387,8 @@ interface RoundContext {
   readonly idle: ReadonlyMap<Sandbox, Record<string, number> | null>;
   readonly command: ParsedPerfCommand | null;
   readonly phases: PhaseRecord[];
+  /** client runs on each server start (the design's) */
+  readonly clientRuns: number;
 }
 
 /**
@@ -404,6 +415,7 @@ async function runRound(
       warmup,
       last: probe,
       logDir,
+      clientRuns: ctx.clientRuns,
     });
     await writeFileAtomic(join(logDir, 'phase.json'), `${JSON.stringify(r, null, 2)}\n`);
     ctx.phases.push(r);
@@ -474,6 +486,7 @@ async function measureRounds(
     idle: await readySandboxes(opts, stage),
     command: parsedCommand?.ok ? parsedCommand.parsed : null,
     phases: [],
+    clientRuns: facts.design.clientRuns,
   };
   for (let w = 1; w <= rounds.warmup; w++) await runRound(ctx, w, true, false);
   const adaptive = facts.design.adaptive;
@@ -533,6 +546,7 @@ async function measurePhase(
     readonly warmup: boolean;
     readonly last: boolean;
     readonly logDir: string;
+    readonly clientRuns: number;
   },
 ): Promise<PhaseRecord> {
   const { task } = opts;
@@ -555,6 +569,7 @@ async function measurePhase(
       probeAtStart: task.hardware.count > 0 ? () => readClocks(sb, at.logDir) : undefined,
       awaitGpu: memory ? () => awaitGpuRelease(sb, memory, at.logDir, opts.gpuReleaseS) : undefined,
       env: plan.env,
+      clientRuns: at.clientRuns,
       probe:
         task.correctness && at.last
           ? { spec: task.correctness, probeDir: `${sb.workdir}/probes`, outDir: `${sb.workdir}/probe-out` }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sandbox } from '../executor/types.js';
+import type { ExecResult, Sandbox } from '../executor/types.js';
 import type { FailureClass } from '../grade/taxonomy.js';
 import { disagreements, type JsonResultRequest, parseJsonResult } from '../parse/json-result.js';
 import { parserFor } from '../parse/registry.js';
@@ -18,7 +18,7 @@ import { errorMessage, isKnownInfra, isMissingFile } from '../util/errors.js';
 import { compareWorkload } from '../v5/workload.js';
 import { logTail, processRecord } from './process.js';
 import { startServer, stopServer } from './server.js';
-import type { PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
+import type { ClientRunRecord, PhaseRecord, ProbeRecord, ProcessRecord } from './types.js';
 import { BENCH_RECORD_VERSION } from './types.js';
 
 /** Where a phase's variant and client live inside the sandbox. */
@@ -51,6 +51,14 @@ export interface PhaseInput {
   readonly jsonResult?: { readonly request: JsonResultRequest; readonly dir: string; readonly file: string };
   /** run the task's correctness probe in this phase (the last measured round), on the same server */
   readonly probe?: { readonly spec: Correctness; readonly probeDir: string; readonly outDir: string };
+  /** client runs on each server start (serving tasks; default 1): the phase's metrics are their mean */
+  readonly clientRuns?: number;
+}
+
+/** Where client run `run` of a phase writes: the first run the plain names, later ones numbered. */
+export function runFiles(run: number): { stdout: string; stderr: string; json: string } {
+  const n = run === 1 ? '' : `-${run}`;
+  return { stdout: `client${n}.stdout`, stderr: `client${n}.stderr`, json: `result${n}.json` };
 }
 
 /** The served model name a probe asks for: --served-model-name, --model, else the task's. */
@@ -179,6 +187,7 @@ async function readMetrics(
   kind: NonNullable<TaskSpec['benchmark']['kind']>,
   logDir: string,
   json: PhaseInput['jsonResult'],
+  run: number,
 ): Promise<{
   metrics: Record<string, Metric> | null;
   problem: string;
@@ -186,7 +195,8 @@ async function readMetrics(
   effectiveArgs: Record<string, string> | null;
   result: PhaseRecord['result'];
 }> {
-  const stdout = readFileSync(join(logDir, 'client.stdout'), 'utf8');
+  const files = runFiles(run);
+  const stdout = readFileSync(join(logDir, files.stdout), 'utf8');
   const { parsed, fromStdout, problem: stdoutProblem } = readStdout(kind, stdout);
   const usable = stdoutProblem === '';
   const ns = parsed.namespaces.find((n) => n.source === 'bare');
@@ -195,9 +205,9 @@ async function readMetrics(
   let fromJson: Record<string, Metric> | null = null;
   let jsonPath: string | null = null;
   if (json) {
-    const host = join(logDir, 'result.json');
+    const host = join(logDir, files.json);
     try {
-      await sandbox.get(`${json.dir}/${json.file}`, host);
+      await sandbox.get(`${json.dir}/${jsonFileOf(json.file, run)}`, host);
       jsonPath = host;
       const r = parseJsonResult(kind, readFileSync(host, 'utf8'));
       if (r.ok) fromJson = { ...r.metrics };
@@ -303,6 +313,8 @@ interface PhaseState {
   atStart: Record<string, string>;
   server: ProcessRecord | null;
   client: ProcessRecord | null;
+  /** every client run's process, in order (one for an offline phase) */
+  clients: ProcessRecord[];
   probe: ProbeRecord | null;
   commandsMs: number;
 }
@@ -332,16 +344,22 @@ function phaseRecord(
     atStart: st.atStart,
     result: { source: 'none', jsonPath: null, notes: [] },
     probe: st.probe,
+    runs: [],
     ...extra,
   };
 }
 
-/** The client's argv: the task's, and the JSON result's flags when the job asks for one. */
-function clientArgvOf(input: PhaseInput): string[] {
+/** The JSON result's file name for client run `run` (the first run the job's name, later ones numbered). */
+function jsonFileOf(file: string, run: number): string {
+  return run === 1 ? file : file.replace(/(\.json)?$/, `-r${run}$1`);
+}
+
+/** The client's argv for run `run`: the task's, and the JSON result's flags when the job asks for one. */
+function clientArgvOf(input: PhaseInput, run = 1): string[] {
   const json = input.jsonResult;
   return [
     ...(input.task.benchmark.client?.argv ?? []),
-    ...(json ? json.request.argv(json.dir, json.file) : []),
+    ...(json ? json.request.argv(json.dir, jsonFileOf(json.file, run)) : []),
   ];
 }
 
@@ -359,6 +377,37 @@ function probeAt(st: PhaseState, port: number, model: string) {
   };
 }
 
+/**
+ * The phase's client runs on its server, one after another, until one fails or the server is gone;
+ * the last run's result.
+ */
+async function clientRuns(
+  st: PhaseState,
+  env: Readonly<Record<string, string>>,
+  serverUp: () => boolean,
+): Promise<ExecResult> {
+  const { sandbox, task, place } = st.input;
+  const runs = st.input.clientRuns ?? 1;
+  let last: ExecResult | null = null;
+  for (let run = 1; run <= runs; run++) {
+    const argv = clientArgvOf(st.input, run);
+    const files = runFiles(run);
+    last = await sandbox.exec(argv, {
+      cwd: place.clientDir,
+      env,
+      timeoutMs: task.timeouts.benchmarkS * 1000,
+      stdoutPath: join(place.logDir, files.stdout),
+      stderrPath: join(place.logDir, files.stderr),
+    });
+    st.clients.push(processRecord(argv, place.clientDir, env, last));
+    st.client ??= st.clients[0] ?? null;
+    if (last.timedOut || last.exitCode !== 0 || !serverUp()) break;
+  }
+  // runs is at least 1 (the configuration's schema), so the loop ran
+  if (!last) throw new Error('a phase ran no client');
+  return last;
+}
+
 /** A serving phase: the server from the variant's tree, the client from the client copy, the probe on the same server. */
 async function servingCommands(st: PhaseState): Promise<Failed | null> {
   const { input } = st;
@@ -371,18 +420,10 @@ async function servingCommands(st: PhaseState): Promise<Failed | null> {
   }
   const { port, argv: serverArgv, env, bg } = started;
   const t0 = performance.now() - started.ms;
-  const clientArgv = clientArgvOf(input);
   // the client's own package code (benchmark_serving.py's vllm imports, `vllm bench serve`) is the parent's copy
   const clientEnv = { ...input.env, PYTHONPATH: place.clientDir };
   try {
-    const c = await sandbox.exec(clientArgv, {
-      cwd: place.clientDir,
-      env: clientEnv,
-      timeoutMs: task.timeouts.benchmarkS * 1000,
-      stdoutPath: join(place.logDir, 'client.stdout'),
-      stderrPath: join(place.logDir, 'client.stderr'),
-    });
-    st.client = processRecord(clientArgv, place.clientDir, clientEnv, c);
+    const c = await clientRuns(st, clientEnv, () => bg.running());
     if (input.probe && c.exitCode === 0 && !c.timedOut && bg.running())
       st.probe = await runProbe(
         sandbox,
@@ -435,6 +476,7 @@ async function offlineCommands(
   });
   st.commandsMs += performance.now() - t0;
   st.client = processRecord(clientArgv, place.clientDir, env, c);
+  st.clients = [st.client];
   if (input.probe && c.exitCode === 0 && !c.timedOut)
     st.probe = await runProbe(sandbox, input.probe, probeAt(st, 0, task.benchmark.model ?? 'model'));
   if (c.timedOut)
@@ -460,6 +502,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
     atStart: {},
     server: null,
     client: null,
+    clients: [],
     probe: null,
     commandsMs: 0,
   };
@@ -472,6 +515,7 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   if (held) return phaseRecord(st, 'infra_error', held);
   try {
     const failed = kind === 'serving' ? await servingCommands(st) : await offlineCommands(st, kind);
+    if (failed && st.clients.length > 1) return phaseRecord(st, ...(await failedRuns(st, kind, failed)));
     if (failed) return phaseRecord(st, failed.status, failed.detail);
   } catch (e) {
     // only the executor's and the host's known failures are the phase's infra_error; anything else is
@@ -482,13 +526,17 @@ export async function runPhase(input: PhaseInput): Promise<PhaseRecord> {
   return phaseRecord(st, ...(await phaseOutcome(st, kind)));
 }
 
-/** What the phase's output says: its metrics checked against the workload, or why they cannot be used. */
-async function phaseOutcome(
+/** What a phase's or a client run's output says. */
+type Outcome = [status: 'ok' | FailureClass, detail: string, extra: Partial<PhaseRecord>];
+
+/** What client run `run`'s output says: its metrics checked against the workload, or why they cannot be used. */
+async function runOutcome(
   st: PhaseState,
   kind: NonNullable<TaskSpec['benchmark']['kind']>,
-): Promise<[status: 'ok' | FailureClass, detail: string, extra: Partial<PhaseRecord>]> {
+  run: number,
+): Promise<Outcome> {
   const { input } = st;
-  const read = await readMetrics(input.sandbox, kind, input.place.logDir, input.jsonResult);
+  const read = await readMetrics(input.sandbox, kind, input.place.logDir, input.jsonResult, run);
   const { effectiveArgs, result } = read;
   if (!read.metrics) return ['no_metrics', read.problem, { effectiveArgs, result }];
   const metrics = read.metrics;
@@ -498,4 +546,85 @@ async function phaseOutcome(
   const primary = input.task.benchmark.primaryMetric?.name ?? parserFor(kind).primaryMetric;
   if (!metrics[primary]) return ['no_metrics', `the output has no ${primary}`, found];
   return ['ok', '', found];
+}
+
+/** Each metric's mean over the runs, where every run has it. */
+function meanMetrics(all: ReadonlyArray<PhaseRecord['metrics']>): PhaseRecord['metrics'] {
+  const out: Record<string, PhaseRecord['metrics'][string]> = {};
+  for (const [name, first] of Object.entries(all[0] ?? {})) {
+    const values = all.map((m) => m[name]?.value).filter((v): v is number => v !== undefined);
+    if (values.length === all.length)
+      out[name] = { ...first, value: values.reduce((a, b) => a + b, 0) / values.length };
+  }
+  return out;
+}
+
+/** A phase whose last client run failed after earlier ones: each run's record, the last with the failure. */
+async function failedRuns(
+  st: PhaseState,
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+  failed: Failed,
+): Promise<Outcome> {
+  const runs = await runRecords(st, kind, st.clients.length - 1);
+  const client = st.clients.at(-1);
+  const run = st.clients.length;
+  if (client)
+    runs.push({
+      run,
+      status: failed.status,
+      detail: failed.detail,
+      client,
+      metrics: {},
+      effectiveArgs: null,
+      workloadDifferences: [],
+      result: { source: 'none', jsonPath: null, notes: [] },
+    });
+  return [failed.status, `client run ${run} of ${st.input.clientRuns ?? 1}: ${failed.detail}`, { runs }];
+}
+
+/** The records of the phase's first `count` client runs, each with its output's outcome. */
+async function runRecords(
+  st: PhaseState,
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+  count: number,
+): Promise<ClientRunRecord[]> {
+  const runs: ClientRunRecord[] = [];
+  for (const [i, client] of st.clients.slice(0, count).entries()) {
+    const [status, detail, extra] = await runOutcome(st, kind, i + 1);
+    runs.push({
+      run: i + 1,
+      status,
+      detail,
+      client,
+      metrics: extra.metrics ?? {},
+      effectiveArgs: extra.effectiveArgs ?? null,
+      workloadDifferences: extra.workloadDifferences ?? [],
+      result: extra.result ?? { source: 'none', jsonPath: null, notes: [] },
+    });
+  }
+  return runs;
+}
+
+/**
+ * What the phase's output says: one client run's outcome, or (several) each run's, the phase ok
+ * when every run is, its metrics their mean, its status and detail the first failed run's.
+ */
+async function phaseOutcome(
+  st: PhaseState,
+  kind: NonNullable<TaskSpec['benchmark']['kind']>,
+): Promise<Outcome> {
+  if (st.clients.length <= 1) return runOutcome(st, kind, 1);
+  const runs = await runRecords(st, kind, st.clients.length);
+  const first = runs[0];
+  const bad = runs.find((r) => r.status !== 'ok');
+  const extra: Partial<PhaseRecord> = {
+    metrics: bad ? {} : meanMetrics(runs.map((r) => r.metrics)),
+    effectiveArgs: first?.effectiveArgs ?? null,
+    workloadDifferences: bad?.workloadDifferences ?? [],
+    result: first?.result ?? { source: 'none', jsonPath: null, notes: [] },
+    runs,
+  };
+  return bad
+    ? [bad.status, `client run ${bad.run} of ${runs.length}: ${bad.detail}`, extra]
+    : ['ok', '', extra];
 }

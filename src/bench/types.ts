@@ -5,6 +5,7 @@ import type { AgentPatch } from '../store/config.js';
 import {
   type AppliedPatch,
   BENCH_RECORD_VERSION,
+  type ClientRunRecord,
   JOB_RECORD_VERSION,
   type JobResult,
   type PhaseRecord,
@@ -16,6 +17,7 @@ import {
 
 export type {
   AgentJudgement,
+  ClientRunRecord,
   JobEquivalence,
   JobResult,
   PhaseRecord,

@@ -4,6 +4,7 @@
  * one status line is redrawn under the log lines (log-update); elsewhere each finished unit prints a
  * line that carries the counts, so a log file shows the same.
  */
+import type { RunTimePlan } from '../run/gpu-time.js';
 import type { UnitEvent } from '../run/unit-runner.js';
 
 type Kind = UnitEvent['unit'];
@@ -35,6 +36,9 @@ export class Progress {
   private readonly counts = new Map<Kind, Counts>();
   private readonly t0 = performance.now();
   private costUsd = 0;
+  /** what the phases are expected to take, and what they took so far (seconds, times their GPUs) */
+  private timePlan: RunTimePlan | null = null;
+  private spentS = 0;
   private draw: ((s: string) => void) & { clear?: () => void; done?: () => void } = () => undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -59,6 +63,32 @@ export class Progress {
       this.counts.set(kind, c);
     }
     return c;
+  }
+
+  /** The run's expected phase time (GPU time where its tasks use GPUs), for the time spent and left. */
+  plan(p: RunTimePlan): void {
+    this.timePlan = p;
+  }
+
+  /** A phase of `task` ended after `wallMs`: its time (times its GPUs) is spent. */
+  phase(task: string, wallMs: number): void {
+    const p = this.timePlan;
+    if (!p) return;
+    const gpus = p.gpusOf.get(task) ?? 0;
+    if (p.gpu && gpus === 0) return;
+    this.spentS += (wallMs / 1000) * Math.max(1, gpus);
+  }
+
+  /** The time spent in phases and, where earlier runs recorded every task, the time expected left. */
+  private timeSpent(): string {
+    const p = this.timePlan;
+    if (!p) return '';
+    const label = p.gpu ? 'GPU time' : 'phase time';
+    const left =
+      p.expectedS === null
+        ? ''
+        : `, about ${dur(Math.max(0, p.expectedS - this.spentS) * 1000)} left of ${dur(p.expectedS * 1000)} expected`;
+    return ` | ${label} ${dur(this.spentS * 1000)} spent${left}`;
   }
 
   /** Prints a log line above the status line. */
@@ -114,7 +144,7 @@ export class Progress {
     // units finished so far set the pace; the ETA assumes the rest goes at the same rate
     const eta = finished > 0 && left > 0 ? ` ETA ${dur((elapsed / finished) * left)}` : '';
     const cost = this.costUsd > 0 ? ` $${this.costUsd.toFixed(4)}` : '';
-    return `${parts.join(' | ')} | ${dur(elapsed)} elapsed${eta}${cost}`;
+    return `${parts.join(' | ')}${this.timeSpent()} | ${dur(elapsed)} elapsed${eta}${cost}`;
   }
 
   stop(): void {

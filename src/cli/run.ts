@@ -18,11 +18,13 @@ import {
   runConfigOf,
 } from '../run/config-of.js';
 import type { EvaluationPlan, EvaluationResult } from '../run/evaluate.js';
+import { runTimePlan } from '../run/gpu-time.js';
 import { rehearsalInputs, runInputs } from '../run/inputs.js';
 import { Interruption } from '../run/interruption.js';
 import type { RunCliOptions } from '../run/options.js';
 import { measurementSlots, openBackend } from '../run/places.js';
-import { readRecordedConfig } from '../run/resume.js';
+import { recordedTimings } from '../run/recorded-timings.js';
+import { readRecordedConfig, runsRoot } from '../run/resume.js';
 import type { Backend } from '../sched/backend.js';
 import type { AgentSpec, RunConfig } from '../store/config.js';
 import type { TaskSpec } from '../task/schema.js';
@@ -72,6 +74,19 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
   const progress = new Progress(process.stdout.isTTY === true && !opts.json, out);
   if (!opts.json) {
     announcePlaces(opts, config, agents, backend, slots);
+    progress.plan(
+      runTimePlan(
+        tasks,
+        {
+          warmup: config.bench.warmup,
+          repeats: config.bench.repeats,
+          fewest: config.bench.adaptive?.minRounds,
+          clientRuns: config.bench.clientRuns,
+        },
+        (t) => opts.attempts * (2 + agents.length) + (patches.get(t.id)?.length ?? 0),
+        await recordedTimings(runsRoot(opts.out), opts.rehearse === true),
+      ),
+    );
     await progress.start();
   }
   const result = await evaluate(opts, { config, tasks, patches, executor, backend, judge }, progress);
@@ -82,9 +97,10 @@ export async function runCmd(opts: RunCliOptions, argv: readonly string[]): Prom
 /** The rounds of a run, in words: fixed, or adaptive from the first look to the most. */
 function roundsText(bench: RunConfig['bench']): string {
   const warm = `${bench.warmup} warm-up`;
+  const runs = (bench.clientRuns ?? 1) > 1 ? `, ${bench.clientRuns} client runs a server start` : '';
   return bench.adaptive
-    ? `adaptive rounds ${bench.adaptive.minRounds}..${bench.repeats} (${bench.adaptive.spending} spending) + ${warm}`
-    : `${plural(bench.repeats, 'measured round')} + ${warm}`;
+    ? `adaptive rounds ${bench.adaptive.minRounds}..${bench.repeats} (${bench.adaptive.spending} spending) + ${warm}${runs}`
+    : `${plural(bench.repeats, 'measured round')} + ${warm}${runs}`;
 }
 
 /** Before anything opens: the warning of too few rounds, and a rehearsal's stand-in cache. */
@@ -140,6 +156,7 @@ async function evaluate(
     onEvent: opts.json ? undefined : (e) => live() && progress.on(e),
     onNote: (n) => live() && err(`isobench: ${n}`),
     onPhase: (task, r) => {
+      progress.phase(task.id, r.wallMs);
       if (!opts.json && live()) progress.line(phaseLine(task, r, rounds));
     },
   });
@@ -384,6 +401,8 @@ async function dryRunCmd(
     repeats: opts.rounds?.max ?? opts.repeats,
     warmup: opts.warmup,
     ...(opts.rounds ? { adaptive: { minRounds: opts.rounds.min, spending: opts.spending } } : {}),
+    clientRuns: opts.clientRuns,
+    recorded: await recordedTimings(runsRoot(opts.out), opts.rehearse === true),
     gpus: opts.gpus ?? 'auto',
   });
   if (opts.json) outJson({ schemaVersion: DRY_RUN_VERSION, dryRun: true, executor: kind, tasks: plan });

@@ -52,6 +52,8 @@ export interface MeasuredPhase {
   readonly detail: string;
   readonly metrics: Readonly<Record<string, { readonly value: number }>>;
   readonly probe: { readonly status: string; readonly detail: string } | null;
+  /** each client run on the phase's server when it ran several (its `metrics` are their mean) */
+  readonly runs?: ReadonlyArray<{ readonly metrics: Readonly<Record<string, { readonly value: number }>> }>;
 }
 
 /** A variant's correctness-probe outputs, as read from its last measured round, or why there are none. */
@@ -122,10 +124,12 @@ function gradeVariant(v: MeasuredVariant, mine: readonly MeasuredPhase[], primar
   const bad = mine.find((p) => p.status !== 'ok');
   // one sample a round (server start): the mean of its client runs
   const samples = clusterMeans(
-    ok.flatMap((p) => {
-      const value = p.metrics[primary]?.value;
-      return value === undefined ? [] : [{ cluster: p.round, value }];
-    }),
+    ok.flatMap((p) =>
+      (p.runs?.length ? p.runs : [p]).flatMap((r) => {
+        const value = r.metrics[primary]?.value;
+        return value === undefined ? [] : [{ cluster: p.round, value }];
+      }),
+    ),
   );
   const means: Record<string, number> = {};
   for (const name of Object.keys(ok[0]?.metrics ?? {})) {

@@ -56,7 +56,7 @@ export interface SimResult {
 const PRIMARY = 'm';
 
 /** A standard normal draw (Box-Muller). */
-function normal(next: () => number): number {
+export function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
 

@@ -66,6 +66,7 @@ export function runConfigOf(
       executor: kind,
       bench: {
         ...roundsOf(opts, argv),
+        ...(opts.clientRuns !== undefined ? { clientRuns: opts.clientRuns } : {}),
         warmup: opts.warmup,
         thresholdPct: opts.threshold,
         image,

@@ -11,9 +11,13 @@ import { readTextIfThere } from '../util/if-there.js';
 import { shellLine } from '../util/shell-words.js';
 import { type CommitTrees, withCommitTrees } from '../workspace/clone.js';
 import { type GpuTime, gpuTimeOf, hoursMinutes } from './gpu-time.js';
+import type { RecordedTimings } from './recorded-timings.js';
 
-/** The version of the dry-run report (3: adaptive rounds, the fewest phases of a job). */
-export const DRY_RUN_VERSION = 3;
+/**
+ * The version of the dry-run report (3: adaptive rounds, the fewest phases of a job; 4: client runs
+ * a server start, the GPU time expected from earlier runs' records).
+ */
+export const DRY_RUN_VERSION = 4;
 
 /** One image a task's variants would run in. */
 export interface DryImage {
@@ -54,7 +58,13 @@ export interface DryTask {
     readonly pinned: boolean;
     readonly setup: readonly string[] | null;
   };
-  readonly rounds: { readonly warmup: number; readonly repeats: number; readonly order: readonly string[] };
+  readonly rounds: {
+    readonly warmup: number;
+    readonly repeats: number;
+    readonly order: readonly string[];
+    /** client runs on each server start (1 for offline tasks) */
+    readonly clientRuns: number;
+  };
   /** adaptive rounds: the first look and the spending rule (absent: fixed rounds) */
   readonly adaptive?: DryRunInput['adaptive'];
   readonly server: PlannedProcess | null;
@@ -85,6 +95,10 @@ export interface DryRunInput {
   readonly warmup: number;
   /** adaptive rounds: the first look (after this many measured rounds) and the spending rule */
   readonly adaptive?: { readonly minRounds: number; readonly spending: string };
+  /** client runs on each server start of a serving task (default 1) */
+  readonly clientRuns?: number;
+  /** what earlier runs on this machine recorded of their phases' times (the expected GPU time) */
+  readonly recorded?: RecordedTimings;
   readonly gpus: string;
 }
 
@@ -176,7 +190,7 @@ async function dryTask(task: TaskSpec, input: DryRunInput, trees: CommitTrees): 
       pinned: task.benchmark.clientCopy.pinned === true,
       setup: task.setup?.prepare ?? null,
     },
-    rounds: plan.rounds,
+    rounds: { ...plan.rounds, clientRuns: task.benchmark.kind === 'serving' ? (input.clientRuns ?? 1) : 1 },
     server: plan.server,
     client: plan.client,
     setupEnv: plan.setupEnv,
@@ -184,8 +198,14 @@ async function dryTask(task: TaskSpec, input: DryRunInput, trees: CommitTrees): 
     probe: plan.probe,
     gpuTime: gpuTimeOf(
       task,
-      { warmup: input.warmup, repeats: input.repeats, fewest: input.adaptive?.minRounds },
+      {
+        warmup: input.warmup,
+        repeats: input.repeats,
+        fewest: input.adaptive?.minRounds,
+        clientRuns: input.clientRuns,
+      },
       plan.rounds.order.length,
+      input.recorded,
     ),
     ...(input.adaptive ? { adaptive: input.adaptive } : {}),
     notes: taskNotes(task, input, perCommit),
@@ -251,10 +271,20 @@ function taskNotes(task: TaskSpec, input: DryRunInput, perCommit: boolean): stri
 /** A task's GPU time as one line. */
 function gpuTimeLine(t: DryTask): string {
   const g = t.gpuTime;
-  if (t.gpus.count === 0) return 'none (a CPU task)';
+  const expected = g.expected
+    ? `expected ${spanOf(g.expected.fewestS, g.expected.mostS)} (${g.expected.basis})`
+    : '';
+  if (t.gpus.count === 0) return `none (a CPU task)${expected ? `; its phases ${expected}` : ''}`;
   const gpus = t.gpus.count > 1 ? ` on ${t.gpus.count} GPUs` : '';
   const phases = g.fewestPhases === g.phases ? `${g.phases}` : `${g.fewestPhases} to ${g.phases}`;
-  return `${phases} phases${gpus}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
+  return `${phases} phases${gpus}; ${expected || 'expected: nothing recorded here yet'}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
+}
+
+/** A span of seconds in hours and minutes: one figure where both ends round alike. */
+function spanOf(fewestS: number, mostS: number): string {
+  const a = hoursMinutes(fewestS);
+  const b = hoursMinutes(mostS);
+  return a === b ? a : `${a} to ${b}`;
 }
 
 /** The plan as text, one block per task. */
@@ -277,6 +307,8 @@ export function dryRunText(plan: readonly DryTask[]): string {
         ? `  rounds: ${t.rounds.warmup} warm-up + adaptive ${t.adaptive.minRounds}..${t.rounds.repeats} measured (a look after each from round ${t.adaptive.minRounds}, ${t.adaptive.spending} spending; an agent decided at a look is measured no more), each in the order ${t.rounds.order.join(' ')}`
         : `  rounds: ${t.rounds.warmup} warm-up + ${t.rounds.repeats} measured, each in the order ${t.rounds.order.join(' ')}`,
     );
+    if (t.rounds.clientRuns > 1)
+      l.push(`  client runs: ${t.rounds.clientRuns} on each server start, their mean the start's sample`);
     for (const v of t.variants)
       l.push(
         `  variant ${v.id}: ${v.tree}${v.image ? ` in ${v.image}` : ''}${v.setup ? `; setup: ${shellLine(v.setup)}` : ''}${v.notes.length ? ` (${v.notes.join('; ')})` : ''}`,
@@ -308,6 +340,17 @@ export function dryRunText(plan: readonly DryTask[]): string {
     const sum = (f: (t: DryTask) => number) => gpu.reduce((n, t) => n + f(t) * t.gpus.count, 0);
     l.push(
       `GPU time of the ${gpu.length} GPU task(s), in GPU-hours (image builds, probes and accuracy checks not counted): at least ${hoursMinutes(sum((t) => t.gpuTime.atLeastS))}, at most ${hoursMinutes(sum((t) => t.gpuTime.atMostS))}`,
+    );
+    const known = gpu.filter((t) => t.gpuTime.expected);
+    const some = (f: (e: NonNullable<GpuTime['expected']>) => number) =>
+      known.reduce((n, t) => n + (t.gpuTime.expected ? f(t.gpuTime.expected) : 0) * t.gpus.count, 0);
+    l.push(
+      known.length
+        ? `expected from this machine's records: ${spanOf(
+            some((e) => e.fewestS),
+            some((e) => e.mostS),
+          )} for ${known.length} of the ${gpu.length} GPU task(s)${known.length < gpu.length ? ` (${gpu.length - known.length} with nothing recorded here: their bounds above)` : ''}`
+        : 'expected: no earlier run on this machine recorded these tasks (or serving starts) yet; the bounds above hold',
     );
   }
   return `${l.join('\n')}\n`;

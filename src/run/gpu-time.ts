@@ -6,6 +6,7 @@
  * variants. Image builds, the probe and the accuracy check are not counted. Pure.
  */
 import type { TaskSpec } from '../task/schema.js';
+import { median, type RecordedTimings } from './recorded-timings.js';
 
 /** The prompts a serving client sends when `--num-prompts` is not given (benchmark_serving.py and `vllm bench serve`). */
 const DEFAULT_NUM_PROMPTS = 1000;
@@ -22,6 +23,21 @@ export interface GpuTime {
   readonly atMostS: number;
   /** how the floor was found */
   readonly basis: string;
+  /**
+   * what earlier runs on this machine recorded, applied to this job: phases x (server start + client
+   * runs x client run), from the fewest phases to the most; null where nothing was recorded
+   */
+  readonly expected: { readonly fewestS: number; readonly mostS: number; readonly basis: string } | null;
+}
+
+/** The rounds and client runs a job measures with. */
+export interface JobRounds {
+  readonly warmup: number;
+  readonly repeats: number;
+  /** adaptive rounds: the fewest measured rounds (the first look) */
+  readonly fewest?: number;
+  /** client runs on each server start (serving; default 1) */
+  readonly clientRuns?: number;
 }
 
 /** The value of `--flag` in an argv (`--flag v` or `--flag=v`), or undefined. */
@@ -52,19 +68,58 @@ function phaseFloor(task: TaskSpec): { seconds: number; basis: string } {
  */
 export function gpuTimeOf(
   task: TaskSpec,
-  rounds: { readonly warmup: number; readonly repeats: number; readonly fewest?: number },
+  rounds: JobRounds,
   variants: number,
+  recorded?: RecordedTimings,
 ): GpuTime {
   const phases = (rounds.warmup + rounds.repeats) * variants;
   const fewestPhases = (rounds.warmup + (rounds.fewest ?? rounds.repeats)) * variants;
   const floor = phaseFloor(task);
-  const start = task.benchmark.kind === 'serving' ? task.timeouts.serverStartS : 0;
+  const serving = task.benchmark.kind === 'serving';
+  const runs = serving ? (rounds.clientRuns ?? 1) : 1;
+  const start = serving ? task.timeouts.serverStartS : 0;
+  const phase = recorded ? expectedPhase(task, recorded, floor.seconds, runs) : null;
   return {
     phases,
     fewestPhases,
-    atLeastS: floor.seconds * fewestPhases,
-    atMostS: (start + task.timeouts.benchmarkS) * phases,
+    atLeastS: floor.seconds * runs * fewestPhases,
+    atMostS: (start + runs * task.timeouts.benchmarkS) * phases,
     basis: floor.basis,
+    expected: phase ? { fewestS: phase.s * fewestPhases, mostS: phase.s * phases, basis: phase.basis } : null,
+  };
+}
+
+/**
+ * One phase's expected seconds from what was recorded: the task's own medians where it ran here,
+ * else (serving) the median start of the serving tasks that ran here and a client run at the
+ * workload's floor; null where neither is known.
+ */
+function expectedPhase(
+  task: TaskSpec,
+  recorded: RecordedTimings,
+  floorS: number,
+  runs: number,
+): { s: number; basis: string } | null {
+  const own = recorded.tasks.get(task.id);
+  const serving = task.benchmark.kind === 'serving';
+  const where = `recorded in ${recorded.root}`;
+  if (own?.runS.length && (!serving || own.startS.length)) {
+    const start = serving ? median(own.startS) : 0;
+    const run = median(own.runS);
+    return {
+      s: start + runs * run,
+      basis: serving
+        ? `this task's median start ${Math.round(start)} s + ${runs} x client run ${Math.round(run)} s, from ${own.startS.length} phases ${where}`
+        : `this task's median run ${Math.round(run)} s, from ${own.runS.length} runs ${where}`,
+    };
+  }
+  if (!serving || floorS <= 0) return null;
+  const starts = [...recorded.tasks.values()].flatMap((t) => (t.serving ? t.startS : []));
+  if (!starts.length) return null;
+  const start = median(starts);
+  return {
+    s: start + runs * floorS,
+    basis: `median start of the serving tasks ${where} ${Math.round(start)} s (${starts.length} starts) + ${runs} x the workload's ${Math.round(floorS)} s`,
   };
 }
 
@@ -72,4 +127,31 @@ export function gpuTimeOf(
 export function hoursMinutes(s: number): string {
   const m = Math.round(s / 60);
   return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+}
+
+/** What a run's phases are expected to take, for the progress view's time left. */
+export interface RunTimePlan {
+  /** whether any task uses a GPU: the time is GPU time (each phase times its GPUs), else the phases' time */
+  readonly gpu: boolean;
+  /** GPUs per task id (0: a CPU task) */
+  readonly gpusOf: ReadonlyMap<string, number>;
+  /** the most the phases are expected to take, seconds, where every task had records; null otherwise */
+  readonly expectedS: number | null;
+}
+
+/** The run's expected phase time: each task's recorded expectation at its most rounds, times its GPUs. */
+export function runTimePlan(
+  tasks: readonly TaskSpec[],
+  rounds: JobRounds,
+  variantsOf: (task: TaskSpec) => number,
+  recorded: RecordedTimings,
+): RunTimePlan {
+  const gpu = tasks.some((t) => t.hardware.count > 0);
+  const counted = gpu ? tasks.filter((t) => t.hardware.count > 0) : tasks;
+  let expectedS: number | null = 0;
+  for (const t of counted) {
+    const e = gpuTimeOf(t, rounds, variantsOf(t), recorded).expected;
+    expectedS = e && expectedS !== null ? expectedS + e.mostS * Math.max(1, t.hardware.count) : null;
+  }
+  return { gpu, gpusOf: new Map(tasks.map((t) => [t.id, t.hardware.count])), expectedS };
 }

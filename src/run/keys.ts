@@ -31,6 +31,7 @@ export const BENCH_KEY_FIELDS: Nested<BenchPayload, 'bench'> = {
     repeats: 'key',
     warmup: 'key',
     adaptive: 'key',
+    clientRuns: 'key',
     thresholdPct: 'key',
     image: 'key',
     tamperPolicy: 'key',
@@ -98,6 +99,7 @@ export function benchKeyInputs(p: Omit<BenchPayload, 'key'>, executor: string): 
     cache: b.cache,
     rehearse: b.rehearse,
     adaptive: b.adaptive,
+    clientRuns: b.clientRuns,
   };
 }
 

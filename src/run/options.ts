@@ -90,6 +90,11 @@ function measureOptions() {
       'adaptive rounds instead of --repeats: a look after MIN measured rounds and after each one up to MAX, stopping once every verdict is decided (intervals that stay valid under this stopping: README, "Adaptive rounds")',
       roundRange(MIN_CLUSTERS),
     )
+    .option(
+      '--client-runs <n>',
+      'client runs on each server start of a serving task, their mean the start\'s sample (default 1: README, "Client runs per server start")',
+      intAtLeast(1),
+    )
     .addOption(
       new Option('--spending <rule>', 'how adaptive rounds spend the 5% error over their looks')
         .choices(['pocock', 'obrien-fleming'] as const)

@@ -32,6 +32,8 @@ export const BenchConfigSchema = z.object({
   warmup: intAtLeast(0),
   /** adaptive rounds (`--rounds MIN..MAX`): looks from `minRounds` to `repeats`, stopping once every verdict is decided */
   adaptive: z.optional(AdaptiveSchema),
+  /** client runs on each server start of a serving task (\`--client-runs\`; absent: 1), their mean the start's sample */
+  clientRuns: z.optional(intAtLeast(1)),
   /** the verdicts' band, percent */
   thresholdPct: positive,
   /** the container image (Docker executor) */

@@ -107,12 +107,12 @@ export type InterruptionRecord = Shape<typeof InterruptionRecordSchema>;
 
 // ---------- bench jobs (src/bench/*.ts): the grade's values are src/grade/values.ts ----------
 
-/** The version of the stored phase records (the phases of measurement.json, each phase's phase.json). */
-export const BENCH_RECORD_VERSION = 3;
+/** The version of the stored phase records (the phases of measurement.json, each phase's phase.json; 4: client runs). */
+export const BENCH_RECORD_VERSION = 4;
 /** The version of `job.json` (4: the design it measured with and why its rounds stopped). */
 export const JOB_RECORD_VERSION = 4;
-/** The version of `measurement.json` (2: the design it measured with and why its rounds stopped). */
-export const MEASUREMENT_VERSION = 2;
+/** The version of `measurement.json` (2: the design it measured with and why its rounds stopped; 3: phases of version 4). */
+export const MEASUREMENT_VERSION = 3;
 
 /** What a job measured with and why its rounds ended, where a record older than both says nothing: fixed rounds. */
 function fixedDesignOf(r: Raw): Raw {
@@ -122,6 +122,14 @@ function fixedDesignOf(r: Raw): Raw {
     design: { maxRounds: Math.max(1, rounds), clientRuns: 1, adaptive: null },
     stop: { reason: 'fixed', rounds, detail: 'fixed rounds (recorded before adaptive rounds)', looks: [] },
   };
+}
+
+/** Phase records of version 3 as version 4: one client run each, its fields the phase's own. */
+function phasesWithRuns(phases: unknown): unknown {
+  if (!Array.isArray(phases)) return phases;
+  const isV3 = (p: unknown): p is Raw =>
+    !!p && typeof p === 'object' && 'schemaVersion' in p && p.schemaVersion === 3;
+  return phases.map((p: unknown) => (isV3(p) ? { ...p, schemaVersion: 4, runs: [] } : p));
 }
 
 /** How a process ended (an executor's answer to running it; executor/types.ts). */
@@ -216,6 +224,38 @@ export const ProbeRecordSchema = z.object({
 });
 export type ProbeRecord = Shape<typeof ProbeRecordSchema>;
 
+/** The metrics of a client's output: name → value, unit, direction. */
+const MetricsSchema = z.record(
+  z.string(),
+  z.object({ value: z.number(), unit: z.string(), direction: z.string() }),
+);
+
+/** Where a client run's metrics come from: its JSON result file (kept beside the logs), else its stdout block. */
+const ResultSourceSchema = z.object({
+  source: z.enum(['json', 'stdout', 'none']),
+  jsonPath: z.nullable(z.string()),
+  notes: z.array(z.string()),
+});
+
+/** The arguments a client echoed that differ from the task's command. */
+const WorkloadDifferencesSchema = z.array(
+  z.object({ option: z.string(), expected: z.string(), actual: z.string() }),
+);
+
+/** One client run on a phase's server, where a phase runs the client more than once (`--client-runs`). */
+export const ClientRunRecordSchema = z.object({
+  /** 1, 2, ... in the order they ran */
+  run: z.number(),
+  status: StatusSchema,
+  detail: z.string(),
+  client: ProcessRecordSchema,
+  metrics: MetricsSchema,
+  effectiveArgs: z.nullable(z.record(z.string(), z.string())),
+  workloadDifferences: WorkloadDifferencesSchema,
+  result: ResultSourceSchema,
+});
+export type ClientRunRecord = Shape<typeof ClientRunRecordSchema>;
+
 /** One measurement of one variant, as the bench job writes it into its measurement. */
 export const PhaseRecordSchema = z.object({
   schemaVersion: z.literal(BENCH_RECORD_VERSION),
@@ -228,11 +268,11 @@ export const PhaseRecordSchema = z.object({
   detail: z.string(),
   server: z.nullable(ProcessRecordSchema),
   client: z.nullable(ProcessRecordSchema),
-  /** parsed metrics: name → value, unit, direction */
-  metrics: z.record(z.string(), z.object({ value: z.number(), unit: z.string(), direction: z.string() })),
+  /** parsed metrics: name → value, unit, direction (several client runs: each metric's mean over them) */
+  metrics: MetricsSchema,
   /** the arguments the benchmark echoed (Namespace), and how they differ from the task's command */
   effectiveArgs: z.nullable(z.record(z.string(), z.string())),
-  workloadDifferences: z.array(z.object({ option: z.string(), expected: z.string(), actual: z.string() })),
+  workloadDifferences: WorkloadDifferencesSchema,
   /** wall time of the whole phase, and of the harness's own work around the commands */
   wallMs: z.number(),
   overheadMs: z.number(),
@@ -242,13 +282,15 @@ export const PhaseRecordSchema = z.object({
    * Where the metrics come from: the client's JSON result file (kept as `result.json` beside the
    * logs) when it can write one, else its stdout block; notes say what disagreed or was missing.
    */
-  result: z.object({
-    source: z.enum(['json', 'stdout', 'none']),
-    jsonPath: z.nullable(z.string()),
-    notes: z.array(z.string()),
-  }),
+  result: ResultSourceSchema,
   /** the correctness probe, in the phase that ran it */
   probe: z.nullable(ProbeRecordSchema),
+  /**
+   * Each client run on this phase's server when it ran more than one (\`--client-runs\`): the phase's
+   * \`client\`, \`effectiveArgs\` and \`result\` are the first run's, its \`metrics\` their mean, its
+   * status the first failed run's. Empty for one run: the phase's own fields are that run's.
+   */
+  runs: z.array(ClientRunRecordSchema),
 });
 export type PhaseRecord = Shape<typeof PhaseRecordSchema>;
 
@@ -578,9 +620,12 @@ interface KindSpec {
 /** Every kind of stored record: its current version and its schema. */
 const KINDS = {
   measurement: {
-    version: 2,
+    version: MEASUREMENT_VERSION,
     schema: MeasurementSchema,
-    upgrades: { 1: (r) => ({ ...fixedDesignOf(r), schemaVersion: 2 }) },
+    upgrades: {
+      1: (r) => ({ ...fixedDesignOf(r), schemaVersion: 2 }),
+      2: (r) => ({ ...r, schemaVersion: 3, phases: phasesWithRuns(r.phases) }),
+    },
   },
   run: {
     version: 2,
@@ -589,7 +634,7 @@ const KINDS = {
     upgrades: { 1: (r) => ({ ...r, schemaVersion: 2, attempts: 1 }) },
   },
   job: {
-    version: 4,
+    version: JOB_RECORD_VERSION,
     schema: JobResultSchema,
     asRead: jobAsRead,
     upgrades: { 3: (r) => ({ ...fixedDesignOf(r), schemaVersion: 4 }) },

@@ -4,7 +4,7 @@
  * Every job is graded by the real grade and stopped by the real look (src/grade/simulate.ts).
  *
  *   node --import tsx test/bench/rounds.ts [--jobs 2000] [--agents 2] [--start-s 120] [--run-s 60]
- *        [--offline-run-s 120] [--splits 0.25,0.5,0.75] [--data DIR]
+ *        [--offline-run-s 120] [--splits 0.25,0.5,0.75] [--data DIR] [--measured RUNS_DIR,...]
  *
  * From the rows: each job takes one published row's primary metric (serving: TTFT mean; offline:
  * latency, else throughput) and its human gain as the true human gain; each agent's true gain is
@@ -15,13 +15,19 @@
  * `--run-s`; an offline run loads its own model (`--offline-run-s`, no start). Prints, per design:
  * GPU time a job, the share of decided verdicts, GPU minutes per decisive verdict and its ratio to
  * the fixed design, how often a job's verdicts are the fixed design's, and how often a verdict is
- * false against the true gains. Goal: at most half the GPU time per decisive verdict with the same
+ * false against the true gains. `--measured` takes the split, the start and the client run's seconds
+ * from serving jobs measured with `--client-runs 2` or more under the runs folders given (the
+ * variance split of grade/start-split.ts, the medians of run/recorded-timings.ts) in place of
+ * `--splits`, `--start-s` and `--run-s`; the noise's size still comes from the published rows. Goal: at most half the GPU time per decisive verdict with the same
  * verdicts in at least 95% of jobs.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { MeasuredPhase } from '../../src/grade/job.js';
 import { type Scenario, type SimDesign, simulateJob } from '../../src/grade/simulate.js';
+import { pooledSplit, startSplit } from '../../src/grade/start-split.js';
 import { rng } from '../../src/grade/stats.js';
+import { median, readMeasurements, timingsOfMeasurement } from '../../src/run/recorded-timings.js';
 import { readV5Table } from '../../src/v5/io.js';
 import type { V5Row } from '../../src/v5/schema.js';
 
@@ -34,6 +40,7 @@ const { values: a } = parseArgs({
     'offline-run-s': { type: 'string', default: '120' },
     splits: { type: 'string', default: '0.25,0.5,0.75' },
     'noise-scale': { type: 'string', default: '1' },
+    measured: { type: 'string' },
     data: {
       type: 'string',
       default: process.env.ISOBENCH_DATA ?? resolve(import.meta.dirname, '../../../shared/data/iso-bench'),
@@ -71,6 +78,9 @@ const DESIGNS: readonly SimDesign[] = [
   adaptive('adaptive 3..8', 3, 8),
   adaptive('adaptive 2..6', 2, 6),
   adaptive('adaptive 2..6 x2 runs', 2, 6, 2),
+  { ...adaptive('fixed 1+5 x2 runs', 5, 5, 2), adaptive: null, warmupRounds: 1 },
+  { ...adaptive('fixed 1+3 x2 runs', 3, 3, 2), adaptive: null, warmupRounds: 1 },
+  { ...adaptive('fixed 1+3 x3 runs', 3, 3, 3), adaptive: null, warmupRounds: 1 },
   { ...adaptive('adaptive 2..6 O-F', 2, 6), adaptive: { minRounds: 2, spending: 'obrien-fleming' } },
   { ...adaptive('adaptive 3..8 O-F', 3, 8), adaptive: { minRounds: 3, spending: 'obrien-fleming' } },
   { ...adaptive('naive peeking 3..8', 3, 8), naive: true },
@@ -129,7 +139,41 @@ interface Tally {
   rounds: number;
 }
 
+/** The split and seconds measured by serving jobs with several client runs a start, under the runs folders. */
+async function measured(dirs: readonly string[]) {
+  const splits = [];
+  const startS: number[] = [];
+  const runS: number[] = [];
+  let jobs = 0;
+  for (const dir of dirs) {
+    const { read } = await readMeasurements(resolve(dir));
+    for (const m of read) {
+      if (m.task.benchmark.kind !== 'serving' || m.design.clientRuns < 2) continue;
+      jobs++;
+      splits.push(startSplit(m.phases as readonly MeasuredPhase[], m.primaryMetric.name));
+      const t = timingsOfMeasurement(m);
+      startS.push(...t.startS);
+      runS.push(...t.runS);
+    }
+  }
+  const split = pooledSplit(splits);
+  if (!split || !startS.length)
+    throw new Error(
+      `--measured ${dirs.join(',')}: no serving job measured with --client-runs 2 or more there`,
+    );
+  return { split, startS: median(startS), runS: median(runS), jobs };
+}
+
 async function main(): Promise<void> {
+  if (a.measured) {
+    const m = await measured(a.measured.split(','));
+    console.log(
+      `measured (${m.jobs} serving jobs with several client runs a start, ${m.split.starts} starts, ${m.split.runs} client runs, under ${a.measured}): between-start CV ${(100 * Math.sqrt(m.split.between)).toFixed(2)}%, within-start CV ${(100 * Math.sqrt(m.split.within)).toFixed(2)}%, share between starts ${m.split.share.toFixed(3)}; median start ${m.startS.toFixed(2)} s, median client run ${m.runS.toFixed(2)} s`,
+    );
+    a.splits = m.split.share.toFixed(3);
+    a['start-s'] = String(m.startS);
+    a['run-s'] = String(m.runS);
+  }
   const table = await readV5Table(resolve(a.data, 'v5-rows.parquet')).catch((e: unknown) => {
     throw new Error(
       `--data ${a.data}: the published rows are needed (${String(e)}); set ISOBENCH_DATA or --data`,

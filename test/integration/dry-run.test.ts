@@ -146,6 +146,8 @@ describe('isobench run --dry-run', () => {
       atLeastS: 12_000,
       atMostS: (t.timeouts.serverStartS + t.timeouts.benchmarkS) * 12,
       basis: '1000 prompts (the default) at 1 req/s: 1000 s a phase',
+      // no earlier run in this runs folder recorded a serving start
+      expected: null,
     });
     const text = isobench(
       'run',

@@ -59,6 +59,7 @@ const BENCH_OTHER: Others<Omit<BenchPayload, 'bench'>, BenchPayload> & {
     repeats: () => 7,
     warmup: () => 2,
     adaptive: () => ({ minRounds: 3, spending: 'pocock' as const }),
+    clientRuns: () => 3,
     thresholdPct: () => 10,
     image: () => 'isobench-base:other',
     tamperPolicy: () => ({ refuseAt: 'warn' }),

@@ -79,7 +79,7 @@ const fixedOne: Pick<StoredRecord<'measurement'>, 'design' | 'stop'> = {
 };
 
 const measurement: StoredRecord<'measurement'> = {
-  schemaVersion: 2,
+  schemaVersion: 3,
   task,
   primaryMetric: { name: 'latency_avg', unit: 'ms', direction: 'lower' },
   repeats: 1,
@@ -100,7 +100,7 @@ const measurement: StoredRecord<'measurement'> = {
   ],
   phases: [
     {
-      schemaVersion: 3,
+      schemaVersion: 4,
       task: 'demo/cpu-latency',
       variant: 'baseline',
       round: 1,
@@ -118,6 +118,7 @@ const measurement: StoredRecord<'measurement'> = {
       atStart: {},
       result: { source: 'stdout', jsonPath: null, notes: [] },
       probe: null,
+      runs: [],
     },
   ],
   accuracy: null,
@@ -461,7 +462,15 @@ describe('older versions', () => {
   });
 
   it('a measurement of version 1 and a job of version 3 (fixed rounds, no stop recorded) are upgraded', () => {
-    const { design: _d, stop: _s, ...m1 } = { ...measurement, schemaVersion: 1 };
+    const {
+      design: _d,
+      stop: _s,
+      ...m1
+    } = {
+      ...measurement,
+      schemaVersion: 1,
+      phases: measurement.phases.map(({ runs: _r, ...p }) => ({ ...p, schemaVersion: 3 })),
+    };
     expect(parseStored('measurement', JSON.stringify(m1), FILE)).toEqual({
       ...measurement,
       stop: { ...fixedOne.stop, detail: 'fixed rounds (recorded before adaptive rounds)' },
@@ -475,6 +484,17 @@ describe('older versions', () => {
       detail: 'fixed rounds (recorded before adaptive rounds)',
       looks: [],
     });
+  });
+
+  it('a measurement of version 2 (phases of version 3, one client run each) is upgraded to 3', () => {
+    const m2 = {
+      ...measurement,
+      schemaVersion: 2,
+      phases: measurement.phases.map(({ runs: _r, ...p }) => ({ ...p, schemaVersion: 3 })),
+    };
+    const read = parseStored('measurement', JSON.stringify(m2), FILE);
+    expect(read).toEqual(measurement);
+    expect(read.phases.map((p) => [p.schemaVersion, p.runs])).toEqual([[4, []]]);
   });
 
   it('an extended row of version 3 is read as written (no benchmark, variant or job folder)', () => {
