@@ -277,7 +277,7 @@ function gpuTimeLine(t: DryTask): string {
   if (t.gpus.count === 0) return `none (a CPU task)${expected ? `; its phases ${expected}` : ''}`;
   const gpus = t.gpus.count > 1 ? ` on ${t.gpus.count} GPUs` : '';
   const phases = g.fewestPhases === g.phases ? `${g.phases}` : `${g.fewestPhases} to ${g.phases}`;
-  return `${phases} phases${gpus}; ${expected || 'expected: nothing recorded here yet'}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits)`;
+  return `${phases} phases${gpus}; at least ${hoursMinutes(g.atLeastS)} (${g.basis}), at most ${hoursMinutes(g.atMostS)} (server start + benchmark limits); ${expected || 'expected: nothing recorded here yet'}`;
 }
 
 /** A span of seconds in hours and minutes: one figure where both ends round alike. */
