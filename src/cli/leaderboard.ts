@@ -33,7 +33,7 @@ function oneOf<K extends string>(keys: readonly K[], key: string): key is K {
 async function runFolderBoard(
   file: string,
   format: LeaderboardFormat,
-  opts: { agent?: string; model?: string; mode?: string; sort?: LeaderboardSort },
+  opts: { agent?: string; model?: string; mode?: string; sort?: LeaderboardSort; validTasks?: string },
 ): Promise<number> {
   const { ExtRowsError, readExtendedRows } = await import('../report/ext-rows-file.js');
   const { reportRowOf } = await import('../report/board-rows.js');
@@ -58,13 +58,15 @@ async function runFolderBoard(
       `${file} mixes ${rehearsals} rehearsal row(s) (isobench run --rehearse: the stand-in engine, not measurements) with ${ext.length - rehearsals} measured row(s); a leaderboard never counts them together: keep rehearsals in their own runs`,
     );
   const rehearsal = rehearsals > 0;
+  const valid = opts.validTasks ? await readValidTasks(opts.validTasks) : null;
   const rows = ext
     .map(reportRowOf)
     .filter(
       (r) =>
         (!opts.agent || r.agent === opts.agent) &&
         (!opts.model || r.model === opts.model) &&
-        (!opts.mode || r.mode === opts.mode),
+        (!opts.mode || r.mode === opts.mode) &&
+        (!valid || valid.tasks.has(r.task)),
     );
   const board = runLeaderboard(rows, sort);
   if (format === 'json') {
@@ -73,12 +75,18 @@ async function runFolderBoard(
       file,
       rehearsal,
       sort,
-      filters: { agent: opts.agent ?? null, model: opts.model ?? null, mode: opts.mode ?? null },
+      filters: {
+        agent: opts.agent ?? null,
+        model: opts.model ?? null,
+        mode: opts.mode ?? null,
+        validTasks: valid ? { file: opts.validTasks, tasks: [...valid.tasks].sort() } : null,
+      },
       agents: board,
     });
     return EXIT.ok;
   }
   if (rehearsal) out(`REHEARSAL (${REHEARSAL_MARK}): the verdicts below test the harness, not the agents.`);
+  if (valid) out(`restricted to ${valid.summary} (${opts.validTasks}): ${rows.length} row(s) kept`);
   if (format === 'markdown') {
     out(`| ${RUN_BOARD_HEAD.join(' | ')} |`);
     out(`|${RUN_BOARD_HEAD.map(() => '---').join('|')}|`);
@@ -92,6 +100,28 @@ async function runFolderBoard(
     "Hard and true successes count verdicts from 95% bootstrap intervals of each job's rounds (inconclusive where an interval straddles the band); the run's v5 table (rows.v5.parquet) counts point estimates by the dataset card's rule instead, and its leaderboard names each row where the two differ.",
   );
   return EXIT.ok;
+}
+
+/** The tasks a validity file (isobench tasks validity --out) finds valid everywhere, and its summary. */
+async function readValidTasks(file: string): Promise<{ tasks: Set<string>; summary: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseStored, StoredRecordError } = await import('../store/schema.js');
+  const { validEverywhere, validitySummary } = await import('../report/task-validity.js');
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `--valid-tasks ${file}: cannot read it (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  try {
+    const v = parseStored('validity', text, file);
+    return { tasks: validEverywhere(v), summary: validitySummary(v) };
+  } catch (e) {
+    if (e instanceof StoredRecordError) throw new UsageError(`--valid-tasks ${e.message}`);
+    throw e;
+  }
 }
 
 /** The output formats of `leaderboard`. */
@@ -112,6 +142,8 @@ export interface LeaderboardCliOptions {
   model?: string;
   mode?: string;
   sort?: LeaderboardSort;
+  /** a validity file (isobench tasks validity --out): only the tasks valid on every machine */
+  validTasks?: string;
 }
 
 /**
@@ -153,6 +185,10 @@ export async function leaderboardCmd(given: string, opts: LeaderboardCliOptions)
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
   if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
+  if (opts.validTasks)
+    throw new UsageError(
+      `--valid-tasks ${opts.validTasks} restricts a run folder's rows (by task id); ${file} is a v5 table`,
+    );
   const sort = opts.sort ?? 'card';
   if (!oneOf(V5_SORTS, sort))
     throw new UsageError(

@@ -75,6 +75,21 @@ tasks
   .option('--json', 'machine-readable output')
   .action(run(async (opts) => (await import('./tasks.js')).tasksValidate(opts)));
 tasks
+  .command('validity')
+  .description(
+    "which tasks' human gains held on every machine (GPU model) that runs from several machines measured them; --out writes the list a leaderboard can be restricted to",
+  )
+  .argument('<runs...>', 'run folders, run ids or rows.ext.jsonl files, from one or more machines')
+  .option(
+    '--out <file>',
+    'write the validity (versioned JSON) for `leaderboard --valid-tasks`; never overwrites',
+  )
+  .option('--runs-dir <dir>', 'where run ids are looked up (default: ./results/runs)')
+  .option('--json', 'machine-readable output')
+  .action(
+    run(async (runs: string[], opts) => (await import('./tasks-validity.js')).tasksValidity(runs, opts)),
+  );
+tasks
   .command('import')
   .description(
     '(re)generate tasks/vllm/*.json from the published ISO-Bench data folder, or tasks/demo/*.json',
@@ -399,6 +414,10 @@ program
   )
   .option('--band <percent>', 'agent vs human within ±band is "similar"', nonNegative, 5)
   .option('--tasks-dir <dir>', 'task catalogue')
+  .option(
+    '--valid-tasks <file>',
+    'run folders: only the tasks valid on every machine, per a validity file (isobench tasks validity --out)',
+  )
   .action(run(async (file: string, opts) => (await import('./leaderboard.js')).leaderboardCmd(file, opts)));
 
 program

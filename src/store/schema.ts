@@ -603,6 +603,34 @@ const extRowInfinities = (r: Raw): Raw =>
     ['equivalence', 'tolerance', 'maxAbsDiff'],
   ]);
 
+// ---------- task validity across machines (isobench tasks validity, src/report/task-validity.ts) ----------
+
+/** The version of a task-validity file. */
+export const VALIDITY_VERSION = 1;
+
+/** Whether each task's human gain held on each machine that measured it, over runs from several machines. */
+export const ValiditySchema = z.object({
+  schemaVersion: z.literal(VALIDITY_VERSION),
+  createdAt: z.string(),
+  /** the machines, each named by its GPU (or CPU) from the rows' fingerprints, with the runs read from it */
+  machines: z.array(z.object({ id: z.string(), sources: z.array(z.string()), jobs: z.number() })),
+  tasks: z.array(
+    z.object({
+      task: z.string(),
+      /** per machine id that measured the task: its jobs there, how many held, and why the others did not */
+      on: z.record(
+        z.string(),
+        z.object({ jobs: z.number(), valid: z.number(), reasons: z.array(z.string()) }),
+      ),
+      /** measured on every machine and valid in every job on each */
+      everywhere: z.boolean(),
+    }),
+  ),
+  /** rows left out: a rehearsal's (the stand-in engine) */
+  leftOut: z.array(z.string()),
+});
+export type Validity = Shape<typeof ValiditySchema>;
+
 /** A kind: its current version, the older ones read as they are, and the upgrades of the others. */
 interface KindSpec {
   readonly version: number;
@@ -649,6 +677,7 @@ const KINDS = {
     asRead: extRowInfinities,
   },
   sandbox: { version: 1, schema: SandboxStateSchema, unversionedIs1: true },
+  validity: { version: VALIDITY_VERSION, schema: ValiditySchema },
   'images-used': { version: 1, schema: ImagesUsedSchema },
   'judge-cache': { version: JUDGE_CACHE_VERSION, schema: JudgeCacheSchema },
   report: {
