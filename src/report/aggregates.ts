@@ -12,6 +12,10 @@
  *   (rounded to one decimal, GSO's gate) and its speedup over the human's is above p (0.95 by
  *   default). Opt@1 is the mean over tasks of the share of optimising attempts (the unbiased
  *   estimate); Opt@K, K the most attempts a task had, the share of tasks with any optimising attempt.
+ * - **Minimum significant speedup** (SWE-Perf, arXiv 2507.12415): a row's is the largest gain over
+ *   the baseline its rounds show significantly (one-sided Mann-Whitney U at 0.1 after a 1-IQR outlier
+ *   filter; report/min-speedup.ts), 0 for a failed or uncredited patch and for rounds too few to
+ *   test; an agent's is the mean over its rows, as SWE-Perf's performance score.
  *
  * Rows whose task did not hold here (the human's gain did not reproduce: there is no human speedup
  * to compare with) and rows that failed for the harness's reasons (infrastructure, retried, never the
@@ -33,6 +37,8 @@ export interface AggregateRow {
   readonly failure: string | null;
   /** the task held here (the human's gain reproduced) */
   readonly validHere: boolean;
+  /** SWE-Perf's minimum significant speedup of the row (null: rounds too few; absent in older report data) */
+  readonly minSigSpeedup?: number | null;
 }
 
 /** GSO's default threshold on the agent's speedup over the human's. */
@@ -56,6 +62,8 @@ export interface Aggregates {
   readonly tasks: number;
   /** Opt_p@1 at each threshold of {@link OPT_CURVE} */
   readonly curve: ReadonlyArray<{ readonly p: number; readonly optAt1: number | null }>;
+  /** SWE-Perf's performance: the mean minimum significant speedup over the `rows` rows; null when none */
+  readonly minSigSpeedup: number | null;
 }
 
 /** A variant's speedup over the baseline from the means: time over time, or rate over rate. */
@@ -120,6 +128,7 @@ export function aggregatesOf(
     scored.push({ row, human });
   }
   const ratios = scored.map(({ row, human }) => agentSpeedup(row) / human);
+  const minSig = scored.map(({ row }) => (row.failure || !row.credited ? 0 : (row.minSigSpeedup ?? 0)));
   const opt = optOf(scored, OPT_P);
   return {
     speedupRatio: ratios.length ? ratios.length / ratios.reduce((s, x) => s + 1 / x, 0) : null,
@@ -130,16 +139,18 @@ export function aggregatesOf(
     k: opt.k,
     tasks: opt.tasks,
     curve: OPT_CURVE.map((p) => ({ p, optAt1: optOf(scored, p).at1 })),
+    minSigSpeedup: minSig.length ? minSig.reduce((s, x) => s + x, 0) / minSig.length : null,
   };
 }
 
 /** A share as a percentage, or `-`. */
 export const share = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
-/** The speedup ratio and the Opt@1 / Opt@K cells of an agent's aggregates. */
-export function aggregateCells(g: Aggregates): [string, string] {
+/** The speedup ratio, the Opt@1 / Opt@K and the minimum significant speedup cells of an agent's aggregates. */
+export function aggregateCells(g: Aggregates): [string, string, string] {
   return [
     g.speedupRatio === null ? '-' : `${g.speedupRatio.toFixed(3)} (${g.rows})`,
     g.optAt1 === null ? '-' : `${share(g.optAt1)} / ${share(g.optAtK)} (K ${g.k}, ${g.tasks} tasks)`,
+    g.minSigSpeedup === null ? '-' : `${share(g.minSigSpeedup)} (${g.rows})`,
   ];
 }

@@ -4,9 +4,10 @@
  * report's page script bundles it too: the page and the terminal compute the same numbers.
  */
 import type { ReadExtendedRow } from './ext-rows-file.js';
+import { minSignificantSpeedup } from './min-speedup.js';
 
-/** The version of the report row (part of the HTML report's embedded data). */
-export const REPORT_ROW_VERSION = 1;
+/** The version of the report row (part of the HTML report's embedded data; 2: the minimum significant speedup). */
+export const REPORT_ROW_VERSION = 2;
 
 /** An interval as [estimate, lo, hi] (percent). */
 export type Triple = readonly [number, number, number];
@@ -43,6 +44,12 @@ export interface ReportRow {
     readonly human: number | null;
     readonly agent: number | null;
   };
+  /**
+   * SWE-Perf's performance score of the agent's patch (report/min-speedup.ts): the largest gain over
+   * the baseline its rounds show significantly, 0 to 1; null where the rounds are too few (absent in
+   * report data of version 1)
+   */
+  readonly minSigSpeedup?: number | null;
   /** the agent's outputs against the baseline's: equivalent, diverged, probe_failed, unchecked; null if not checked */
   readonly equivalence: string | null;
   readonly tamperFail: number;
@@ -124,6 +131,7 @@ export function reportRowOf(r: ReadExtendedRow): ReportRow {
       human: v.human.summary?.mean ?? null,
       agent: v.agent.summary?.mean ?? null,
     },
+    minSigSpeedup: minSignificantSpeedup(r.primaryMetric.direction, v.baseline.samples, v.agent.samples),
     equivalence: r.equivalence?.verdict ?? null,
     tamperFail: (r.tamper ?? []).filter((t) => t.severity === 'fail').length,
     tamperWarn: (r.tamper ?? []).filter((t) => t.severity === 'warn').length,

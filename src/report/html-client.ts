@@ -231,6 +231,7 @@ const BOARD_COLUMNS: Array<[string, string, (a: RunAgentSummary) => string]> = [
   ],
   ['sr', 'Speedup ratio (SWE-fficiency, HM)', (a) => aggregateCells(a.aggregates)[0]],
   ['opt', 'Opt@1 / Opt@K (GSO, p 0.95)', (a) => aggregateCells(a.aggregates)[1]],
+  ['msp', 'Min significant speedup (SWE-Perf, mean)', (a) => aggregateCells(a.aggregates)[2]],
   [
     'outputs',
     'Outputs eq / diverged / probe failed',

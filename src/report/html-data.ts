@@ -31,6 +31,7 @@ export const REPORT_COLUMNS = [
   'vsBaseline',
   'humanVsBaseline',
   'means',
+  'minSigSpeedup',
   'equivalence',
   'tamperFail',
   'tamperWarn',
@@ -54,7 +55,7 @@ export const REPORT_COLUMNS = [
 
 /** Rows to tuples. */
 export function encodeRows(rows: readonly ReportRow[]): ReportData['rows'] {
-  return rows.map((r) => REPORT_COLUMNS.map((c) => r[c]));
+  return rows.map((r) => REPORT_COLUMNS.map((c) => r[c] ?? null));
 }
 
 /** Tuples back to rows (by the document's own column list, so older pages keep reading). */

@@ -83,6 +83,7 @@ export const RUN_BOARD_HEAD: readonly string[] = [
   'Median vs human [95% CI]',
   'Speedup ratio (HM)',
   'Opt@1 / Opt@K',
+  'Min significant speedup',
   'Outputs (eq/div/probe failed)',
   'Tampered',
   'Failures',
@@ -134,6 +135,7 @@ export function aggregateLines(g: Aggregates): string[] {
   return [
     `  speedup ratio (SWE-fficiency, harmonic mean of ${plural(g.rows, 'row')}) ${g.speedupRatio?.toFixed(3) ?? '-'} · Opt@1 (GSO, p ${OPT_P}) ${share(g.optAt1)}${g.k > 1 ? ` · Opt@${g.k} ${share(g.optAtK)}` : ''} of ${plural(g.tasks, 'task')}${out}`,
     `  Opt_p@1: ${g.curve.map((c) => `p ${c.p} ${share(c.optAt1)}`).join(' · ')}`,
+    `  minimum significant speedup (SWE-Perf: Mann-Whitney at 0.1 on the rounds, mean of ${plural(g.rows, 'row')}) ${share(g.minSigSpeedup)}`,
   ];
 }
 

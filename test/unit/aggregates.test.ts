@@ -64,6 +64,27 @@ describe('the field’s aggregates', () => {
     // p 0.5: both of task a's attempts (0.625 > 0.5); task b never
     expect(at(0.5)).toBe(0.5);
     expect(at(1)).toBe(0);
-    expect(aggregateCells(g)).toEqual([`${g.speedupRatio?.toFixed(3)} (3)`, '25.0% / 50.0% (K 2, 2 tasks)']);
+    expect(aggregateCells(g)).toEqual([
+      `${g.speedupRatio?.toFixed(3)} (3)`,
+      '25.0% / 50.0% (K 2, 2 tasks)',
+      '0.0% (3)',
+    ]);
+  });
+
+  it('SWE-Perf’s minimum significant speedup: the mean over rows; 0 for a failed or uncredited patch and for rounds too few', () => {
+    const g = aggregatesOf(
+      [
+        row('a', 50, { minSigSpeedup: 0.4 }),
+        row('b', 50, { minSigSpeedup: 0.2 }),
+        row('c', 40, { credited: false, minSigSpeedup: 0.5 }),
+        row('d', null, { failure: 'patch_apply_failed' }),
+        row('e', 50, { minSigSpeedup: null }),
+        row('f', 50, { minSigSpeedup: 0.9, validHere: false }),
+      ],
+      infra,
+    );
+    expect(g.minSigSpeedup).toBeCloseTo(0.6 / 5, 12);
+    expect(aggregateCells(g)[2]).toBe('12.0% (5)');
+    expect(aggregatesOf([], infra).minSigSpeedup).toBeNull();
   });
 });
