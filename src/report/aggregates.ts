@@ -19,8 +19,10 @@
  *
  * Rows whose task did not hold here (the human's gain did not reproduce: there is no human speedup
  * to compare with) and rows that failed for the harness's reasons (infrastructure, retried, never the
- * agent's) are left out of both, and counted. Point values over rows: no interval (a task-level
- * bootstrap is for a later version). Pure, no imports at run time (the HTML report's page bundles it).
+ * agent's) are left out of all three, and counted. Each comes with a 95% percentile interval from a
+ * bootstrap over tasks (the rows of a drawn task go together; none under two tasks), seeded, so the
+ * terminal and the HTML page print the same. Pure, no imports at run time (the HTML report's page
+ * bundles it).
  */
 
 /** What an aggregate reads of a report row. */
@@ -48,6 +50,13 @@ export const OPT_MIN_SPEEDUP = 1.2;
 /** The thresholds of the Opt_p@1 curve. */
 export const OPT_CURVE = [0, 0.5, 0.8, 0.95, 1, 1.2, 1.5] as const;
 
+/** A 95% interval, [lo, hi]. */
+export type AggregateInterval = readonly [number, number];
+
+/** The resamples of the bootstrap over tasks, and its seed. */
+const BOOTSTRAP_RESAMPLES = 1000;
+const BOOTSTRAP_SEED = 20261207;
+
 /** One agent's aggregates. */
 export interface Aggregates {
   /** SWE-fficiency's speedup ratio, harmonic mean over `rows` rows; null when none */
@@ -64,6 +73,68 @@ export interface Aggregates {
   readonly curve: ReadonlyArray<{ readonly p: number; readonly optAt1: number | null }>;
   /** SWE-Perf's performance: the mean minimum significant speedup over the `rows` rows; null when none */
   readonly minSigSpeedup: number | null;
+  /** 95% intervals of the speedup ratio, Opt@1 and the minimum significant speedup over tasks (null: fewer than 2 tasks) */
+  readonly intervals: {
+    readonly speedupRatio: AggregateInterval | null;
+    readonly optAt1: AggregateInterval | null;
+    readonly minSigSpeedup: AggregateInterval | null;
+  };
+}
+
+/** What one scored row adds to each aggregate. */
+interface RowScore {
+  readonly task: string;
+  /** the agent's speedup over the human's */
+  readonly ratio: number;
+  readonly minSig: number;
+  readonly optimises: boolean;
+}
+
+/** The speedup ratio (harmonic mean), Opt@1 (mean over tasks of the optimising share) and mean minimum speedup of rows. */
+function pointsOf(byTask: ReadonlyArray<readonly RowScore[]>): [number, number, number] {
+  let n = 0;
+  let inverse = 0;
+  let minSig = 0;
+  let opt = 0;
+  for (const rows of byTask) {
+    for (const r of rows) {
+      n++;
+      inverse += 1 / r.ratio;
+      minSig += r.minSig;
+    }
+    opt += rows.filter((r) => r.optimises).length / rows.length;
+  }
+  return [n / inverse, opt / byTask.length, minSig / n];
+}
+
+/** A small seeded generator (mulberry32): the bootstrap draws the same tasks wherever it runs. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The 95% percentile intervals of the three aggregates, resampling tasks; null under two tasks. */
+function intervalsOf(byTask: ReadonlyArray<readonly RowScore[]>): Aggregates['intervals'] {
+  if (byTask.length < 2) return { speedupRatio: null, optAt1: null, minSigSpeedup: null };
+  const next = seeded(BOOTSTRAP_SEED);
+  const draws: [number[], number[], number[]] = [[], [], []];
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+    const sample = byTask.map(() => byTask[Math.floor(next() * byTask.length)] ?? []);
+    pointsOf(sample).forEach((x, i) => draws[i]?.push(x));
+  }
+  const ci = (xs: number[]): AggregateInterval => {
+    const s = xs.sort((a, b) => a - b);
+    const at = (q: number) =>
+      s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] ?? Number.NaN;
+    return [at(0.025), at(0.975)];
+  };
+  return { speedupRatio: ci(draws[0]), optAt1: ci(draws[1]), minSigSpeedup: ci(draws[2]) };
 }
 
 /** A variant's speedup over the baseline from the means: time over time, or rate over rate. */
@@ -130,6 +201,18 @@ export function aggregatesOf(
   const ratios = scored.map(({ row, human }) => agentSpeedup(row) / human);
   const minSig = scored.map(({ row }) => (row.failure || !row.credited ? 0 : (row.minSigSpeedup ?? 0)));
   const opt = optOf(scored, OPT_P);
+  const byTask = new Map<string, RowScore[]>();
+  scored.forEach(({ row, human }, i) =>
+    byTask.set(row.task, [
+      ...(byTask.get(row.task) ?? []),
+      {
+        task: row.task,
+        ratio: ratios[i] ?? 1,
+        minSig: minSig[i] ?? 0,
+        optimises: optimises(row, human, OPT_P),
+      },
+    ]),
+  );
   return {
     speedupRatio: ratios.length ? ratios.length / ratios.reduce((s, x) => s + 1 / x, 0) : null,
     rows: ratios.length,
@@ -140,17 +223,32 @@ export function aggregatesOf(
     tasks: opt.tasks,
     curve: OPT_CURVE.map((p) => ({ p, optAt1: optOf(scored, p).at1 })),
     minSigSpeedup: minSig.length ? minSig.reduce((s, x) => s + x, 0) / minSig.length : null,
+    intervals: intervalsOf([...byTask.values()]),
   };
 }
 
 /** A share as a percentage, or `-`. */
 export const share = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
+/** An interval as ` [lo, hi]` with `f`, or nothing. */
+export function intervalText(i: AggregateInterval | null, f: (x: number) => string): string {
+  return i ? ` [${f(i[0])}, ${f(i[1])}]` : '';
+}
+
+const pctOf = (x: number) => (100 * x).toFixed(1);
+
 /** The speedup ratio, the Opt@1 / Opt@K and the minimum significant speedup cells of an agent's aggregates. */
 export function aggregateCells(g: Aggregates): [string, string, string] {
+  const { intervals: ci } = g;
   return [
-    g.speedupRatio === null ? '-' : `${g.speedupRatio.toFixed(3)} (${g.rows})`,
-    g.optAt1 === null ? '-' : `${share(g.optAt1)} / ${share(g.optAtK)} (K ${g.k}, ${g.tasks} tasks)`,
-    g.minSigSpeedup === null ? '-' : `${share(g.minSigSpeedup)} (${g.rows})`,
+    g.speedupRatio === null
+      ? '-'
+      : `${g.speedupRatio.toFixed(3)}${intervalText(ci.speedupRatio, (x) => x.toFixed(2))} (${g.rows})`,
+    g.optAt1 === null
+      ? '-'
+      : `${share(g.optAt1)}${intervalText(ci.optAt1, pctOf)} / ${share(g.optAtK)} (K ${g.k}, ${g.tasks} tasks)`,
+    g.minSigSpeedup === null
+      ? '-'
+      : `${share(g.minSigSpeedup)}${intervalText(ci.minSigSpeedup, pctOf)} (${g.rows})`,
   ];
 }

@@ -5,7 +5,7 @@
 
 import { plural } from '../util/plural.js';
 import type { AgentSummary, Leaderboard } from '../v5/leaderboard.js';
-import { type Aggregates, aggregateCells, OPT_P, share } from './aggregates.js';
+import { type Aggregates, aggregateCells, intervalText, OPT_P, share } from './aggregates.js';
 import type { RunAgentSummary } from './run-leaderboard.js';
 
 function pct(n: number, d: number): string {
@@ -132,10 +132,13 @@ export function aggregateLines(g: Aggregates): string[] {
   ].filter(Boolean);
   const out = left.length ? ` (left out: ${left.join(', ')})` : '';
   if (!g.rows) return [`  speedup ratio, Opt@K: no row with a human speedup here${out}`];
+  const ci = g.intervals;
+  const pctOf = (x: number) => `${(100 * x).toFixed(1)}%`;
   return [
-    `  speedup ratio (SWE-fficiency, harmonic mean of ${plural(g.rows, 'row')}) ${g.speedupRatio?.toFixed(3) ?? '-'} · Opt@1 (GSO, p ${OPT_P}) ${share(g.optAt1)}${g.k > 1 ? ` · Opt@${g.k} ${share(g.optAtK)}` : ''} of ${plural(g.tasks, 'task')}${out}`,
+    `  speedup ratio (SWE-fficiency, harmonic mean of ${plural(g.rows, 'row')}) ${g.speedupRatio?.toFixed(3) ?? '-'}${intervalText(ci.speedupRatio, (x) => x.toFixed(3))} · Opt@1 (GSO, p ${OPT_P}) ${share(g.optAt1)}${intervalText(ci.optAt1, pctOf)}${g.k > 1 ? ` · Opt@${g.k} ${share(g.optAtK)}` : ''} of ${plural(g.tasks, 'task')}${out}`,
     `  Opt_p@1: ${g.curve.map((c) => `p ${c.p} ${share(c.optAt1)}`).join(' · ')}`,
-    `  minimum significant speedup (SWE-Perf: Mann-Whitney at 0.1 on the rounds, mean of ${plural(g.rows, 'row')}) ${share(g.minSigSpeedup)}`,
+    `  minimum significant speedup (SWE-Perf: Mann-Whitney at 0.1 on the rounds, mean of ${plural(g.rows, 'row')}) ${share(g.minSigSpeedup)}${intervalText(ci.minSigSpeedup, pctOf)}`,
+    ...(g.tasks > 1 ? ['  (aggregate intervals: 95%, bootstrap over tasks)'] : []),
   ];
 }
 

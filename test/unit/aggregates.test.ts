@@ -64,11 +64,14 @@ describe('the field’s aggregates', () => {
     // p 0.5: both of task a's attempts (0.625 > 0.5); task b never
     expect(at(0.5)).toBe(0.5);
     expect(at(1)).toBe(0);
-    expect(aggregateCells(g)).toEqual([
-      `${g.speedupRatio?.toFixed(3)} (3)`,
-      '25.0% / 50.0% (K 2, 2 tasks)',
-      '0.0% (3)',
-    ]);
+    // two tasks: a resample is both once, or one of them twice; Opt@1 of task 'x' alone is 0, of 'y' alone 0.5
+    const [sr, opt, minSig] = aggregateCells(g);
+    expect(opt).toBe('25.0% [0.0, 50.0] / 50.0% (K 2, 2 tasks)');
+    expect(minSig).toBe('0.0% [0.0, 0.0] (3)');
+    const [lo, hi] = g.intervals.speedupRatio ?? [Number.NaN, Number.NaN];
+    expect(lo).toBeLessThan(g.speedupRatio ?? Number.NaN);
+    expect(hi).toBeGreaterThan(g.speedupRatio ?? Number.NaN);
+    expect(sr).toBe(`${g.speedupRatio?.toFixed(3)} [${lo.toFixed(2)}, ${hi.toFixed(2)}] (3)`);
   });
 
   it('SWE-Perf’s minimum significant speedup: the mean over rows; 0 for a failed or uncredited patch and for rounds too few', () => {
@@ -84,7 +87,28 @@ describe('the field’s aggregates', () => {
       infra,
     );
     expect(g.minSigSpeedup).toBeCloseTo(0.6 / 5, 12);
-    expect(aggregateCells(g)[2]).toBe('12.0% (5)');
+    expect(aggregateCells(g)[2]).toMatch(/^12\.0% \[[\d.]+, [\d.]+\] \(5\)$/);
     expect(aggregatesOf([], infra).minSigSpeedup).toBeNull();
+  });
+
+  it('intervals by a seeded bootstrap over tasks: none under two tasks, the same every time, narrowing with tasks', () => {
+    expect(aggregatesOf([row('a', 40), row('a', 60)], infra).intervals).toEqual({
+      speedupRatio: null,
+      optAt1: null,
+      minSigSpeedup: null,
+    });
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        row(`t${i}`, i % 2 ? 40 : 60, { minSigSpeedup: i % 2 ? 0.3 : 0.1 }),
+      );
+    const few = aggregatesOf(many(6), infra);
+    expect(aggregatesOf(many(6), infra).intervals).toEqual(few.intervals);
+    const lots = aggregatesOf(many(60), infra);
+    const width = (i: readonly [number, number] | null) => (i ? i[1] - i[0] : Number.NaN);
+    expect(width(lots.intervals.speedupRatio)).toBeLessThan(width(few.intervals.speedupRatio));
+    expect(width(lots.intervals.minSigSpeedup)).toBeLessThan(width(few.intervals.minSigSpeedup));
+    const [lo, hi] = lots.intervals.minSigSpeedup ?? [Number.NaN, Number.NaN];
+    expect(lo).toBeLessThan(0.2);
+    expect(hi).toBeGreaterThan(0.2);
   });
 });
