@@ -124,6 +124,20 @@ async function readValidTasks(file: string): Promise<{ tasks: Set<string>; summa
   }
 }
 
+/** A v5 table's sort key; `--valid-tasks` (by task id, which run folders' rows carry) is refused with one. */
+function v5SortOf(opts: LeaderboardCliOptions, file: string): V5Sort {
+  if (opts.validTasks)
+    throw new UsageError(
+      `--valid-tasks ${opts.validTasks} restricts a run folder's rows (by task id); ${file} is a v5 table`,
+    );
+  const sort = opts.sort ?? 'card';
+  if (!oneOf(V5_SORTS, sort))
+    throw new UsageError(
+      `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${sort}'`,
+    );
+  return sort;
+}
+
 /** The output formats of `leaderboard`. */
 export type LeaderboardFormat = 'table' | 'markdown' | 'json';
 
@@ -185,15 +199,7 @@ export async function leaderboardCmd(given: string, opts: LeaderboardCliOptions)
   if (statSync(resolve(file), { throwIfNoEntry: false })?.isDirectory())
     return runFolderBoard(resolve(file, 'rows.ext.jsonl'), format, opts);
   if (file.endsWith('.ext.jsonl')) return runFolderBoard(resolve(file), format, opts);
-  if (opts.validTasks)
-    throw new UsageError(
-      `--valid-tasks ${opts.validTasks} restricts a run folder's rows (by task id); ${file} is a v5 table`,
-    );
-  const sort = opts.sort ?? 'card';
-  if (!oneOf(V5_SORTS, sort))
-    throw new UsageError(
-      `--sort for a v5 table must be one of ${V5_SORTS.join(', ')} (quadrants and cost are in run folders' rows), got '${sort}'`,
-    );
+  const sort = v5SortOf(opts, file);
   const { scope, band } = opts;
   let table: Awaited<ReturnType<typeof readV5Table>>;
   try {

@@ -126,7 +126,7 @@ function intervalsOf(byTask: ReadonlyArray<readonly RowScore[]>): Aggregates['in
   const draws: [number[], number[], number[]] = [[], [], []];
   for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
     const sample = byTask.map(() => byTask[Math.floor(next() * byTask.length)] ?? []);
-    pointsOf(sample).forEach((x, i) => draws[i]?.push(x));
+    for (const [i, x] of pointsOf(sample).entries()) draws[i]?.push(x);
   }
   const ci = (xs: number[]): AggregateInterval => {
     const s = xs.sort((a, b) => a - b);
@@ -202,17 +202,15 @@ export function aggregatesOf(
   const minSig = scored.map(({ row }) => (row.failure || !row.credited ? 0 : (row.minSigSpeedup ?? 0)));
   const opt = optOf(scored, OPT_P);
   const byTask = new Map<string, RowScore[]>();
-  scored.forEach(({ row, human }, i) =>
-    byTask.set(row.task, [
-      ...(byTask.get(row.task) ?? []),
-      {
-        task: row.task,
-        ratio: ratios[i] ?? 1,
-        minSig: minSig[i] ?? 0,
-        optimises: optimises(row, human, OPT_P),
-      },
-    ]),
-  );
+  for (const [i, { row, human }] of scored.entries()) {
+    const score = {
+      task: row.task,
+      ratio: ratios[i] ?? 1,
+      minSig: minSig[i] ?? 0,
+      optimises: optimises(row, human, OPT_P),
+    };
+    byTask.set(row.task, [...(byTask.get(row.task) ?? []), score]);
+  }
   return {
     speedupRatio: ratios.length ? ratios.length / ratios.reduce((s, x) => s + 1 / x, 0) : null,
     rows: ratios.length,
