@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentPatch, JobResult } from '../../src/bench/types.js';
+import { type AgentPatch, BENCH_RECORD_VERSION, type JobResult } from '../../src/bench/types.js';
 import { DockerExecutor } from '../../src/executor/docker.js';
 import { LocalExecutor } from '../../src/executor/local.js';
 import { measureAndGradeJob } from '../../src/sched/grade-measurement.js';
@@ -110,7 +110,7 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
     expect(job.order).toEqual(['baseline', 'human', 'agent:noop', 'agent:good']);
     const phase = JSON.parse(readFileSync(join(root, 'latency/phases/02-human/phase.json'), 'utf8'));
     expect(phase).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: BENCH_RECORD_VERSION,
       variant: 'human',
       round: 2,
       warmup: false,
