@@ -55,12 +55,21 @@ function resampleMean(xs: readonly number[], next: () => number): number {
   return s / xs.length;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+/** The q-quantile of sorted values by linear interpolation between order statistics (numpy's default). */
+export function quantile(sorted: readonly number[], q: number): number {
   const k = (sorted.length - 1) * q;
   const lo = Math.floor(k);
   const hi = Math.min(lo + 1, sorted.length - 1);
   // 0 <= lo <= hi < n: k is in [0, n-1] (q in [0, 1], n > 0: the callers' draws and tails)
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (k - lo);
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  return quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /**

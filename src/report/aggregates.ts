@@ -21,9 +21,10 @@
  * to compare with) and rows that failed for the harness's reasons (infrastructure, retried, never the
  * agent's) are left out of all three, and counted. Each comes with a 95% percentile interval from a
  * bootstrap over tasks (the rows of a drawn task go together; none under two tasks), seeded, so the
- * terminal and the HTML page print the same. Pure, no imports at run time (the HTML report's page
- * bundles it).
+ * terminal and the HTML page print the same. Pure (the HTML report's page bundles it, with the seeded
+ * generator of grade/stats.ts).
  */
+import { rng } from '../grade/stats.js';
 
 /** What an aggregate reads of a report row. */
 export interface AggregateRow {
@@ -107,22 +108,10 @@ function pointsOf(byTask: ReadonlyArray<readonly RowScore[]>): [number, number, 
   return [n / inverse, opt / byTask.length, minSig / n];
 }
 
-/** A small seeded generator (mulberry32): the bootstrap draws the same tasks wherever it runs. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The 95% percentile intervals of the three aggregates, resampling tasks; null under two tasks. */
 function intervalsOf(byTask: ReadonlyArray<readonly RowScore[]>): Aggregates['intervals'] {
   if (byTask.length < 2) return { speedupRatio: null, optAt1: null, minSigSpeedup: null };
-  const next = seeded(BOOTSTRAP_SEED);
+  const next = rng(BOOTSTRAP_SEED);
   const draws: [number[], number[], number[]] = [[], [], []];
   for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
     const sample = byTask.map(() => byTask[Math.floor(next() * byTask.length)] ?? []);

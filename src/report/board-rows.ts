@@ -1,7 +1,7 @@
 /**
  * The report row: the flat projection of an extended row that the leaderboards (terminal and HTML)
- * and the HTML report's charts and table read. Pure, with no imports at run time, because the HTML
- * report's page script bundles it too: the page and the terminal compute the same numbers.
+ * and the HTML report's charts and table read. Pure (so are its imports), because the HTML report's
+ * page script bundles it too: the page and the terminal compute the same numbers.
  */
 import type { ReadExtendedRow } from './ext-rows-file.js';
 import { minSignificantSpeedup } from './min-speedup.js';

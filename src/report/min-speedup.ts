@@ -5,22 +5,14 @@
  * than the original ones scaled by (1 - x); 0 when not even x = 0 is significant. Outliers beyond
  * 1 IQR of each side's quartiles are dropped first. SWE-Perf runs each test 20 times; here the
  * samples are a job's rounds (server-start means of the primary metric), a rate (throughput) taken
- * as its inverse, a time. Pure, no imports at run time (the HTML report's page bundles it).
+ * as its inverse, a time. Pure (the HTML report's page bundles it).
  */
+import { quantile } from '../grade/stats.js';
 
 /** SWE-Perf's significance level (one-sided). */
 export const MIN_SPEEDUP_ALPHA = 0.1;
 /** SWE-Perf's outlier filter: beyond this many IQRs outside the quartiles. */
 const IQR_K = 1;
-
-/** The q-quantile by linear interpolation between order statistics (numpy's default). */
-function quantile(sorted: readonly number[], q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[Math.min(lo + 1, sorted.length - 1)] ?? a;
-  return a + (h - lo) * (b - a);
-}
 
 /** The values within IQR_K interquartile ranges of the quartiles. */
 export function withoutOutliers(xs: readonly number[]): number[] {

@@ -4,7 +4,7 @@
  * judged), valid rate (the task held here and the speed verdict counts), failures by class, the
  * median agent-vs-human estimate, and cost per attempt and per hard success.
  */
-import { medianInterval } from '../grade/stats.js';
+import { median, medianInterval } from '../grade/stats.js';
 import { FAILURE_CLASSES } from '../grade/taxonomy.js';
 import { type Aggregates, aggregatesOf } from './aggregates.js';
 import type { ReportRow } from './board-rows.js';
@@ -51,15 +51,6 @@ export interface RunAgentSummary {
   /** the field's aggregates: SWE-fficiency's speedup ratio, GSO's Opt@K and Opt_p curve (aggregates.ts) */
   readonly aggregates: Aggregates;
 }
-
-const median = (xs: number[]): number | null => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  const [lower, upper] = [s[m - 1], s[m]];
-  if (upper === undefined) return null;
-  return s.length % 2 || lower === undefined ? upper : (lower + upper) / 2;
-};
 
 /** How the board may be sorted. */
 export const RUN_SORTS = [
@@ -160,7 +151,7 @@ export function runLeaderboard(rows: readonly ReportRow[], by: RunSort = 'hard')
       judgeFailures: list.filter((r) => r.judge === 'judge_failed').length,
       valid: list.filter((r) => r.valid).length,
       failures,
-      medianVsHuman: median(ests),
+      medianVsHuman: ests.length ? median(ests) : null,
       vsHumanRows: ests.length,
       medianVsHumanCi: medianInterval(ests),
       costUsd: cost,

@@ -5,8 +5,10 @@
  * allow (server start plus benchmark timeout). Times the phase count: (warm-up + measured rounds) x
  * variants. Image builds, the probe and the accuracy check are not counted. Pure.
  */
+
+import { median } from '../grade/stats.js';
 import type { TaskSpec } from '../task/schema.js';
-import { median, type RecordedTimings } from './recorded-timings.js';
+import type { RecordedTimings } from './recorded-timings.js';
 
 /** The prompts a serving client sends when `--num-prompts` is not given (benchmark_serving.py and `vllm bench serve`). */
 const DEFAULT_NUM_PROMPTS = 1000;

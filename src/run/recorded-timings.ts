@@ -45,13 +45,6 @@ export function timingsOfMeasurement(m: Measurement): TaskTimings {
   return { task: m.task.id, serving, startS, runS };
 }
 
-/** The median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
 /** The measurement.json files of the runs under `root` (runs/<run>/jobs/<job>/measurement.json). */
 async function measurementFiles(root: string): Promise<string[]> {
   const files: string[] = [];

@@ -23,11 +23,10 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MeasuredPhase } from '../../src/grade/job.js';
 import { type Scenario, type SimDesign, simulateJob } from '../../src/grade/simulate.js';
 import { pooledSplit, startSplit } from '../../src/grade/start-split.js';
-import { rng } from '../../src/grade/stats.js';
-import { median, readMeasurements, timingsOfMeasurement } from '../../src/run/recorded-timings.js';
+import { median, rng } from '../../src/grade/stats.js';
+import { readMeasurements, timingsOfMeasurement } from '../../src/run/recorded-timings.js';
 import { readV5Table } from '../../src/v5/io.js';
 import type { V5Row } from '../../src/v5/schema.js';
 
@@ -150,7 +149,7 @@ async function measured(dirs: readonly string[]) {
     for (const m of read) {
       if (m.task.benchmark.kind !== 'serving' || m.design.clientRuns < 2) continue;
       jobs++;
-      splits.push(startSplit(m.phases as readonly MeasuredPhase[], m.primaryMetric.name));
+      splits.push(startSplit(m.phases, m.primaryMetric.name));
       const t = timingsOfMeasurement(m);
       startS.push(...t.startS);
       runS.push(...t.runS);
