@@ -26,6 +26,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
 import { jsonObject } from '../util/json.js';
 import { packageRoot } from '../util/package-root.js';
+import { plural } from '../util/plural.js';
 import { shellLine } from '../util/shell-words.js';
 import { variantSlug } from '../util/slug.js';
 import { readClocks, readFingerprint } from './fingerprint.js';
@@ -504,7 +505,12 @@ async function measureRounds(
   if (!adaptive)
     return {
       phases: ctx.phases,
-      stop: { reason: 'fixed', rounds: rounds.repeats, detail: `${rounds.repeats} fixed rounds`, looks: [] },
+      stop: {
+        reason: 'fixed',
+        rounds: rounds.repeats,
+        detail: plural(rounds.repeats, 'fixed round'),
+        looks: [],
+      },
     };
   return { phases: ctx.phases, stop: adaptiveStop(looks) };
 }

@@ -15,6 +15,7 @@ import {
   runBoardCells,
 } from '../report/leaderboard-format.js';
 import type { RunSort } from '../report/run-leaderboard.js';
+import type { ValidTasks } from '../report/task-validity.js';
 import { runsRoot } from '../run/resume.js';
 import { didYouMean } from '../util/suggest.js';
 import { readV5Table, TableFileError } from '../v5/io.js';
@@ -58,7 +59,7 @@ async function runFolderBoard(
       `${file} mixes ${rehearsals} rehearsal row(s) (isobench run --rehearse: the stand-in engine, not measurements) with ${ext.length - rehearsals} measured row(s); a leaderboard never counts them together: keep rehearsals in their own runs`,
     );
   const rehearsal = rehearsals > 0;
-  const valid = opts.validTasks ? await readValidTasks(opts.validTasks) : null;
+  const valid = opts.validTasks ? await validTasksOf(opts.validTasks) : null;
   const rows = ext
     .map(reportRowOf)
     .filter(
@@ -86,7 +87,7 @@ async function runFolderBoard(
     return EXIT.ok;
   }
   if (rehearsal) out(`REHEARSAL (${REHEARSAL_MARK}): the verdicts below test the harness, not the agents.`);
-  if (valid) out(`restricted to ${valid.summary} (${opts.validTasks}): ${rows.length} row(s) kept`);
+  if (valid) out((await import('../report/task-validity.js')).restrictionLine(valid, rows.length));
   if (format === 'markdown') {
     out(`| ${RUN_BOARD_HEAD.join(' | ')} |`);
     out(`|${RUN_BOARD_HEAD.map(() => '---').join('|')}|`);
@@ -102,24 +103,13 @@ async function runFolderBoard(
   return EXIT.ok;
 }
 
-/** The tasks a validity file (isobench tasks validity --out) finds valid everywhere, and its summary. */
-async function readValidTasks(file: string): Promise<{ tasks: Set<string>; summary: string }> {
-  const { readFile } = await import('node:fs/promises');
-  const { parseStored, StoredRecordError } = await import('../store/schema.js');
-  const { validEverywhere, validitySummary } = await import('../report/task-validity.js');
-  let text: string;
+/** The tasks a validity file (isobench tasks validity --out) finds valid everywhere; a bad file is a usage error. */
+export async function validTasksOf(file: string): Promise<ValidTasks> {
+  const { readValidTasks, ValidTasksError } = await import('../report/task-validity.js');
   try {
-    text = await readFile(resolve(file), 'utf8');
+    return await readValidTasks(file);
   } catch (e) {
-    throw new UsageError(
-      `--valid-tasks ${file}: cannot read it (${e instanceof Error ? e.message : String(e)})`,
-    );
-  }
-  try {
-    const v = parseStored('validity', text, file);
-    return { tasks: validEverywhere(v), summary: validitySummary(v) };
-  } catch (e) {
-    if (e instanceof StoredRecordError) throw new UsageError(`--valid-tasks ${e.message}`);
+    if (e instanceof ValidTasksError) throw new UsageError(e.message);
     throw e;
   }
 }

@@ -348,6 +348,10 @@ program
   .option('--no-links', 'no links to the run folder')
   .option('--no-compress', 'embed the rows as plain JSON (larger; for browsers without DecompressionStream)')
   .option(
+    '--valid-tasks <file>',
+    "only the tasks valid on every machine, from `isobench tasks validity --out` (a run's rows)",
+  )
+  .option(
     '--judge <provider:model>',
     'judge the run first (answers from the cache when already asked): anthropic:MODEL or openai:MODEL',
   )

@@ -22,8 +22,14 @@ export async function reportCmd(
     scope: 'all' | 'card' | 'benchmarkable';
     band: number;
     compress?: boolean;
+    /** a validity file (tasks validity --out): only the tasks valid on every machine */
+    validTasks?: string;
   },
 ): Promise<number> {
+  // a bad validity file is refused before the judge or anything else runs
+  const valid = opts.validTasks
+    ? await (await import('./leaderboard.js')).validTasksOf(opts.validTasks)
+    : null;
   if (opts.judge) {
     const { judgeRun, judgeSummary } = await import('./judge.js');
     out(judgeSummary((await judgeRun(input, opts)).record));
@@ -37,6 +43,10 @@ export async function reportCmd(
   let rows: number;
   try {
     const src = await resolveReportInput(input, opts.runsDir ?? join(process.cwd(), 'results', 'runs'));
+    if (valid && src.v5)
+      throw new UsageError(
+        `--valid-tasks ${valid.file} restricts a run's rows (by task id); ${src.rowsFile} is a v5 table`,
+      );
     const v5 = src.v5
       ? {
           scope: opts.scope,
@@ -50,6 +60,7 @@ export async function reportCmd(
       ...(opts.title ? { title: opts.title } : {}),
       embedMaxBytes: opts.embed ?? 0,
       noLinks: opts.links === false,
+      ...(valid ? { validTasks: valid } : {}),
     });
     rows = data.rows.length;
     html = renderHtml(opts.compress === false ? data : packReportData(data), await clientScript());

@@ -4,6 +4,7 @@ import type { Interval } from '../grade/stats.js';
 import { readExtendedRows } from '../report/ext-rows-file.js';
 import { jobGroups } from '../run/tables.js';
 import { readStored, readStoredIfThere } from '../store/read.js';
+import type { StoredRecord } from '../store/schema.js';
 import { errorMessage } from '../util/errors.js';
 import { plural } from '../util/plural.js';
 import { EXIT, out, UsageError } from './common.js';
@@ -18,17 +19,36 @@ function num(x: number | undefined, digits = 4): string {
   return x === undefined ? '-' : x.toPrecision(digits);
 }
 
+/** How a job's rounds went: its design, how many it ran, why it stopped, and each adaptive look. */
+function roundsLine(job: StoredRecord<'job'>): string {
+  const { design, stop } = job;
+  const looks = stop.looks.map(
+    (l) =>
+      `after ${l.rounds} at level ${l.level.toFixed(4)}${l.undecided.length ? ` (open: ${l.undecided.join(', ')})` : ''}`,
+  );
+  return [
+    `${stop.rounds} measured of ${design.adaptive ? `${design.adaptive.minRounds}..${design.maxRounds}` : design.maxRounds}`,
+    design.clientRuns > 1 ? `${design.clientRuns} client runs a server start` : null,
+    `stopped: ${stop.reason} (${stop.detail})`,
+    looks.length ? `looks ${looks.join('; ')}` : null,
+  ]
+    .filter((x) => x !== null)
+    .join(', ');
+}
+
 /** Builds the report text of a run folder. */
 export async function runReportText(runDir: string): Promise<string> {
   const run = await readStored('run', join(runDir, 'run.json'));
   const rows = await readExtendedRows(join(runDir, 'rows.ext.jsonl'));
   const lines: string[] = [];
   lines.push(`# isobench run ${run.runId}`, '');
+  const adaptive = run.config?.bench.adaptive;
+  const clientRuns = run.config?.bench.clientRuns ?? 1;
   lines.push(
-    `- started ${run.createdAt}, ${run.executor} executor, ${plural(run.repeats, 'measured round')} + ${run.warmup} warm-up, interleaved`,
+    `- started ${run.createdAt}, ${run.executor} executor, ${adaptive ? `${adaptive.minRounds} to ${run.repeats} measured rounds (adaptive, ${adaptive.spending} spending)` : plural(run.repeats, 'measured round')} + ${run.warmup} warm-up, interleaved${clientRuns > 1 ? `, ${clientRuns} client runs a server start` : ''}`,
   );
   lines.push(
-    `- verdict band ±${run.thresholdPct}%, 95% percentile-bootstrap intervals (2000 resamples) on the primary metric`,
+    `- verdict band ±${run.thresholdPct}%, ${adaptive ? "Welch's intervals on the server starts' log means, at each look's spent level," : '95% percentile-bootstrap intervals (2000 resamples)'} on the primary metric`,
   );
   lines.push(`- command: \`isobench ${run.args.join(' ')}\``, '');
   // one section per bench job: each task, then each attempt number
@@ -50,6 +70,7 @@ export async function runReportText(runDir: string): Promise<string> {
     );
     const m = job.primaryMetric;
     lines.push(`Primary metric: \`${m.name}\` (${m.unit}, ${m.direction} is better).`, '');
+    lines.push(`Rounds: ${roundsLine(job)}.`, '');
     lines.push(
       '| variant | status | n | mean | sd | CV % | min | max | samples |',
       '|---|---|---|---|---|---|---|---|---|',

@@ -74,7 +74,7 @@ export interface ReportRow {
   readonly job: string | null;
   /** the attempt's folder (prompt.txt, patch.diff, trajectory.jsonl, logs/); null for replayed patches */
   readonly attemptDir: string | null;
-  /** the agent's variant id in the job (v4 rows; null for v3) */
+  /** the agent's variant id in the job (rows of version 4 and up; null for v3) */
   readonly variant: string | null;
 }
 
@@ -102,7 +102,7 @@ export function rowFiles(r: Pick<ReportRow, 'job' | 'attemptDir' | 'variant'>): 
 /** The report row of an extended row (versions 2 to 4; older rows lack effort, mode and job folder). */
 export function reportRowOf(r: ReadExtendedRow): ReportRow {
   // version 3 rows lack the benchmark kind, the variant and the job folder
-  const v4 = r.schemaVersion === 4 ? r : null;
+  const v5 = r.schemaVersion === 5 ? r : null;
   const hard = r.credited && (r.verdict === 'beats_human' || r.verdict === 'matches_human');
   const v = r.variants;
   const judged = r.judge?.status === 'judged' ? r.judge.answer : null;
@@ -112,7 +112,7 @@ export function reportRowOf(r: ReadExtendedRow): ReportRow {
     agent: r.agent,
     model: r.model,
     attempt: e?.attempt ?? null,
-    mode: v4?.benchmark.v5Mode ?? v4?.benchmark.kind ?? 'unknown',
+    mode: v5?.benchmark.v5Mode ?? v5?.benchmark.kind ?? 'unknown',
     metric: r.primaryMetric.name,
     unit: r.primaryMetric.unit,
     better: r.primaryMetric.direction,
@@ -148,8 +148,8 @@ export function reportRowOf(r: ReadExtendedRow): ReportRow {
     toolCalls: e?.toolCalls ?? null,
     wallMs: e?.wallMs ?? null,
     outcome: e?.outcome ?? null,
-    job: v4?.jobPath ?? null,
+    job: v5?.jobPath ?? null,
     attemptDir: e?.path ?? null,
-    variant: v4?.variant ?? null,
+    variant: v5?.variant ?? null,
   };
 }

@@ -23,6 +23,7 @@ import {
   type ReportSource,
 } from './html-data.js';
 import { type ReportInput, ReportInputError } from './run-input.js';
+import { restrictionLine, type ValidTasks } from './task-validity.js';
 
 /** Report options. */
 export interface HtmlReportOptions {
@@ -37,6 +38,8 @@ export interface HtmlReportOptions {
   readonly now?: Date;
   /** how a v5 table's rows are classified (the card summary's scope and band, the catalogue's lookups) */
   readonly v5?: { scope: LeaderboardScope; band: number; ctx: LeaderboardContext };
+  /** only the rows of tasks valid on every machine (a run's rows; `tasks validity --out`) */
+  readonly validTasks?: ValidTasks;
 }
 
 /** The devices the rows' jobs were measured on; a job.json this isobench cannot read is a note. */
@@ -97,7 +100,8 @@ export async function clientScript(): Promise<string> {
 /** The data of a report (what the page embeds). */
 export async function reportData(input: ReportInput, o: HtmlReportOptions): Promise<ReportData> {
   if (input.v5) return v5ReportData(input.rowsFile, o);
-  const ext = await readExtendedRows(input.rowsFile);
+  const valid = o.validTasks;
+  const ext = (await readExtendedRows(input.rowsFile)).filter((r) => !valid || valid.tasks.has(r.task));
   const rows = ext.map(reportRowOf);
   const run = input.runDir
     ? await readStoredIfThere('run', join(input.runDir, 'run.json')).catch((e: unknown) => {
@@ -118,7 +122,7 @@ export async function reportData(input: ReportInput, o: HtmlReportOptions): Prom
     command: run?.args ? run.args.join(' ') : null,
     devices: jobs.devices,
     judges: judgesOf(ext),
-    notes: jobs.notes,
+    notes: valid ? [restrictionLine(valid, rows.length), ...jobs.notes] : jobs.notes,
   };
   let linkBase: string | null = null;
   if (input.runDir && !o.noLinks) {

@@ -141,6 +141,8 @@ function extendedRowOf(
     model: agentVariant.model ?? '?',
     variant: agentVariant.id,
     jobPath: `jobs/${basename(ctx.jobDir)}`,
+    design: job.design,
+    stop: job.stop,
     primaryMetric: job.primaryMetric,
     repeats: job.repeats,
     variants: {

@@ -7,8 +7,11 @@
  * when every machine read measured it and it held on each. A rehearsal's rows (the stand-in engine)
  * say nothing of a machine and are left out.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { isRehearsal } from '../bench/types.js';
-import { VALIDITY_VERSION, type Validity } from '../store/schema.js';
+import { parseStored, StoredRecordError, VALIDITY_VERSION, type Validity } from '../store/schema.js';
+import { errorMessage } from '../util/errors.js';
 import type { ReadExtendedRow } from './ext-rows-file.js';
 
 /** The rows of one run (a run folder or rows.ext.jsonl), named by where they were read. */
@@ -103,6 +106,38 @@ export function validityTable(v: Validity): { head: string[]; rows: string[][] }
       t.everywhere ? 'yes' : 'no',
     ]),
   };
+}
+
+/** A validity file that cannot be read or is not one; the message names the file (and the field). */
+export class ValidTasksError extends Error {}
+
+/** The tasks a validity file (`tasks validity --out`) finds valid everywhere, with its summary line. */
+export interface ValidTasks {
+  readonly file: string;
+  readonly tasks: ReadonlySet<string>;
+  readonly summary: string;
+}
+
+/** Reads a validity file for `--valid-tasks`. */
+export async function readValidTasks(file: string): Promise<ValidTasks> {
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (e) {
+    throw new ValidTasksError(`--valid-tasks ${file}: cannot read it (${errorMessage(e)})`);
+  }
+  try {
+    const v = parseStored('validity', text, file);
+    return { file, tasks: validEverywhere(v), summary: validitySummary(v) };
+  } catch (e) {
+    if (e instanceof StoredRecordError) throw new ValidTasksError(`--valid-tasks ${e.message}`);
+    throw e;
+  }
+}
+
+/** The line a board restricted to valid tasks prints above itself. */
+export function restrictionLine(valid: ValidTasks, kept: number): string {
+  return `restricted to ${valid.summary} (${valid.file}): ${kept} row(s) kept`;
 }
 
 /** The summary line: how many tasks are valid on every machine. */

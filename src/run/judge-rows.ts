@@ -36,7 +36,7 @@ export async function judgeRows<R extends ReadExtendedRow>(
       humanDiffs.set(task.id, human);
     }
     // the variant names the patch (agent:NAME_2 when two patches share an agent name); rows before v4 lack it
-    const variant = (row.schemaVersion === 4 ? row.variant : null) ?? `agent:${row.agent}`;
+    const variant = (row.schemaVersion === 5 ? row.variant : null) ?? `agent:${row.agent}`;
     const patch =
       (await readTextIfThere(join(o.runDir, o.jobOf(row), 'patches', `${variantSlug(variant)}.patch`))) ?? '';
     const judged = await judgePatch(

@@ -59,7 +59,7 @@ export async function judgeRunFolder(
     cfg: o.cfg,
     ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}),
     ...(o.clone ? { clone: o.clone } : {}),
-    jobOf: (r) => (r.schemaVersion === 4 ? r.jobPath : `jobs/${variantSlug(r.task)}`),
+    jobOf: (r) => (r.schemaVersion === 5 ? r.jobPath : `jobs/${variantSlug(r.task)}`),
   });
   await writeFileAtomic(file, judged.map((r) => JSON.stringify(r)).join('\n') + (judged.length ? '\n' : ''));
   const answers = judged.map((r) => r.judge).filter((j) => j);

@@ -148,7 +148,7 @@ async function judgedRows(runDir: string): Promise<Map<string, ReadExtendedRow>>
   const judged = new Map<string, ReadExtendedRow>();
   // rows before version 4 name no job folder or variant to match them by
   for (const r of existsSync(file) ? await readExtendedRows(file) : [])
-    if (r.schemaVersion === 4 && r.judge !== undefined) judged.set(`${r.jobPath} ${r.variant}`, r);
+    if (r.schemaVersion === 5 && r.judge !== undefined) judged.set(`${r.jobPath} ${r.variant}`, r);
   return judged;
 }
 

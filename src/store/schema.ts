@@ -432,7 +432,7 @@ export type UnitRecord = Shape<typeof UnitRecordSchema>;
 // ---------- extended rows (rows.ext.jsonl, src/report/job-rows.ts) ----------
 
 /** The version of the extended row. */
-export const EXT_ROW_VERSION = 4;
+export const EXT_ROW_VERSION = 5;
 
 const EXT_VARIANT = z.object({
   status: z.string(),
@@ -498,7 +498,7 @@ const EXT_ROW_V3 = {
 };
 
 /** isobench's own row (one line of `rows.ext.jsonl`, src/report/job-rows.ts): one per (task, agent patch). */
-export const ExtendedRowV4Schema = z.object({
+export const ExtendedRowV5Schema = z.object({
   schemaVersion: z.literal(EXT_ROW_VERSION),
   ...EXT_ROW_V3,
   /** the task's benchmark kind (serving, latency, throughput, prefix_caching, …) and its v5 mode */
@@ -507,17 +507,22 @@ export const ExtendedRowV4Schema = z.object({
   variant: z.string(),
   /** the bench job's folder in the run (job.json, phases/, patches/) */
   jobPath: z.string(),
+  /** how the job measured (rounds, client runs a server start, adaptive looks); null on a row upgraded from version 4, which did not say */
+  design: z.nullable(DesignSchema),
+  /** why the job's rounds ended, with its looks; null on a row upgraded from version 4 */
+  stop: z.nullable(StopSchema),
 });
-export type ExtendedRow = Shape<typeof ExtendedRowV4Schema>;
+export type ExtendedRow = Shape<typeof ExtendedRowV5Schema>;
 
 /**
- * An extended row as read: version 4, or version 3 as written, which lacks the benchmark kind, the
- * variant and the job folder. Version 2 (no attempt effort; before the output checks, no
+ * An extended row as read: version 5; version 4 upgraded (it did not record the job's design and
+ * stop: both null); or version 3 as written, which lacks the benchmark kind, the variant and the job
+ * folder. Version 2 (no attempt effort; before the output checks, no
  * equivalence, calibration or credit; before the accuracy check, no accuracy) is upgraded to 3 by
  * `migrate`.
  */
 export const ExtendedRowSchema = z.discriminatedUnion('schemaVersion', [
-  ExtendedRowV4Schema,
+  ExtendedRowV5Schema,
   z.object({ schemaVersion: z.literal(3), ...EXT_ROW_V3 }),
 ]);
 
@@ -670,10 +675,10 @@ const KINDS = {
   outcome: { version: 1, schema: AttemptRecordSchema },
   unit: { version: 1, schema: UnitRecordSchema },
   'ext-row': {
-    version: 4,
+    version: EXT_ROW_VERSION,
     schema: ExtendedRowSchema,
     alsoReads: [3],
-    upgrades: { 2: extRowV2toV3 },
+    upgrades: { 2: extRowV2toV3, 4: (r) => ({ ...r, schemaVersion: 5, design: null, stop: null }) },
     asRead: extRowInfinities,
   },
   sandbox: { version: 1, schema: SandboxStateSchema, unversionedIs1: true },

@@ -360,10 +360,12 @@ describe('isobench run and run-report', () => {
     );
     expect(ext[0].agentVsHuman).toBeNull();
     expect(ext[0]).toMatchObject({
-      schemaVersion: 4,
+      schemaVersion: 5,
       task: 'demo/cpu-latency',
       benchmark: { kind: 'latency', v5Mode: 'standalone' },
       jobPath: 'jobs/demo_cpu-latency',
+      design: { maxRounds: 1, clientRuns: 1, adaptive: null },
+      stop: { reason: 'fixed', rounds: 1, looks: [] },
       variant: 'agent:example-agent',
       agent: 'example-agent',
       repeats: 1,
@@ -374,6 +376,7 @@ describe('isobench run and run-report', () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('## demo/cpu-latency');
     expect(report.stdout).toMatch(/\| baseline \| ok \| 1 \|/);
+    expect(report.stdout).toContain('Rounds: 1 measured of 1, stopped: fixed (1 fixed round).');
   }, 120_000);
 
   it("the run's two leaderboards say what each counts, and the v5 one names each row where they differ (issue 21)", () => {

@@ -1,7 +1,8 @@
 /**
  * Task validity across machines: `isobench tasks validity RUN...` over runs from two machines (rows
  * named by their GPUs) says which tasks held everywhere, writes a versioned file it never
- * overwrites, and `leaderboard RUN --valid-tasks FILE` keeps only those tasks' rows.
+ * overwrites, and `leaderboard RUN --valid-tasks FILE` and `report RUN --valid-tasks FILE` keep only
+ * those tasks' rows.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,5 +124,25 @@ describe('isobench tasks validity and leaderboard --valid-tasks', () => {
     const bad = runCliSync(['leaderboard', a, '--valid-tasks', join(a, 'rows.ext.jsonl')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--valid-tasks/);
+  });
+
+  it('restricts the HTML report the same way, saying so on the page; a bad file is refused before any work', () => {
+    const html = join(root, 'valid.html');
+    const r = runCliSync(['report', a, '--valid-tasks', file, '-o', html, '--no-compress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(': 10 row(s),');
+    expect(readFileSync(html, 'utf8')).toMatch(
+      /restricted to 2 of 4 task\(s\) valid on all 2 machine\(s\) .*: 10 row\(s\) kept/,
+    );
+    const bad = runCliSync([
+      'report',
+      a,
+      '--valid-tasks',
+      join(root, 'none.json'),
+      '-o',
+      join(root, 'x.html'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--valid-tasks .*none\.json: cannot read it/);
   });
 });

@@ -81,7 +81,7 @@ export function syntheticRows(n: number, seed = 1): ExtendedRow[] {
     const interval = (e: number) => ({ estimate: e, lo: e - half, hi: e + half, level: 0.95 });
     const summary = (m: number) => ({ n: 5, mean: m, sd: m * 0.01, cvPct: 1, min: m * 0.98, max: m * 1.02 });
     rows.push({
-      schemaVersion: 4,
+      schemaVersion: 5,
       runId: 'synthetic',
       task,
       benchmark: { kind, v5Mode },
@@ -89,6 +89,8 @@ export function syntheticRows(n: number, seed = 1): ExtendedRow[] {
       model,
       variant: `agent:${agent}`,
       jobPath: `jobs/${task.replace('/', '_')}_a${attempt}`,
+      design: { maxRounds: 5, clientRuns: 1, adaptive: null },
+      stop: { reason: 'fixed', rounds: 5, detail: 'fixed rounds', looks: [] },
       primaryMetric: { name: metric, unit: direction === 'lower' ? 'ms' : 'tok/s', direction },
       repeats: 5,
       variants: {

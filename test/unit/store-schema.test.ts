@@ -276,7 +276,7 @@ const unit: UnitRecord = {
 };
 
 const extRow: ExtendedRow = {
-  schemaVersion: 4,
+  schemaVersion: 5,
   runId: 'r1',
   task: 'demo/cpu-latency',
   benchmark: { kind: 'latency', v5Mode: 'standalone' },
@@ -284,6 +284,16 @@ const extRow: ExtendedRow = {
   model: 'm',
   variant: 'agent:a',
   jobPath: 'jobs/demo_cpu-latency',
+  design: { maxRounds: 8, clientRuns: 1, adaptive: { minRounds: 3, spending: 'pocock' } },
+  stop: {
+    reason: 'decided',
+    rounds: 4,
+    detail: 'every verdict decided',
+    looks: [
+      { rounds: 3, level: 0.975, undecided: ['agent:a'] },
+      { rounds: 4, level: 0.985, undecided: [] },
+    ],
+  },
   primaryMetric: job.primaryMetric,
   repeats: 3,
   variants: {
@@ -497,11 +507,24 @@ describe('older versions', () => {
     expect(read.phases.map((p) => [p.schemaVersion, p.runs])).toEqual([[4, []]]);
   });
 
+  it('an extended row of version 4 is upgraded to 5: its design and stop were not recorded, so both are null', () => {
+    const { design: _d, stop: _s, ...v4 } = { ...extRow, schemaVersion: 4 };
+    const r = parseStored('ext-row', JSON.stringify(v4), FILE);
+    expect(r).toEqual({ ...extRow, design: null, stop: null });
+  });
+
   it('an extended row of version 3 is read as written (no benchmark, variant or job folder)', () => {
-    const { benchmark: _b, variant: _v, jobPath: _j, ...v3 } = { ...extRow, schemaVersion: 3 as const };
+    const {
+      benchmark: _b,
+      variant: _v,
+      jobPath: _j,
+      design: _d,
+      stop: _s,
+      ...v3
+    } = { ...extRow, schemaVersion: 3 as const };
     const r = parseStored('ext-row', JSON.stringify(v3), FILE);
     expect(r).toEqual(v3);
-    expect(r.schemaVersion === 4 ? r.variant : null).toBeNull();
+    expect(r.schemaVersion === 5 ? r.variant : null).toBeNull();
   });
 
   it('an extended row of version 2 is upgraded to 3: nothing checked, nothing recorded', () => {
@@ -516,6 +539,8 @@ describe('older versions', () => {
       credited: _r,
       judge: _g,
       quadrant: _d,
+      design: _ds,
+      stop: _st,
       ...v2
     } = { ...extRow, schemaVersion: 2 };
     const r = parseStored('ext-row', JSON.stringify(v2), FILE);
