@@ -13,7 +13,7 @@ import { type AccuracyScore, parseAccuracyDataset, scoreAccuracy } from '../grad
 import { DEFAULT_EQUIVALENCE_POLICY, type EquivalencePolicy } from '../grade/equivalence.js';
 import type { AccuracyReadings, GradePolicy } from '../grade/job.js';
 import { levelAtLook, looksOf } from '../grade/sequential.js';
-import type { LookFinding } from '../grade/stopping.js';
+import { type LookFinding, measuredAfterLook, stopAtLook } from '../grade/stopping.js';
 import { type FailureClass, isInfra } from '../grade/taxonomy.js';
 import type { Adaptive, Look, Stop } from '../grade/values.js';
 import { DEFAULT_POLICY, type VerdictPolicy } from '../grade/verdict.js';
@@ -498,9 +498,8 @@ async function measureRounds(
     if (!adaptive || m < adaptive.minRounds) continue;
     const look = await lookAfter(ctx, facts, adaptive, m);
     looks.push(look);
-    if (look.nothingToDecide || !look.undecided.length) break;
-    // an agent decided (or failed) at a look is measured no more; the references go on for the others
-    active = active.filter((v) => v.kind !== 'agent' || look.undecided.includes(v.id));
+    if (stopAtLook(look)) break;
+    active = active.filter((v) => measuredAfterLook(look, v.id));
   }
   if (!adaptive)
     return {

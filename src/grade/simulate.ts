@@ -8,7 +8,7 @@
  */
 import { gradeJob, type JobGradeInput, type MeasuredPhase } from './job.js';
 import { rng } from './stats.js';
-import { lookAt } from './stopping.js';
+import { lookAt, measuredAfterLook, stopAtLook } from './stopping.js';
 import type { Adaptive, Design, JobGrade, Stop, Verdict } from './values.js';
 
 /** A simulated task: its metric's direction, its noise, the true gains, and what a start and a client run cost. */
@@ -200,14 +200,13 @@ export function simulateJob(sc: Scenario, d: SimDesign, seed: number, thresholdP
     rounds = m;
     if (!d.adaptive || m < first) continue;
     const look = lookAt(gradeOf(sc, d, phases, m));
-    if (look.nothingToDecide || !look.undecided.length) {
-      stop = look.nothingToDecide ? 'nothing_to_decide' : 'decided';
+    const stopped = stopAtLook(look);
+    if (stopped) {
+      stop = stopped;
       break;
     }
     // the decided agents are measured no more (the naive design keeps them: it has no look of its own to judge them at)
-    if (!d.naive)
-      for (const id of [...active])
-        if (id.startsWith('agent:') && !look.undecided.includes(id)) active.delete(id);
+    if (!d.naive) for (const id of [...active]) if (!measuredAfterLook(look, id)) active.delete(id);
   }
   const final = gradeOf(sc, d, phases, rounds);
   const human = levels[1] ?? 100;

@@ -28,3 +28,18 @@ export function lookAt(grade: Pick<JobGrade, 'agents' | 'failure' | 'validity'>)
     nothingToDecide: null,
   };
 }
+
+/** Whether a look ends the rounds, and why: `decided` (nothing open), `nothing_to_decide`, or null (go on). */
+export function stopAtLook(look: LookFinding): 'decided' | 'nothing_to_decide' | null {
+  if (look.nothingToDecide) return 'nothing_to_decide';
+  return look.undecided.length ? null : 'decided';
+}
+
+/**
+ * Whether a variant is measured in the rounds after a look that did not stop the job: the baseline
+ * and the human always (every open agent is compared with both); an agent only while its verdict is
+ * open, since a verdict decided at a look is the verdict grading gives it.
+ */
+export function measuredAfterLook(look: LookFinding, variant: string): boolean {
+  return !variant.startsWith('agent:') || look.undecided.includes(variant);
+}

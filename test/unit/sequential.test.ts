@@ -3,7 +3,7 @@ import { gradeJob, type JobGradeInput } from '../../src/grade/job.js';
 import { levelAtLook, logImprovement, lookLevels, spent, spentAtLook } from '../../src/grade/sequential.js';
 import { looksMissing, type Scenario, type SimDesign, simulateJob } from '../../src/grade/simulate.js';
 import { rng } from '../../src/grade/stats.js';
-import { lookAt } from '../../src/grade/stopping.js';
+import { lookAt, measuredAfterLook, stopAtLook } from '../../src/grade/stopping.js';
 
 const looks = (min: number, max: number, spending: 'pocock' | 'obrien-fleming' = 'pocock') => ({
   minRounds: min,
@@ -217,5 +217,17 @@ describe('the look', () => {
       ],
     });
     expect(lookAt(g).nothingToDecide).toMatch(/baseline_failed/);
+    expect(stopAtLook(lookAt(g))).toBe('nothing_to_decide');
+  });
+
+  it('the rounds stop where nothing is open, and after a look only open agents and the references are measured', () => {
+    expect(stopAtLook(lookAt(gradeJob(input([100.2, 99.4, 100.9]))))).toBe('decided');
+    const open = { undecided: ['agent:a'], nothingToDecide: null };
+    expect(stopAtLook(open)).toBeNull();
+    expect(['baseline', 'human', 'agent:a', 'agent:b'].filter((v) => measuredAfterLook(open, v))).toEqual([
+      'baseline',
+      'human',
+      'agent:a',
+    ]);
   });
 });
