@@ -1,7 +1,8 @@
 /**
- * A scripted model server on 127.0.0.1 speaking the Anthropic Messages API and the OpenAI Responses
- * and Chat Completions APIs (JSON and SSE), for driving the real agent CLIs and SDKs without a paid
- * API: in the tests, and in `isobench agents doctor`. The step of a conversation is derived from the
+ * A scripted model server on 127.0.0.1 speaking the Anthropic Messages API, the OpenAI Responses
+ * and Chat Completions APIs and Gemini's `generateContent` and `streamGenerateContent` (JSON and
+ * SSE), for driving the real agent CLIs and SDKs without a paid API: in the tests, and in
+ * `isobench agents doctor`. The step of a conversation is derived from the
  * request itself (tool results so far), never from the order of requests, because the CLIs make side
  * calls (preconnects, titles, retries). Requests without tools get a short text; every other path
  * gets 200 `{}`. Facts: shared/docs/AGENT-CLIS.md.
@@ -26,7 +27,7 @@ export type ScriptStep =
   | { readonly hang: true };
 
 /** Which API a request came in on. */
-export type ScriptedApi = 'anthropic' | 'openai-responses' | 'openai-chat';
+export type ScriptedApi = 'anthropic' | 'openai-responses' | 'openai-chat' | 'gemini';
 
 /** A request the server saw. */
 export interface LoggedRequest {
@@ -69,15 +70,26 @@ export function editThenFinish(
       : { tools: [{ name: finish, input: finish === 'done' ? {} : { summary: 'done' } }] };
 }
 
+/** What the server answered with a model's reply (main and side calls; errors and hangs not counted). */
+export interface ServedUsage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 /** A running server. */
 export interface ScriptedServer {
-  /** `http://127.0.0.1:PORT` (Anthropic clients take it as is; OpenAI clients add `/v1`) */
+  /** `http://127.0.0.1:PORT` (Anthropic and Gemini clients take it as is; OpenAI clients add `/v1`) */
   readonly url: string;
   readonly requests: LoggedRequest[];
+  /** the tokens its replies reported, by its own count (what a recording proxy must agree with) */
+  readonly served: Readonly<ServedUsage>;
   close(): Promise<void>;
 }
 
-const USAGE = { input: 120, output: 30 };
+/** The usage every reply reports: input and output tokens a call. */
+export const SCRIPTED_USAGE = { input: 120, output: 30 } as const;
+const USAGE = SCRIPTED_USAGE;
 
 const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 
@@ -128,6 +140,30 @@ function responsesStep(body: Record<string, unknown>): number {
   ).length;
 }
 
+/** The step of a Gemini call: `functionResponse` parts in the contents so far. */
+function geminiStep(body: Record<string, unknown>): number {
+  const contents: unknown[] = Array.isArray(body.contents) ? body.contents : [];
+  let n = 0;
+  for (const c of contents)
+    if (isJsonObject(c) && Array.isArray(c.parts))
+      n += c.parts.filter((p: unknown) => isJsonObject(p) && isJsonObject(p.functionResponse)).length;
+  return n;
+}
+
+/** Whether a Gemini request offers tools: any `functionDeclarations` in its `tools`. */
+function geminiHasTools(body: Record<string, unknown>): boolean {
+  const tools: unknown[] = Array.isArray(body.tools) ? body.tools : [];
+  return tools.some(
+    (t) => isJsonObject(t) && Array.isArray(t.functionDeclarations) && t.functionDeclarations.length > 0,
+  );
+}
+
+/** The Gemini call a path names (`/v1beta/models/M:generateContent`), with its model, or null. */
+function geminiCall(path: string): { model: string; stream: boolean } | null {
+  const m = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+  return m ? { model: decodeURIComponent(m[1] ?? ''), stream: m[2] === 'streamGenerateContent' } : null;
+}
+
 /** The step of a Chat Completions call: tool messages so far. */
 function chatStep(body: Record<string, unknown>): number {
   const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
@@ -152,6 +188,46 @@ function openaiError(res: ServerResponse, status: number, message: string): void
   json(res, status, {
     error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null },
   });
+}
+
+/** Google's error body: the HTTP code, a message and the RPC status name clients read. */
+function geminiError(res: ServerResponse, status: number, message: string): void {
+  const rpc =
+    status === 429
+      ? 'RESOURCE_EXHAUSTED'
+      : status === 401
+        ? 'UNAUTHENTICATED'
+        : status === 403
+          ? 'PERMISSION_DENIED'
+          : status >= 500
+            ? 'INTERNAL'
+            : 'INVALID_ARGUMENT';
+  json(res, status, { error: { code: status, message, status: rpc } });
+}
+
+/** A Gemini reply: one candidate whose parts are the text, then each function call; streamed as one SSE chunk. */
+function answerGemini(res: ServerResponse, model: string, stream: boolean, step: ScriptStep): void {
+  const parts: Array<Record<string, unknown>> = [];
+  if ('text' in step && step.text) parts.push({ text: step.text });
+  for (const t of ('tools' in step ? step.tools : undefined) ?? [])
+    parts.push({ functionCall: { id: id('fc'), name: t.name, args: t.input } });
+  if (!parts.length) parts.push({ text: 'Done.' });
+  const reply = {
+    candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: {
+      promptTokenCount: USAGE.input,
+      candidatesTokenCount: USAGE.output,
+      totalTokenCount: USAGE.input + USAGE.output,
+    },
+    modelVersion: model,
+    responseId: id('resp'),
+  };
+  if (!stream) {
+    json(res, 200, reply);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(`data: ${JSON.stringify(reply)}\r\n\r\n`);
 }
 
 function answerAnthropic(
@@ -348,12 +424,31 @@ function answerChat(res: ServerResponse, body: Record<string, unknown>, step: Sc
   res.end();
 }
 
+/** Which API a request is a model call of, or null (answered `{}`). */
+function apiOf(method: string, path: string, gemini: unknown): ScriptedApi | null {
+  if (method !== 'POST') return null;
+  if (gemini) return 'gemini';
+  if (path.endsWith('/messages')) return 'anthropic';
+  if (path.endsWith('/responses')) return 'openai-responses';
+  if (path.endsWith('/chat/completions')) return 'openai-chat';
+  return null;
+}
+
+/** A main call's conversation step (tool results so far), or null for a side call (no tools offered). */
+function stepOf(api: ScriptedApi, body: Record<string, unknown>): number | null {
+  if (api === 'gemini') return geminiHasTools(body) ? geminiStep(body) : null;
+  if (!(Array.isArray(body.tools) && body.tools.length > 0)) return null;
+  if (api === 'anthropic') return anthropicStep(body);
+  return api === 'openai-responses' ? responsesStep(body) : chatStep(body);
+}
+
 /** Starts a scripted server on 127.0.0.1 (a free port unless `port` is given). */
 export async function startScriptedServer(
   script: Script,
   opts: { port?: number } = {},
 ): Promise<ScriptedServer> {
   const requests: LoggedRequest[] = [];
+  const served: ServedUsage = { requests: 0, inputTokens: 0, outputTokens: 0 };
   const hung = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     // a request cut off mid-body is answered as one without a body
@@ -361,29 +456,15 @@ export async function startScriptedServer(
     const body: Record<string, unknown> = (raw ? jsonObject(raw) : null) ?? {};
     const url = req.url ?? '/';
     const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
-    const api: ScriptedApi | null =
-      req.method === 'POST' && path.endsWith('/messages')
-        ? 'anthropic'
-        : req.method === 'POST' && path.endsWith('/responses')
-          ? 'openai-responses'
-          : req.method === 'POST' && path.endsWith('/chat/completions')
-            ? 'openai-chat'
-            : null;
-    const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
-    const step =
-      api && hasTools
-        ? api === 'anthropic'
-          ? anthropicStep(body)
-          : api === 'openai-responses'
-            ? responsesStep(body)
-            : chatStep(body)
-        : null;
+    const gemini = req.method === 'POST' ? geminiCall(path) : null;
+    const api = apiOf(req.method ?? '', path, gemini);
+    const step = api ? stepOf(api, body) : null;
     requests.push({
       method: req.method ?? '',
       path,
       api,
       step,
-      stream: body.stream === true,
+      stream: gemini ? gemini.stream : body.stream === true,
       headers: req.headers,
       body,
     });
@@ -396,10 +477,15 @@ export async function startScriptedServer(
     }
     if ('error' in action) {
       const message = action.error.message ?? `scripted HTTP ${action.error.status}`;
+      if (gemini) return geminiError(res, action.error.status, message);
       return api === 'anthropic'
         ? anthropicError(res, action.error.status, message)
         : openaiError(res, action.error.status, message);
     }
+    served.requests++;
+    served.inputTokens += USAGE.input;
+    served.outputTokens += USAGE.output;
+    if (gemini) return answerGemini(res, gemini.model, gemini.stream, action);
     if (api === 'anthropic') return answerAnthropic(res, body, action);
     if (api === 'openai-responses') return answerResponses(res, body, action);
     return answerChat(res, body, action);
@@ -412,6 +498,7 @@ export async function startScriptedServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    served,
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of hung) r.destroy();

@@ -164,7 +164,11 @@ export interface AgentAdapter {
 }
 
 /** The environment variable that holds each provider's API key. */
-export const KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+export const KEY_ENV = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  google: 'GEMINI_API_KEY',
+} as const;
 
 /** A model provider whose key isobench knows how to hand over. */
 export type Provider = keyof typeof KEY_ENV;

@@ -186,6 +186,46 @@ const codex: AgentDriver = {
   cost: null,
 };
 
+const geminiCli: AgentDriver = {
+  install: (adapter) => pinned(adapter),
+  variants: [{ label: 'Gemini streamGenerateContent', api: 'gemini', options: (url) => ({ baseUrl: url }) }],
+  edit: (e) => {
+    const file = join(e.workspace, e.file);
+    return [
+      { tools: [{ name: 'read_file', input: { file_path: file } }] },
+      {
+        tools: [
+          {
+            name: 'replace',
+            input: { file_path: file, old_string: e.old, new_string: e.new, instruction: 'annotate top_k' },
+          },
+        ],
+      },
+      { text: 'Done: annotated top_k.' },
+    ];
+  },
+  // the scripted server's 120 input and 30 output tokens a call, three calls; no cost reported
+  editUsage: { toolCalls: 2, inputTokens: 360, outputTokens: 90, costUsd: null },
+  editTrajectory: '"tool":"replace"',
+  loop: (e) => ({ tools: [{ name: 'read_file', input: { file_path: join(e.workspace, e.file) } }] }),
+  stuck: {
+    via: 'shell',
+    timeMin: 0.15,
+    step: (pidFile) => ({
+      tools: [{ name: 'run_shell_command', input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}` } }],
+    }),
+  },
+  leak: (key) => [
+    {
+      tools: [
+        { name: 'run_shell_command', input: { command: 'env | grep -i key > leaked.txt; cat leaked.txt' } },
+      ],
+    },
+    { text: `the key is ${key}` },
+  ],
+  cost: null,
+};
+
 const native: AgentDriver = {
   install: async (adapter) => ({ binary: (await ensureInstalled(adapter)).binary, version: NATIVE_VERSION }),
   variants: [
@@ -312,6 +352,7 @@ const exampleCommand: AgentDriver = {
 export const DRIVERS = {
   'claude-code': claudeCode,
   codex,
+  'gemini-cli': geminiCli,
   native,
   trae,
   'example-command': exampleCommand,

@@ -3,8 +3,9 @@
  * ADAPTERS and the shipped command-agent specs), each through its driver (agent-drivers.ts) against
  * the scripted model server on 127.0.0.1: a scripted edit becomes the harness-computed patch with
  * usage, model and version read back; the turn, time and cost budgets end it with their outcome and
- * kill what it started; a 429 and an unreachable API are infra (retried), a 400 is the attempt's own
- * failure (crashed); the key is never stored.
+ * kill what it started; a 429 and an unreachable API are infra (retried), a 401 is the user's
+ * configuration (config_error, never retried), a 400 is the attempt's own failure (crashed); the key
+ * is never stored.
  * An agent without a driver fails here.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
@@ -209,6 +210,22 @@ function variantContract(
           },
         );
         expect(record.outcome.kind, record.outcome.detail).toBe('crashed');
+        expect(record.tries).toHaveLength(1);
+      },
+      LIMIT,
+    );
+
+    it(
+      "calls an HTTP 401 (the key refused) config_error: the user's configuration, never retried",
+      async () => {
+        const { record } = await attempt(
+          '401',
+          () => ({ error: { status: 401, message: 'invalid api key' } }),
+          {
+            attemptRetries: 1,
+          },
+        );
+        expect(record.outcome.kind, record.outcome.detail).toBe('config_error');
         expect(record.tries).toHaveLength(1);
       },
       LIMIT,
