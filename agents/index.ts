@@ -16,6 +16,7 @@ export const ADAPTERS = {
   codex: () => import('./codex/index.js'),
   'gemini-cli': () => import('./gemini-cli/index.js'),
   native: () => import('./native/index.js'),
+  opencode: () => import('./opencode/index.js'),
   trae: () => import('./trae/index.js'),
 } as const satisfies Record<string, () => Promise<{ adapter: AgentAdapter }>>;
 

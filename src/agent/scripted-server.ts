@@ -183,11 +183,12 @@ function anthropicError(res: ServerResponse, status: number, message: string): v
   json(res, status, { type: 'error', error: { type, message } });
 }
 
+/** OpenAI's error body: a server error is `server_error`; a refused key or request is `invalid_request_error`. */
 function openaiError(res: ServerResponse, status: number, message: string): void {
   if (status === 429) res.setHeader('retry-after', '0');
-  json(res, status, {
-    error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null },
-  });
+  const type =
+    status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  json(res, status, { error: { message, type, code: status === 401 ? 'invalid_api_key' : null } });
 }
 
 /** Google's error body: the HTTP code, a message and the RPC status name clients read. */

@@ -226,6 +226,56 @@ const geminiCli: AgentDriver = {
   cost: null,
 };
 
+const opencode: AgentDriver = {
+  install: (adapter) => pinned(adapter),
+  variants: [
+    {
+      label: 'Anthropic Messages',
+      api: 'anthropic',
+      options: (url) => ({ provider: 'anthropic', baseUrl: openai(url), networkGiveUpS: 5 }),
+    },
+    {
+      label: 'OpenAI Chat Completions',
+      api: 'openai-chat',
+      options: (url) => ({ provider: 'openai', api: 'chat', baseUrl: openai(url), networkGiveUpS: 5 }),
+    },
+  ],
+  edit: (e) => {
+    const file = join(e.workspace, e.file);
+    return [
+      { tools: [{ name: 'read', input: { filePath: file } }] },
+      { tools: [{ name: 'edit', input: { filePath: file, oldString: e.old, newString: e.new } }] },
+      { text: 'Done: annotated top_k.' },
+    ];
+  },
+  // three scripted calls of 120 input and 30 output tokens (the title call is not a step)
+  editUsage: { turns: 3, toolCalls: 2, inputTokens: 360, outputTokens: 90, costUsd: null },
+  editTrajectory: '"tool":"edit"',
+  loop: (e) => ({ tools: [{ name: 'read', input: { filePath: join(e.workspace, e.file) } }] }),
+  stuck: {
+    via: 'shell',
+    timeMin: 0.15,
+    step: (pidFile) => ({
+      tools: [
+        { name: 'bash', input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}`, description: 'wait' } },
+      ],
+    }),
+  },
+  leak: (key) => [
+    {
+      tools: [
+        {
+          name: 'bash',
+          input: { command: 'env | grep -i key > leaked.txt; cat leaked.txt', description: 'leak' },
+        },
+      ],
+    },
+    { text: `the key is ${key}` },
+  ],
+  // 120 input + 30 output tokens a turn at $1000 / $1000 per million: $0.15 a turn, stopped past $0.40
+  cost: { maxCostUsd: 0.4, options: { prices: { input: 1000, output: 1000 } } },
+};
+
 const native: AgentDriver = {
   install: async (adapter) => ({ binary: (await ensureInstalled(adapter)).binary, version: NATIVE_VERSION }),
   variants: [
@@ -354,6 +404,7 @@ export const DRIVERS = {
   codex,
   'gemini-cli': geminiCli,
   native,
+  opencode,
   trae,
   'example-command': exampleCommand,
 } as const satisfies Record<AdapterName | 'example-command', AgentDriver>;
