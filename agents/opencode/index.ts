@@ -112,6 +112,12 @@ export function readOpenCodeStream(text: string): OpenCodeStream {
       sum.cacheWrite += at(part, 'tokens', 'cache', 'write');
       sum.cost += at(part, 'cost');
       finished = part.reason === 'stop';
+      // this turn's usage, for per-step metrics
+      const turn = { inputTokens: at(part, 'tokens', 'input'), outputTokens: at(part, 'tokens', 'output') };
+      events.push({
+        type: 'usage',
+        text: JSON.stringify({ ...turn, cacheReadTokens: at(part, 'tokens', 'cache', 'read'), costUsd: at(part, 'cost') }),
+      });
     }
     if (o.type === 'error' && isJsonObject(o.error)) {
       const data = isJsonObject(o.error.data) ? o.error.data : {};

@@ -9,6 +9,7 @@
  *   prompt.txt, prompt.json      the rendered prompt, template version, hint level and files
  *   logs/                        the agent's raw stdout and stderr (per try: try-<n>/)
  *   trajectory.jsonl             the normalised events of the last try
+ *   trajectory.atif.json         the same as ATIF (Harbor's trajectory format), with the final usage
  *   patch.diff                   the harness-computed patch ('' when the agent changed nothing)
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
@@ -17,6 +18,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
+import { ATIF_FILE, atifOfAttempt } from '../report/atif.js';
 import type { AttemptEffort } from '../store/config.js';
 import { readStoredIfThere } from '../store/read.js';
 import type { AttemptRecord } from '../store/schema.js';
@@ -284,6 +286,9 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     join(ctx.dir, 'prediction.jsonl'),
     `${JSON.stringify(predictionOf(o, record, patchText))}\n`,
   );
+  const redacted = final.events.map((e) => ({ ...e, text: redactText(e.text, secrets) }));
+  const atif = atifOfAttempt(record, redactText(prompt.text, secrets), redacted);
+  await writeFile(join(ctx.dir, ATIF_FILE), `${JSON.stringify(atif, null, 2)}\n`);
   if (!o.keepWorkspace) {
     await rm(ctx.workspace, { recursive: true, force: true });
     await rm(ctx.baseGitDir, { recursive: true, force: true });

@@ -1,5 +1,9 @@
-/** `isobench export --format hf INPUT -o DIR`: a dataset release ready to upload to a dataset hub. */
+/**
+ * `isobench export --format hf INPUT -o DIR`: a dataset release ready to upload to a dataset hub;
+ * `--format atif RUN -o DIR`: every agent attempt of a run as an ATIF trajectory.
+ */
 
+import { AtifExportError, exportAtif } from '../report/atif-export.js';
 import { exportHf, HfExportError } from '../report/hf-export.js';
 import { TableFileError } from '../v5/io.js';
 import { EXIT, out, outJson, UsageError } from './common.js';
@@ -9,8 +13,8 @@ import { catalogueContext } from './context.js';
 export async function exportCmd(
   input: string,
   opts: {
-    /** the only format so far; commander refuses any other */
-    format: 'hf';
+    /** commander refuses any other */
+    format: 'hf' | 'atif';
     out: string;
     shardRows: number;
     force?: boolean;
@@ -18,6 +22,7 @@ export async function exportCmd(
     json?: boolean;
   },
 ): Promise<number> {
+  if (opts.format === 'atif') return exportAtifCmd(input, opts);
   const ctx = await catalogueContext(opts.tasksDir);
   const catalogueCommits = ctx.tasks
     .filter((t) => t.id.startsWith('vllm/'))
@@ -53,5 +58,27 @@ export async function exportCmd(
     `  ${card.rows} rows, ${card.commits} commits, ${card.leaderboard.agents.length} run series; ${card.configs.map((c) => `${c.name}: ${c.files.length} file(s)`).join(', ')}`,
   );
   for (const f of result.files) out(`  ${f}`);
+  return EXIT.ok;
+}
+
+/** `export RUN --format atif -o DIR [--force]`. */
+async function exportAtifCmd(
+  input: string,
+  opts: { out: string; force?: boolean; json?: boolean },
+): Promise<number> {
+  let result: Awaited<ReturnType<typeof exportAtif>>;
+  try {
+    result = await exportAtif({ runDir: input, outDir: opts.out, force: opts.force ?? false });
+  } catch (e) {
+    if (e instanceof AtifExportError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (opts.json) {
+    outJson({ schemaVersion: 1, format: 'atif', outDir: result.outDir, files: result.files });
+    return EXIT.ok;
+  }
+  out(
+    `export --format atif: ${result.files.length} trajectory file(s) -> ${result.outDir} (index.json lists them)`,
+  );
   return EXIT.ok;
 }

@@ -427,11 +427,16 @@ program
 program
   .command('export')
   .description(
-    'a dataset release ready to upload to a dataset hub: Parquet shards of the v5 rows, a dataset card computed from them (README.md) and card.json',
+    "hf: a dataset release ready to upload to a dataset hub (Parquet shards of the v5 rows, a dataset card computed from them, card.json); atif: every agent attempt of a run as an ATIF trajectory (Harbor's format)",
   )
-  .argument('<input>', 'a v5 table (.parquet, .csv, .jsonl) or a run folder (its v5 rows and rows.ext.jsonl)')
+  .argument(
+    '<input>',
+    'hf: a v5 table (.parquet, .csv, .jsonl) or a run folder (its v5 rows and rows.ext.jsonl); atif: a run folder',
+  )
   .addOption(
-    new Option('--format <format>', 'hf: the Hugging Face dataset layout').choices(['hf']).default('hf'),
+    new Option('--format <format>', 'hf: the Hugging Face dataset layout; atif: ATIF v1.4 trajectories')
+      .choices(['hf', 'atif'])
+      .default('hf'),
   )
   .requiredOption('-o, --out <dir>', 'the release folder to create (refused if it exists and is not empty)')
   .option('--shard-rows <n>', 'rows per Parquet shard', intAtLeast(1), 5000)

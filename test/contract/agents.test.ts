@@ -16,6 +16,8 @@ import { readPredictions } from '../../agents/replay/index.js';
 import type { AttemptOptions } from '../../src/agent/attempt.js';
 import type { Script, ScriptedServer, ScriptStep } from '../../src/agent/scripted-server.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
+import { ATIF_FILE, atifProblems } from '../../src/report/atif.js';
+import { exportAtif } from '../../src/report/atif-export.js';
 import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 import {
@@ -118,7 +120,7 @@ function variantContract(
       'turns a scripted edit into the harness-computed patch; usage, model and version read back',
       async () => {
         const steps = driver.edit(edit('edit'));
-        const { record, dir, server } = await attempt('edit', play(steps));
+        const { record, dir, server, runDir } = await attempt('edit', play(steps));
         expect(record.outcome.kind, record.outcome.detail).toBe('completed');
         expect(record.model).toBe(model);
         expect(record.agentVersion).toBe(agent().installed.version);
@@ -150,6 +152,15 @@ function variantContract(
         for (const line of trajectory.trim().split('\n'))
           expect(JSON.parse(line)).toMatchObject({ type: expect.any(String), text: expect.any(String) });
         expect(trajectory).toContain(driver.editTrajectory);
+        // the same trajectory as ATIF, valid by the schema, its tool calls and final usage the record's
+        const atif = JSON.parse(readFileSync(join(dir, ATIF_FILE), 'utf8'));
+        expect(atifProblems(atif)).toEqual([]);
+        const calls = atif.steps.flatMap((st: { tool_calls?: unknown[] }) => st.tool_calls ?? []);
+        expect(calls.length).toBe((trajectory.match(/"type":"tool_call"/g) ?? []).length);
+        expect(atif.final_metrics.total_prompt_tokens).toBe(record.usage.inputTokens);
+        expect(atif.agent).toMatchObject({ name: agent().adapter.name, version: agent().installed.version });
+        const exported = await exportAtif({ runDir, outDir: join(runDir, 'atif'), force: false });
+        expect(exported.files).toHaveLength(1);
         expect(existsSync(join(dir, 'workspace'))).toBe(false);
       },
       LIMIT,
