@@ -116,7 +116,11 @@ export function readOpenCodeStream(text: string): OpenCodeStream {
       const turn = { inputTokens: at(part, 'tokens', 'input'), outputTokens: at(part, 'tokens', 'output') };
       events.push({
         type: 'usage',
-        text: JSON.stringify({ ...turn, cacheReadTokens: at(part, 'tokens', 'cache', 'read'), costUsd: at(part, 'cost') }),
+        text: JSON.stringify({
+          ...turn,
+          cacheReadTokens: at(part, 'tokens', 'cache', 'read'),
+          costUsd: at(part, 'cost'),
+        }),
       });
     }
     if (o.type === 'error' && isJsonObject(o.error)) {
