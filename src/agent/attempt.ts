@@ -10,6 +10,7 @@
  *   logs/                        the agent's raw stdout and stderr (per try: try-<n>/)
  *   trajectory.jsonl             the normalised events of the last try
  *   trajectory.atif.json         the same as ATIF (Harbor's trajectory format), with the final usage
+ *   api-usage.json               usage measured at the model API by the recording proxy (usageProxy only)
  *   patch.diff                   the harness-computed patch ('' when the agent changed nothing)
  *   outcome.json                 outcome, usage, model and version as the agent reported them, budgets, patch stats
  *   prediction.jsonl             one SWE-bench-style line (plus task, agent, model, attempt, base commit)
@@ -31,6 +32,7 @@ import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
+import { API_USAGE_FILE, apiUsageRecord } from './api-usage.js';
 import { credentialAdvice } from './credentials.js';
 import { type RenderedPrompt, renderPrompt } from './prompt.js';
 import { redactText, redactTree, type Secret } from './redact.js';
@@ -43,6 +45,7 @@ import {
   NO_USAGE,
   type OutcomeKind,
 } from './types.js';
+import { type ApiUsage, startUsageProxy } from './usage-proxy.js';
 
 /** outcome.json, declared once by its schema (src/store/schema.ts). */
 export type { AttemptRecord };
@@ -84,6 +87,11 @@ export interface AttemptOptions {
   };
   /** keep the workspace after the patch is computed (default: removed, the patch is kept) */
   readonly keepWorkspace?: boolean;
+  /**
+   * measure usage at the model API: each try runs through a recording proxy to the adapter's
+   * `baseUrl` option (required), and `api-usage.json` records what it saw beside the agent's report
+   */
+  readonly usageProxy?: boolean;
 }
 
 /** The environment every agent process starts from: nothing of the harness's own, no keys. */
@@ -126,18 +134,23 @@ interface TryContext {
   readonly home: string;
   readonly prompt: string;
   readonly budgets: Budgets;
+  /** what the usage proxy saw in each try (usageProxy only) */
+  readonly apiUsage: ApiUsage[];
 }
 
 /** The sandbox an agent runs in: a container relaying only to its model API, or local processes. */
-async function openAgentSandbox(ctx: TryContext): Promise<{ sandbox: Sandbox; close: () => Promise<void> }> {
+async function openAgentSandbox(
+  ctx: TryContext,
+  options: Record<string, unknown>,
+): Promise<{ sandbox: Sandbox; close: () => Promise<void> }> {
   const { o } = ctx;
   const { adapter, task } = o;
   if (o.container) {
     const { DEFAULT_API, openAgentContainer } = await import('./container.js');
     // the options the adapter's schema checked: a string where given
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const provider = adapter.provider ?? text(ctx.options.provider) ?? '';
-    const baseUrl = text(ctx.options.baseUrl) ?? DEFAULT_API[provider];
+    const provider = adapter.provider ?? text(options.provider) ?? '';
+    const baseUrl = text(options.baseUrl) ?? DEFAULT_API[provider];
     if (!baseUrl) throw new Error(`${adapter.name}: no model API to relay to (give a baseUrl option)`);
     const installRoot = o.binary?.includes('/node_modules/')
       ? o.binary.split('/node_modules/')[0]
@@ -176,7 +189,12 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
   await mkdir(ctx.home, { recursive: true });
   const logDir = join(ctx.dir, 'logs', `try-${n + 1}`);
   await mkdir(logDir, { recursive: true });
-  const { sandbox, close } = await openAgentSandbox(ctx);
+  const proxy = o.usageProxy ? await startUsageProxy(String(ctx.options.baseUrl)) : null;
+  const options = proxy ? { ...ctx.options, baseUrl: proxy.url } : ctx.options;
+  const { sandbox, close } = await openAgentSandbox(ctx, options).catch(async (e: unknown) => {
+    await proxy?.close();
+    throw e;
+  });
   try {
     return await o.adapter.run(
       {
@@ -185,7 +203,7 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
         prompt: ctx.prompt,
         model: o.model,
         budgets: ctx.budgets,
-        options: ctx.options,
+        options,
         home: ctx.home,
         logDir,
         apiKey: o.apiKey ?? null,
@@ -210,6 +228,10 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
     };
   } finally {
     await close();
+    if (proxy) {
+      ctx.apiUsage.push(proxy.usage());
+      await proxy.close();
+    }
   }
 }
 
@@ -286,6 +308,10 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     join(ctx.dir, 'prediction.jsonl'),
     `${JSON.stringify(predictionOf(o, record, patchText))}\n`,
   );
+  if (o.usageProxy) {
+    const api = apiUsageRecord(String(ctx.options.baseUrl), ctx.apiUsage, final.usage);
+    await writeFile(join(ctx.dir, API_USAGE_FILE), `${JSON.stringify(api, null, 2)}\n`);
+  }
   const redacted = final.events.map((e) => ({ ...e, text: redactText(e.text, secrets) }));
   const atif = atifOfAttempt(record, redactText(prompt.text, secrets), redacted);
   await writeFile(join(ctx.dir, ATIF_FILE), `${JSON.stringify(atif, null, 2)}\n`);
@@ -310,6 +336,10 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
   }
   const options = parsed.data;
   if (!isJsonObject(options)) throw new Error(`${adapter.name} options: (root): expected an object`);
+  if (o.usageProxy && typeof options.baseUrl !== 'string')
+    throw new Error(
+      `${adapter.name} options: baseUrl: the usage proxy needs the model API's base URL to forward to (--option baseUrl=URL)`,
+    );
   const dir = attemptDir(o.runDir, adapter.name, task.id, o.attempt);
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
@@ -329,6 +359,7 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
     home: join(dir, 'home'),
     prompt: prompt.text,
     budgets,
+    apiUsage: [],
   };
   return { ctx, prompt };
 }

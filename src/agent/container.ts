@@ -21,6 +21,7 @@ import { packageRoot } from '../util/package-root.js';
 export const DEFAULT_API: Readonly<Record<string, string>> = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com',
+  google: 'https://generativelanguage.googleapis.com',
 };
 
 /** Builds (or finds) the agent image on `baseImage`. */

@@ -10,6 +10,8 @@
  * and the others re-export it), so a writer that disagrees with its record's schema does not
  * compile; the values a grade holds are declared once in grade/values.ts and composed here.
  */
+
+import { API_USAGE_VERSION, ApiUsageRecordSchema } from '../agent/api-usage.js';
 import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../grade/judge-answer.js';
 import {
   AccuracyReadingsSchema,
@@ -683,6 +685,7 @@ const KINDS = {
   },
   sandbox: { version: 1, schema: SandboxStateSchema, unversionedIs1: true },
   validity: { version: VALIDITY_VERSION, schema: ValiditySchema },
+  'api-usage': { version: API_USAGE_VERSION, schema: ApiUsageRecordSchema },
   'images-used': { version: 1, schema: ImagesUsedSchema },
   'judge-cache': { version: JUDGE_CACHE_VERSION, schema: JudgeCacheSchema },
   report: {

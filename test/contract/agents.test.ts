@@ -18,6 +18,7 @@ import type { Script, ScriptedServer, ScriptStep } from '../../src/agent/scripte
 import type { AgentAdapter } from '../../src/agent/types.js';
 import { ATIF_FILE, atifProblems } from '../../src/report/atif.js';
 import { exportAtif } from '../../src/report/atif-export.js';
+import { parseStored } from '../../src/store/schema.js';
 import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 import {
@@ -162,6 +163,33 @@ function variantContract(
         const exported = await exportAtif({ runDir, outDir: join(runDir, 'atif'), force: false });
         expect(exported.files).toHaveLength(1);
         expect(existsSync(join(dir, 'workspace'))).toBe(false);
+      },
+      LIMIT,
+    );
+
+    it(
+      'through the usage proxy, measures at the API exactly what the scripted server served',
+      async () => {
+        const steps = driver.edit(edit('proxy'));
+        const { record, dir, server } = await attempt('proxy', play(steps), { usageProxy: true });
+        expect(record.outcome.kind, record.outcome.detail).toBe('completed');
+        const api = parseStored(
+          'api-usage',
+          readFileSync(join(dir, 'api-usage.json'), 'utf8'),
+          'api-usage.json',
+        );
+        const served = server?.served;
+        expect(api.counted).toMatchObject({
+          modelCalls: served?.requests,
+          inputTokens: served?.inputTokens,
+          outputTokens: served?.outputTokens,
+        });
+        expect(api.counted.requests).toBe(server?.requests.length);
+        expect(api.source).toBe(record.usage.inputTokens === null ? 'proxy' : 'both');
+        // a disagreement is named only where the agent's own count differs
+        for (const d of api.disagreements) expect(d.agent).not.toBe(d.api);
+        // the agent was given the proxy, not the server: every request reached the server through it
+        expect(mainCalls(server).map((r) => r.step)).toEqual(steps.map((_, i) => i));
       },
       LIMIT,
     );
