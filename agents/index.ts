@@ -17,6 +17,7 @@ export const ADAPTERS = {
   'gemini-cli': () => import('./gemini-cli/index.js'),
   native: () => import('./native/index.js'),
   opencode: () => import('./opencode/index.js'),
+  'qwen-code': () => import('./qwen-code/index.js'),
   trae: () => import('./trae/index.js'),
 } as const satisfies Record<string, () => Promise<{ adapter: AgentAdapter }>>;
 

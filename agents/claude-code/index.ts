@@ -58,8 +58,11 @@ export interface ClaudeStream {
   readonly apiErrors: string[];
 }
 
-/** Reads Claude Code's stream-json output (one JSON object per line; other lines are kept as info). */
-export function readClaudeStream(text: string): ClaudeStream {
+/**
+ * Reads Claude Code's stream-json output (one JSON object per line; other lines are kept as info).
+ * Qwen Code writes the same format, its version under `qwen_code_version` (`versionKey`).
+ */
+export function readClaudeStream(text: string, versionKey = 'claude_code_version'): ClaudeStream {
   let version: string | null = null;
   let model: string | null = null;
   let result: ResultLine | null = null;
@@ -74,7 +77,8 @@ export function readClaudeStream(text: string): ClaudeStream {
       continue;
     }
     if (o.type === 'system' && o.subtype === 'init') {
-      version = typeof o.claude_code_version === 'string' ? o.claude_code_version : version;
+      const v = o[versionKey];
+      version = typeof v === 'string' ? v : version;
       model = typeof o.model === 'string' ? o.model : model;
     } else if (o.type === 'assistant' || o.type === 'user') {
       const msg = isJsonObject(o.message) ? o.message : undefined;

@@ -363,17 +363,60 @@ function answerResponses(res: ServerResponse, body: Record<string, unknown>, ste
     json(res, 200, response);
     return;
   }
-  let seq = 0;
   const started = { ...response, status: 'in_progress', output: [], usage: null };
-  sse(res, [
-    ['response.created', { type: 'response.created', sequence_number: seq++, response: started }],
-    ['response.in_progress', { type: 'response.in_progress', sequence_number: seq++, response: started }],
-    ...output.map((item, output_index): [string, unknown] => [
-      'response.output_item.done',
-      { type: 'response.output_item.done', sequence_number: seq++, output_index, item },
-    ]),
-    ['response.completed', { type: 'response.completed', sequence_number: seq++, response }],
-  ]);
+  const events: Array<Record<string, unknown>> = [
+    { type: 'response.created', response: started },
+    { type: 'response.in_progress', response: started },
+    ...output.flatMap((item, i) => itemEvents(item, i)),
+    { type: 'response.completed', response },
+  ];
+  sse(
+    res,
+    events.map((e, sequence_number): [string, unknown] => [String(e.type), { ...e, sequence_number }]),
+  );
+}
+
+/**
+ * One output item's stream events, as the Responses API sends them: the item added (empty), its
+ * content or arguments as one delta and done, then the item done. Clients that build the answer
+ * from deltas (OpenCode, Qwen Code) and those that read the finished items (Codex) both see it whole.
+ */
+function itemEvents(item: Record<string, unknown>, output_index: number): Array<Record<string, unknown>> {
+  const item_id = item.id;
+  const at = { item_id, output_index };
+  const added = (empty: Record<string, unknown>) => ({
+    type: 'response.output_item.added',
+    output_index,
+    item: { ...item, ...empty, status: 'in_progress' },
+  });
+  const done = { type: 'response.output_item.done', output_index, item };
+  if (item.type === 'message') {
+    const text =
+      Array.isArray(item.content) && isJsonObject(item.content[0]) ? String(item.content[0].text) : '';
+    const part = { type: 'output_text', text: '', annotations: [] };
+    const full = { ...part, text };
+    return [
+      added({ content: [] }),
+      { type: 'response.content_part.added', ...at, content_index: 0, part },
+      { type: 'response.output_text.delta', ...at, content_index: 0, delta: text, logprobs: [] },
+      { type: 'response.output_text.done', ...at, content_index: 0, text, logprobs: [] },
+      { type: 'response.content_part.done', ...at, content_index: 0, part: full },
+      done,
+    ];
+  }
+  if (item.type === 'function_call')
+    return [
+      added({ arguments: '' }),
+      { type: 'response.function_call_arguments.delta', ...at, delta: item.arguments },
+      { type: 'response.function_call_arguments.done', ...at, arguments: item.arguments },
+      done,
+    ];
+  return [
+    added({ input: '' }),
+    { type: 'response.custom_tool_call_input.delta', ...at, delta: item.input },
+    { type: 'response.custom_tool_call_input.done', ...at, input: item.input },
+    done,
+  ];
 }
 
 function answerChat(res: ServerResponse, body: Record<string, unknown>, step: ScriptStep): void {

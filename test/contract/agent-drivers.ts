@@ -235,6 +235,11 @@ const opencode: AgentDriver = {
       options: (url) => ({ provider: 'anthropic', baseUrl: openai(url), networkGiveUpS: 5 }),
     },
     {
+      label: 'OpenAI Responses',
+      api: 'openai-responses',
+      options: (url) => ({ provider: 'openai', baseUrl: openai(url), networkGiveUpS: 5 }),
+    },
+    {
       label: 'OpenAI Chat Completions',
       api: 'openai-chat',
       options: (url) => ({ provider: 'openai', api: 'chat', baseUrl: openai(url), networkGiveUpS: 5 }),
@@ -274,6 +279,55 @@ const opencode: AgentDriver = {
   ],
   // 120 input + 30 output tokens a turn at $1000 / $1000 per million: $0.15 a turn, stopped past $0.40
   cost: { maxCostUsd: 0.4, options: { prices: { input: 1000, output: 1000 } } },
+};
+
+const qwenCode: AgentDriver = {
+  install: (adapter) => pinned(adapter),
+  variants: [
+    {
+      label: 'OpenAI Chat Completions',
+      api: 'openai-chat',
+      options: (url) => ({ provider: 'openai', baseUrl: openai(url), retryGiveUpS: 3 }),
+    },
+    {
+      label: 'OpenAI Responses',
+      api: 'openai-responses',
+      options: (url) => ({ provider: 'openai', api: 'responses', baseUrl: openai(url), retryGiveUpS: 3 }),
+    },
+    {
+      label: 'Anthropic Messages',
+      api: 'anthropic',
+      options: (url) => ({ provider: 'anthropic', baseUrl: anthropic(url), retryGiveUpS: 3 }),
+    },
+  ],
+  edit: (e) => {
+    const file = join(e.workspace, e.file);
+    return [
+      { tools: [{ name: 'read_file', input: { file_path: file } }] },
+      { tools: [{ name: 'edit', input: { file_path: file, old_string: e.old, new_string: e.new } }] },
+      { text: 'Done: annotated top_k.' },
+    ];
+  },
+  // three scripted calls of 120 input and 30 output tokens; no cost reported
+  editUsage: { turns: 3, toolCalls: 2, inputTokens: 360, outputTokens: 90, costUsd: null },
+  editTrajectory: '"tool":"edit"',
+  loop: (e) => ({ tools: [{ name: 'read_file', input: { file_path: join(e.workspace, e.file) } }] }),
+  stuck: {
+    via: 'shell',
+    timeMin: 0.15,
+    step: (pidFile) => ({
+      tools: [{ name: 'run_shell_command', input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}` } }],
+    }),
+  },
+  leak: (key) => [
+    {
+      tools: [
+        { name: 'run_shell_command', input: { command: 'env | grep -i key > leaked.txt; cat leaked.txt' } },
+      ],
+    },
+    { text: `the key is ${key}` },
+  ],
+  cost: null,
 };
 
 const native: AgentDriver = {
@@ -405,6 +459,7 @@ export const DRIVERS = {
   'gemini-cli': geminiCli,
   native,
   opencode,
+  'qwen-code': qwenCode,
   trae,
   'example-command': exampleCommand,
 } as const satisfies Record<AdapterName | 'example-command', AgentDriver>;
