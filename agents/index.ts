@@ -14,6 +14,7 @@ import { packageRoot } from '../src/util/package-root.js';
 export const ADAPTERS = {
   'claude-code': () => import('./claude-code/index.js'),
   codex: () => import('./codex/index.js'),
+  'copilot-cli': () => import('./copilot-cli/index.js'),
   'gemini-cli': () => import('./gemini-cli/index.js'),
   native: () => import('./native/index.js'),
   opencode: () => import('./opencode/index.js'),

@@ -330,6 +330,64 @@ const qwenCode: AgentDriver = {
   cost: null,
 };
 
+const copilotCli: AgentDriver = {
+  install: (adapter) => pinned(adapter),
+  variants: [
+    {
+      label: 'OpenAI Chat Completions',
+      api: 'openai-chat',
+      options: (url) => ({ provider: 'openai', baseUrl: openai(url), retryGiveUpS: 3 }),
+    },
+    {
+      label: 'OpenAI Responses',
+      api: 'openai-responses',
+      options: (url) => ({ provider: 'openai', api: 'responses', baseUrl: openai(url), retryGiveUpS: 3 }),
+    },
+    {
+      label: 'Anthropic Messages',
+      api: 'anthropic',
+      options: (url) => ({ provider: 'anthropic', baseUrl: anthropic(url), retryGiveUpS: 3 }),
+    },
+  ],
+  edit: (e) => {
+    const file = join(e.workspace, e.file);
+    return [
+      { tools: [{ name: 'view', input: { path: file } }] },
+      { tools: [{ name: 'edit', input: { path: file, old_str: e.old, new_str: e.new } }] },
+      { text: 'Done: annotated top_k.' },
+    ];
+  },
+  // three scripted calls of 120 input and 30 output tokens (its own usage records); no cost for BYOK
+  editUsage: { turns: 3, toolCalls: 2, inputTokens: 360, outputTokens: 90, costUsd: null },
+  editTrajectory: '"tool":"edit"',
+  loop: (e) => ({ tools: [{ name: 'view', input: { path: join(e.workspace, e.file) } }] }),
+  stuck: {
+    via: 'shell',
+    timeMin: 0.15,
+    step: (pidFile) => ({
+      tools: [
+        { name: 'bash', input: { command: `${WAIT} & echo $! > ${pidFile}; ${WAIT}`, description: 'wait' } },
+      ],
+    }),
+  },
+  leak: (key) => [
+    {
+      tools: [
+        {
+          // the CLI strips its provider key from its shell's environment: the model writes it out
+          name: 'bash',
+          input: {
+            command: `echo ${key} > leaked.txt; env | grep -i key; cat leaked.txt`,
+            description: 'leak',
+          },
+        },
+      ],
+    },
+    { text: `the key is ${key}` },
+  ],
+  cost: null,
+};
+
 const native: AgentDriver = {
   install: async (adapter) => ({ binary: (await ensureInstalled(adapter)).binary, version: NATIVE_VERSION }),
   variants: [
@@ -456,6 +514,7 @@ const exampleCommand: AgentDriver = {
 export const DRIVERS = {
   'claude-code': claudeCode,
   codex,
+  'copilot-cli': copilotCli,
   'gemini-cli': geminiCli,
   native,
   opencode,
