@@ -19,10 +19,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '../executor/local.js';
 import type { Executor, Sandbox } from '../executor/types.js';
-import { ATIF_FILE, atifOfAttempt } from '../report/atif.js';
 import type { AttemptEffort } from '../store/config.js';
 import { readStoredIfThere } from '../store/read.js';
 import type { AttemptRecord } from '../store/schema.js';
+import type { ApiUsage, ApiUsageRecord, PriceTable } from '../store/usage.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { RUN_DEFAULTS } from '../util/defaults.js';
@@ -32,8 +32,11 @@ import { packageRoot } from '../util/package-root.js';
 import { variantSlug } from '../util/slug.js';
 import { computePatch, SCRATCH_DIRS } from '../workspace/diff.js';
 import { freshWorkspace } from '../workspace/fresh.js';
+import { settleUsage } from './accounting.js';
 import { API_USAGE_FILE, apiUsageRecord } from './api-usage.js';
+import { ATIF_FILE, atifOfAttempt } from './atif.js';
 import { credentialAdvice } from './credentials.js';
+import { BUILTIN_PRICES } from './prices.js';
 import { type RenderedPrompt, renderPrompt } from './prompt.js';
 import { redactText, redactTree, type Secret } from './redact.js';
 import {
@@ -45,7 +48,7 @@ import {
   NO_USAGE,
   type OutcomeKind,
 } from './types.js';
-import { type ApiUsage, startUsageProxy } from './usage-proxy.js';
+import { startUsageProxy } from './usage-proxy.js';
 
 /** outcome.json, declared once by its schema (src/store/schema.ts). */
 export type { AttemptRecord };
@@ -92,6 +95,8 @@ export interface AttemptOptions {
    * `baseUrl` option (required), and `api-usage.json` records what it saw beside the agent's report
    */
   readonly usageProxy?: boolean;
+  /** prices for the cost where the agent reports none (default: the built-in list prices) */
+  readonly prices?: PriceTable;
 }
 
 /** The environment every agent process starts from: nothing of the harness's own, no keys. */
@@ -136,6 +141,8 @@ interface TryContext {
   readonly budgets: Budgets;
   /** what the usage proxy saw in each try (usageProxy only) */
   readonly apiUsage: ApiUsage[];
+  /** the model API the usage proxy forwards to (usageProxy only) */
+  readonly upstream: string | null;
 }
 
 /** The sandbox an agent runs in: a container relaying only to its model API, or local processes. */
@@ -189,7 +196,7 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
   await mkdir(ctx.home, { recursive: true });
   const logDir = join(ctx.dir, 'logs', `try-${n + 1}`);
   await mkdir(logDir, { recursive: true });
-  const proxy = o.usageProxy ? await startUsageProxy(String(ctx.options.baseUrl)) : null;
+  const proxy = ctx.upstream ? await startUsageProxy(ctx.upstream) : null;
   const options = proxy ? { ...ctx.options, baseUrl: proxy.url } : ctx.options;
   const { sandbox, close } = await openAgentSandbox(ctx, options).catch(async (e: unknown) => {
     await proxy?.close();
@@ -270,6 +277,13 @@ export function effortOf(r: AttemptRecord): AttemptEffort {
     agentVersion: r.agentVersion,
     modelReported: r.model,
     path: attemptDir('', r.agent, r.task, r.attempt),
+    ...(r.accounting
+      ? {
+          tokensFrom: r.accounting.tokensFrom,
+          costFrom: r.accounting.costFrom,
+          usageDisagreements: r.accounting.disagreements.map((d) => d.field),
+        }
+      : {}),
   };
 }
 
@@ -294,8 +308,10 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     final.events.map((e) => JSON.stringify({ ...e, text: redactText(e.text, secrets) })).join('\n') +
       (final.events.length ? '\n' : ''),
   );
+  const api = o.usageProxy ? apiUsageRecord(ctx.upstream ?? '', ctx.apiUsage, final.usage) : null;
   const record = attemptRecord(o, {
     final,
+    api,
     tries,
     computed,
     prompt,
@@ -308,10 +324,7 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
     join(ctx.dir, 'prediction.jsonl'),
     `${JSON.stringify(predictionOf(o, record, patchText))}\n`,
   );
-  if (o.usageProxy) {
-    const api = apiUsageRecord(String(ctx.options.baseUrl), ctx.apiUsage, final.usage);
-    await writeFile(join(ctx.dir, API_USAGE_FILE), `${JSON.stringify(api, null, 2)}\n`);
-  }
+  if (api) await writeFile(join(ctx.dir, API_USAGE_FILE), `${JSON.stringify(api, null, 2)}\n`);
   const redacted = final.events.map((e) => ({ ...e, text: redactText(e.text, secrets) }));
   const atif = atifOfAttempt(record, redactText(prompt.text, secrets), redacted);
   await writeFile(join(ctx.dir, ATIF_FILE), `${JSON.stringify(atif, null, 2)}\n`);
@@ -325,6 +338,14 @@ export async function runAttempt(o: AttemptOptions): Promise<AttemptRecord> {
   return record;
 }
 
+/** Where the usage proxy forwards: the baseUrl option (the agent's own default is not known here). */
+function proxyUpstream(adapter: AgentAdapter, options: Record<string, unknown>): string {
+  if (typeof options.baseUrl === 'string') return options.baseUrl;
+  throw new Error(
+    `${adapter.name} options: baseUrl: the usage proxy needs the model API's base URL to forward to, as this agent takes it (--option baseUrl=URL, e.g. https://api.openai.com/v1)`,
+  );
+}
+
 /** The attempt's folder made afresh, its prompt written, and what every try shares. */
 async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prompt: RenderedPrompt }> {
   const { task, adapter } = o;
@@ -336,10 +357,7 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
   }
   const options = parsed.data;
   if (!isJsonObject(options)) throw new Error(`${adapter.name} options: (root): expected an object`);
-  if (o.usageProxy && typeof options.baseUrl !== 'string')
-    throw new Error(
-      `${adapter.name} options: baseUrl: the usage proxy needs the model API's base URL to forward to (--option baseUrl=URL)`,
-    );
+  const upstream = o.usageProxy ? proxyUpstream(adapter, options) : null;
   const dir = attemptDir(o.runDir, adapter.name, task.id, o.attempt);
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
@@ -360,6 +378,7 @@ async function attemptFolder(o: AttemptOptions): Promise<{ ctx: TryContext; prom
     prompt: prompt.text,
     budgets,
     apiUsage: [],
+    upstream,
   };
   return { ctx, prompt };
 }
@@ -394,6 +413,8 @@ function attemptRecord(
   o: AttemptOptions,
   r: {
     readonly final: AgentOutcome;
+    /** what the usage proxy measured (usageProxy only) */
+    readonly api: ApiUsageRecord | null;
     readonly tries: AttemptRecord['tries'];
     readonly computed: Awaited<ReturnType<typeof computePatch>>;
     readonly prompt: RenderedPrompt;
@@ -405,6 +426,7 @@ function attemptRecord(
 ): AttemptRecord {
   const { task, adapter } = o;
   const { final, computed, prompt, secrets } = r;
+  const settled = settleUsage(final.usage, r.api, [o.model, final.model ?? null], o.prices ?? BUILTIN_PRICES);
   return {
     schemaVersion: AGENT_RECORD_VERSION,
     task: task.id,
@@ -415,7 +437,8 @@ function attemptRecord(
     model: final.model ?? null,
     agentVersion: final.agentVersion ?? o.agentVersion ?? null,
     outcome: { kind: final.kind, detail: redactText(final.detail, secrets) },
-    usage: final.usage,
+    usage: settled.usage,
+    accounting: settled.accounting,
     budgets: r.budgets,
     denials: final.denials.map((d) => redactText(d, secrets)),
     tries: r.tries,

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import type { PriceTable } from '../store/usage.js';
 import type { TaskSpec } from '../task/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { mirrorForTask } from '../workspace/repo-cache.js';
@@ -38,6 +39,10 @@ export interface SolveOptions {
   /** the cache root (mirrors) */
   readonly cacheRoot?: string;
   readonly keepWorkspace?: boolean;
+  /** measure usage at the model API (AttemptOptions.usageProxy) */
+  readonly usageProxy?: boolean;
+  /** the price table (AttemptOptions.prices) */
+  readonly prices?: PriceTable;
   /** called as each attempt ends */
   readonly onAttempt?: (r: AttemptRecord, done: number, total: number) => void;
 }
@@ -161,6 +166,8 @@ function attemptOptions(o: SolveOptions, p: Planned): AttemptOptions {
     attemptRetries: o.attemptRetries,
     backoffMs: o.backoffMs,
     keepWorkspace: o.keepWorkspace,
+    usageProxy: o.usageProxy,
+    prices: o.prices,
   };
 }
 

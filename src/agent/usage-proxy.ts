@@ -10,23 +10,8 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { ApiUsage } from '../store/usage.js';
 import { isJsonObject, jsonObject } from '../util/json.js';
-import { type Shape, z } from '../util/zod.js';
-
-/** What the proxy saw: requests, answers that carried usage, and their token counts. */
-export const ApiUsageSchema = z.object({
-  /** every request the agent made through the proxy */
-  requests: z.number(),
-  /** answers that reported usage (model calls, side calls included) */
-  modelCalls: z.number(),
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadTokens: z.number(),
-  cacheWriteTokens: z.number(),
-  /** answers by HTTP status ("200": 12, "429": 1); "error" for an upstream that could not be reached */
-  statuses: z.record(z.string(), z.number()),
-});
-export type ApiUsage = Shape<typeof ApiUsageSchema>;
 
 /** The proxy's running tally (an ApiUsage being counted). */
 interface Tally {

@@ -11,7 +11,7 @@ import { ensureInstalled } from '../agent/install.js';
 import { type SolveResult, solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
-import { checkedAgentOptions } from '../run/agent-specs.js';
+import { checkedAgentOptions, pricesGiven, proxyCheck } from '../run/agent-specs.js';
 import { budgetsGiven, type SolveCliOptions } from '../run/options.js';
 import { defaultTasksDir, loadTasks, tasksNamed } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
@@ -33,6 +33,7 @@ async function solveAgent(opts: SolveCliOptions) {
     ...(opts.baseUrl ? [`baseUrl=${JSON.stringify(opts.baseUrl)}`] : []),
   ];
   const { options, provider } = checkedAgentOptions(adapter, opts.agent, given);
+  proxyCheck(opts.usageProxy, options, opts.agent, '--base-url URL');
   const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
   // with a base URL and no key, the placeholder: a local server needs none, the CLI insists on one
   const apiKey = attemptKey(keyEnv, opts.baseUrl);
@@ -120,6 +121,8 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     clone: opts.repo ? resolve(opts.repo) : undefined,
     cacheRoot: opts.cache,
     keepWorkspace: opts.keepWorkspace,
+    usageProxy: opts.usageProxy,
+    prices: await pricesGiven(opts.prices),
     onAttempt: (r, done, total) => {
       if (!opts.json) out(attemptLine(r, done, total));
     },

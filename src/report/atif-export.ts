@@ -7,9 +7,9 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { ATIF_VERSION, atifOfAttempt, atifProblems, eventsOfTrajectory } from '../agent/atif.js';
 import { readStored } from '../store/read.js';
 import { readTextIfThere } from '../util/if-there.js';
-import { ATIF_VERSION, atifOfAttempt, atifProblems, eventsOfTrajectory } from './atif.js';
 
 /** The version of the export's index.json. */
 export const ATIF_INDEX_VERSION = 1;

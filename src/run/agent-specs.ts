@@ -3,8 +3,10 @@
  * its adapter's options, its install and its key's presence (never its value) before any work.
  */
 import { resolve } from 'node:path';
+import { readPriceTable } from '../agent/prices.js';
 import { type AgentAdapter, isProvider, KEY_ENV, type Provider } from '../agent/types.js';
 import type { AgentSpec } from '../store/config.js';
+import type { PriceTable } from '../store/usage.js';
 import { BASE_IMAGE } from '../util/defaults.js';
 import { errorMessage, UsageError } from '../util/errors.js';
 import { budgetsGiven, type RunCliOptions } from './options.js';
@@ -55,12 +57,34 @@ export function checkedAgentOptions(
   return { options, provider };
 }
 
+/** `--prices FILE` read and checked now (an error names the file and field), or undefined. */
+export async function pricesGiven(path: string | undefined): Promise<PriceTable | undefined> {
+  if (!path) return undefined;
+  return readPriceTable(resolve(path)).catch((e: unknown) => {
+    throw new UsageError(`--prices: ${errorMessage(e)}`);
+  });
+}
+
+/** `--usage-proxy` needs the agent's base URL to forward to: said before any work. */
+export function proxyCheck(
+  on: boolean | undefined,
+  options: Record<string, unknown>,
+  who: string,
+  how: string,
+): void {
+  if (on && typeof options.baseUrl !== 'string')
+    throw new UsageError(
+      `--usage-proxy: ${who} has no baseUrl to forward to (${how}, e.g. the provider's https://api.openai.com/v1)`,
+    );
+}
+
 /**
  * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`
  * (one agent): each checked against its adapter's options and its key's presence (never its value).
  */
 export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
   const { resolveAgent } = await import('../../agents/index.js');
+  const prices = await pricesGiven(opts.prices);
   const list = (opts.agents ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -78,6 +102,7 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
     }
     if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
     const { options, provider } = checkedAgentOptions(adapter, name, opts.option ?? []);
+    proxyCheck(opts.usageProxy, options, `--agents '${item}'`, `--option ${name}.baseUrl=URL`);
     // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
     if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
       const { ensureInstalled } = await import('../agent/install.js');
@@ -102,6 +127,8 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
       budgets: budgetsGiven(opts),
       hintLevel: opts.hint,
       dockerSandboxFrom: opts.agentSandbox === 'docker' ? (opts.image ?? BASE_IMAGE) : undefined,
+      usageProxy: opts.usageProxy,
+      prices,
     });
   }
   return specs;

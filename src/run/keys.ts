@@ -61,6 +61,8 @@ export const AGENT_KEY_FIELDS: Nested<AgentPayload, 'agent' | 'settings'> = {
     hintLevel: 'key',
     binary: 'key',
     dockerSandboxFrom: 'key',
+    usageProxy: 'key',
+    prices: 'key',
     provider: "derived from the agent's adapter",
     apiKeyEnv: 'where the key is read from, never the key: any valid key gives the same attempt',
   } satisfies Decisions<AgentSpec>,
@@ -118,6 +120,9 @@ export function agentKeyInputs(p: Omit<AgentPayload, 'key'>): Record<string, unk
     hintLevel: a.hintLevel ?? null,
     binary: a.binary ?? null,
     sandbox: a.dockerSandboxFrom ? `docker ${a.dockerSandboxFrom}` : 'local',
+    // only when set: the keys of runs from before these fields stay as they were
+    ...(a.usageProxy ? { usageProxy: true } : {}),
+    ...(a.prices ? { prices: a.prices } : {}),
   };
 }
 

@@ -59,7 +59,15 @@ export function attemptOptions() {
     .addOption(
       new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files'] as const),
     )
-    .option('--binary <path>', "the agents' executable instead of their pinned install");
+    .option('--binary <path>', "the agents' executable instead of their pinned install")
+    .option(
+      '--usage-proxy',
+      "measure each attempt's tokens at the model API through a recording proxy (needs the agent's baseUrl)",
+    )
+    .option(
+      '--prices <file>',
+      'a price table (JSON, schemaVersion 1) for the cost where the agent reports none (default: the built-in list prices)',
+    );
 }
 
 /** The budgets an attempt was given on the command line (only those given). */

@@ -108,6 +108,8 @@ export async function runAgentPayload(p: AgentPayload, runDir: string): Promise<
     binary: installed.binary,
     agentVersion: installed.version,
     hintLevel: a.hintLevel,
+    usageProxy: a.usageProxy,
+    prices: a.prices,
     attemptRetries: settings.infraRetries,
     backoffMs: settings.backoffMs,
   });

@@ -9,6 +9,7 @@ import { AdaptiveSchema } from '../grade/values.js';
 import { TaskSpecSchema } from '../task/schema.js';
 import { isJsonObject } from '../util/json.js';
 import { type Shape, z } from '../util/zod.js';
+import { PriceTableSchema } from './usage.js';
 
 const text = z.string().check(z.minLength(1));
 const intAtLeast = (n: number) => z.number().check(z.int(), z.minimum(n));
@@ -81,6 +82,10 @@ export const AgentSpecSchema = z.object({
   hintLevel: z.optional(z.enum(['none', 'files'])),
   /** run it in a Docker sandbox built on this base image */
   dockerSandboxFrom: z.optional(text),
+  /** measure its usage at the model API through the recording proxy */
+  usageProxy: z.optional(z.boolean()),
+  /** the price table for its cost where it reports none, passed whole (default: the built-in one) */
+  prices: z.optional(PriceTableSchema),
 });
 export type AgentSpec = Shape<typeof AgentSpecSchema>;
 
@@ -159,6 +164,12 @@ export const AttemptEffortSchema = z.object({
   modelReported: z.nullable(z.string()),
   /** the attempt's folder, relative to the run that made it */
   path: z.string(),
+  /** where its tokens came from: the agent, the usage proxy at the API, both, none (absent before kept) */
+  tokensFrom: z.optional(z.enum(['agent', 'proxy', 'both', 'none'])),
+  /** where its cost came from: the agent, a price table, none */
+  costFrom: z.optional(z.enum(['agent', 'price_table', 'none'])),
+  /** the counts (input, output, cache) on which the agent's report and the API's disagree */
+  usageDisagreements: z.optional(z.array(z.string())),
 });
 /** An attempt's effort. */
 export type AttemptEffort = Shape<typeof AttemptEffortSchema>;

@@ -11,7 +11,6 @@
  * compile; the values a grade holds are declared once in grade/values.ts and composed here.
  */
 
-import { API_USAGE_VERSION, ApiUsageRecordSchema } from '../agent/api-usage.js';
 import { JUDGE_CACHE_VERSION, JudgeAnswerSchema, JudgeCacheSchema } from '../grade/judge-answer.js';
 import {
   AccuracyReadingsSchema,
@@ -36,6 +35,13 @@ import { isJsonObject } from '../util/json.js';
 import { type Infer, type Schema, type Shape, z } from '../util/zod.js';
 import { AttemptEffortSchema, RunConfigSchema } from './config.js';
 import { ReportDataSchema } from './report-record.js';
+import {
+  AccountingSchema,
+  API_USAGE_VERSION,
+  ApiUsageRecordSchema,
+  PRICE_TABLE_VERSION,
+  PriceTableSchema,
+} from './usage.js';
 
 /** A stored record that cannot be read: the file, the field and what is wrong. */
 export class StoredRecordError extends Error {
@@ -372,6 +378,8 @@ export const AttemptRecordSchema = z.object({
   agentVersion: z.nullable(z.string()),
   outcome: z.object({ kind: OutcomeKindSchema, detail: z.string() }),
   usage: UsageSchema,
+  /** where the usage came from (agent, proxy, price table); absent in records before it was kept */
+  accounting: z.optional(AccountingSchema),
   budgets: z.object({ timeMin: z.number(), maxTurns: z.number(), maxCostUsd: z.nullable(z.number()) }),
   denials: z.array(z.string()),
   /** every try, in order: infra failures that were retried, then the one that counts */
@@ -686,6 +694,7 @@ const KINDS = {
   sandbox: { version: 1, schema: SandboxStateSchema, unversionedIs1: true },
   validity: { version: VALIDITY_VERSION, schema: ValiditySchema },
   'api-usage': { version: API_USAGE_VERSION, schema: ApiUsageRecordSchema },
+  'price-table': { version: PRICE_TABLE_VERSION, schema: PriceTableSchema },
   'images-used': { version: 1, schema: ImagesUsedSchema },
   'judge-cache': { version: JUDGE_CACHE_VERSION, schema: JudgeCacheSchema },
   report: {

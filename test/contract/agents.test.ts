@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { knownAgents, resolveAgent } from '../../agents/index.js';
 import { readPredictions } from '../../agents/replay/index.js';
+import { ATIF_FILE, atifProblems } from '../../src/agent/atif.js';
 import type { AttemptOptions } from '../../src/agent/attempt.js';
 import type { Script, ScriptedServer, ScriptStep } from '../../src/agent/scripted-server.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
-import { ATIF_FILE, atifProblems } from '../../src/report/atif.js';
 import { exportAtif } from '../../src/report/atif-export.js';
 import { parseStored } from '../../src/store/schema.js';
 import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
@@ -185,7 +185,17 @@ function variantContract(
           outputTokens: served?.outputTokens,
         });
         expect(api.counted.requests).toBe(server?.requests.length);
-        expect(api.source).toBe(record.usage.inputTokens === null ? 'proxy' : 'both');
+        // the record keeps the API's counts and says so; the prediction's effort carries it to the rows
+        expect(record.usage).toMatchObject({
+          inputTokens: served?.inputTokens,
+          outputTokens: served?.outputTokens,
+        });
+        expect(record.accounting?.tokensFrom).toBe(api.source);
+        const prediction = JSON.parse(readFileSync(join(dir, 'prediction.jsonl'), 'utf8'));
+        expect(prediction.effort).toMatchObject({
+          tokensFrom: api.source,
+          usageDisagreements: api.disagreements.map((d) => d.field),
+        });
         // a disagreement is named only where the agent's own count differs
         for (const d of api.disagreements) expect(d.agent).not.toBe(d.api);
         // the agent was given the proxy, not the server: every request reached the server through it

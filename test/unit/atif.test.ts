@@ -4,14 +4,14 @@
  * RFC's required fields and rules, and refuses trajectories that break them.
  */
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src/agent/types.js';
 import {
   ATIF_VERSION,
   AtifSchema,
   atifOfAttempt,
   atifProblems,
   eventsOfTrajectory,
-} from '../../src/report/atif.js';
+} from '../../src/agent/atif.js';
+import type { AgentEvent } from '../../src/agent/types.js';
 import type { AttemptRecord } from '../../src/store/schema.js';
 
 const record = {

@@ -103,6 +103,8 @@ const AGENT_OTHER: Others<Omit<AgentPayload, 'agent' | 'settings'>, AgentPayload
     hintLevel: () => 'files',
     binary: () => '/opt/claude',
     dockerSandboxFrom: () => 'isobench-base:bookworm',
+    usageProxy: () => true,
+    prices: () => ({ schemaVersion: 1, name: 'mine', asOf: '2026-12-01', models: {} }),
   },
   settings: {
     clone: () => '/elsewhere/vllm',

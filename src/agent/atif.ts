@@ -8,10 +8,11 @@
  * The schema below holds the RFC's required fields and its rules (steps numbered from 1, agent-only
  * fields on agent steps only, each observation naming a tool call of its step).
  */
-import type { AgentEvent } from '../agent/types.js';
+
 import type { AttemptRecord } from '../store/schema.js';
 import { jsonObject } from '../util/json.js';
 import { type Shape, z } from '../util/zod.js';
+import type { AgentEvent } from './types.js';
 
 /** The ATIF version written. */
 export const ATIF_VERSION = 'ATIF-v1.4';
