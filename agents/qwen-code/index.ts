@@ -112,7 +112,7 @@ export function qwenOutcome(
   if (exit.exitCode === 0 && r && !r.is_error)
     return { kind: 'completed', detail: `finished after ${r.num_turns ?? '?'} turns` };
   const said = (resultError(s) || s.apiErrors[0] || stderr.trim().split('\n').slice(-3).join(' ')).trim();
-  if (/API Error: (401|403)\b/.test(said) || AUTH_TEXT.test(said))
+  if (/API Error: (401|403)\b|Missing API key/.test(said) || AUTH_TEXT.test(said))
     return { kind: 'config_error', detail: `the model API refused the credentials: ${said.slice(0, 300)}` };
   if (/API Error: (408|429|5\d\d)\b/.test(said) || isInfraError(said))
     return { kind: 'infra', detail: `the model API failed: ${said.slice(0, 300)}` };

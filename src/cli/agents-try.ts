@@ -10,7 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { attemptDir } from '../agent/attempt.js';
 import { ensureInstalled } from '../agent/install.js';
-import { type ScriptedEdit, startScriptedServer, TOP_K_HEAP_EDIT } from '../agent/scripted-server.js';
+import {
+  type ScriptedEdit,
+  type ScriptedServer,
+  startScriptedServer,
+  TOP_K_HEAP_EDIT,
+} from '../agent/scripted-server.js';
+import { isProvider } from '../agent/types.js';
 import { createExecutor } from '../executor/index.js';
 import type { EvaluationResult } from '../run/evaluate.js';
 import { runsRoot } from '../run/resume.js';
@@ -44,6 +50,7 @@ export interface AgentsTryOptions {
   cache?: string;
   binary?: string;
   tasksDir?: string;
+  usageProxy?: boolean;
   json?: boolean;
 }
 
@@ -72,9 +79,18 @@ type TryTarget = Awaited<ReturnType<typeof tryTarget>>;
 function tryConfig(
   name: string,
   t: TryTarget,
-  where: { runId: string; outDir: string; cacheRoot: string; binary: string | null; serverUrl: string },
+  where: {
+    runId: string;
+    outDir: string;
+    cacheRoot: string;
+    binary: string | null;
+    serverUrl: string;
+    usageProxy?: boolean;
+  },
   repeats: number,
 ): RunConfig {
+  const options = t.smoke.options(where.serverUrl);
+  const provider = t.adapter.provider ?? (isProvider(options.provider) ? options.provider : null);
   return checkRunConfig({
     runId: where.runId,
     outDir: where.outDir,
@@ -92,12 +108,13 @@ function tryConfig(
         name: t.adapter.name,
         ref: name === t.adapter.name ? undefined : resolve(name),
         model: t.smoke.model ?? 'isobench-scripted',
-        options: t.smoke.options(where.serverUrl),
+        options,
         // a variable nobody sets: the placeholder key goes to the scripted server, never a real one
-        apiKeyEnv: t.adapter.provider ? 'ISOBENCH_TRY_NO_KEY' : null,
-        provider: t.adapter.provider,
+        apiKeyEnv: provider ? 'ISOBENCH_TRY_NO_KEY' : null,
+        provider,
         binary: where.binary ?? undefined,
         budgets: { timeMin: 5, maxTurns: 10 },
+        usageProxy: where.usageProxy,
       },
     ],
     attempts: 1,
@@ -114,6 +131,8 @@ interface Tried {
   readonly row: EvaluationResult['extended'][number] | undefined;
   readonly patch: string;
   readonly requests: number;
+  /** the tokens the scripted model served, by its own count (what the usage proxy must agree with) */
+  readonly served: ScriptedServer['served'];
 }
 
 function printTried(t: TryTarget, runDir: string, r: Tried, json: boolean | undefined): void {
@@ -130,12 +149,15 @@ function printTried(t: TryTarget, runDir: string, r: Tried, json: boolean | unde
       verdict: row?.verdict ?? null,
       verdictReason: row?.verdictReason ?? null,
       requests: r.requests,
+      served: r.served,
     });
     return;
   }
   const o = attempt?.record?.outcome;
   out(`\nattempt: ${o ? `${o.kind}: ${o.detail}` : (attempt?.error ?? 'not run')}`);
-  out(`the scripted model answered ${r.requests} request(s)`);
+  out(
+    `the scripted model answered ${r.requests} request(s), serving ${r.served.inputTokens} input and ${r.served.outputTokens} output tokens`,
+  );
   out(patch ? `\npatch:\n${patch.trimEnd()}` : '\npatch: (none)');
   const e = row?.effort;
   if (e)
@@ -172,7 +194,14 @@ export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<n
     }),
   );
   try {
-    const where = { runId, outDir, cacheRoot, binary: installed.binary, serverUrl: server.url };
+    const where = {
+      runId,
+      outDir,
+      cacheRoot,
+      binary: installed.binary,
+      serverUrl: server.url,
+      usageProxy: opts.usageProxy,
+    };
     const config = tryConfig(name, t, where, opts.repeats);
     if (!opts.json)
       out(
@@ -188,6 +217,7 @@ export async function agentsTry(name: string, opts: AgentsTryOptions): Promise<n
       row: result.extended[0],
       patch,
       requests: server.requests.length,
+      served: { ...server.served },
     };
     printTried(t, runDir, tried, opts.json);
     const ok = tried.attempt?.record?.outcome.kind === 'completed' && patch !== '' && tried.row !== undefined;

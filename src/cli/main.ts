@@ -229,7 +229,7 @@ agents
   )
   .argument(
     '<agent>',
-    'claude-code | codex | native | trae | a command agent (agents/<name>) or the path of its agent.json',
+    'claude-code | codex | copilot-cli | gemini-cli | native | opencode | qwen-code | trae | a command agent (agents/<name>) or the path of its agent.json',
   )
   .option('--task <id>', 'the demo task (demo/cpu-latency or demo/cpu-serving)', 'demo/cpu-latency')
   .option('--repeats <n>', 'measured rounds per variant (3 or more give a verdict)', intAtLeast(1), 3)
@@ -237,6 +237,7 @@ agents
   .option('--cache <dir>', 'cache root (mirrors, agent installs)')
   .option('--binary <path>', "the agent's executable instead of its pinned install")
   .option('--tasks-dir <dir>', 'task catalogue')
+  .option('--usage-proxy', "measure the agent's tokens at the scripted model through the recording proxy")
   .option('--json', 'machine-readable output')
   .action(run(async (name: string, opts) => (await import('./agents-try.js')).agentsTry(name, opts)));
 agents

@@ -290,7 +290,7 @@ function solveOwnOptions() {
   return new Command()
     .requiredOption(
       '--agent <name>',
-      'claude-code | codex | native | trae | a command agent (agents/<name>/agent.json) or the path of its spec',
+      'claude-code | codex | copilot-cli | gemini-cli | native | opencode | qwen-code | trae | a command agent (agents/<name>/agent.json) or the path of its spec',
     )
     .option('--model <model>', 'the model label the agent is asked to use')
     .option('--tasks <ids>', 'comma-separated task ids (default: the CPU demo tasks)')

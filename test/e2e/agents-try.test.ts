@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { atifProblems } from '../../src/agent/atif.js';
 import { runCliSync } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
@@ -58,4 +59,31 @@ describe('a new command-line agent, from its spec alone', () => {
     expect(d.stdout).toMatch(/the scripted model answered 1 request\(s\)/);
     expect(d.stdout).toContain('declares scriptedEdit');
   }, 120_000);
+});
+
+describe('the headless CLIs users bring, tried on a demo task through the usage proxy (issue 24)', () => {
+  for (const name of ['gemini-cli', 'opencode', 'qwen-code', 'copilot-cli'])
+    it(`${name}: a patch, usage measured at the API equal to what the scripted model served, a verdict and an ATIF trajectory`, () => {
+      const t = runCliSync(['agents', 'try', name, '--usage-proxy', '--out', tmp, '--json'], {
+        env: NO_KEYS,
+      });
+      expect(t.code, t.stderr).toBe(0);
+      const r = JSON.parse(t.stdout);
+      expect(r.outcome, JSON.stringify(r.outcome)).toMatchObject({ kind: 'completed' });
+      expect(r.patch).toContain('+    return heapq.nlargest(k, range(len(scores)), key=scores.__getitem__)');
+      expect(r.verdict).toBeTruthy();
+      expect(r.verdictReason).toMatch(/\[-?\d+\.\d, -?\d+\.\d\]/);
+      // the proxy's count is the scripted model's own, and the row says where its tokens came from
+      const dir = join(r.runDir, r.effort.path);
+      const api = JSON.parse(readFileSync(join(dir, 'api-usage.json'), 'utf8'));
+      expect(api.counted).toMatchObject({
+        inputTokens: r.served.inputTokens,
+        outputTokens: r.served.outputTokens,
+      });
+      expect(r.effort).toMatchObject({ inputTokens: r.served.inputTokens, tokensFrom: api.source });
+      expect(['both', 'proxy']).toContain(r.effort.tokensFrom);
+      const atif = JSON.parse(readFileSync(join(dir, 'trajectory.atif.json'), 'utf8'));
+      expect(atifProblems(atif)).toEqual([]);
+      expect(atif.steps.some((s: { tool_calls?: unknown[] }) => (s.tool_calls ?? []).length > 0)).toBe(true);
+    }, 240_000);
 });
