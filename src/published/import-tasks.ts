@@ -12,6 +12,7 @@ import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../
 import { expectedCounts } from '../task/expect.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import { vllmProbe } from '../task/probes.js';
+import { CATALOGUE_REPAIRS, type CatalogueRepair } from '../task/repairs.js';
 import { type ResolvedWorkload, resolveWorkload } from '../task/resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../task/schema.js';
 import { judgeTask, type TaskFacts } from '../task/validate.js';
@@ -137,6 +138,10 @@ interface CommitFacts extends TaskFacts {
   readonly inAlpha: boolean;
   /** whether v5-rows.parquet has rows of the commit */
   readonly inRows: boolean;
+  /** the catalogue repair that replaces the published command, if any */
+  readonly repair: CatalogueRepair | null;
+  /** the command the sources publish (replaced where repaired) */
+  readonly published: string | null;
 }
 
 /** Builds and checks the spec of one commit from its entries in the sources. */
@@ -154,13 +159,16 @@ function importCommit(
   const a = alpha.get(human);
   const commitRows = rows.filter((r) => r.commit_short === short);
   const { subject, prUrl, filesChanged, date } = commitMetadata(a, commitRows, imp);
-  const { perfCommand, perfCommandSource } = choosePerfCommand(m, b, a, commitRows, imp);
+  const repair = CATALOGUE_REPAIRS[short] ?? null;
+  const { perfCommand, perfCommandSource } = repair
+    ? repairedCommand(repair, m, b, imp)
+    : choosePerfCommand(m, b, a, commitRows, imp);
 
   const parse = perfCommand ? parsePerfCommand(perfCommand) : null;
   const workload = parse?.ok ? resolveWorkload(parse.parsed, date) : null;
   const kind = parse?.ok ? parse.parsed.kind : parse ? parse.kind : null;
   const judged = judgeTask({ short, subject, filesChanged, date, perfCommand, parse, workload });
-  checkPublishedFacts(m, b, kind, workload, commitRows, imp);
+  checkPublishedFacts(m, b, kind, workload, commitRows, repair ? repairedNote(imp) : imp);
 
   const spec = buildSpec(
     {
@@ -178,6 +186,8 @@ function importCommit(
       kind,
       inAlpha: !!a,
       inRows: commitRows.length > 0,
+      repair,
+      published: m?.perf_command ?? b?.perf_command ?? null,
     },
     judged,
     notes,
@@ -274,6 +284,47 @@ function choosePerfCommand(
   return { perfCommand, perfCommandSource };
 }
 
+/** Notes on a repaired commit: a difference from the published facts is the repair's, said as information. */
+function repairedNote(imp: AddNote): AddNote {
+  return (_severity, code, detail) => imp('info', code, `${detail} (the catalogue repair's change)`);
+}
+
+/** Where to find the repairs, for the specs that use one. */
+const REPAIRS_SOURCE =
+  'isobench catalogue repairs (src/task/repairs.ts; research: shared/docs/CATALOGUE-REPAIRS.md)';
+
+/** A repaired commit's command, noting what it replaces. */
+function repairedCommand(
+  repair: CatalogueRepair,
+  m: ModeEntry | undefined,
+  b: BaselineEntry | undefined,
+  imp: AddNote,
+): { perfCommand: string; perfCommandSource: string } {
+  for (const o of [...new Set([m?.perf_command, b?.perf_command].filter((c): c is string => !!c))].sort())
+    imp('info', 'published_command_replaced', `a source publishes ${o}; the catalogue repair replaces it`);
+  return { perfCommand: repair.command, perfCommandSource: REPAIRS_SOURCE };
+}
+
+/** The repair as the spec records it: the command's replacement as a resolution, the workload's reach as a finding. */
+function repairRecord(f: CommitFacts): {
+  resolutions: ResolvedWorkload['resolutions'];
+  findings: TaskFinding[];
+} {
+  const r = f.repair;
+  if (!r) return { resolutions: [], findings: [] };
+  return {
+    resolutions: [
+      {
+        what: `perf command: ${f.published ?? '(none published)'} -> ${r.command}`,
+        why: `${r.why} (source: ${r.source})`,
+      },
+    ],
+    findings: [
+      { code: 'workload_reaches_change', severity: 'info', detail: r.reaches, source: 'catalogue repair' },
+    ],
+  };
+}
+
 /** Notes where the published mode, model or GPU count disagrees with what the command runs. */
 function checkPublishedFacts(
   m: ModeEntry | undefined,
@@ -308,6 +359,13 @@ function checkPublishedFacts(
   }
 }
 
+/** The task's primary metric: the repair's (the author's own measure), else its benchmark's. */
+function primaryMetricOf(f: CommitFacts): TaskSpec['benchmark']['primaryMetric'] {
+  const name = f.repair?.metric?.name ?? (f.kind ? parserFor(f.kind).primaryMetric : null);
+  const facts = f.repair?.metric ?? (name ? PRIMARY_UNITS[name] : null);
+  return name && facts ? { name, unit: facts.unit, direction: facts.direction } : null;
+}
+
 /** The task spec of one commit (not yet checked against the schema). */
 function buildSpec(
   f: CommitFacts,
@@ -315,8 +373,8 @@ function buildSpec(
   notes: readonly TaskFinding[],
 ): TaskSpec {
   const { short, kind, workload, parse, filesChanged } = f;
-  const primary = kind ? parserFor(kind).primaryMetric : null;
-  const metricFacts = primary ? PRIMARY_UNITS[primary] : null;
+  const metric = primaryMetricOf(f);
+  const repaired = repairRecord(f);
   const targets = hintFiles(filesChanged);
   const clientScript =
     parse?.ok && parse.parsed.launcher.type === 'python'
@@ -338,7 +396,7 @@ function buildSpec(
       statement: bottleneckStatement({
         kind,
         model: workload?.model ?? null,
-        metric: primary,
+        metric: metric?.name ?? null,
         client: workload?.client ?? null,
       }),
       hintLevel: targets.length ? 'files' : 'none',
@@ -355,8 +413,8 @@ function buildSpec(
       client: workload ? { argv: workload.client } : null,
       clientCopy: { commit: 'parent', path: clientScript, ...(inPackageClient ? { pinned: true } : {}) },
       ...(kind === 'serving' && workload ? { expect: expectedCounts(workload.client) } : {}),
-      primaryMetric: primary && metricFacts ? { name: primary, ...metricFacts } : null,
-      resolutions: workload?.resolutions ?? [],
+      primaryMetric: metric,
+      resolutions: [...repaired.resolutions, ...(workload?.resolutions ?? [])],
     },
     prefetch: {
       models: workload ? [workload.model, ...workload.extraModels].filter((x) => x) : [],
@@ -373,7 +431,7 @@ function buildSpec(
       ...(inPackageClient ? ['vllm/benchmarks/', 'vllm/entrypoints/cli/benchmark/'] : []),
     ],
     benchmarkable: judged.benchmarkable,
-    findings: [...judged.findings, ...notes],
+    findings: [...judged.findings, ...repaired.findings, ...notes],
     provenance: {
       importer: ISO_BENCH_IMPORTER,
       sources: [
@@ -381,6 +439,7 @@ function buildSpec(
         rel('tasks/baseline_benchmark_mapping_complete.json'),
         ...(f.inAlpha ? [rel('tasks/alpha-vllm-99-commits.jsonl')] : []),
         ...(f.inRows ? [rel('v5-rows.parquet')] : []),
+        ...(f.repair ? [REPAIRS_SOURCE] : []),
       ],
     },
   };

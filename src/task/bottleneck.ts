@@ -18,6 +18,7 @@ const KIND_TEXT: Record<string, string> = {
 const METRIC_TEXT: Record<string, string> = {
   ttft_mean: 'mean time to first token (ms, lower is better)',
   latency_avg: 'average batch latency (ms, lower is better)',
+  tpot_mean: 'mean time per output token (ms, lower is better)',
   total_token_throughput: 'throughput (tokens/s, higher is better)',
   output_throughput: 'output throughput (tokens/s, higher is better)',
 };

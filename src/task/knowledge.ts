@@ -24,6 +24,7 @@ export const MODEL_FACTS: Readonly<Record<string, ModelFacts>> = {
   'meta-llama/Llama-3.2-1B-Instruct': { paramsB: 1.24, bytesPerParam: 2 },
   'meta-llama/Llama-3.2-3B-Instruct': { paramsB: 3.21, bytesPerParam: 2 },
   'meta-llama/Meta-Llama-3-70B': { paramsB: 70.6, bytesPerParam: 2 },
+  'meta-llama/Meta-Llama-3-70B-Instruct': { paramsB: 70.6, bytesPerParam: 2 },
   'meta-llama/Llama-2-70b-hf': { paramsB: 69, bytesPerParam: 2 },
   'meta-llama/Llama-2-7b-chat-hf': { paramsB: 6.74, bytesPerParam: 2 },
   'meta-llama/Llama-4-Scout-17B-16E-Instruct': { paramsB: 109, bytesPerParam: 2 },

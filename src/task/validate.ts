@@ -15,6 +15,7 @@ import {
   PUBLISHED_EXCLUSIONS,
 } from './knowledge.js';
 import type { PerfCommandResult } from './perf-command.js';
+import { CATALOGUE_REPAIRS } from './repairs.js';
 import type { ResolvedWorkload } from './resolve.js';
 import type { NotBenchmarkableReason, TaskFinding, TaskSpec } from './schema.js';
 
@@ -91,7 +92,15 @@ export function judgeTask(f: TaskFacts): {
   checkHardware(f, error, note);
 
   const published = PUBLISHED_EXCLUSIONS[f.short];
-  if (published) error(published.reason, 'published_exclusion', published.detail, published.source);
+  const repair = CATALOGUE_REPAIRS[f.short];
+  if (published && !repair)
+    error(published.reason, 'published_exclusion', published.detail, published.source);
+  else if (published)
+    note(
+      'info',
+      'published_exclusion_repaired',
+      `the published benchmark excluded it (${published.detail}); the catalogue repair answers that: ${repair?.why}`,
+    );
 
   const findings = [...errors.map(({ reason: _r, ...rest }) => rest), ...other];
   const first = REASON_PRIORITY.map((r) => errors.find((e) => e.reason === r)).find((e) => e !== undefined);

@@ -31,7 +31,7 @@ describe('isobench tasks', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('99 task(s) loaded, 0 problem(s)');
     expect(r.stdout).toMatch(/benchmarkable: \d+/);
-    expect(r.stdout).toMatch(/model_unsupported_at_commit\s+\d+\s+.*7c01f706/);
+    expect(r.stdout).toMatch(/model_unsupported_at_commit\s+\d+\s+.*80aa7e91/);
   });
 
   it('validate: a malformed file is named with its field; the others still load', () => {

@@ -12,8 +12,8 @@ import { agentVerdict } from '../../src/grade/verdict.js';
 import { type ReportRow, reportRowOf } from '../../src/report/board-rows.js';
 import { embeddedData } from '../../src/report/html.js';
 import { decodeRows, REPORT_DATA_VERSION } from '../../src/report/html-data.js';
-import type { ExtendedRow } from '../../src/report/job-rows.js';
 import type { TaskVerdict } from '../../src/run/verify.js';
+import { parseStored } from '../../src/store/schema.js';
 import { readV5Table } from '../../src/v5/io.js';
 import { PROJECT_ROOT } from '../support/shared-data.js';
 
@@ -153,10 +153,11 @@ describe.each(verifies)('results/%s', (dir) => {
 describe.each(reports)('results/%s', (dir) => {
   const html = readFileSync(join(RESULTS, dir, 'report.html'), 'utf8');
   const data = embeddedData(html);
+  // through the store's one reader, as the report read them (older versions upgraded)
   const rows = readFileSync(join(RESULTS, dir, 'rows.ext.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as ExtendedRow);
+    .map((l, i) => parseStored('ext-row', l, `${dir}/rows.ext.jsonl:${i + 1}`));
 
   it('shows exactly the rows committed beside it', () => {
     // made by this or an earlier isobench (versions 2 and up hold the same rows, packed or not)

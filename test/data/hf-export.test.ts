@@ -332,7 +332,7 @@ describe.skipIf(!HAVE_SHARED_DATA)('the built CLI', () => {
     const fmt = isobench('export', '--format', 'csv', dataPath('v5-rows.parquet'), '-o', join(tmp, 'x'));
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toContain(
-      "option '--format <format>' argument 'csv' is invalid. Allowed choices are hf.",
+      "option '--format <format>' argument 'csv' is invalid. Allowed choices are hf, atif.",
     );
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importIsoBench, taskFileText } from '../../src/published/import-tasks.js';
 import { loadTasks } from '../../src/task/loader.js';
+import { CATALOGUE_REPAIRS } from '../../src/task/repairs.js';
 import { TASKS_DIR } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 
@@ -53,19 +54,14 @@ describe('the committed task catalogue', () => {
       '80aa7e91',
       'ca7a2d5f',
       '8bc68e19',
-      '6ce01f30',
-      // Llama-3.1 on a vLLM too old to load it
+      // a Llama-3.1 command on a vLLM too old to load it, and no repair
       '3a243095',
-      '7c01f706',
-      '9ed82e70',
-      'ad8d696a',
       // non-standard: accuracy-only and TPU-only
       'ccf02fcb',
       'ce6bf3a2',
       // placeholders, [--optional] parts, unknown scripts
       '526de822',
       '9323a315',
-      '9474e89b',
       'c45f3c3a',
       'bfdb1ba5',
     ];
@@ -73,9 +69,32 @@ describe('the committed task catalogue', () => {
     expect(status('526de822')).toMatchObject({ reason: 'invalid_perf_command' });
     expect(status('ccf02fcb')).toMatchObject({ reason: 'accuracy_only' });
     expect(status('ce6bf3a2')).toMatchObject({ reason: 'non_h100_hardware' });
-    expect(status('7c01f706')).toMatchObject({ reason: 'model_unsupported_at_commit' });
+    expect(status('80aa7e91')).toMatchObject({ reason: 'model_unsupported_at_commit' });
     expect(status('ed250545')).toMatchObject({ reason: 'workload_misses_change' });
     expect(status('015069b0')).toEqual({ ok: true });
+  });
+
+  it('makes each catalogue repair a benchmarkable task that says what it replaced, why, from what source, and what it reaches', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    for (const [short, repair] of Object.entries(CATALOGUE_REPAIRS)) {
+      const t = c.tasks.find((x) => x.id === `vllm/${short}`);
+      expect(t?.benchmarkable, short).toEqual({ ok: true });
+      expect(t?.benchmark.perfCommand, short).toBe(repair.command);
+      const r = t?.benchmark.resolutions.find((x) => x.what.startsWith('perf command: '));
+      expect(r?.what, short).toContain(`-> ${repair.command}`);
+      expect(r?.why, short).toContain(repair.source);
+      expect(t?.findings.find((f) => f.code === 'workload_reaches_change')?.detail, short).toBe(
+        repair.reaches,
+      );
+      if (repair.metric) expect(t?.benchmark.primaryMetric?.name, short).toBe(repair.metric.name);
+    }
+    // the card's data-issue exclusion, answered by its repair, stays visible as a finding
+    const data = c.tasks.find((x) => x.id === 'vllm/6ce01f30');
+    expect(data?.findings.map((f) => f.code)).toContain('published_exclusion_repaired');
+    // the multi-GPU repairs lease four H100 on one host
+    for (const s of ['379da6dc', '8aa1485f', 'b6d10354'])
+      expect(c.tasks.find((x) => x.id === `vllm/${s}`)?.hardware, s).toEqual({ gpu: 'H100', count: 4 });
+    expect(Object.keys(CATALOGUE_REPAIRS)).toHaveLength(14);
   });
 
   it('splits every serving task into an exact server argv and client argv', async () => {

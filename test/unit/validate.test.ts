@@ -189,10 +189,18 @@ describe('judgeTask', () => {
       severity: 'error',
       source: ex?.source,
     });
-    const data = judgeTask(
-      facts(`${SERVING} --model meta-llama/Llama-3.1-8B-Instruct`, { short: '6ce01f30' }),
-    );
+    const data = judgeTask(facts(`${SERVING} --model google/gemma-3-12b-it`, { short: 'e7523c2e' }));
     expect(data.benchmarkable).toMatchObject({ ok: false, reason: 'original_data_issue' });
+  });
+
+  it('a catalogue repair answers a published exclusion, which stays a finding', () => {
+    const r = judgeTask(
+      facts(`${SERVING} --model meta-llama/Meta-Llama-3-8B-Instruct`, { short: '6ce01f30' }),
+    );
+    expect(r.benchmarkable).toEqual({ ok: true });
+    expect(r.findings.find((f) => f.code === 'published_exclusion_repaired')?.detail).toMatch(
+      /documented data issue.*catalogue repair answers that/,
+    );
   });
 
   it('chooses among several reasons by REASON_PRIORITY and keeps them all as findings', () => {
