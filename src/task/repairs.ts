@@ -39,7 +39,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
     source:
       'the diff (block_manager_v1.py _is_last_block_full); parent tree vllm_core-0012 block_manager_v1.py:354-358 (returns before calling it unless enable_caching) and :403 (_maybe_promote_last_block under "if self.enable_caching"); the flag in its arg_utils.py',
     reaches:
-      'with prefix caching on, every decode step appends through BlockSpaceManagerV1.append_slots, which calls _is_last_block_full via _maybe_promote_last_block (parent tree vllm_core-0012 block_manager_v1.py:403, :340) and _allocate_last_physical_block (:354-358); without caching both return first',
+      "with prefix caching on, every decode step appends through BlockSpaceManagerV1.append_slots, which calls _is_last_block_full through _maybe_promote_last_block (tree vllm_core-0012 block_manager_v1.py:403 guard, :340 call), and _allocate_last_physical_block calls it whenever a new block is needed (:354-358); without caching neither call is made. Tree lines: the tree carries the original run's agent edits, which put the parent's lines one or two earlier",
   },
   '3476ed08': {
     command:
@@ -56,7 +56,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
     source:
       'PR text: "llama3 8B, 1xH100 Before: Throughput: 23.98 requests/s, 9914.65 tokens/s After: 24.52 requests/s, 10138.92 tokens/s"; parent tree vllm_core-0030 benchmarks/benchmark_throughput.py (--dataset)',
     reaches:
-      "SequenceGroup.get_seqs, which the scheduler and the block managers call for every sequence group on every step (parent tree vllm_core-0030: 12 call sites in core/scheduler.py, 7 in core/block_manager_v1.py), and the detokenizer's per-token path; a throughput run schedules every step through them",
+      'SequenceGroup.get_seqs, which the scheduler and the block manager call for the sequence groups of every step (at the parent, tree vllm_core-0030 with its agent edit reversed: 12 call sites in core/scheduler.py, 6 in core/block_manager_v1.py), and the detokenizer, among the changed files; a throughput run schedules every step through them',
   },
   '7c01f706': {
     command:
@@ -65,13 +65,13 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
     source:
       'the diff (SequenceStatus.is_finished to an IntEnum); the commit date 2024-06-29; the other published command',
     reaches:
-      "SequenceStatus.is_finished runs for every sequence on every scheduler step of any serving run (parent tree vllm_core-0037 core/scheduler.py:355; sequence.py:508-517, the sequence group's get_seqs filters)",
+      "SequenceStatus.is_finished runs on every scheduler step of any serving run: the scheduler's free_finished_seq_groups checks each group (tree vllm_core-0037 core/scheduler.py:1029-1031), whose is_finished asks each sequence (sequence.py:556-557), as do get_unfinished_seqs and get_finished_seqs (:508, :512); tree lines, a few off the parent's (the tree carries the original run's agent edits)",
   },
   '9474e89b': {
     command: `python benchmarks/benchmark_throughput.py --backend vllm --model huggyllama/llama-7b --dataset ${SHAREGPT} --num-prompts 2000`,
     why: "the published benchmark_throughput_cache.py is the author's local script; its output lines are benchmark_throughput's, and the stock script takes --backend, --dataset and --num-prompts",
     source:
-      'PR text: over 10 runs each, parent (ce4f5a2) "9.91 ... 10.08 requests/s", this PR "10.07 ... 10.22 requests/s"; parent tree vllm_core-0020 benchmarks/benchmark_throughput.py',
+      'PR text: over 10 runs each, parent (ce4f5a2) "9.91 ... 10.08 requests/s", this PR "10.07 ... 10.22 requests/s"; tree vllm_core-0020 (the parent of 3a243095, five days later) benchmarks/benchmark_throughput.py',
     reaches:
       "the change matters with prefix caching off, the default of this command (no --enable-prefix-caching); established from the diff and the author's runs",
   },
@@ -91,7 +91,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
     source:
       'PR text: "scheduler after fix Throughput: 10.77 requests/s, 5514.02 tokens/s ... before regression 11.37 requests/s, 5821.86 tokens/s"; d7740ea4\'s PR for the lengths',
     reaches:
-      "the logger.debug f-strings the change removes are formatted in the scheduler on every step (the author's profile: 5%)",
+      'the logger.debug f-strings the change removes are formatted in the scheduler on every step (they cost about 5%, per the research notes)',
   },
   d7740ea4: {
     command:
@@ -105,7 +105,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
     command: `python benchmarks/benchmark_throughput.py --backend vllm --model meta-llama/Llama-2-7b-chat-hf --dataset ${SHAREGPT} --num-prompts 1000`,
     why: "the published serving client is too old for the harness; the offline throughput benchmark of the parent's own tree measures the same detokenization on every step",
     source:
-      'PR text: "improved detokenization speed for 4096 tokens from 13ms to 2ms"; parent tree vllm_core-0004 (2023-12): --dataset, the "Throughput: ... requests/s, ... tokens/s" output, sm 9.0 in NVIDIA_SUPPORTED_ARCHS',
+      'PR text: "improved detokenization speed for 4096 tokens from 13ms to 2ms"; tree vllm_core-0004 (the parent of 21d93c14, 2023-12; this commit is from 2023-10): --dataset, the "Throughput: ... requests/s, ... tokens/s" output, sm 9.0 in NVIDIA_SUPPORTED_ARCHS',
     reaches:
       "the parent takes the slow detokenization path whenever the tokenizer's added_tokens_encoder is non-empty, true for LlamaTokenizerFast under the image's transformers pin, on every step",
   },
@@ -114,7 +114,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
       'VLLM_USE_V1=1 python benchmarks/benchmark_latency.py --model meta-llama/Meta-Llama-3-8B --tensor-parallel-size 1 --input-len 1000 --batch-size 32',
     why: "the published command loads the author's local path; the diff touches only vllm/v1, which is off unless VLLM_USE_V1=1 in this era (ISO-Bench's rerun without it: 3203.06 vs 3202.98 ms); the model is the other published source's",
     source:
-      'PR text: "VLLM_USE_V1=1 python3 benchmarks/benchmark_latency.py --model ... --tensor-parallel-size 1 --input_len 1000 --batch_size 32 ... (1-2% e2e latency reduction)"; parent tree vllm_core-0016 envs.py:460 (VLLM_USE_V1 defaults to "0")',
+      'PR text: "VLLM_USE_V1=1 python3 benchmarks/benchmark_latency.py --model ... --tensor-parallel-size 1 --input_len 1000 --batch_size 32 ... (1-2% e2e latency reduction)"; tree vllm_core-0016 (the parent of 3127e975, six days earlier) envs.py:460-461 (VLLM_USE_V1 defaults to "0")',
     reaches: 'with VLLM_USE_V1=1 the engine is the V1 engine, the only code the diff changes (vllm/v1)',
   },
   fb0acb6c: {
@@ -129,7 +129,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
   '379da6dc': {
     command:
       'python benchmarks/benchmark_serving.py --model meta-llama/Meta-Llama-3-70B-Instruct --tensor-parallel-size 4 --quantization fp8 --dataset-name sonnet --dataset-path benchmarks/sonnet.txt --sonnet-input-len 1000 --sonnet-output-len 50 --request-rate 1 --num-prompts 200',
-    why: "the published command is invalid at the parent; the commit message's own workload (Llama 3 70B, fp8, TP 4, 1000 input and 50 output tokens at qps 1) through the parent's client, which has sonnet lengths but no --input-len; sonnet needs a chat template, so the Instruct checkpoint; the author's ITL is reported by this client as TPOT",
+    why: "the published command is invalid at the parent; the commit message's own workload (Llama 3 70B, fp8, TP 4, 1000 input and 50 output tokens at qps 1) through the parent's client, which has sonnet lengths but no --input-len; sonnet needs a chat template, so the Instruct checkpoint; this client reports no ITL, so mean TPOT stands in for the author's measure",
     source:
       'commit message: "benchmarks on llama3 70b (ITL numbers for 1000 input and 50 output tokens at fixed qps and at TP 4) ... qps = 1: 24 ms (FP8, this PR), 32 ms (FP8, previous main)"; parent tree vllm_core-0019 benchmarks/benchmark_serving.py (--dataset-name sonnet, --sonnet-input-len, --sonnet-output-len, --request-rate)',
     reaches:
@@ -150,7 +150,7 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
       'python benchmarks/benchmark_latency.py --model meta-llama/Llama-2-70b-hf --dtype float16 --tensor-parallel-size 4 --input-len 128 --output-len 128 --batch-size 128 --num-iters 50',
     why: "the published TP 1 came from the author's MI300X run (a 192 GB card); on H100, Llama-2-70B's 138 GB of weights and the 128x256-token batch's KV cache need TP 4 (34.5 GB a GPU); this era has --num-iters but not --num-iters-warmup",
     source:
-      'PR text (H100): "(input_len = output_len = batch_size = 128): Improves to 11.463s from 11.658s [1.7%]"; parent tree vllm_core-0020 benchmarks/benchmark_latency.py (--num-iters)',
+      'PR text (H100): "(input_len = output_len = batch_size = 128): Improves to 11.463s from 11.658s [1.7%]"; tree vllm_core-0020 (the parent of 3a243095, 2024-03-25; this commit is from 2024-03-30) benchmarks/benchmark_latency.py (--num-iters)',
     reaches:
       'the change is the RMSNorm CUDA kernel (csrc/layernorm_kernels.cu), run in every layer of every forward pass; the rebuild step compiles it',
   },
