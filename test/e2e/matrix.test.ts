@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../src/agent/scripted-server.js';
+import { EXT_ROW_VERSION } from '../../src/store/schema.js';
 import { quickRun, runCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'isobench-matrix-'));
@@ -115,7 +116,7 @@ describe('isobench run --agents … --attempts N', () => {
         }),
       ),
     );
-    expect(rows('m').map((x) => x.schemaVersion)).toEqual([4, 4]);
+    expect(rows('m').map((x) => x.schemaVersion)).toEqual([EXT_ROW_VERSION, EXT_ROW_VERSION]);
     const requests = server.requests.length;
     const before = json(join(out, 'm', 'jobs', 'demo_cpu-latency_a1', 'unit.json')).finishedAt;
     const again = await isobench(matrix('m', ['--attempts', '2']));
