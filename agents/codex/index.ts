@@ -20,7 +20,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
-import { followLines } from '../../src/agent/watch.js';
+import { failureClock, followLines } from '../../src/agent/watch.js';
 import { entriesIfThere, readTextIfThere } from '../../src/util/if-there.js';
 import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -198,7 +198,7 @@ type StoppedFor = 'turn_limit' | 'infra' | null;
  */
 function watchCodex(stdoutPath: string, maxTurns: number, giveUpMs: number, stopCli: () => void) {
   let steps = 0;
-  let networkSince: number | null = null;
+  const network = failureClock(giveUpMs);
   let stoppedFor: StoppedFor = null;
   const stopFor = (why: Exclude<StoppedFor, null>) => {
     stoppedFor = why;
@@ -210,11 +210,10 @@ function watchCodex(stdoutPath: string, maxTurns: number, giveUpMs: number, stop
     const item = isJsonObject(o.item) ? o.item : undefined;
     if (o.type === 'item.completed' && TOOL_ITEMS.has(String(item?.type))) {
       steps++;
-      networkSince = null;
+      network.ok();
       if (steps >= maxTurns) stopFor('turn_limit');
     } else if (o.type === 'error' && NETWORK.test(String(o.message))) {
-      networkSince ??= Date.now();
-      if (Date.now() - networkSince >= giveUpMs) stopFor('infra');
+      if (network.failed()) stopFor('infra');
     }
   });
   return { stop: () => watcher.stop(), stoppedFor: () => stoppedFor };

@@ -24,7 +24,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { isInfraStatus, NO_USAGE } from '../../src/agent/types.js';
-import { followLines } from '../../src/agent/watch.js';
+import { failureClock, followLines } from '../../src/agent/watch.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
 import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -214,7 +214,7 @@ export function copilotOutcome(
 /** Follows the stream: stops the CLI as a turn past the budget starts, or once its retries have run `giveUpMs`. */
 function watchCopilot(stdout: string, maxTurns: number, giveUpMs: number | null, stopCli: () => void) {
   let turns = 0;
-  let failingSince: number | null = null;
+  const failing = failureClock(giveUpMs);
   let stoppedFor: StoppedFor = null;
   const stop = (why: Exclude<StoppedFor, null>) => {
     if (stoppedFor) return;
@@ -226,14 +226,12 @@ function watchCopilot(stdout: string, maxTurns: number, giveUpMs: number | null,
     const o = jsonObject(line);
     const d = isJsonObject(o?.data) ? o.data : {};
     if (o?.type === 'assistant.turn_start' && ++turns > maxTurns) stop({ kind: 'turn_limit' });
-    if (o?.type === 'assistant.message') failingSince = null;
+    if (o?.type === 'assistant.message') failing.ok();
     if (o?.type === 'model.call_failure')
       lastFailure =
         typeof d.statusCode === 'number' ? `HTTP ${d.statusCode}` : String(d.errorMessage ?? d.failureKind);
     if (o?.type !== 'assistant.turn_retry') return;
-    failingSince ??= Date.now();
-    if (giveUpMs !== null && Date.now() - failingSince >= giveUpMs)
-      stop({ kind: 'infra', reason: `${String(d.reason)}, last ${lastFailure}` });
+    if (failing.failed()) stop({ kind: 'infra', reason: `${String(d.reason)}, last ${lastFailure}` });
   });
   return { stop: () => out.stop(), stoppedFor: () => stoppedFor };
 }

@@ -23,7 +23,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { isInfraStatus, NO_USAGE } from '../../src/agent/types.js';
-import { followLines } from '../../src/agent/watch.js';
+import { failureClock, followLines } from '../../src/agent/watch.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
 import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -161,7 +161,7 @@ function watchOpenCode(
 ) {
   let turns = 0;
   let cost = 0;
-  let networkSince: number | null = null;
+  const network = failureClock(giveUpMs);
   let stoppedFor: StoppedFor = null;
   const stopFor = (why: Exclude<StoppedFor, null>) => {
     if (stoppedFor) return;
@@ -172,7 +172,7 @@ function watchOpenCode(
     const o = jsonObject(line);
     const part = isJsonObject(o?.part) ? o.part : null;
     if (o?.type !== 'step_finish' || !part) return;
-    networkSince = null;
+    network.ok();
     turns++;
     cost += at(part, 'cost');
     if (budgets.maxCostUsd !== null && cost > budgets.maxCostUsd) stopFor('cost_limit');
@@ -180,8 +180,7 @@ function watchOpenCode(
   });
   const err = followLines(paths.stderr, (line) => {
     if (!NETWORK.test(line)) return;
-    networkSince ??= Date.now();
-    if (Date.now() - networkSince >= giveUpMs) stopFor('infra');
+    if (network.failed()) stopFor('infra');
   });
   return {
     stop: () => Promise.all([out.stop(), err.stop()]),

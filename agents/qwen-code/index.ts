@@ -23,7 +23,7 @@ import type {
   Usage,
 } from '../../src/agent/types.js';
 import { NO_USAGE } from '../../src/agent/types.js';
-import { followLines } from '../../src/agent/watch.js';
+import { failureClock, followLines } from '../../src/agent/watch.js';
 import { readTextIfThere } from '../../src/util/if-there.js';
 import { isJsonObject, jsonObject } from '../../src/util/json.js';
 import { type Infer, z } from '../../src/util/zod.js';
@@ -130,15 +130,14 @@ function watchRetries(
   giveUpMs: number | null,
   stopCli: () => void,
 ) {
-  let failingSince: number | null = null;
+  const failing = failureClock(giveUpMs);
   let gaveUp: string | null = null;
   const out = followLines(paths.stdout, (line) => {
-    if (jsonObject(line)?.type === 'assistant') failingSince = null;
+    if (jsonObject(line)?.type === 'assistant') failing.ok();
   });
   const debug = followLines(paths.debug, (line) => {
     if (!RETRY.test(line) || gaveUp) return;
-    failingSince ??= Date.now();
-    if (giveUpMs !== null && Date.now() - failingSince >= giveUpMs) {
+    if (failing.failed()) {
       gaveUp = line.slice(line.indexOf('[RETRY]'));
       stopCli();
     }

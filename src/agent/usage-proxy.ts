@@ -10,19 +10,12 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ApiUsage } from '../store/usage.js';
+import type { ApiUsage, ApiUsageSchema } from '../store/usage.js';
 import { isJsonObject, jsonObject } from '../util/json.js';
+import type { Infer } from '../util/zod.js';
 
 /** The proxy's running tally (an ApiUsage being counted). */
-interface Tally {
-  requests: number;
-  modelCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  statuses: Record<string, number>;
-}
+type Tally = Infer<typeof ApiUsageSchema>;
 
 /** Nothing seen yet. */
 export function emptyApiUsage(): Tally {

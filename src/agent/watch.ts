@@ -39,3 +39,20 @@ export function followLines(
     },
   };
 }
+
+/**
+ * How long a CLI's calls have kept failing, reset by any success: `failed()` says whether the
+ * failures have now run `giveUpMs` (never, when null: the CLI's own retries decide).
+ */
+export function failureClock(giveUpMs: number | null): { ok(): void; failed(): boolean } {
+  let since: number | null = null;
+  return {
+    ok() {
+      since = null;
+    },
+    failed() {
+      since ??= Date.now();
+      return giveUpMs !== null && Date.now() - since >= giveUpMs;
+    },
+  };
+}

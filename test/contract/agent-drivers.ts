@@ -91,6 +91,28 @@ async function pinned(adapter: AgentAdapter, binary?: string): Promise<Installed
 const anthropic = (url: string) => url;
 const openai = (url: string) => `${url}/v1`;
 
+/**
+ * The three APIs of a CLI configured by `provider` (openai, anthropic) and `api` (chat, responses),
+ * with `extra` options in each.
+ */
+const threeApis = (extra: Record<string, unknown>): DriverVariant[] => [
+  {
+    label: 'OpenAI Chat Completions',
+    api: 'openai-chat',
+    options: (url) => ({ provider: 'openai', baseUrl: openai(url), ...extra }),
+  },
+  {
+    label: 'OpenAI Responses',
+    api: 'openai-responses',
+    options: (url) => ({ provider: 'openai', api: 'responses', baseUrl: openai(url), ...extra }),
+  },
+  {
+    label: 'Anthropic Messages',
+    api: 'anthropic',
+    options: (url) => ({ provider: 'anthropic', baseUrl: anthropic(url), ...extra }),
+  },
+];
+
 const claudeCode: AgentDriver = {
   install: (adapter) => pinned(adapter),
   variants: [
@@ -283,23 +305,7 @@ const opencode: AgentDriver = {
 
 const qwenCode: AgentDriver = {
   install: (adapter) => pinned(adapter),
-  variants: [
-    {
-      label: 'OpenAI Chat Completions',
-      api: 'openai-chat',
-      options: (url) => ({ provider: 'openai', baseUrl: openai(url), retryGiveUpS: 3 }),
-    },
-    {
-      label: 'OpenAI Responses',
-      api: 'openai-responses',
-      options: (url) => ({ provider: 'openai', api: 'responses', baseUrl: openai(url), retryGiveUpS: 3 }),
-    },
-    {
-      label: 'Anthropic Messages',
-      api: 'anthropic',
-      options: (url) => ({ provider: 'anthropic', baseUrl: anthropic(url), retryGiveUpS: 3 }),
-    },
-  ],
+  variants: threeApis({ retryGiveUpS: 3 }),
   edit: (e) => {
     const file = join(e.workspace, e.file);
     return [
@@ -332,23 +338,7 @@ const qwenCode: AgentDriver = {
 
 const copilotCli: AgentDriver = {
   install: (adapter) => pinned(adapter),
-  variants: [
-    {
-      label: 'OpenAI Chat Completions',
-      api: 'openai-chat',
-      options: (url) => ({ provider: 'openai', baseUrl: openai(url), retryGiveUpS: 3 }),
-    },
-    {
-      label: 'OpenAI Responses',
-      api: 'openai-responses',
-      options: (url) => ({ provider: 'openai', api: 'responses', baseUrl: openai(url), retryGiveUpS: 3 }),
-    },
-    {
-      label: 'Anthropic Messages',
-      api: 'anthropic',
-      options: (url) => ({ provider: 'anthropic', baseUrl: anthropic(url), retryGiveUpS: 3 }),
-    },
-  ],
+  variants: threeApis({ retryGiveUpS: 3 }),
   edit: (e) => {
     const file = join(e.workspace, e.file);
     return [
