@@ -382,6 +382,8 @@ function serverFiles(era: Era): Record<string, string> {
     ].join('\n'),
     'vllm/entrypoints/openai/api_server.py': [
       'import asyncio',
+      // 0.4's server imports the sampler, which imports triton bare (no try): a host without triton fails
+      ...(era === '2024-08' ? ['import triton', 'import triton.language as tl'] : []),
       'from fastapi import FastAPI',
       'import uvicorn',
       'from vllm.entrypoints.openai.cli_args import make_arg_parser',

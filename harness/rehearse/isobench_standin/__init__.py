@@ -15,6 +15,7 @@ benchmark_throughput.py, benchmark_prefix_caching.py, `vllm bench ...`) run unmo
 """
 
 import argparse
+import ast
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -26,8 +27,70 @@ import types
 from . import argv_check as ac
 
 SERVER_MODULES = {"vllm.entrypoints.openai.api_server", "vllm.entrypoints.api_server"}
-# optional imports whose absence the code handles, and which a stand-in would only confuse
+# optional imports whose absence newer trees handle, and which a stand-in would only confuse there; an
+# older tree that imports one unguarded (0.4's sampler: a bare `import triton`) gets a stand-in
 OPTIONAL = re.compile(r"^(?:orjson|ujson|soundfile|librosa|modelscope|triton|xformers|flashinfer|deep_gemm)$")
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_guards = {}
+
+
+def _importer_frame():
+    """The frame of the code that asked for the module: the first outside importlib and this package."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not (name.startswith("<frozen") or name.startswith(os.path.dirname(__file__))):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def _catches_import_error(handler):
+    if handler.type is None:
+        return True
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(getattr(k, "id", getattr(k, "attr", None)) in _IMPORT_ERRORS for k in kinds)
+
+
+def _import_lines(path):
+    """{line: guarded} for each import statement of a source file: guarded when a try around it catches
+    ImportError."""
+    if path not in _guards:
+        lines = {}
+        try:
+            with open(path) as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            tree = None
+
+        def visit(node, guarded):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                    lines[line] = guarded
+            if isinstance(node, ast.Try):
+                catches = guarded or any(_catches_import_error(h) for h in node.handlers)
+                for part in node.body:
+                    visit(part, catches)
+                for part in node.handlers + node.orelse + node.finalbody:
+                    visit(part, guarded)
+                return
+            for child in ast.iter_child_nodes(node):
+                visit(child, guarded)
+
+        if tree is not None:
+            visit(tree, False)
+        _guards[path] = lines
+    return _guards[path]
+
+
+def unguarded_import():
+    """True when the module is asked for by an import statement that no try catching ImportError
+    surrounds: the tree cannot run without it, so it gets a stand-in. A probe (find_spec) or a guarded
+    import sees the module absent, as on a host without it."""
+    frame = _importer_frame()
+    if frame is None:
+        return False
+    return _import_lines(frame.f_code.co_filename).get(frame.f_lineno) is False
 
 
 def program(argv):
@@ -179,7 +242,9 @@ class BackFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.split(".")[0]
-        if top in ac.STDLIB or ac.ABSENT.match(top) or OPTIONAL.match(top):
+        if top in ac.STDLIB or ac.ABSENT.match(top):
+            return None
+        if OPTIONAL.match(top) and not unguarded_import():
             return None
         # a name no import statement can spell is only ever probed (find_spec("pytorch-triton-xpu")): absent
         if not all(part.isidentifier() for part in fullname.split(".")):
