@@ -2,8 +2,8 @@
  * The agents isobench knows, in one list: each runnable adapter lives in `agents/<name>/` and has one
  * line here; a command agent is a spec file (`agents/<name>/agent.json` shipped, or any path), run by
  * the command adapter. Adding an adapter: its folder, its line below, and its driver in the shared
- * contract suite (test/contract/agent-drivers.ts; test/contract/agents.test.ts fails for an agent
- * without one). `replay` (agents/replay) only reads predictions.
+ * contract suite (test/contract/agent-drivers.ts; test/contract/agents.test.ts and the contract's
+ * shard files fail for an agent without one). `replay` (agents/replay) only reads predictions.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The drivers of the agent contract suite (agents.test.ts): one entry per agent that agents/index.ts
+ * The drivers of the agent contract suite (agent-contract.ts): one entry per agent that agents/index.ts
  * knows (each adapter in ADAPTERS and each shipped command-agent spec). A driver says how to find or
  * install the agent, how to point it at the scripted model server (one variant per API it speaks),
  * and how each abstract scenario is said as model turns in the agent's own tool vocabulary; plus the

@@ -1,6 +1,6 @@
 /**
  * Command-line agents described by a spec file only, beyond the shared agent contract
- * (test/contract/agents.test.ts, which runs agents/example-command against the scripted server):
+ * (test/contract/agent-contract.ts, which runs agents/example-command against the scripted server):
  * found by name, the environment a spec gets, and bad specs refused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

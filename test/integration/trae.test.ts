@@ -1,5 +1,5 @@
 /**
- * TRAE beyond the shared agent contract (test/contract/agents.test.ts, which runs the adapter against
+ * TRAE beyond the shared agent contract (test/contract/agent-contract.ts, which runs the adapter against
  * the stand-in `trae-cli` on both providers): the stand-in keeps the real CLI's contract
  * (test/fakes/trae-cli), and the adapter's judge reads the four real ISO-Bench TRAE trajectories.
  */

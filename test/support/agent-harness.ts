@@ -1,5 +1,5 @@
 /**
- * What the agent suites share (the contract suite test/contract/agents.test.ts and the integration
+ * What the agent suites share (the contract suite test/contract/agent-contract.ts and the integration
  * tests): a temporary root, the demo task and its mirror, and one attempt of an adapter against a
  * scripted model server (started per attempt, or none for an unreachable API).
  */

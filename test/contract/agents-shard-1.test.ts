@@ -1,0 +1,4 @@
+/** The agent contract (agent-contract.ts) for the agents dealt to shard 1. */
+import { contractShard } from './agent-contract.js';
+
+contractShard(1);
