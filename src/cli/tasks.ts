@@ -29,8 +29,18 @@ async function catalogue(opts: DirOpts): Promise<TaskCatalogue> {
   }
 }
 
+/** What the catalogue research (src/task/repairs.ts) says of a task: repaired, maybe, no, or nothing. */
+function research(t: TaskSpec): 'repaired' | 'maybe' | 'no' | null {
+  const of = t.findings.filter((f) => f.source === 'catalogue repair' || f.source === 'catalogue research');
+  if (of.some((f) => f.code === 'workload_reaches_change')) return 'repaired';
+  if (of.some((f) => f.code === 'repair_maybe')) return 'maybe';
+  return of.some((f) => f.code === 'repair_no') ? 'no' : null;
+}
+
 function status(t: TaskSpec): string {
-  return t.benchmarkable.ok ? 'benchmarkable' : `not benchmarkable: ${t.benchmarkable.reason}`;
+  const r = research(t);
+  if (t.benchmarkable.ok) return r === 'repaired' ? 'benchmarkable (repaired)' : 'benchmarkable';
+  return `not benchmarkable: ${t.benchmarkable.reason}${r ? ` (repair: ${r})` : ''}`;
 }
 
 function printProblems(c: TaskCatalogue): void {
@@ -54,6 +64,7 @@ export async function tasksList(
         model: t.benchmark.model,
         gpus: t.hardware.count,
         benchmarkable: t.benchmarkable,
+        research: research(t),
       })),
       problems: c.problems,
     });
@@ -168,6 +179,10 @@ export async function tasksValidate(opts: DirOpts): Promise<number> {
       .join(', ')})`,
   );
   out(`  not benchmarkable: ${c.tasks.length - ok.length}`);
+  const said = (r: string) => c.tasks.filter((t) => research(t) === r).length;
+  out(
+    `  catalogue research (src/task/repairs.ts): ${said('repaired')} repaired, ${said('maybe')} maybe, ${said('no')} no repair`,
+  );
   for (const line of columns(
     [...byReason].sort().map(([r, ids]) => [`    ${r}`, String(ids.length), ids.join(' ')]),
   ))

@@ -12,7 +12,12 @@ import { BOTTLENECK_TEMPLATE_VERSION, bottleneckStatement, hintFiles } from '../
 import { expectedCounts } from '../task/expect.js';
 import { parsePerfCommand } from '../task/perf-command.js';
 import { vllmProbe } from '../task/probes.js';
-import { CATALOGUE_REPAIRS, type CatalogueRepair } from '../task/repairs.js';
+import {
+  CATALOGUE_REPAIRS,
+  CATALOGUE_VERDICTS,
+  type CatalogueRepair,
+  type CatalogueVerdict,
+} from '../task/repairs.js';
 import { type ResolvedWorkload, resolveWorkload } from '../task/resolve.js';
 import { TASK_SCHEMA_VERSION, type TaskFinding, type TaskSpec, TaskSpecSchema } from '../task/schema.js';
 import { judgeTask, type TaskFacts } from '../task/validate.js';
@@ -140,6 +145,8 @@ interface CommitFacts extends TaskFacts {
   readonly inRows: boolean;
   /** the catalogue repair that replaces the published command, if any */
   readonly repair: CatalogueRepair | null;
+  /** the research's verdict where it found no repair (maybe, no), if any */
+  readonly verdict: CatalogueVerdict | null;
   /** the command the sources publish (replaced where repaired) */
   readonly published: string | null;
 }
@@ -187,6 +194,7 @@ function importCommit(
       inAlpha: !!a,
       inRows: commitRows.length > 0,
       repair,
+      verdict: CATALOGUE_VERDICTS[short] ?? null,
       published: m?.perf_command ?? b?.perf_command ?? null,
     },
     judged,
@@ -305,13 +313,16 @@ function repairedCommand(
   return { perfCommand: repair.command, perfCommandSource: REPAIRS_SOURCE };
 }
 
-/** The repair as the spec records it: the command's replacement as a resolution, the workload's reach as a finding. */
+/**
+ * The catalogue research as the spec records it: a repair's replacement of the command as a resolution
+ * and the workload's reach as a finding; where no repair was found, the verdict (maybe, no) and why.
+ */
 function repairRecord(f: CommitFacts): {
   resolutions: ResolvedWorkload['resolutions'];
   findings: TaskFinding[];
 } {
   const r = f.repair;
-  if (!r) return { resolutions: [], findings: [] };
+  if (!r) return { resolutions: [], findings: f.verdict ? [verdictFinding(f.verdict)] : [] };
   return {
     resolutions: [
       {
@@ -322,6 +333,18 @@ function repairRecord(f: CommitFacts): {
     findings: [
       { code: 'workload_reaches_change', severity: 'info', detail: r.reaches, source: 'catalogue repair' },
     ],
+  };
+}
+
+/** A verdict of the research as a finding: why it stays unrepaired and, for a maybe, what a repair needs. */
+function verdictFinding(v: CatalogueVerdict): TaskFinding {
+  const maybe =
+    v.verdict === 'maybe' ? `; a repair needs ${v.needs}; proposed on ${v.gpus} H100: ${v.command}` : '';
+  return {
+    code: v.verdict === 'maybe' ? 'repair_maybe' : 'repair_no',
+    severity: 'info',
+    detail: `${v.why}${maybe}`,
+    source: 'catalogue research',
   };
 }
 
@@ -439,7 +462,7 @@ function buildSpec(
         rel('tasks/baseline_benchmark_mapping_complete.json'),
         ...(f.inAlpha ? [rel('tasks/alpha-vllm-99-commits.jsonl')] : []),
         ...(f.inRows ? [rel('v5-rows.parquet')] : []),
-        ...(f.repair ? [REPAIRS_SOURCE] : []),
+        ...(f.repair || f.verdict ? [REPAIRS_SOURCE] : []),
       ],
     },
   };

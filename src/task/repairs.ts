@@ -155,3 +155,159 @@ export const CATALOGUE_REPAIRS: Readonly<Record<string, CatalogueRepair>> = {
       'the change is the RMSNorm CUDA kernel (csrc/layernorm_kernels.cu), run in every layer of every forward pass; the rebuild step compiles it',
   },
 };
+
+/** The research's verdict on a commit it could not repair, kept with the spec so the reason travels with it. */
+export interface CatalogueVerdict {
+  /** maybe: the workload could reach the change, but something is unverified; no: it cannot be measured */
+  readonly verdict: 'maybe' | 'no';
+  /** why, with the evidence (tree file and line, the PR's words) */
+  readonly why: string;
+  /** maybe: what would make it a repair (an image addition, a model download, a calibration run) */
+  readonly needs?: string;
+  /** maybe: the command the evidence proposes, H100 count in `gpus` */
+  readonly command?: string;
+  readonly gpus?: number;
+}
+
+/** The verdicts on the commits that stay not benchmarkable, by the human commit's short hash. */
+export const CATALOGUE_VERDICTS: Readonly<Record<string, CatalogueVerdict>> = {
+  '3a243095': {
+    verdict: 'maybe',
+    why: 'every step reaches the change (tree vllm_core-0020 sampler.py:78 calls _get_logprobs unconditionally) and that tree\'s throughput benchmark takes --input-len, but the author calls it "not a major improvement, just cleanup": the human gain may be zero',
+    needs: 'a calibration run showing the human gain above noise',
+    command:
+      'python benchmarks/benchmark_throughput.py --model meta-llama/Llama-2-7b-hf --input-len 256 --output-len 256',
+    gpus: 1,
+  },
+  '4fb56914': {
+    verdict: 'maybe',
+    why: 'DeepSeek-V3-0324 (671 GB) does not fit; the fused q/kv-a projection exists only with q_lora_rank set, which DeepSeek-V2-Chat has (1536) and V2-Lite lacks; V2-Chat in bf16 is 472 GB, 59 GB a GPU at TP 8. Author: TTFT 8290 -> 6918 ms on V3-0324',
+    needs: 'a substitute model (472 GB download; the lent 8-GPU hosts have 235 GiB of disk) and 8 H100',
+    command:
+      'python benchmarks/benchmark_serving.py --model deepseek-ai/DeepSeek-V2-Chat --tensor-parallel-size 8 --trust-remote-code --dataset-name sharegpt --num-prompts 1000',
+    gpus: 8,
+  },
+  '61b8cea3': {
+    verdict: 'maybe',
+    why: 'the author measured 76.14 -> 81.43 req/s on B200, where FlashInfer is the default backend; on H100 FlashAttention is the default (tree vllm_core-0026 platforms/cuda.py), so the change needs VLLM_ATTENTION_BACKEND=FLASHINFER',
+    needs:
+      "FlashInfer in the image (the parent's docker/Dockerfile builds FLASHINFER_GIT_REF v0.2.8; requirements/cuda.txt does not list it)",
+    command:
+      'VLLM_ATTENTION_BACKEND=FLASHINFER python benchmarks/benchmark_throughput.py --model meta-llama/Llama-3.2-3B-Instruct --dataset-name random --input-len 256 --output-len 128 --num-prompts 64 --seed 42',
+    gpus: 1,
+  },
+  ac45c44d: {
+    verdict: 'maybe',
+    why: 'the change applies only to block-fp8 models under DeepEP high-throughput (DeepSeek-V2 in bf16 never reaches it); the author reported gsm8k only, no speed',
+    needs:
+      "DeepEP, NVSHMEM and DeepGEMM in the image (the tree's tools/ep_kernels/install_python_libraries.sh pulls an unpinned DeepEP) and 2 H100",
+    command:
+      'VLLM_ALL2ALL_BACKEND=deepep_high_throughput VLLM_USE_DEEP_GEMM=1 python benchmarks/benchmark_serving.py --model Qwen/Qwen3-30B-A3B-FP8 --trust-remote-code --enable-expert-parallel --data-parallel-size 2 --no-enable-prefix-caching',
+    gpus: 2,
+  },
+  bfdb1ba5: {
+    verdict: 'maybe',
+    why: "only the absolute path is wrong, the command is the author's; but the big gain (5 prompt logprobs, 2.133 s -> 0.362 s) needs logprobs, which the stock benchmark_latency.py never asks for, and the author's nearest case moved 0.292 -> 0.287 s",
+    needs: 'a calibration run: expect 1-2% at most',
+    command:
+      'python benchmarks/benchmark_latency.py --model meta-llama/Llama-2-7b-chat-hf --batch-size 1 --output-len 2 --input-len 1000 --num-iters 30',
+    gpus: 1,
+  },
+  d55e446d: {
+    verdict: 'maybe',
+    why: 'EAGLE bookkeeping ("Saves ~50us time per iteration on Llama3 8b w/ bs=2"): about 0.6% of an iteration; it needs --speculative-config (tree vllm_core-0036 arg_utils.py:782, 13 days after the parent) and the EAGLE head of the tree\'s own tests (tests/v1/e2e/test_spec_decode.py:57)',
+    needs: 'the EAGLE head in the prefetch, and a calibration run (likely within noise)',
+    command:
+      'python benchmarks/benchmark_latency.py --model meta-llama/Llama-3.1-8B-Instruct --speculative-config \'{"method":"eagle","model":"yuhuili/EAGLE-LLaMA3.1-Instruct-8B","num_speculative_tokens":2}\' --max-model-len 2048 --batch-size 2 --input-len 128 --output-len 256',
+    gpus: 1,
+  },
+  e7523c2e: {
+    verdict: 'maybe',
+    why: 'the change matters only in FlashInfer sampling with both top-k and top-p, which gemma-3-12b-it\'s generation_config supplies (generation_config "auto" in this era: tree vllm_core-0036 config.py:398); author: 619.43 -> 630.47 tok/s (1.75%)',
+    needs:
+      'FlashInfer in the image (the Dockerfile installs a 0.2.5 wheel; without it the diff is dead code)',
+    command:
+      'VLLM_USE_FLASHINFER_SAMPLER=1 python benchmarks/benchmark_serving.py --backend openai-chat --model google/gemma-3-12b-it --endpoint /v1/chat/completions --dataset-name hf --dataset-path lmarena-ai/VisionArena-Chat --hf-split train --num-prompts 1000 --max-model-len 32768',
+    gpus: 1,
+  },
+  '0d243f2a': {
+    verdict: 'no',
+    why: 'it changes only AMD Instinct MI300X MoE config JSONs, never read on H100',
+  },
+  '21d93c14': {
+    verdict: 'no',
+    why: 'no checkpoint loads in both versions: the parent forces load_format "pt" and needs megablocks/stanford-stk (not in requirements.txt), and the human raises "the \'pt\' format is not supported for Mixtral"',
+  },
+  '2a052011': {
+    verdict: 'no',
+    why: 'a capability, not a speed-up: the fp8 checkpoint cannot load at the parent (no weight_scale loader), and with a 16-bit checkpoint plus online fp8 the forward pass is unchanged apart from renames',
+  },
+  '3127e975': { verdict: 'no', why: 'it changes CI files only' },
+  '526de822': {
+    verdict: 'no',
+    why: 'triton_scaled_mm is called only under current_platform.is_rocm() (tree vllm_core-0024 _custom_ops.py:479)',
+  },
+  '6a417b86': { verdict: 'no', why: 'it changes neuron_worker.py only' },
+  '6d0734c5': {
+    verdict: 'no',
+    why: 'a new SM100 TRT-LLM MoE path behind VLLM_USE_FLASHINFER_MOE_FP8; the default path is unchanged',
+  },
+  '7661e92e': {
+    verdict: 'no',
+    why: 'it swaps MergedColumnParallelLinear for a single-output ColumnParallelLinear with the same forward pass and claims no speed; Nemotron-4-340B does not use nemotron_h.py',
+  },
+  '80aa7e91': {
+    verdict: 'no',
+    why: 'the Torch SDPA backend asserts is_cpu() (tree vllm_core-0038 selector.py:62)',
+  },
+  '89a84b0b': {
+    verdict: 'no',
+    why: 'the padding path runs only "if do_penalties" (tree vllm_core-0037 sampling_metadata.py:419), and no benchmark of the parent sends penalties (none in tree vllm_core-0041 benchmarks/)',
+  },
+  '8a4e5c5f': {
+    verdict: 'no',
+    why: 'it needs a prefill/decode topology (two instances and a proxy, the proxy script itself changed); no numbers',
+  },
+  '8bc68e19': {
+    verdict: 'no',
+    why: 'the tensorizer load path and a package bump; load time is not measured',
+  },
+  '9323a315': {
+    verdict: 'no',
+    why: 'it adds the xgrammar backend; the parent has no guided-decoding benchmark (tree vllm_core-0047 has no benchmark_guided.py) and the author used "the benchmark scripts from #10557"',
+  },
+  baeded25: {
+    verdict: 'no',
+    why: 'the 671 GB fp8 model exceeds 8 H100 (640 GB); on smaller models fp8 MLA is a new capability, not a speed-up',
+  },
+  c45f3c3a: {
+    verdict: 'no',
+    why: 'benchmark/benchmark_latency.py is added by this very commit (the parent has no benchmark; a cacheflow-era tree)',
+  },
+  ca7a2d5f: {
+    verdict: 'no',
+    why: 'a revert that restores correctness (gsm8k 0.06 -> 0.77): no speed-up to reproduce',
+  },
+  ccf02fcb: {
+    verdict: 'no',
+    why: 'a revert that restores correctness (gsm8k 0 -> 0.22/0.32): no speed-up to reproduce',
+  },
+  ce6bf3a2: { verdict: 'no', why: 'the new compilation/wrapper.py is used only by tpu_model_runner' },
+  cf2f084d: {
+    verdict: 'no',
+    why: '--scheduler-delay-factor defaults to 0.0 and does not exist at the parent',
+  },
+  d4bc1a4d: { verdict: 'no', why: 'a 2023 cacheflow feature addition with no PR' },
+  dae68969: {
+    verdict: 'no',
+    why: 'DeepSeek-R1 does not fit 8 H100, and the commit broke DeepSeek accuracy: #14471 reverted it (gsm8k 0.06 with it, 0.77 without)',
+  },
+  ed250545: {
+    verdict: 'no',
+    why: 'microsecond-level block-pool operations; only benchmarks/kv_cache/benchmark_block_pool.py isolates them, a microbenchmark isobench has no kind for',
+  },
+  f26c4aee: {
+    verdict: 'no',
+    why: 'it speeds up Ray initialisation (author: "~18 seconds ... ~9 seconds"), which happens before timing starts; the published rerun measured 1372.7 vs 1379.2 ms',
+  },
+};

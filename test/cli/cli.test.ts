@@ -32,6 +32,9 @@ describe('isobench tasks', () => {
     expect(r.stdout).toContain('99 task(s) loaded, 0 problem(s)');
     expect(r.stdout).toMatch(/benchmarkable: \d+/);
     expect(r.stdout).toMatch(/model_unsupported_at_commit\s+\d+\s+.*80aa7e91/);
+    expect(r.stdout).toContain(
+      'catalogue research (src/task/repairs.ts): 14 repaired, 7 maybe, 23 no repair',
+    );
   });
 
   it('validate: a malformed file is named with its field; the others still load', () => {
@@ -62,6 +65,12 @@ describe('isobench tasks', () => {
     expect(text.stdout).toMatch(/^demo\/cpu-latency +latency +\S+ +none \(CPU\)/m);
     expect(text.stdout).toMatch(/^vllm\/015069b0 +serving +\S+ +1xH100/m);
     expect(text.stdout).not.toContain('0xH100');
+    // the catalogue research's verdict, per task
+    expect(text.stdout).toMatch(/^vllm\/2f192835 .* benchmarkable \(repaired\)$/m);
+    expect(text.stdout).toMatch(
+      /^vllm\/61b8cea3 .* not benchmarkable: workload_misses_change \(repair: maybe\)$/m,
+    );
+    expect(text.stdout).toMatch(/^vllm\/3127e975 .* not benchmarkable: no_perf_command \(repair: no\)$/m);
     // a mistyped id gets the nearest one
     const typo = isobench('tasks', 'show', 'demo/cpu-latncy');
     expect(typo.stderr).toContain('did you mean demo/cpu-latency?');

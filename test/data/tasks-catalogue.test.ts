@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importIsoBench, taskFileText } from '../../src/published/import-tasks.js';
 import { loadTasks } from '../../src/task/loader.js';
-import { CATALOGUE_REPAIRS } from '../../src/task/repairs.js';
+import { CATALOGUE_REPAIRS, CATALOGUE_VERDICTS } from '../../src/task/repairs.js';
 import { TASKS_DIR } from '../support/fixtures.js';
 import { dataPath, HAVE_SHARED_DATA } from '../support/shared-data.js';
 
@@ -95,6 +95,36 @@ describe('the committed task catalogue', () => {
     for (const s of ['379da6dc', '8aa1485f', 'b6d10354'])
       expect(c.tasks.find((x) => x.id === `vllm/${s}`)?.hardware, s).toEqual({ gpu: 'H100', count: 4 });
     expect(Object.keys(CATALOGUE_REPAIRS)).toHaveLength(14);
+  });
+
+  it('keeps the research verdict (maybe, no) and its reason on every vLLM task it could not repair', async () => {
+    const c = await loadTasks(TASKS_DIR);
+    const notOk = c.tasks.filter((t) => t.id.startsWith('vllm/') && !t.benchmarkable.ok).map((t) => t.id);
+    // the research covers exactly the tasks left unbenchmarkable, none of them also repaired
+    expect(
+      Object.keys(CATALOGUE_VERDICTS)
+        .map((s) => `vllm/${s}`)
+        .sort(),
+    ).toEqual(notOk.sort());
+    for (const s of Object.keys(CATALOGUE_VERDICTS)) expect(CATALOGUE_REPAIRS[s], s).toBeUndefined();
+    for (const [short, v] of Object.entries(CATALOGUE_VERDICTS)) {
+      const found = c.tasks
+        .find((x) => x.id === `vllm/${short}`)
+        ?.findings.filter((f) => f.source === 'catalogue research');
+      expect(
+        found?.map((f) => f.code),
+        short,
+      ).toEqual([`repair_${v.verdict}`]);
+      expect(found?.[0]?.detail, short).toContain(v.why);
+      if (v.verdict === 'maybe') {
+        expect(v.command && v.needs && v.gpus, `${short}: a maybe says what a repair needs`).toBeTruthy();
+        expect(found?.[0]?.detail, short).toContain(v.command as string);
+      }
+    }
+    const verdicts = Object.values(CATALOGUE_VERDICTS).map((v) => v.verdict);
+    expect([verdicts.filter((v) => v === 'maybe').length, verdicts.filter((v) => v === 'no').length]).toEqual(
+      [7, 23],
+    );
   });
 
   it('splits every serving task into an exact server argv and client argv', async () => {
