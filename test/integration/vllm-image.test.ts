@@ -34,9 +34,10 @@ import { ERAS, type Era, git, makeEraRepo, makeUpstream, type Upstream } from '.
 const PY = '/usr/bin/python3';
 const SCRIPTS = join(PROJECT_ROOT, 'harness', 'images', 'vllm');
 const root = mkdtempSync(join(tmpdir(), 'isobench-vllm-image-'));
+// the root holds built trees and layer exports: removing it takes a while on a busy host
 afterAll(() => {
   if (!process.env.ISOBENCH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
-});
+}, 120_000);
 
 let up: Upstream;
 let fakeBin: string;
