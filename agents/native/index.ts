@@ -420,9 +420,18 @@ class Tally {
   }
 }
 
-/** The outcome when a budget (time, turns, cost) is spent before the next turn; null while none is. */
-function budgetSpent(t: Tally, budgets: AgentRunInput['budgets'], deadline: number): AgentOutcome | null {
+/**
+ * The outcome when a budget (time, turns, cost) is spent before the next turn, or isobench has
+ * stopped the agent (`stop`: the cost budget it keeps at the API); null while none is.
+ */
+function budgetSpent(
+  t: Tally,
+  budgets: AgentRunInput['budgets'],
+  deadline: number,
+  stop: AbortSignal | undefined,
+): AgentOutcome | null {
   if (Date.now() >= deadline) return t.end('timeout', `ran past the ${budgets.timeMin}-minute budget`);
+  if (stop?.aborted) return t.end('cost_limit', `stopped by isobench: ${errorMessage(stop.reason)}`);
   if (t.turns >= budgets.maxTurns)
     return t.end('turn_limit', `stopped at the ${budgets.maxTurns}-turn limit`);
   const c = t.cost();
@@ -476,7 +485,7 @@ async function run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>
   const conversation = conversationOf(input, o, deadline);
   const t = new Tally(o.prices);
   for (;;) {
-    const spent = budgetSpent(t, input.budgets, deadline);
+    const spent = budgetSpent(t, input.budgets, deadline, deps.stop);
     if (spent) return spent;
     let turn: Turn;
     try {

@@ -35,6 +35,7 @@ import { freshWorkspace } from '../workspace/fresh.js';
 import { settleUsage } from './accounting.js';
 import { API_USAGE_FILE, apiUsageRecord } from './api-usage.js';
 import { ATIF_FILE, atifOfAttempt } from './atif.js';
+import { costGuardFor } from './cost-guard.js';
 import { credentialAdvice } from './credentials.js';
 import { BUILTIN_PRICES } from './prices.js';
 import { type RenderedPrompt, renderPrompt } from './prompt.js';
@@ -196,14 +197,18 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
   await mkdir(ctx.home, { recursive: true });
   const logDir = join(ctx.dir, 'logs', `try-${n + 1}`);
   await mkdir(logDir, { recursive: true });
-  const proxy = ctx.upstream ? await startUsageProxy(ctx.upstream) : null;
+  // past the cost budget, the guard stops the agent (for agents that report no cost as they go)
+  const guard = ctx.upstream
+    ? costGuardFor(ctx.budgets.maxCostUsd, o.model, o.prices ?? BUILTIN_PRICES)
+    : null;
+  const proxy = ctx.upstream ? await startUsageProxy(ctx.upstream, (u) => guard?.onAnswer(u)) : null;
   const options = proxy ? { ...ctx.options, baseUrl: proxy.url } : ctx.options;
   const { sandbox, close } = await openAgentSandbox(ctx, options).catch(async (e: unknown) => {
     await proxy?.close();
     throw e;
   });
   try {
-    return await o.adapter.run(
+    const outcome = await o.adapter.run(
       {
         workspace: ctx.workspace,
         task: o.task.id,
@@ -215,8 +220,11 @@ async function oneTry(ctx: TryContext, n: number): Promise<AgentOutcome> {
         logDir,
         apiKey: o.apiKey ?? null,
       },
-      { sandbox, binary: o.binary },
+      guard
+        ? { sandbox: guard.guarded(sandbox), binary: o.binary, stop: guard.signal }
+        : { sandbox, binary: o.binary },
     );
+    return guard ? guard.outcome(outcome) : outcome;
   } catch (e) {
     // a known infrastructure error is retried; anything else is a bug of isobench: recorded, not retried
     const infra = isKnownInfra(e);

@@ -122,6 +122,12 @@ export interface AgentDeps {
   readonly sandbox: Sandbox;
   /** the agent's executable (from the per-version install cache) */
   readonly binary: string | null;
+  /**
+   * aborted when isobench stops the agent (the cost budget it keeps, cost-guard.ts): the processes
+   * the agent started are stopped for it; an agent running in isobench's process checks this between
+   * model calls and ends
+   */
+  readonly stop?: AbortSignal;
 }
 
 /** How an agent is installed: an npm package at a pinned version, or by hand (documented). */

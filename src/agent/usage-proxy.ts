@@ -120,7 +120,13 @@ function tally(u: Tally, status: string, body: string, contentType: string): voi
 }
 
 /** Forwards one request to the upstream origin and the answer back, reading its usage on the way. */
-function forward(upstream: URL, req: IncomingMessage, res: ServerResponse, u: Tally): void {
+function forward(
+  upstream: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  u: Tally,
+  onAnswer: (u: ApiUsage) => void,
+): void {
   u.requests++;
   const headers = { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' };
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -148,6 +154,7 @@ function forward(upstream: URL, req: IncomingMessage, res: ServerResponse, u: Ta
           Buffer.concat(chunks).toString('utf8'),
           String(answer.headers['content-type'] ?? ''),
         );
+        onAnswer(structuredClone(u));
       });
       answer.on('error', () => res.destroy());
     },
@@ -160,11 +167,17 @@ function forward(upstream: URL, req: IncomingMessage, res: ServerResponse, u: Ta
   req.pipe(out);
 }
 
-/** Starts a recording proxy to `upstream` (a base URL: origin and path) on 127.0.0.1. */
-export async function startUsageProxy(upstream: string): Promise<UsageProxy> {
+/**
+ * Starts a recording proxy to `upstream` (a base URL: origin and path) on 127.0.0.1; `onAnswer` is
+ * told the tally after each answer has come back whole (the cost guard, cost-guard.ts).
+ */
+export async function startUsageProxy(
+  upstream: string,
+  onAnswer: (u: ApiUsage) => void = () => undefined,
+): Promise<UsageProxy> {
   const target = new URL(upstream);
   const u = emptyApiUsage();
-  const server = createServer((req, res) => forward(target, req, res, u));
+  const server = createServer((req, res) => forward(target, req, res, u, onAnswer));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   // listening on a TCP port (above): an address with a port

@@ -17,10 +17,12 @@ import { knownAgents, resolveAgent } from '../../agents/index.js';
 import { readPredictions } from '../../agents/replay/index.js';
 import { ATIF_FILE, atifProblems } from '../../src/agent/atif.js';
 import type { AttemptOptions } from '../../src/agent/attempt.js';
+import { costAt } from '../../src/agent/prices.js';
 import type { Script, ScriptedServer, ScriptStep } from '../../src/agent/scripted-server.js';
 import type { AgentAdapter } from '../../src/agent/types.js';
 import { exportAtif } from '../../src/report/atif-export.js';
 import { parseStored } from '../../src/store/schema.js';
+import { PRICE_TABLE_VERSION, type PriceTable } from '../../src/store/usage.js';
 import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
 import { isRunning } from '../support/process.js';
 import {
@@ -308,6 +310,46 @@ function variantContract(
       },
       LIMIT,
     );
+
+    // process-level, so on the agent's first API only: isobench's own keeper of the cost budget
+    if (v === driver.variants[0])
+      it(
+        'through the usage proxy, is stopped by isobench at the cost budget, with what it started: cost_limit',
+        async () => {
+          // $1000 a million tokens either way: each scripted answer costs about $0.15
+          const prices: PriceTable = {
+            schemaVersion: PRICE_TABLE_VERSION,
+            name: 'contract-prices',
+            asOf: '2026-12-07',
+            models: {
+              [model]: {
+                input: 1000,
+                output: 1000,
+                source: 'the contract suite',
+                inputIncludesCacheReads: false,
+              },
+            },
+          };
+          const { record, dir, server } = await attempt('guard', play([driver.loop(edit('guard'))]), {
+            usageProxy: true,
+            prices,
+            budgets: { maxCostUsd: 0.4, maxTurns: 100 },
+          });
+          expect(record.outcome.kind, record.outcome.detail).toBe('cost_limit');
+          const api = parseStored(
+            'api-usage',
+            readFileSync(join(dir, 'api-usage.json'), 'utf8'),
+            'api-usage.json',
+          );
+          const price = prices.models[model];
+          expect(price && costAt(price, api.counted)).toBeGreaterThanOrEqual(0.4);
+          // stopped soon after: not many answers past the one that reached the budget
+          expect(server?.served.requests).toBeLessThan(12);
+          await sleep(500);
+          expect(survivors(dir)).toEqual([]);
+        },
+        LIMIT,
+      );
 
     const cost = driver.cost;
     if (cost)
