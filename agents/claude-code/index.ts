@@ -240,6 +240,8 @@ export const adapter: AgentAdapter = {
   provider: 'anthropic',
   install: { kind: 'npm', package: '@anthropic-ai/claude-code', version: CLAUDE_CODE_VERSION, bin: 'claude' },
   optionsSchema: OptionsSchema,
+  // --max-budget-usd, at its own cost
+  keepsCostBudget: () => true,
   run,
   smoke: {
     script: (e) => (step) => {

@@ -514,6 +514,8 @@ export const adapter: AgentAdapter = {
   provider: null,
   install: { kind: 'none' },
   optionsSchema: OptionsSchema,
+  // its cost is known only at the prices given
+  keepsCostBudget: (o) => o.prices !== undefined,
   run,
   smoke: {
     script: (e) => (step) =>

@@ -330,6 +330,8 @@ export const adapter: AgentAdapter = {
   provider: null,
   install: { kind: 'npm', package: 'opencode-ai', version: OPENCODE_VERSION, bin: 'opencode' },
   optionsSchema: OptionsSchema,
+  // it reports a cost for the configured model only at the prices given
+  keepsCostBudget: (o) => o.prices !== undefined,
   run,
   smoke: {
     script: (e) => (step) => {

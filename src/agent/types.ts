@@ -164,6 +164,11 @@ export interface AgentAdapter {
   readonly install: InstallRecipe;
   /** validates the adapter's options (unknown keys are errors) */
   readonly optionsSchema: Schema;
+  /**
+   * whether the agent stops itself at a cost budget with these options (it knows its cost as it
+   * runs); absent: it does not, and a budget is kept only by isobench through the usage proxy
+   */
+  readonly keepsCostBudget?: (options: Readonly<Record<string, unknown>>) => boolean;
   run(input: AgentRunInput, deps: AgentDeps): Promise<AgentOutcome>;
   /** for `isobench agents doctor`: a scripted edit through the real agent, no API key needed */
   readonly smoke?: SmokeDriver;

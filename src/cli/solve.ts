@@ -11,7 +11,7 @@ import { ensureInstalled } from '../agent/install.js';
 import { type SolveResult, solve } from '../agent/solve.js';
 import type { AgentAdapter } from '../agent/types.js';
 import { KEY_ENV } from '../agent/types.js';
-import { checkedAgentOptions, pricesGiven, proxyCheck } from '../run/agent-specs.js';
+import { checkedAgentOptions, costBudgetCheck, pricesGiven, proxyCheck } from '../run/agent-specs.js';
 import { budgetsGiven, type SolveCliOptions } from '../run/options.js';
 import { defaultTasksDir, loadTasks, tasksNamed } from '../task/loader.js';
 import type { TaskSpec } from '../task/schema.js';
@@ -34,6 +34,13 @@ async function solveAgent(opts: SolveCliOptions) {
   ];
   const { options, provider } = checkedAgentOptions(adapter, opts.agent, given);
   proxyCheck(opts.usageProxy, options, opts.agent, '--base-url URL');
+  costBudgetCheck(
+    { ...opts, prices: await pricesGiven(opts.prices) },
+    adapter,
+    options,
+    opts.model ?? '',
+    opts.agent,
+  );
   const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
   // with a base URL and no key, the placeholder: a local server needs none, the CLI insists on one
   const apiKey = attemptKey(keyEnv, opts.baseUrl);
@@ -89,8 +96,8 @@ function reportSolved(solved: SolveResult, runDir: string, agent: string, json: 
 
 /** `isobench solve`. */
 export async function solveCmd(opts: SolveCliOptions): Promise<number> {
-  const { adapter, options, keyEnv, apiKey } = await solveAgent(opts);
   if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
+  const { adapter, options, keyEnv, apiKey } = await solveAgent(opts);
   const tasks = await solveTasks(opts);
   const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(
     (e: Error) => {

@@ -3,7 +3,7 @@
  * its adapter's options, its install and its key's presence (never its value) before any work.
  */
 import { resolve } from 'node:path';
-import { readPriceTable } from '../agent/prices.js';
+import { BUILTIN_PRICES, priceOf, readPriceTable } from '../agent/prices.js';
 import { type AgentAdapter, isProvider, KEY_ENV, type Provider } from '../agent/types.js';
 import type { AgentSpec } from '../store/config.js';
 import type { PriceTable } from '../store/usage.js';
@@ -79,6 +79,30 @@ export function proxyCheck(
 }
 
 /**
+ * A cost budget someone must keep: the agent itself (it knows its cost as it runs), or isobench
+ * through the usage proxy at the price table's row for the model. Neither: said before any work,
+ * rather than a budget that holds nothing.
+ */
+export function costBudgetCheck(
+  c: { maxCost?: number; usageProxy?: boolean; prices?: PriceTable },
+  adapter: AgentAdapter,
+  options: Record<string, unknown>,
+  model: string,
+  who: string,
+): void {
+  if (c.maxCost === undefined || adapter.keepsCostBudget?.(options)) return;
+  if (!c.usageProxy)
+    throw new UsageError(
+      `--max-cost: ${who} does not stop itself at a cost budget; add --usage-proxy so isobench keeps it (it prices each answer at the model API)`,
+    );
+  const table = c.prices ?? BUILTIN_PRICES;
+  if (!priceOf(table, model))
+    throw new UsageError(
+      `--max-cost: the price table ${table.name} has no price for ${model}, so isobench cannot keep the budget for ${who}; give --prices FILE with a row for it`,
+    );
+}
+
+/**
  * `--agents name[:model],…` with `--option key=value` (every agent) or `--option name.key=value`
  * (one agent): each checked against its adapter's options and its key's presence (never its value).
  */
@@ -103,6 +127,7 @@ export async function agentSpecs(opts: RunCliOptions): Promise<AgentSpec[]> {
     if (!model) throw new UsageError(`--agents '${item}': give the model as ${name}:MODEL`);
     const { options, provider } = checkedAgentOptions(adapter, name, opts.option ?? []);
     proxyCheck(opts.usageProxy, options, `--agents '${item}'`, `--option ${name}.baseUrl=URL`);
+    costBudgetCheck({ ...opts, prices }, adapter, options, model, `--agents '${item}'`);
     // an agent installed by hand, or a --binary, that is not there is the user's to fix: said now
     if (!opts.redis && (opts.binary || adapter.install.kind === 'manual')) {
       const { ensureInstalled } = await import('../agent/install.js');

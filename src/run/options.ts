@@ -55,7 +55,11 @@ export function attemptOptions() {
       `turn budget per attempt (default ${RUN_DEFAULTS.attemptMaxTurns})`,
       intAtLeast(1),
     )
-    .option('--max-cost <usd>', 'cost budget per attempt, where the agent reports cost', positiveNumber)
+    .option(
+      '--max-cost <usd>',
+      'cost budget per attempt: kept by the agent where it knows its cost (claude-code; native and opencode with prices), else by isobench through --usage-proxy',
+      positiveNumber,
+    )
     .addOption(
       new Option('--hint <level>', "prompt hint (default: the task's)").choices(['none', 'files'] as const),
     )

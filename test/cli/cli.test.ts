@@ -323,6 +323,87 @@ describe('bad option values', () => {
   });
 });
 
+describe('a cost budget nobody would keep', () => {
+  it('is refused before any work, naming the agent and what would keep it', () => {
+    const cases: Array<[string[], string]> = [
+      [
+        [
+          'solve',
+          '--agent',
+          'codex',
+          '--model',
+          'gpt-5',
+          '--max-cost',
+          '1',
+          '--base-url',
+          'http://127.0.0.1:9/v1',
+        ],
+        '--max-cost: codex does not stop itself at a cost budget; add --usage-proxy so isobench keeps it',
+      ],
+      [
+        [
+          'solve',
+          '--agent',
+          'gemini-cli',
+          '--model',
+          'no-such-model',
+          '--max-cost',
+          '1',
+          '--usage-proxy',
+          '--base-url',
+          'http://127.0.0.1:9',
+        ],
+        '--max-cost: the price table isobench-list-prices-2025-10 has no price for no-such-model, so isobench cannot keep the budget for gemini-cli; give --prices FILE',
+      ],
+      [
+        [
+          'run',
+          '--agents',
+          'gemini-cli:gemini-2.5-pro',
+          '--option',
+          'baseUrl=http://127.0.0.1:9',
+          '--max-cost',
+          '1',
+        ],
+        "--max-cost: --agents 'gemini-cli:gemini-2.5-pro' does not stop itself at a cost budget",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = isobench(...args, '--out', join(tmp, 'never-cost'));
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+    }
+    expect(existsSync(join(tmp, 'never-cost'))).toBe(false);
+    // an agent that keeps it itself, or isobench through the proxy at a listed price: accepted (dry run)
+    for (const args of [
+      [
+        'run',
+        '--agents',
+        'claude-code:no-such-model',
+        '--option',
+        'baseUrl=http://127.0.0.1:9',
+        '--max-cost',
+        '1',
+        '--dry-run',
+      ],
+      [
+        'run',
+        '--agents',
+        'codex:gpt-5',
+        '--option',
+        'baseUrl=http://127.0.0.1:9/v1',
+        '--usage-proxy',
+        '--max-cost',
+        '1',
+        '--dry-run',
+      ],
+    ]) {
+      const r = isobench(...args, '--tasks', 'demo/cpu-latency');
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
+
 describe('isobench run and run-report', () => {
   it('runs a demo task end to end and writes the run folder, rows and a report', async () => {
     const out = join(tmp, 'runs');
