@@ -3,8 +3,8 @@
  * Gemini CLI, Qwen Code, Copilot CLI; OpenCode for an unpriced model): with the usage proxy on, each
  * model answer's tokens are priced from the price table as it completes, and once the try's cost
  * reaches the budget every process the agent started is stopped (an agent in isobench's own process
- * is told through an abort signal). The try's outcome is then
- * `cost_limit`, whatever the agent made of being stopped; its usage, events and workspace stay.
+ * is told through an abort signal). The try's outcome is then `cost_limit`, whatever the agent made
+ * of being stopped; its usage, events and workspace stay.
  */
 import type { Background, ExecOptions, Sandbox } from '../executor/types.js';
 import type { ApiUsage, Price, PriceTable } from '../store/usage.js';
