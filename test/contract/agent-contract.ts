@@ -24,7 +24,7 @@ import { exportAtif } from '../../src/report/atif-export.js';
 import { parseStored } from '../../src/store/schema.js';
 import { PRICE_TABLE_VERSION, type PriceTable } from '../../src/store/usage.js';
 import { agentHarness, scriptedAttempt, workspaceOf } from '../support/agent-harness.js';
-import { isRunning } from '../support/process.js';
+import { goneWithin, isRunning } from '../support/process.js';
 import {
   type AgentDriver,
   type ContractEdit,
@@ -235,7 +235,7 @@ function variantContract(
         await sleep(500);
         if (driver.stuck.via === 'shell') {
           const pid = Number(readFileSync(pidFile, 'utf8'));
-          expect(isRunning(pid), `child ${pid} still running`).toBe(false);
+          expect(await goneWithin(pid), `child ${pid} still running`).toBe(true);
         }
         expect(survivors(dir)).toEqual([]);
       },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../../src/executor/local.js';
-import { isRunning } from '../support/process.js';
+import { goneWithin, isRunning } from '../support/process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'isobench-reap-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,7 +36,6 @@ describe('local executor: strays in new sessions', () => {
 
   it('are killed when the command ends with reapStrays', async () => {
     const pid = await escapedPid(true);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(isRunning(pid)).toBe(false);
+    expect(await goneWithin(pid)).toBe(true);
   });
 });

@@ -10,3 +10,13 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a process is gone within `ms`: a SIGKILL is delivered when the killed process is next
+ * scheduled, which on a busy host (test files side by side) is a moment after the kill.
+ */
+export async function goneWithin(pid: number, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; isRunning(pid) && Date.now() < end; )
+    await new Promise((r) => setTimeout(r, 50));
+  return !isRunning(pid);
+}
