@@ -34,13 +34,9 @@ async function solveAgent(opts: SolveCliOptions) {
   ];
   const { options, provider } = checkedAgentOptions(adapter, opts.agent, given);
   proxyCheck(opts.usageProxy, options, opts.agent, '--base-url URL');
-  costBudgetCheck(
-    { ...opts, prices: await pricesGiven(opts.prices) },
-    adapter,
-    options,
-    opts.model ?? '',
-    opts.agent,
-  );
+  // the --prices file read once: the budget check now, the attempts later
+  const prices = await pricesGiven(opts.prices);
+  costBudgetCheck({ ...opts, prices }, adapter, options, opts.model ?? '', opts.agent);
   const keyEnv = opts.apiKeyEnv ?? (provider ? KEY_ENV[provider] : undefined);
   // with a base URL and no key, the placeholder: a local server needs none, the CLI insists on one
   const apiKey = attemptKey(keyEnv, opts.baseUrl);
@@ -48,7 +44,7 @@ async function solveAgent(opts: SolveCliOptions) {
     throw new UsageError(
       `${adapter.name} needs an API key in $${keyEnv} (or --api-key-env VAR, or --base-url for a local server)`,
     );
-  return { adapter, options, keyEnv, apiKey };
+  return { adapter, options, keyEnv, apiKey, prices };
 }
 
 /** `--tasks`, each found in the catalogue, and a clone (when given) that holds each one's parent. */
@@ -97,7 +93,7 @@ function reportSolved(solved: SolveResult, runDir: string, agent: string, json: 
 /** `isobench solve`. */
 export async function solveCmd(opts: SolveCliOptions): Promise<number> {
   if (!opts.model) throw new UsageError('--model is required (the model label the agent is asked to use)');
-  const { adapter, options, keyEnv, apiKey } = await solveAgent(opts);
+  const { adapter, options, keyEnv, apiKey, prices } = await solveAgent(opts);
   const tasks = await solveTasks(opts);
   const installed = await ensureInstalled(adapter, { root: opts.cache, binary: opts.binary }).catch(
     (e: Error) => {
@@ -129,7 +125,7 @@ export async function solveCmd(opts: SolveCliOptions): Promise<number> {
     cacheRoot: opts.cache,
     keepWorkspace: opts.keepWorkspace,
     usageProxy: opts.usageProxy,
-    prices: await pricesGiven(opts.prices),
+    prices,
     onAttempt: (r, done, total) => {
       if (!opts.json) out(attemptLine(r, done, total));
     },
